@@ -1,0 +1,283 @@
+/**
+ * @file libinstance.h
+ * @brief The stable C ABI of libinstance: system containers and virtual machines, embedded.
+ *
+ * Conventions (see docs/design and the architecture document):
+ * - Functions are named `li_<object>_<verb>`; handles are opaque and tagged.
+ * - Fallible calls return 0 on success or a negative ::li_status on failure; out-parameters come
+ *   first and the `li_error **err` comes last. `*err` is set exactly when the call fails (pass NULL
+ *   to ignore details). Free it with li_error_free().
+ * - Every handle received is freed exactly once with its `li_<type>_free` (NULL-safe).
+ * - Returned `char *` are owned by the caller and freed with li_free(); `const char *` accessors
+ *   are borrowed until the handle they came from is freed.
+ * - Whole objects travel as JSON documents in the LXD REST API 1.0 schemas.
+ * - Option structs carry a version as their first field; initialise them with their `_INIT` macro.
+ * - `project` arguments may be NULL or "" for the `default` project.
+ * - All handles are safe to use from several threads at once.
+ */
+#ifndef LIBINSTANCE_H
+#define LIBINSTANCE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__)
+#define LI_EXPORT __attribute__((visibility("default")))
+#else
+#define LI_EXPORT
+#endif
+
+/** @brief Version of the library as a string, e.g. "0.1.0". @since 0.1 */
+LI_EXPORT const char *li_version(void);
+
+/** @brief Frees a `char *` returned by the library. NULL-safe. @since 0.1 */
+LI_EXPORT void li_free(void *ptr);
+
+/* ------------------------------------------------------------------------------------------ */
+/** @name Errors */
+/**@{*/
+
+/**
+ * @brief Failure codes. Functions return the negated value; li_error_code() returns it positive.
+ * Append-only: values never change meaning. @since 0.1
+ */
+typedef enum li_status {
+    LI_OK = 0,
+    LI_ERR_NOT_FOUND = 1,        /**< the named object does not exist */
+    LI_ERR_ALREADY_EXISTS = 2,   /**< an object of that name exists already */
+    LI_ERR_INVALID_ARGUMENT = 3, /**< bad input; li_error_key() names the offending key or field */
+    LI_ERR_NOT_SUPPORTED = 4,    /**< the driver or this machine cannot do it */
+    LI_ERR_BUSY = 5,             /**< the object (or state directory) is in use */
+    LI_ERR_CONFLICT = 6,         /**< the object is in the wrong state (e.g. running) */
+    LI_ERR_PERMISSION_DENIED = 7,
+    LI_ERR_TIMEOUT = 8,
+    LI_ERR_CANCELLED = 9,
+    LI_ERR_SYSTEM = 10,          /**< a system call failed; li_error_errno() has errno */
+    LI_ERR_BACKEND = 11,         /**< liblxc, libvirt or another backend failed */
+    LI_ERR_INTERNAL = 12         /**< a bug in libinstance */
+} li_status;
+
+/** @brief Details of a failed call. Opaque; free with li_error_free(). @since 0.1 */
+typedef struct li_error li_error;
+
+/** @brief The ::li_status code (positive) of @p err; LI_ERR_INTERNAL for NULL. @since 0.1 */
+LI_EXPORT int li_error_code(const li_error *err);
+/** @brief The message, a context chain like "starting c1: mounting rootfs: ...". Borrowed. @since 0.1 */
+LI_EXPORT const char *li_error_message(const li_error *err);
+/** @brief errno for LI_ERR_SYSTEM failures, else 0. @since 0.1 */
+LI_EXPORT int li_error_errno(const li_error *err);
+/** @brief The offending key, field or path for LI_ERR_INVALID_ARGUMENT, else "". Borrowed. @since 0.1 */
+LI_EXPORT const char *li_error_key(const li_error *err);
+/** @brief The stable name of a ::li_status code, e.g. "NotFound". Static string. @since 0.1 */
+LI_EXPORT const char *li_status_name(int code);
+/** @brief Frees an error. NULL-safe. @since 0.1 */
+LI_EXPORT void li_error_free(li_error *err);
+
+/**@}*/
+/* ------------------------------------------------------------------------------------------ */
+/** @name Manager: one open state directory */
+/**@{*/
+
+/** @brief An open state directory. Thread-safe. @since 0.1 */
+typedef struct li_manager li_manager;
+
+/**
+ * @brief Opens (creating on first use) a state directory and takes its exclusive lock.
+ * @param[out] out the manager; free with li_manager_free()
+ * @param state_dir NULL for `$LIBINSTANCE_DIR`, else `/var/lib/libinstance`
+ * @return 0, or -LI_ERR_BUSY when another process holds the directory.
+ * @since 0.1
+ */
+LI_EXPORT int li_manager_open(li_manager **out, const char *state_dir, li_error **err);
+/** @brief The absolute state directory of @p mgr. Borrowed. @since 0.1 */
+LI_EXPORT const char *li_manager_state_dir(const li_manager *mgr);
+/**
+ * @brief Releases the caller's reference. The state directory is closed (and its lock released)
+ * once every instance handle obtained from it is freed too. NULL-safe. @since 0.1
+ */
+LI_EXPORT void li_manager_free(li_manager *mgr);
+
+/**@}*/
+/* ------------------------------------------------------------------------------------------ */
+/** @name Images */
+/**@{*/
+
+#define LI_IMAGE_BUILD_OPTS_VERSION 1
+/** @brief Options of li_image_build(). @since 0.1 */
+typedef struct li_image_build_opts {
+    unsigned int version;    /**< LI_IMAGE_BUILD_OPTS_VERSION */
+    const char *alias;       /**< alias to give the image, or NULL */
+    const char *output_path; /**< also write the LXD unified tarball here, or NULL */
+} li_image_build_opts;
+#define LI_IMAGE_BUILD_OPTS_INIT { LI_IMAGE_BUILD_OPTS_VERSION, NULL, NULL }
+
+/**
+ * @brief Builds an image locally with the named builder ("busybox") and adds it to the store.
+ * @param[out] out_json the new image as an LXD `Image` document; free with li_free()
+ * @since 0.1
+ */
+LI_EXPORT int li_image_build(char **out_json, li_manager *mgr, const char *project,
+                             const char *builder, const li_image_build_opts *opts, li_error **err);
+
+#define LI_IMAGE_IMPORT_OPTS_VERSION 1
+/** @brief Options of li_image_import(). @since 0.1 */
+typedef struct li_image_import_opts {
+    unsigned int version; /**< LI_IMAGE_IMPORT_OPTS_VERSION */
+    const char *alias;    /**< alias to give the image, or NULL */
+} li_image_import_opts;
+#define LI_IMAGE_IMPORT_OPTS_INIT { LI_IMAGE_IMPORT_OPTS_VERSION, NULL }
+
+/**
+ * @brief Imports an LXD-format unified image tarball. The fingerprint is the sha256 of the file,
+ * as LXD computes it. Importing an image already present fails with LI_ERR_ALREADY_EXISTS.
+ * @param[out] out_json the image as an LXD `Image` document; free with li_free()
+ * @since 0.1
+ */
+LI_EXPORT int li_image_import(char **out_json, li_manager *mgr, const char *project,
+                              const char *path, const li_image_import_opts *opts, li_error **err);
+/** @brief All images as a JSON array of LXD `Image` documents. @since 0.1 */
+LI_EXPORT int li_image_list_json(char **out_json, li_manager *mgr, const char *project, li_error **err);
+/** @brief One image by alias, full fingerprint or unique fingerprint prefix. @since 0.1 */
+LI_EXPORT int li_image_get_json(char **out_json, li_manager *mgr, const char *project,
+                                const char *ref, li_error **err);
+/** @brief Deletes an image (by alias or fingerprint prefix) and its aliases. @since 0.1 */
+LI_EXPORT int li_image_delete(li_manager *mgr, const char *project, const char *ref, li_error **err);
+/** @brief Points a new alias at an image. @since 0.1 */
+LI_EXPORT int li_image_alias_create(li_manager *mgr, const char *project, const char *alias,
+                                    const char *image_ref, const char *description, li_error **err);
+/** @brief Removes an alias (the image stays). @since 0.1 */
+LI_EXPORT int li_image_alias_delete(li_manager *mgr, const char *project, const char *alias,
+                                    li_error **err);
+
+/**@}*/
+/* ------------------------------------------------------------------------------------------ */
+/** @name Instances */
+/**@{*/
+
+/** @brief A handle on one instance (by project and name). Thread-safe. @since 0.1 */
+typedef struct li_instance li_instance;
+
+/**
+ * @brief Creates an instance from an LXD `InstancesPost` document, e.g.
+ * `{"name":"c1","source":{"type":"image","alias":"busybox"}}`. Nothing is left behind on failure.
+ * @param[out] out the new instance; free with li_instance_free()
+ * @since 0.1
+ */
+LI_EXPORT int li_instance_create_json(li_instance **out, li_manager *mgr, const char *project,
+                                      const char *instances_post_json, li_error **err);
+/** @brief Looks an instance up by name; LI_ERR_NOT_FOUND if there is none. @since 0.1 */
+LI_EXPORT int li_instance_get(li_instance **out, li_manager *mgr, const char *project,
+                              const char *name, li_error **err);
+
+/** @brief Flags of li_instance_list_json(). @since 0.1 */
+typedef enum li_list_flags {
+    LI_LIST_DEFAULT = 0,
+    LI_LIST_WITH_STATE = 1 /**< add each instance's `state` (like LXD's recursion=2) */
+} li_list_flags;
+/** @brief All instances of a project as a JSON array of LXD `Instance` documents. @since 0.1 */
+LI_EXPORT int li_instance_list_json(char **out_json, li_manager *mgr, const char *project,
+                                    unsigned int flags, li_error **err);
+
+/** @brief The instance's name. Borrowed. @since 0.1 */
+LI_EXPORT const char *li_instance_name(const li_instance *inst);
+/** @brief The instance's project. Borrowed. @since 0.1 */
+LI_EXPORT const char *li_instance_project(const li_instance *inst);
+/** @brief The instance as an LXD `Instance` document. @since 0.1 */
+LI_EXPORT int li_instance_get_json(char **out_json, li_instance *inst, li_error **err);
+/** @brief The instance's LXD `InstanceState` document (status, pid, memory, processes). @since 0.1 */
+LI_EXPORT int li_instance_state_json(char **out_json, li_instance *inst, li_error **err);
+/**
+ * @brief The LXD status code: 103 Running, 102 Stopped, 110 Frozen, 112 Error.
+ * @since 0.1
+ */
+LI_EXPORT int li_instance_status_code(int *out_code, li_instance *inst, li_error **err);
+
+#define LI_START_OPTS_VERSION 1
+/** @brief Options of li_instance_start(). @since 0.1 */
+typedef struct li_start_opts {
+    unsigned int version; /**< LI_START_OPTS_VERSION */
+    int stateful;         /**< restore from a checkpoint (not supported yet) */
+} li_start_opts;
+#define LI_START_OPTS_INIT { LI_START_OPTS_VERSION, 0 }
+/** @brief Starts a stopped instance; LI_ERR_CONFLICT if it is running. opts may be NULL. @since 0.1 */
+LI_EXPORT int li_instance_start(li_instance *inst, const li_start_opts *opts, li_error **err);
+
+#define LI_STOP_OPTS_VERSION 1
+/** @brief Options of li_instance_stop() and li_instance_restart(). @since 0.1 */
+typedef struct li_stop_opts {
+    unsigned int version; /**< LI_STOP_OPTS_VERSION */
+    int force;            /**< kill at once instead of asking the init to halt */
+    int timeout_seconds;  /**< graceful wait before killing; negative: the default (30 s) */
+} li_stop_opts;
+#define LI_STOP_OPTS_INIT { LI_STOP_OPTS_VERSION, 0, -1 }
+/** @brief Stops a running instance: the init's halt signal, then a kill after the timeout. @since 0.1 */
+LI_EXPORT int li_instance_stop(li_instance *inst, const li_stop_opts *opts, li_error **err);
+/** @brief Stops (as li_instance_stop()) and starts again a running instance. @since 0.1 */
+LI_EXPORT int li_instance_restart(li_instance *inst, const li_stop_opts *opts, li_error **err);
+
+#define LI_DELETE_OPTS_VERSION 1
+/** @brief Options of li_instance_delete(). @since 0.1 */
+typedef struct li_delete_opts {
+    unsigned int version; /**< LI_DELETE_OPTS_VERSION */
+    int force;            /**< stop a running instance first instead of failing with LI_ERR_CONFLICT */
+} li_delete_opts;
+#define LI_DELETE_OPTS_INIT { LI_DELETE_OPTS_VERSION, 0 }
+/** @brief Deletes the instance and its storage. The handle stays valid but finds nothing. @since 0.1 */
+LI_EXPORT int li_instance_delete(li_instance *inst, const li_delete_opts *opts, li_error **err);
+
+/** @brief Frees an instance handle. NULL-safe. @since 0.1 */
+LI_EXPORT void li_instance_free(li_instance *inst);
+
+/**@}*/
+/* ------------------------------------------------------------------------------------------ */
+/** @name Exec */
+/**@{*/
+
+#define LI_EXEC_OPTS_VERSION 1
+/** @brief Options of li_instance_exec(). @since 0.1 */
+typedef struct li_exec_opts {
+    unsigned int version;         /**< LI_EXEC_OPTS_VERSION */
+    const char *const *env;       /**< NULL-terminated "KEY=VALUE" strings, or NULL */
+    const char *cwd;              /**< working directory inside the instance, or NULL for /root */
+    const void *stdin_data;       /**< bytes fed to the command's stdin (with stdin_fd < 0), or NULL */
+    size_t stdin_len;
+    int stdin_fd;                 /**< >= 0: the command reads this fd instead (not closed) */
+    int stdout_fd;                /**< >= 0: the command writes here instead of being captured */
+    int stderr_fd;                /**< >= 0: likewise for stderr */
+    uint32_t uid;                 /**< user inside the instance (0 = root) */
+    uint32_t gid;                 /**< group inside the instance (0 = root) */
+} li_exec_opts;
+#define LI_EXEC_OPTS_INIT { LI_EXEC_OPTS_VERSION, NULL, NULL, NULL, 0, -1, -1, -1, 0, 0 }
+
+/** @brief The outcome of li_instance_exec(). Free with li_exec_result_free(). @since 0.1 */
+typedef struct li_exec_result li_exec_result;
+
+/**
+ * @brief Runs a command in a running instance and waits for it.
+ * @param argv NULL-terminated argument vector; argv[0] is looked up in the instance's PATH
+ * @param[out] out the exit status and captured output
+ * @return LI_ERR_CONFLICT if the instance is not running, LI_ERR_NOT_FOUND if argv[0] is not found.
+ * @since 0.1
+ */
+LI_EXPORT int li_instance_exec(li_exec_result **out, li_instance *inst, const char *const *argv,
+                               const li_exec_opts *opts, li_error **err);
+/** @brief Exit status: the code, or 128+N when killed by signal N. @since 0.1 */
+LI_EXPORT int li_exec_result_exit_code(const li_exec_result *res);
+/** @brief Captured stdout (not NUL-terminated when binary; *len set). Borrowed. @since 0.1 */
+LI_EXPORT const char *li_exec_result_stdout(const li_exec_result *res, size_t *len);
+/** @brief Captured stderr. Borrowed. @since 0.1 */
+LI_EXPORT const char *li_exec_result_stderr(const li_exec_result *res, size_t *len);
+/** @brief Frees an exec result. NULL-safe. @since 0.1 */
+LI_EXPORT void li_exec_result_free(li_exec_result *res);
+
+/**@}*/
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LIBINSTANCE_H */

@@ -1,0 +1,54 @@
+#pragma once
+// li::ImageStore: the images of a state directory (LXD image format).
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "libinstance/api/image.hpp"
+
+namespace li {
+
+class ManagerCore;
+
+/// Options of ImageStore::build().
+struct ImageBuildOptions {
+    std::string builder = "busybox";          ///< which local builder
+    std::string alias;                         ///< alias to create, or empty
+    std::filesystem::path output_path;         ///< also write the unified tarball here
+};
+
+/// Options of ImageStore::import_file().
+struct ImageImportOptions {
+    std::string alias;  ///< alias to create, or empty
+};
+
+/// The images of one Manager, scoped by project.
+class ImageStore {
+public:
+    explicit ImageStore(std::shared_ptr<ManagerCore> core);
+
+    /// Builds an image with a local builder and adds it to the store.
+    api::Image build(std::string_view project, const ImageBuildOptions& opts);
+    /// Imports an LXD unified tarball; its fingerprint is the file's sha256.
+    api::Image import_file(std::string_view project, const std::filesystem::path& path,
+                           const ImageImportOptions& opts = {});
+    /// All images of a project.
+    std::vector<api::Image> list(std::string_view project);
+    /// One image by alias, fingerprint or unique fingerprint prefix.
+    api::Image get(std::string_view project, std::string_view ref);
+    /// Deletes an image and its aliases.
+    void remove(std::string_view project, std::string_view ref);
+    /// Creates an alias pointing at the image named by ref.
+    void create_alias(std::string_view project, std::string_view alias, std::string_view ref,
+                      std::string_view description = {});
+    /// Deletes an alias.
+    void delete_alias(std::string_view project, std::string_view alias);
+
+private:
+    std::shared_ptr<ManagerCore> core_;
+};
+
+}  // namespace li

@@ -1,0 +1,98 @@
+#pragma once
+// li::Instance: a handle on one container or virtual machine.
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "libinstance/api/instance.hpp"
+
+namespace li {
+
+class ManagerCore;
+
+/// Options of Instance::start().
+struct StartOptions {
+    bool stateful = false;  ///< restore a checkpoint (NotSupported for now)
+};
+
+/// Options of Instance::stop() and Instance::restart().
+struct StopOptions {
+    bool force = false;                              ///< kill at once
+    std::chrono::seconds timeout{30};                ///< graceful wait before killing
+};
+
+/// Options of Instance::remove().
+struct DeleteOptions {
+    bool force = false;  ///< stop a running instance first
+};
+
+/// Options of Instance::exec().
+struct ExecOptions {
+    std::vector<std::string> env;            ///< "KEY=VALUE" entries added to the default env
+    std::string cwd;                          ///< working directory, default /root
+    std::optional<std::string> stdin_data;    ///< fed to stdin (when stdin_fd < 0)
+    int stdin_fd = -1;                        ///< read stdin from this fd instead
+    int stdout_fd = -1;                       ///< write stdout here instead of capturing
+    int stderr_fd = -1;                       ///< write stderr here instead of capturing
+    uint32_t uid = 0;
+    uint32_t gid = 0;
+};
+
+/// What Instance::exec() returns.
+struct ExecResult {
+    int exit_code = 0;        ///< exit status, or 128+signal
+    std::string stdout_data;  ///< captured stdout (empty when redirected)
+    std::string stderr_data;  ///< captured stderr (empty when redirected)
+};
+
+/// A handle on one instance; cheap to copy, safe to share between threads.
+class Instance {
+public:
+    Instance(std::shared_ptr<ManagerCore> core, std::string project, std::string name);
+
+    const std::string& name() const { return name_; }
+    const std::string& project() const { return project_; }
+
+    /// The instance as LXD's api.Instance (without state).
+    api::Instance info() const;
+    /// Status, init pid, memory and process count.
+    api::InstanceState state() const;
+
+    /// Starts a stopped instance; Conflict if running.
+    void start(const StartOptions& opts = {});
+    /// Stops: halt signal of the init, wait up to the timeout, then kill; Conflict if stopped.
+    void stop(const StopOptions& opts = {});
+    /// Stops and starts again.
+    void restart(const StopOptions& opts = {});
+    /// Deletes the instance and its storage; Conflict if running without force.
+    void remove(const DeleteOptions& opts = {});
+    /// Runs a command inside and waits for it; Conflict if not running.
+    ExecResult exec(const std::vector<std::string>& argv, const ExecOptions& opts = {});
+
+private:
+    std::shared_ptr<ManagerCore> core_;
+    std::string project_;
+    std::string name_;
+};
+
+/// The instances of one Manager, scoped by project.
+class InstanceStore {
+public:
+    explicit InstanceStore(std::shared_ptr<ManagerCore> core);
+
+    /// Creates an instance (and starts it when post.start); nothing is left behind on failure.
+    Instance create(std::string_view project, const api::InstancesPost& post);
+    /// Looks an instance up; NotFound if there is none.
+    Instance get(std::string_view project, std::string_view name);
+    /// All instances of a project, with their state when with_state.
+    std::vector<api::Instance> list(std::string_view project, bool with_state = false);
+
+private:
+    std::shared_ptr<ManagerCore> core_;
+};
+
+}  // namespace li

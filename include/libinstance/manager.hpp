@@ -1,0 +1,35 @@
+#pragma once
+// li::Manager: the entry point; one open, exclusively locked state directory.
+
+#include <filesystem>
+#include <memory>
+
+#include "libinstance/image.hpp"
+#include "libinstance/instance.hpp"
+
+namespace li {
+
+class ManagerCore;
+
+/// An open state directory. Handles it gives out keep it alive.
+class Manager {
+public:
+    /// Opens (creating on first use) a state directory; Busy if another process has it.
+    /// An empty path means $LIBINSTANCE_DIR, else /var/lib/libinstance.
+    static std::shared_ptr<Manager> open(const std::filesystem::path& state_dir = {});
+    /// The state directory open() would use for an empty path.
+    static std::filesystem::path default_state_dir();
+
+    explicit Manager(std::shared_ptr<ManagerCore> core);
+
+    const std::filesystem::path& state_dir() const;
+    ImageStore& images() { return images_; }
+    InstanceStore& instances() { return instances_; }
+
+private:
+    std::shared_ptr<ManagerCore> core_;
+    ImageStore images_;
+    InstanceStore instances_;
+};
+
+}  // namespace li

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs every Debian package libinstance needs to build, test and benchmark.
+# Idempotent and non-interactive; run as root on Debian 12.
+set -euo pipefail
+export DEBIAN_FRONTEND=noninteractive
+
+packages=(
+  # toolchain and build
+  build-essential pkg-config meson ninja-build git
+  # core libraries
+  lxc lxc-dev libsqlitecpp-dev libsqlite3-dev nlohmann-json3-dev libfmt-dev
+  libarchive-dev libssl-dev libyaml-cpp-dev
+  # tests
+  doctest-dev python3-pytest
+  # bindings: pybind11 for Python, libclang for Rust's bindgen
+  pybind11-dev python3-dev python3-pybind11 libclang-dev
+  # images and containers
+  busybox-static uidmap xz-utils zstd
+)
+
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
+
+# Unprivileged containers map root to a subordinate id range; give root one like LXD expects.
+for f in /etc/subuid /etc/subgid; do
+  touch "$f"
+  grep -q '^root:' "$f" || echo 'root:1000000:1000000000' >>"$f"
+done
+
+# Rust is used for the Rust bindings; install a toolchain if none is present.
+if ! command -v cargo >/dev/null 2>&1 && [ ! -x "$HOME/.cargo/bin/cargo" ]; then
+  apt-get install -y -qq --no-install-recommends cargo rustc >/dev/null
+fi
+echo "setup-debian: dependencies installed"
