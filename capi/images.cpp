@@ -1,0 +1,96 @@
+// C ABI: images (build, import, list, get, delete, aliases).
+
+#include <filesystem>
+
+#include "capi_internal.hpp"
+
+using li::capi::boundary;
+using li::capi::check_version;
+using li::capi::checked;
+using li::capi::or_empty;
+using li::capi::out_param;
+using li::capi::project_arg;
+using li::capi::required;
+using li::capi::to_c_string;
+
+extern "C" {
+
+int li_image_build(char** out_json, li_manager* mgr, const char* project, const char* builder,
+                   const li_image_build_opts* opts, li_error** err) {
+    return boundary(err, [&] {
+        out_param(out_json, "out_json");
+        auto& m = checked(mgr, "mgr");
+        li::ImageBuildOptions o;
+        o.builder = required(builder, "builder");
+        check_version(opts, LI_IMAGE_BUILD_OPTS_VERSION, "li_image_build_opts");
+        if (opts != nullptr) {
+            o.alias = or_empty(opts->alias);
+            o.output_path = or_empty(opts->output_path);
+        }
+        auto image = m.manager_->images().build(project_arg(project), o);
+        *out_json = to_c_string(li::api::to_json(image));
+    });
+}
+
+int li_image_import(char** out_json, li_manager* mgr, const char* project, const char* path,
+                    const li_image_import_opts* opts, li_error** err) {
+    return boundary(err, [&] {
+        out_param(out_json, "out_json");
+        auto& m = checked(mgr, "mgr");
+        std::filesystem::path file{required(path, "path")};
+        check_version(opts, LI_IMAGE_IMPORT_OPTS_VERSION, "li_image_import_opts");
+        li::ImageImportOptions o;
+        if (opts != nullptr) {
+            o.alias = or_empty(opts->alias);
+        }
+        auto image = m.manager_->images().import_file(project_arg(project), file, o);
+        *out_json = to_c_string(li::api::to_json(image));
+    });
+}
+
+int li_image_list_json(char** out_json, li_manager* mgr, const char* project, li_error** err) {
+    return boundary(err, [&] {
+        out_param(out_json, "out_json");
+        auto& m = checked(mgr, "mgr");
+        *out_json = to_c_string(li::api::to_json(m.manager_->images().list(project_arg(project))));
+    });
+}
+
+int li_image_get_json(char** out_json, li_manager* mgr, const char* project, const char* ref,
+                      li_error** err) {
+    return boundary(err, [&] {
+        out_param(out_json, "out_json");
+        auto& m = checked(mgr, "mgr");
+        auto r = required(ref, "ref");
+        *out_json = to_c_string(li::api::to_json(m.manager_->images().get(project_arg(project), r)));
+    });
+}
+
+int li_image_delete(li_manager* mgr, const char* project, const char* ref, li_error** err) {
+    return boundary(err, [&] {
+        auto& m = checked(mgr, "mgr");
+        auto r = required(ref, "ref");
+        m.manager_->images().remove(project_arg(project), r);
+    });
+}
+
+int li_image_alias_create(li_manager* mgr, const char* project, const char* alias,
+                          const char* image_ref, const char* description, li_error** err) {
+    return boundary(err, [&] {
+        auto& m = checked(mgr, "mgr");
+        auto a = required(alias, "alias");
+        auto r = required(image_ref, "image_ref");
+        m.manager_->images().create_alias(project_arg(project), a, r, or_empty(description));
+    });
+}
+
+int li_image_alias_delete(li_manager* mgr, const char* project, const char* alias,
+                          li_error** err) {
+    return boundary(err, [&] {
+        auto& m = checked(mgr, "mgr");
+        auto a = required(alias, "alias");
+        m.manager_->images().delete_alias(project_arg(project), a);
+    });
+}
+
+}  // extern "C"

@@ -1,0 +1,139 @@
+// Helpers for the C ABI tests.
+
+#include "support.hpp"
+
+#include <cstdint>
+#include <cstdlib>
+#include <optional>
+#include <system_error>
+#include <unistd.h>
+
+namespace capi_test {
+
+li_error* poison() {
+    static int marker;
+    return reinterpret_cast<li_error*>(&marker);
+}
+
+void expect_ok(const Outcome& o) {
+    CHECK_MESSAGE(o.rc == 0, "expected success, got " << li_status_name(o.code) << ": "
+                                                      << o.message);
+}
+
+void expect_fail(const Outcome& o, int code, const std::vector<std::string>& names) {
+    REQUIRE_MESSAGE(o.rc != 0, "expected " << li_status_name(code) << ", the call succeeded");
+    CHECK_MESSAGE(o.code == code, "expected " << li_status_name(code) << ", got "
+                                             << li_status_name(o.code) << ": " << o.message);
+    for (const auto& name : names) {
+        CHECK_MESSAGE(o.message.find(name) != std::string::npos,
+                      "message '" << o.message << "' does not name '" << name << "'");
+    }
+}
+
+void expect_invalid(const Outcome& o, const std::string& key,
+                    const std::vector<std::string>& names) {
+    expect_fail(o, LI_ERR_INVALID_ARGUMENT, names);
+    CHECK_MESSAGE(o.key == key, "key '" << o.key << "' instead of '" << key << "' ("
+                                        << o.message << ")");
+}
+
+nlohmann::json take_json(char* s) {
+    REQUIRE(s != nullptr);
+    std::string text{s};
+    li_free(s);
+    return nlohmann::json::parse(text);
+}
+
+TempDir::TempDir(const std::string& prefix) {
+    const char* base = std::getenv("LI_TEST_TMPDIR");
+    std::string tmpl = std::string(base != nullptr && *base != '\0' ? base : "/tmp") + "/" +
+                       prefix + "-XXXXXX";
+    REQUIRE(mkdtemp(tmpl.data()) != nullptr);
+    path_ = tmpl;
+}
+
+TempDir::~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+}
+
+std::string unique_name(const std::string& what) {
+    return "capi" + std::to_string(getpid()) + "-" + what;
+}
+
+namespace {
+std::optional<Env> g_env;
+}
+
+Env& env() {
+    if (g_env && g_env->busybox_fingerprint.empty()) {
+        FAIL("the shared state directory could not be set up (see the first failure)");
+    }
+    if (!g_env) {
+        auto& e = g_env.emplace();
+        li_manager* m = nullptr;
+        expect_ok(CALL(li_manager_open(&m, e.dir.path().c_str(), ERR)));
+        REQUIRE(m != nullptr);
+        e.mgr.reset(m);
+        li_image_build_opts opts = LI_IMAGE_BUILD_OPTS_INIT;
+        opts.alias = "busybox";
+        char* json = nullptr;
+        auto o = CALL(li_image_build(&json, m, nullptr, "busybox", &opts, ERR));
+        expect_ok(o);
+        REQUIRE(o.rc == 0);
+        e.busybox_fingerprint = take_json(json).at("fingerprint").get<std::string>();
+    }
+    return *g_env;
+}
+
+void shutdown_env() {
+    if (!g_env) {
+        return;
+    }
+    if (g_env->mgr) {
+        // Failed tests may leave containers behind; delete them so the temp dir can go.
+        char* json = nullptr;
+        if (li_instance_list_json(&json, g_env->mgr.get(), nullptr, 0, nullptr) == 0) {
+            auto list = nlohmann::json::parse(json);
+            li_free(json);
+            for (const auto& item : list) {
+                li_instance* inst = nullptr;
+                auto name = item.at("name").get<std::string>();
+                if (li_instance_get(&inst, g_env->mgr.get(), nullptr, name.c_str(), nullptr) == 0) {
+                    li_delete_opts opts = LI_DELETE_OPTS_INIT;
+                    opts.force = 1;
+                    li_instance_delete(inst, &opts, nullptr);
+                    li_instance_free(inst);
+                }
+            }
+        }
+    }
+    g_env.reset();
+}
+
+std::string post_json(const std::string& name, const std::string& alias) {
+    nlohmann::json post = {{"name", name}, {"source", {{"type", "image"}, {"alias", alias}}}};
+    return post.dump();
+}
+
+InstancePtr create_container(const std::string& name) {
+    li_instance* inst = nullptr;
+    auto o = CALL(li_instance_create_json(&inst, env().mgr.get(), nullptr,
+                                          post_json(name).c_str(), ERR));
+    expect_ok(o);
+    REQUIRE(inst != nullptr);
+    return InstancePtr{inst};
+}
+
+std::vector<std::string> instance_names(li_manager* mgr) {
+    char* json = nullptr;
+    auto o = CALL(li_instance_list_json(&json, mgr, nullptr, LI_LIST_DEFAULT, ERR));
+    expect_ok(o);
+    std::vector<std::string> names;
+    for (const auto& item : take_json(json)) {
+        names.push_back(item.at("name").get<std::string>());
+    }
+    return names;
+}
+
+}  // namespace capi_test

@@ -1,0 +1,118 @@
+#pragma once
+// Helpers for the C ABI tests: owning wrappers, a checked call recipe, temp dirs and the shared
+// state directory with the busybox image.
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <doctest.h>
+#include <nlohmann/json.hpp>
+
+#include "libinstance.h"
+
+namespace capi_test {
+
+struct ManagerFree {
+    void operator()(li_manager* m) const noexcept { li_manager_free(m); }
+};
+struct InstanceFree {
+    void operator()(li_instance* i) const noexcept { li_instance_free(i); }
+};
+struct ExecResultFree {
+    void operator()(li_exec_result* r) const noexcept { li_exec_result_free(r); }
+};
+using ManagerPtr = std::unique_ptr<li_manager, ManagerFree>;
+using InstancePtr = std::unique_ptr<li_instance, InstanceFree>;
+using ExecResultPtr = std::unique_ptr<li_exec_result, ExecResultFree>;
+
+/// What a fallible call reported. The invariant (err set exactly on failure, its code equal to
+/// -rc) is checked by call() for every call the tests make.
+struct Outcome {
+    int rc = 0;
+    int code = 0;
+    int sys_errno = 0;
+    std::string message;
+    std::string key;
+};
+
+/// A non-NULL value put in err before each call: a call must overwrite it (NULL on success).
+li_error* poison();
+
+/// Runs fn(&err) with a poisoned err and checks the error invariant.
+template <class Fn>
+Outcome call(Fn&& fn);
+
+/// CALL(li_instance_start(inst, nullptr, ERR)): one checked call.
+#define CALL(expr) ::capi_test::call([&](li_error** ERR) { return (expr); })
+
+void expect_ok(const Outcome& o);
+/// A failure with this code, whose message mentions every string in names.
+void expect_fail(const Outcome& o, int code, const std::vector<std::string>& names = {});
+/// An InvalidArgument naming key, whose message mentions every string in names.
+void expect_invalid(const Outcome& o, const std::string& key,
+                    const std::vector<std::string>& names = {});
+
+/// Takes a malloc'ed JSON string from the library, parses it and frees it.
+nlohmann::json take_json(char* s);
+
+/// A fresh directory under $LI_TEST_TMPDIR (the meson build dir) or /tmp, removed at the end.
+class TempDir {
+public:
+    explicit TempDir(const std::string& prefix);
+    ~TempDir();
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    const std::filesystem::path& path() const { return path_; }
+
+private:
+    std::filesystem::path path_;
+};
+
+/// A name unique to this test process, so parallel test programs never share a container name.
+std::string unique_name(const std::string& what);
+
+/// The shared state directory: opened once, the busybox image (alias "busybox") built once.
+struct Env {
+    TempDir dir{"capi"};
+    ManagerPtr mgr;
+    std::string busybox_fingerprint;
+};
+Env& env();
+/// Deletes what failed tests left behind and closes the shared state directory.
+void shutdown_env();
+
+/// The InstancesPost document creating name from the busybox alias.
+std::string post_json(const std::string& name, const std::string& alias = "busybox");
+/// Creates a stopped container from busybox in the shared env.
+InstancePtr create_container(const std::string& name);
+/// Names of the instances listed in the shared env.
+std::vector<std::string> instance_names(li_manager* mgr);
+
+// ---- template definitions
+
+template <class Fn>
+Outcome call(Fn&& fn) {
+    li_error* err = poison();
+    Outcome o;
+    o.rc = fn(&err);
+    REQUIRE_MESSAGE(err != poison(), "the call left *err untouched (rc " << o.rc << ")");
+    if (o.rc == 0) {
+        CHECK_MESSAGE(err == nullptr, "success but *err is set: " << li_error_message(err));
+        li_error_free(err);
+        return o;
+    }
+    CHECK(o.rc < 0);
+    REQUIRE_MESSAGE(err != nullptr, "failure (rc " << o.rc << ") but *err is NULL");
+    o.code = li_error_code(err);
+    o.message = li_error_message(err);
+    o.key = li_error_key(err);
+    o.sys_errno = li_error_errno(err);
+    CHECK_MESSAGE(o.code == -o.rc, "li_error_code " << o.code << " != -rc " << -o.rc);
+    CHECK_FALSE(o.message.empty());
+    li_error_free(err);
+    return o;
+}
+
+}  // namespace capi_test
