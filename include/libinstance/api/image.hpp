@@ -1,6 +1,7 @@
 #pragma once
 // LXD REST schema types for images (api.Image, api.ImageAlias).
 
+#include <cstdint>
 #include <map>
 #include <string>
 #include <vector>

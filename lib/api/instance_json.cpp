@@ -1,0 +1,128 @@
+#include <nlohmann/json.hpp>
+
+#include "api/json_fields.hpp"
+#include "libinstance/api/instance.hpp"
+#include "libinstance/error.hpp"
+
+namespace li::api {
+
+using nlohmann::json;
+namespace jf = json_fields;
+
+std::string_view status_name(int status_code) {
+    switch (status_code) {
+    case 103: return "Running";
+    case 102: return "Stopped";
+    case 110: return "Frozen";
+    case 112: return "Error";
+    case 101: return "Started";
+    case 104: return "Cancelling";
+    case 105: return "Pending";
+    case 106: return "Starting";
+    case 107: return "Stopping";
+    case 108: return "Aborting";
+    case 109: return "Freezing";
+    case 111: return "Thawed";
+    default: return "Unknown";
+    }
+}
+
+InstancesPost instances_post_from_json(std::string_view text) {
+    json body = jf::parse(text, "instance definition");
+    if (!body.is_object()) throw Error::invalid("body", "the instance definition must be a JSON object");
+    InstancesPost post;
+    post.name = jf::get_string(body, "name", "name");
+    post.type = jf::get_string(body, "type", "type");
+    if (post.type.empty()) post.type = "container";
+    post.description = jf::get_string(body, "description", "description");
+    post.ephemeral = jf::get_bool(body, "ephemeral", "ephemeral");
+    post.start = jf::get_bool(body, "start", "start");
+    post.config = jf::get_string_map(body, "config", "config");
+    post.devices = jf::get_device_map(body, "devices", "devices");
+    if (auto it = body.find("profiles"); it != body.end() && !it->is_null()) {
+        if (!it->is_array()) throw Error::invalid("profiles", "field \"profiles\" must be an array of strings");
+        std::vector<std::string> profiles;
+        for (const auto& p : *it) {
+            if (!p.is_string()) throw Error::invalid("profiles", "field \"profiles\" must be an array of strings");
+            profiles.push_back(p.get<std::string>());
+        }
+        post.profiles = std::move(profiles);
+    }
+    if (auto it = body.find("source"); it != body.end() && !it->is_null()) {
+        if (!it->is_object()) throw Error::invalid("source", "field \"source\" must be an object");
+        post.source.type = jf::get_string(*it, "type", "source.type");
+        post.source.alias = jf::get_string(*it, "alias", "source.alias");
+        post.source.fingerprint = jf::get_string(*it, "fingerprint", "source.fingerprint");
+    } else {
+        post.source.type = "none";
+    }
+    return post;
+}
+
+std::string to_json(const InstancesPost& p) {
+    json body{
+        {"name", p.name}, {"type", p.type}, {"description", p.description}, {"ephemeral", p.ephemeral},
+        {"start", p.start}, {"config", p.config}, {"devices", p.devices},
+        {"source", {{"type", p.source.type}, {"alias", p.source.alias}, {"fingerprint", p.source.fingerprint}}},
+    };
+    if (p.profiles) body["profiles"] = *p.profiles;
+    return body.dump();
+}
+
+namespace {
+
+json state_to_json(const InstanceState& s) {
+    return json{
+        {"status", s.status},
+        {"status_code", s.status_code},
+        {"pid", s.pid},
+        {"processes", s.processes},
+        {"memory", {{"usage", s.memory.usage}, {"usage_peak", s.memory.usage_peak},
+                    {"swap_usage", 0}, {"swap_usage_peak", 0}}},
+        {"cpu", {{"usage", s.cpu_usage_ns}}},
+        {"disk", json::object()},
+        {"network", nullptr},
+    };
+}
+
+json instance_to_json(const Instance& i) {
+    json out{
+        {"name", i.name},
+        {"description", i.description},
+        {"type", i.type},
+        {"architecture", i.architecture},
+        {"config", i.config},
+        {"devices", i.devices},
+        {"expanded_config", i.expanded_config},
+        {"expanded_devices", i.expanded_devices},
+        {"profiles", i.profiles},
+        {"ephemeral", i.ephemeral},
+        {"stateful", i.stateful},
+        {"status", i.status},
+        {"status_code", i.status_code},
+        {"created_at", i.created_at},
+        {"last_used_at", i.last_used_at.empty() ? "1970-01-01T00:00:00Z" : i.last_used_at},
+        {"location", i.location},
+        {"project", i.project},
+    };
+    if (i.state) {
+        out["state"] = state_to_json(*i.state);
+        out["snapshots"] = nullptr;
+        out["backups"] = nullptr;
+    }
+    return out;
+}
+
+}  // namespace
+
+std::string to_json(const Instance& instance) { return instance_to_json(instance).dump(); }
+
+std::string to_json(const std::vector<Instance>& instances) {
+    json out = json::array();
+    for (const auto& i : instances) out.push_back(instance_to_json(i));
+    return out.dump();
+}
+
+std::string to_json(const InstanceState& state) { return state_to_json(state).dump(); }
+
+}  // namespace li::api

@@ -1,0 +1,61 @@
+#include "api/json_fields.hpp"
+
+#include <fmt/format.h>
+
+#include "libinstance/error.hpp"
+
+namespace li::api::json_fields {
+
+json parse(std::string_view text, std::string_view what) {
+    try {
+        return json::parse(text);
+    } catch (const json::parse_error& e) {
+        throw Error::invalid(std::string(what), fmt::format("invalid JSON in {}: {}", what, e.what()));
+    }
+}
+
+namespace {
+[[noreturn]] void wrong_type(const std::string& field, const char* expected, const json& value) {
+    throw Error::invalid(field, fmt::format("field \"{}\" must be {}, not {}", field, expected, value.type_name()));
+}
+}  // namespace
+
+std::string get_string(const json& obj, const char* key, const std::string& field) {
+    auto it = obj.find(key);
+    if (it == obj.end() || it->is_null()) return {};
+    if (!it->is_string()) wrong_type(field, "a string", *it);
+    return it->get<std::string>();
+}
+
+bool get_bool(const json& obj, const char* key, const std::string& field) {
+    auto it = obj.find(key);
+    if (it == obj.end() || it->is_null()) return false;
+    if (!it->is_boolean()) wrong_type(field, "a boolean", *it);
+    return it->get<bool>();
+}
+
+ConfigMap get_string_map(const json& obj, const char* key, const std::string& field) {
+    ConfigMap out;
+    auto it = obj.find(key);
+    if (it == obj.end() || it->is_null()) return out;
+    if (!it->is_object()) wrong_type(field, "an object", *it);
+    for (const auto& [k, v] : it->items()) {
+        if (!v.is_string()) wrong_type(field + "." + k, "a string", v);
+        out[k] = v.get<std::string>();
+    }
+    return out;
+}
+
+DeviceMap get_device_map(const json& obj, const char* key, const std::string& field) {
+    DeviceMap out;
+    auto it = obj.find(key);
+    if (it == obj.end() || it->is_null()) return out;
+    if (!it->is_object()) wrong_type(field, "an object", *it);
+    for (const auto& [name, dev] : it->items()) {
+        if (!dev.is_object()) wrong_type(field + "." + name, "an object", dev);
+        out[name] = get_string_map(*it, name.c_str(), field + "." + name);
+    }
+    return out;
+}
+
+}  // namespace li::api::json_fields

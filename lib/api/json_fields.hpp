@@ -1,0 +1,23 @@
+#pragma once
+// Strict readers for JSON request bodies: a wrong type names the offending field.
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "libinstance/api/instance.hpp"
+
+namespace li::api::json_fields {
+
+using nlohmann::json;
+
+/// Parses text; a syntax error is InvalidArgument naming `what`.
+json parse(std::string_view text, std::string_view what);
+/// obj[key] as a string ("" when absent or null); other types are InvalidArgument naming field.
+std::string get_string(const json& obj, const char* key, const std::string& field);
+bool get_bool(const json& obj, const char* key, const std::string& field);
+/// A {string: string} map.
+ConfigMap get_string_map(const json& obj, const char* key, const std::string& field);
+/// A {device: {string: string}} map.
+DeviceMap get_device_map(const json& obj, const char* key, const std::string& field);
+
+}  // namespace li::api::json_fields

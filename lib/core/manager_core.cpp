@@ -1,0 +1,118 @@
+#include "core/manager_core.hpp"
+
+#include <cstdlib>
+#include <dlfcn.h>
+#include <fmt/format.h>
+#include <sys/stat.h>
+
+#include "instance/instance_driver.hpp"
+#include "libinstance/error.hpp"
+#include "store/profile_repo.hpp"
+
+namespace li {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+fs::path prepare_state_dir(const fs::path& dir) {
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec) throw Error(ErrorCode::System, fmt::format("creating state directory {}: {}", dir.string(), ec.message()),
+                        "state_dir", ec.value());
+    // Unprivileged containers' root must traverse into their rootfs below here.
+    ::chmod(dir.c_str(), 0711);
+    return fs::canonical(dir);
+}
+
+fs::path make_dir(const fs::path& dir, mode_t mode) {
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec) throw Error(ErrorCode::System, fmt::format("creating {}: {}", dir.string(), ec.message()), {}, ec.value());
+    ::chmod(dir.c_str(), mode);
+    return dir;
+}
+
+}  // namespace
+
+ManagerCore::ManagerCore(const fs::path& state_dir)
+    : state_dir_(prepare_state_dir(state_dir)),
+      lock_(state_dir_),
+      db_((make_dir(state_dir_ / "database", 0700), state_dir_ / "database" / "local.db")),
+      idmap_(host_idmap()) {
+    make_dir(images_dir(), 0700);
+    make_dir(pools_dir(), 0711);
+    make_dir(lxc_dir(), 0711);
+    make_dir(logs_dir(), 0700);
+    create_defaults();
+    mount_pools();
+    lxc_driver_ = make_lxc_driver(*this);
+}
+
+ManagerCore::~ManagerCore() = default;
+
+void ManagerCore::create_defaults() {
+    // Like `lxd init --auto`: a `dir` pool named default and a profile giving instances a root disk on it.
+    db_.transaction([&](SQLite::Database& db) {
+        if (!repo::find_pool(db, "default")) {
+            PoolRecord pool;
+            pool.name = "default";
+            pool.driver = "dir";
+            pool.config["source"] = (pools_dir() / "default").string();
+            repo::insert_pool(db, pool);
+        }
+        if (!repo::find_profile(db, "default", "default")) {
+            ProfileRecord profile;
+            profile.project = "default";
+            profile.name = "default";
+            profile.description = "Default libinstance profile";
+            profile.devices["root"] = {{"type", "disk"}, {"path", "/"}, {"pool", "default"}};
+            repo::insert_profile(db, profile);
+        }
+    });
+}
+
+void ManagerCore::mount_pools() {
+    auto pools = db_.read([](SQLite::Database& db) { return repo::list_pools(db); });
+    std::lock_guard lock(pools_mutex_);
+    for (const auto& p : pools) {
+        auto it = p.config.find("source");
+        fs::path dir = it != p.config.end() && !it->second.empty() ? fs::path(it->second) : pools_dir() / p.name;
+        auto driver = make_storage_driver(p.driver, dir, p.config);
+        driver->mount_pool();
+        pools_[p.name] = std::move(driver);
+    }
+}
+
+StorageDriver& ManagerCore::pool(const std::string& name) {
+    std::lock_guard lock(pools_mutex_);
+    auto it = pools_.find(name);
+    if (it == pools_.end()) throw Error(ErrorCode::NotFound, fmt::format("storage pool \"{}\" not found", name), "pool");
+    return *it->second;
+}
+
+InstanceDriver& ManagerCore::instance_driver(const std::string& type) {
+    if (type == "container") return *lxc_driver_;
+    if (type == "virtual-machine")
+        throw Error(ErrorCode::NotSupported, "virtual machines are not supported yet (instance type \"virtual-machine\")", "type");
+    throw Error::invalid("type", fmt::format("unknown instance type \"{}\" (container or virtual-machine)", type));
+}
+
+fs::path helper_path() {
+    if (const char* env = std::getenv("LIBINSTANCE_HELPER"); env && *env) return env;
+    std::error_code ec;
+    // Beside the shared object (or program) holding this code: how installed wheels find it.
+    Dl_info info{};
+    if (::dladdr(reinterpret_cast<void*>(&helper_path), &info) && info.dli_fname) {
+        fs::path dir = fs::path(info.dli_fname).parent_path();
+        for (const fs::path& candidate : {dir / "libinstance-helper", dir / "libexec" / "libinstance-helper"}) {
+            if (fs::exists(candidate, ec)) return candidate;
+        }
+    }
+    for (const char* candidate : {LI_HELPER_BUILD_PATH, LI_HELPER_INSTALL_PATH}) {
+        if (fs::exists(candidate, ec)) return candidate;
+    }
+    throw Error(ErrorCode::NotFound, "libinstance-helper not found (set LIBINSTANCE_HELPER to its path)", "helper");
+}
+
+}  // namespace li

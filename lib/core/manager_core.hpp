@@ -1,0 +1,59 @@
+#pragma once
+// li::ManagerCore: what every facade shares — the state directory, its lock, the store, the
+// storage pools and the instance driver. Kept alive by the Manager and every handle.
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "core/object_locks.hpp"
+#include "core/state_dir_lock.hpp"
+#include "store/db.hpp"
+#include "storage/storage_driver.hpp"
+#include "sys/idmap.hpp"
+
+namespace li {
+
+class InstanceDriver;
+
+class ManagerCore {
+public:
+    /// Opens the state directory: creates it, takes the lock, migrates the store, creates the
+    /// defaults (storage pool `default` on `dir`, profile `default`) and mounts the pools.
+    explicit ManagerCore(const std::filesystem::path& state_dir);
+    ~ManagerCore();
+
+    const std::filesystem::path& state_dir() const { return state_dir_; }
+    std::filesystem::path images_dir() const { return state_dir_ / "images"; }
+    std::filesystem::path pools_dir() const { return state_dir_ / "storage-pools"; }
+    std::filesystem::path lxc_dir() const { return state_dir_ / "containers"; }
+    std::filesystem::path logs_dir() const { return state_dir_ / "logs"; }
+
+    Db& db() { return db_; }
+    ObjectLocks& locks() { return locks_; }
+    /// The driver of a storage pool; NotFound if there is no such pool.
+    StorageDriver& pool(const std::string& name);
+    InstanceDriver& instance_driver(const std::string& type);
+    const IdMap& idmap() const { return idmap_; }
+
+private:
+    void create_defaults();
+    void mount_pools();
+
+    std::filesystem::path state_dir_;
+    StateDirLock lock_;
+    Db db_;
+    ObjectLocks locks_;
+    IdMap idmap_;
+    std::mutex pools_mutex_;
+    std::map<std::string, std::unique_ptr<StorageDriver>> pools_;
+    std::unique_ptr<InstanceDriver> lxc_driver_;
+};
+
+/// The libinstance-helper executable to run ($LIBINSTANCE_HELPER, beside the library, the build
+/// tree, then libexec). Throws NotFound when none exists.
+std::filesystem::path helper_path();
+
+}  // namespace li

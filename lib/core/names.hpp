@@ -1,0 +1,14 @@
+#pragma once
+// Validation of object names, with LXD's rules.
+
+#include <string_view>
+
+namespace li {
+
+/// Instance names are host names: 1-63 of [a-zA-Z0-9-], not starting with a digit or '-', not
+/// ending with '-'. Throws InvalidArgument (key "name") naming the value.
+void validate_instance_name(std::string_view name);
+/// Image aliases: non-empty, no '/', no control characters, not longer than 255.
+void validate_alias_name(std::string_view alias, std::string_view key = "alias");
+
+}  // namespace li

@@ -1,0 +1,165 @@
+#include "libinstance/image.hpp"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include "core/clock.hpp"
+#include "core/manager_core.hpp"
+#include "core/names.hpp"
+#include "core/reverter.hpp"
+#include "image/busybox_builder.hpp"
+#include "image/tarball.hpp"
+#include "libinstance/error.hpp"
+#include "store/image_repo.hpp"
+#include "sys/fs.hpp"
+#include "sys/sha256.hpp"
+
+namespace li {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string project_or_default(std::string_view project) {
+    return project.empty() ? std::string("default") : std::string(project);
+}
+
+// Adds a file already hashed to the store: copied under images/<fingerprint>, then recorded.
+api::Image add_image_file(ManagerCore& core, const std::string& project, const fs::path& file,
+                          const std::string& fingerprint, const std::string& alias, bool move_file) {
+    if (!alias.empty()) validate_alias_name(alias);
+    ImageMetadata md = inspect_unified_tarball(file);
+    auto lock = core.locks().lock("image/" + project + "/" + fingerprint);
+
+    Reverter revert;
+    fs::path stored = core.images_dir() / fingerprint;
+    bool file_existed = fs::exists(stored);
+    if (!file_existed) {
+        fs::path tmp = stored;
+        tmp += ".importing";
+        std::error_code ec;
+        if (move_file) fs::rename(file, tmp, ec);
+        if (!move_file || ec) fs::copy_file(file, tmp, fs::copy_options::overwrite_existing);
+        revert.add([tmp] { std::error_code e; fs::remove(tmp, e); });
+        fs::rename(tmp, stored);
+        revert.add([stored] { std::error_code e; fs::remove(stored, e); });
+    }
+
+    api::Image image;
+    image.project = project;
+    image.fingerprint = fingerprint;
+    image.filename = file.filename().string();
+    image.size = static_cast<int64_t>(fs::file_size(stored));
+    image.architecture = md.architecture;
+    image.type = "container";
+    image.properties = md.properties;
+    image.created_at = md.creation_date ? epoch_to_rfc3339(md.creation_date) : std::string();
+    image.expires_at = md.expiry_date ? epoch_to_rfc3339(md.expiry_date) : std::string();
+    image.uploaded_at = now_rfc3339();
+
+    core.db().transaction([&](SQLite::Database& db) {
+        if (repo::find_image_by_fingerprint(db, project, fingerprint))
+            throw Error(ErrorCode::AlreadyExists, fmt::format("image with fingerprint {} already exists", fingerprint), "fingerprint");
+        if (!alias.empty() && repo::alias_exists(db, project, alias))
+            throw Error(ErrorCode::AlreadyExists, fmt::format("image alias \"{}\" already exists", alias), "alias");
+        int64_t id = repo::insert_image(db, image);
+        if (!alias.empty()) repo::insert_alias(db, project, alias, id, "");
+    });
+    revert.success();
+    if (!alias.empty()) image.aliases.push_back({alias, ""});
+    return image;
+}
+
+}  // namespace
+
+ImageStore::ImageStore(std::shared_ptr<ManagerCore> core) : core_(std::move(core)) {}
+
+api::Image ImageStore::build(std::string_view project_in, const ImageBuildOptions& opts) {
+    std::string project = project_or_default(project_in);
+    if (opts.builder != "busybox")
+        throw Error(ErrorCode::NotSupported, fmt::format("unknown image builder \"{}\" (available: busybox)", opts.builder), "builder");
+    if (!opts.alias.empty()) validate_alias_name(opts.alias);
+    fs::path tmp = core_->images_dir() / fmt::format("build-{}-{}.tar.gz", ::getpid(), std::hash<std::string>{}(now_rfc3339()));
+    Reverter revert;
+    revert.add([tmp] { std::error_code e; fs::remove(tmp, e); });
+    build_busybox_image(tmp);
+    if (!opts.output_path.empty()) fs::copy_file(tmp, opts.output_path, fs::copy_options::overwrite_existing);
+    std::string fingerprint = sha256_file(tmp);
+
+    // Builds are deterministic: building again gives the image already stored.
+    auto existing = core_->db().read([&](SQLite::Database& db) { return repo::find_image_by_fingerprint(db, project, fingerprint); });
+    if (existing) {
+        if (!opts.alias.empty()) {
+            bool has_alias = false;
+            for (const auto& a : existing->image.aliases) has_alias |= a.name == opts.alias;
+            if (!has_alias) create_alias(project, opts.alias, fingerprint);
+        }
+        return get(project, fingerprint);
+    }
+    fs::path named = tmp.parent_path() / fmt::format("busybox-{}.tar.gz", fingerprint.substr(0, 12));
+    fs::rename(tmp, named);
+    revert.add([named] { std::error_code e; fs::remove(named, e); });
+    return add_image_file(*core_, project, named, fingerprint, opts.alias, true);
+}
+
+api::Image ImageStore::import_file(std::string_view project_in, const fs::path& path, const ImageImportOptions& opts) {
+    std::string project = project_or_default(project_in);
+    std::error_code ec;
+    if (!fs::is_regular_file(path, ec))
+        throw Error(ErrorCode::NotFound, fmt::format("image file {} not found", path.string()), "path");
+    try {
+        return add_image_file(*core_, project, path, sha256_file(path), opts.alias, false);
+    } catch (const Error& e) {
+        throw e.with_context(fmt::format("importing {}", path.string()));
+    }
+}
+
+std::vector<api::Image> ImageStore::list(std::string_view project_in) {
+    std::string project = project_or_default(project_in);
+    auto records = core_->db().read([&](SQLite::Database& db) { return repo::list_images(db, project); });
+    std::vector<api::Image> out;
+    for (auto& r : records) out.push_back(std::move(r.image));
+    return out;
+}
+
+api::Image ImageStore::get(std::string_view project_in, std::string_view ref) {
+    std::string project = project_or_default(project_in);
+    return core_->db().read([&](SQLite::Database& db) { return repo::resolve_image(db, project, std::string(ref)).image; });
+}
+
+void ImageStore::remove(std::string_view project_in, std::string_view ref) {
+    std::string project = project_or_default(project_in);
+    auto record = core_->db().read([&](SQLite::Database& db) { return repo::resolve_image(db, project, std::string(ref)); });
+    auto lock = core_->locks().lock("image/" + project + "/" + record.image.fingerprint);
+    core_->db().transaction([&](SQLite::Database& db) { repo::delete_image(db, record.id); });
+    // The file is shared by every project holding this fingerprint.
+    bool still_used = core_->db().read([&](SQLite::Database& db) {
+        SQLite::Statement q(db, "SELECT 1 FROM images WHERE fingerprint = ?");
+        q.bind(1, record.image.fingerprint);
+        return q.executeStep();
+    });
+    if (!still_used) {
+        std::error_code ec;
+        fs::remove(core_->images_dir() / record.image.fingerprint, ec);
+    }
+}
+
+void ImageStore::create_alias(std::string_view project_in, std::string_view alias, std::string_view ref,
+                              std::string_view description) {
+    std::string project = project_or_default(project_in);
+    validate_alias_name(alias);
+    core_->db().transaction([&](SQLite::Database& db) {
+        auto record = repo::resolve_image(db, project, std::string(ref));
+        if (repo::alias_exists(db, project, std::string(alias)))
+            throw Error(ErrorCode::AlreadyExists, fmt::format("image alias \"{}\" already exists", alias), "alias");
+        repo::insert_alias(db, project, std::string(alias), record.id, std::string(description));
+    });
+}
+
+void ImageStore::delete_alias(std::string_view project_in, std::string_view alias) {
+    std::string project = project_or_default(project_in);
+    bool deleted = core_->db().transaction([&](SQLite::Database& db) { return repo::delete_alias(db, project, std::string(alias)); });
+    if (!deleted) throw Error(ErrorCode::NotFound, fmt::format("image alias \"{}\" not found", alias), "alias");
+}
+
+}  // namespace li

@@ -1,0 +1,168 @@
+#include <cerrno>
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <linux/openat2.h>
+#include <sstream>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "backend/lxc/lxc_container.hpp"
+#include "core/log.hpp"
+#include "core/manager_core.hpp"
+#include "instance/drivers/lxc/lxc_exec.hpp"
+#include "instance/drivers/lxc/lxc_render.hpp"
+#include "instance/instance_driver.hpp"
+#include "libinstance/error.hpp"
+#include "sys/cgroup.hpp"
+#include "sys/fs.hpp"
+#include "sys/subprocess.hpp"
+#include "sys/unique_fd.hpp"
+
+namespace li {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// The target of the rootfs' /sbin/init symlink, resolved as the container would see it.
+std::string init_link_target(const fs::path& rootfs) {
+    UniqueFd root(::open(rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (!root) return {};
+    struct open_how how {};
+    how.flags = O_PATH | O_DIRECTORY | O_CLOEXEC;
+    how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+    UniqueFd sbin(static_cast<int>(::syscall(SYS_openat2, root.get(), "sbin", &how, sizeof how)));
+    if (!sbin) return {};
+    char buf[4096];
+    ssize_t n = ::readlinkat(sbin.get(), "init", buf, sizeof buf - 1);
+    return n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string();
+}
+
+// The last ERROR lines liblxc logged: the useful part of a failed start.
+std::string lxc_log_errors(const fs::path& log_file) {
+    std::string text;
+    try {
+        text = read_file(log_file, 8 << 20);
+    } catch (const Error&) {
+        return {};
+    }
+    std::istringstream in(text);
+    std::vector<std::string> errors;
+    for (std::string l; std::getline(in, l);) {
+        if (l.find(" ERROR ") != std::string::npos) errors.push_back(l.substr(l.find(" - ") == std::string::npos ? 0 : l.find(" - ") + 3));
+    }
+    if (errors.size() > 3) errors.erase(errors.begin(), errors.end() - 3);
+    std::string out;
+    for (const auto& e : errors) out += (out.empty() ? "" : "; ") + e;
+    return out;
+}
+
+int64_t parse_int(const std::optional<std::string>& text) {
+    if (!text) return 0;
+    try {
+        return std::stoll(*text);
+    } catch (...) {
+        return 0;
+    }
+}
+
+class LxcDriver final : public InstanceDriver {
+public:
+    explicit LxcDriver(ManagerCore& core) : core_(core) {}
+
+    std::string name() const override { return "lxc"; }
+
+    void start(const InstanceSpec& spec) override {
+        std::string lxc_name = lxc_name_of(spec);
+        fs::path dir = core_.lxc_dir() / lxc_name;
+        fs::create_directories(dir);
+        fs::path log_dir = core_.logs_dir() / lxc_name;
+        fs::create_directories(log_dir);
+        fs::path log_file = log_dir / "lxc.log";
+        write_file_atomic(log_file, "", 0600);
+
+        LxcRenderInput in;
+        in.lxc_name = lxc_name;
+        in.hostname = spec.name;
+        in.rootfs = spec.volume_dir / "rootfs";
+        in.idmap = core_.idmap();
+        in.halt_signal = halt_signal_for_init(init_link_target(in.rootfs));
+        in.seccomp_file = dir / "seccomp";
+        in.config = spec.config;
+        if (in.idmap.uid.size == 0 || in.idmap.gid.size == 0)
+            throw Error(ErrorCode::NotSupported, "no subordinate uid/gid range for unprivileged containers "
+                                                 "(add one for this user to /etc/subuid and /etc/subgid)");
+        write_file_atomic(in.seccomp_file, render_seccomp_policy());
+        write_file_atomic(dir / "config", render_lxc_config(in));
+
+        // A container killed without clean-up may have left cgroups that would block this start.
+        remove_leftover_lxc_cgroups(lxc_name, 0);
+        try {
+            run_checked({helper_path().string(), "start", core_.lxc_dir().string(), lxc_name, log_file.string()},
+                        "starting the container");
+        } catch (const Error& e) {
+            std::string details = lxc_log_errors(log_file);
+            throw Error(ErrorCode::Backend, details.empty() ? std::string(e.what())
+                                                            : fmt::format("{} (liblxc: {})", e.what(), details));
+        }
+    }
+
+    void stop(const InstanceSpec& spec, bool force, std::chrono::seconds timeout) override {
+        std::string lxc_name = lxc_name_of(spec);
+        {
+            LxcContainer c(lxc_name, core_.lxc_dir());
+            bool stopped = !force && c.shutdown(timeout);
+            if (!stopped && !c.kill_and_wait(std::chrono::seconds(30)))
+                throw Error(ErrorCode::Timeout, fmt::format("container {} did not stop after being killed", spec.name));
+        }
+        remove_leftover_lxc_cgroups(lxc_name);
+    }
+
+    api::InstanceState state(const InstanceSpec& spec) override {
+        api::InstanceState st;
+        std::string lxc_name = lxc_name_of(spec);
+        if (!fs::exists(core_.lxc_dir() / lxc_name / "config")) return st;  // never started
+        LxcContainer c(lxc_name, core_.lxc_dir());
+        std::string s = c.state();
+        if (s == "RUNNING" || s == "STARTING" || s == "STOPPING") st.status_code = 103;
+        else if (s == "FROZEN" || s == "FREEZING" || s == "THAWED") st.status_code = 110;
+        else if (s == "ABORTING") st.status_code = 112;
+        else st.status_code = 102;
+        st.status = std::string(api::status_name(st.status_code));
+        if (st.status_code == 102) return st;
+        st.pid = c.init_pid();
+        auto usage = c.cgroup_item("memory.usage_in_bytes");
+        st.memory.usage = parse_int(usage ? usage : c.cgroup_item("memory.current"));
+        auto peak = c.cgroup_item("memory.max_usage_in_bytes");
+        st.memory.usage_peak = parse_int(peak ? peak : c.cgroup_item("memory.peak"));
+        st.processes = parse_int(c.cgroup_item("pids.current"));
+        st.cpu_usage_ns = parse_int(c.cgroup_item("cpuacct.usage"));
+        return st;
+    }
+
+    ExecResult exec(const InstanceSpec& spec, const std::vector<std::string>& argv, const ExecOptions& opts) override {
+        return lxc_exec(helper_path(), core_.lxc_dir(), lxc_name_of(spec), spec.config, argv, opts);
+    }
+
+    void destroy(const InstanceSpec& spec) override {
+        std::string lxc_name = lxc_name_of(spec);
+        remove_tree(core_.lxc_dir() / lxc_name);
+        remove_tree(core_.logs_dir() / lxc_name);
+        remove_leftover_lxc_cgroups(lxc_name, 0);
+    }
+
+private:
+    // liblxc names are unique per lxcpath, so instances of other projects get a prefix, as in LXD.
+    static std::string lxc_name_of(const InstanceSpec& spec) {
+        return spec.project == "default" ? spec.name : spec.project + "_" + spec.name;
+    }
+
+    ManagerCore& core_;
+};
+
+}  // namespace
+
+std::unique_ptr<InstanceDriver> make_lxc_driver(ManagerCore& core) { return std::make_unique<LxcDriver>(core); }
+
+}  // namespace li

@@ -1,0 +1,103 @@
+#include "instance/drivers/lxc/lxc_exec.hpp"
+
+#include <fmt/format.h>
+#include <map>
+
+#include "libinstance/error.hpp"
+#include "sys/subprocess.hpp"
+#include "sys/unique_fd.hpp"
+
+namespace li {
+
+std::vector<std::string> exec_environment(const api::ConfigMap& config, const std::vector<std::string>& extra) {
+    std::map<std::string, std::string> env{
+        {"PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"},
+        {"HOME", "/root"},
+        {"USER", "root"},
+        {"LANG", "C.UTF-8"},
+    };
+    for (const auto& [key, value] : config) {
+        if (key.rfind("environment.", 0) == 0) env[key.substr(12)] = value;
+    }
+    for (const auto& kv : extra) {
+        auto eq = kv.find('=');
+        if (eq == std::string::npos || eq == 0)
+            throw Error::invalid("env", fmt::format("environment entry \"{}\" is not KEY=VALUE", kv));
+        env[kv.substr(0, eq)] = kv.substr(eq + 1);
+    }
+    std::vector<std::string> out;
+    for (const auto& [k, v] : env) out.push_back(k + "=" + v);
+    return out;
+}
+
+namespace {
+
+// The helper's one-line report on fd 3: "exit N" or "exec-error ERRNO" or "error MESSAGE".
+ExecResult interpret_status(const std::string& status, const std::string& program, ExecResult result) {
+    if (status.rfind("exit ", 0) == 0) {
+        result.exit_code = std::stoi(status.substr(5));
+        return result;
+    }
+    if (status.rfind("exec-error ", 0) == 0) {
+        int err = std::stoi(status.substr(11));
+        if (err == ENOENT)
+            throw Error(ErrorCode::NotFound, fmt::format("command \"{}\" not found in the instance", program), "command");
+        throw Error::from_errno(fmt::format("executing \"{}\" in the instance", program), err);
+    }
+    std::string message = status.rfind("error ", 0) == 0 ? status.substr(6) : status;
+    if (message.empty()) message = "the helper ended without a report";
+    throw Error(ErrorCode::Backend, fmt::format("running \"{}\": {}", program, message));
+}
+
+}  // namespace
+
+ExecResult lxc_exec(const std::filesystem::path& helper, const std::filesystem::path& lxcpath,
+                    const std::string& lxc_name, const api::ConfigMap& config, const std::vector<std::string>& argv,
+                    const ExecOptions& opts) {
+    if (argv.empty() || argv.front().empty()) throw Error::invalid("command", "no command given");
+    std::vector<std::string> cmd{helper.string(), "attach", lxcpath.string(), lxc_name,
+                                 "--cwd", opts.cwd.empty() ? "/root" : opts.cwd,
+                                 "--uid", std::to_string(opts.uid), "--gid", std::to_string(opts.gid)};
+    for (const auto& e : exec_environment(config, opts.env)) {
+        cmd.push_back("--env");
+        cmd.push_back(e);
+    }
+    cmd.push_back("--");
+    cmd.insert(cmd.end(), argv.begin(), argv.end());
+
+    Pipe status = make_pipe();
+    Pipe in, out, err;
+    int child_in = opts.stdin_fd;
+    if (child_in < 0 && opts.stdin_data) {
+        in = make_pipe();
+        child_in = in.read.get();
+    }
+    int child_out = opts.stdout_fd;
+    if (child_out < 0) {
+        out = make_pipe();
+        child_out = out.write.get();
+    }
+    int child_err = opts.stderr_fd;
+    if (child_err < 0) {
+        err = make_pipe();
+        child_err = err.write.get();
+    }
+    Child child = spawn(SpawnSpec{cmd, {child_in, child_out, child_err, status.write.get()}, {}});
+    in.read.reset();
+    out.write.reset();
+    err.write.reset();
+    status.write.reset();
+
+    ExecResult result;
+    std::string report;
+    pump_io(in.write ? in.write.release() : -1, opts.stdin_data ? &*opts.stdin_data : nullptr,
+            out.read.get(), &result.stdout_data, err.read.get(), &result.stderr_data);
+    pump_io(-1, nullptr, status.read.get(), &report, -1, nullptr);
+    int wait_status = child.wait();
+    while (!report.empty() && report.back() == '\n') report.pop_back();
+    if (report.empty() && wait_status != 0)
+        report = fmt::format("error the helper failed with status {}", exit_code_from_status(wait_status));
+    return interpret_status(report, argv.front(), std::move(result));
+}
+
+}  // namespace li

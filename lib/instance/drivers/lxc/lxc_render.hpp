@@ -1,0 +1,32 @@
+#pragma once
+// Config -> liblxc configuration: pure functions, tested with golden files.
+
+#include <filesystem>
+#include <string>
+
+#include "libinstance/api/instance.hpp"
+#include "sys/idmap.hpp"
+
+namespace li {
+
+/// Everything the liblxc configuration of one container depends on.
+struct LxcRenderInput {
+    std::string lxc_name;                    // liblxc's name (unique per lxcpath)
+    std::string hostname;                    // the instance name
+    std::filesystem::path rootfs;
+    IdMap idmap;
+    std::string halt_signal = "SIGPWR";
+    std::filesystem::path seccomp_file;
+    api::ConfigMap config;                   // expanded instance config
+};
+
+/// The text of the container's liblxc config file.
+std::string render_lxc_config(const LxcRenderInput& input);
+/// The seccomp policy written beside it (LXD's default denylist).
+std::string render_seccomp_policy();
+
+/// The halt signal an init understands, from the target of the rootfs' /sbin/init symlink
+/// ("" when it is not a symlink): busybox halts on SIGUSR1, systemd on SIGRTMIN+3, sysvinit SIGPWR.
+std::string halt_signal_for_init(const std::string& init_link_target);
+
+}  // namespace li

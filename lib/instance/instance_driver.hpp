@@ -1,0 +1,45 @@
+#pragma once
+// The InstanceDriver interface: runs instances described by value; never touches the store.
+
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "libinstance/api/instance.hpp"
+#include "libinstance/instance.hpp"
+
+namespace li {
+
+class ManagerCore;
+
+/// What a driver is told about an instance: identity, expanded config and devices, its volume.
+struct InstanceSpec {
+    std::string project;
+    std::string name;
+    std::string type;
+    std::string architecture;
+    api::ConfigMap config;    // expanded (profiles applied)
+    api::DeviceMap devices;   // expanded
+    std::filesystem::path volume_dir;  // holds rootfs/
+};
+
+class InstanceDriver {
+public:
+    virtual ~InstanceDriver() = default;
+    virtual std::string name() const = 0;
+
+    virtual void start(const InstanceSpec& spec) = 0;
+    /// Graceful halt then kill after the timeout; force kills at once.
+    virtual void stop(const InstanceSpec& spec, bool force, std::chrono::seconds timeout) = 0;
+    virtual api::InstanceState state(const InstanceSpec& spec) = 0;
+    virtual ExecResult exec(const InstanceSpec& spec, const std::vector<std::string>& argv, const ExecOptions& opts) = 0;
+    /// Removes what the driver keeps for the instance (config, logs); the volume is the pool's.
+    virtual void destroy(const InstanceSpec& spec) = 0;
+};
+
+/// The liblxc driver for containers.
+std::unique_ptr<InstanceDriver> make_lxc_driver(ManagerCore& core);
+
+}  // namespace li

@@ -1,0 +1,71 @@
+#include "instance/instance_loader.hpp"
+
+#include <fmt/format.h>
+
+#include "libinstance/error.hpp"
+#include "store/instance_repo.hpp"
+#include "store/profile_repo.hpp"
+
+namespace li {
+
+LoadedInstance expand_record(SQLite::Database& db, InstanceRecord record) {
+    std::vector<ProfileRecord> profiles;
+    for (const auto& p : record.profiles) {
+        if (auto profile = repo::find_profile(db, record.project, p)) profiles.push_back(std::move(*profile));
+    }
+    LoadedInstance loaded;
+    loaded.expanded = expand_instance(profiles, record.config, record.devices);
+    loaded.record = std::move(record);
+    return loaded;
+}
+
+LoadedInstance load_instance(ManagerCore& core, const std::string& project, const std::string& name) {
+    return core.db().read([&](SQLite::Database& db) {
+        auto record = repo::find_instance(db, project, name);
+        if (!record)
+            throw Error(ErrorCode::NotFound, fmt::format("instance \"{}\" not found in project \"{}\"", name, project), "name");
+        return expand_record(db, std::move(*record));
+    });
+}
+
+std::string volume_name(const std::string& project, const std::string& name) {
+    return project == "default" ? name : project + "_" + name;
+}
+
+InstanceSpec spec_of(ManagerCore& core, const LoadedInstance& loaded) {
+    const InstanceRecord& r = loaded.record;
+    InstanceSpec spec;
+    spec.project = r.project;
+    spec.name = r.name;
+    spec.type = r.type;
+    spec.architecture = r.architecture;
+    spec.config = loaded.expanded.config;
+    spec.devices = loaded.expanded.devices;
+    StorageDriver& pool = core.pool(root_disk_pool(loaded.expanded.devices));
+    spec.volume_dir = pool.volume_path(VolumeRef{VolumeType::Container, volume_name(r.project, r.name)});
+    return spec;
+}
+
+api::Instance to_api(const LoadedInstance& loaded, const api::InstanceState& state, bool with_state) {
+    const InstanceRecord& r = loaded.record;
+    api::Instance i;
+    i.name = r.name;
+    i.description = r.description;
+    i.type = r.type;
+    i.architecture = r.architecture;
+    i.config = r.config;
+    i.devices = r.devices;
+    i.expanded_config = loaded.expanded.config;
+    i.expanded_devices = loaded.expanded.devices;
+    i.profiles = r.profiles;
+    i.ephemeral = r.ephemeral;
+    i.created_at = r.created_at;
+    i.last_used_at = r.last_used_at;
+    i.project = r.project;
+    i.status = state.status;
+    i.status_code = state.status_code;
+    if (with_state) i.state = state;
+    return i;
+}
+
+}  // namespace li

@@ -1,0 +1,137 @@
+// InstanceStore: creating, finding and listing instances.
+#include <fmt/format.h>
+
+#include "core/clock.hpp"
+#include "core/manager_core.hpp"
+#include "core/names.hpp"
+#include "core/reverter.hpp"
+#include "image/metadata.hpp"
+#include "image/tarball.hpp"
+#include "image/templates.hpp"
+#include "instance/instance_loader.hpp"
+#include "libinstance/error.hpp"
+#include "libinstance/instance.hpp"
+#include "store/image_repo.hpp"
+#include "store/instance_repo.hpp"
+#include "store/profile_repo.hpp"
+#include "sys/fs.hpp"
+
+namespace li {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string project_or_default(std::string_view project) {
+    return project.empty() ? std::string("default") : std::string(project);
+}
+
+// An image is unpacked once per pool; instances are made from that volume.
+void ensure_image_volume(ManagerCore& core, StorageDriver& pool, const std::string& pool_name, const std::string& fingerprint) {
+    auto lock = core.locks().lock("image-volume/" + pool_name + "/" + fingerprint);
+    VolumeRef vol{VolumeType::Image, fingerprint};
+    if (pool.volume_exists(vol)) return;
+    fs::path tarball = core.images_dir() / fingerprint;
+    pool.create_volume(vol, [&](const fs::path& dest) { unpack_unified_tarball(tarball, dest); });
+}
+
+void apply_create_templates(const fs::path& volume, const InstanceRecord& record) {
+    fs::path metadata_file = volume / "metadata.yaml";
+    if (!fs::exists(metadata_file)) return;
+    ImageMetadata md = parse_image_metadata(read_file(metadata_file, 1 << 20));
+    TemplateContext ctx{{"container.name", record.name}, {"instance.name", record.name},
+                        {"container.type", record.type}, {"instance.type", record.type},
+                        {"container.architecture", record.architecture}, {"instance.architecture", record.architecture},
+                        {"trigger", "create"}};
+    apply_templates(md, volume / "templates", volume / "rootfs", "create", ctx);
+}
+
+}  // namespace
+
+InstanceStore::InstanceStore(std::shared_ptr<ManagerCore> core) : core_(std::move(core)) {}
+
+Instance InstanceStore::create(std::string_view project_in, const api::InstancesPost& post) {
+    std::string project = project_or_default(project_in);
+    validate_instance_name(post.name);
+    core_->instance_driver(post.type);  // NotSupported / InvalidArgument for types we cannot run
+    validate_instance_config(post.config);
+    if (post.source.type != "image")
+        throw Error::invalid("source.type", fmt::format("instance source type \"{}\" is not supported (use \"image\")", post.source.type));
+    std::string image_ref = !post.source.alias.empty() ? post.source.alias : post.source.fingerprint;
+    if (image_ref.empty()) throw Error::invalid("source", "no image given (source.alias or source.fingerprint)");
+
+    auto lock = core_->locks().lock("instance/" + project + "/" + post.name);
+    InstanceRecord record;
+    record.project = project;
+    record.name = post.name;
+    record.type = post.type;
+    record.description = post.description;
+    record.ephemeral = post.ephemeral;
+    record.created_at = now_rfc3339();
+    record.devices = post.devices;
+    record.profiles = post.profiles.value_or(std::vector<std::string>{"default"});
+    record.config = post.config;
+
+    auto [image, profiles] = core_->db().read([&](SQLite::Database& db) {
+        if (repo::find_instance(db, project, post.name))
+            throw Error(ErrorCode::AlreadyExists,
+                        fmt::format("instance \"{}\" already exists in project \"{}\"", post.name, project), "name");
+        ImageRecord image = repo::resolve_image(db, project, image_ref);
+        std::vector<ProfileRecord> profiles;
+        for (const auto& p : record.profiles) {
+            auto profile = repo::find_profile(db, project, p);
+            if (!profile)
+                throw Error(ErrorCode::NotFound, fmt::format("profile \"{}\" not found in project \"{}\"", p, project), "profiles");
+            profiles.push_back(std::move(*profile));
+        }
+        return std::pair{std::move(image), std::move(profiles)};
+    });
+    record.architecture = image.image.architecture;
+    for (const auto& [k, v] : image.image.properties) record.config.try_emplace("image." + k, v);
+    record.config["volatile.base_image"] = image.image.fingerprint;
+
+    Expanded expanded = expand_instance(profiles, record.config, record.devices);
+    std::string pool_name = root_disk_pool(expanded.devices);
+    StorageDriver& pool = core_->pool(pool_name);
+
+    Reverter revert;
+    ensure_image_volume(*core_, pool, pool_name, image.image.fingerprint);
+    VolumeRef vol{VolumeType::Container, volume_name(project, post.name)};
+    pool.copy_volume(VolumeRef{VolumeType::Image, image.image.fingerprint}, vol);
+    revert.add([&pool, vol] { pool.delete_volume(vol); });
+    apply_create_templates(pool.volume_path(vol), record);
+
+    core_->db().transaction([&](SQLite::Database& db) {
+        repo::insert_instance(db, record);
+        repo::touch_image(db, image.id, record.created_at);
+    });
+    revert.success();
+
+    Instance instance(core_, project, post.name);
+    lock.unlock();
+    if (post.start) instance.start();
+    return instance;
+}
+
+Instance InstanceStore::get(std::string_view project_in, std::string_view name) {
+    std::string project = project_or_default(project_in);
+    load_instance(*core_, project, std::string(name));  // NotFound early, like LXD
+    return Instance(core_, project, std::string(name));
+}
+
+std::vector<api::Instance> InstanceStore::list(std::string_view project_in, bool with_state) {
+    std::string project = project_or_default(project_in);
+    auto loaded = core_->db().read([&](SQLite::Database& db) {
+        std::vector<LoadedInstance> out;
+        for (auto& r : repo::list_instances(db, project)) out.push_back(expand_record(db, std::move(r)));
+        return out;
+    });
+    std::vector<api::Instance> out;
+    for (const auto& l : loaded) {
+        InstanceSpec spec = spec_of(*core_, l);
+        out.push_back(to_api(l, core_->instance_driver(spec.type).state(spec), with_state));
+    }
+    return out;
+}
+
+}  // namespace li

@@ -1,0 +1,54 @@
+#pragma once
+// The StorageDriver interface: volume-centric, no persistence (the pool facade owns that).
+
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace li {
+
+/// What a driver can do, as data.
+struct StorageDriverInfo {
+    std::string name;
+    bool optimized_images = false;  ///< instances are copy-on-write clones of image volumes
+};
+
+/// Volume kinds, named as in LXD's API.
+enum class VolumeType { Container, Image, Custom };
+
+/// One volume on a pool.
+struct VolumeRef {
+    VolumeType type;
+    std::string name;  ///< instance name, image fingerprint or custom volume name
+};
+
+/// Fills a freshly created volume directory (e.g. unpacks an image into it).
+using VolumeFiller = std::function<void(const std::filesystem::path& volume_dir)>;
+
+class StorageDriver {
+public:
+    virtual ~StorageDriver() = default;
+    virtual StorageDriverInfo info() const = 0;
+
+    /// Creates the pool's structure (idempotent); mounts it where that applies.
+    virtual void mount_pool() = 0;
+    /// Where a volume's files are while the pool is mounted.
+    virtual std::filesystem::path volume_path(const VolumeRef& vol) const = 0;
+    virtual bool volume_exists(const VolumeRef& vol) const = 0;
+    /// Creates a volume and runs filler on it; nothing is left when filler throws.
+    virtual void create_volume(const VolumeRef& vol, const VolumeFiller& filler) = 0;
+    /// Creates `to` as a copy (or copy-on-write clone) of `from`.
+    virtual void copy_volume(const VolumeRef& from, const VolumeRef& to) = 0;
+    virtual void delete_volume(const VolumeRef& vol) = 0;
+};
+
+/// Makes the driver named `driver` for a pool whose data lives at `pool_dir`.
+std::unique_ptr<StorageDriver> make_storage_driver(const std::string& driver, const std::filesystem::path& pool_dir,
+                                                   const std::map<std::string, std::string>& config);
+/// The names of the drivers this build has.
+std::vector<std::string> storage_driver_names();
+
+}  // namespace li

@@ -1,0 +1,27 @@
+#pragma once
+// Images and their aliases in the state database.
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "store/records.hpp"
+
+namespace li::repo {
+
+std::vector<ImageRecord> list_images(SQLite::Database& db, const std::string& project);
+/// By exact alias, else by unique fingerprint prefix. Throws NotFound, or InvalidArgument when
+/// the prefix is ambiguous.
+ImageRecord resolve_image(SQLite::Database& db, const std::string& project, const std::string& ref);
+std::optional<ImageRecord> find_image_by_fingerprint(SQLite::Database& db, const std::string& project,
+                                                     const std::string& fingerprint);
+int64_t insert_image(SQLite::Database& db, const api::Image& image);
+void delete_image(SQLite::Database& db, int64_t id);
+bool alias_exists(SQLite::Database& db, const std::string& project, const std::string& alias);
+void insert_alias(SQLite::Database& db, const std::string& project, const std::string& alias, int64_t image_id,
+                  const std::string& description);
+/// Returns false when there was no such alias.
+bool delete_alias(SQLite::Database& db, const std::string& project, const std::string& alias);
+void touch_image(SQLite::Database& db, int64_t id, const std::string& when);
+}  // namespace li::repo

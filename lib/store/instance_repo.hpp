@@ -1,0 +1,20 @@
+#pragma once
+// Instances in the state database.
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "store/records.hpp"
+
+namespace li::repo {
+
+std::optional<InstanceRecord> find_instance(SQLite::Database& db, const std::string& project, const std::string& name);
+std::vector<InstanceRecord> list_instances(SQLite::Database& db, const std::string& project);
+/// Inserts the instance with its config, devices and profiles (which must exist in its project).
+int64_t insert_instance(SQLite::Database& db, const InstanceRecord& instance);
+void delete_instance(SQLite::Database& db, int64_t id);
+void set_instance_last_used(SQLite::Database& db, int64_t id, const std::string& when);
+
+}  // namespace li::repo

@@ -1,0 +1,123 @@
+#include "store/schema.hpp"
+
+#include <array>
+
+namespace li {
+
+namespace {
+
+// Version 1: the walking skeleton's objects. Names are unique per project, like LXD.
+constexpr std::string_view kV1 = R"sql(
+CREATE TABLE projects (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    description TEXT NOT NULL DEFAULT ''
+);
+INSERT INTO projects (name, description) VALUES ('default', 'Default project');
+
+CREATE TABLE storage_pools (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    driver TEXT NOT NULL,
+    description TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE storage_pools_config (
+    pool_id INTEGER NOT NULL REFERENCES storage_pools(id) ON DELETE CASCADE,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    UNIQUE (pool_id, key)
+);
+
+CREATE TABLE profiles (
+    id INTEGER PRIMARY KEY,
+    project TEXT NOT NULL,
+    name TEXT NOT NULL,
+    description TEXT NOT NULL DEFAULT '',
+    UNIQUE (project, name)
+);
+CREATE TABLE profiles_config (
+    profile_id INTEGER NOT NULL REFERENCES profiles(id) ON DELETE CASCADE,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    UNIQUE (profile_id, key)
+);
+CREATE TABLE profiles_devices (
+    profile_id INTEGER NOT NULL REFERENCES profiles(id) ON DELETE CASCADE,
+    device TEXT NOT NULL,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    UNIQUE (profile_id, device, key)
+);
+
+CREATE TABLE images (
+    id INTEGER PRIMARY KEY,
+    project TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    filename TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    architecture TEXT NOT NULL,
+    type TEXT NOT NULL DEFAULT 'container',
+    public INTEGER NOT NULL DEFAULT 0,
+    auto_update INTEGER NOT NULL DEFAULT 0,
+    cached INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL DEFAULT '',
+    uploaded_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL DEFAULT '',
+    last_used_at TEXT NOT NULL DEFAULT '',
+    UNIQUE (project, fingerprint)
+);
+CREATE TABLE images_properties (
+    image_id INTEGER NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    UNIQUE (image_id, key)
+);
+CREATE TABLE images_aliases (
+    id INTEGER PRIMARY KEY,
+    project TEXT NOT NULL,
+    name TEXT NOT NULL,
+    image_id INTEGER NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+    description TEXT NOT NULL DEFAULT '',
+    UNIQUE (project, name)
+);
+
+CREATE TABLE instances (
+    id INTEGER PRIMARY KEY,
+    project TEXT NOT NULL,
+    name TEXT NOT NULL,
+    type TEXT NOT NULL DEFAULT 'container',
+    architecture TEXT NOT NULL,
+    description TEXT NOT NULL DEFAULT '',
+    ephemeral INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    last_used_at TEXT NOT NULL DEFAULT '',
+    UNIQUE (project, name)
+);
+CREATE TABLE instances_config (
+    instance_id INTEGER NOT NULL REFERENCES instances(id) ON DELETE CASCADE,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    UNIQUE (instance_id, key)
+);
+CREATE TABLE instances_devices (
+    instance_id INTEGER NOT NULL REFERENCES instances(id) ON DELETE CASCADE,
+    device TEXT NOT NULL,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    UNIQUE (instance_id, device, key)
+);
+CREATE TABLE instances_profiles (
+    instance_id INTEGER NOT NULL REFERENCES instances(id) ON DELETE CASCADE,
+    profile_id INTEGER NOT NULL REFERENCES profiles(id) ON DELETE RESTRICT,
+    apply_order INTEGER NOT NULL,
+    UNIQUE (instance_id, profile_id)
+);
+)sql";
+
+constexpr std::array<std::string_view, 1> kMigrations{kV1};
+
+}  // namespace
+
+std::span<const std::string_view> schema_migrations() { return kMigrations; }
+
+}  // namespace li
