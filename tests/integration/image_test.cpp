@@ -1,0 +1,99 @@
+#include <doctest.h>
+
+#include "integration/shared_manager.hpp"
+#include "support/tar_writer.hpp"
+#include "sys/sha256.hpp"
+
+using namespace li;
+using namespace li::test;
+namespace fs = std::filesystem;
+
+TEST_CASE("the busybox builder is deterministic and its fingerprint is the tarball's sha256, as in LXD") {
+    TempDir out("li-image-out");
+    ImageBuildOptions opts;
+    opts.output_path = out.path() / "busybox.tar.gz";
+    auto image = shared().mgr->images().build("default", opts);
+    CHECK(image.fingerprint == sha256_file(opts.output_path));
+    CHECK(image.fingerprint == shared().mgr->images().get("default", "busybox").fingerprint);
+    CHECK(image.architecture == "x86_64");
+    CHECK(image.properties.at("os") == "busybox");
+    CHECK(image.size == static_cast<int64_t>(fs::file_size(opts.output_path)));
+
+    // The same file imported into another store gets the same fingerprint.
+    TempDir other("li-image-other");
+    auto mgr2 = Manager::open(other.path());
+    ImageImportOptions import_opts;
+    import_opts.alias = "bb";
+    auto imported = mgr2->images().import_file("default", opts.output_path, import_opts);
+    CHECK(imported.fingerprint == image.fingerprint);
+    REQUIRE(imported.aliases.size() == 1);
+    CHECK(imported.aliases[0].name == "bb");
+    CHECK(mgr2->images().get("default", image.fingerprint.substr(0, 12)).fingerprint == image.fingerprint);
+
+    try {
+        mgr2->images().import_file("default", opts.output_path);
+        FAIL("second import succeeded");
+    } catch (const Error& e) {
+        CHECK(e.code() == ErrorCode::AlreadyExists);
+        CHECK(std::string(e.what()).find(image.fingerprint) != std::string::npos);
+    }
+
+    mgr2->images().create_alias("default", "bb2", "bb");
+    CHECK(mgr2->images().get("default", "bb2").aliases.size() == 2);
+    mgr2->images().delete_alias("default", "bb2");
+    CHECK_THROWS_AS(mgr2->images().get("default", "bb2"), Error);
+    mgr2->images().remove("default", "bb");
+    CHECK(mgr2->images().list("default").empty());
+    CHECK_FALSE(fs::exists(other.path() / "images" / image.fingerprint));
+}
+
+namespace {
+void expect_import_refused(const std::vector<TarEntry>& entries, const std::string& needle) {
+    TempDir dir("li-hostile");
+    fs::path tarball = dir.path() / "hostile.tar.gz";
+    write_tar_gz(tarball, entries);
+    auto mgr = Manager::open(dir.path() / "state");
+    try {
+        mgr->images().import_file("default", tarball);
+        FAIL("hostile image imported: ", needle);
+    } catch (const Error& e) {
+        CHECK_MESSAGE(e.code() == ErrorCode::InvalidArgument, e.what());
+        CHECK_MESSAGE(std::string(e.what()).find(needle) != std::string::npos, e.what());
+    }
+    CHECK(mgr->images().list("default").empty());
+    CHECK(fs::is_empty(dir.path() / "state" / "images"));
+}
+}  // namespace
+
+TEST_CASE("hostile or broken image tarballs are refused, naming the offending entry") {
+    TarEntry md = file_entry("metadata.yaml", kTestMetadata);
+    TarEntry rootfs = dir_entry("rootfs");
+    expect_import_refused({md, rootfs, file_entry("rootfs/../../escape", "x")}, "rootfs/../../escape");
+    expect_import_refused({md, rootfs, file_entry("/etc/evil", "x")}, "/etc/evil");
+    expect_import_refused({md, rootfs, hardlink_entry("rootfs/hl", "../../etc/shadow")}, "../../etc/shadow");
+    expect_import_refused({rootfs, file_entry("rootfs/file", "x")}, "no metadata.yaml");
+    expect_import_refused({md, dir_entry("templates")}, "no rootfs");
+    expect_import_refused({file_entry("metadata.yaml", "architecture: [unclosed"), rootfs}, "metadata.yaml");
+    expect_import_refused({file_entry("metadata.yaml", "properties: {}\n"), rootfs}, "architecture");
+    expect_import_refused({file_entry("metadata.yaml", std::string(2 << 20, '#')), rootfs}, "metadata.yaml is larger");
+}
+
+TEST_CASE("a symlink in an image cannot make unpacking write outside the volume") {
+    TempDir dir("li-symlink");
+    fs::path outside = dir.path() / "outside";
+    fs::create_directories(outside);
+    fs::path tarball = dir.path() / "symlink.tar.gz";
+    write_tar_gz(tarball, {file_entry("metadata.yaml", kTestMetadata), dir_entry("rootfs"),
+                           symlink_entry("rootfs/link", outside.string()), file_entry("rootfs/link/pwned", "owned")});
+    auto mgr = Manager::open(dir.path() / "state");
+    ImageImportOptions opts;
+    opts.alias = "evil";
+    mgr->images().import_file("default", tarball, opts);
+    api::InstancesPost post;
+    post.name = "evil1";
+    post.source.alias = "evil";
+    CHECK_THROWS_AS(mgr->instances().create("default", post), Error);
+    CHECK_FALSE(fs::exists(outside / "pwned"));
+    CHECK(mgr->instances().list("default").empty());
+    CHECK_FALSE(fs::exists(dir.path() / "state/storage-pools/default/containers/evil1"));
+}
