@@ -1,0 +1,50 @@
+"""libinstance: embedded LXD-style system containers, with a pylxd-like API.
+
+    import libinstance
+
+    with libinstance.Client("/tmp/state") as client:
+        client.images.build("busybox", alias="busybox")
+        c = client.instances.create({"name": "c1", "source": {"type": "image", "alias": "busybox"}})
+        c.start()
+        print(c.execute(["uname", "-a"]).stdout)
+        c.delete(force=True)
+"""
+
+from __future__ import annotations
+
+from ._native import native as _native
+from .client import Client
+from .errors import (AlreadyExists, BackendError, Busy, Cancelled, Conflict, Error, InternalError,
+                     InvalidArgument, InvalidConfig, NotFound, NotSupported, PermissionDenied,
+                     SystemCallError, Timeout)
+from .execute import ExecuteResult
+from .images import Image, ImageManager
+from .instances import Instance, InstanceManager
+from .state import InstanceState
+
+__version__: str = _native.version()
+
+__all__ = [
+    "Client",
+    "Image",
+    "ImageManager",
+    "Instance",
+    "InstanceManager",
+    "InstanceState",
+    "ExecuteResult",
+    "Error",
+    "NotFound",
+    "AlreadyExists",
+    "InvalidConfig",
+    "InvalidArgument",
+    "NotSupported",
+    "Busy",
+    "Conflict",
+    "PermissionDenied",
+    "Timeout",
+    "Cancelled",
+    "SystemCallError",
+    "BackendError",
+    "InternalError",
+    "__version__",
+]

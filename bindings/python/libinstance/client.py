@@ -1,0 +1,79 @@
+"""The entry point: :class:`Client`, one open state directory."""
+
+from __future__ import annotations
+
+import os
+import threading
+import weakref
+from types import TracebackType
+from typing import Optional, Type, Union
+
+from ._native import native
+from .images import ImageManager
+from .instances import InstanceManager
+
+
+class Client:
+    """An embedded libinstance: opens ``state_dir`` (created on first use) and holds its
+    exclusive lock until :meth:`close`. A second client on the same directory raises Busy.
+
+    ``state_dir=None`` means ``$LIBINSTANCE_DIR``, else ``/var/lib/libinstance``. ``project``
+    selects the project for every call (``None``: ``default``). Use as a context manager.
+    """
+
+    def __init__(self, state_dir: Union[str, "os.PathLike[str]", None] = None,
+                 project: Optional[str] = None) -> None:
+        self.project = project
+        self._native: Optional[native.Manager] = native.Manager(
+            os.fspath(state_dir) if state_dir is not None else None)
+        # Open instance handles keep the directory locked in the C library, so close() must
+        # close them too; weak so that dropped instances do not pile up here.
+        self._handles: "weakref.WeakSet[native.Instance]" = weakref.WeakSet()
+        self._lock = threading.Lock()
+        self.images = ImageManager(self)
+        self.instances = InstanceManager(self)
+
+    @property
+    def state_dir(self) -> str:
+        """The absolute state directory."""
+        return self._manager().state_dir
+
+    @property
+    def closed(self) -> bool:
+        return self._native is None
+
+    def _manager(self) -> "native.Manager":
+        mgr = self._native
+        if mgr is None:
+            raise ValueError("the libinstance client is closed")
+        return mgr
+
+    def _track(self, handle: "native.Instance") -> "native.Instance":
+        with self._lock:
+            self._handles.add(handle)
+        return handle
+
+    def _instance_handle(self, name: str) -> "native.Instance":
+        return self._track(self._manager().instance_get(name, self.project))
+
+    def close(self) -> None:
+        """Closes the state directory, releasing its lock. Idempotent."""
+        with self._lock:
+            mgr, self._native = self._native, None
+            handles = list(self._handles)
+            self._handles.clear()
+        for handle in handles:
+            handle.close()
+        if mgr is not None:
+            mgr.close()
+
+    def __enter__(self) -> "Client":
+        return self
+
+    def __exit__(self, exc_type: Optional[Type[BaseException]], exc: Optional[BaseException],
+                 tb: Optional[TracebackType]) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        where = "closed" if self._native is None else repr(self._native.state_dir)
+        return f"Client({where})"

@@ -1,0 +1,148 @@
+"""Images: ``client.images`` and the :class:`Image` objects it returns."""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Union
+
+from ._model import Model
+from .errors import NotFound
+
+if TYPE_CHECKING:
+    from .client import Client
+
+StrPath = Union[str, "os.PathLike[str]"]
+
+
+class Image(Model):
+    """An image in the store, with the fields of the LXD ``Image`` document."""
+
+    fingerprint: str
+    aliases: List[Dict[str, str]]
+    architecture: str
+    auto_update: bool
+    cached: bool
+    created_at: str
+    expires_at: str
+    filename: str
+    last_used_at: str
+    profiles: List[str]
+    properties: Dict[str, str]
+    public: bool
+    size: int
+    type: str
+    update_source: Optional[Dict[str, Any]]
+    uploaded_at: str
+    project: str
+
+    _fields = (
+        ("fingerprint", ""),
+        ("aliases", []),
+        ("architecture", ""),
+        ("auto_update", False),
+        ("cached", False),
+        ("created_at", ""),
+        ("expires_at", ""),
+        ("filename", ""),
+        ("last_used_at", ""),
+        ("profiles", []),
+        ("properties", {}),
+        ("public", False),
+        ("size", 0),
+        ("type", "container"),
+        ("update_source", None),
+        ("uploaded_at", ""),
+        ("project", "default"),
+    )
+
+    def __init__(self, client: "Client", data: Mapping[str, Any]) -> None:
+        self.client = client
+        super().__init__(data)
+
+    @property
+    def alias_names(self) -> List[str]:
+        """The names of the image's aliases."""
+        return [a.get("name", "") for a in self.aliases]
+
+    def sync(self) -> None:
+        """Reloads the image from the store."""
+        self._load(json.loads(self.client._manager().image_get(self.fingerprint, self.client.project)))
+
+    def delete(self, wait: bool = True) -> None:
+        """Deletes the image and its aliases (``wait`` is accepted for pylxd compatibility)."""
+        self.client._manager().image_delete(self.fingerprint, self.client.project)
+
+    def add_alias(self, name: str, description: str = "") -> None:
+        """Points a new alias at this image."""
+        self.client.images.create_alias(name, self.fingerprint, description)
+        self.sync()
+
+    def delete_alias(self, name: str) -> None:
+        """Removes one of this image's aliases."""
+        self.client.images.delete_alias(name)
+        self.sync()
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Image) and other.fingerprint == self.fingerprint
+
+    def __hash__(self) -> int:
+        return hash(self.fingerprint)
+
+    def __repr__(self) -> str:
+        return f"Image(fingerprint={self.fingerprint[:12]!r}, aliases={self.alias_names!r})"
+
+
+class ImageManager:
+    """``client.images``: build, import, look up and delete images and aliases."""
+
+    def __init__(self, client: "Client") -> None:
+        self._client = client
+
+    def _image(self, text: str) -> Image:
+        return Image(self._client, json.loads(text))
+
+    def build(self, builder: str = "busybox", alias: Optional[str] = None,
+              output_path: Optional[StrPath] = None) -> Image:
+        """Builds an image locally with the named builder (``"busybox"``) and stores it.
+
+        ``output_path`` also writes the image as an LXD unified tarball there.
+        """
+        out = os.fspath(output_path) if output_path is not None else None
+        mgr = self._client._manager()
+        return self._image(mgr.image_build(builder, alias, out, self._client.project))
+
+    def import_file(self, path: StrPath, alias: Optional[str] = None) -> Image:
+        """Imports an LXD unified image tarball; raises AlreadyExists if it is stored already."""
+        mgr = self._client._manager()
+        return self._image(mgr.image_import(os.fspath(path), alias, self._client.project))
+
+    def all(self) -> List[Image]:
+        """Every image of the client's project."""
+        docs = json.loads(self._client._manager().image_list(self._client.project))
+        return [Image(self._client, d) for d in docs]
+
+    def get(self, ref: str) -> Image:
+        """One image by alias, fingerprint or unique fingerprint prefix; raises NotFound."""
+        return self._image(self._client._manager().image_get(ref, self._client.project))
+
+    def get_by_alias(self, alias: str) -> Image:
+        """One image by alias (pylxd's name for :meth:`get` with an alias)."""
+        return self.get(alias)
+
+    def exists(self, ref: str) -> bool:
+        """Whether :meth:`get` would find an image."""
+        try:
+            self.get(ref)
+        except NotFound:
+            return False
+        return True
+
+    def create_alias(self, alias: str, image: Union[str, Image], description: str = "") -> None:
+        """Points ``alias`` at an image given as an :class:`Image` or a reference string."""
+        ref = image.fingerprint if isinstance(image, Image) else image
+        self._client._manager().image_alias_create(alias, ref, description, self._client.project)
+
+    def delete_alias(self, alias: str) -> None:
+        """Removes an alias; the image stays."""
+        self._client._manager().image_alias_delete(alias, self._client.project)

@@ -1,0 +1,77 @@
+// Instance.exec over li_instance_exec: runs a command and returns (exit_code, stdout, stderr).
+
+#include "bindings.hpp"
+
+namespace li::python {
+
+namespace {
+
+/// NULL-terminated `const char *` view of a vector of strings that outlives it.
+std::vector<const char*> c_array(const std::vector<std::string>& items) {
+    std::vector<const char*> out;
+    out.reserve(items.size() + 1);
+    for (const auto& s : items) {
+        out.push_back(s.c_str());
+    }
+    out.push_back(nullptr);
+    return out;
+}
+
+py::bytes result_bytes(const char* data, size_t len) {
+    return data ? py::bytes(data, len) : py::bytes();
+}
+
+}  // namespace
+
+void init_exec(InstanceClass& cls) {
+    cls.def(
+        "exec",
+        [](const InstanceHandle& self, const std::vector<std::string>& argv,
+           std::optional<std::vector<std::string>> env, std::optional<std::string> cwd,
+           std::optional<py::bytes> stdin_data, int stdin_fd, int stdout_fd, int stderr_fd,
+           uint32_t uid, uint32_t gid) {
+            if (argv.empty()) {
+                throw py::value_error("exec needs a command: argv is empty");
+            }
+            auto inst = self.get();
+            // Copies, because the GIL is released while the library reads them.
+            std::string stdin_copy = stdin_data ? std::string(*stdin_data) : std::string();
+            auto c_argv = c_array(argv);
+            std::vector<const char*> c_env;
+            if (env) {
+                c_env = c_array(*env);
+            }
+
+            li_exec_opts opts = LI_EXEC_OPTS_INIT;
+            opts.env = env ? c_env.data() : nullptr;
+            opts.cwd = c_str_or_null(cwd);
+            if (stdin_data) {
+                opts.stdin_data = stdin_copy.data();
+                opts.stdin_len = stdin_copy.size();
+            }
+            opts.stdin_fd = stdin_fd;
+            opts.stdout_fd = stdout_fd;
+            opts.stderr_fd = stderr_fd;
+            opts.uid = uid;
+            opts.gid = gid;
+
+            li_exec_result* res = nullptr;
+            call_nogil([&](li_error** err) {
+                return li_instance_exec(&res, inst.get(), c_argv.data(), &opts, err);
+            });
+            std::unique_ptr<li_exec_result, decltype(&li_exec_result_free)> owned(
+                res, &li_exec_result_free);
+            size_t out_len = 0;
+            size_t err_len = 0;
+            const char* out = li_exec_result_stdout(res, &out_len);
+            const char* err = li_exec_result_stderr(res, &err_len);
+            return py::make_tuple(li_exec_result_exit_code(res), result_bytes(out, out_len),
+                                  result_bytes(err, err_len));
+        },
+        py::arg("argv"), py::arg("env") = py::none(), py::arg("cwd") = py::none(),
+        py::arg("stdin_data") = py::none(), py::arg("stdin_fd") = -1, py::arg("stdout_fd") = -1,
+        py::arg("stderr_fd") = -1, py::arg("uid") = 0, py::arg("gid") = 0,
+        "Runs a command in the running instance and waits; returns (exit_code, stdout, stderr).");
+}
+
+}  // namespace li::python

@@ -1,0 +1,38 @@
+// Python class `Manager`: li_manager_open / state_dir / free.
+
+#include "bindings.hpp"
+
+namespace li::python {
+
+ManagerClass init_manager(py::module_& m) {
+    ManagerClass cls(
+        m, "Manager", "An open state directory (li_manager); holds its exclusive lock until closed.");
+
+    cls.def(py::init([](std::optional<std::string> state_dir) {
+                li_manager* mgr = nullptr;
+                call_nogil([&](li_error** err) {
+                    return li_manager_open(&mgr, c_str_or_null(state_dir), err);
+                });
+                return std::make_shared<ManagerHandle>(mgr);
+            }),
+            py::arg("state_dir") = py::none(),
+            "Opens (creating on first use) a state directory; raises Busy when another opener "
+            "holds it.");
+
+    cls.def_property_readonly(
+        "state_dir",
+        [](const ManagerHandle& self) { return std::string(li_manager_state_dir(self.get().get())); },
+        "The absolute state directory.");
+    cls.def_property_readonly("closed", &ManagerHandle::closed);
+    cls.def(
+        "close",
+        [](ManagerHandle& self) {
+            // li_manager_free may wait for the store to close: do it without the GIL.
+            py::gil_scoped_release nogil;
+            self.close();
+        },
+        "Releases this reference; the directory closes once no instance handle uses it.");
+    return cls;
+}
+
+}  // namespace li::python
