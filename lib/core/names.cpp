@@ -29,7 +29,7 @@ void validate_alias_name(std::string_view alias, std::string_view key) {
     if (alias.empty()) fail("it is empty");
     if (alias.size() > 255) fail("longer than 255 characters");
     for (char c : alias) {
-        if (c == '/' || std::iscntrl(static_cast<unsigned char>(c))) fail("'/' and control characters are not allowed");
+        if (std::iscntrl(static_cast<unsigned char>(c))) fail("control characters are not allowed");
     }
 }
 

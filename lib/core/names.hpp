@@ -8,7 +8,7 @@ namespace li {
 /// Instance names are host names: 1-63 of [a-zA-Z0-9-], not starting with a digit or '-', not
 /// ending with '-'. Throws InvalidArgument (key "name") naming the value.
 void validate_instance_name(std::string_view name);
-/// Image aliases: non-empty, no '/', no control characters, not longer than 255.
+/// Image aliases ("debian/12" is fine, as in LXD): non-empty, no control characters, at most 255.
 void validate_alias_name(std::string_view alias, std::string_view key = "alias");
 
 }  // namespace li
