@@ -1,0 +1,82 @@
+// start, stop, restart and delete: the lifecycle actions on one or more instances.
+#include <chrono>
+#include <fmt/format.h>
+
+#include "commands.hpp"
+#include "context.hpp"
+#include "libinstance/error.hpp"
+
+namespace li::cli {
+
+namespace {
+
+std::string strip_remote(std::string name) {
+    if (name.starts_with("local:")) name.erase(0, 6);
+    return name;
+}
+
+std::vector<std::string> targets(const ParsedArgs& args) {
+    std::vector<std::string> out;
+    for (const auto& a : args.positional) out.push_back(strip_remote(a));
+    return out;
+}
+
+StopOptions stop_options(const ParsedArgs& args) {
+    StopOptions opts;
+    opts.force = args.flag("force");
+    // lxc's default of -1 means "the server's choice"; here that is the library's default.
+    if (auto t = args.integer("timeout"); t && *t >= 0) opts.timeout = std::chrono::seconds(*t);
+    else if (t && *t != -1) throw UsageError(fmt::format("invalid argument \"{}\" for \"--timeout\" flag: must be -1 or more", *t));
+    return opts;
+}
+
+Command action(std::string name, std::string summary, RunFn run) {
+    Command cmd;
+    cmd.name = std::move(name);
+    cmd.usage = "[<remote>:]<instance> [[<remote>:]<instance>...]";
+    cmd.summary = std::move(summary);
+    cmd.min_args = 1;
+    cmd.run = std::move(run);
+    return cmd;
+}
+
+const FlagSpec force_stop{"force", 'f', FlagKind::Bool, "Force the instance to shutdown"};
+const FlagSpec stop_timeout{"timeout", 0, FlagKind::Int, "Time to wait for the instance before killing it (default -1)"};
+
+}  // namespace
+
+std::vector<Command> action_commands() {
+    std::vector<Command> out;
+
+    out.push_back(action("start", "Start instances", [](Context& ctx, const ParsedArgs& args) {
+        return for_each_target(targets(args), [&](const std::string& n) { ctx.manager().instances().get(ctx.project(), n).start(); });
+    }));
+
+    Command stop = action("stop", "Stop instances", [](Context& ctx, const ParsedArgs& args) {
+        StopOptions opts = stop_options(args);
+        return for_each_target(targets(args), [&](const std::string& n) { ctx.manager().instances().get(ctx.project(), n).stop(opts); });
+    });
+    stop.flags = {force_stop, stop_timeout};
+    out.push_back(std::move(stop));
+
+    Command restart = action("restart", "Restart instances", [](Context& ctx, const ParsedArgs& args) {
+        StopOptions opts = stop_options(args);
+        return for_each_target(targets(args), [&](const std::string& n) { ctx.manager().instances().get(ctx.project(), n).restart(opts); });
+    });
+    restart.flags = {force_stop, stop_timeout};
+    out.push_back(std::move(restart));
+
+    Command del = action("delete", "Delete instances", [](Context& ctx, const ParsedArgs& args) {
+        DeleteOptions opts;
+        opts.force = args.flag("force");
+        return for_each_target(targets(args), [&](const std::string& n) { ctx.manager().instances().get(ctx.project(), n).remove(opts); });
+    });
+    del.aliases = {"rm"};
+    del.usage = "[<remote>:]<instance> [[<remote>:]<instance>...]";
+    del.flags = {{"force", 'f', FlagKind::Bool, "Force the removal of running instances"}};
+    out.push_back(std::move(del));
+
+    return out;
+}
+
+}  // namespace li::cli

@@ -1,0 +1,79 @@
+// launch and init: create an instance from an image, and for launch start it.
+#include <cstdio>
+#include <fmt/format.h>
+
+#include "commands.hpp"
+#include "context.hpp"
+#include "libinstance/error.hpp"
+#include "petname.hpp"
+
+namespace li::cli {
+
+namespace {
+
+const std::vector<FlagSpec> create_flags = {
+    {"config", 'c', FlagKind::StringList, "Config key/value to apply to the new instance"},
+    {"ephemeral", 'e', FlagKind::Bool, "Ephemeral instance"},
+    {"no-profiles", 0, FlagKind::Bool, "Create the instance with no profiles applied"},
+    {"profile", 'p', FlagKind::StringList, "Profile to apply to the new instance"},
+};
+
+api::InstancesPost make_post(const ParsedArgs& args) {
+    api::InstancesPost post;
+    post.source.type = "image";
+    std::string image = args.positional[0];
+    if (image.starts_with("local:")) image.erase(0, 6);  // lxc's default remote; others do not exist here
+    post.source.alias = image;                             // the store resolves aliases and fingerprints
+    post.name = args.positional.size() > 1 ? args.positional[1] : std::string();
+    post.ephemeral = args.flag("ephemeral");
+    for (const auto& kv : args.list("config")) {
+        auto eq = kv.find('=');
+        if (eq == std::string::npos) throw UsageError(fmt::format("Bad key=value pair: {}", kv));
+        post.config[kv.substr(0, eq)] = kv.substr(eq + 1);
+    }
+    if (args.flag("no-profiles")) post.profiles = std::vector<std::string>{};
+    if (auto profiles = args.list("profile"); !profiles.empty()) post.profiles = profiles;
+    return post;
+}
+
+int create(Context& ctx, const ParsedArgs& args, bool start) {
+    api::InstancesPost post = make_post(args);
+    bool generated = post.name.empty();
+    if (generated) post.name = random_instance_name();
+    if (!ctx.quiet()) {
+        std::puts(generated ? "Creating the instance" : fmt::format("Creating {}", post.name).c_str());
+        if (generated) std::printf("Instance name is: %s\n", post.name.c_str());
+        std::fflush(stdout);
+    }
+    Instance instance = ctx.manager().instances().create(ctx.project(), post);
+    if (start) {
+        if (!ctx.quiet()) {
+            std::printf("Starting %s\n", post.name.c_str());
+            std::fflush(stdout);
+        }
+        instance.start();
+    }
+    return 0;
+}
+
+Command make(std::string name, std::string summary, bool start) {
+    Command cmd;
+    cmd.name = std::move(name);
+    cmd.usage = "[<remote>:]<image> [<name>]";
+    cmd.summary = std::move(summary);
+    cmd.examples = fmt::format("inst {0} busybox c1\n\ninst {0} busybox c1 -c limits.memory=256MiB -e", cmd.name);
+    cmd.flags = create_flags;
+    cmd.min_args = 1;
+    cmd.max_args = 2;
+    cmd.run = [start](Context& ctx, const ParsedArgs& args) { return create(ctx, args, start); };
+    return cmd;
+}
+
+}  // namespace
+
+std::vector<Command> create_commands() {
+    return {make("init", "Create instances from images", false),
+            make("launch", "Create and start instances from images", true)};
+}
+
+}  // namespace li::cli

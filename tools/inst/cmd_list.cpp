@@ -1,0 +1,238 @@
+// list: the instances of a project as a table, CSV, JSON or YAML, with lxc's column shorthands.
+#include <algorithm>
+#include <cstdio>
+#include <fmt/format.h>
+#include <regex>
+
+#include "commands.hpp"
+#include "context.hpp"
+#include "humanize.hpp"
+#include "libinstance/api/instance.hpp"
+#include "output.hpp"
+
+namespace li::cli {
+
+namespace {
+
+using ColumnFn = std::function<std::string(const api::Instance&)>;
+
+struct Column {
+    std::string header;
+    ColumnFn data;
+};
+
+bool running(const api::Instance& i) { return i.state && i.state->pid != 0; }
+
+std::string time_cell(const std::string& rfc3339) {
+    auto t = parse_rfc3339(rfc3339);
+    return t ? format_info_time(*t) : std::string();
+}
+
+std::string lookup(const api::ConfigMap& m, const std::string& key) {
+    auto it = m.find(key);
+    return it == m.end() ? std::string() : it->second;
+}
+
+const std::map<char, Column>& shorthands() {
+    static const std::map<char, Column> map = {
+        {'n', {"NAME", [](const api::Instance& i) { return i.name; }}},
+        {'s', {"STATE",
+               [](const api::Instance& i) {
+                   std::string s = i.status;
+                   std::transform(s.begin(), s.end(), s.begin(), ::toupper);
+                   return s;
+               }}},
+        // Network state is not reported by the library yet, so the address columns stay empty.
+        {'4', {"IPV4", [](const api::Instance&) { return std::string(); }}},
+        {'6', {"IPV6", [](const api::Instance&) { return std::string(); }}},
+        {'t', {"TYPE",
+               [](const api::Instance& i) {
+                   std::string t = i.type == "virtual-machine" ? "VIRTUAL-MACHINE" : "CONTAINER";
+                   return i.ephemeral ? t + " (EPHEMERAL)" : t;
+               }}},
+        {'S', {"SNAPSHOTS", [](const api::Instance&) { return std::string("0"); }}},
+        {'a', {"ARCHITECTURE", [](const api::Instance& i) { return i.architecture; }}},
+        {'c', {"CREATED AT", [](const api::Instance& i) { return time_cell(i.created_at); }}},
+        {'d', {"DESCRIPTION", [](const api::Instance& i) { return i.description; }}},
+        {'e', {"PROJECT", [](const api::Instance& i) { return i.project; }}},
+        {'f', {"BASE IMAGE",
+               [](const api::Instance& i) { return lookup(i.config, "volatile.base_image").substr(0, 12); }}},
+        {'F', {"BASE IMAGE", [](const api::Instance& i) { return lookup(i.config, "volatile.base_image"); }}},
+        {'l', {"LAST USED AT", [](const api::Instance& i) { return time_cell(i.last_used_at); }}},
+        {'L', {"LOCATION", [](const api::Instance& i) { return i.location; }}},
+        {'m', {"MEMORY USAGE",
+               [](const api::Instance& i) { return running(i) ? size_iec(i.state->memory.usage) : std::string(); }}},
+        {'N', {"PROCESSES",
+               [](const api::Instance& i) { return running(i) ? std::to_string(i.state->processes) : std::string(); }}},
+        {'p', {"PID", [](const api::Instance& i) { return running(i) ? std::to_string(i.state->pid) : std::string(); }}},
+        {'P', {"PROFILES",
+               [](const api::Instance& i) {
+                   std::string out;
+                   for (const auto& p : i.profiles) out += (out.empty() ? "" : "\n") + p;
+                   return out;
+               }}},
+        {'u', {"CPU USAGE",
+               [](const api::Instance& i) {
+                   return running(i) ? fmt::format("{}s", i.state->cpu_usage_ns / 1000000000) : std::string();
+               }}},
+    };
+    return map;
+}
+
+// "[config:|devices:]key[:name[:maxWidth]]", e.g. "user.comment:COMMENT" or "devices:root.pool".
+Column custom_column(const std::string& entry) {
+    std::vector<std::string> parts;
+    size_t start = 0;
+    for (size_t c; (c = entry.find(':', start)) != std::string::npos; start = c + 1) parts.push_back(entry.substr(start, c - start));
+    parts.push_back(entry.substr(start));
+    bool devices = false;
+    if (parts[0] == "config" || parts[0] == "devices") {
+        devices = parts[0] == "devices";
+        parts.erase(parts.begin());
+    }
+    if (parts.empty() || parts[0].empty() || parts.size() > 3)
+        throw UsageError(fmt::format("Invalid config key column format (too many fields): '{}'", entry));
+    std::string key = parts[0];
+    std::string header = parts.size() > 1 && !parts[1].empty() ? parts[1] : key;
+    long max_width = -1;
+    if (parts.size() > 2) {
+        try {
+            max_width = std::stol(parts[2]);
+        } catch (const std::exception&) {
+            throw UsageError(fmt::format("Invalid max width (must be an integer) '{}' in '{}'", parts[2], entry));
+        }
+        if (max_width == 0) max_width = static_cast<long>(header.size());
+    }
+    return {header, [=](const api::Instance& i) {
+                std::string v;
+                if (devices) {
+                    auto dot = key.find('.');
+                    auto dev = i.expanded_devices.find(key.substr(0, dot));
+                    if (dot != std::string::npos && dev != i.expanded_devices.end()) v = lookup(dev->second, key.substr(dot + 1));
+                } else {
+                    v = lookup(i.expanded_config, key);
+                }
+                if (max_width > 0 && v.size() > static_cast<size_t>(max_width)) v.resize(static_cast<size_t>(max_width));
+                return v;
+            }};
+}
+
+std::vector<Column> parse_columns(const std::string& spec) {
+    std::vector<Column> out;
+    size_t start = 0;
+    for (;;) {
+        size_t comma = spec.find(',', start);
+        std::string entry = spec.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+        if (entry.empty())
+            throw UsageError(fmt::format("Empty column entry (redundant, leading or trailing command) in '{}'", spec));
+        bool all_short = std::all_of(entry.begin(), entry.end(), [](char c) { return shorthands().count(c); });
+        if (all_short) {
+            for (char c : entry) out.push_back(shorthands().at(c));
+        } else if (entry.find('.') != std::string::npos || entry.find(':') != std::string::npos) {
+            out.push_back(custom_column(entry));
+        } else {
+            for (char c : entry)
+                if (!shorthands().count(c))
+                    throw UsageError(fmt::format("Unknown column shorthand char '{}' in '{}'", c, entry));
+        }
+        if (comma == std::string::npos) return out;
+        start = comma + 1;
+    }
+}
+
+// lxc's filters: a bare word matches a name prefix or a regex over the whole name;
+// key=value matches the status/type shorthands or an (expanded) config key.
+bool matches(const api::Instance& i, const std::string& filter) {
+    auto eq = filter.find('=');
+    if (eq == std::string::npos) {
+        if (i.name.starts_with(filter)) return true;
+        try {
+            return std::regex_match(i.name, std::regex(filter));
+        } catch (const std::regex_error&) {
+            return false;
+        }
+    }
+    std::string key = filter.substr(0, eq);
+    std::string value = filter.substr(eq + 1);
+    auto lower = [](std::string s) {
+        std::transform(s.begin(), s.end(), s.begin(), ::tolower);
+        return s;
+    };
+    if (key == "status" || key == "type") {
+        std::string have = lower(key == "status" ? i.status : i.type);
+        size_t start = 0;
+        for (;;) {  // several values separated by ','
+            size_t comma = value.find(',', start);
+            if (lower(value.substr(start, comma == std::string::npos ? std::string::npos : comma - start)) == have) return true;
+            if (comma == std::string::npos) return false;
+            start = comma + 1;
+        }
+    }
+    return lookup(i.expanded_config, key) == value;
+}
+
+int run_list(Context& ctx, const ParsedArgs& args) {
+    Format format = parse_format(args.string_or("format", "table"));
+    std::vector<Column> columns = parse_columns(args.string_or("columns", "ns46tS"));
+
+    auto all = ctx.manager().instances().list(ctx.project(), true);
+    std::vector<api::Instance> shown;
+    for (auto& i : all) {
+        bool keep = true;
+        for (const auto& f : args.positional)
+            if (!(f.ends_with(":") || matches(i, f))) keep = false;  // "local:" names the only remote
+        if (keep) shown.push_back(std::move(i));
+    }
+    std::sort(shown.begin(), shown.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+
+    Row header;
+    for (const auto& c : columns) header.push_back(c.header);
+    std::vector<Row> rows;
+    for (const auto& i : shown) {
+        Row r;
+        for (const auto& c : columns) r.push_back(c.data(i));
+        rows.push_back(std::move(r));
+    }
+    std::string raw = (format == Format::Json || format == Format::Yaml) ? api::to_json(shown) : std::string();
+    std::fputs(render(format, header, rows, raw).c_str(), stdout);
+    return 0;
+}
+
+}  // namespace
+
+Command list_command() {
+    Command cmd;
+    cmd.name = "list";
+    cmd.aliases = {"ls"};
+    cmd.usage = "[<remote>:] [<filter>...]";
+    cmd.summary = "List instances";
+    cmd.description =
+        "List instances\n\n"
+        "Default column layout: ns46tS\n\n"
+        "A single keyword like \"web\" lists the instances whose name starts with \"web\";\n"
+        "a regular expression on the instance name (e.g. .*web.*01$) works too.\n"
+        "A key=value pair filters on a configuration item, or on the shorthands\n"
+        "type={instance type} and status={instance current lifecycle status}.\n\n"
+        "== Columns ==\n"
+        "The -c option takes a comma separated list of shorthand chars or config keys:\n"
+        "  4 - IPv4 address            6 - IPv6 address\n"
+        "  a - Architecture            c - Creation date\n"
+        "  d - Description             e - Project name\n"
+        "  f - Base image fingerprint  F - Base image fingerprint (long)\n"
+        "  l - Last used date          L - Location\n"
+        "  m - Memory usage            n - Name\n"
+        "  N - Number of processes     p - PID of the instance's init process\n"
+        "  P - Profiles                s - State\n"
+        "  S - Number of snapshots     t - Type (persistent or ephemeral)\n"
+        "  u - CPU usage (in seconds)\n\n"
+        "Custom columns are defined with \"[config:|devices:]key[:name][:maxWidth]\".";
+    cmd.examples = "inst list\n\ninst list -c ns,user.comment:comment\n\ninst list --format json";
+    cmd.flags = {
+        {"columns", 'c', FlagKind::String, "Columns (default \"ns46tS\")"},
+        {"format", 'f', FlagKind::String, "Format (csv|json|table|yaml|compact) (default \"table\")"},
+    };
+    cmd.run = run_list;
+    return cmd;
+}
+
+}  // namespace li::cli

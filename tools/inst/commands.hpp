@@ -1,0 +1,28 @@
+#pragma once
+// The command groups of `inst`; each is defined in its own cmd_*.cpp.
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "cli.hpp"
+
+namespace li::cli {
+
+std::vector<Command> create_commands();  ///< launch, init
+Command list_command();                  ///< list
+Command exec_command();                  ///< exec
+std::vector<Command> action_commands();  ///< start, stop, restart, delete
+Command info_command();                  ///< info
+Command image_command();                 ///< image and its subcommands
+Command image_alias_command();           ///< image alias create/delete/list
+
+/// Runs fn for each name like lxc's multi-instance commands: one name fails with its own error;
+/// with several, each failure is reported and the others still run. Returns the exit status.
+int for_each_target(const std::vector<std::string>& names, const std::function<void(const std::string&)>& fn);
+
+/// The message of an error about one object, with the object's name in front when the message
+/// does not already name it (so every failure says which instance it was about).
+std::string message_naming(const std::string& message, const std::string& name);
+
+}  // namespace li::cli

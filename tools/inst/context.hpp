@@ -1,0 +1,33 @@
+#pragma once
+// What every command gets: the global options and the lazily opened Manager.
+
+#include <memory>
+#include <string>
+
+#include "libinstance/manager.hpp"
+
+namespace li::cli {
+
+/// Global options of one `inst` run.
+struct GlobalOptions {
+    std::string state_dir;  ///< empty: the library's choice ($LIBINSTANCE_DIR, else its default)
+    std::string project = "default";
+    bool quiet = false;
+};
+
+/// Shared by the commands of one run; opens the state directory on first use only, so that
+/// `--help` and usage errors never take the state directory's lock.
+class Context {
+public:
+    explicit Context(GlobalOptions opts) : opts_(std::move(opts)) {}
+
+    Manager& manager();
+    const std::string& project() const { return opts_.project; }
+    bool quiet() const { return opts_.quiet; }
+
+private:
+    GlobalOptions opts_;
+    std::shared_ptr<Manager> manager_;
+};
+
+}  // namespace li::cli
