@@ -5,6 +5,8 @@
 //! `li_<type>_free`; returned `char *` are freed with [`li_free`]. All handles are thread-safe.
 //! Use the `libinstance` crate for the safe API.
 #![allow(non_camel_case_types, non_snake_case, non_upper_case_globals)]
+// The generated docs are the header's Doxygen, not Markdown: `@param[out]` is no intra-doc link.
+#![allow(rustdoc::broken_intra_doc_links, rustdoc::invalid_html_tags, rustdoc::bare_urls)]
 
 include!(concat!(env!("OUT_DIR"), "/bindings.rs"));
 
@@ -32,7 +34,9 @@ mod tests {
     fn failed_get_sets_error() {
         let mut err: *mut li_error = std::ptr::null_mut();
         let mut out: *mut li_instance = std::ptr::null_mut();
-        let rc = unsafe { li_instance_get(&mut out, std::ptr::null_mut(), std::ptr::null(), c"x".as_ptr(), &mut err) };
+        let rc = unsafe {
+            li_instance_get(&mut out, std::ptr::null_mut(), std::ptr::null(), c"x".as_ptr(), &mut err)
+        };
         assert!(rc < 0);
         assert!(out.is_null());
         assert!(!err.is_null());

@@ -247,7 +247,8 @@ mod tests {
     #[test]
     fn documents_tolerate_missing_and_extra_fields() {
         let inst: Instance =
-            serde_json::from_str(r#"{"name":"c1","status":"Running","status_code":103,"future":{"x":1}}"#).unwrap();
+            serde_json::from_str(r#"{"name":"c1","status":"Running","status_code":103,"future":{"x":1}}"#)
+                .unwrap();
         assert_eq!(inst.name, "c1");
         assert_eq!(inst.status_code, status::RUNNING);
         assert_eq!(inst.instance_type, "container");

@@ -111,7 +111,12 @@ impl Error {
         if err.is_null() {
             // The ABI sets *err on every failure; without it only the return code is known.
             let code = ErrorCode::from_raw(-rc);
-            return Error { code, message: format!("libinstance call failed: {code}"), key: None, errno: None };
+            return Error {
+                code,
+                message: format!("libinstance call failed: {code}"),
+                key: None,
+                errno: None,
+            };
         }
         let text = |ptr: *const std::ffi::c_char| {
             if ptr.is_null() {

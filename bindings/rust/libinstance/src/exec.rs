@@ -60,7 +60,10 @@ impl Drop for RawResult {
 }
 
 impl RawResult {
-    fn bytes(&self, get: unsafe extern "C" fn(*const sys::li_exec_result, *mut usize) -> *const c_char) -> Vec<u8> {
+    fn bytes(
+        &self,
+        get: unsafe extern "C" fn(*const sys::li_exec_result, *mut usize) -> *const c_char,
+    ) -> Vec<u8> {
         let mut len = 0usize;
         // Borrowed from the result, which outlives this copy.
         let data = unsafe { get(self.0, &mut len) };
@@ -73,14 +76,17 @@ impl RawResult {
 
 fn env_entry((name, value): &(String, String)) -> Result<CString> {
     if name.is_empty() || name.contains('=') {
-        return Err(Error::invalid("env", format!("environment variable name {name:?} is empty or contains '='")));
+        return Err(Error::invalid(
+            "env",
+            format!("environment variable name {name:?} is empty or contains '='"),
+        ));
     }
     c_string("env", &format!("{name}={value}"))
 }
 
 impl Instance {
-    /// Runs `argv` (argv[0] looked up in the instance's PATH) and waits for it, capturing its
-    /// output. Conflict if the instance is not running, NotFound if argv[0] does not exist; a
+    /// Runs `argv` (`argv[0]` looked up in the instance's PATH) and waits for it, capturing its
+    /// output. Conflict if the instance is not running, NotFound if `argv[0]` does not exist; a
     /// command that runs and fails is an Ok with a non-zero exit code.
     pub fn exec(&self, argv: &[&str], opts: &ExecOptions) -> Result<ExecResult> {
         let args = argv.iter().map(|a| c_string("argv", a)).collect::<Result<Vec<_>>>()?;
@@ -108,7 +114,9 @@ impl Instance {
 
         let mut out: *mut sys::li_exec_result = ptr::null_mut();
         // Every pointer in raw_opts and arg_ptrs borrows from locals alive across the call.
-        check(|err| unsafe { sys::li_instance_exec(&mut out, self.as_ptr(), arg_ptrs.as_ptr(), &raw_opts, err) })?;
+        check(|err| unsafe {
+            sys::li_instance_exec(&mut out, self.as_ptr(), arg_ptrs.as_ptr(), &raw_opts, err)
+        })?;
         let raw = RawResult(out);
         Ok(ExecResult {
             exit_code: unsafe { sys::li_exec_result_exit_code(raw.0) },

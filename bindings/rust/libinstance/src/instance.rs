@@ -76,7 +76,9 @@ impl Instance {
 
     /// The live state: status, pid, memory, processes.
     pub fn state(&self) -> Result<api::InstanceState> {
-        owned_json("InstanceState", |out, err| unsafe { sys::li_instance_state_json(out, self.as_ptr(), err) })
+        owned_json("InstanceState", |out, err| unsafe {
+            sys::li_instance_state_json(out, self.as_ptr(), err)
+        })
     }
 
     /// The LXD status code; see [`api::status`].

@@ -42,7 +42,6 @@ pub fn version() -> &'static str {
     unsafe { strings::borrowed_str(libinstance_sys::li_version()) }
 }
 
-
 // The handles must stay shareable across threads; this fails to compile if that regresses.
 const _: () = {
     const fn thread_safe<T: Send + Sync>() {}

@@ -148,7 +148,10 @@ impl Project<'_> {
 
     /// Builds an image with the named builder (`"busybox"`), optionally aliased.
     pub fn build_image(&self, builder: &str, alias: Option<&str>) -> Result<api::Image> {
-        self.build_image_with(builder, &BuildImageOptions { alias: alias.map(String::from), output_path: None })
+        self.build_image_with(
+            builder,
+            &BuildImageOptions { alias: alias.map(String::from), output_path: None },
+        )
     }
 
     /// Builds an image, optionally aliased and also written out as a unified tarball.
@@ -170,7 +173,10 @@ impl Project<'_> {
     pub fn import_image(&self, path: &Path, alias: Option<&str>) -> Result<api::Image> {
         let path = c_path("path", path)?;
         let alias = c_string_opt("alias", alias)?;
-        let raw = sys::li_image_import_opts { version: sys::LI_IMAGE_IMPORT_OPTS_VERSION, alias: ptr_or_null(&alias) };
+        let raw = sys::li_image_import_opts {
+            version: sys::LI_IMAGE_IMPORT_OPTS_VERSION,
+            alias: ptr_or_null(&alias),
+        };
         owned_json("Image", |out, err| unsafe {
             sys::li_image_import(out, self.mgr(), self.name_ptr(), path.as_ptr(), &raw, err)
         })
@@ -178,7 +184,9 @@ impl Project<'_> {
 
     /// All images.
     pub fn images(&self) -> Result<Vec<api::Image>> {
-        owned_json("Image list", |out, err| unsafe { sys::li_image_list_json(out, self.mgr(), self.name_ptr(), err) })
+        owned_json("Image list", |out, err| unsafe {
+            sys::li_image_list_json(out, self.mgr(), self.name_ptr(), err)
+        })
     }
 
     /// One image by alias, fingerprint or unique fingerprint prefix.
@@ -224,7 +232,9 @@ impl Project<'_> {
         let json = serde_json::to_string(post).expect("serialising InstancesPost");
         let json = c_string("InstancesPost", &json)?;
         let mut raw: *mut sys::li_instance = ptr::null_mut();
-        check(|err| unsafe { sys::li_instance_create_json(&mut raw, self.mgr(), self.name_ptr(), json.as_ptr(), err) })?;
+        check(|err| unsafe {
+            sys::li_instance_create_json(&mut raw, self.mgr(), self.name_ptr(), json.as_ptr(), err)
+        })?;
         Ok(Instance::from_raw(raw))
     }
 
@@ -232,7 +242,9 @@ impl Project<'_> {
     pub fn instance(&self, name: &str) -> Result<Instance> {
         let name = c_string("name", name)?;
         let mut raw: *mut sys::li_instance = ptr::null_mut();
-        check(|err| unsafe { sys::li_instance_get(&mut raw, self.mgr(), self.name_ptr(), name.as_ptr(), err) })?;
+        check(|err| unsafe {
+            sys::li_instance_get(&mut raw, self.mgr(), self.name_ptr(), name.as_ptr(), err)
+        })?;
         Ok(Instance::from_raw(raw))
     }
 

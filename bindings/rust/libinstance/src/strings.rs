@@ -43,7 +43,9 @@ pub(crate) unsafe fn borrowed_str<'a>(ptr: *const c_char) -> &'a str {
 }
 
 /// Runs a call that returns an owned `char *` and takes it over as a String (freed with li_free).
-pub(crate) fn owned_string(call: impl FnOnce(*mut *mut c_char, *mut *mut sys::li_error) -> i32) -> Result<String> {
+pub(crate) fn owned_string(
+    call: impl FnOnce(*mut *mut c_char, *mut *mut sys::li_error) -> i32,
+) -> Result<String> {
     let mut out: *mut c_char = ptr::null_mut();
     check(|err| call(&mut out, err))?;
     if out.is_null() {

@@ -41,9 +41,8 @@ fn invalid_names_are_invalid_argument() {
             assert!(paths_named(&mgr.state_dir(), name).is_empty(), "{name:?} left files behind");
         }
     }
-    // Lookups validate names too rather than touching the filesystem with them.
-    let err = expect_error(mgr.instance("../x"), ErrorCode::InvalidArgument, "../x");
-    assert_eq!(err.key.as_deref(), Some("name"));
+    // A lookup by a name no instance can have simply finds nothing.
+    expect_error(mgr.instance("../x"), ErrorCode::NotFound, "../x");
 }
 
 #[test]
@@ -74,22 +73,32 @@ fn nul_bytes_are_refused_on_the_rust_side() {
     assert_eq!(err.key.as_deref(), Some("name"));
 
     let c = container(&mgr, "rs-nul", true);
-    let err = expect_error(c.exec(&["echo", "a\0b"], &ExecOptions::default()), ErrorCode::InvalidArgument, "a\\0b");
+    let err =
+        expect_error(c.exec(&["echo", "a\0b"], &ExecOptions::default()), ErrorCode::InvalidArgument, "a\\0b");
     assert_eq!(err.key.as_deref(), Some("argv"));
     let opts = ExecOptions { env: vec![("A=B".into(), "c".into())], ..Default::default() };
     let err = expect_error(c.exec(&["true"], &opts), ErrorCode::InvalidArgument, "A=B");
     assert_eq!(err.key.as_deref(), Some("env"));
 }
 
+// Images and instances belong to a project: another project sees none of the default one's.
 #[test]
-fn unknown_project_is_not_found() {
+fn projects_scope_images_and_instances() {
     let mgr = manager();
-    let project = mgr.project("no-such-project").unwrap();
-    assert_eq!(project.name(), "no-such-project");
-    expect_error(project.instances(false), ErrorCode::NotFound, "no-such-project");
-    // The default project, by its name or by "", is the one the Manager methods use.
+    let _c = container(&mgr, "rs-scoped", false);
+    let other = mgr.project("rs-other").unwrap();
+    assert_eq!(other.name(), "rs-other");
+    assert!(other.instances(false).unwrap().iter().all(|i| i.name != "rs-scoped"));
+    expect_error(other.instance("rs-scoped"), ErrorCode::NotFound, "rs-scoped");
+    expect_error(other.image(common::IMAGE), ErrorCode::NotFound, common::IMAGE);
+    let post = InstancesPost::new("rs-elsewhere", InstanceSource::image_alias(common::IMAGE));
+    expect_error(other.create_instance(&post), ErrorCode::NotFound, common::IMAGE);
+
+    // The default project, by its name or as "", is the one the Manager methods use.
     let default = mgr.project("default").unwrap();
+    assert!(default.instance("rs-scoped").is_ok());
     assert!(default.images().unwrap().iter().any(|i| i.aliases.iter().any(|a| a.name == common::IMAGE)));
+    assert!(mgr.project("").unwrap().instance("rs-scoped").is_ok());
     assert_eq!(mgr.default_project().name(), "");
 }
 

@@ -78,7 +78,11 @@ fn exec_exit_status_stderr_env_cwd_stdin() {
     assert_eq!(out.exit_code, 128 + 9);
 
     // A command that is not there is an error, not an exit status.
-    expect_error(c.exec(&["no-such-command"], &ExecOptions::default()), ErrorCode::NotFound, "no-such-command");
+    expect_error(
+        c.exec(&["no-such-command"], &ExecOptions::default()),
+        ErrorCode::NotFound,
+        "no-such-command",
+    );
 }
 
 #[test]
@@ -149,7 +153,8 @@ fn create_by_fingerprint() {
     let mgr = manager();
     let fingerprint = mgr.image(common::IMAGE).unwrap().fingerprint;
     assert_eq!(fingerprint.len(), 64, "sha256 fingerprint: {fingerprint:?}");
-    let post = api::InstancesPost::new("rs-by-fp", api::InstanceSource::image_fingerprint(&fingerprint[..12]));
+    let post =
+        api::InstancesPost::new("rs-by-fp", api::InstanceSource::image_fingerprint(&fingerprint[..12]));
     let c = common::Guard(mgr.create_instance(&post).unwrap());
     assert_eq!(c.status_code().unwrap(), status::STOPPED);
     assert_eq!(c.info().unwrap().instance_type, "container");

@@ -47,6 +47,30 @@ pub fn fresh_dir(tag: &str) -> PathBuf {
     dir
 }
 
+/// A [`fresh_dir`] removed when dropped, even when the test fails.
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    pub fn new(tag: &str) -> TempDir {
+        TempDir(fresh_dir(tag))
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        if std::env::var_os("LIBINSTANCE_TEST_KEEP").is_none() {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
+
+impl std::ops::Deref for TempDir {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
 /// The process-wide Manager, on a temporary state dir holding the busybox image.
 pub fn manager() -> Arc<Manager> {
     let mut fixture = FIXTURE.lock().unwrap_or_else(|e| e.into_inner());
