@@ -13,7 +13,7 @@ packages=(
   # tests
   doctest-dev python3-pytest
   # bindings: pybind11 for Python, libclang for Rust's bindgen
-  pybind11-dev python3-dev python3-pybind11 libclang-dev
+  pybind11-dev python3-dev python3-pybind11 python3-venv libclang-dev
   # images and containers
   busybox-static uidmap xz-utils zstd
 )
