@@ -11,7 +11,7 @@ packages=(
   lxc lxc-dev libsqlitecpp-dev libsqlite3-dev nlohmann-json3-dev libfmt-dev
   libarchive-dev libssl-dev libyaml-cpp-dev
   # tests
-  doctest-dev python3-pytest
+  doctest-dev python3-pytest python3-yaml
   # bindings: pybind11 for Python, libclang for Rust's bindgen
   pybind11-dev python3-dev python3-pybind11 python3-venv libclang-dev
   # images and containers
