@@ -90,8 +90,7 @@ def lxd_available():
     if not shutil.which("lxc"):
         return False
     try:
-        run(["lxc", "info"], timeout=10)
-        return True
+        return subprocess.run(["lxc", "info"], capture_output=True, timeout=10).returncode == 0
     except (subprocess.SubprocessError, OSError):
         return False
 
@@ -120,6 +119,7 @@ def main():
     ARGS = p.parse_args()
     ARGS.inst = os.path.join(ARGS.build_dir, "tools", "inst", "inst")
     work = tempfile.mkdtemp(prefix="li-bench-")
+    os.chmod(work, 0o711)  # unprivileged container root must traverse into the state dirs
     try:
         results = {}
         results["libinstance embedded"] = bench_embedded(ARGS.build_dir, ARGS.iterations, work)

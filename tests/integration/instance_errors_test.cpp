@@ -103,3 +103,13 @@ TEST_CASE("stateful start is NotSupported, not faked") {
     expect_error([&] { c.start(opts); }, ErrorCode::NotSupported, "CRIU");
     c.remove();
 }
+
+TEST_CASE("a state directory below a directory containers cannot traverse gives a clear error on start") {
+    TempDir parent("li-private");  // mkdtemp makes it 0700
+    auto mgr = open_with_busybox(parent.path() / "state");
+    api::InstancesPost post = post_for("priv1");
+    Instance c = mgr->instances().create("default", post);
+    expect_error([&] { c.start(); }, ErrorCode::PermissionDenied, parent.path().string(), "state_dir");
+    CHECK(c.state().status == "Stopped");
+    c.remove();
+}

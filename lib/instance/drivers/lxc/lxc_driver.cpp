@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <linux/openat2.h>
 #include <sstream>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -39,7 +40,21 @@ std::string init_link_target(const fs::path& rootfs) {
     return n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string();
 }
 
-// The last ERROR lines liblxc logged: the useful part of a failed start.
+// Unprivileged container root (an unmapped "other" on the host) must traverse every directory
+// above its rootfs; liblxc only reports this as an aborted start.
+void require_traversable(const fs::path& rootfs) {
+    for (fs::path p = rootfs.parent_path(); !p.empty() && p != p.root_path(); p = p.parent_path()) {
+        struct stat st {};
+        if (::stat(p.c_str(), &st) == 0 && !(st.st_mode & S_IXOTH))
+            throw Error(ErrorCode::PermissionDenied,
+                        fmt::format("{} (mode {:o}) cannot be traversed by unprivileged containers; allow it "
+                                    "(chmod o+x) or use a state directory under a traversable path",
+                                    p.string(), st.st_mode & 07777),
+                        "state_dir");
+    }
+}
+
+// The first ERROR lines liblxc logged: the root cause comes first, the consequences after.
 std::string lxc_log_errors(const fs::path& log_file) {
     std::string text;
     try {
@@ -52,7 +67,7 @@ std::string lxc_log_errors(const fs::path& log_file) {
     for (std::string l; std::getline(in, l);) {
         if (l.find(" ERROR ") != std::string::npos) errors.push_back(l.substr(l.find(" - ") == std::string::npos ? 0 : l.find(" - ") + 3));
     }
-    if (errors.size() > 3) errors.erase(errors.begin(), errors.end() - 3);
+    if (errors.size() > 2) errors.resize(2);
     std::string out;
     for (const auto& e : errors) out += (out.empty() ? "" : "; ") + e;
     return out;
@@ -93,6 +108,7 @@ public:
         if (in.idmap.uid.size == 0 || in.idmap.gid.size == 0)
             throw Error(ErrorCode::NotSupported, "no subordinate uid/gid range for unprivileged containers "
                                                  "(add one for this user to /etc/subuid and /etc/subgid)");
+        require_traversable(in.rootfs);
         write_file_atomic(in.seccomp_file, render_seccomp_policy());
         write_file_atomic(dir / "config", render_lxc_config(in));
 
@@ -103,8 +119,7 @@ public:
                         "starting the container");
         } catch (const Error& e) {
             std::string details = lxc_log_errors(log_file);
-            throw Error(ErrorCode::Backend, details.empty() ? std::string(e.what())
-                                                            : fmt::format("{} (liblxc: {})", e.what(), details));
+            throw Error(ErrorCode::Backend, details.empty() ? std::string(e.what()) : "liblxc: " + details);
         }
     }
 
