@@ -12,7 +12,7 @@
 
 from __future__ import annotations
 
-from ._native import native as _native
+from . import _native
 from .client import Client
 from .errors import (AlreadyExists, BackendError, Busy, Cancelled, Conflict, Error, InternalError,
                      InvalidArgument, InvalidConfig, NotFound, NotSupported, PermissionDenied,
@@ -22,7 +22,7 @@ from .images import Image, ImageManager
 from .instances import Instance, InstanceManager
 from .state import InstanceState
 
-__version__: str = _native.version()
+__version__: str = _native.native.version()
 
 __all__ = [
     "Client",

@@ -6,11 +6,14 @@ import os
 import threading
 import weakref
 from types import TracebackType
-from typing import Optional, Type, Union
+from typing import TYPE_CHECKING, Optional, Type, Union
 
 from ._native import native
 from .images import ImageManager
 from .instances import InstanceManager
+
+if TYPE_CHECKING:
+    from . import _libinstance
 
 
 class Client:
@@ -24,11 +27,11 @@ class Client:
     def __init__(self, state_dir: Union[str, "os.PathLike[str]", None] = None,
                  project: Optional[str] = None) -> None:
         self.project = project
-        self._native: Optional[native.Manager] = native.Manager(
+        self._native: Optional[_libinstance.Manager] = native.Manager(
             os.fspath(state_dir) if state_dir is not None else None)
         # Open instance handles keep the directory locked in the C library, so close() must
         # close them too; weak so that dropped instances do not pile up here.
-        self._handles: "weakref.WeakSet[native.Instance]" = weakref.WeakSet()
+        self._handles: "weakref.WeakSet[_libinstance.Instance]" = weakref.WeakSet()
         self._lock = threading.Lock()
         self.images = ImageManager(self)
         self.instances = InstanceManager(self)
@@ -42,18 +45,18 @@ class Client:
     def closed(self) -> bool:
         return self._native is None
 
-    def _manager(self) -> "native.Manager":
+    def _manager(self) -> "_libinstance.Manager":
         mgr = self._native
         if mgr is None:
             raise ValueError("the libinstance client is closed")
         return mgr
 
-    def _track(self, handle: "native.Instance") -> "native.Instance":
+    def _track(self, handle: "_libinstance.Instance") -> "_libinstance.Instance":
         with self._lock:
             self._handles.add(handle)
         return handle
 
-    def _instance_handle(self, name: str) -> "native.Instance":
+    def _instance_handle(self, name: str) -> "_libinstance.Instance":
         return self._track(self._manager().instance_get(name, self.project))
 
     def close(self) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import NamedTuple, Tuple
 
 
 class _ExecuteResultFields(NamedTuple):
@@ -27,5 +27,5 @@ class ExecuteResult(_ExecuteResultFields):
         self.stderr_bytes = stderr_bytes
         return self
 
-    def __getnewargs__(self):  # type: ignore[override]
+    def __getnewargs__(self) -> Tuple[int, bytes, bytes]:  # for pickle and copy
         return (self.exit_code, self.stdout_bytes, self.stderr_bytes)

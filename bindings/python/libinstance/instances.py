@@ -139,7 +139,7 @@ def _stdin_bytes(payload: StdinPayload, encoding: str) -> Optional[bytes]:
     if payload is None:
         return None
     if hasattr(payload, "read"):
-        payload = payload.read()  # type: ignore[union-attr]
+        payload = payload.read()
     if isinstance(payload, str):
         return payload.encode(encoding)
     if isinstance(payload, (bytes, bytearray, memoryview)):
