@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <thread>
 #include <unistd.h>
@@ -38,6 +39,19 @@ std::vector<fs::path> leftover_dirs(std::string_view name) {
     return dirs;
 }
 
+// True when no process is in dir or below. Another state directory (or another program) may run
+// a container of the same name, whose cgroup must never be touched.
+bool subtree_unpopulated(const fs::path& dir) {
+    std::error_code ec;
+    std::ifstream procs(dir / "cgroup.procs");
+    std::string line;
+    if (std::getline(procs, line) && !line.empty()) return false;
+    for (const auto& entry : fs::directory_iterator(dir, ec)) {
+        if (entry.is_directory(ec) && !subtree_unpopulated(entry.path())) return false;
+    }
+    return true;
+}
+
 // rmdir children first: a cgroup with child cgroups cannot be removed.
 bool remove_cgroup_dir(const fs::path& dir) {
     std::error_code ec;
@@ -55,7 +69,7 @@ void remove_leftover_lxc_cgroups(std::string_view name, int wait_ms) {
     auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(wait_ms);
     for (;;) {
         bool all_gone = true;
-        for (const auto& dir : leftover_dirs(name)) all_gone &= remove_cgroup_dir(dir);
+        for (const auto& dir : leftover_dirs(name)) all_gone &= subtree_unpopulated(dir) && remove_cgroup_dir(dir);
         if (all_gone || std::chrono::steady_clock::now() >= deadline) return;
         // The monitor may still be leaving its cgroup; try again shortly.
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
