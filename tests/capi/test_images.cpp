@@ -82,8 +82,8 @@ TEST_CASE("the busybox image is listed and found by alias, fingerprint and prefi
     // The image stays after its extra alias went.
     CHECK(get_image(mgr, "busybox").at("fingerprint") == fp);
 
-    expect_invalid(CALL(li_image_build(&json, mgr, nullptr, "no-such-builder", nullptr, ERR)),
-                   "builder", {"no-such-builder"});
+    expect_fail(CALL(li_image_build(&json, mgr, nullptr, "no-such-builder", nullptr, ERR)),
+                LI_ERR_NOT_SUPPORTED, {"no-such-builder"});
     // A missing file is NotFound, or System with ENOENT; either way the path is named.
     auto missing = CALL(li_image_import(&json, mgr, nullptr, "/nonexistent/image.tar.xz", nullptr,
                                         ERR));
