@@ -2,7 +2,10 @@
 
 #include <cerrno>
 #include <cstring>
+#include <atomic>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "support.hpp"
 
@@ -223,6 +226,44 @@ TEST_CASE("err is optional and set exactly on failure across many calls") {
         CHECK(take_json(json).is_array());
         json = nullptr;
     }
+}
+
+TEST_CASE("one manager and one instance handle are used from several threads at once") {
+    li_manager* mgr = env().mgr.get();
+    auto inst = create_container(unique_name("threads"));
+    // Threads only count; doctest assertions stay on the main thread.
+    std::atomic<int> bad{0};
+    auto worker = [&] {
+        for (int i = 0; i < 25; ++i) {
+            char* json = nullptr;
+            li_error* err = nullptr;
+            if (li_image_list_json(&json, mgr, nullptr, &err) != 0 || err != nullptr) {
+                ++bad;
+            }
+            li_free(json);
+            int code = 0;
+            if (li_instance_status_code(&code, inst.get(), &err) != 0 || code != 102) {
+                ++bad;
+            }
+            li_error_free(err);
+            err = nullptr;
+            if (li_image_get_json(&json, mgr, nullptr, "no-such-image", &err) !=
+                    -LI_ERR_NOT_FOUND ||
+                li_error_code(err) != LI_ERR_NOT_FOUND || json != nullptr) {
+                ++bad;
+            }
+            li_error_free(err);
+        }
+    };
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t) {
+        threads.emplace_back(worker);
+    }
+    for (auto& t : threads) {
+        t.join();
+    }
+    CHECK(bad.load() == 0);
+    expect_ok(CALL(li_instance_delete(inst.get(), nullptr, ERR)));
 }
 
 TEST_CASE("a second open of a state directory is Busy; closing releases it") {
