@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <optional>
 #include <system_error>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace capi_test {
@@ -56,6 +57,8 @@ TempDir::TempDir(const std::string& prefix) {
     std::string tmpl = std::string(base != nullptr && *base != '\0' ? base : "/tmp") + "/" +
                        prefix + "-XXXXXX";
     REQUIRE(mkdtemp(tmpl.data()) != nullptr);
+    // Unprivileged containers run as mapped ids that must be able to traverse to their rootfs.
+    REQUIRE(chmod(tmpl.c_str(), 0711) == 0);
     path_ = tmpl;
 }
 

@@ -57,7 +57,8 @@ void expect_invalid(const Outcome& o, const std::string& key,
 /// Takes a malloc'ed JSON string from the library, parses it and frees it.
 nlohmann::json take_json(char* s);
 
-/// A fresh directory under $LI_TEST_TMPDIR (the meson build dir) or /tmp, removed at the end.
+/// A fresh directory (mode 0711) under $LI_TEST_TMPDIR or /tmp, removed at the end. /tmp rather
+/// than the build tree, whose parents containers may not be able to traverse.
 class TempDir {
 public:
     explicit TempDir(const std::string& prefix);
