@@ -267,9 +267,12 @@ LI_EXPORT int li_instance_exec(li_exec_result **out, li_instance *inst, const ch
                                const li_exec_opts *opts, li_error **err);
 /** @brief Exit status: the code, or 128+N when killed by signal N. @since 0.1 */
 LI_EXPORT int li_exec_result_exit_code(const li_exec_result *res);
-/** @brief Captured stdout (not NUL-terminated when binary; *len set). Borrowed. @since 0.1 */
+/**
+ * @brief Captured stdout. Always NUL-terminated; holds binary data too, so use *len (when @p len
+ * is not NULL) for its size. Borrowed. @since 0.1
+ */
 LI_EXPORT const char *li_exec_result_stdout(const li_exec_result *res, size_t *len);
-/** @brief Captured stderr. Borrowed. @since 0.1 */
+/** @brief Captured stderr, as li_exec_result_stdout(). Borrowed. @since 0.1 */
 LI_EXPORT const char *li_exec_result_stderr(const li_exec_result *res, size_t *len);
 /** @brief Frees an exec result. NULL-safe. @since 0.1 */
 LI_EXPORT void li_exec_result_free(li_exec_result *res);
