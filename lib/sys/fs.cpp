@@ -36,10 +36,9 @@ void write_file_atomic(const fs::path& path, std::string_view content, int mode)
         throw Error::from_errno(fmt::format("renaming {}", tmp.string()), errno);
 }
 
-std::string read_file(const fs::path& path, size_t max_bytes) {
+void for_each_chunk(const fs::path& path, const std::function<void(const char*, size_t)>& fn) {
     UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
     if (!fd) throw Error::from_errno(fmt::format("opening {}", path.string()), errno);
-    std::string out;
     char buf[65536];
     for (;;) {
         ssize_t n = ::read(fd.get(), buf, sizeof buf);
@@ -47,11 +46,18 @@ std::string read_file(const fs::path& path, size_t max_bytes) {
             if (errno == EINTR) continue;
             throw Error::from_errno(fmt::format("reading {}", path.string()), errno);
         }
-        if (n == 0) break;
-        out.append(buf, static_cast<size_t>(n));
+        if (n == 0) return;
+        fn(buf, static_cast<size_t>(n));
+    }
+}
+
+std::string read_file(const fs::path& path, size_t max_bytes) {
+    std::string out;
+    for_each_chunk(path, [&](const char* data, size_t size) {
+        out.append(data, size);
         if (out.size() > max_bytes)
             throw Error::invalid(path.string(), fmt::format("{} is larger than {} bytes", path.string(), max_bytes));
-    }
+    });
     return out;
 }
 

@@ -2,6 +2,7 @@
 // File-system helpers: atomic writes, whole-tree removal and copy, path checks.
 
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -9,6 +10,8 @@ namespace li {
 
 /// Writes a file atomically (temporary file + fsync + rename).
 void write_file_atomic(const std::filesystem::path& path, std::string_view content, int mode = 0644);
+/// Calls fn(data, size) for each chunk of a file's content, in order.
+void for_each_chunk(const std::filesystem::path& path, const std::function<void(const char*, size_t)>& fn);
 /// Reads a whole (small) file; throws if larger than max_bytes.
 std::string read_file(const std::filesystem::path& path, size_t max_bytes = 16 << 20);
 /// Removes a tree without following symlinks or crossing into other mounts; missing is fine.

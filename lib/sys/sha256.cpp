@@ -1,13 +1,10 @@
 #include "sys/sha256.hpp"
 
-#include <cerrno>
-#include <fcntl.h>
 #include <fmt/format.h>
 #include <openssl/evp.h>
-#include <unistd.h>
 
 #include "libinstance/error.hpp"
-#include "sys/unique_fd.hpp"
+#include "sys/fs.hpp"
 
 namespace li {
 
@@ -38,19 +35,8 @@ std::string Sha256::hex_digest() {
 }
 
 std::string sha256_file(const std::filesystem::path& path) {
-    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!fd) throw Error::from_errno(fmt::format("opening {}", path.string()), errno);
     Sha256 sha;
-    char buf[1 << 16];
-    for (;;) {
-        ssize_t n = ::read(fd.get(), buf, sizeof buf);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            throw Error::from_errno(fmt::format("reading {}", path.string()), errno);
-        }
-        if (n == 0) break;
-        sha.update(buf, static_cast<size_t>(n));
-    }
+    for_each_chunk(path, [&](const char* data, size_t size) { sha.update(data, size); });
     return sha.hex_digest();
 }
 

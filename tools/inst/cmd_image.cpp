@@ -95,20 +95,14 @@ std::vector<ImageColumn> image_columns(const std::string& spec) {
                }}},
     };
     std::vector<ImageColumn> out;
-    size_t start = 0;
-    for (;;) {
-        size_t comma = spec.find(',', start);
-        std::string entry = spec.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-        if (entry.empty())
-            throw UsageError(fmt::format("Empty column entry (redundant, leading or trailing command) in '{}'", spec));
+    for (const auto& entry : split_column_spec(spec)) {
         for (char c : entry) {
             auto it = map.find(c);
             if (it == map.end()) throw UsageError(fmt::format("Unknown column shorthand char '{}' in '{}'", c, entry));
             out.push_back(it->second);
         }
-        if (comma == std::string::npos) return out;
-        start = comma + 1;
     }
+    return out;
 }
 
 // lxc's image filters: a bare word matches part of an alias or of the fingerprint; key=value a property.

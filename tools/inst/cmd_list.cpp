@@ -119,12 +119,7 @@ Column custom_column(const std::string& entry) {
 
 std::vector<Column> parse_columns(const std::string& spec) {
     std::vector<Column> out;
-    size_t start = 0;
-    for (;;) {
-        size_t comma = spec.find(',', start);
-        std::string entry = spec.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-        if (entry.empty())
-            throw UsageError(fmt::format("Empty column entry (redundant, leading or trailing command) in '{}'", spec));
+    for (const auto& entry : split_column_spec(spec)) {
         bool all_short = std::all_of(entry.begin(), entry.end(), [](char c) { return shorthands().count(c); });
         if (all_short) {
             for (char c : entry) out.push_back(shorthands().at(c));
@@ -135,9 +130,8 @@ std::vector<Column> parse_columns(const std::string& spec) {
                 if (!shorthands().count(c))
                     throw UsageError(fmt::format("Unknown column shorthand char '{}' in '{}'", c, entry));
         }
-        if (comma == std::string::npos) return out;
-        start = comma + 1;
     }
+    return out;
 }
 
 // lxc's filters: a bare word matches a name prefix or a regex over the whole name;

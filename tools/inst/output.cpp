@@ -220,4 +220,18 @@ std::string render(Format format, const Row& header, const std::vector<Row>& row
     return {};
 }
 
+std::vector<std::string> split_column_spec(const std::string& spec) {
+    std::vector<std::string> entries;
+    size_t start = 0;
+    for (;;) {
+        size_t comma = spec.find(',', start);
+        std::string entry = spec.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+        if (entry.empty())
+            throw UsageError(fmt::format("Empty column entry (redundant, leading or trailing command) in '{}'", spec));
+        entries.push_back(std::move(entry));
+        if (comma == std::string::npos) return entries;
+        start = comma + 1;
+    }
+}
+
 }  // namespace li::cli

@@ -11,6 +11,9 @@ enum class Format { Table, Compact, Csv, Json, Yaml };
 
 using Row = std::vector<std::string>;
 
+/// Splits a -c/--columns value at commas (lxc's syntax); UsageError on an empty entry.
+std::vector<std::string> split_column_spec(const std::string& spec);
+
 /// Parses a --format value; UsageError naming the value when unknown.
 Format parse_format(const std::string& name);
 
