@@ -279,6 +279,127 @@ LI_EXPORT void li_exec_result_free(li_exec_result *res);
 
 /**@}*/
 
+/* ------------------------------------------------------------------------------------------ */
+/** @name Operations: long work in the background (LXD's operations) */
+/**@{*/
+
+/** @brief A handle on one operation. Thread-safe. Free with li_operation_free(). @since 0.1 */
+typedef struct li_operation li_operation;
+
+/** @brief The operation's id (a UUID). Borrowed. @since 0.1 */
+LI_EXPORT const char *li_operation_id(const li_operation *op);
+/**
+ * @brief The operation as an LXD `Operation` document: status and status_code (103 Running,
+ * 200 Success, 400 Failure, 401 Cancelled), resources, metadata with progress strings such as
+ * `create_instance_from_image_unpack_progress`, may_cancel, err.
+ * @since 0.1
+ */
+LI_EXPORT int li_operation_get_json(char **out_json, li_operation *op, li_error **err);
+/**
+ * @brief Waits for the operation to end.
+ * @param timeout_ms negative: wait for ever
+ * @return 0 when it succeeded; -LI_ERR_TIMEOUT (and *err) when still running at the timeout;
+ * otherwise the operation's own failure (-LI_ERR_CANCELLED when it was cancelled), with *err set.
+ * @since 0.1
+ */
+LI_EXPORT int li_operation_wait(li_operation *op, int64_t timeout_ms, li_error **err);
+/**
+ * @brief Asks the operation to stop at its next check point (it then ends Cancelled, leaving
+ * nothing half-made). LI_ERR_NOT_SUPPORTED when it cannot be cancelled; 0 when it already ended.
+ * @since 0.1
+ */
+LI_EXPORT int li_operation_cancel(li_operation *op, li_error **err);
+/** @brief Frees the handle (the operation itself goes on). NULL-safe. @since 0.1 */
+LI_EXPORT void li_operation_free(li_operation *op);
+/** @brief Running and recently ended operations as a JSON array of `Operation` documents. @since 0.1 */
+LI_EXPORT int li_operation_list_json(char **out_json, li_manager *mgr, li_error **err);
+/** @brief One operation by id; LI_ERR_NOT_FOUND when unknown or expired. @since 0.1 */
+LI_EXPORT int li_operation_get(li_operation **out, li_manager *mgr, const char *id, li_error **err);
+
+/** @brief li_image_build() as an operation; its metadata has "fingerprint" on success. @since 0.1 */
+LI_EXPORT int li_image_build_async(li_operation **out, li_manager *mgr, const char *project,
+                                   const char *builder, const li_image_build_opts *opts, li_error **err);
+/** @brief li_image_import() as an operation; its metadata has "fingerprint" on success. @since 0.1 */
+LI_EXPORT int li_image_import_async(li_operation **out, li_manager *mgr, const char *project,
+                                    const char *path, const li_image_import_opts *opts, li_error **err);
+/**
+ * @brief li_instance_create_json() as an operation (cancellable while the image is unpacked).
+ * Errors in the document itself are reported at once, by this call. @since 0.1
+ */
+LI_EXPORT int li_instance_create_json_async(li_operation **out, li_manager *mgr, const char *project,
+                                            const char *instances_post_json, li_error **err);
+/** @brief li_instance_start() as an operation. @since 0.1 */
+LI_EXPORT int li_instance_start_async(li_operation **out, li_instance *inst, const li_start_opts *opts,
+                                      li_error **err);
+/** @brief li_instance_stop() as an operation. @since 0.1 */
+LI_EXPORT int li_instance_stop_async(li_operation **out, li_instance *inst, const li_stop_opts *opts,
+                                     li_error **err);
+/** @brief li_instance_restart() as an operation. @since 0.1 */
+LI_EXPORT int li_instance_restart_async(li_operation **out, li_instance *inst, const li_stop_opts *opts,
+                                        li_error **err);
+/** @brief li_instance_delete() as an operation. @since 0.1 */
+LI_EXPORT int li_instance_delete_async(li_operation **out, li_instance *inst, const li_delete_opts *opts,
+                                       li_error **err);
+
+/**@}*/
+/* ------------------------------------------------------------------------------------------ */
+/** @name Events and logging */
+/**@{*/
+
+/**
+ * @brief Receives one event as an LXD event JSON document
+ * (`{"type": "lifecycle"|"operation"|"logging", "timestamp", "project", "location", "metadata"}`).
+ * Called on a library thread owned by the subscription, one event at a time and in order; the
+ * string is borrowed for the call. A slow callback never blocks the library: events queue, and
+ * past the queue size they are dropped and counted (li_subscription_dropped()).
+ * @since 0.1
+ */
+typedef void (*li_event_cb)(const char *event_json, void *payload);
+/** @brief Frees a subscription's payload, once, after its last callback. @since 0.1 */
+typedef void (*li_free_cb)(void *payload);
+
+/** @brief A live event subscription. Free with li_subscription_free(). @since 0.1 */
+typedef struct li_subscription li_subscription;
+
+#define LI_SUBSCRIBE_OPTS_VERSION 1
+/** @brief Options of li_manager_subscribe(). @since 0.1 */
+typedef struct li_subscribe_opts {
+    unsigned int version;  /**< LI_SUBSCRIBE_OPTS_VERSION */
+    const char *types;     /**< comma-separated "lifecycle,operation,logging"; NULL: all */
+    const char *project;   /**< NULL or "": default */
+    int all_projects;      /**< non-zero: every project */
+    const char *log_level; /**< lowest level of logging events (debug, info, warn, error); NULL: info */
+    size_t queue_size;     /**< events buffered before dropping; 0: 1024 */
+} li_subscribe_opts;
+#define LI_SUBSCRIBE_OPTS_INIT { LI_SUBSCRIBE_OPTS_VERSION, NULL, NULL, 0, NULL, 0 }
+
+/**
+ * @brief Subscribes to the manager's events.
+ * @param cb called for each event (see ::li_event_cb)
+ * @param payload passed to cb and to free_payload
+ * @param free_payload called once when the subscription ends (may be NULL)
+ * @since 0.1
+ */
+LI_EXPORT int li_manager_subscribe(li_subscription **out, li_manager *mgr, const li_subscribe_opts *opts,
+                                   li_event_cb cb, void *payload, li_free_cb free_payload, li_error **err);
+/** @brief Events dropped so far because the subscription's queue was full. @since 0.1 */
+LI_EXPORT uint64_t li_subscription_dropped(const li_subscription *sub);
+/**
+ * @brief Ends the subscription: waits for a callback in progress (unless called from inside the
+ * callback), then calls free_payload. NULL-safe. @since 0.1
+ */
+LI_EXPORT void li_subscription_free(li_subscription *sub);
+
+/**
+ * @brief Where the library's log records go besides logging events.
+ * @param level debug, info, warn or error (NULL: warn)
+ * @param file NULL or "": stderr; "none": nowhere; else a file appended to
+ * @since 0.1
+ */
+LI_EXPORT int li_manager_set_log(li_manager *mgr, const char *level, const char *file, li_error **err);
+
+/**@}*/
+
 #ifdef __cplusplus
 }
 #endif

@@ -3,7 +3,10 @@
 
 #include "libinstance/api/image.hpp"
 #include "libinstance/api/instance.hpp"
+#include "libinstance/api/operation.hpp"
 #include "libinstance/error.hpp"
+#include "libinstance/event.hpp"
 #include "libinstance/image.hpp"
 #include "libinstance/instance.hpp"
 #include "libinstance/manager.hpp"
+#include "libinstance/operation.hpp"

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "libinstance/api/image.hpp"
+#include "libinstance/operation.hpp"
 
 namespace li {
 
@@ -32,9 +33,15 @@ public:
 
     /// Builds an image with a local builder and adds it to the store.
     api::Image build(std::string_view project, const ImageBuildOptions& opts);
+    /// build() as an operation (class task, resources "images"); the image's fingerprint is in
+    /// its metadata under "fingerprint" when it succeeds.
+    Operation build_async(std::string_view project, const ImageBuildOptions& opts);
     /// Imports an LXD unified tarball; its fingerprint is the file's sha256.
     api::Image import_file(std::string_view project, const std::filesystem::path& path,
                            const ImageImportOptions& opts = {});
+    /// import_file() as an operation; metadata "fingerprint" when it succeeds.
+    Operation import_file_async(std::string_view project, const std::filesystem::path& path,
+                                const ImageImportOptions& opts = {});
     /// All images of a project.
     std::vector<api::Image> list(std::string_view project);
     /// One image by alias, fingerprint or unique fingerprint prefix.

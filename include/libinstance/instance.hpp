@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "libinstance/api/instance.hpp"
+#include "libinstance/operation.hpp"
 
 namespace li {
 
@@ -64,12 +65,16 @@ public:
 
     /// Starts a stopped instance; Conflict if running.
     void start(const StartOptions& opts = {});
+    Operation start_async(const StartOptions& opts = {});
     /// Stops: halt signal of the init, wait up to the timeout, then kill; Conflict if stopped.
     void stop(const StopOptions& opts = {});
+    Operation stop_async(const StopOptions& opts = {});
     /// Stops and starts again.
     void restart(const StopOptions& opts = {});
+    Operation restart_async(const StopOptions& opts = {});
     /// Deletes the instance and its storage; Conflict if running without force.
     void remove(const DeleteOptions& opts = {});
+    Operation remove_async(const DeleteOptions& opts = {});
     /// Runs a command inside and waits for it; Conflict if not running.
     ExecResult exec(const std::vector<std::string>& argv, const ExecOptions& opts = {});
 
@@ -86,6 +91,9 @@ public:
 
     /// Creates an instance (and starts it when post.start); nothing is left behind on failure.
     Instance create(std::string_view project, const api::InstancesPost& post);
+    /// create() as an operation (cancellable while the image is unpacked and copied); progress in
+    /// metadata "create_instance_from_image_unpack_progress", as LXD reports it.
+    Operation create_async(std::string_view project, const api::InstancesPost& post);
     /// Looks an instance up; NotFound if there is none.
     Instance get(std::string_view project, std::string_view name);
     /// All instances of a project, with their state when with_state.

@@ -4,8 +4,10 @@
 #include <filesystem>
 #include <memory>
 
+#include "libinstance/event.hpp"
 #include "libinstance/image.hpp"
 #include "libinstance/instance.hpp"
+#include "libinstance/operation.hpp"
 
 namespace li {
 
@@ -25,11 +27,18 @@ public:
     const std::filesystem::path& state_dir() const;
     ImageStore& images() { return images_; }
     InstanceStore& instances() { return instances_; }
+    OperationStore& operations() { return operations_; }
+    EventBus& events() { return events_; }
+    /// Where the library's log records go (they are also logging events); throws InvalidArgument
+    /// for an unknown level or a file that cannot be opened.
+    void set_log(const LogOptions& opts);
 
 private:
     std::shared_ptr<ManagerCore> core_;
     ImageStore images_;
     InstanceStore instances_;
+    OperationStore operations_;
+    EventBus events_;
 };
 
 }  // namespace li
