@@ -45,6 +45,29 @@ struct li_exec_result {
     std::string stderr_;
 };
 
+struct li_operation {
+    static constexpr uint32_t kTag = 0x6c694f50;  // "liOP"
+    static constexpr const char* kTypeName = "li_operation";
+
+    uint32_t tag_ = kTag;
+    li::Operation operation_;  // shares the operation's state; the operation outlives the handle
+};
+
+namespace li::capi {
+class EventSink;
+}
+
+struct li_subscription {
+    static constexpr uint32_t kTag = 0x6c695342;  // "liSB"
+    static constexpr const char* kTypeName = "li_subscription";
+
+    uint32_t tag_ = kTag;
+    std::unique_ptr<li::Subscription> subscription_;
+    // The caller's cb, payload and free_payload. Shared with the delivery thread, which may still
+    // be inside the callback after the handle is gone (li_subscription_free() from the callback).
+    std::shared_ptr<li::capi::EventSink> sink_;
+};
+
 struct li_error {
     static constexpr uint32_t kTag = 0x6c694552;  // "liER"
     static constexpr const char* kTypeName = "li_error";

@@ -3,9 +3,9 @@
 #include <filesystem>
 
 #include "capi_internal.hpp"
+#include "options.hpp"
 
 using li::capi::boundary;
-using li::capi::check_version;
 using li::capi::checked;
 using li::capi::or_empty;
 using li::capi::out_param;
@@ -20,13 +20,7 @@ int li_image_build(char** out_json, li_manager* mgr, const char* project, const 
     return boundary(err, [&] {
         out_param(out_json, "out_json");
         auto& m = checked(mgr, "mgr");
-        li::ImageBuildOptions o;
-        o.builder = required(builder, "builder");
-        check_version(opts, LI_IMAGE_BUILD_OPTS_VERSION, "li_image_build_opts");
-        if (opts != nullptr) {
-            o.alias = or_empty(opts->alias);
-            o.output_path = or_empty(opts->output_path);
-        }
+        auto o = li::capi::build_options(builder, opts);
         auto image = m.manager_->images().build(project_arg(project), o);
         *out_json = to_c_string(li::api::to_json(image));
     });
@@ -38,11 +32,7 @@ int li_image_import(char** out_json, li_manager* mgr, const char* project, const
         out_param(out_json, "out_json");
         auto& m = checked(mgr, "mgr");
         std::filesystem::path file{required(path, "path")};
-        check_version(opts, LI_IMAGE_IMPORT_OPTS_VERSION, "li_image_import_opts");
-        li::ImageImportOptions o;
-        if (opts != nullptr) {
-            o.alias = or_empty(opts->alias);
-        }
+        auto o = li::capi::import_options(opts);
         auto image = m.manager_->images().import_file(project_arg(project), file, o);
         *out_json = to_c_string(li::api::to_json(image));
     });

@@ -1,34 +1,15 @@
 // C ABI: li_instance (create, look up, list, identity, state, lifecycle).
 
-#include <chrono>
-
 #include "capi_internal.hpp"
+#include "options.hpp"
 
 using li::capi::boundary;
-using li::capi::check_version;
 using li::capi::checked;
 using li::capi::has_tag;
 using li::capi::out_param;
 using li::capi::project_arg;
 using li::capi::required;
 using li::capi::to_c_string;
-
-namespace {
-
-li::StopOptions stop_options(const li_stop_opts* opts) {
-    check_version(opts, LI_STOP_OPTS_VERSION, "li_stop_opts");
-    li::StopOptions o;
-    if (opts != nullptr) {
-        o.force = opts->force != 0;
-        // Negative selects the C++ default (30 s); zero is a real "no grace period".
-        if (opts->timeout_seconds >= 0) {
-            o.timeout = std::chrono::seconds{opts->timeout_seconds};
-        }
-    }
-    return o;
-}
-
-}  // namespace
 
 extern "C" {
 
@@ -106,38 +87,28 @@ int li_instance_status_code(int* out_code, li_instance* inst, li_error** err) {
 int li_instance_start(li_instance* inst, const li_start_opts* opts, li_error** err) {
     return boundary(err, [&] {
         auto& i = checked(inst, "inst");
-        check_version(opts, LI_START_OPTS_VERSION, "li_start_opts");
-        li::StartOptions o;
-        if (opts != nullptr) {
-            o.stateful = opts->stateful != 0;
-        }
-        i.instance_.start(o);
+        i.instance_.start(li::capi::start_options(opts));
     });
 }
 
 int li_instance_stop(li_instance* inst, const li_stop_opts* opts, li_error** err) {
     return boundary(err, [&] {
         auto& i = checked(inst, "inst");
-        i.instance_.stop(stop_options(opts));
+        i.instance_.stop(li::capi::stop_options(opts));
     });
 }
 
 int li_instance_restart(li_instance* inst, const li_stop_opts* opts, li_error** err) {
     return boundary(err, [&] {
         auto& i = checked(inst, "inst");
-        i.instance_.restart(stop_options(opts));
+        i.instance_.restart(li::capi::stop_options(opts));
     });
 }
 
 int li_instance_delete(li_instance* inst, const li_delete_opts* opts, li_error** err) {
     return boundary(err, [&] {
         auto& i = checked(inst, "inst");
-        check_version(opts, LI_DELETE_OPTS_VERSION, "li_delete_opts");
-        li::DeleteOptions o;
-        if (opts != nullptr) {
-            o.force = opts->force != 0;
-        }
-        i.instance_.remove(o);
+        i.instance_.remove(li::capi::delete_options(opts));
     });
 }
 
