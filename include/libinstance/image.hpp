@@ -55,6 +55,10 @@ public:
     void delete_alias(std::string_view project, std::string_view alias);
 
 private:
+    Operation build_impl(std::string_view project, const ImageBuildOptions& opts, bool async);
+    Operation import_impl(std::string_view project, const std::filesystem::path& path, const ImageImportOptions& opts,
+                          bool async);
+
     std::shared_ptr<ManagerCore> core_;
 };
 

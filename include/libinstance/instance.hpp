@@ -2,6 +2,7 @@
 // li::Instance: a handle on one container or virtual machine.
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -14,6 +15,7 @@
 namespace li {
 
 class ManagerCore;
+struct InstanceContext;
 
 /// Options of Instance::start().
 struct StartOptions {
@@ -79,6 +81,12 @@ public:
     ExecResult exec(const std::vector<std::string>& argv, const ExecOptions& opts = {});
 
 private:
+    Operation start_async_impl(const StartOptions& opts, bool async);
+    Operation stop_async_impl(const StopOptions& opts, bool async);
+    Operation restart_async_impl(const StopOptions& opts, bool async);
+    Operation remove_async_impl(const DeleteOptions& opts, bool async);
+    Operation locked_op(const char* description, bool async, std::function<void(ManagerCore&, InstanceContext&)> fn);
+
     std::shared_ptr<ManagerCore> core_;
     std::string project_;
     std::string name_;
@@ -100,6 +108,8 @@ public:
     std::vector<api::Instance> list(std::string_view project, bool with_state = false);
 
 private:
+    Operation create_impl(std::string_view project, const api::InstancesPost& post, bool async);
+
     std::shared_ptr<ManagerCore> core_;
 };
 

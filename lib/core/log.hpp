@@ -1,27 +1,41 @@
 #pragma once
-// Minimal leveled logging to stderr; the level comes from $LIBINSTANCE_LOG (error|warn|info|debug).
+// Structured logging: records (level, message, context fields) go to registered sinks — each
+// manager's event bus and the stderr/file sink — never straight to a terminal.
 
-#include <fmt/format.h>
+#include <functional>
+#include <map>
+#include <string>
 #include <string_view>
 
 namespace li::log {
 
 enum class Level { Error = 0, Warn = 1, Info = 2, Debug = 3 };
 
-bool enabled(Level level);
-void write(Level level, std::string_view message);
+using Fields = std::map<std::string, std::string>;
 
-template <typename... Args>
-void warn(fmt::format_string<Args...> f, Args&&... args) {
-    if (enabled(Level::Warn)) write(Level::Warn, fmt::format(f, std::forward<Args>(args)...));
-}
-template <typename... Args>
-void info(fmt::format_string<Args...> f, Args&&... args) {
-    if (enabled(Level::Info)) write(Level::Info, fmt::format(f, std::forward<Args>(args)...));
-}
-template <typename... Args>
-void debug(fmt::format_string<Args...> f, Args&&... args) {
-    if (enabled(Level::Debug)) write(Level::Debug, fmt::format(f, std::forward<Args>(args)...));
-}
+struct Record {
+    Level level;
+    std::string message;
+    Fields context;
+};
+
+/// "debug", "info", "warn" ("warning"), "error"; InvalidArgument (key "level") otherwise.
+Level parse_level(std::string_view name);
+const char* level_name(Level level);
+
+using Sink = std::function<void(const Record&)>;
+/// Registers a sink for every record; returns an id for remove_sink().
+int add_sink(Sink sink);
+void remove_sink(int id);
+
+/// The stderr/file sink: records at `level` or above go to stderr (file empty), nowhere
+/// ("none") or appended to a file. Default: warn to stderr, or $LIBINSTANCE_LOG's level.
+void configure_output(Level level, const std::string& file);
+
+void emit(Level level, std::string message, Fields context = {});
+inline void error(std::string message, Fields context = {}) { emit(Level::Error, std::move(message), std::move(context)); }
+inline void warn(std::string message, Fields context = {}) { emit(Level::Warn, std::move(message), std::move(context)); }
+inline void info(std::string message, Fields context = {}) { emit(Level::Info, std::move(message), std::move(context)); }
+inline void debug(std::string message, Fields context = {}) { emit(Level::Debug, std::move(message), std::move(context)); }
 
 }  // namespace li::log

@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 
+#include "core/log.hpp"
 #include "core/manager_core.hpp"
 
 namespace li {
@@ -18,7 +19,10 @@ std::shared_ptr<Manager> Manager::open(const fs::path& state_dir) {
     return std::make_shared<Manager>(std::move(core));
 }
 
-Manager::Manager(std::shared_ptr<ManagerCore> core) : core_(core), images_(core), instances_(core) {}
+Manager::Manager(std::shared_ptr<ManagerCore> core)
+    : core_(core), images_(core), instances_(core), operations_(core), events_(core) {}
+
+void Manager::set_log(const LogOptions& opts) { log::configure_output(log::parse_level(opts.level), opts.file); }
 
 const fs::path& Manager::state_dir() const { return core_->state_dir(); }
 

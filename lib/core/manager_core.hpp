@@ -8,7 +8,9 @@
 #include <mutex>
 #include <string>
 
+#include "core/event_hub.hpp"
 #include "core/object_locks.hpp"
+#include "core/operations.hpp"
 #include "core/state_dir_lock.hpp"
 #include "store/db.hpp"
 #include "storage/storage_driver.hpp"
@@ -33,6 +35,8 @@ public:
 
     Db& db() { return db_; }
     ObjectLocks& locks() { return locks_; }
+    EventHub& events() { return events_; }
+    OperationRegistry& operations() { return operations_; }
     /// The driver of a storage pool; NotFound if there is no such pool.
     StorageDriver& pool(const std::string& name);
     InstanceDriver& instance_driver(const std::string& type);
@@ -42,6 +46,9 @@ private:
     void create_defaults();
     void mount_pools();
 
+    // The hub outlives everything that publishes into it (declared first, destroyed last).
+    EventHub events_;
+    OperationRegistry operations_{events_};
     std::filesystem::path state_dir_;
     StateDirLock lock_;
     Db db_;

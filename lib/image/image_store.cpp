@@ -1,10 +1,14 @@
 #include "libinstance/image.hpp"
 
 #include <fmt/format.h>
+#include <algorithm>
 #include <unistd.h>
 
 #include "core/clock.hpp"
+#include "core/event_hub.hpp"
+#include "core/log.hpp"
 #include "core/manager_core.hpp"
+#include "core/operations.hpp"
 #include "core/names.hpp"
 #include "core/reverter.hpp"
 #include "image/busybox_builder.hpp"
@@ -26,9 +30,12 @@ std::string project_or_default(std::string_view project) {
 
 // Adds a file already hashed to the store: copied under images/<fingerprint>, then recorded.
 api::Image add_image_file(ManagerCore& core, const std::string& project, const fs::path& file,
-                          const std::string& fingerprint, const std::string& alias, bool move_file) {
+                          const std::string& fingerprint, const std::string& alias, bool move_file,
+                          OperationContext& ctx, const std::string& progress_key, const char* label) {
     if (!alias.empty()) validate_alias_name(alias);
     ImageMetadata md = inspect_unified_tarball(file);
+    ctx.progress(progress_key, label, 70);
+    ctx.check_cancelled();
     auto lock = core.locks().lock("image/" + project + "/" + fingerprint);
 
     Reverter revert;
@@ -67,51 +74,112 @@ api::Image add_image_file(ManagerCore& core, const std::string& project, const f
     });
     revert.success();
     if (!alias.empty()) image.aliases.push_back({alias, ""});
+    ctx.progress(progress_key, label, 100);
+    ctx.set_metadata("fingerprint", fingerprint);
+    log::info("image added", {{"fingerprint", fingerprint}, {"project", project}});
+    core.events().lifecycle(project, "image-created", api_source("images", fingerprint, project));
+    if (!alias.empty()) core.events().lifecycle(project, "image-alias-created", api_source("images/aliases", alias, project));
     return image;
+}
+
+// The sha256 of a file, reported as the first half of an import's progress, cancellable.
+std::string hash_with_progress(const fs::path& file, OperationContext& ctx, const std::string& key, const char* label) {
+    Sha256 sha;
+    const double total = static_cast<double>(std::max<uintmax_t>(fs::file_size(file), 1));
+    double done = 0;
+    for_each_chunk(file, [&](const char* data, size_t size) {
+        ctx.check_cancelled();
+        sha.update(data, size);
+        done += static_cast<double>(size);
+        ctx.progress(key, label, static_cast<int>(50.0 * done / total));
+    });
+    return sha.hex_digest();
+}
+
+Operation run_image_op(const std::shared_ptr<ManagerCore>& core, const std::string& project, const char* description,
+                       bool async, std::function<void(OperationContext&)> work) {
+    OperationSpec spec{description, project, {{"images", {}}}, true};
+    return core->operations().run(spec, std::move(work), async, core);
+}
+
+std::string fingerprint_of(const Operation& op) {
+    op.get();
+    return op.info().metadata.at("fingerprint");
 }
 
 }  // namespace
 
 ImageStore::ImageStore(std::shared_ptr<ManagerCore> core) : core_(std::move(core)) {}
 
-api::Image ImageStore::build(std::string_view project_in, const ImageBuildOptions& opts) {
+api::Image ImageStore::build(std::string_view project, const ImageBuildOptions& opts) {
+    return get(project, fingerprint_of(build_impl(project, opts, false)));
+}
+
+Operation ImageStore::build_async(std::string_view project, const ImageBuildOptions& opts) {
+    return build_impl(project, opts, true);
+}
+
+Operation ImageStore::build_impl(std::string_view project_in, const ImageBuildOptions& opts, bool async) {
     std::string project = project_or_default(project_in);
     if (opts.builder != "busybox")
         throw Error(ErrorCode::NotSupported, fmt::format("unknown image builder \"{}\" (available: busybox)", opts.builder), "builder");
     if (!opts.alias.empty()) validate_alias_name(opts.alias);
-    fs::path tmp = core_->images_dir() / fmt::format("build-{}-{}.tar.gz", ::getpid(), std::hash<std::string>{}(now_rfc3339()));
-    Reverter revert;
-    revert.add([tmp] { std::error_code e; fs::remove(tmp, e); });
-    build_busybox_image(tmp);
-    if (!opts.output_path.empty()) fs::copy_file(tmp, opts.output_path, fs::copy_options::overwrite_existing);
-    std::string fingerprint = sha256_file(tmp);
+    auto core = core_;
+    return run_image_op(core_, project, "Building image", async, [this, core, project, opts](OperationContext& ctx) {
+        const std::string key = "image_build_progress";
+        ctx.progress(key, "Build", 0);
+        fs::path tmp = core->images_dir() / fmt::format("build-{}.tar.gz", random_uuid());
+        Reverter revert;
+        revert.add([tmp] { std::error_code e; fs::remove(tmp, e); });
+        build_busybox_image(tmp);
+        ctx.progress(key, "Build", 40);
+        ctx.check_cancelled();
+        if (!opts.output_path.empty()) fs::copy_file(tmp, opts.output_path, fs::copy_options::overwrite_existing);
+        std::string fingerprint = sha256_file(tmp);
+        ctx.progress(key, "Build", 50);
 
-    // Builds are deterministic: building again gives the image already stored.
-    auto existing = core_->db().read([&](SQLite::Database& db) { return repo::find_image_by_fingerprint(db, project, fingerprint); });
-    if (existing) {
-        if (!opts.alias.empty()) {
-            bool has_alias = false;
+        // Builds are deterministic: building again gives the image already stored.
+        auto existing = core->db().read([&](SQLite::Database& db) { return repo::find_image_by_fingerprint(db, project, fingerprint); });
+        if (existing) {
+            bool has_alias = opts.alias.empty();
             for (const auto& a : existing->image.aliases) has_alias |= a.name == opts.alias;
             if (!has_alias) create_alias(project, opts.alias, fingerprint);
+            ctx.progress(key, "Build", 100);
+            ctx.set_metadata("fingerprint", fingerprint);
+            return;
         }
-        return get(project, fingerprint);
-    }
-    fs::path named = tmp.parent_path() / fmt::format("busybox-{}.tar.gz", fingerprint.substr(0, 12));
-    fs::rename(tmp, named);
-    revert.add([named] { std::error_code e; fs::remove(named, e); });
-    return add_image_file(*core_, project, named, fingerprint, opts.alias, true);
+        fs::path named = tmp.parent_path() / fmt::format("busybox-{}.tar.gz", fingerprint.substr(0, 12));
+        fs::rename(tmp, named);
+        revert.add([named] { std::error_code e; fs::remove(named, e); });
+        add_image_file(*core, project, named, fingerprint, opts.alias, true, ctx, key, "Build");
+    });
 }
 
-api::Image ImageStore::import_file(std::string_view project_in, const fs::path& path, const ImageImportOptions& opts) {
+api::Image ImageStore::import_file(std::string_view project, const fs::path& path, const ImageImportOptions& opts) {
+    return get(project, fingerprint_of(import_impl(project, path, opts, false)));
+}
+
+Operation ImageStore::import_file_async(std::string_view project, const fs::path& path, const ImageImportOptions& opts) {
+    return import_impl(project, path, opts, true);
+}
+
+Operation ImageStore::import_impl(std::string_view project_in, const fs::path& path, const ImageImportOptions& opts,
+                                  bool async) {
     std::string project = project_or_default(project_in);
     std::error_code ec;
     if (!fs::is_regular_file(path, ec))
         throw Error(ErrorCode::NotFound, fmt::format("image file {} not found", path.string()), "path");
-    try {
-        return add_image_file(*core_, project, path, sha256_file(path), opts.alias, false);
-    } catch (const Error& e) {
-        throw e.with_context(fmt::format("importing {}", path.string()));
-    }
+    if (!opts.alias.empty()) validate_alias_name(opts.alias);
+    auto core = core_;
+    return run_image_op(core_, project, "Importing image", async, [core, project, path, opts](OperationContext& ctx) {
+        const std::string key = "image_import_progress";
+        try {
+            std::string fingerprint = hash_with_progress(path, ctx, key, "Import");
+            add_image_file(*core, project, path, fingerprint, opts.alias, false, ctx, key, "Import");
+        } catch (const Error& e) {
+            throw e.with_context(fmt::format("importing {}", path.string()));
+        }
+    });
 }
 
 std::vector<api::Image> ImageStore::list(std::string_view project_in) {
@@ -142,6 +210,7 @@ void ImageStore::remove(std::string_view project_in, std::string_view ref) {
         std::error_code ec;
         fs::remove(core_->images_dir() / record.image.fingerprint, ec);
     }
+    core_->events().lifecycle(project, "image-deleted", api_source("images", record.image.fingerprint, project));
 }
 
 void ImageStore::create_alias(std::string_view project_in, std::string_view alias, std::string_view ref,
@@ -154,12 +223,14 @@ void ImageStore::create_alias(std::string_view project_in, std::string_view alia
             throw Error(ErrorCode::AlreadyExists, fmt::format("image alias \"{}\" already exists", alias), "alias");
         repo::insert_alias(db, project, std::string(alias), record.id, std::string(description));
     });
+    core_->events().lifecycle(project, "image-alias-created", api_source("images/aliases", std::string(alias), project));
 }
 
 void ImageStore::delete_alias(std::string_view project_in, std::string_view alias) {
     std::string project = project_or_default(project_in);
     bool deleted = core_->db().transaction([&](SQLite::Database& db) { return repo::delete_alias(db, project, std::string(alias)); });
     if (!deleted) throw Error(ErrorCode::NotFound, fmt::format("image alias \"{}\" not found", alias), "alias");
+    core_->events().lifecycle(project, "image-alias-deleted", api_source("images/aliases", std::string(alias), project));
 }
 
 }  // namespace li

@@ -3,6 +3,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <fmt/format.h>
+#include <algorithm>
 #include <memory>
 #include <optional>
 #include <sys/stat.h>
@@ -106,7 +107,8 @@ ImageMetadata inspect_unified_tarball(const fs::path& tarball) {
     return *metadata;
 }
 
-void unpack_unified_tarball(const fs::path& tarball, const fs::path& dest) {
+void unpack_unified_tarball(const fs::path& tarball, const fs::path& dest, OperationContext& ctx,
+                            const std::string& progress_key) {
     Reverter revert;
     if (::mkdir(dest.c_str(), 0755) != 0) throw Error::from_errno(fmt::format("creating {}", dest.string()), errno);
     revert.add([dest] { remove_tree(dest); });
@@ -122,7 +124,11 @@ void unpack_unified_tarball(const fs::path& tarball, const fs::path& dest) {
         ARCHIVE_EXTRACT_SECURE_SYMLINKS);
     archive_entry* entry;
     int r;
+    const double total = static_cast<double>(std::max<uintmax_t>(fs::file_size(tarball), 1));
+    ctx.progress(progress_key, "Unpack", 0);
     while ((r = archive_read_next_header(a.get(), &entry)) == ARCHIVE_OK) {
+        ctx.check_cancelled();
+        ctx.progress(progress_key, "Unpack", static_cast<int>(100.0 * archive_filter_bytes(a.get(), -1) / total));
         std::string path = clean_path(archive_entry_pathname(entry));
         if (path.empty()) continue;
         check_relative(path, tarball);
@@ -141,6 +147,8 @@ void unpack_unified_tarball(const fs::path& tarball, const fs::path& dest) {
         la_int64_t offset;
         int d;
         while ((d = archive_read_data_block(a.get(), &buf, &size, &offset)) == ARCHIVE_OK) {
+            // Large files are where the time goes: check for cancellation between their blocks too.
+            ctx.check_cancelled();
             if (archive_write_data_block(disk.get(), buf, size, offset) != ARCHIVE_OK)
                 throw Error(ErrorCode::System, fmt::format("writing \"{}\": {}", path, archive_error_string(disk.get())));
         }
@@ -154,6 +162,7 @@ void unpack_unified_tarball(const fs::path& tarball, const fs::path& dest) {
                                                            archive_error_string(a.get())));
     if (archive_write_close(disk.get()) != ARCHIVE_OK)
         throw Error(ErrorCode::System, fmt::format("unpacking {}: {}", tarball.string(), archive_error_string(disk.get())));
+    ctx.progress(progress_key, "Unpack", 100);
     revert.success();
 }
 

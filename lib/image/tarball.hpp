@@ -4,6 +4,7 @@
 
 #include <filesystem>
 
+#include "core/operation_state.hpp"
 #include "image/metadata.hpp"
 
 namespace li {
@@ -14,6 +15,9 @@ ImageMetadata inspect_unified_tarball(const std::filesystem::path& tarball);
 
 /// Unpacks metadata.yaml, templates/ and rootfs/ into dest (which must not exist), preserving
 /// numeric owners, modes, xattrs and device nodes. Leaves nothing behind on failure.
-void unpack_unified_tarball(const std::filesystem::path& tarball, const std::filesystem::path& dest);
+/// Progress goes to ctx under progress_key ("Unpack: N%", by compressed bytes read); a
+/// cancellation stops it between entries.
+void unpack_unified_tarball(const std::filesystem::path& tarball, const std::filesystem::path& dest,
+                            OperationContext& ctx, const std::string& progress_key);
 
 }  // namespace li

@@ -2,7 +2,10 @@
 #include <fmt/format.h>
 
 #include "core/clock.hpp"
+#include "core/event_hub.hpp"
+#include "core/log.hpp"
 #include "core/manager_core.hpp"
+#include "core/operations.hpp"
 #include "instance/instance_loader.hpp"
 #include "libinstance/error.hpp"
 #include "libinstance/instance.hpp"
@@ -10,16 +13,18 @@
 
 namespace li {
 
-namespace {
-
-constexpr int kRunning = 103;
-constexpr int kStopped = 102;
-
-struct Context {
+/// One instance as its lifecycle calls need it: record, driver view, driver.
+struct InstanceContext {
     LoadedInstance loaded;
     InstanceSpec spec;
     InstanceDriver& driver;
 };
+
+namespace {
+
+constexpr int kRunning = 103;
+constexpr int kStopped = 102;
+using Context = InstanceContext;
 
 Context context_of(ManagerCore& core, const std::string& project, const std::string& name) {
     LoadedInstance loaded = load_instance(core, project, name);
@@ -28,17 +33,21 @@ Context context_of(ManagerCore& core, const std::string& project, const std::str
     return Context{std::move(loaded), std::move(spec), driver};
 }
 
+std::string source_of(const InstanceSpec& spec) { return api_source("instances", spec.name, spec.project); }
+
 void do_start(ManagerCore& core, Context& ctx) {
     if (ctx.driver.state(ctx.spec).status_code == kRunning)
         throw Error(ErrorCode::Conflict, fmt::format("instance \"{}\" is already running", ctx.spec.name), "name");
     ctx.driver.start(ctx.spec);
     core.db().transaction([&](SQLite::Database& db) { repo::set_instance_last_used(db, ctx.loaded.record.id, now_rfc3339()); });
+    log::info("instance started", {{"instance", ctx.spec.name}, {"project", ctx.spec.project}});
 }
 
 void do_stop(Context& ctx, const StopOptions& opts) {
     if (ctx.driver.state(ctx.spec).status_code == kStopped)
         throw Error(ErrorCode::Conflict, fmt::format("instance \"{}\" is not running", ctx.spec.name), "name");
     ctx.driver.stop(ctx.spec, opts.force, opts.timeout);
+    log::info("instance stopped", {{"instance", ctx.spec.name}, {"project", ctx.spec.project}});
 }
 
 void do_delete(ManagerCore& core, Context& ctx, bool force) {
@@ -53,7 +62,9 @@ void do_delete(ManagerCore& core, Context& ctx, bool force) {
     pool.delete_volume(VolumeRef{VolumeType::Container, volume_name(ctx.spec.project, ctx.spec.name)});
     // The record goes last: if removing files fails, the instance is still there to retry.
     core.db().transaction([&](SQLite::Database& db) { repo::delete_instance(db, ctx.loaded.record.id); });
+    core.events().lifecycle(ctx.spec.project, "instance-deleted", source_of(ctx.spec));
 }
+
 
 }  // namespace
 
@@ -70,41 +81,71 @@ api::InstanceState Instance::state() const {
     return ctx.driver.state(ctx.spec);
 }
 
-void Instance::start(const StartOptions& opts) {
-    if (opts.stateful)
-        throw Error(ErrorCode::NotSupported, "stateful start needs checkpoint/restore (CRIU), which is not supported yet", "stateful");
-    auto lock = core_->locks().lock("instance/" + project_ + "/" + name_);
-    Context ctx = context_of(*core_, project_, name_);
-    try {
-        do_start(*core_, ctx);
-    } catch (const Error& e) {
-        throw e.with_context(fmt::format("starting {}", name_));
-    }
+void Instance::start(const StartOptions& opts) { start_async_impl(opts, false).get(); }
+Operation Instance::start_async(const StartOptions& opts) { return start_async_impl(opts, true); }
+
+Operation Instance::start_async_impl(const StartOptions& opts, bool async) {
+    return locked_op("Starting instance", async, [opts](ManagerCore& core, Context& ctx) {
+        if (opts.stateful)
+            throw Error(ErrorCode::NotSupported, "stateful start needs checkpoint/restore (CRIU), which is not supported yet",
+                        "stateful");
+        try {
+            do_start(core, ctx);
+        } catch (const Error& e) {
+            throw e.with_context(fmt::format("starting {}", ctx.spec.name));
+        }
+        core.events().lifecycle(ctx.spec.project, "instance-started", source_of(ctx.spec));
+    });
 }
 
-void Instance::stop(const StopOptions& opts) {
-    auto lock = core_->locks().lock("instance/" + project_ + "/" + name_);
-    Context ctx = context_of(*core_, project_, name_);
-    do_stop(ctx, opts);
-    if (ctx.loaded.record.ephemeral) do_delete(*core_, ctx, false);
+void Instance::stop(const StopOptions& opts) { stop_async_impl(opts, false).get(); }
+Operation Instance::stop_async(const StopOptions& opts) { return stop_async_impl(opts, true); }
+
+Operation Instance::stop_async_impl(const StopOptions& opts, bool async) {
+    return locked_op("Stopping instance", async, [opts](ManagerCore& core, Context& ctx) {
+        do_stop(ctx, opts);
+        core.events().lifecycle(ctx.spec.project, "instance-stopped", source_of(ctx.spec));
+        if (ctx.loaded.record.ephemeral) do_delete(core, ctx, false);
+    });
 }
 
-void Instance::restart(const StopOptions& opts) {
-    auto lock = core_->locks().lock("instance/" + project_ + "/" + name_);
-    Context ctx = context_of(*core_, project_, name_);
-    do_stop(ctx, opts);
-    do_start(*core_, ctx);
+void Instance::restart(const StopOptions& opts) { restart_async_impl(opts, false).get(); }
+Operation Instance::restart_async(const StopOptions& opts) { return restart_async_impl(opts, true); }
+
+Operation Instance::restart_async_impl(const StopOptions& opts, bool async) {
+    return locked_op("Restarting instance", async, [opts](ManagerCore& core, Context& ctx) {
+        do_stop(ctx, opts);
+        do_start(core, ctx);
+        core.events().lifecycle(ctx.spec.project, "instance-restarted", source_of(ctx.spec));
+    });
 }
 
-void Instance::remove(const DeleteOptions& opts) {
-    auto lock = core_->locks().lock("instance/" + project_ + "/" + name_);
-    Context ctx = context_of(*core_, project_, name_);
-    try {
-        do_delete(*core_, ctx, opts.force);
-    } catch (const Error& e) {
-        if (e.code() == ErrorCode::Conflict) throw;
-        throw e.with_context(fmt::format("deleting {}", name_));
-    }
+void Instance::remove(const DeleteOptions& opts) { remove_async_impl(opts, false).get(); }
+Operation Instance::remove_async(const DeleteOptions& opts) { return remove_async_impl(opts, true); }
+
+Operation Instance::remove_async_impl(const DeleteOptions& opts, bool async) {
+    return locked_op("Deleting instance", async, [opts](ManagerCore& core, Context& ctx) {
+        try {
+            do_delete(core, ctx, opts.force);
+        } catch (const Error& e) {
+            if (e.code() == ErrorCode::Conflict) throw;
+            throw e.with_context(fmt::format("deleting {}", ctx.spec.name));
+        }
+    });
+}
+
+// Every lifecycle call is an operation holding the instance's lock; the synchronous forms run it
+// inline on the caller's thread.
+Operation Instance::locked_op(const char* description, bool async, std::function<void(ManagerCore&, Context&)> fn) {
+    auto core = core_;
+    std::string project = project_, name = name_;
+    OperationSpec spec{description, project, {{"instances", {api_source("instances", name, project)}}}, false};
+    auto work = [core, project, name, fn = std::move(fn)](OperationContext&) {
+        auto lock = core->locks().lock("instance/" + project + "/" + name);
+        Context ctx = context_of(*core, project, name);
+        fn(*core, ctx);
+    };
+    return core->operations().run(spec, std::move(work), async, core);
 }
 
 ExecResult Instance::exec(const std::vector<std::string>& argv, const ExecOptions& opts) {

@@ -2,7 +2,10 @@
 #include <fmt/format.h>
 
 #include "core/clock.hpp"
+#include "core/event_hub.hpp"
+#include "core/log.hpp"
 #include "core/manager_core.hpp"
+#include "core/operations.hpp"
 #include "core/names.hpp"
 #include "core/reverter.hpp"
 #include "image/metadata.hpp"
@@ -27,12 +30,15 @@ std::string project_or_default(std::string_view project) {
 }
 
 // An image is unpacked once per pool; instances are made from that volume.
-void ensure_image_volume(ManagerCore& core, StorageDriver& pool, const std::string& pool_name, const std::string& fingerprint) {
+void ensure_image_volume(ManagerCore& core, StorageDriver& pool, const std::string& pool_name, const std::string& fingerprint,
+                         OperationContext& ctx) {
     auto lock = core.locks().lock("image-volume/" + pool_name + "/" + fingerprint);
     VolumeRef vol{VolumeType::Image, fingerprint};
     if (pool.volume_exists(vol)) return;
     fs::path tarball = core.images_dir() / fingerprint;
-    pool.create_volume(vol, [&](const fs::path& dest) { unpack_unified_tarball(tarball, dest); });
+    pool.create_volume(vol, [&](const fs::path& dest) {
+        unpack_unified_tarball(tarball, dest, ctx, "create_instance_from_image_unpack_progress");
+    });
 }
 
 void apply_create_templates(const fs::path& volume, const InstanceRecord& record) {
@@ -46,21 +52,10 @@ void apply_create_templates(const fs::path& volume, const InstanceRecord& record
     apply_templates(md, volume / "templates", volume / "rootfs", "create", ctx);
 }
 
-}  // namespace
-
-InstanceStore::InstanceStore(std::shared_ptr<ManagerCore> core) : core_(std::move(core)) {}
-
-Instance InstanceStore::create(std::string_view project_in, const api::InstancesPost& post) {
-    std::string project = project_or_default(project_in);
-    validate_instance_name(post.name);
-    core_->instance_driver(post.type);  // NotSupported / InvalidArgument for types we cannot run
-    validate_instance_config(post.config);
-    if (post.source.type != "image")
-        throw Error::invalid("source.type", fmt::format("instance source type \"{}\" is not supported (use \"image\")", post.source.type));
-    std::string image_ref = !post.source.alias.empty() ? post.source.alias : post.source.fingerprint;
-    if (image_ref.empty()) throw Error::invalid("source", "no image given (source.alias or source.fingerprint)");
-
-    auto lock = core_->locks().lock("instance/" + project + "/" + post.name);
+// Creates the instance (not started); every step undone if a later one fails or is cancelled.
+void create_instance(ManagerCore& core, const std::string& project, const api::InstancesPost& post,
+                     const std::string& image_ref, OperationContext& ctx) {
+    auto lock = core.locks().lock("instance/" + project + "/" + post.name);
     InstanceRecord record;
     record.project = project;
     record.name = post.name;
@@ -72,7 +67,7 @@ Instance InstanceStore::create(std::string_view project_in, const api::Instances
     record.profiles = post.profiles.value_or(std::vector<std::string>{"default"});
     record.config = post.config;
 
-    auto [image, profiles] = core_->db().read([&](SQLite::Database& db) {
+    auto [image, profiles] = core.db().read([&](SQLite::Database& db) {
         if (repo::find_instance(db, project, post.name))
             throw Error(ErrorCode::AlreadyExists,
                         fmt::format("instance \"{}\" already exists in project \"{}\"", post.name, project), "name");
@@ -92,25 +87,57 @@ Instance InstanceStore::create(std::string_view project_in, const api::Instances
 
     Expanded expanded = expand_instance(profiles, record.config, record.devices);
     std::string pool_name = root_disk_pool(expanded.devices);
-    StorageDriver& pool = core_->pool(pool_name);
+    StorageDriver& pool = core.pool(pool_name);
 
     Reverter revert;
-    ensure_image_volume(*core_, pool, pool_name, image.image.fingerprint);
+    ensure_image_volume(core, pool, pool_name, image.image.fingerprint, ctx);
+    ctx.check_cancelled();
     VolumeRef vol{VolumeType::Container, volume_name(project, post.name)};
-    pool.copy_volume(VolumeRef{VolumeType::Image, image.image.fingerprint}, vol);
+    pool.copy_volume(VolumeRef{VolumeType::Image, image.image.fingerprint}, vol, ctx);
     revert.add([&pool, vol] { pool.delete_volume(vol); });
     apply_create_templates(pool.volume_path(vol), record);
+    ctx.check_cancelled();
 
-    core_->db().transaction([&](SQLite::Database& db) {
+    core.db().transaction([&](SQLite::Database& db) {
         repo::insert_instance(db, record);
         repo::touch_image(db, image.id, record.created_at);
     });
     revert.success();
+    log::info("instance created", {{"instance", post.name}, {"project", project}});
+    core.events().lifecycle(project, "instance-created", api_source("instances", post.name, project),
+                            {{"type", record.type}, {"storage-pool", pool_name}});
+}
 
-    Instance instance(core_, project, post.name);
-    lock.unlock();
-    if (post.start) instance.start();
-    return instance;
+}  // namespace
+
+InstanceStore::InstanceStore(std::shared_ptr<ManagerCore> core) : core_(std::move(core)) {}
+
+Instance InstanceStore::create(std::string_view project, const api::InstancesPost& post) {
+    create_impl(project, post, false).get();
+    return Instance(core_, project.empty() ? std::string("default") : std::string(project), post.name);
+}
+
+Operation InstanceStore::create_async(std::string_view project, const api::InstancesPost& post) {
+    return create_impl(project, post, true);
+}
+
+Operation InstanceStore::create_impl(std::string_view project_in, const api::InstancesPost& post, bool async) {
+    std::string project = project_or_default(project_in);
+    // What the request alone can tell is refused at once, before any operation exists.
+    validate_instance_name(post.name);
+    core_->instance_driver(post.type);  // NotSupported / InvalidArgument for types we cannot run
+    validate_instance_config(post.config);
+    if (post.source.type != "image")
+        throw Error::invalid("source.type", fmt::format("instance source type \"{}\" is not supported (use \"image\")", post.source.type));
+    std::string image_ref = !post.source.alias.empty() ? post.source.alias : post.source.fingerprint;
+    if (image_ref.empty()) throw Error::invalid("source", "no image given (source.alias or source.fingerprint)");
+
+    auto core = core_;
+    OperationSpec spec{"Creating instance", project, {{"instances", {api_source("instances", post.name, project)}}}, true};
+    return core_->operations().run(spec, [core, project, post, image_ref](OperationContext& ctx) {
+        create_instance(*core, project, post, image_ref, ctx);
+        if (post.start) Instance(core, project, post.name).start();
+    }, async, core_);
 }
 
 Instance InstanceStore::get(std::string_view project_in, std::string_view name) {

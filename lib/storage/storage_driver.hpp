@@ -10,6 +10,8 @@
 
 namespace li {
 
+class OperationContext;
+
 /// What a driver can do, as data.
 struct StorageDriverInfo {
     std::string name;
@@ -40,8 +42,8 @@ public:
     virtual bool volume_exists(const VolumeRef& vol) const = 0;
     /// Creates a volume and runs filler on it; nothing is left when filler throws.
     virtual void create_volume(const VolumeRef& vol, const VolumeFiller& filler) = 0;
-    /// Creates `to` as a copy (or copy-on-write clone) of `from`.
-    virtual void copy_volume(const VolumeRef& from, const VolumeRef& to) = 0;
+    /// Creates `to` as a copy (or copy-on-write clone) of `from`; cancellable through ctx.
+    virtual void copy_volume(const VolumeRef& from, const VolumeRef& to, OperationContext& ctx) = 0;
     virtual void delete_volume(const VolumeRef& vol) = 0;
 };
 

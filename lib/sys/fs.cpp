@@ -69,9 +69,9 @@ void remove_tree(const fs::path& path) {
     run_checked({"rm", "-rf", "--one-file-system", "--", path.string()}, fmt::format("removing {}", path.string()));
 }
 
-void copy_tree(const fs::path& from, const fs::path& to) {
+void copy_tree(const fs::path& from, const fs::path& to, std::stop_token stop) {
     run_checked({"cp", "-a", "--reflink=auto", "--", from.string(), to.string()},
-                fmt::format("copying {} to {}", from.string(), to.string()));
+                fmt::format("copying {} to {}", from.string(), to.string()), stop);
 }
 
 int open_in_root(const fs::path& root, std::string_view relative, int flags, int mode) {

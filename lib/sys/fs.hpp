@@ -3,6 +3,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <stop_token>
 #include <string>
 #include <string_view>
 
@@ -18,7 +19,8 @@ std::string read_file(const std::filesystem::path& path, size_t max_bytes = 16 <
 void remove_tree(const std::filesystem::path& path);
 /// Copies a tree preserving owners, modes, times, xattrs, hard links and special files
 /// (reflinks where the file system has them).
-void copy_tree(const std::filesystem::path& from, const std::filesystem::path& to);
+/// A stop request kills the copy and throws Cancelled (the caller removes the partial copy).
+void copy_tree(const std::filesystem::path& from, const std::filesystem::path& to, std::stop_token stop = {});
 /// Opens a path below root (relative, resolved as if root were '/', never escaping it) for writing,
 /// creating missing parent directories; returns an fd.
 int open_in_root(const std::filesystem::path& root, std::string_view relative, int flags, int mode);

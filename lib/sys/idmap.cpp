@@ -1,6 +1,7 @@
 #include "sys/idmap.hpp"
 
 #include <charconv>
+#include <fmt/format.h>
 #include <fstream>
 #include <pwd.h>
 #include <unistd.h>
@@ -52,7 +53,8 @@ IdMap host_idmap() {
         if (map.gid.size == 0) map.gid = kRootFallback;
     }
     if (map.uid.size == 0 || map.gid.size == 0)
-        log::warn("no subordinate id range of {} ids for {} in /etc/subuid or /etc/subgid", kMinimumRange, name);
+        log::warn(fmt::format("no subordinate id range of {} ids in /etc/subuid or /etc/subgid", kMinimumRange),
+                  {{"user", name}});
     return map;
 }
 

@@ -122,8 +122,8 @@ private:
 };
 }  // namespace
 
-void pump_io(int stdin_fd, const std::string* input, int out_fd, std::string* out, int err_fd,
-             std::string* err) {
+bool pump_io(int stdin_fd, const std::string* input, int out_fd, std::string* out, int err_fd,
+             std::string* err, std::stop_token stop) {
     SigpipeGuard sigpipe_guard;
     size_t written = 0;
     struct pollfd pfds[3];
@@ -134,8 +134,13 @@ void pump_io(int stdin_fd, const std::string* input, int out_fd, std::string* ou
         if (stdin_fd >= 0) { in_idx = n; pfds[n++] = {stdin_fd, POLLOUT, 0}; }
         if (out_fd >= 0) { out_idx = n; pfds[n++] = {out_fd, POLLIN, 0}; }
         if (err_fd >= 0) { err_idx = n; pfds[n++] = {err_fd, POLLIN, 0}; }
-        if (n == 0) return;
-        if (::poll(pfds, n, -1) < 0) {
+        if (n == 0) return true;
+        if (stop.stop_requested()) {
+            if (stdin_fd >= 0) ::close(stdin_fd);
+            return false;
+        }
+        // With a stop token, wake up now and then to notice a stop request.
+        if (::poll(pfds, n, stop.stop_possible() ? 100 : -1) < 0) {
             if (errno == EINTR) continue;
             throw Error::from_errno("waiting for process output", errno);
         }
@@ -160,14 +165,18 @@ void pump_io(int stdin_fd, const std::string* input, int out_fd, std::string* ou
     }
 }
 
-std::string run_checked(const std::vector<std::string>& argv, std::string_view what) {
+std::string run_checked(const std::vector<std::string>& argv, std::string_view what, std::stop_token stop) {
     Pipe out = make_pipe();
     Pipe err = make_pipe();
     Child child = spawn(SpawnSpec{argv, {-1, out.write.get(), err.write.get()}, {}});
     out.write.reset();
     err.write.reset();
     std::string out_text, err_text;
-    pump_io(-1, nullptr, out.read.get(), &out_text, err.read.get(), &err_text);
+    if (!pump_io(-1, nullptr, out.read.get(), &out_text, err.read.get(), &err_text, stop)) {
+        ::kill(child.pid(), SIGKILL);
+        child.wait();
+        throw Error(ErrorCode::Cancelled, fmt::format("{}: cancelled", what));
+    }
     int status = child.wait();
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
         while (!err_text.empty() && err_text.back() == '\n') err_text.pop_back();

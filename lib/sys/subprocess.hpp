@@ -1,6 +1,7 @@
 #pragma once
 // Spawning child programs with chosen stdio, and collecting their output.
 
+#include <stop_token>
 #include <string>
 #include <sys/types.h>
 #include <vector>
@@ -34,12 +35,14 @@ Child spawn(const SpawnSpec& spec);
 
 /// Runs a program to completion capturing stdout and stderr; throws Backend with stderr when it
 /// exits non-zero (message prefixed with what).
-std::string run_checked(const std::vector<std::string>& argv, std::string_view what);
+/// With a stop token: the child is killed and Cancelled thrown when a stop is requested.
+std::string run_checked(const std::vector<std::string>& argv, std::string_view what, std::stop_token stop = {});
 
 /// Drains two fds concurrently into strings (poll loop), optionally writing input to stdin_fd,
 /// which it takes ownership of and closes once the input is written.
-void pump_io(int stdin_fd, const std::string* input, int out_fd, std::string* out, int err_fd,
-             std::string* err);
+/// Returns false when it stopped early because `stop` was requested.
+bool pump_io(int stdin_fd, const std::string* input, int out_fd, std::string* out, int err_fd,
+             std::string* err, std::stop_token stop = {});
 
 /// Exit code convention of shells: status, or 128+signal.
 int exit_code_from_status(int status);

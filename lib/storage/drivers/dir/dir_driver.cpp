@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <sys/stat.h>
 
+#include "core/operation_state.hpp"
 #include "core/reverter.hpp"
 #include "libinstance/error.hpp"
 #include "sys/fs.hpp"
@@ -64,9 +65,9 @@ void DirDriver::create_volume(const VolumeRef& vol, const VolumeFiller& filler) 
     revert.success();
 }
 
-void DirDriver::copy_volume(const VolumeRef& from, const VolumeRef& to) {
+void DirDriver::copy_volume(const VolumeRef& from, const VolumeRef& to, OperationContext& ctx) {
     fs::path source = volume_path(from);
-    create_volume(to, [&](const fs::path& dest) { copy_tree(source, dest); });
+    create_volume(to, [&](const fs::path& dest) { copy_tree(source, dest, ctx.stop_token()); });
 }
 
 void DirDriver::delete_volume(const VolumeRef& vol) {

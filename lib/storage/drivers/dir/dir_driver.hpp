@@ -14,7 +14,7 @@ public:
     std::filesystem::path volume_path(const VolumeRef& vol) const override;
     bool volume_exists(const VolumeRef& vol) const override;
     void create_volume(const VolumeRef& vol, const VolumeFiller& filler) override;
-    void copy_volume(const VolumeRef& from, const VolumeRef& to) override;
+    void copy_volume(const VolumeRef& from, const VolumeRef& to, OperationContext& ctx) override;
     void delete_volume(const VolumeRef& vol) override;
 
 private:
