@@ -5,7 +5,13 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
+
+mod event;
+mod operation;
+
+pub use event::{Event, LifecycleEvent, LoggingEvent};
+pub use operation::{operation_status, Operation};
 
 /// Config keys to values (`limits.memory` = `256MiB`, ...).
 pub type ConfigMap = BTreeMap<String, String>;
@@ -22,6 +28,11 @@ pub mod status {
 
 fn is_false(value: &bool) -> bool {
     !*value
+}
+
+/// Reads a null (as LXD writes for empty maps and lists) as the empty value.
+fn nullable<'de, D: Deserializer<'de>, T: Default + Deserialize<'de>>(d: D) -> Result<T, D::Error> {
+    Option::<T>::deserialize(d).map(Option::unwrap_or_default)
 }
 
 /// One alias of an image, as listed in [`Image::aliases`].

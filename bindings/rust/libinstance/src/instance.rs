@@ -7,6 +7,7 @@ use libinstance_sys as sys;
 
 use crate::api;
 use crate::error::{check, Result};
+use crate::operation::Operation;
 use crate::strings::{borrowed_str, owned_json};
 
 /// How [`Instance::stop`] and [`Instance::restart_with`] stop an instance.
@@ -27,6 +28,14 @@ impl StopOptions {
         };
         sys::li_stop_opts { version: sys::LI_STOP_OPTS_VERSION, force: self.force.into(), timeout_seconds }
     }
+}
+
+fn start_opts() -> sys::li_start_opts {
+    sys::li_start_opts { version: sys::LI_START_OPTS_VERSION, stateful: 0 }
+}
+
+fn delete_opts(force: bool) -> sys::li_delete_opts {
+    sys::li_delete_opts { version: sys::LI_DELETE_OPTS_VERSION, force: force.into() }
 }
 
 /// One instance (container), by project and name. Thread-safe; dropping it frees the handle.
@@ -90,14 +99,28 @@ impl Instance {
 
     /// Starts a stopped instance; Conflict if it is running.
     pub fn start(&self) -> Result<()> {
-        let opts = sys::li_start_opts { version: sys::LI_START_OPTS_VERSION, stateful: 0 };
+        let opts = start_opts();
         check(|err| unsafe { sys::li_instance_start(self.as_ptr(), &opts, err) })
+    }
+
+    /// [`Instance::start`] as an operation (not cancellable).
+    pub fn start_async(&self) -> Result<Operation> {
+        let opts = start_opts();
+        Operation::from_call(|out, err| unsafe {
+            sys::li_instance_start_async(out, self.as_ptr(), &opts, err)
+        })
     }
 
     /// Stops a running instance: the init's halt signal, then a kill after the timeout.
     pub fn stop(&self, opts: StopOptions) -> Result<()> {
         let raw = opts.to_raw();
         check(|err| unsafe { sys::li_instance_stop(self.as_ptr(), &raw, err) })
+    }
+
+    /// [`Instance::stop`] as an operation (not cancellable).
+    pub fn stop_async(&self, opts: StopOptions) -> Result<Operation> {
+        let raw = opts.to_raw();
+        Operation::from_call(|out, err| unsafe { sys::li_instance_stop_async(out, self.as_ptr(), &raw, err) })
     }
 
     /// Stops (gracefully, with the default timeout) and starts again a running instance.
@@ -111,10 +134,26 @@ impl Instance {
         check(|err| unsafe { sys::li_instance_restart(self.as_ptr(), &raw, err) })
     }
 
+    /// [`Instance::restart_with`] as an operation (not cancellable).
+    pub fn restart_async(&self, opts: StopOptions) -> Result<Operation> {
+        let raw = opts.to_raw();
+        Operation::from_call(|out, err| unsafe {
+            sys::li_instance_restart_async(out, self.as_ptr(), &raw, err)
+        })
+    }
+
     /// Deletes the instance and its storage; a running one needs `force` (else Conflict).
     /// The handle stays valid but finds nothing afterwards.
     pub fn delete(&self, force: bool) -> Result<()> {
-        let opts = sys::li_delete_opts { version: sys::LI_DELETE_OPTS_VERSION, force: force.into() };
+        let opts = delete_opts(force);
         check(|err| unsafe { sys::li_instance_delete(self.as_ptr(), &opts, err) })
+    }
+
+    /// [`Instance::delete`] as an operation (not cancellable).
+    pub fn delete_async(&self, force: bool) -> Result<Operation> {
+        let opts = delete_opts(force);
+        Operation::from_call(|out, err| unsafe {
+            sys::li_instance_delete_async(out, self.as_ptr(), &opts, err)
+        })
     }
 }

@@ -17,21 +17,47 @@
 //! # }
 //! ```
 //!
-//! Every handle ([`Manager`], [`Instance`]) frees itself on drop and is `Send + Sync`, as the C ABI
-//! documents. Every fallible call returns [`Result`], whose [`Error`] carries the library's code,
-//! message chain, offending key and errno.
+//! Long work also comes as `_async` calls returning an [`Operation`] (wait with a timeout, cancel,
+//! progress in [`Operation::info`]); [`Manager::subscribe`] and [`Manager::events`] deliver the
+//! library's lifecycle, operation and logging [`Event`]s to a closure or a channel:
+//!
+//! ```no_run
+//! use libinstance::{api, EventFilter, EventType, Manager};
+//!
+//! # fn main() -> libinstance::Result<()> {
+//! # let manager = Manager::open(None)?;
+//! let (_subscription, events) = manager.events(&EventFilter::types(&[EventType::Lifecycle]))?;
+//! let post = api::InstancesPost::new("c2", api::InstanceSource::image_alias("busybox"));
+//! let op = manager.create_instance_async(&post)?;
+//! op.wait(Some(std::time::Duration::from_secs(60)))?;
+//! let created = events.recv().unwrap();
+//! assert_eq!(created.lifecycle().unwrap().action, "instance-created");
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! Every handle ([`Manager`], [`Instance`], [`Operation`], [`Subscription`]) frees itself on drop
+//! and is `Send + Sync`, as the C ABI documents. Every fallible call returns [`Result`], whose
+//! [`Error`] carries the library's code, message chain, offending key and errno.
 
 pub mod api;
 mod error;
+mod event;
 mod exec;
 mod instance;
+mod log;
 mod manager;
+mod operation;
 mod strings;
 
+pub use api::Event;
 pub use error::{Error, ErrorCode, Result};
+pub use event::{EventFilter, EventType, Subscription};
 pub use exec::{ExecOptions, ExecResult};
 pub use instance::{Instance, StopOptions};
+pub use log::{LogLevel, LogTarget};
 pub use manager::{BuildImageOptions, Manager, Project};
+pub use operation::Operation;
 
 /// The raw FFI, for what the safe API does not cover yet.
 pub use libinstance_sys as sys;
@@ -47,4 +73,6 @@ const _: () = {
     const fn thread_safe<T: Send + Sync>() {}
     thread_safe::<Manager>();
     thread_safe::<Instance>();
+    thread_safe::<Operation>();
+    thread_safe::<Subscription>();
 };

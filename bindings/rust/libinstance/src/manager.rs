@@ -1,6 +1,6 @@
 //! The open state directory, and the images and instances of its projects.
 
-use std::ffi::CString;
+use std::ffi::{c_char, CString};
 use std::path::{Path, PathBuf};
 use std::ptr::{self, NonNull};
 
@@ -9,6 +9,7 @@ use libinstance_sys as sys;
 use crate::api;
 use crate::error::{check, Result};
 use crate::instance::Instance;
+use crate::operation::Operation;
 use crate::strings::{borrowed_str, c_path, c_string, c_string_opt, owned_json, ptr_or_null};
 
 /// One open state directory, holding its exclusive lock. Thread-safe; share it with `Arc`.
@@ -52,6 +53,10 @@ impl Manager {
         Ok(Manager { raw: NonNull::new(raw).expect("libinstance returned a NULL manager on success") })
     }
 
+    pub(crate) fn as_ptr(&self) -> *mut sys::li_manager {
+        self.raw.as_ptr()
+    }
+
     /// The absolute state directory.
     pub fn state_dir(&self) -> PathBuf {
         // Borrowed from the handle, copied before &self ends.
@@ -78,9 +83,24 @@ impl Manager {
         self.default_project().build_image_with(builder, opts)
     }
 
+    /// [`Manager::build_image`] as an operation; its metadata has `fingerprint` on success.
+    pub fn build_image_async(&self, builder: &str, alias: Option<&str>) -> Result<Operation> {
+        self.default_project().build_image_async(builder, alias)
+    }
+
+    /// [`Manager::build_image_with`] as an operation.
+    pub fn build_image_with_async(&self, builder: &str, opts: &BuildImageOptions) -> Result<Operation> {
+        self.default_project().build_image_with_async(builder, opts)
+    }
+
     /// Imports an LXD unified image tarball; AlreadyExists if it is present.
     pub fn import_image(&self, path: &Path, alias: Option<&str>) -> Result<api::Image> {
         self.default_project().import_image(path, alias)
+    }
+
+    /// [`Manager::import_image`] as a cancellable operation; its metadata has `fingerprint` on success.
+    pub fn import_image_async(&self, path: &Path, alias: Option<&str>) -> Result<Operation> {
+        self.default_project().import_image_async(path, alias)
     }
 
     /// All images.
@@ -113,6 +133,12 @@ impl Manager {
         self.default_project().create_instance(post)
     }
 
+    /// [`Manager::create_instance`] as an operation, cancellable while the image is unpacked.
+    /// Errors in `post` itself are reported at once, by this call.
+    pub fn create_instance_async(&self, post: &api::InstancesPost) -> Result<Operation> {
+        self.default_project().create_instance_async(post)
+    }
+
     /// An existing instance; NotFound if there is none.
     pub fn instance(&self, name: &str) -> Result<Instance> {
         self.default_project().instance(name)
@@ -139,7 +165,7 @@ impl Project<'_> {
     }
 
     fn mgr(&self) -> *mut sys::li_manager {
-        self.manager.raw.as_ptr()
+        self.manager.as_ptr()
     }
 
     fn name_ptr(&self) -> *const std::ffi::c_char {
@@ -156,29 +182,46 @@ impl Project<'_> {
 
     /// Builds an image, optionally aliased and also written out as a unified tarball.
     pub fn build_image_with(&self, builder: &str, opts: &BuildImageOptions) -> Result<api::Image> {
-        let builder = c_string("builder", builder)?;
-        let alias = c_string_opt("alias", opts.alias.as_deref())?;
-        let output = opts.output_path.as_deref().map(|p| c_path("output_path", p)).transpose()?;
-        let raw = sys::li_image_build_opts {
-            version: sys::LI_IMAGE_BUILD_OPTS_VERSION,
-            alias: ptr_or_null(&alias),
-            output_path: ptr_or_null(&output),
-        };
-        owned_json("Image", |out, err| unsafe {
-            sys::li_image_build(out, self.mgr(), self.name_ptr(), builder.as_ptr(), &raw, err)
+        with_build_opts(builder, opts, |builder, raw| {
+            owned_json("Image", |out, err| unsafe {
+                sys::li_image_build(out, self.mgr(), self.name_ptr(), builder, raw, err)
+            })
+        })
+    }
+
+    /// [`Project::build_image`] as an operation; its metadata has `fingerprint` on success.
+    pub fn build_image_async(&self, builder: &str, alias: Option<&str>) -> Result<Operation> {
+        self.build_image_with_async(
+            builder,
+            &BuildImageOptions { alias: alias.map(String::from), output_path: None },
+        )
+    }
+
+    /// [`Project::build_image_with`] as a cancellable operation.
+    pub fn build_image_with_async(&self, builder: &str, opts: &BuildImageOptions) -> Result<Operation> {
+        with_build_opts(builder, opts, |builder, raw| {
+            Operation::from_call(|out, err| unsafe {
+                sys::li_image_build_async(out, self.mgr(), self.name_ptr(), builder, raw, err)
+            })
         })
     }
 
     /// Imports an LXD unified image tarball; AlreadyExists if it is present.
     pub fn import_image(&self, path: &Path, alias: Option<&str>) -> Result<api::Image> {
-        let path = c_path("path", path)?;
-        let alias = c_string_opt("alias", alias)?;
-        let raw = sys::li_image_import_opts {
-            version: sys::LI_IMAGE_IMPORT_OPTS_VERSION,
-            alias: ptr_or_null(&alias),
-        };
-        owned_json("Image", |out, err| unsafe {
-            sys::li_image_import(out, self.mgr(), self.name_ptr(), path.as_ptr(), &raw, err)
+        with_import_opts(path, alias, |path, raw| {
+            owned_json("Image", |out, err| unsafe {
+                sys::li_image_import(out, self.mgr(), self.name_ptr(), path, raw, err)
+            })
+        })
+    }
+
+    /// [`Project::import_image`] as a cancellable operation; its metadata has `fingerprint` on
+    /// success.
+    pub fn import_image_async(&self, path: &Path, alias: Option<&str>) -> Result<Operation> {
+        with_import_opts(path, alias, |path, raw| {
+            Operation::from_call(|out, err| unsafe {
+                sys::li_image_import_async(out, self.mgr(), self.name_ptr(), path, raw, err)
+            })
         })
     }
 
@@ -228,14 +271,21 @@ impl Project<'_> {
 
     /// Creates an instance (and starts it when `post.start`); nothing is left behind when it fails.
     pub fn create_instance(&self, post: &api::InstancesPost) -> Result<Instance> {
-        // Serialising plain strings and maps cannot fail.
-        let json = serde_json::to_string(post).expect("serialising InstancesPost");
-        let json = c_string("InstancesPost", &json)?;
+        let json = instances_post_json(post)?;
         let mut raw: *mut sys::li_instance = ptr::null_mut();
         check(|err| unsafe {
             sys::li_instance_create_json(&mut raw, self.mgr(), self.name_ptr(), json.as_ptr(), err)
         })?;
         Ok(Instance::from_raw(raw))
+    }
+
+    /// [`Project::create_instance`] as an operation, cancellable while the image is unpacked
+    /// (then nothing is left behind). Errors in `post` itself are reported at once, by this call.
+    pub fn create_instance_async(&self, post: &api::InstancesPost) -> Result<Operation> {
+        let json = instances_post_json(post)?;
+        Operation::from_call(|out, err| unsafe {
+            sys::li_instance_create_json_async(out, self.mgr(), self.name_ptr(), json.as_ptr(), err)
+        })
     }
 
     /// An existing instance; NotFound if there is none.
@@ -255,4 +305,40 @@ impl Project<'_> {
             sys::li_instance_list_json(out, self.mgr(), self.name_ptr(), flags, err)
         })
     }
+}
+
+fn instances_post_json(post: &api::InstancesPost) -> Result<CString> {
+    // Serialising plain strings and maps cannot fail.
+    let json = serde_json::to_string(post).expect("serialising InstancesPost");
+    c_string("InstancesPost", &json)
+}
+
+/// Runs `call` with the C builder name and build options; their strings live across the call.
+fn with_build_opts<T>(
+    builder: &str,
+    opts: &BuildImageOptions,
+    call: impl FnOnce(*const c_char, &sys::li_image_build_opts) -> Result<T>,
+) -> Result<T> {
+    let builder = c_string("builder", builder)?;
+    let alias = c_string_opt("alias", opts.alias.as_deref())?;
+    let output = opts.output_path.as_deref().map(|p| c_path("output_path", p)).transpose()?;
+    let raw = sys::li_image_build_opts {
+        version: sys::LI_IMAGE_BUILD_OPTS_VERSION,
+        alias: ptr_or_null(&alias),
+        output_path: ptr_or_null(&output),
+    };
+    call(builder.as_ptr(), &raw)
+}
+
+/// Runs `call` with the C path and import options; their strings live across the call.
+fn with_import_opts<T>(
+    path: &Path,
+    alias: Option<&str>,
+    call: impl FnOnce(*const c_char, &sys::li_image_import_opts) -> Result<T>,
+) -> Result<T> {
+    let path = c_path("path", path)?;
+    let alias = c_string_opt("alias", alias)?;
+    let raw =
+        sys::li_image_import_opts { version: sys::LI_IMAGE_IMPORT_OPTS_VERSION, alias: ptr_or_null(&alias) };
+    call(path.as_ptr(), &raw)
 }

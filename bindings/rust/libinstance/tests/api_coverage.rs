@@ -45,8 +45,9 @@ fn uses(sources: &str, path: &str) -> bool {
 fn every_exported_function_is_bound() {
     let crate_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let map_path = crate_dir.join("../../../capi/libinstance.map");
-    let map = std::fs::read_to_string(&map_path)
-        .unwrap_or_else(|e| panic!("the version script {map_path:?} (this test runs in the source tree): {e}"));
+    let map = std::fs::read_to_string(&map_path).unwrap_or_else(|e| {
+        panic!("the version script {map_path:?} (this test runs in the source tree): {e}")
+    });
     let symbols = exported_symbols(&map);
     assert!(symbols.len() > 30, "too few symbols parsed from {map_path:?}: {symbols:?}");
 
