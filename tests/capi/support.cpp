@@ -2,6 +2,7 @@
 
 #include "support.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
 #include <optional>
@@ -144,6 +145,35 @@ std::vector<std::string> instance_names(li_manager* mgr) {
         names.push_back(item.at("name").get<std::string>());
     }
     return names;
+}
+
+bool listed(const std::string& name) {
+    auto names = instance_names(env().mgr.get());
+    return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+std::filesystem::path container_dir(const std::string& name) {
+    return env().dir.path() / "storage-pools" / "default" / "containers" / name;
+}
+
+nlohmann::json operation_json(li_operation* op) {
+    char* json = nullptr;
+    auto o = CALL(li_operation_get_json(&json, op, ERR));
+    expect_ok(o);
+    REQUIRE(o.rc == 0);
+    return take_json(json);
+}
+
+std::vector<std::string> operation_ids(li_manager* mgr) {
+    char* json = nullptr;
+    auto o = CALL(li_operation_list_json(&json, mgr, ERR));
+    expect_ok(o);
+    REQUIRE(o.rc == 0);
+    std::vector<std::string> ids;
+    for (const auto& item : take_json(json)) {
+        ids.push_back(item.at("id").get<std::string>());
+    }
+    return ids;
 }
 
 }  // namespace capi_test

@@ -23,9 +23,17 @@ struct InstanceFree {
 struct ExecResultFree {
     void operator()(li_exec_result* r) const noexcept { li_exec_result_free(r); }
 };
+struct OperationFree {
+    void operator()(li_operation* o) const noexcept { li_operation_free(o); }
+};
+struct SubscriptionFree {
+    void operator()(li_subscription* s) const noexcept { li_subscription_free(s); }
+};
 using ManagerPtr = std::unique_ptr<li_manager, ManagerFree>;
 using InstancePtr = std::unique_ptr<li_instance, InstanceFree>;
 using ExecResultPtr = std::unique_ptr<li_exec_result, ExecResultFree>;
+using OperationPtr = std::unique_ptr<li_operation, OperationFree>;
+using SubscriptionPtr = std::unique_ptr<li_subscription, SubscriptionFree>;
 
 /// What a fallible call reported. The invariant (err set exactly on failure, its code equal to
 /// -rc) is checked by call() for every call the tests make.
@@ -90,6 +98,15 @@ std::string post_json(const std::string& name, const std::string& alias = "busyb
 InstancePtr create_container(const std::string& name);
 /// Names of the instances listed in the shared env.
 std::vector<std::string> instance_names(li_manager* mgr);
+/// True when the shared env lists an instance of that name.
+bool listed(const std::string& name);
+/// The instance's directory in the shared env's default dir pool.
+std::filesystem::path container_dir(const std::string& name);
+
+/// The operation's LXD Operation document.
+nlohmann::json operation_json(li_operation* op);
+/// The ids of the operations the manager lists.
+std::vector<std::string> operation_ids(li_manager* mgr);
 
 // ---- template definitions
 

@@ -49,15 +49,6 @@ Captured run(li_instance* inst, std::initializer_list<const char*> args,
     return c;
 }
 
-fs::path container_dir(const std::string& name) {
-    return env().dir.path() / "storage-pools" / "default" / "containers" / name;
-}
-
-bool listed(const std::string& name) {
-    auto names = instance_names(env().mgr.get());
-    return std::find(names.begin(), names.end(), name) != names.end();
-}
-
 }  // namespace
 
 TEST_SUITE("containers") {
