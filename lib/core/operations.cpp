@@ -6,6 +6,7 @@
 
 #include "core/clock.hpp"
 #include "core/event_hub.hpp"
+#include "core/log.hpp"
 #include "libinstance/error.hpp"
 
 namespace li {
@@ -42,7 +43,7 @@ Operation OperationRegistry::run(const OperationSpec& spec, std::function<void(O
     }
     if (events_.wanted("operation", project)) events_.publish("operation", project, api::to_json(initial));
 
-    auto body = [state, work = std::move(work)] {
+    auto body = [state, project, work = std::move(work)] {
         state->set_running();
         OperationContext ctx(state.get());
         try {
@@ -51,6 +52,9 @@ Operation OperationRegistry::run(const OperationSpec& spec, std::function<void(O
         } catch (...) {
             state->finish_failure(std::current_exception());
         }
+        api::Operation end = state->snapshot();
+        log::debug("operation ended", {{"operation", end.id}, {"description", end.description}, {"status", end.status},
+                                       {"project", project}, {"err", end.err}});
     };
     if (async) {
         std::thread([body = std::move(body), keepalive = std::move(keepalive)] { body(); }).detach();
