@@ -8,6 +8,10 @@
         c.start()
         print(c.execute(["uname", "-a"]).stdout)
         c.delete(force=True)
+
+Long calls take ``wait=False`` and return an :class:`Operation` (``op.wait()``, ``op.cancel()``);
+``client.events(...)`` iterates LXD events and ``client.events.subscribe(callback)`` delivers them
+to a callback.
 """
 
 from __future__ import annotations
@@ -17,9 +21,11 @@ from .client import Client
 from .errors import (AlreadyExists, BackendError, Busy, Cancelled, Conflict, Error, InternalError,
                      InvalidArgument, InvalidConfig, NotFound, NotSupported, PermissionDenied,
                      SystemCallError, Timeout)
+from .events import EventManager, EventStream, Subscription
 from .execute import ExecuteResult
 from .images import Image, ImageManager
 from .instances import Instance, InstanceManager
+from .operations import Operation, OperationManager, Progress
 from .state import InstanceState
 
 __version__: str = _native.native.version()
@@ -31,6 +37,12 @@ __all__ = [
     "Instance",
     "InstanceManager",
     "InstanceState",
+    "Operation",
+    "OperationManager",
+    "Progress",
+    "EventManager",
+    "EventStream",
+    "Subscription",
     "ExecuteResult",
     "Error",
     "NotFound",

@@ -6,14 +6,23 @@ import os
 import threading
 import weakref
 from types import TracebackType
-from typing import TYPE_CHECKING, Optional, Type, Union
+from typing import TYPE_CHECKING, Optional, Protocol, Type, TypeVar, Union
 
 from ._native import native
+from .events import EventManager, _SubscriptionBase
 from .images import ImageManager
 from .instances import InstanceManager
+from .operations import OperationManager
 
 if TYPE_CHECKING:
     from . import _libinstance
+
+
+class _Closable(Protocol):
+    def close(self) -> None: ...
+
+
+ClosableT = TypeVar("ClosableT", bound=_Closable)
 
 
 class Client:
@@ -30,11 +39,14 @@ class Client:
         self._native: Optional[_libinstance.Manager] = native.Manager(
             os.fspath(state_dir) if state_dir is not None else None)
         # Open instance handles keep the directory locked in the C library, so close() must
-        # close them too; weak so that dropped instances do not pile up here.
-        self._handles: "weakref.WeakSet[_libinstance.Instance]" = weakref.WeakSet()
+        # close them too, with operation handles and event subscriptions; weak so that dropped
+        # handles do not pile up here.
+        self._handles: "weakref.WeakSet[_Closable]" = weakref.WeakSet()
         self._lock = threading.Lock()
         self.images = ImageManager(self)
         self.instances = InstanceManager(self)
+        self.operations = OperationManager(self)
+        self.events = EventManager(self)
 
     @property
     def state_dir(self) -> str:
@@ -51,7 +63,7 @@ class Client:
             raise ValueError("the libinstance client is closed")
         return mgr
 
-    def _track(self, handle: "_libinstance.Instance") -> "_libinstance.Instance":
+    def _track(self, handle: ClosableT) -> ClosableT:
         with self._lock:
             self._handles.add(handle)
         return handle
@@ -59,12 +71,22 @@ class Client:
     def _instance_handle(self, name: str) -> "_libinstance.Instance":
         return self._track(self._manager().instance_get(name, self.project))
 
+    def set_log(self, level: str = "warn", file: Union[str, "os.PathLike[str]", None] = None) -> None:
+        """Where the library's own log records go (besides ``logging`` events): records of
+        ``level`` (``debug``, ``info``, ``warn``, ``error``) and above, to ``file`` (None:
+        stderr; ``"none"``: nowhere; else a file appended to)."""
+        self._manager().set_log(level, os.fspath(file) if file is not None else None)
+
     def close(self) -> None:
-        """Closes the state directory, releasing its lock. Idempotent."""
+        """Closes the state directory, releasing its lock, after ending this client's event
+        subscriptions and closing its handles (running operations go on until the library
+        closes). Idempotent."""
         with self._lock:
             mgr, self._native = self._native, None
             handles = list(self._handles)
             self._handles.clear()
+        # Subscriptions first: their threads must not outlive the manager.
+        handles.sort(key=lambda h: not isinstance(h, _SubscriptionBase))
         for handle in handles:
             handle.close()
         if mgr is not None:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import os
-from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Union
+from typing import TYPE_CHECKING, Any, Dict, List, Literal, Mapping, Optional, Union, overload
 
 from ._model import Model
 from .errors import NotFound
+from .operations import Operation, ProgressCallback, run
 
 if TYPE_CHECKING:
     from .client import Client
@@ -70,7 +71,8 @@ class Image(Model):
         self._load(json.loads(self.client._manager().image_get(self.fingerprint, self.client.project)))
 
     def delete(self, wait: bool = True) -> None:
-        """Deletes the image and its aliases (``wait`` is accepted for pylxd compatibility)."""
+        """Deletes the image and its aliases (at once: ``wait`` is accepted for pylxd
+        compatibility)."""
         self.client._manager().image_delete(self.fingerprint, self.client.project)
 
     def add_alias(self, name: str, description: str = "") -> None:
@@ -102,20 +104,61 @@ class ImageManager:
     def _image(self, text: str) -> Image:
         return Image(self._client, json.loads(text))
 
+    @overload
+    def build(self, builder: str = ..., alias: Optional[str] = ...,
+              output_path: Optional[StrPath] = ..., wait: Literal[True] = ...,
+              progress: Optional[ProgressCallback] = ...) -> Image: ...
+    @overload
+    def build(self, builder: str = ..., alias: Optional[str] = ...,
+              output_path: Optional[StrPath] = ..., *, wait: Literal[False],
+              progress: Optional[ProgressCallback] = ...) -> Operation: ...
+    @overload
+    def build(self, builder: str = ..., alias: Optional[str] = ...,
+              output_path: Optional[StrPath] = ..., wait: bool = ...,
+              progress: Optional[ProgressCallback] = ...) -> Union[Image, Operation]: ...
+
     def build(self, builder: str = "busybox", alias: Optional[str] = None,
-              output_path: Optional[StrPath] = None) -> Image:
+              output_path: Optional[StrPath] = None, wait: bool = True,
+              progress: Optional[ProgressCallback] = None) -> Union[Image, Operation]:
         """Builds an image locally with the named builder (``"busybox"``) and stores it.
 
-        ``output_path`` also writes the image as an LXD unified tarball there.
+        ``output_path`` also writes the image as an LXD unified tarball there. With
+        ``wait=False`` returns the running :class:`Operation` (its metadata has ``fingerprint``
+        once it succeeded). ``progress`` is called with each new :class:`Progress` string
+        (``"Build: 40%"``), from a library thread.
         """
         out = os.fspath(output_path) if output_path is not None else None
         mgr = self._client._manager()
-        return self._image(mgr.image_build(builder, alias, out, self._client.project))
+        project = self._client.project
+        op = self._client.operations._start(
+            lambda: mgr.image_build_async(builder, alias, out, project), progress)
+        return op if not wait else self._built(run(op))
 
-    def import_file(self, path: StrPath, alias: Optional[str] = None) -> Image:
-        """Imports an LXD unified image tarball; raises AlreadyExists if it is stored already."""
+    @overload
+    def import_file(self, path: StrPath, alias: Optional[str] = ..., wait: Literal[True] = ...,
+                    progress: Optional[ProgressCallback] = ...) -> Image: ...
+    @overload
+    def import_file(self, path: StrPath, alias: Optional[str] = ..., *, wait: Literal[False],
+                    progress: Optional[ProgressCallback] = ...) -> Operation: ...
+    @overload
+    def import_file(self, path: StrPath, alias: Optional[str] = ..., wait: bool = ...,
+                    progress: Optional[ProgressCallback] = ...) -> Union[Image, Operation]: ...
+
+    def import_file(self, path: StrPath, alias: Optional[str] = None, wait: bool = True,
+                    progress: Optional[ProgressCallback] = None) -> Union[Image, Operation]:
+        """Imports an LXD unified image tarball; raises AlreadyExists if it is stored already.
+
+        ``wait`` and ``progress`` (``"Import: 40%"``) as for :meth:`build`.
+        """
+        file = os.fspath(path)
         mgr = self._client._manager()
-        return self._image(mgr.image_import(os.fspath(path), alias, self._client.project))
+        project = self._client.project
+        op = self._client.operations._start(
+            lambda: mgr.image_import_async(file, alias, project), progress)
+        return op if not wait else self._built(run(op))
+
+    def _built(self, op: Operation) -> Image:
+        return self.get(str(op.metadata["fingerprint"]))
 
     def all(self) -> List[Image]:
         """Every image of the client's project."""

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
-from typing import (TYPE_CHECKING, IO, Any, Dict, List, Mapping, Optional, Sequence, Union)
+from typing import (TYPE_CHECKING, IO, Any, Dict, List, Literal, Mapping, Optional, Sequence, Union,
+                    overload)
 
 from ._model import Model
 from .errors import NotFound
 from .execute import ExecuteResult
+from .operations import Operation, ProgressCallback, run
 from .state import InstanceState
 
 if TYPE_CHECKING:
@@ -20,8 +22,9 @@ StdinPayload = Union[str, bytes, IO[str], IO[bytes], None]
 class Instance(Model):
     """An instance, with the fields of the LXD ``Instance`` document as attributes.
 
-    Every operation finishes before returning: ``wait`` parameters are accepted for pylxd
-    compatibility. Lifecycle calls refresh the attributes afterwards (see :meth:`sync`).
+    Lifecycle calls wait for the work to finish and refresh the attributes afterwards (see
+    :meth:`sync`); with ``wait=False`` they return the running :class:`Operation` instead, and
+    the attributes are refreshed only by :meth:`sync`.
     """
 
     name: str
@@ -82,29 +85,79 @@ class Instance(Model):
         """The current runtime state: status, pid, processes, memory, ..."""
         return InstanceState(json.loads(self._handle().state_json()))
 
-    def start(self, wait: bool = True, stateful: bool = False) -> None:
-        """Starts the instance; raises Conflict if it is running."""
-        self._handle().start(stateful)
-        self.sync()
+    @overload
+    def start(self, wait: Literal[True] = ..., stateful: bool = ...) -> None: ...
+    @overload
+    def start(self, wait: Literal[False], stateful: bool = ...) -> Operation: ...
+    @overload
+    def start(self, wait: bool = ..., stateful: bool = ...) -> Optional[Operation]: ...
 
-    def stop(self, force: bool = False, timeout: int = 30, wait: bool = True) -> None:
+    def start(self, wait: bool = True, stateful: bool = False) -> Optional[Operation]:
+        """Starts the instance; raises Conflict if it is running."""
+        handle = self._handle()
+        if not wait:
+            return self._operation(handle.start_async(stateful))
+        handle.start(stateful)
+        self.sync()
+        return None
+
+    @overload
+    def stop(self, force: bool = ..., timeout: int = ..., wait: Literal[True] = ...) -> None: ...
+    @overload
+    def stop(self, force: bool = ..., timeout: int = ..., *, wait: Literal[False]) -> Operation: ...
+    @overload
+    def stop(self, force: bool = ..., timeout: int = ..., wait: bool = ...) -> Optional[Operation]: ...
+
+    def stop(self, force: bool = False, timeout: int = 30, wait: bool = True) -> Optional[Operation]:
         """Stops the instance: asks its init to halt, killing it after ``timeout`` seconds
         (at once with ``force``)."""
-        self._handle().stop(force, timeout)
+        handle = self._handle()
+        if not wait:
+            return self._operation(handle.stop_async(force, timeout))
+        handle.stop(force, timeout)
         self.sync()
+        return None
 
-    def restart(self, force: bool = False, timeout: int = 30, wait: bool = True) -> None:
+    @overload
+    def restart(self, force: bool = ..., timeout: int = ..., wait: Literal[True] = ...) -> None: ...
+    @overload
+    def restart(self, force: bool = ..., timeout: int = ..., *, wait: Literal[False]) -> Operation: ...
+    @overload
+    def restart(self, force: bool = ..., timeout: int = ..., wait: bool = ...) -> Optional[Operation]: ...
+
+    def restart(self, force: bool = False, timeout: int = 30, wait: bool = True) -> Optional[Operation]:
         """Stops (as :meth:`stop`) and starts the instance again."""
-        self._handle().restart(force, timeout)
+        handle = self._handle()
+        if not wait:
+            return self._operation(handle.restart_async(force, timeout))
+        handle.restart(force, timeout)
         self.sync()
+        return None
 
-    def delete(self, force: bool = False, wait: bool = True) -> None:
+    @overload
+    def delete(self, force: bool = ..., wait: Literal[True] = ...) -> None: ...
+    @overload
+    def delete(self, force: bool = ..., *, wait: Literal[False]) -> Operation: ...
+    @overload
+    def delete(self, force: bool = ..., wait: bool = ...) -> Optional[Operation]: ...
+
+    def delete(self, force: bool = False, wait: bool = True) -> Optional[Operation]:
         """Deletes the instance and its storage; raises Conflict if it is running and not
         ``force``."""
         handle = self._handle()
+        if not wait:
+            op = self._operation(handle.delete_async(force))
+            # The handle goes with the operation: this object no longer names an instance.
+            op._keep = handle
+            self._native = None
+            return op
         handle.delete(force)
         handle.close()
         self._native = None
+        return None
+
+    def _operation(self, native_op: "_libinstance.Operation") -> Operation:
+        return self.client.operations._start(lambda: native_op)
 
     def execute(self, commands: Sequence[str], environment: Optional[Mapping[str, str]] = None,
                 cwd: Optional[str] = None, stdin_payload: StdinPayload = None,
@@ -135,6 +188,13 @@ class Instance(Model):
         return f"Instance(name={self.name!r}, status={self.status!r})"
 
 
+def _created_name(op: Operation, config: Mapping[str, Any]) -> str:
+    # "/1.0/instances/NAME", with "?project=..." outside the default project.
+    for url in op.resources.get("instances", []):
+        return str(url).split("?", 1)[0].rsplit("/", 1)[-1]
+    return str(config.get("name", ""))
+
+
 def _stdin_bytes(payload: StdinPayload, encoding: str) -> Optional[bytes]:
     if payload is None:
         return None
@@ -153,19 +213,38 @@ class InstanceManager:
     def __init__(self, client: "Client") -> None:
         self._client = client
 
-    def create(self, config: Mapping[str, Any], wait: bool = True) -> Instance:
+    @overload
+    def create(self, config: Mapping[str, Any], wait: Literal[True] = ...,
+               progress: Optional[ProgressCallback] = ...) -> Instance: ...
+    @overload
+    def create(self, config: Mapping[str, Any], wait: Literal[False],
+               progress: Optional[ProgressCallback] = ...) -> Operation: ...
+    @overload
+    def create(self, config: Mapping[str, Any], wait: bool = ...,
+               progress: Optional[ProgressCallback] = ...) -> Union[Instance, Operation]: ...
+
+    def create(self, config: Mapping[str, Any], wait: bool = True,
+               progress: Optional[ProgressCallback] = None) -> Union[Instance, Operation]:
         """Creates an instance from an LXD ``InstancesPost`` document, e.g.
         ``{"name": "c1", "source": {"type": "image", "alias": "busybox"}}``.
 
-        Nothing is left behind when it fails. The instance is created stopped.
+        Returns the (stopped) :class:`Instance` once created; with ``wait=False``, the running
+        :class:`Operation` at once (errors in the document itself still raise here). Creating
+        can be cancelled while the image is unpacked; nothing is left behind when it fails or is
+        cancelled (an interrupted ``wait=True`` call cancels it). ``progress`` is called with
+        each new :class:`Progress` string (``"Unpack: 42%"``), from a library thread.
         """
         if not isinstance(config, Mapping):
             raise TypeError(f"config must be a dict (an LXD InstancesPost), not {type(config).__name__}")
-        handle = self._client._track(
-            self._client._manager().instance_create(json.dumps(config), self._client.project))
-        inst = Instance(self._client, {"name": handle.name}, handle)
-        inst.sync()
-        return inst
+        document = json.dumps(config)
+        mgr = self._client._manager()
+        project = self._client.project
+        op = self._client.operations._start(lambda: mgr.instance_create_async(document, project),
+                                            progress)
+        if not wait:
+            return op
+        run(op)
+        return self.get(_created_name(op, config))
 
     def get(self, name: str) -> Instance:
         """The instance called ``name``; raises NotFound."""

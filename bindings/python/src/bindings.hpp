@@ -19,9 +19,22 @@ namespace li::python {
 using ManagerClass = py::class_<ManagerHandle, std::shared_ptr<ManagerHandle>>;
 using InstanceClass = py::class_<InstanceHandle, std::shared_ptr<InstanceHandle>>;
 
+/// Runs a C call returning an li_operation (an `_async` call, a lookup) without the GIL and
+/// wraps the handle.
+template <typename Call>
+std::shared_ptr<OperationHandle> operation_call(Call&& call) {
+    li_operation* op = nullptr;
+    call_nogil([&](li_error** err) { return std::forward<Call>(call)(&op, err); });
+    return std::make_shared<OperationHandle>(op);
+}
+
 ManagerClass init_manager(py::module_& m);
+// The Operation class is registered before the calls that return it, so their signatures
+// name it.
+void init_operations(py::module_& m, ManagerClass& manager);
 void init_images(ManagerClass& manager);
 InstanceClass init_instances(py::module_& m, ManagerClass& manager);
 void init_exec(InstanceClass& instance);
+void init_events(py::module_& m, ManagerClass& manager);
 
 }  // namespace li::python

@@ -60,6 +60,26 @@ private:
     std::string project_;
 };
 
+/// One operation (li_operation). Closing the handle never stops the operation itself.
+class OperationHandle {
+public:
+    explicit OperationHandle(li_operation* op) : op_(op, &li_operation_free), id_(li_operation_id(op)) {}
+
+    std::shared_ptr<li_operation> get() const {
+        if (!op_) {
+            throw py::value_error("the handle of operation '" + id_ + "' is closed");
+        }
+        return op_;
+    }
+    const std::string& id() const { return id_; }
+    bool closed() const { return !op_; }
+    void close() { op_.reset(); }
+
+private:
+    std::shared_ptr<li_operation> op_;
+    std::string id_;
+};
+
 /// Optional string argument -> C string (NULL when absent).
 inline const char* c_str_or_null(const std::optional<std::string>& s) {
     return s ? s->c_str() : nullptr;

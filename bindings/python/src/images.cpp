@@ -42,6 +42,38 @@ void init_images(ManagerClass& cls) {
         "Imports an LXD unified image tarball; returns the image JSON.");
 
     cls.def(
+        "image_build_async",
+        [](const ManagerHandle& self, const std::string& builder, std::optional<std::string> alias,
+           std::optional<std::string> output_path, std::optional<std::string> project) {
+            auto mgr = self.get();
+            li_image_build_opts opts = LI_IMAGE_BUILD_OPTS_INIT;
+            opts.alias = c_str_or_null(alias);
+            opts.output_path = c_str_or_null(output_path);
+            return operation_call([&](li_operation** out, li_error** err) {
+                return li_image_build_async(out, mgr.get(), c_str_or_null(project), builder.c_str(),
+                                            &opts, err);
+            });
+        },
+        py::arg("builder"), py::arg("alias") = py::none(), py::arg("output_path") = py::none(),
+        py::arg("project") = py::none(),
+        "image_build as an operation; its metadata has 'fingerprint' on success.");
+
+    cls.def(
+        "image_import_async",
+        [](const ManagerHandle& self, const std::string& path, std::optional<std::string> alias,
+           std::optional<std::string> project) {
+            auto mgr = self.get();
+            li_image_import_opts opts = LI_IMAGE_IMPORT_OPTS_INIT;
+            opts.alias = c_str_or_null(alias);
+            return operation_call([&](li_operation** out, li_error** err) {
+                return li_image_import_async(out, mgr.get(), c_str_or_null(project), path.c_str(),
+                                             &opts, err);
+            });
+        },
+        py::arg("path"), py::arg("alias") = py::none(), py::arg("project") = py::none(),
+        "image_import as an operation; its metadata has 'fingerprint' on success.");
+
+    cls.def(
         "image_list",
         [](const ManagerHandle& self, std::optional<std::string> project) {
             auto mgr = self.get();

@@ -31,6 +31,19 @@ void add_lookups(ManagerClass& manager) {
         "Creates an instance from an LXD InstancesPost JSON document.");
 
     manager.def(
+        "instance_create_async",
+        [](const ManagerHandle& self, const std::string& instances_post_json,
+           std::optional<std::string> project) {
+            auto mgr = self.get();
+            return operation_call([&](li_operation** out, li_error** err) {
+                return li_instance_create_json_async(out, mgr.get(), c_str_or_null(project),
+                                                     instances_post_json.c_str(), err);
+            });
+        },
+        py::arg("instances_post_json"), py::arg("project") = py::none(),
+        "instance_create as an operation (a bad document fails this call itself).");
+
+    manager.def(
         "instance_get",
         [](const ManagerHandle& self, const std::string& name, std::optional<std::string> project) {
             auto mgr = self.get();
@@ -55,6 +68,55 @@ void add_lookups(ManagerClass& manager) {
         },
         py::arg("with_state") = false, py::arg("project") = py::none(),
         "All instances as a JSON array of LXD Instance documents.");
+}
+
+/// start/stop/restart/delete as operations.
+void add_async_lifecycle(InstanceClass& cls) {
+    cls.def(
+        "start_async",
+        [](const InstanceHandle& self, bool stateful) {
+            auto inst = self.get();
+            li_start_opts opts = LI_START_OPTS_INIT;
+            opts.stateful = stateful ? 1 : 0;
+            return operation_call([&](li_operation** out, li_error** err) {
+                return li_instance_start_async(out, inst.get(), &opts, err);
+            });
+        },
+        py::arg("stateful") = false, "start as an operation.");
+
+    cls.def(
+        "stop_async",
+        [](const InstanceHandle& self, bool force, int timeout_seconds) {
+            auto inst = self.get();
+            li_stop_opts opts = stop_opts(force, timeout_seconds);
+            return operation_call([&](li_operation** out, li_error** err) {
+                return li_instance_stop_async(out, inst.get(), &opts, err);
+            });
+        },
+        py::arg("force") = false, py::arg("timeout_seconds") = -1, "stop as an operation.");
+
+    cls.def(
+        "restart_async",
+        [](const InstanceHandle& self, bool force, int timeout_seconds) {
+            auto inst = self.get();
+            li_stop_opts opts = stop_opts(force, timeout_seconds);
+            return operation_call([&](li_operation** out, li_error** err) {
+                return li_instance_restart_async(out, inst.get(), &opts, err);
+            });
+        },
+        py::arg("force") = false, py::arg("timeout_seconds") = -1, "restart as an operation.");
+
+    cls.def(
+        "delete_async",
+        [](const InstanceHandle& self, bool force) {
+            auto inst = self.get();
+            li_delete_opts opts = LI_DELETE_OPTS_INIT;
+            opts.force = force ? 1 : 0;
+            return operation_call([&](li_operation** out, li_error** err) {
+                return li_instance_delete_async(out, inst.get(), &opts, err);
+            });
+        },
+        py::arg("force") = false, "delete as an operation.");
 }
 
 }  // namespace
@@ -142,6 +204,8 @@ InstanceClass init_instances(py::module_& m, ManagerClass& manager) {
             call_nogil([&](li_error** err) { return li_instance_delete(inst.get(), &opts, err); });
         },
         py::arg("force") = false, "Deletes the instance and its storage.");
+
+    add_async_lifecycle(cls);
     return cls;
 }
 

@@ -31,7 +31,9 @@ PYBIND11_MODULE(_libinstance, m) {
 
     lp::init_errors(m);
     auto manager = lp::init_manager(m);
+    lp::init_operations(m, manager);
     lp::init_images(manager);
     auto instance = lp::init_instances(m, manager);
     lp::init_exec(instance);
+    lp::init_events(m, manager);
 }
