@@ -77,6 +77,37 @@ private:
 
 thread_local const EventSink* EventSink::t_delivering_ = nullptr;
 
+namespace {
+
+/// The bus names the EventFilter field it rejects; C callers know it as the li_subscribe_opts one.
+/// Only called from a catch block.
+[[noreturn]] void rethrow_with_c_key(const Error& e) {
+    if (e.code() == ErrorCode::InvalidArgument) {
+        if (e.key() == "types") {
+            throw Error(e.code(), e.what(), "opts.types");
+        }
+        if (e.key() == "level") {
+            throw Error(e.code(), e.what(), "opts.log_level");
+        }
+    }
+    throw;  // called from a catch block: the error as it was
+}
+
+std::unique_ptr<Subscription> subscribe(Manager& manager, const EventFilter& filter,
+                                        std::shared_ptr<EventSink> sink) {
+    try {
+        // The delivery thread holds the sink, not the handle, which may be freed first.
+        return manager.events().subscribe(filter, [sink](const std::string& event_json) {
+            auto keep = sink;  // alive to the end of the call even if the bus drops the callback
+            keep->deliver(event_json);
+        });
+    } catch (const Error& e) {
+        rethrow_with_c_key(e);
+    }
+}
+
+}  // namespace
+
 }  // namespace li::capi
 
 extern "C" {
@@ -92,12 +123,7 @@ int li_manager_subscribe(li_subscription** out, li_manager* mgr, const li_subscr
         auto filter = li::capi::event_filter(opts);
         auto handle = std::make_unique<li_subscription>();
         handle->sink_ = std::make_shared<li::capi::EventSink>(cb, payload, free_payload);
-        // The delivery thread holds the sink, not the handle, which may be freed first.
-        handle->subscription_ = m.manager_->events().subscribe(
-            filter, [sink = handle->sink_](const std::string& event_json) {
-                auto keep = sink;  // alive to the end of the call even if the bus drops us
-                keep->deliver(event_json);
-            });
+        handle->subscription_ = li::capi::subscribe(*m.manager_, filter, handle->sink_);
         *out = handle.release();
     });
 }

@@ -77,17 +77,17 @@ EventFilter event_filter(const li_subscribe_opts* opts) {
         return f;
     }
     if (opts->types != nullptr) {
-        // Checked here, not left to the bus, so the key names the C field and a typo is not
-        // silently a subscription that never fires.
+        // Only split here: the bus checks the names (see subscribe_error in events.cpp). An empty
+        // entry would otherwise vanish, and "" would silently mean every type.
         std::string_view rest{opts->types};
         while (true) {
             auto comma = rest.find(',');
             auto type = trimmed(rest.substr(0, comma));
-            if (type != "lifecycle" && type != "operation" && type != "logging") {
+            if (type.empty()) {
                 throw Error(ErrorCode::InvalidArgument,
-                            fmt::format("opts.types entry '{}' is not lifecycle, operation or "
-                                        "logging (in '{}')",
-                                        type, opts->types),
+                            fmt::format("opts.types '{}' has an empty entry (expected a "
+                                        "comma-separated list of lifecycle, operation, logging)",
+                                        opts->types),
                             "opts.types");
             }
             f.types.emplace(type);

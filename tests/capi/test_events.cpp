@@ -375,8 +375,9 @@ TEST_CASE("logging events and the log file receive the library's records") {
     CHECK(fs::file_size(file) == size);
 
     auto missing = (dir.path() / "no-such-dir" / "x.log").string();
-    expect_fail(CALL(li_manager_set_log(mgr, "info", missing.c_str(), ERR)),
-                LI_ERR_INVALID_ARGUMENT, {missing});
+    // Mapped from errno like every file error of the library (ENOENT: NotFound).
+    expect_fail(CALL(li_manager_set_log(mgr, "info", missing.c_str(), ERR)), LI_ERR_NOT_FOUND,
+                {missing});
     // Back to the default: warnings to stderr.
     expect_ok(CALL(li_manager_set_log(mgr, nullptr, nullptr, ERR)));
     info_sub.reset();

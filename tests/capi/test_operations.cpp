@@ -17,11 +17,14 @@ namespace fs = std::filesystem;
 
 namespace {
 
-OperationPtr take_op(const Outcome& o, li_operation* op) {
+/// The operation a successful call put in op (a reference: read after the call has run).
+OperationPtr take_op(const Outcome& o, li_operation*& op) {
     expect_ok(o);
     REQUIRE(o.rc == 0);
     REQUIRE(op != nullptr);
-    return OperationPtr{op};
+    OperationPtr owner{op};
+    op = nullptr;
+    return owner;
 }
 
 OperationPtr create_async(const std::string& name, const std::string& alias = "busybox") {
