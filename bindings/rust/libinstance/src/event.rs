@@ -192,27 +192,7 @@ impl Manager {
             callback: Mutex::new(Some(Box::new(callback))),
             released: AtomicBool::new(false),
         });
-        let result = with_subscribe_opts(filter, |opts| {
-            let mut raw: *mut sys::li_subscription = ptr::null_mut();
-            // The library's reference, given back through release().
-            let library_ref = Arc::into_raw(payload.clone()) as *mut c_void;
-            let rc = check(|err| unsafe {
-                sys::li_manager_subscribe(
-                    &mut raw,
-                    self.as_ptr(),
-                    opts,
-                    Some(deliver),
-                    library_ref,
-                    Some(release),
-                    err,
-                )
-            });
-            if rc.is_err() && !payload.released.load(Ordering::SeqCst) {
-                // Refused without calling release(): the reference is still ours to give back.
-                drop(unsafe { Arc::from_raw(library_ref as *const Payload) });
-            }
-            rc.map(|()| raw)
-        });
+        let result = with_subscribe_opts(filter, |opts| self.subscribe_raw(opts, &payload));
         match result {
             Ok(raw) => Ok(Subscription {
                 raw: NonNull::new(raw).expect("libinstance returned a NULL subscription on success"),
@@ -224,6 +204,34 @@ impl Manager {
         }
     }
 
+    /// Hands the library a reference to `payload`; on failure takes it back unless the library
+    /// released it itself.
+    fn subscribe_raw(
+        &self,
+        opts: &sys::li_subscribe_opts,
+        payload: &Arc<Payload>,
+    ) -> Result<*mut sys::li_subscription> {
+        let mut raw: *mut sys::li_subscription = ptr::null_mut();
+        // The library's reference, given back through release().
+        let library_ref = Arc::into_raw(payload.clone()) as *mut c_void;
+        let rc = check(|err| unsafe {
+            sys::li_manager_subscribe(
+                &mut raw,
+                self.as_ptr(),
+                opts,
+                Some(deliver),
+                library_ref,
+                Some(release),
+                err,
+            )
+        });
+        if rc.is_err() && !payload.released.load(Ordering::SeqCst) {
+            // Refused without calling release(): the reference is still ours to give back.
+            drop(unsafe { Arc::from_raw(library_ref as *const Payload) });
+        }
+        rc.map(|()| raw)
+    }
+
     /// The events matching `filter` as a channel: the receiver gets them in order and ends once
     /// the [`Subscription`] is dropped. The channel is unbounded, so read it while subscribed.
     pub fn events(&self, filter: &EventFilter) -> Result<(Subscription, Receiver<Event>)> {
@@ -233,5 +241,56 @@ impl Manager {
             let _ = sender.send(event);
         })?;
         Ok((subscription, receiver))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::AtomicUsize;
+
+    struct DropCounter(Arc<AtomicUsize>);
+
+    impl Drop for DropCounter {
+        fn drop(&mut self) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    // The typed filter cannot express what the library refuses, so raw options stand in for it:
+    // a refused subscription drops the closure exactly once and leaves no reference behind.
+    #[test]
+    fn refused_subscription_drops_the_closure_once() {
+        let dir = std::env::temp_dir().join(format!("libinstance-rs-unit-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let manager = Manager::open(Some(&dir)).unwrap();
+        let drops = Arc::new(AtomicUsize::new(0));
+        let counter = DropCounter(drops.clone());
+        let payload = Arc::new(Payload {
+            callback: Mutex::new(Some(Box::new(move |_| {
+                let _ = &counter;
+            }))),
+            released: AtomicBool::new(false),
+        });
+        let types = c"lifecycle,bogus";
+        let opts = sys::li_subscribe_opts {
+            version: sys::LI_SUBSCRIBE_OPTS_VERSION,
+            types: types.as_ptr(),
+            project: ptr::null(),
+            all_projects: 0,
+            log_level: ptr::null(),
+            queue_size: 0,
+        };
+        let err = manager.subscribe_raw(&opts, &payload).unwrap_err();
+        assert_eq!(err.code, crate::ErrorCode::InvalidArgument, "{err:?}");
+        assert!(err.message.contains("bogus"), "{err:?}");
+        assert_eq!(err.key.as_deref(), Some("opts.types"));
+        // Only our reference is left, and the closure is still there until we drop it.
+        assert_eq!(Arc::strong_count(&payload), 1);
+        assert_eq!(drops.load(Ordering::SeqCst), 0);
+        drop(payload.take_callback());
+        assert_eq!(drops.load(Ordering::SeqCst), 1);
+        drop(manager);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

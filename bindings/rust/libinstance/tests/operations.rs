@@ -162,6 +162,35 @@ fn failure_is_reported_by_wait_and_info() {
         .all(|r| !r.contains("bad name"))));
 }
 
+/// The percentage of a progress string like "Unpack: 42%", when `key` has one.
+fn progress(info: &api::Operation, key: &str) -> Option<u32> {
+    let text = info.metadata_str(key)?;
+    text.rsplit(' ').next()?.strip_suffix('%')?.parse().ok()
+}
+
+/// Waits until `op` has made `percent`% progress under `key`, runs `before` (to look at what is
+/// half-made), then cancels it; returns what `before` returned.
+#[track_caller]
+fn cancel_at<T>(op: &Operation, key: &str, percent: u32, before: impl FnOnce() -> T) -> T {
+    let reached = common::wait_until(Duration::from_secs(60), || {
+        let info = op.info().unwrap();
+        info.is_finished() || progress(&info, key).is_some_and(|p| p >= percent)
+    });
+    let info = op.info().unwrap();
+    assert!(reached && !info.is_finished(), "never cancellable at {percent}% {key}: {info:?}");
+    assert!(info.may_cancel, "{info:?}");
+    let seen = before();
+    op.cancel().unwrap();
+    seen
+}
+
+/// Every path under the state dir's images/.
+fn image_files(mgr: &Manager) -> Vec<std::path::PathBuf> {
+    let mut files = paths_named(&mgr.state_dir().join("images"), "");
+    files.sort();
+    files
+}
+
 /// Imports `tarball` asynchronously; returns the operation and its image's fingerprint.
 fn import(mgr: &Manager, tarball: &std::path::Path, alias: &str) -> (Operation, String) {
     let op = mgr.import_image_async(tarball, Some(alias)).unwrap();
@@ -172,6 +201,19 @@ fn import(mgr: &Manager, tarball: &std::path::Path, alias: &str) -> (Operation, 
     (op, fingerprint)
 }
 
+#[track_caller]
+fn assert_cancelled(op: &Operation, err: &libinstance::Error) {
+    let info = op.info().unwrap();
+    assert_eq!(
+        (info.status.as_str(), info.status_code),
+        ("Cancelled", operation_status::CANCELLED),
+        "{info:?}"
+    );
+    assert_eq!(info.err, err.message);
+    assert!(!info.may_cancel, "{info:?}");
+    assert!(err.message.contains("cancelled"), "{err:?}");
+}
+
 // A big image makes both the import and the unpacking of a create slow enough to cancel.
 #[test]
 fn cancel_import_and_create_from_a_big_image() {
@@ -179,53 +221,43 @@ fn cancel_import_and_create_from_a_big_image() {
     let dir = TempDir::new("big-image");
     let tarball = common::big_image::write_big_image(&dir);
     let images_before = mgr.images().unwrap().len();
+    let files_before = image_files(&mgr);
 
-    // An import cancelled at once adds no image.
+    // An import cancelled at once, or half-way, adds no image and leaves no file.
     let op = mgr.import_image_async(&tarball, Some("rs-big")).unwrap();
     op.cancel().unwrap();
-    expect_error(op.wait(WAIT), ErrorCode::Cancelled, "");
-    let info = op.info().unwrap();
-    assert_eq!(
-        (info.status.as_str(), info.status_code),
-        ("Cancelled", operation_status::CANCELLED),
-        "{info:?}"
-    );
+    let err = expect_error(op.wait(WAIT), ErrorCode::Cancelled, "big.tar");
+    assert_cancelled(&op, &err);
+    let op = mgr.import_image_async(&tarball, Some("rs-big")).unwrap();
+    cancel_at(&op, "image_import_progress", 10, || ());
+    let err = expect_error(op.wait(WAIT), ErrorCode::Cancelled, "big.tar");
+    assert_cancelled(&op, &err);
     assert_eq!(mgr.images().unwrap().len(), images_before);
     expect_error(mgr.image("rs-big"), ErrorCode::NotFound, "rs-big");
+    assert_eq!(image_files(&mgr), files_before, "a cancelled import left files");
 
     let (_, fingerprint) = import(&mgr, &tarball, "rs-big");
     drop(dir);
     let fingerprint_paths = paths_named(&mgr.state_dir(), &fingerprint);
+    let staging = format!("{fingerprint}.creating");
 
+    // Cancelled in the middle of unpacking, when part of the image is on disk.
     let create = api::InstancesPost::new("rs-op-big", api::InstanceSource::image_alias("rs-big"));
     let op = mgr.create_instance_async(&create).unwrap();
-    // Cancel once the unpacking has visibly started, so the cancel lands in the middle of it.
-    assert!(
-        common::wait_until(Duration::from_secs(60), || {
-            let info = op.info().unwrap();
-            info.is_finished() || info.metadata_str("create_instance_from_image_unpack_progress").is_some()
-        }),
-        "no unpack progress: {:?}",
-        op.info()
-    );
-    let info = op.info().unwrap();
-    assert!(info.may_cancel, "{info:?}");
-    op.cancel().unwrap();
-    let err = expect_error(op.wait(WAIT), ErrorCode::Cancelled, "");
-    let info = op.info().unwrap();
-    assert_eq!(info.status_code, operation_status::CANCELLED, "{info:?}");
-    assert_eq!(info.status, "Cancelled");
-    assert!(!err.message.is_empty());
+    let half_made = cancel_at(&op, "create_instance_from_image_unpack_progress", 10, || {
+        paths_named(&mgr.state_dir(), &staging)
+    });
+    let err = expect_error(op.wait(WAIT), ErrorCode::Cancelled, "cancelled");
+    assert_cancelled(&op, &err);
+    assert!(!half_made.is_empty(), "no half-unpacked image seen at the cancel: the test proves nothing");
 
     // Nothing half-made: no instance, no files of it, no half-unpacked image volume.
     expect_error(mgr.instance("rs-op-big"), ErrorCode::NotFound, "rs-op-big");
     assert!(mgr.instances(false).unwrap().iter().all(|i| i.name != "rs-op-big"));
     let left = paths_named(&mgr.state_dir(), "rs-op-big");
     assert!(left.is_empty(), "the cancelled create left {left:?}");
-    assert_eq!(
-        paths_named(&mgr.state_dir(), &fingerprint),
-        fingerprint_paths,
-        "a half-unpacked image is left"
-    );
+    let left = paths_named(&mgr.state_dir(), &staging);
+    assert!(left.is_empty(), "the cancelled create left {left:?}");
+    assert_eq!(paths_named(&mgr.state_dir(), &fingerprint), fingerprint_paths, "image volume files changed");
     mgr.delete_image("rs-big").unwrap();
 }

@@ -1,13 +1,15 @@
-//! A large image (~300 MB of random data, which no compression shrinks) whose unpacking takes
-//! long enough to cancel, written as an LXD unified tarball with tar(1).
+//! A large image (300 MiB of random data, which no compression shrinks) whose unpacking takes
+//! long enough to cancel, written as an LXD unified tarball with tar(1). The data is split into
+//! many files because the library checks for cancellation (and reports progress) between entries.
 
 use std::fs::File;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// Bytes of random data in the image's root filesystem.
-pub const RANDOM_BYTES: u64 = 300 << 20;
+/// Files of random data in the image's root filesystem, and the size of each.
+pub const RANDOM_FILES: usize = 300;
+pub const FILE_BYTES: u64 = 1 << 20;
 
 /// Writes `<dir>/big.tar` (metadata.yaml and rootfs/ with the random data) and returns its path.
 pub fn write_big_image(dir: &Path) -> PathBuf {
@@ -25,12 +27,13 @@ pub fn write_big_image(dir: &Path) -> PathBuf {
     )
     .unwrap();
     std::fs::write(rootfs.join("etc/hostname"), "big\n").unwrap();
-    let mut random = File::open("/dev/urandom").unwrap().take(RANDOM_BYTES);
-    let mut out = File::create(rootfs.join("data/random.bin")).unwrap();
-    let copied = std::io::copy(&mut random, &mut out).unwrap();
-    assert_eq!(copied, RANDOM_BYTES);
-    out.flush().unwrap();
-    drop(out);
+    let mut random = File::open("/dev/urandom").unwrap();
+    for n in 0..RANDOM_FILES {
+        let mut out = File::create(rootfs.join(format!("data/random-{n:03}.bin"))).unwrap();
+        let copied = std::io::copy(&mut (&mut random).take(FILE_BYTES), &mut out).unwrap();
+        assert_eq!(copied, FILE_BYTES);
+        out.flush().unwrap();
+    }
 
     let tarball = dir.join("big.tar");
     let status = Command::new("tar")
