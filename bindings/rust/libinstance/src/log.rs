@@ -41,7 +41,9 @@ pub enum LogTarget {
 
 impl Manager {
     /// Sends the library's log records at `level` and above to `target` (they are logging events
-    /// as well). InvalidArgument naming the file when it cannot be opened.
+    /// as well). The output belongs to the library, so it is shared by every Manager of the
+    /// process. A file that cannot be opened fails with the code of its errno (NotFound for a
+    /// missing directory, PermissionDenied...), naming it; the previous target then stays.
     pub fn set_log(&self, level: LogLevel, target: LogTarget) -> Result<()> {
         let level = c_string("level", level.as_str())?;
         let file = match &target {

@@ -181,23 +181,30 @@ fn logging_events_and_log_file() {
 
     let text = std::fs::read_to_string(&log_file).unwrap();
     assert!(text.contains("rs-ev-log"), "the log file has nothing on rs-ev-log: {text}");
-    mgr.set_log(LogLevel::Warn, LogTarget::Stderr).unwrap();
 
-    // A file that cannot be opened is refused, naming it.
+    // A file that cannot be opened is refused, naming it, with the code of its errno; the
+    // previous target stays.
     let bad = dir.join("no-such-dir").join("x.log");
-    let err = expect_error(
+    expect_error(
         mgr.set_log(LogLevel::Info, LogTarget::File(bad.clone())),
-        ErrorCode::InvalidArgument,
+        ErrorCode::NotFound,
         &bad.to_string_lossy(),
     );
-    assert!(err.key.is_some(), "no offending key in {err:?}");
     let err = expect_error(
         mgr.set_log(LogLevel::Info, LogTarget::File("".into())),
         ErrorCode::InvalidArgument,
         "empty",
     );
     assert_eq!(err.key.as_deref(), Some("file"));
-    mgr.set_log(LogLevel::Warn, LogTarget::Nowhere).unwrap();
+    drop(common::container(&mgr, "rs-ev-log2", false));
+    let text = std::fs::read_to_string(&log_file).unwrap();
+    assert!(text.contains("rs-ev-log2"), "the log file was dropped by a failed set_log: {text}");
+
+    // Nowhere: the file stops growing.
+    mgr.set_log(LogLevel::Debug, LogTarget::Nowhere).unwrap();
+    let size = std::fs::metadata(&log_file).unwrap().len();
+    drop(common::container(&mgr, "rs-ev-log3", false));
+    assert_eq!(std::fs::metadata(&log_file).unwrap().len(), size);
     mgr.set_log(LogLevel::Warn, LogTarget::Stderr).unwrap();
 }
 
