@@ -2,7 +2,9 @@
 // and bad values, each rejected by the call itself.
 
 #include <atomic>
+#include <chrono>
 #include <string>
+#include <thread>
 
 #include "support.hpp"
 
@@ -275,6 +277,44 @@ TEST_CASE("a document that does not parse fails create_json_async itself") {
                    "name");
     CHECK(op == nullptr);
     CHECK(operation_ids(mgr) == before);
+}
+
+TEST_CASE("operation and subscription handles outlive their manager") {
+    TempDir dir{"capi-outlive"};
+    li_manager* mgr = nullptr;
+    expect_ok(CALL(li_manager_open(&mgr, dir.path().c_str(), ERR)));
+    REQUIRE(mgr != nullptr);
+    li_subscription* sub = nullptr;
+    g_frees = 0;
+    expect_ok(CALL(li_manager_subscribe(&sub, mgr, nullptr, ignore_event, nullptr, count_free,
+                                        ERR)));
+    REQUIRE(sub != nullptr);
+    li_operation* op = nullptr;
+    expect_ok(CALL(li_instance_create_json_async(&op, mgr, nullptr,
+                                                 post_json("c1", "capi-missing").c_str(), ERR)));
+    REQUIRE(op != nullptr);
+    OperationPtr op_owner{op};
+    li_manager_free(mgr);
+
+    // The operation finishes on its own and still answers; the subscription can still be freed.
+    expect_fail(CALL(li_operation_wait(op, -1, ERR)), LI_ERR_NOT_FOUND, {"capi-missing"});
+    CHECK(operation_json(op).at("status") == "Failure");
+    CHECK(li_subscription_dropped(sub) == 0);
+    CHECK(g_frees.load() == 0);
+    li_subscription_free(sub);
+    CHECK(g_frees.load() == 1);
+    // The state directory is closed once the operation's thread has let go of it, which it does
+    // just after the operation has ended (so wait() may return a moment before).
+    op_owner.reset();
+    int rc = -1;
+    for (int i = 0; i < 100 && rc != 0; ++i) {
+        rc = li_manager_open(&mgr, dir.path().c_str(), nullptr);
+        if (rc != 0) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+    }
+    CHECK(rc == 0);
+    li_manager_free(mgr);
 }
 
 }  // TEST_SUITE
