@@ -9,27 +9,13 @@ import pytest
 
 import libinstance
 
-from conftest import unique_name
+from conftest import tree, unique_name
 
 
 def busybox_post(name: str, **extra: object) -> dict:
     post = {"name": name, "source": {"type": "image", "alias": "busybox"}}
     post.update(extra)
     return post
-
-
-def tree(path: str) -> Set[str]:
-    """Every directory and symlink under @path (files are left out: the store's SQLite journal
-    comes and goes on its own)."""
-    found = set()
-    for root, dirs, files in os.walk(path):
-        for d in dirs:
-            found.add(os.path.relpath(os.path.join(root, d), path))
-        for f in files:
-            full = os.path.join(root, f)
-            if os.path.islink(full):
-                found.add(os.path.relpath(full, path))
-    return found
 
 
 def assert_nothing_left(client: libinstance.Client, name: str, before: Set[str]) -> None:
