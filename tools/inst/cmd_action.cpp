@@ -5,6 +5,8 @@
 #include "commands.hpp"
 #include "context.hpp"
 #include "libinstance/error.hpp"
+#include "operation_wait.hpp"
+#include "progress.hpp"
 
 namespace li::cli {
 
@@ -30,6 +32,14 @@ StopOptions stop_options(const ParsedArgs& args) {
     return opts;
 }
 
+// Runs one instance action as an operation: progress on a terminal, Ctrl-C handled like lxc.
+void act(Context& ctx, const std::string& name, const std::function<Operation(Instance&)>& start) {
+    Instance instance = ctx.manager().instances().get(ctx.project(), name);
+    ProgressRenderer progress("", ctx.quiet(), ctx.progress_bars());
+    run_operation(ctx, progress, [&] { return start(instance); });
+    progress.done("");
+}
+
 Command action(std::string name, std::string summary, RunFn run) {
     Command cmd;
     cmd.name = std::move(name);
@@ -49,19 +59,19 @@ std::vector<Command> action_commands() {
     std::vector<Command> out;
 
     out.push_back(action("start", "Start instances", [](Context& ctx, const ParsedArgs& args) {
-        return for_each_target(targets(args), [&](const std::string& n) { ctx.manager().instances().get(ctx.project(), n).start(); });
+        return for_each_target(targets(args), [&](const std::string& n) { act(ctx, n, [](Instance& i) { return i.start_async(); }); });
     }));
 
     Command stop = action("stop", "Stop instances", [](Context& ctx, const ParsedArgs& args) {
         StopOptions opts = stop_options(args);
-        return for_each_target(targets(args), [&](const std::string& n) { ctx.manager().instances().get(ctx.project(), n).stop(opts); });
+        return for_each_target(targets(args), [&](const std::string& n) { act(ctx, n, [&](Instance& i) { return i.stop_async(opts); }); });
     });
     stop.flags = {force_stop, stop_timeout};
     out.push_back(std::move(stop));
 
     Command restart = action("restart", "Restart instances", [](Context& ctx, const ParsedArgs& args) {
         StopOptions opts = stop_options(args);
-        return for_each_target(targets(args), [&](const std::string& n) { ctx.manager().instances().get(ctx.project(), n).restart(opts); });
+        return for_each_target(targets(args), [&](const std::string& n) { act(ctx, n, [&](Instance& i) { return i.restart_async(opts); }); });
     });
     restart.flags = {force_stop, stop_timeout};
     out.push_back(std::move(restart));
@@ -69,7 +79,7 @@ std::vector<Command> action_commands() {
     Command del = action("delete", "Delete instances", [](Context& ctx, const ParsedArgs& args) {
         DeleteOptions opts;
         opts.force = args.flag("force");
-        return for_each_target(targets(args), [&](const std::string& n) { ctx.manager().instances().get(ctx.project(), n).remove(opts); });
+        return for_each_target(targets(args), [&](const std::string& n) { act(ctx, n, [&](Instance& i) { return i.remove_async(opts); }); });
     });
     del.aliases = {"rm"};
     del.usage = "[<remote>:]<instance> [[<remote>:]<instance>...]";

@@ -5,7 +5,9 @@
 #include "commands.hpp"
 #include "context.hpp"
 #include "libinstance/error.hpp"
+#include "operation_wait.hpp"
 #include "petname.hpp"
+#include "progress.hpp"
 
 namespace li::cli {
 
@@ -45,13 +47,22 @@ int create(Context& ctx, const ParsedArgs& args, bool start) {
         if (generated) std::printf("Instance name is: %s\n", post.name.c_str());
         std::fflush(stdout);
     }
-    Instance instance = ctx.manager().instances().create(ctx.project(), post);
+    auto& instances = ctx.manager().instances();
+    {
+        // lxc's wording: its progress comes from fetching and unpacking the image.
+        ProgressRenderer progress("Retrieving image: ", ctx.quiet(), ctx.progress_bars());
+        run_operation(ctx, progress, [&] { return instances.create_async(ctx.project(), post); });
+        progress.done("");
+    }
     if (start) {
         if (!ctx.quiet()) {
             std::printf("Starting %s\n", post.name.c_str());
             std::fflush(stdout);
         }
-        instance.start();
+        Instance instance = instances.get(ctx.project(), post.name);
+        ProgressRenderer progress("", ctx.quiet(), ctx.progress_bars());
+        run_operation(ctx, progress, [&] { return instance.start_async(); });
+        progress.done("");
     }
     return 0;
 }

@@ -8,6 +8,8 @@
 #include "context.hpp"
 #include "humanize.hpp"
 #include "libinstance/api/image.hpp"
+#include "libinstance/error.hpp"
+#include "operation_wait.hpp"
 #include "output.hpp"
 #include "progress.hpp"
 
@@ -25,16 +27,25 @@ void add_more_aliases(Context& ctx, const std::vector<std::string>& aliases, con
     for (size_t i = 1; i < aliases.size(); ++i) ctx.manager().images().create_alias(ctx.project(), aliases[i], fingerprint);
 }
 
+// The image's fingerprint, which a build or import operation leaves in its metadata.
+std::string fingerprint_of(const Operation& op) {
+    auto meta = op.info().metadata;
+    auto it = meta.find("fingerprint");
+    if (it == meta.end()) throw Error(ErrorCode::Internal, "the operation succeeded but reported no image fingerprint");
+    return it->second;
+}
+
 int run_build(Context& ctx, const ParsedArgs& args) {
     ImageBuildOptions opts;
     opts.builder = args.positional[0];
     auto aliases = args.list("alias");
     if (!aliases.empty()) opts.alias = aliases[0];
     opts.output_path = args.string_or("output", "");
-    ProgressLine progress(fmt::format("Building the image: {}", opts.builder), ctx.quiet());
-    api::Image image = ctx.manager().images().build(ctx.project(), opts);
-    add_more_aliases(ctx, aliases, image.fingerprint);
-    progress.done(fmt::format("Image built with fingerprint: {}", image.fingerprint));
+    ProgressRenderer progress("Building image: ", ctx.quiet(), ctx.progress_bars());
+    Operation op = run_operation(ctx, progress, [&] { return ctx.manager().images().build_async(ctx.project(), opts); });
+    std::string fingerprint = fingerprint_of(op);
+    add_more_aliases(ctx, aliases, fingerprint);
+    progress.done(fmt::format("Image built with fingerprint: {}", fingerprint));
     return 0;
 }
 
@@ -42,10 +53,12 @@ int run_import(Context& ctx, const ParsedArgs& args) {
     ImageImportOptions opts;
     auto aliases = args.list("alias");
     if (!aliases.empty()) opts.alias = aliases[0];
-    ProgressLine progress("Transferring image", ctx.quiet());
-    api::Image image = ctx.manager().images().import_file(ctx.project(), args.positional[0], opts);
-    add_more_aliases(ctx, aliases, image.fingerprint);
-    progress.done(fmt::format("Image imported with fingerprint: {}", image.fingerprint));
+    ProgressRenderer progress("Transferring image: ", ctx.quiet(), ctx.progress_bars());
+    Operation op = run_operation(
+        ctx, progress, [&] { return ctx.manager().images().import_file_async(ctx.project(), args.positional[0], opts); });
+    std::string fingerprint = fingerprint_of(op);
+    add_more_aliases(ctx, aliases, fingerprint);
+    progress.done(fmt::format("Image imported with fingerprint: {}", fingerprint));
     return 0;
 }
 

@@ -16,6 +16,15 @@ std::vector<Command> action_commands();  ///< start, stop, restart, delete
 Command info_command();                  ///< info
 Command image_command();                 ///< image and its subcommands
 Command image_alias_command();           ///< image alias create/delete/list
+Command operation_command();             ///< operation list/show/delete
+Command monitor_command();               ///< monitor
+
+/// The whole command tree of `inst`.
+const Command& command_tree();
+
+/// Runs `inst <argv...>` within this process on outer's manager, with progress bars off (the
+/// terminal is shared): how `inst monitor -- <command>` watches a command. Returns its status.
+int run_nested(Context& outer, const std::vector<std::string>& argv);
 
 /// Runs fn for each name like lxc's multi-instance commands: one name fails with its own error;
 /// with several, each failure is reported and the others still run. Returns the exit status.

@@ -2,9 +2,9 @@
 
 namespace li::cli {
 
-Manager& Context::manager() {
+std::shared_ptr<Manager> Context::shared_manager() {
     if (!manager_) manager_ = Manager::open(opts_.state_dir);
-    return *manager_;
+    return manager_;
 }
 
 }  // namespace li::cli

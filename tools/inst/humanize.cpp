@@ -64,6 +64,12 @@ std::string format_utc_time(std::time_t t) {
     return strftime_str("%Y/%m/%d %H:%M UTC", tm);
 }
 
+std::string format_log_time(std::time_t t) {
+    std::tm tm{};
+    ::localtime_r(&t, &tm);
+    return strftime_str("%m-%d|%H:%M:%S", tm);
+}
+
 std::string format_upload_date(std::time_t t) {
     std::tm tm{};
     ::gmtime_r(&t, &tm);

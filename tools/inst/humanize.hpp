@@ -19,6 +19,8 @@ std::optional<std::time_t> parse_rfc3339(const std::string& text);
 std::string format_info_time(std::time_t t);
 /// "2006/01/02 15:04 UTC", as `lxc image info` shows timestamps.
 std::string format_utc_time(std::time_t t);
+/// "01-02|15:04:05" in local time, the timestamp of log15's terminal format (`lxc monitor --pretty`).
+std::string format_log_time(std::time_t t);
 /// "Jan 2, 2006 at 3:04pm (UTC)", as `lxc image list` shows the upload date.
 std::string format_upload_date(std::time_t t);
 
