@@ -10,11 +10,17 @@ int header_cpp20_check() {
     li_stop_opts stop = LI_STOP_OPTS_INIT;
     li_delete_opts del = LI_DELETE_OPTS_INIT;
     li_exec_opts exec = LI_EXEC_OPTS_INIT;
+    li_subscribe_opts sub = LI_SUBSCRIBE_OPTS_INIT;
     li_status status = LI_ERR_INTERNAL;
     li_list_flags flags = LI_LIST_WITH_STATE;
     int (*open_fn)(li_manager**, const char*, li_error**) = li_manager_open;
+    int (*subscribe_fn)(li_subscription**, li_manager*, const li_subscribe_opts*, li_event_cb, void*,
+                        li_free_cb, li_error**) = li_manager_subscribe;
+    int (*wait_fn)(li_operation*, int64_t, li_error**) = li_operation_wait;
     static_cast<void>(open_fn);
+    static_cast<void>(subscribe_fn);
+    static_cast<void>(wait_fn);
     return static_cast<int>(build.version + import.version + start.version + stop.version +
-                            del.version + exec.version) +
+                            del.version + exec.version + sub.version) +
            status + flags;
 }
