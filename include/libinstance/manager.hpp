@@ -29,8 +29,9 @@ public:
     InstanceStore& instances() { return instances_; }
     OperationStore& operations() { return operations_; }
     EventBus& events() { return events_; }
-    /// Where the library's log records go (they are also logging events); throws InvalidArgument
-    /// for an unknown level or a file that cannot be opened.
+    /// Where the library's log records go (they are also logging events). The output is
+    /// process-wide: every Manager in the process shares it. InvalidArgument (key "level") for an
+    /// unknown level; a file that cannot be opened fails with its errno's code.
     void set_log(const LogOptions& opts);
 
 private:

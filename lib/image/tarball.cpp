@@ -147,8 +147,9 @@ void unpack_unified_tarball(const fs::path& tarball, const fs::path& dest, Opera
         la_int64_t offset;
         int d;
         while ((d = archive_read_data_block(a.get(), &buf, &size, &offset)) == ARCHIVE_OK) {
-            // Large files are where the time goes: check for cancellation between their blocks too.
+            // Large files are where the time goes: report and check for cancellation between their blocks too.
             ctx.check_cancelled();
+            ctx.progress(progress_key, "Unpack", static_cast<int>(100.0 * archive_filter_bytes(a.get(), -1) / total));
             if (archive_write_data_block(disk.get(), buf, size, offset) != ARCHIVE_OK)
                 throw Error(ErrorCode::System, fmt::format("writing \"{}\": {}", path, archive_error_string(disk.get())));
         }

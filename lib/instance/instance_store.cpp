@@ -135,7 +135,11 @@ Operation InstanceStore::create_impl(std::string_view project_in, const api::Ins
     auto core = core_;
     OperationSpec spec{"Creating instance", project, {{"instances", {api_source("instances", post.name, project)}}}, true};
     return core_->operations().run(spec, [core, project, post, image_ref](OperationContext& ctx) {
-        create_instance(*core, project, post, image_ref, ctx);
+        try {
+            create_instance(*core, project, post, image_ref, ctx);
+        } catch (const Error& e) {
+            throw e.with_context(fmt::format("creating {}", post.name));
+        }
         if (post.start) Instance(core, project, post.name).start();
     }, async, core_);
 }
