@@ -41,7 +41,11 @@ int li_operation_get_json(char** out_json, li_operation* op, li_error** err) {
 int li_operation_wait(li_operation* op, int64_t timeout_ms, li_error** err) {
     return boundary(err, [&] {
         auto& o = checked(op, "op");
-        auto timeout = std::chrono::milliseconds{timeout_ms < 0 ? -1 : timeout_ms};
+        // Past ~31 years the deadline (now + timeout in nanoseconds) would overflow into the past
+        // and time out at once; such a wait is a wait for ever.
+        constexpr int64_t kLongestFiniteMs = 1'000'000'000'000;
+        bool forever = timeout_ms < 0 || timeout_ms > kLongestFiniteMs;
+        auto timeout = std::chrono::milliseconds{forever ? -1 : timeout_ms};
         if (!o.operation_.wait(timeout)) {
             throw li::Error(li::ErrorCode::Timeout,
                             fmt::format("operation {} ({}) is still running after {} ms",
