@@ -29,10 +29,15 @@ public:
         if (ended_.load()) {
             return;  // never call back after li_subscription_free(), whatever is still queued
         }
-        const EventSink* outer = t_delivering_;
-        t_delivering_ = this;
-        cb_(event_json.c_str(), payload_);
-        t_delivering_ = outer;
+        {
+            // Restored even if a C++ callback throws (the bus catches it and goes on).
+            struct Marker {
+                const EventSink* outer = t_delivering_;
+                explicit Marker(const EventSink* sink) { t_delivering_ = sink; }
+                ~Marker() { t_delivering_ = outer; }
+            } marker{this};
+            cb_(event_json.c_str(), payload_);
+        }
         if (free_after_callback_.load()) {
             // The callback ended its own subscription; now that it has returned, the payload
             // is no longer in use.
