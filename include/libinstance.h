@@ -97,7 +97,8 @@ LI_EXPORT int li_manager_open(li_manager **out, const char *state_dir, li_error 
 LI_EXPORT const char *li_manager_state_dir(const li_manager *mgr);
 /**
  * @brief Releases the caller's reference. The state directory is closed (and its lock released)
- * once every instance handle obtained from it is freed too. NULL-safe. @since 0.1
+ * once every handle obtained from it is freed too and no operation is still running; an operation
+ * that has just ended may hold it for a moment longer. NULL-safe. @since 0.1
  */
 LI_EXPORT void li_manager_free(li_manager *mgr);
 
@@ -377,7 +378,8 @@ typedef struct li_subscribe_opts {
  * @brief Subscribes to the manager's events.
  * @param cb called for each event (see ::li_event_cb)
  * @param payload passed to cb and to free_payload
- * @param free_payload called once when the subscription ends (may be NULL)
+ * @param free_payload called once when the subscription ends (may be NULL); when this call fails it
+ * is not called and the payload stays the caller's
  * @since 0.1
  */
 LI_EXPORT int li_manager_subscribe(li_subscription **out, li_manager *mgr, const li_subscribe_opts *opts,

@@ -85,7 +85,8 @@ void OperationState::finish_failure(std::exception_ptr error) {
 
 bool OperationState::wait(std::chrono::milliseconds timeout) const {
     std::unique_lock lock(mutex_);
-    if (timeout.count() < 0) {
+    // Negative or absurdly long timeouts wait for ever (a huge one would overflow the deadline).
+    if (timeout.count() < 0 || timeout > std::chrono::hours(24 * 365 * 30)) {
         cv_.wait(lock, [&] { return done_; });
         return true;
     }
