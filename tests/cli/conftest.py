@@ -5,9 +5,12 @@ Every test drives the real binary against real (unprivileged liblxc) containers.
 
 import json
 import os
+import pty
+import select
 import shutil
 import subprocess
 import tempfile
+import time
 from dataclasses import dataclass, field
 
 import pytest
@@ -59,8 +62,55 @@ class Inst:
                 self.run("delete", "--force", i["name"])
 
 
+def assert_error(result, *needles):
+    """lxc's error convention: exit status 1 and "Error: <message>" on stderr, naming the value."""
+    assert result.returncode == 1, f"expected failure, got {result.returncode}:\n{result.stdout}\n{result.stderr}"
+    assert result.stderr.startswith("Error: "), result.stderr
+    for needle in needles:
+        assert needle in result.stderr, f"{needle!r} not in {result.stderr!r}"
+
+
+def run_on_pty(tool, *args, on_output=None, timeout=180):
+    """Runs `inst` with its stdout on a new pseudo-terminal (stderr piped) and returns a
+    CompletedProcess with the raw terminal output as text. on_output(proc, output_so_far) is
+    called whenever output arrives, e.g. to send a signal at the right moment."""
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen([tool.binary, "--state-dir", tool.state_dir, *args],
+                            stdout=follower, stderr=subprocess.PIPE)
+    os.close(follower)
+    out = b""
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([leader], [], [], 1)
+            if not ready:
+                if proc.poll() is not None:
+                    break
+                continue
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:  # EIO once the child closed the terminal
+                break
+            if not chunk:
+                break
+            out += chunk
+            if on_output:
+                on_output(proc, out.decode(errors="replace"))
+        returncode = proc.wait(timeout=max(1, deadline - time.monotonic()))
+    finally:
+        os.close(leader)
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    return subprocess.CompletedProcess(proc.args, returncode, out.decode(errors="replace"),
+                                       proc.stderr.read().decode(errors="replace"))
+
+
 def make_state_dir():
-    return tempfile.mkdtemp(prefix="inst-cli-")
+    # Mode 0711: the containers' mapped root must be able to traverse into their rootfs.
+    path = tempfile.mkdtemp(prefix="inst-cli-", dir="/tmp")
+    os.chmod(path, 0o711)
+    return path
 
 
 @pytest.fixture(scope="session")

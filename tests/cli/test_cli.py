@@ -4,14 +4,12 @@ import csv
 import io
 import json
 import os
-import pty
 import re
-import select
 import subprocess
 
 import yaml
 
-from conftest import Inst, inst_binary
+from conftest import Inst, assert_error, inst_binary, run_on_pty
 
 FINGERPRINT_RE = re.compile(r"^[0-9a-f]{64}$")
 
@@ -25,14 +23,6 @@ def table_rows(text):
         else:
             assert re.fullmatch(r"\+(-+\+)+", line), f"not a table border: {line!r}"
     return rows
-
-
-def assert_error(result, *needles):
-    """lxc's error convention: exit status 1 and "Error: <message>" on stderr, naming the value."""
-    assert result.returncode == 1, f"expected failure, got {result.returncode}:\n{result.stdout}\n{result.stderr}"
-    assert result.stderr.startswith("Error: "), result.stderr
-    for needle in needles:
-        assert needle in result.stderr, f"{needle!r} not in {result.stderr!r}"
 
 
 # ---- images -----------------------------------------------------------------------------------
@@ -102,30 +92,18 @@ def test_image_build_output_import_delete(fresh, tmp_path):
 
 
 def test_image_build_shows_progress_on_a_tty(fresh):
-    leader, follower = pty.openpty()
-    proc = subprocess.Popen([fresh.binary, "--state-dir", fresh.state_dir, "image", "build", "busybox"],
-                            stdout=follower, stderr=subprocess.PIPE)
-    os.close(follower)
-    out = b""
-    while True:
-        ready, _, _ = select.select([leader], [], [], 120)
-        if not ready:
-            break
-        try:
-            chunk = os.read(leader, 4096)
-        except OSError:  # EIO once the child closed the terminal
-            break
-        if not chunk:
-            break
-        out += chunk
-    assert proc.wait(timeout=120) == 0, proc.stderr.read()
-    os.close(leader)
-    text = out.decode()
-    assert "\rBuilding the image: busybox (" in text
-    assert "Image built with fingerprint:" in text
+    r = run_on_pty(fresh, "image", "build", "busybox")
+    assert r.returncode == 0, r.stderr
+    # Redrawn in place from the build operation's progress, then blanked out, like lxc.
+    assert re.search(r"\rBuilding image: Build: \d+%", r.stdout), repr(r.stdout)
+    assert re.search(r"\r +\rImage built with fingerprint: [0-9a-f]{64}\r\n$", r.stdout), repr(r.stdout)
 
-    quiet = fresh.ok("-q", "image", "build", "busybox", "--alias", "again")
-    assert quiet.stdout == ""
+    quiet = run_on_pty(fresh, "-q", "image", "build", "busybox", "--alias", "again")
+    assert quiet.returncode == 0 and quiet.stdout == "", repr(quiet.stdout)
+
+    piped = fresh.ok("image", "build", "busybox", "--alias", "piped")  # no terminal: no progress
+    assert re.fullmatch(r"Image built with fingerprint: [0-9a-f]{64}\n", piped.stdout), repr(piped.stdout)
+    assert fresh.ok("-q", "image", "build", "busybox").stdout == ""
 
 
 # ---- instances --------------------------------------------------------------------------------
@@ -313,7 +291,8 @@ def test_unknown_command_and_flags(inst):
 def test_help_and_version(inst):
     r = inst.run("--help", state_dir=False)
     assert r.returncode == 0
-    for command in ["launch", "init", "list", "exec", "start", "stop", "restart", "delete", "info", "image"]:
+    for command in ["launch", "init", "list", "exec", "start", "stop", "restart", "delete", "info", "image",
+                    "operation", "monitor"]:
         assert re.search(rf"^  {command}\s", r.stdout, re.M), command
     r = inst.run("exec", "--help", state_dir=False)
     assert r.returncode == 0 and "inst exec [<remote>:]<instance> [flags] [--] <command line>" in r.stdout

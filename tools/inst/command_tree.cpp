@@ -17,7 +17,10 @@ Command build_tree() {
         "Command line client for libinstance\n\n"
         "Manages the containers and images of a libinstance state directory directly, with no daemon,\n"
         "using the command syntax of LXD's lxc client. The state directory is --state-dir, else\n"
-        "$LIBINSTANCE_DIR, else the library default; only one process may use it at a time.";
+        "$LIBINSTANCE_DIR, else the library default; only one process may use it at a time.\n\n"
+        "Long work shows its progress on a terminal (not with --quiet). Ctrl-C cancels work that\n"
+        "can be undone (creating an instance, building or importing an image), leaving nothing\n"
+        "half-made; other work is finished first unless Ctrl-C is pressed three times.";
     for (auto& c : create_commands()) root.children.push_back(std::move(c));
     for (auto& c : action_commands()) root.children.push_back(std::move(c));
     root.children.push_back(list_command());
