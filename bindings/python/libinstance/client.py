@@ -74,7 +74,9 @@ class Client:
     def set_log(self, level: str = "warn", file: Union[str, "os.PathLike[str]", None] = None) -> None:
         """Where the library's own log records go (besides ``logging`` events): records of
         ``level`` (``debug``, ``info``, ``warn``, ``error``) and above, to ``file`` (None:
-        stderr; ``"none"``: nowhere; else a file appended to)."""
+        stderr; ``"none"``: nowhere; else a file appended to). The setting is process-wide: it
+        applies to every client in the process. Raises InvalidConfig (key ``level``) for an
+        unknown level."""
         self._manager().set_log(level, os.fspath(file) if file is not None else None)
 
     def close(self) -> None:

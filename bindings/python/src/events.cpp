@@ -294,7 +294,7 @@ void init_events(py::module_& m, ManagerClass& manager) {
         },
         py::arg("level") = py::none(), py::arg("file") = py::none(),
         "Where the library's log records go: level debug|info|warn|error, file None (stderr), "
-        "'none' or a path appended to.");
+        "'none' or a path appended to (process-wide).");
 }
 
 }  // namespace li::python

@@ -41,7 +41,13 @@ PROBE = textwrap.dedent(r"""
         with libinstance.Client(state) as client:
             client.images.build("busybox", alias="busybox")
             name = "pywheel-" + os.urandom(3).hex()
-            c = client.instances.create({"name": name, "source": {"type": "image", "alias": "busybox"}})
+            with client.events(types=["lifecycle"]) as events:
+                op = client.instances.create(
+                    {"name": name, "source": {"type": "image", "alias": "busybox"}}, wait=False)
+                assert op.wait().status == "Success", op
+                event = events.next(timeout=30)
+                assert event["metadata"]["action"] == "instance-created", event
+            c = client.instances.get(name)
             try:
                 c.start()
                 res = c.execute(["uname", "-s"])
