@@ -292,6 +292,29 @@ def test_client_close_ends_subscriptions() -> None:
         shutil.rmtree(path, ignore_errors=True)
 
 
+def test_client_close_from_inside_a_callback() -> None:
+    path = make_state_dir("evcloseinside")
+    try:
+        c = libinstance.Client(path)
+        closed = threading.Event()
+        # Another subscription busy in its own callback: close() must wait for it without
+        # holding the GIL that callback needs.
+        slow = c.events.subscribe(lambda e: time.sleep(0.2))
+
+        def close_client(event: Event) -> None:
+            c.close()
+            closed.set()
+
+        sub = c.events.subscribe(close_client, types=["operation"])
+        op = c.images.build("busybox", wait=False)
+        assert closed.wait(30), "client.close() from a callback did not return"
+        assert c.closed and sub.closed and slow.closed
+        with pytest.raises(ValueError, match="closed"):
+            op.refresh()
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+
+
 def test_set_log(client: libinstance.Client, tmp_path) -> None:
     log = tmp_path / "libinstance.log"
     name = unique_name("log")
