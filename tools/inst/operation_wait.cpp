@@ -78,11 +78,8 @@ std::string subject_of(const api::Operation& info) {
     std::_Exit(1);
 }
 
-}  // namespace
-
-void cancelable_wait(Operation& op, ProgressRenderer& progress) {
-    InterruptGuard guard;
-    int seen = InterruptGuard::count();
+// lxc's CancelableWait. Waits, counting interrupts from the count `seen` on (an interrupt may come before the wait).
+void wait_counting(Operation& op, ProgressRenderer& progress, int seen) {
     int interrupts = 0;
     bool cancel_requested = false;
     while (!op.wait(poll_interval)) {
@@ -109,8 +106,11 @@ void cancelable_wait(Operation& op, ProgressRenderer& progress) {
     op.get();  // the operation's own failure, if any
 }
 
+}  // namespace
+
 Operation run_operation(Context& ctx, ProgressRenderer& progress, const std::function<Operation()>& start) {
     InterruptGuard guard;  // from before the start: an early Ctrl-C still cancels, not kills
+    int before = InterruptGuard::count();
     auto follower = std::make_shared<ProgressFollower>(progress);
     std::unique_ptr<Subscription> subscription;
     if (progress.drawing()) {
@@ -122,7 +122,7 @@ Operation run_operation(Context& ctx, ProgressRenderer& progress, const std::fun
     }
     Operation op = start();
     follower->follow(op.id());
-    cancelable_wait(op, progress);
+    wait_counting(op, progress, before);
     return op;
 }
 

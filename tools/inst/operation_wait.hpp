@@ -18,7 +18,4 @@ class Context;
 /// Throws the operation's own error when it fails. Returns the ended operation.
 Operation run_operation(Context& ctx, ProgressRenderer& progress, const std::function<Operation()>& start);
 
-/// The waiting half of run_operation, for an operation already started (lxc's CancelableWait).
-void cancelable_wait(Operation& op, ProgressRenderer& progress);
-
 }  // namespace li::cli
