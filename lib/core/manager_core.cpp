@@ -91,6 +91,13 @@ StorageDriver& ManagerCore::pool(const std::string& name) {
     return *it->second;
 }
 
+std::vector<std::string> ManagerCore::pool_names() {
+    std::lock_guard lock(pools_mutex_);
+    std::vector<std::string> names;
+    for (const auto& [name, driver] : pools_) names.push_back(name);
+    return names;
+}
+
 InstanceDriver& ManagerCore::instance_driver(const std::string& type) {
     if (type == "container") return *lxc_driver_;
     if (type == "virtual-machine")

@@ -7,6 +7,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "core/event_hub.hpp"
 #include "core/object_locks.hpp"
@@ -39,6 +40,7 @@ public:
     OperationRegistry& operations() { return operations_; }
     /// The driver of a storage pool; NotFound if there is no such pool.
     StorageDriver& pool(const std::string& name);
+    std::vector<std::string> pool_names();
     InstanceDriver& instance_driver(const std::string& type);
     const IdMap& idmap() const { return idmap_; }
 

@@ -209,6 +209,11 @@ void ImageStore::remove(std::string_view project_in, std::string_view ref) {
     if (!still_used) {
         std::error_code ec;
         fs::remove(core_->images_dir() / record.image.fingerprint, ec);
+        // Instances were copied from the unpacked image, so its volumes can go with it, as in LXD.
+        for (const auto& pool_name : core_->pool_names()) {
+            auto volume_lock = core_->locks().lock("image-volume/" + pool_name + "/" + record.image.fingerprint);
+            core_->pool(pool_name).delete_volume(VolumeRef{VolumeType::Image, record.image.fingerprint});
+        }
     }
     core_->events().lifecycle(project, "image-deleted", api_source("images", record.image.fingerprint, project));
 }

@@ -40,7 +40,9 @@ int exit_code_from_status(int status) {
 namespace {
 
 // Runs in the child between fork and exec: only async-signal-safe calls.
-[[noreturn]] void exec_child(const std::vector<int>& fds, char* const* argv, char* const* envp, int err_fd) {
+[[noreturn]] void exec_child(const std::vector<int>& fds, char* const* argv, char* const* envp, int err_fd,
+                             bool new_session) {
+    if (new_session) ::setsid();
     // Move the wanted fds above the target range first so dup2 order cannot clobber them.
     int moved[64];
     int count = static_cast<int>(fds.size() < 64 ? fds.size() : 64);
@@ -82,7 +84,7 @@ Child spawn(const SpawnSpec& spec) {
     Pipe errpipe = make_pipe();
     pid_t pid = ::fork();
     if (pid < 0) throw Error::from_errno("forking", errno);
-    if (pid == 0) exec_child(spec.fds, argv.data(), env, errpipe.write.get());
+    if (pid == 0) exec_child(spec.fds, argv.data(), env, errpipe.write.get(), spec.new_session);
     errpipe.write.reset();
     int child_errno = 0;
     ssize_t n;
@@ -168,7 +170,7 @@ bool pump_io(int stdin_fd, const std::string* input, int out_fd, std::string* ou
 std::string run_checked(const std::vector<std::string>& argv, std::string_view what, std::stop_token stop) {
     Pipe out = make_pipe();
     Pipe err = make_pipe();
-    Child child = spawn(SpawnSpec{argv, {-1, out.write.get(), err.write.get()}, {}});
+    Child child = spawn(SpawnSpec{argv, {-1, out.write.get(), err.write.get()}, {}, true});
     out.write.reset();
     err.write.reset();
     std::string out_text, err_text;

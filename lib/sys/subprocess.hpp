@@ -16,6 +16,9 @@ struct SpawnSpec {
     std::vector<std::string> argv;
     std::vector<int> fds{-1, -1, -1};
     std::vector<std::string> env;  // empty: inherit
+    // A new session keeps a terminal's Ctrl-C (sent to the caller's process group) away from
+    // internal work such as copies and container starts, which must end through cancellation.
+    bool new_session = false;
 };
 
 /// A running child; the destructor does not wait (call wait()).
@@ -33,8 +36,8 @@ private:
 /// Starts a child (vfork + exec). Throws System errors.
 Child spawn(const SpawnSpec& spec);
 
-/// Runs a program to completion capturing stdout and stderr; throws Backend with stderr when it
-/// exits non-zero (message prefixed with what).
+/// Runs a program (in its own session) to completion capturing stdout and stderr; throws Backend
+/// with stderr when it exits non-zero (message prefixed with what).
 /// With a stop token: the child is killed and Cancelled thrown when a stop is requested.
 std::string run_checked(const std::vector<std::string>& argv, std::string_view what, std::stop_token stop = {});
 
