@@ -65,7 +65,12 @@ class Client:
 
     def _track(self, handle: ClosableT) -> ClosableT:
         with self._lock:
-            self._handles.add(handle)
+            closing = self._native is None
+            if not closing:
+                self._handles.add(handle)
+        if closing:
+            # Obtained while close() ran (e.g. from an event callback): it must not outlive it.
+            handle.close()
         return handle
 
     def _instance_handle(self, name: str) -> "_libinstance.Instance":
