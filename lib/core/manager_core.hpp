@@ -36,7 +36,7 @@ public:
 
     Db& db() { return db_; }
     ObjectLocks& locks() { return locks_; }
-    EventHub& events() { return events_; }
+    EventHub& events() { return *events_; }
     OperationRegistry& operations() { return operations_; }
     /// The driver of a storage pool; NotFound if there is no such pool.
     StorageDriver& pool(const std::string& name);
@@ -48,8 +48,9 @@ private:
     void create_defaults();
     void mount_pools();
 
-    // The hub outlives everything that publishes into it (declared first, destroyed last).
-    EventHub events_;
+    // The hub outlives everything that publishes into it (declared first, destroyed last, and
+    // shared with operations that may end after this core).
+    std::shared_ptr<EventHub> events_ = std::make_shared<EventHub>();
     OperationRegistry operations_{events_};
     std::filesystem::path state_dir_;
     StateDirLock lock_;

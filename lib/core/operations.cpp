@@ -20,7 +20,7 @@ std::string random_uuid() {
                        lo & 0xffffffffffffULL);
 }
 
-OperationRegistry::OperationRegistry(EventHub& events) : events_(events) {}
+OperationRegistry::OperationRegistry(std::shared_ptr<EventHub> events) : events_(std::move(events)) {}
 
 Operation OperationRegistry::run(const OperationSpec& spec, std::function<void(OperationContext&)> work, bool async,
                                  std::shared_ptr<void> keepalive) {
@@ -32,7 +32,8 @@ Operation OperationRegistry::run(const OperationSpec& spec, std::function<void(O
     initial.may_cancel = spec.may_cancel;
     initial.created_at = initial.updated_at = now_rfc3339();
     std::string project = spec.project;
-    EventHub* events = &events_;
+    // The listener owns a reference to the hub, so an operation may finish after its manager is gone.
+    std::shared_ptr<EventHub> events = events_;
     auto state = std::make_shared<OperationState>(initial, [events, project](const api::Operation& op) {
         if (events->wanted("operation", project)) events->publish("operation", project, api::to_json(op));
     });
@@ -41,25 +42,30 @@ Operation OperationRegistry::run(const OperationSpec& spec, std::function<void(O
         prune();
         ops_.push_back(state);
     }
-    if (events_.wanted("operation", project)) events_.publish("operation", project, api::to_json(initial));
+    if (events->wanted("operation", project)) events->publish("operation", project, api::to_json(initial));
 
-    auto body = [state, project, work = std::move(work)] {
+    auto body = [state, project](std::function<void(OperationContext&)> work, std::shared_ptr<void> keepalive) {
         state->set_running();
         OperationContext ctx(state.get());
+        std::exception_ptr failure;
         try {
             work(ctx);
-            state->finish_success();
         } catch (...) {
-            state->finish_failure(std::current_exception());
+            failure = std::current_exception();
         }
-        api::Operation end = state->snapshot();
-        log::debug("operation ended", {{"operation", end.id}, {"description", end.description}, {"status", end.status},
-                                       {"project", project}, {"err", end.err}});
+        log::debug("operation ended", {{"operation", state->id()}, {"project", project},
+                                       {"result", failure ? "failure" : "success"}});
+        // Let go of the manager before waking waiters: one that closes and reopens the state
+        // directory right away must not find it still locked by this thread.
+        work = nullptr;
+        keepalive.reset();
+        if (failure) state->finish_failure(failure);
+        else state->finish_success();
     };
     if (async) {
-        std::thread([body = std::move(body), keepalive = std::move(keepalive)] { body(); }).detach();
+        std::thread(body, std::move(work), std::move(keepalive)).detach();
     } else {
-        body();
+        body(std::move(work), nullptr);
     }
     return Operation(state);
 }

@@ -26,7 +26,7 @@ struct OperationSpec {
 
 class OperationRegistry {
 public:
-    explicit OperationRegistry(EventHub& events);
+    explicit OperationRegistry(std::shared_ptr<EventHub> events);
 
     /// Runs work as an operation: on a new thread when async (keepalive holds what the work needs
     /// alive until it ends), else right here on the caller's thread. Either way the operation is
@@ -41,7 +41,7 @@ public:
 private:
     void prune();
 
-    EventHub& events_;
+    std::shared_ptr<EventHub> events_;
     std::mutex mutex_;
     std::vector<std::shared_ptr<OperationState>> ops_;  // in creation order
     std::chrono::seconds retention_{300};

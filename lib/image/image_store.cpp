@@ -125,7 +125,7 @@ Operation ImageStore::build_impl(std::string_view project_in, const ImageBuildOp
         throw Error(ErrorCode::NotSupported, fmt::format("unknown image builder \"{}\" (available: busybox)", opts.builder), "builder");
     if (!opts.alias.empty()) validate_alias_name(opts.alias);
     auto core = core_;
-    return run_image_op(core_, project, "Building image", async, [this, core, project, opts](OperationContext& ctx) {
+    return run_image_op(core_, project, "Building image", async, [core, project, opts](OperationContext& ctx) {
         const std::string key = "image_build_progress";
         ctx.progress(key, "Build", 0);
         fs::path tmp = core->images_dir() / fmt::format("build-{}.tar.gz", random_uuid());
@@ -143,7 +143,8 @@ Operation ImageStore::build_impl(std::string_view project_in, const ImageBuildOp
         if (existing) {
             bool has_alias = opts.alias.empty();
             for (const auto& a : existing->image.aliases) has_alias |= a.name == opts.alias;
-            if (!has_alias) create_alias(project, opts.alias, fingerprint);
+            // Not this->create_alias: the operation may outlive this ImageStore (its Manager).
+            if (!has_alias) ImageStore(core).create_alias(project, opts.alias, fingerprint);
             ctx.progress(key, "Build", 100);
             ctx.set_metadata("fingerprint", fingerprint);
             return;
