@@ -7,6 +7,14 @@
 
 namespace li {
 
+std::string project_or_default(std::string_view project) {
+    return project.empty() ? std::string("default") : std::string(project);
+}
+
+std::string project_prefixed_name(const std::string& project, const std::string& name) {
+    return project == "default" ? name : project + "_" + name;
+}
+
 void validate_instance_name(std::string_view name) {
     auto fail = [&](std::string_view why) {
         throw Error::invalid("name", fmt::format("invalid instance name \"{}\": {}", name, why));

@@ -1,9 +1,16 @@
 #pragma once
 // Validation of object names, with LXD's rules.
 
+#include <string>
 #include <string_view>
 
 namespace li {
+
+/// The project a call names: "" means "default".
+std::string project_or_default(std::string_view project);
+/// How LXD names an object's on-disk and liblxc resources: plain in the default project,
+/// "PROJECT_NAME" elsewhere, so names only need to be unique within their project.
+std::string project_prefixed_name(const std::string& project, const std::string& name);
 
 /// Instance names are host names: 1-63 of [a-zA-Z0-9-], not starting with a digit or '-', not
 /// ending with '-'. Throws InvalidArgument (key "name") naming the value.

@@ -10,10 +10,23 @@ namespace li {
 
 class ObjectLocks {
 public:
-    /// Locks the object named key (e.g. "instance/default/c1") until the returned lock goes.
-    std::unique_lock<std::mutex> lock(const std::string& key);
+    /// Work on one instance (create, start, stop, delete).
+    std::unique_lock<std::mutex> lock_instance(const std::string& project, const std::string& name) {
+        return lock("instance/" + project + "/" + name);
+    }
+    /// Adding or removing one image record and its file.
+    std::unique_lock<std::mutex> lock_image(const std::string& project, const std::string& fingerprint) {
+        return lock("image/" + project + "/" + fingerprint);
+    }
+    /// Unpacking or deleting an image's volume on one pool.
+    std::unique_lock<std::mutex> lock_image_volume(const std::string& pool, const std::string& fingerprint) {
+        return lock("image-volume/" + pool + "/" + fingerprint);
+    }
 
 private:
+    // The key spellings live only in the typed helpers above, so two callers can never disagree.
+    std::unique_lock<std::mutex> lock(const std::string& key);
+
     std::mutex mutex_;
     std::map<std::string, std::unique_ptr<std::mutex>> locks_;
 };

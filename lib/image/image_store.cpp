@@ -24,10 +24,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string project_or_default(std::string_view project) {
-    return project.empty() ? std::string("default") : std::string(project);
-}
-
 // Adds a file already hashed to the store: copied under images/<fingerprint>, then recorded.
 api::Image add_image_file(ManagerCore& core, const std::string& project, const fs::path& file,
                           const std::string& fingerprint, const std::string& alias, bool move_file,
@@ -36,7 +32,7 @@ api::Image add_image_file(ManagerCore& core, const std::string& project, const f
     ImageMetadata md = inspect_unified_tarball(file);
     ctx.progress(progress_key, label, 70);
     ctx.check_cancelled();
-    auto lock = core.locks().lock("image/" + project + "/" + fingerprint);
+    auto lock = core.locks().lock_image(project, fingerprint);
 
     Reverter revert;
     fs::path stored = core.images_dir() / fingerprint;
@@ -199,7 +195,7 @@ api::Image ImageStore::get(std::string_view project_in, std::string_view ref) {
 void ImageStore::remove(std::string_view project_in, std::string_view ref) {
     std::string project = project_or_default(project_in);
     auto record = core_->db().read([&](SQLite::Database& db) { return repo::resolve_image(db, project, std::string(ref)); });
-    auto lock = core_->locks().lock("image/" + project + "/" + record.image.fingerprint);
+    auto lock = core_->locks().lock_image(project, record.image.fingerprint);
     core_->db().transaction([&](SQLite::Database& db) { repo::delete_image(db, record.id); });
     // The file is shared by every project holding this fingerprint.
     bool still_used = core_->db().read([&](SQLite::Database& db) {
@@ -212,7 +208,7 @@ void ImageStore::remove(std::string_view project_in, std::string_view ref) {
         fs::remove(core_->images_dir() / record.image.fingerprint, ec);
         // Instances were copied from the unpacked image, so its volumes can go with it, as in LXD.
         for (const auto& pool_name : core_->pool_names()) {
-            auto volume_lock = core_->locks().lock("image-volume/" + pool_name + "/" + record.image.fingerprint);
+            auto volume_lock = core_->locks().lock_image_volume(pool_name, record.image.fingerprint);
             core_->pool(pool_name).delete_volume(VolumeRef{VolumeType::Image, record.image.fingerprint});
         }
     }

@@ -5,6 +5,7 @@
 #include "core/event_hub.hpp"
 #include "core/log.hpp"
 #include "core/manager_core.hpp"
+#include "core/names.hpp"
 #include "core/operations.hpp"
 #include "instance/instance_loader.hpp"
 #include "libinstance/error.hpp"
@@ -59,7 +60,7 @@ void do_delete(ManagerCore& core, Context& ctx, bool force) {
     }
     ctx.driver.destroy(ctx.spec);
     StorageDriver& pool = core.pool(root_disk_pool(ctx.loaded.expanded.devices));
-    pool.delete_volume(VolumeRef{VolumeType::Container, volume_name(ctx.spec.project, ctx.spec.name)});
+    pool.delete_volume(VolumeRef{VolumeType::Container, project_prefixed_name(ctx.spec.project, ctx.spec.name)});
     // The record goes last: if removing files fails, the instance is still there to retry.
     core.db().transaction([&](SQLite::Database& db) { repo::delete_instance(db, ctx.loaded.record.id); });
     core.events().lifecycle(ctx.spec.project, "instance-deleted", source_of(ctx.spec));
@@ -141,7 +142,7 @@ Operation Instance::locked_op(const char* description, bool async, std::function
     std::string project = project_, name = name_;
     OperationSpec spec{description, project, {{"instances", {api_source("instances", name, project)}}}, false};
     auto work = [core, project, name, fn = std::move(fn)](OperationContext&) {
-        auto lock = core->locks().lock("instance/" + project + "/" + name);
+        auto lock = core->locks().lock_instance(project, name);
         Context ctx = context_of(*core, project, name);
         fn(*core, ctx);
     };

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "core/names.hpp"
 #include "libinstance/error.hpp"
 #include "store/instance_repo.hpp"
 #include "store/profile_repo.hpp"
@@ -28,10 +29,6 @@ LoadedInstance load_instance(ManagerCore& core, const std::string& project, cons
     });
 }
 
-std::string volume_name(const std::string& project, const std::string& name) {
-    return project == "default" ? name : project + "_" + name;
-}
-
 InstanceSpec spec_of(ManagerCore& core, const LoadedInstance& loaded) {
     const InstanceRecord& r = loaded.record;
     InstanceSpec spec;
@@ -42,7 +39,7 @@ InstanceSpec spec_of(ManagerCore& core, const LoadedInstance& loaded) {
     spec.config = loaded.expanded.config;
     spec.devices = loaded.expanded.devices;
     StorageDriver& pool = core.pool(root_disk_pool(loaded.expanded.devices));
-    spec.volume_dir = pool.volume_path(VolumeRef{VolumeType::Container, volume_name(r.project, r.name)});
+    spec.volume_dir = pool.volume_path(VolumeRef{VolumeType::Container, project_prefixed_name(r.project, r.name)});
     return spec;
 }
 

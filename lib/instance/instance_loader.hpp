@@ -20,8 +20,6 @@ struct LoadedInstance {
 LoadedInstance load_instance(ManagerCore& core, const std::string& project, const std::string& name);
 /// Applies the record's profiles (read in the same transaction as the record).
 LoadedInstance expand_record(SQLite::Database& db, InstanceRecord record);
-/// The name of an instance's volume on its pool (project-prefixed outside the default project).
-std::string volume_name(const std::string& project, const std::string& name);
 /// The driver's view of a loaded instance.
 InstanceSpec spec_of(ManagerCore& core, const LoadedInstance& loaded);
 /// LXD's api.Instance of a loaded instance with the given state.

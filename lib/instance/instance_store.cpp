@@ -25,14 +25,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string project_or_default(std::string_view project) {
-    return project.empty() ? std::string("default") : std::string(project);
-}
-
 // An image is unpacked once per pool; instances are made from that volume.
 void ensure_image_volume(ManagerCore& core, StorageDriver& pool, const std::string& pool_name, const std::string& fingerprint,
                          OperationContext& ctx) {
-    auto lock = core.locks().lock("image-volume/" + pool_name + "/" + fingerprint);
+    auto lock = core.locks().lock_image_volume(pool_name, fingerprint);
     VolumeRef vol{VolumeType::Image, fingerprint};
     if (pool.volume_exists(vol)) return;
     fs::path tarball = core.images_dir() / fingerprint;
@@ -55,7 +51,7 @@ void apply_create_templates(const fs::path& volume, const InstanceRecord& record
 // Creates the instance (not started); every step undone if a later one fails or is cancelled.
 void create_instance(ManagerCore& core, const std::string& project, const api::InstancesPost& post,
                      const std::string& image_ref, OperationContext& ctx) {
-    auto lock = core.locks().lock("instance/" + project + "/" + post.name);
+    auto lock = core.locks().lock_instance(project, post.name);
     InstanceRecord record;
     record.project = project;
     record.name = post.name;
@@ -92,7 +88,7 @@ void create_instance(ManagerCore& core, const std::string& project, const api::I
     Reverter revert;
     ensure_image_volume(core, pool, pool_name, image.image.fingerprint, ctx);
     ctx.check_cancelled();
-    VolumeRef vol{VolumeType::Container, volume_name(project, post.name)};
+    VolumeRef vol{VolumeType::Container, project_prefixed_name(project, post.name)};
     pool.copy_volume(VolumeRef{VolumeType::Image, image.image.fingerprint}, vol, ctx);
     revert.add([&pool, vol] { pool.delete_volume(vol); });
     apply_create_templates(pool.volume_path(vol), record);

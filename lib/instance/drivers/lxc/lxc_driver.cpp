@@ -11,6 +11,7 @@
 #include "backend/lxc/lxc_container.hpp"
 #include "core/log.hpp"
 #include "core/manager_core.hpp"
+#include "core/names.hpp"
 #include "instance/drivers/lxc/lxc_exec.hpp"
 #include "instance/drivers/lxc/lxc_render.hpp"
 #include "instance/instance_driver.hpp"
@@ -169,9 +170,7 @@ public:
 
 private:
     // liblxc names are unique per lxcpath, so instances of other projects get a prefix, as in LXD.
-    static std::string lxc_name_of(const InstanceSpec& spec) {
-        return spec.project == "default" ? spec.name : spec.project + "_" + spec.name;
-    }
+    static std::string lxc_name_of(const InstanceSpec& spec) { return project_prefixed_name(spec.project, spec.name); }
 
     ManagerCore& core_;
 };
