@@ -2,6 +2,7 @@
 // li::ImageStore: the images of a state directory (LXD image format).
 
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -24,6 +25,14 @@ struct ImageBuildOptions {
 /// Options of ImageStore::import_file().
 struct ImageImportOptions {
     std::string alias;  ///< alias to create, or empty
+    /// Split image: the rootfs tarball or squashfs; `path` is then the metadata tarball and the
+    /// fingerprint is sha256(metadata file || rootfs file), as LXD computes it.
+    std::filesystem::path rootfs_path;
+    std::string expected_fingerprint;                ///< refuse the image unless it has this fingerprint
+    std::map<std::string, std::string> properties;   ///< set over metadata.yaml's properties
+    bool public_ = false;
+    bool auto_update = false;
+    bool cached = false;                             ///< pulled implicitly (e.g. by a remote launch)
 };
 
 /// The images of one Manager, scoped by project.

@@ -45,6 +45,12 @@ public:
     /// Creates `to` as a copy (or copy-on-write clone) of `from`; cancellable through ctx.
     virtual void copy_volume(const VolumeRef& from, const VolumeRef& to, OperationContext& ctx) = 0;
     virtual void delete_volume(const VolumeRef& vol) = 0;
+    /// Makes the volume's whole (flat, merged) file tree readable and writable at volume_path(),
+    /// e.g. mounts the overlay of a layered volume; idempotent. Publish, export, copies to another
+    /// pool and backups call it before reading a volume.
+    virtual std::filesystem::path mount_volume(const VolumeRef& vol) { return volume_path(vol); }
+    /// Undoes mount_volume() where it mounted something; idempotent.
+    virtual void unmount_volume(const VolumeRef& vol) { (void)vol; }
 };
 
 /// Makes the driver named `driver` for a pool whose data lives at `pool_dir`.
