@@ -402,6 +402,67 @@ LI_EXPORT int li_manager_set_log(li_manager *mgr, const char *level, const char 
 
 /**@}*/
 
+/* ------------------------------------------------------------------------------------------ */
+/** @name Remotes: image servers (simplestreams over HTTPS) */
+/**@{*/
+
+/**
+ * @brief Adds a remote (kept in the state directory, like lxc's remotes).
+ * @param remote_json `{"name": "srv", "url": "https://host[:port]", "protocol": "simplestreams",
+ * "public": true, "certificate": "-----BEGIN CERTIFICATE-----..."}`. The optional PEM certificate
+ * is trusted for this server instead of the system CAs (TLS verification is always on).
+ * @return -LI_ERR_INVALID_ARGUMENT naming "name", "url", "protocol" or "certificate";
+ * -LI_ERR_ALREADY_EXISTS when the name is taken. Names: 1-64 of [A-Za-z0-9._-], "local" reserved.
+ * @since 0.1
+ */
+LI_EXPORT int li_remote_add(li_manager *mgr, const char *remote_json, li_error **err);
+/** @brief All remotes as a JSON array of remote documents (see li_remote_add()). @since 0.1 */
+LI_EXPORT int li_remote_list_json(char **out_json, li_manager *mgr, li_error **err);
+/** @brief One remote by name; LI_ERR_NOT_FOUND when unknown. @since 0.1 */
+LI_EXPORT int li_remote_get_json(char **out_json, li_manager *mgr, const char *name, li_error **err);
+/** @brief Removes a remote (images pulled from it stay). @since 0.1 */
+LI_EXPORT int li_remote_remove(li_manager *mgr, const char *name, li_error **err);
+/** @brief Renames a remote; LI_ERR_ALREADY_EXISTS (key "new_name") when taken. @since 0.1 */
+LI_EXPORT int li_remote_rename(li_manager *mgr, const char *name, const char *new_name, li_error **err);
+/**
+ * @brief The images a remote offers for this host's architecture (newest version of each
+ * product), as a JSON array of LXD `Image` documents with the server's aliases.
+ * @since 0.1
+ */
+LI_EXPORT int li_remote_image_list_json(char **out_json, li_manager *mgr, const char *remote, li_error **err);
+/**
+ * @brief Copies an image from an image server into the store (LXD's `POST /1.0/images` with a
+ * pull source). Every downloaded file's sha256 is checked before anything is stored.
+ * @param images_post_json `{"source": {"server": "https://..." or a remote's name, "protocol":
+ * "simplestreams", "alias": "a" or "fingerprint": "f", "certificate": PEM}, "aliases":
+ * [{"name": "x"}], "public": false, "auto_update": false, "copy_aliases": false}`
+ * @param[out] out_json the image as an LXD `Image` document; free with li_free()
+ * @since 0.1
+ */
+LI_EXPORT int li_image_copy_from_remote(char **out_json, li_manager *mgr, const char *project,
+                                        const char *images_post_json, li_error **err);
+/**
+ * @brief li_image_copy_from_remote() as an operation: progress in metadata "download_progress"
+ * ("rootfs: 45% (1.20MB/s)"), "fingerprint" on success; cancelling leaves nothing behind.
+ * @since 0.1
+ */
+LI_EXPORT int li_image_copy_from_remote_async(li_operation **out, li_manager *mgr, const char *project,
+                                              const char *images_post_json, li_error **err);
+/**
+ * @brief Refreshes an image pulled from a server: when the server has a newer version of the alias
+ * it came from, that version replaces it (aliases move, "image-refreshed" event).
+ * @param[out] out_json the current image (the same one when it was up to date)
+ * @return -LI_ERR_INVALID_ARGUMENT (key "image") for an image that was not pulled from a server.
+ * @since 0.1
+ */
+LI_EXPORT int li_image_refresh(char **out_json, li_manager *mgr, const char *project, const char *ref,
+                               li_error **err);
+/** @brief li_image_refresh() as an operation; metadata "fingerprint" and "refreshed" ("true"/"false"). @since 0.1 */
+LI_EXPORT int li_image_refresh_async(li_operation **out, li_manager *mgr, const char *project, const char *ref,
+                                     li_error **err);
+
+/**@}*/
+
 #ifdef __cplusplus
 }
 #endif

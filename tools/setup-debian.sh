@@ -9,7 +9,7 @@ packages=(
   build-essential pkg-config meson ninja-build git
   # core libraries
   lxc lxc-dev libsqlitecpp-dev libsqlite3-dev nlohmann-json3-dev libfmt-dev
-  libarchive-dev libssl-dev libyaml-cpp-dev
+  libarchive-dev libssl-dev libyaml-cpp-dev libcurl4-openssl-dev
   # tests
   doctest-dev python3-pytest python3-yaml
   # bindings: pybind11 for Python, libclang for Rust's bindgen

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "libinstance/api/image.hpp"
+#include "libinstance/api/remote.hpp"
 #include "libinstance/operation.hpp"
 
 namespace li {
@@ -63,10 +64,29 @@ public:
     /// Deletes an alias.
     void delete_alias(std::string_view project, std::string_view alias);
 
+    /// Copies an image from an image server (simplestreams): downloads it to a temporary area,
+    /// verifies every file's sha256, then imports it. Progress under "download_progress"
+    /// ("rootfs: 45% (1.2MB/s)"). An image already present only gets the requested aliases.
+    api::Image copy_from_remote(std::string_view project, const api::ImagesPost& post);
+    /// copy_from_remote() as an operation; metadata "fingerprint" when it succeeds. Cancelling it
+    /// leaves nothing behind.
+    Operation copy_from_remote_async(std::string_view project, const api::ImagesPost& post);
+    /// Checks the server an image came from for a newer version of its alias; when there is one,
+    /// pulls it, moves the aliases over and removes the old image (unless instances use it), and
+    /// emits "image-refreshed". Returns the current image (the same one when up to date).
+    /// InvalidArgument (key "image") for an image that did not come from a server.
+    api::Image refresh(std::string_view project, std::string_view ref);
+    /// refresh() as an operation; metadata "fingerprint" (the current image) and "refreshed"
+    /// ("true" or "false").
+    Operation refresh_async(std::string_view project, std::string_view ref);
+
 private:
     Operation build_impl(std::string_view project, const ImageBuildOptions& opts, bool async);
     Operation import_impl(std::string_view project, const std::filesystem::path& path, const ImageImportOptions& opts,
                           bool async);
+
+    Operation copy_from_remote_async_impl(std::string_view project, const api::ImagesPost& post, bool async);
+    Operation refresh_async_impl(std::string_view project, std::string_view ref, bool async);
 
     std::shared_ptr<ManagerCore> core_;
 };

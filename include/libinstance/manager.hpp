@@ -8,6 +8,7 @@
 #include "libinstance/image.hpp"
 #include "libinstance/instance.hpp"
 #include "libinstance/operation.hpp"
+#include "libinstance/remote.hpp"
 
 namespace li {
 
@@ -29,6 +30,8 @@ public:
     InstanceStore& instances() { return instances_; }
     OperationStore& operations() { return operations_; }
     EventBus& events() { return events_; }
+    /// The image servers (lxc's remotes) known to this state directory.
+    RemoteStore& remotes() { return remotes_; }
     /// Where the library's log records go (they are also logging events). The output is
     /// process-wide: every Manager in the process shares it. InvalidArgument (key "level") for an
     /// unknown level; a file that cannot be opened fails with its errno's code.
@@ -40,6 +43,7 @@ private:
     InstanceStore instances_;
     OperationStore operations_;
     EventBus events_;
+    RemoteStore remotes_;
 };
 
 }  // namespace li

@@ -53,6 +53,9 @@ InstancesPost instances_post_from_json(std::string_view text) {
         post.source.type = jf::get_string(*it, "type", "source.type");
         post.source.alias = jf::get_string(*it, "alias", "source.alias");
         post.source.fingerprint = jf::get_string(*it, "fingerprint", "source.fingerprint");
+        post.source.server = jf::get_string(*it, "server", "source.server");
+        post.source.protocol = jf::get_string(*it, "protocol", "source.protocol");
+        post.source.certificate = jf::get_string(*it, "certificate", "source.certificate");
     } else {
         post.source.type = "none";
     }
@@ -65,6 +68,11 @@ std::string to_json(const InstancesPost& p) {
         {"start", p.start}, {"config", p.config}, {"devices", p.devices},
         {"source", {{"type", p.source.type}, {"alias", p.source.alias}, {"fingerprint", p.source.fingerprint}}},
     };
+    if (!p.source.server.empty()) {
+        body["source"]["server"] = p.source.server;
+        body["source"]["protocol"] = p.source.protocol.empty() ? "simplestreams" : p.source.protocol;
+        if (!p.source.certificate.empty()) body["source"]["certificate"] = p.source.certificate;
+    }
     if (p.profiles) body["profiles"] = *p.profiles;
     return body.dump();
 }

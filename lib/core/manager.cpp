@@ -20,7 +20,7 @@ std::shared_ptr<Manager> Manager::open(const fs::path& state_dir) {
 }
 
 Manager::Manager(std::shared_ptr<ManagerCore> core)
-    : core_(core), images_(core), instances_(core), operations_(core), events_(core) {}
+    : core_(core), images_(core), instances_(core), operations_(core), events_(core), remotes_(core) {}
 
 void Manager::set_log(const LogOptions& opts) { log::configure_output(log::parse_level(opts.level), opts.file); }
 

@@ -14,6 +14,7 @@
 #include "instance/instance_loader.hpp"
 #include "libinstance/error.hpp"
 #include "libinstance/instance.hpp"
+#include "remote/image_pull.hpp"
 #include "store/image_repo.hpp"
 #include "store/instance_repo.hpp"
 #include "store/profile_repo.hpp"
@@ -132,7 +133,9 @@ Operation InstanceStore::create_impl(std::string_view project_in, const api::Ins
     OperationSpec spec{"Creating instance", project, {{"instances", {api_source("instances", post.name, project)}}}, true};
     return core_->operations().run(spec, [core, project, post, image_ref](OperationContext& ctx) {
         try {
-            create_instance(*core, project, post, image_ref, ctx);
+            // An image on a server is pulled (cached) first unless present; then it is local.
+            std::string ref = post.source.server.empty() ? image_ref : pull_for_instance(core, project, post.source, ctx);
+            create_instance(*core, project, post, ref, ctx);
         } catch (const Error& e) {
             throw e.with_context(fmt::format("creating {}", post.name));
         }

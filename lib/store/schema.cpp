@@ -114,7 +114,28 @@ CREATE TABLE instances_profiles (
 );
 )sql";
 
-constexpr std::array<std::string_view, 1> kMigrations{kV1};
+// Version 2: image servers (lxc's remotes, kept with the state) and where pulled images came
+// from, which `auto_update` and refresh need (LXD's images_source).
+constexpr std::string_view kV2Remotes = R"sql(
+CREATE TABLE remotes (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    url TEXT NOT NULL,
+    protocol TEXT NOT NULL DEFAULT 'simplestreams',
+    public INTEGER NOT NULL DEFAULT 0,
+    certificate TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE images_source (
+    id INTEGER PRIMARY KEY,
+    image_id INTEGER NOT NULL UNIQUE REFERENCES images(id) ON DELETE CASCADE,
+    server TEXT NOT NULL,
+    protocol TEXT NOT NULL DEFAULT 'simplestreams',
+    certificate TEXT NOT NULL DEFAULT '',
+    alias TEXT NOT NULL DEFAULT ''
+);
+)sql";
+
+constexpr std::array<std::string_view, 2> kMigrations{kV1, kV2Remotes};
 
 }  // namespace
 

@@ -18,6 +18,10 @@ struct InstanceSource {
     std::string type = "image";
     std::string alias;
     std::string fingerprint;
+    /// An image server's URL or a remote's name: the image is pulled from it when not local.
+    std::string server;
+    std::string protocol;     ///< "simplestreams" (the default) when server is set
+    std::string certificate;  ///< PEM to trust for server
 };
 
 /// LXD's api.InstancesPost: what creating an instance takes.
