@@ -8,6 +8,7 @@
 #include "operation_wait.hpp"
 #include "petname.hpp"
 #include "progress.hpp"
+#include "remote_ref.hpp"
 
 namespace li::cli {
 
@@ -20,12 +21,9 @@ const std::vector<FlagSpec> create_flags = {
     {"profile", 'p', FlagKind::StringList, "Profile to apply to the new instance"},
 };
 
-api::InstancesPost make_post(const ParsedArgs& args) {
+api::InstancesPost make_post(Context& ctx, const ParsedArgs& args) {
     api::InstancesPost post;
-    post.source.type = "image";
-    std::string image = args.positional[0];
-    if (image.starts_with("local:")) image.erase(0, 6);  // lxc's default remote; others do not exist here
-    post.source.alias = image;                             // the store resolves aliases and fingerprints
+    set_instance_source(ctx, args.positional[0], post.source);  // REMOTE:ALIAS is pulled at create
     post.name = args.positional.size() > 1 ? args.positional[1] : std::string();
     post.ephemeral = args.flag("ephemeral");
     for (const auto& kv : args.list("config")) {
@@ -39,7 +37,7 @@ api::InstancesPost make_post(const ParsedArgs& args) {
 }
 
 int create(Context& ctx, const ParsedArgs& args, bool start) {
-    api::InstancesPost post = make_post(args);
+    api::InstancesPost post = make_post(ctx, args);
     bool generated = post.name.empty();
     if (generated) post.name = random_instance_name();
     if (!ctx.quiet()) {

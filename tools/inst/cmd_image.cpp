@@ -12,6 +12,7 @@
 #include "operation_wait.hpp"
 #include "output.hpp"
 #include "progress.hpp"
+#include "remote_ref.hpp"
 
 namespace li::cli {
 
@@ -134,8 +135,9 @@ int run_list(Context& ctx, const ParsedArgs& args) {
     Format format = parse_format(args.string_or("format", "table"));
     auto columns = image_columns(args.string_or("columns", "lfpdatsu"));
     std::vector<api::Image> shown;
-    for (auto& img : ctx.manager().images().list(ctx.project())) {
-        bool keep = std::all_of(args.positional.begin(), args.positional.end(),
+    std::vector<std::string> filters = args.positional;
+    for (auto& img : images_for_listing(ctx, filters)) {  // a remote's images for "REMOTE:"
+        bool keep = std::all_of(filters.begin(), filters.end(),
                                 [&](const std::string& f) { return f.ends_with(":") || image_matches(img, f); });
         if (keep) shown.push_back(std::move(img));
     }
@@ -264,6 +266,7 @@ Command image_command() {
     cmd.children.push_back(std::move(list));
 
     cmd.children.push_back(sub("show", "[<remote>:]<image>", "Show image properties", 1, 1, run_show));
+    for (auto& c : image_remote_commands()) cmd.children.push_back(std::move(c));
     return cmd;
 }
 

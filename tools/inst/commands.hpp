@@ -18,6 +18,8 @@ Command image_command();                 ///< image and its subcommands
 Command image_alias_command();           ///< image alias create/delete/list
 Command operation_command();             ///< operation list/show/delete
 Command monitor_command();               ///< monitor
+Command remote_command();                ///< remote add/list/remove/rename
+std::vector<Command> image_remote_commands();  ///< image copy, image refresh
 
 /// The whole command tree of `inst`.
 const Command& command_tree();
