@@ -26,6 +26,7 @@ from .execute import ExecuteResult
 from .images import Image, ImageManager
 from .instances import Instance, InstanceManager
 from .operations import Operation, OperationManager, Progress
+from .remotes import Remote, RemoteManager
 from .state import InstanceState
 
 __version__: str = _native.native.version()
@@ -40,6 +41,8 @@ __all__ = [
     "Operation",
     "OperationManager",
     "Progress",
+    "Remote",
+    "RemoteManager",
     "EventManager",
     "EventStream",
     "Subscription",

@@ -13,6 +13,7 @@ from .events import EventManager, _SubscriptionBase
 from .images import ImageManager
 from .instances import InstanceManager
 from .operations import OperationManager
+from .remotes import RemoteManager
 
 if TYPE_CHECKING:
     from . import _libinstance
@@ -47,6 +48,7 @@ class Client:
         self.instances = InstanceManager(self)
         self.operations = OperationManager(self)
         self.events = EventManager(self)
+        self.remotes = RemoteManager(self)
 
     @property
     def state_dir(self) -> str:

@@ -33,6 +33,7 @@ PYBIND11_MODULE(_libinstance, m) {
     auto manager = lp::init_manager(m);
     lp::init_operations(m, manager);
     lp::init_images(manager);
+    lp::init_remotes(manager);
     auto instance = lp::init_instances(m, manager);
     lp::init_exec(instance);
     lp::init_events(m, manager);
