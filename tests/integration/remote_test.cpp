@@ -17,7 +17,13 @@ using namespace li;
 namespace {
 
 struct Fixture {
-    test::SimplestreamsServer server;
+    test::SimplestreamsServer server{[](const fs::path& out) {
+        // An image libinstance built itself, written out as a unified tarball.
+        test::TempDir builder{"li-ss-builder"};
+        ImageBuildOptions opts;
+        opts.output_path = out;
+        Manager::open(builder.path() / "state")->images().build("default", opts);
+    }};
     std::string unified_fp = server.add("bb-unified", "bbu,busybox-unified", "20260101_00:00", "unified");
     std::string split_fp = server.add("bb-split", "bbs", "20260101_00:00", "split");
     test::TempDir dir{"li-remote"};

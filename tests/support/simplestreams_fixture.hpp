@@ -4,8 +4,10 @@
 
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <stdexcept>
 #include <string>
 #include <sys/wait.h>
@@ -13,8 +15,6 @@
 #include <vector>
 
 #include <nlohmann/json.hpp>
-
-#include "support/temp_state.hpp"
 
 #ifndef LI_SIMPLESTREAMS_SERVER
 #error "LI_SIMPLESTREAMS_SERVER (the path of simplestreams_server.py) must be defined by the build"
@@ -40,8 +40,12 @@ inline std::string run_capture(const std::vector<std::string>& argv) {
 
 class SimplestreamsServer {
 public:
-    SimplestreamsServer() {
-        root_ = dir_.path() / "srv";
+    /// make_image writes a unified busybox tarball (built by libinstance) to the path it gets.
+    explicit SimplestreamsServer(const std::function<void(const std::filesystem::path&)>& make_image) {
+        std::string tmpl = (std::filesystem::temp_directory_path() / "li-simplestreams-XXXXXX").string();
+        if (!::mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
+        dir_ = tmpl;
+        root_ = dir_ / "srv";
         std::filesystem::create_directories(root_);
         int out[2], in[2];
         if (::pipe(out) != 0 || ::pipe(in) != 0) throw std::runtime_error("pipe failed");
@@ -66,21 +70,23 @@ public:
         std::fclose(f);
         url = doc["url"].get<std::string>();
         certificate = doc["certificate"].get<std::string>();
-        // An image libinstance built itself, as a unified tarball.
-        image_ = dir_.path() / "busybox.tar.gz";
-        auto mgr = Manager::open(dir_.path() / "builder-state");
-        ImageBuildOptions opts;
-        opts.output_path = image_;
-        mgr->images().build("default", opts);
+        image_ = dir_ / "busybox.tar.gz";
+        make_image(image_);
     }
     ~SimplestreamsServer() {
         ::close(stdin_fd_);  // the server stops when its stdin closes
         for (int i = 0; i < 50; ++i) {
-            if (::waitpid(pid_, nullptr, WNOHANG) == pid_) return;
+            if (::waitpid(pid_, nullptr, WNOHANG) == pid_) {
+                std::error_code ec;
+                std::filesystem::remove_all(dir_, ec);
+                return;
+            }
             ::usleep(100000);
         }
         ::kill(pid_, SIGKILL);
         ::waitpid(pid_, nullptr, 0);
+        std::error_code ec;
+        std::filesystem::remove_all(dir_, ec);
     }
     SimplestreamsServer(const SimplestreamsServer&) = delete;
     SimplestreamsServer& operator=(const SimplestreamsServer&) = delete;
@@ -102,7 +108,7 @@ public:
     std::string certificate;
 
 private:
-    TempDir dir_{"li-simplestreams"};
+    std::filesystem::path dir_;
     std::filesystem::path root_;
     std::filesystem::path image_;
     pid_t pid_ = -1;
