@@ -9,9 +9,11 @@ use serde::{Deserialize, Deserializer, Serialize};
 
 mod event;
 mod operation;
+mod remote;
 
 pub use event::{Event, LifecycleEvent, LoggingEvent};
 pub use operation::{operation_status, Operation};
+pub use remote::{ImageSource, ImagesPost, Remote};
 
 /// Config keys to values (`limits.memory` = `256MiB`, ...).
 pub type ConfigMap = BTreeMap<String, String>;
@@ -79,11 +81,27 @@ pub struct InstanceSource {
     /// The image fingerprint (or a unique prefix), when chosen by fingerprint.
     #[serde(skip_serializing_if = "String::is_empty")]
     pub fingerprint: String,
+    /// An image server's URL or a remote's name: the image is pulled from it when not local.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub server: String,
+    /// "simplestreams" (the default) when `server` is set.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub protocol: String,
+    /// PEM certificate to trust for `server`.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub certificate: String,
 }
 
 impl Default for InstanceSource {
     fn default() -> Self {
-        InstanceSource { source_type: "image".into(), alias: String::new(), fingerprint: String::new() }
+        InstanceSource {
+            source_type: "image".into(),
+            alias: String::new(),
+            fingerprint: String::new(),
+            server: String::new(),
+            protocol: String::new(),
+            certificate: String::new(),
+        }
     }
 }
 
@@ -91,6 +109,12 @@ impl InstanceSource {
     /// The image with this alias.
     pub fn image_alias(alias: impl Into<String>) -> Self {
         InstanceSource { alias: alias.into(), ..Default::default() }
+    }
+
+    /// The image `alias` (or fingerprint) of `server` (a URL or a remote's name), pulled and
+    /// cached when not present locally.
+    pub fn remote_image(server: impl Into<String>, alias: impl Into<String>) -> Self {
+        InstanceSource { server: server.into(), alias: alias.into(), ..Default::default() }
     }
 
     /// The image with this fingerprint (or unique prefix).

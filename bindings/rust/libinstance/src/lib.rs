@@ -48,6 +48,7 @@ mod instance;
 mod log;
 mod manager;
 mod operation;
+mod remote;
 mod strings;
 
 pub use api::Event;

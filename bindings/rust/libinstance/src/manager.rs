@@ -164,11 +164,11 @@ impl Project<'_> {
         self.name.as_deref().and_then(|n| n.to_str().ok()).unwrap_or("")
     }
 
-    fn mgr(&self) -> *mut sys::li_manager {
+    pub(crate) fn mgr(&self) -> *mut sys::li_manager {
         self.manager.as_ptr()
     }
 
-    fn name_ptr(&self) -> *const std::ffi::c_char {
+    pub(crate) fn name_ptr(&self) -> *const std::ffi::c_char {
         ptr_or_null(&self.name)
     }
 
