@@ -1,0 +1,160 @@
+// ImageStore::publish: an image made from a stopped instance's root file system (LXD's
+// POST /1.0/images with source type "instance").
+#include <cstdio>
+#include <ctime>
+#include <fmt/format.h>
+
+#include "core/event_hub.hpp"
+#include "core/log.hpp"
+#include "core/manager_core.hpp"
+#include "core/names.hpp"
+#include "core/operations.hpp"
+#include "core/reverter.hpp"
+#include "image/image_add.hpp"
+#include "image/image_files.hpp"
+#include "image/metadata.hpp"
+#include "image/tar_pack.hpp"
+#include "instance/expand.hpp"
+#include "instance/instance_loader.hpp"
+#include "libinstance/error.hpp"
+#include "libinstance/image.hpp"
+#include "sys/fs.hpp"
+
+namespace li {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr int kStopped = 102;
+
+// "2027-01-02T03:04:05Z", with optional fractions and a numeric offset; InvalidArgument otherwise.
+int64_t parse_rfc3339(const std::string& text, const char* key) {
+    int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0, consumed = 0;
+    if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &s, &consumed) != 6 || mo < 1 || mo > 12 ||
+        d < 1 || d > 31 || h > 23 || mi > 59 || s > 60)
+        throw Error::invalid(key, fmt::format("\"{}\" is not an RFC 3339 time (e.g. 2030-01-01T00:00:00Z)", text));
+    std::string rest = text.substr(static_cast<size_t>(consumed));
+    if (!rest.empty() && rest[0] == '.') {
+        size_t i = 1;
+        while (i < rest.size() && std::isdigit(static_cast<unsigned char>(rest[i]))) i++;
+        rest.erase(0, i);
+    }
+    int64_t offset = 0;
+    if (rest == "Z" || rest == "z") {
+    } else if (rest.size() == 6 && (rest[0] == '+' || rest[0] == '-') && rest[3] == ':') {
+        int oh = std::atoi(rest.substr(1, 2).c_str()), om = std::atoi(rest.substr(4, 2).c_str());
+        offset = (rest[0] == '+' ? 1 : -1) * (oh * 3600 + om * 60);
+    } else {
+        throw Error::invalid(key, fmt::format("\"{}\" is not an RFC 3339 time (e.g. 2030-01-01T00:00:00Z)", text));
+    }
+    std::tm tm{};
+    tm.tm_year = y - 1900;
+    tm.tm_mon = mo - 1;
+    tm.tm_mday = d;
+    tm.tm_hour = h;
+    tm.tm_min = mi;
+    tm.tm_sec = s;
+    return static_cast<int64_t>(::timegm(&tm)) - offset;
+}
+
+void validate_publish(const ImagePublishOptions& opts) {
+    if (opts.instance.empty()) throw Error::invalid("instance", "no source instance given");
+    if (opts.instance.find('/') != std::string::npos)
+        throw Error(ErrorCode::NotSupported,
+                    fmt::format("publishing the snapshot \"{}\" is not supported yet (snapshots arrive with issue 7)", opts.instance),
+                    "instance");
+    validate_instance_name(opts.instance);
+    if (!opts.alias.empty()) validate_alias_name(opts.alias);
+    validate_compression(opts.compression);
+    for (const auto& [k, v] : opts.properties)
+        if (k.empty()) throw Error::invalid("properties", "an image property needs a name");
+    if (!opts.expires_at.empty()) parse_rfc3339(opts.expires_at, "expires_at");
+}
+
+// metadata.yaml of the new image: the source image's templates, the instance's image.* keys (the
+// source image's properties, as LXD keeps them) under the requested ones.
+ImageMetadata publish_metadata(const fs::path& volume, const LoadedInstance& loaded, const ImagePublishOptions& opts) {
+    ImageMetadata md;
+    std::error_code ec;
+    if (fs::is_regular_file(volume / "metadata.yaml", ec)) md = parse_image_metadata(read_file(volume / "metadata.yaml", 1 << 20));
+    md.properties.clear();
+    for (const auto& [k, v] : loaded.record.config)
+        if (k.rfind("image.", 0) == 0) md.properties[k.substr(6)] = v;
+    for (const auto& [k, v] : opts.properties) md.properties[k] = v;
+    md.architecture = loaded.record.architecture.empty() ? host_architecture() : loaded.record.architecture;
+    md.creation_date = ::time(nullptr);
+    md.expiry_date = opts.expires_at.empty() ? 0 : parse_rfc3339(opts.expires_at, "expires_at");
+    return md;
+}
+
+void publish_instance(const std::shared_ptr<ManagerCore>& core, const std::string& project, const ImagePublishOptions& opts,
+                      OperationContext& ctx) {
+    const std::string key = "create_image_from_container_pack_progress";
+    auto lock = core->locks().lock_instance(project, opts.instance);
+    LoadedInstance loaded = load_instance(*core, project, opts.instance);
+    InstanceSpec spec = spec_of(*core, loaded);
+    if (core->instance_driver(spec.type).state(spec).status_code != kStopped)
+        throw Error(ErrorCode::Conflict,
+                    fmt::format("instance \"{}\" is running; stop it before publishing (or use --force)", opts.instance), "instance");
+
+    StorageDriver& pool = core->pool(root_disk_pool(loaded.expanded.devices));
+    VolumeRef vol{VolumeType::Container, project_prefixed_name(project, opts.instance)};
+    Reverter revert;
+    fs::path volume = pool.mount_volume(vol);
+    revert.add([&pool, vol] { pool.unmount_volume(vol); });
+
+    ImageMetadata md = publish_metadata(volume, loaded, opts);
+    ctx.progress(key, "Image pack", 0);
+    const double total = static_cast<double>(std::max<uint64_t>(tree_data_bytes(volume / "rootfs"), 1));
+    fs::path tmp = core->images_dir() / fmt::format("publish-{}{}", random_uuid(), tarball_suffix(opts.compression));
+    revert.add([tmp] { std::error_code e; fs::remove(tmp, e); });
+    pack_unified_tarball(PackInput{render_image_metadata(md), volume / "templates", volume / "rootfs"}, tmp, opts.compression,
+                         [&](uint64_t done) {
+                             ctx.check_cancelled();
+                             ctx.progress(key, "Image pack", static_cast<int>(90.0 * std::min(1.0, static_cast<double>(done) / total)));
+                         });
+    pool.unmount_volume(vol);
+    ctx.check_cancelled();
+
+    ImageFiles files{tmp, {}};
+    std::string fingerprint = image_fingerprint(files);
+    ctx.progress(key, "Image pack", 95);
+    ImageImportOptions import;
+    import.alias = opts.alias;
+    import.public_ = opts.public_;
+    add_image_files(*core, project, files, fingerprint, import, true, ctx, key, "Image pack");
+    log::info("instance published", {{"instance", opts.instance}, {"project", project}, {"fingerprint", fingerprint}});
+    core->events().lifecycle(project, "instance-published", api_source("instances", opts.instance, project),
+                             {{"fingerprint", fingerprint}});
+}
+
+}  // namespace
+
+api::Image ImageStore::publish(std::string_view project, const ImagePublishOptions& opts) {
+    Operation op = publish_impl(project, opts, false);
+    op.get();
+    return get(project, op.info().metadata.at("fingerprint"));
+}
+
+Operation ImageStore::publish_async(std::string_view project, const ImagePublishOptions& opts) {
+    return publish_impl(project, opts, true);
+}
+
+Operation ImageStore::publish_impl(std::string_view project_in, const ImagePublishOptions& opts, bool async) {
+    std::string project = project_or_default(project_in);
+    validate_publish(opts);
+    auto core = core_;
+    OperationSpec spec{"Creating image from instance", project,
+                       {{"images", {}}, {"instances", {api_source("instances", opts.instance, project)}}}, true};
+    return core_->operations().run(spec, [core, project, opts](OperationContext& ctx) {
+        try {
+            publish_instance(core, project, opts, ctx);
+        } catch (const Error& e) {
+            if (e.code() == ErrorCode::Conflict || e.code() == ErrorCode::NotFound) throw;
+            throw e.with_context(fmt::format("publishing {}", opts.instance));
+        }
+    }, async, core_);
+}
+
+}  // namespace li

@@ -1,0 +1,181 @@
+#include "image/tar_pack.hpp"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <ctime>
+#include <fmt/format.h>
+#include <fts.h>
+#include <memory>
+#include <sys/stat.h>
+#include <vector>
+
+#include "libinstance/error.hpp"
+#include "sys/fs.hpp"
+
+namespace li {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct WriteDeleter {
+    void operator()(archive* a) const { archive_write_free(a); }
+};
+struct ReadDeleter {
+    void operator()(archive* a) const { archive_read_free(a); }
+};
+struct EntryDeleter {
+    void operator()(archive_entry* e) const { archive_entry_free(e); }
+};
+struct ResolverDeleter {
+    void operator()(archive_entry_linkresolver* r) const { archive_entry_linkresolver_free(r); }
+};
+using EntryPtr = std::unique_ptr<archive_entry, EntryDeleter>;
+
+[[noreturn]] void fail(archive* a, const std::string& what) {
+    const char* msg = archive_error_string(a);
+    throw Error(ErrorCode::System, fmt::format("{}: {}", what, msg ? msg : "unknown libarchive error"));
+}
+
+void add_filter(archive* a, std::string_view compression) {
+    int r = ARCHIVE_OK;
+    if (compression == "gzip") r = archive_write_add_filter_gzip(a);
+    else if (compression == "xz") r = archive_write_add_filter_xz(a);
+    else if (compression == "zstd") r = archive_write_add_filter_zstd(a);
+    else if (compression == "bzip2") r = archive_write_add_filter_bzip2(a);
+    else if (compression == "none") r = archive_write_add_filter_none(a);
+    if (r != ARCHIVE_OK) fail(a, fmt::format("enabling {} compression", compression));
+}
+
+// Writes one entry's header, and its data read from `data` (the disk reader) when given.
+void write_entry(archive* out, archive_entry* e, archive* data, uint64_t& done, const PackProgress& progress) {
+    int r = archive_write_header(out, e);
+    if (r == ARCHIVE_FAILED || r == ARCHIVE_WARN) {
+        // e.g. a socket, which tar cannot hold; LXD skips those too.
+        if (r == ARCHIVE_FAILED) return;
+    } else if (r != ARCHIVE_OK) {
+        fail(out, fmt::format("writing {}", archive_entry_pathname(e)));
+    }
+    if (!data || archive_entry_size(e) <= 0) return;
+    std::vector<char> buf(1 << 20);
+    for (;;) {
+        la_ssize_t n = archive_read_data(data, buf.data(), buf.size());
+        if (n < 0) fail(data, fmt::format("reading {}", archive_entry_sourcepath(e)));
+        if (n == 0) break;
+        if (archive_write_data(out, buf.data(), static_cast<size_t>(n)) < 0)
+            fail(out, fmt::format("writing {}", archive_entry_pathname(e)));
+        done += static_cast<uint64_t>(n);
+        if (progress) progress(done);
+    }
+}
+
+void add_memory_file(archive* out, const std::string& path, std::string_view content, mode_t mode) {
+    EntryPtr e(archive_entry_new());
+    archive_entry_set_pathname(e.get(), path.c_str());
+    archive_entry_set_filetype(e.get(), AE_IFREG);
+    archive_entry_set_perm(e.get(), mode);
+    archive_entry_set_uid(e.get(), 0);
+    archive_entry_set_gid(e.get(), 0);
+    archive_entry_set_mtime(e.get(), ::time(nullptr), 0);
+    archive_entry_set_size(e.get(), static_cast<la_int64_t>(content.size()));
+    if (archive_write_header(out, e.get()) != ARCHIVE_OK ||
+        (!content.empty() && archive_write_data(out, content.data(), content.size()) < 0))
+        fail(out, fmt::format("writing {}", path));
+}
+
+void add_memory_dir(archive* out, const std::string& path) {
+    EntryPtr e(archive_entry_new());
+    archive_entry_set_pathname(e.get(), path.c_str());
+    archive_entry_set_filetype(e.get(), AE_IFDIR);
+    archive_entry_set_perm(e.get(), 0755);
+    archive_entry_set_mtime(e.get(), ::time(nullptr), 0);
+    if (archive_write_header(out, e.get()) != ARCHIVE_OK) fail(out, fmt::format("writing {}", path));
+}
+
+// Adds the tree at `dir` as `prefix`/..., keeping what is on disk and numeric owners only.
+void add_tree(archive* out, const fs::path& dir, const std::string& prefix, archive_entry_linkresolver* resolver,
+              uint64_t& done, const PackProgress& progress) {
+    std::unique_ptr<archive, ReadDeleter> disk(archive_read_disk_new());
+    archive_read_disk_set_symlink_physical(disk.get());
+    // No user/group name lookups: owners stay numeric, as LXD writes them.
+    archive_read_disk_set_behavior(disk.get(), ARCHIVE_READDISK_NO_TRAVERSE_MOUNTS | ARCHIVE_READDISK_NO_FFLAGS);
+    if (archive_read_disk_open(disk.get(), dir.c_str()) != ARCHIVE_OK) fail(disk.get(), fmt::format("opening {}", dir.string()));
+    const std::string base = dir.string();
+    for (;;) {
+        EntryPtr e(archive_entry_new());
+        int r = archive_read_next_header2(disk.get(), e.get());
+        if (r == ARCHIVE_EOF) break;
+        if (r == ARCHIVE_FATAL) fail(disk.get(), fmt::format("reading {}", dir.string()));
+        if (r == ARCHIVE_FAILED) continue;  // e.g. a file removed while walking
+        archive_read_disk_descend(disk.get());
+        std::string source = archive_entry_sourcepath(e.get()) ? archive_entry_sourcepath(e.get()) : "";
+        std::string rel = source.size() > base.size() ? source.substr(base.size()) : std::string();
+        while (!rel.empty() && rel.front() == '/') rel.erase(0, 1);
+        std::string name = rel.empty() ? prefix : prefix + "/" + rel;
+        archive_entry_set_pathname(e.get(), name.c_str());
+        archive_entry_set_uname(e.get(), nullptr);
+        archive_entry_set_gname(e.get(), nullptr);
+        archive_entry* entry = e.get();
+        archive_entry* sparse = nullptr;
+        archive_entry_linkify(resolver, &entry, &sparse);
+        // With tar formats the resolver hands back the same entry, turned into a hard link (size
+        // 0) when its inode was seen before; its data then must not be read.
+        if (entry) write_entry(out, entry, archive_entry_hardlink(entry) ? nullptr : disk.get(), done, progress);
+    }
+}
+
+}  // namespace
+
+void validate_compression(std::string_view compression) {
+    for (const char* known : {"gzip", "xz", "zstd", "bzip2", "none"})
+        if (compression == known) return;
+    throw Error::invalid("compression", fmt::format("unknown compression \"{}\" (use gzip, xz, zstd, bzip2 or none)", compression));
+}
+
+std::string tarball_suffix(std::string_view compression) {
+    if (compression == "gzip") return ".tar.gz";
+    if (compression == "xz") return ".tar.xz";
+    if (compression == "zstd") return ".tar.zst";
+    if (compression == "bzip2") return ".tar.bz2";
+    return ".tar";
+}
+
+void pack_unified_tarball(const PackInput& input, const fs::path& out_path, std::string_view compression,
+                          const PackProgress& progress) {
+    validate_compression(compression);
+    std::unique_ptr<archive, WriteDeleter> out(archive_write_new());
+    add_filter(out.get(), compression);
+    archive_write_set_format_pax_restricted(out.get());
+    if (archive_write_open_filename(out.get(), out_path.c_str()) != ARCHIVE_OK)
+        fail(out.get(), fmt::format("creating {}", out_path.string()));
+    std::unique_ptr<archive_entry_linkresolver, ResolverDeleter> resolver(archive_entry_linkresolver_new());
+    archive_entry_linkresolver_set_strategy(resolver.get(), archive_format(out.get()));
+
+    add_memory_file(out.get(), "metadata.yaml", input.metadata_yaml, 0644);
+    add_memory_dir(out.get(), "templates");
+    std::error_code ec;
+    if (!input.templates_dir.empty() && fs::is_directory(input.templates_dir, ec)) {
+        for (const auto& f : fs::directory_iterator(input.templates_dir)) {
+            if (!f.is_regular_file() || f.is_symlink()) continue;
+            add_memory_file(out.get(), "templates/" + f.path().filename().string(), read_file(f.path(), 1 << 20), 0644);
+        }
+    }
+    uint64_t done = 0;
+    add_tree(out.get(), input.rootfs, "rootfs", resolver.get(), done, progress);
+    if (archive_write_close(out.get()) != ARCHIVE_OK) fail(out.get(), fmt::format("writing {}", out_path.string()));
+}
+
+uint64_t tree_data_bytes(const fs::path& dir) {
+    uint64_t total = 0;
+    char* paths[] = {const_cast<char*>(dir.c_str()), nullptr};
+    FTS* fts = ::fts_open(paths, FTS_PHYSICAL | FTS_XDEV | FTS_NOCHDIR, nullptr);
+    if (!fts) return 0;
+    while (FTSENT* e = ::fts_read(fts)) {
+        if (e->fts_info == FTS_F && e->fts_statp && e->fts_statp->st_nlink <= 1) total += static_cast<uint64_t>(e->fts_statp->st_size);
+        else if (e->fts_info == FTS_F && e->fts_statp) total += static_cast<uint64_t>(e->fts_statp->st_size) / e->fts_statp->st_nlink;
+    }
+    ::fts_close(fts);
+    return total;
+}
+
+}  // namespace li
