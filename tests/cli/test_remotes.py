@@ -84,7 +84,11 @@ def test_image_list_of_a_remote(fresh, served):
     assert sorted(r[1] for r in rows) == sorted([served.unified, served.split])
     rows = list(csv.reader(io.StringIO(fresh.ok("image", "list", "srv:bbs", "-c", "F", "-f", "csv").stdout)))
     assert rows == [[served.split]]
-    assert images(fresh) == []  # listing a remote stores nothing
+    info = fresh.ok("image", "info", "srv:bbs").stdout
+    assert f"Fingerprint: {served.split}" in info and "    - bbs" in info
+    assert "serial: " in fresh.ok("image", "show", "srv:bbu").stdout
+    assert_error(fresh.run("image", "info", "srv:nosuch"), '"nosuch"')
+    assert images(fresh) == []  # looking at a remote stores nothing
     assert_error(fresh.run("image", "list", "nosuch:"), 'The remote "nosuch" doesn\'t exist')
 
 

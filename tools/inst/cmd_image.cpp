@@ -163,7 +163,7 @@ int run_delete(Context& ctx, const ParsedArgs& args) {
 
 // `lxc image show` prints the writable part of the image (api.ImagePut) as YAML.
 int run_show(Context& ctx, const ParsedArgs& args) {
-    api::Image image = ctx.manager().images().get(ctx.project(), strip_remote(args.positional[0]));
+    api::Image image = image_for_ref(ctx, args.positional[0]);  // a remote's too
     auto doc = nlohmann::ordered_json::parse(api::to_json(image));
     nlohmann::ordered_json put = nlohmann::ordered_json::object();
     for (const char* key : {"auto_update", "properties", "public", "expires_at", "profiles"})
@@ -178,7 +178,7 @@ std::string time_or(const std::string& rfc3339, const std::string& fallback) {
 }
 
 int run_info(Context& ctx, const ParsedArgs& args) {
-    api::Image info = ctx.manager().images().get(ctx.project(), strip_remote(args.positional[0]));
+    api::Image info = image_for_ref(ctx, args.positional[0]);  // a remote's too
     std::string out;
     out += fmt::format("Fingerprint: {}\n", info.fingerprint);
     out += fmt::format("Size: {:.2f}MiB\n", static_cast<double>(info.size) / 1024 / 1024);

@@ -33,6 +33,12 @@ std::vector<api::Image> images_for_listing(Context& ctx, std::vector<std::string
     return ctx.manager().images().list(ctx.project());
 }
 
+api::Image image_for_ref(Context& ctx, const std::string& arg) {
+    RemoteRef ref = parse_remote_ref(ctx, arg);
+    if (!ref.remote.empty()) return ctx.manager().remotes().image(ref.remote, ref.name);
+    return ctx.manager().images().get(ctx.project(), ref.name);
+}
+
 void set_instance_source(Context& ctx, const std::string& arg, api::InstanceSource& source) {
     RemoteRef ref = parse_remote_ref(ctx, arg);
     source.type = "image";

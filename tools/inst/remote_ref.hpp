@@ -24,6 +24,9 @@ RemoteRef parse_remote_ref(Context& ctx, const std::string& arg);
 /// argument names one (its "REMOTE:" prefix is then removed from filters), else the local ones.
 std::vector<api::Image> images_for_listing(Context& ctx, std::vector<std::string>& filters);
 
+/// The image `[<remote>:]<image>` names: a remote's (as the server describes it) or a local one.
+api::Image image_for_ref(Context& ctx, const std::string& arg);
+
 /// Fills an instance source from `[<remote>:]<image>`: a remote's image is pulled at create.
 void set_instance_source(Context& ctx, const std::string& arg, api::InstanceSource& source);
 
