@@ -85,7 +85,11 @@ TEST_CASE("publish: a stopped instance becomes an image with merged properties; 
     }
 
     // The published image launches, with the files and the (re-applied) hostname template.
-    Instance copy = launch("pub-copy");
+    api::InstancesPost post;
+    post.name = "pub-copy";
+    post.source.alias = "pub-img";
+    post.start = true;
+    Instance copy = shared().mgr->instances().create("default", post);
     CHECK(exec_out(copy, {"cat", "/root/marker"}) == "published-data\n");
     CHECK(exec_out(copy, {"cat", "/etc/hostname"}) == "pub-copy\n");
     CHECK(exec_out(copy, {"stat", "-c", "%h", "/srv/hard"}) == "2\n");

@@ -32,28 +32,23 @@ struct BuildArgs {
 }  // namespace
 
 void init_publish(ManagerClass& cls) {
-    py::class_<BuildArgs>(cls, "BuildArgs")
-        .def(py::init<>())
-        .def_readwrite("alias", &BuildArgs::alias)
-        .def_readwrite("output_path", &BuildArgs::output_path)
-        .def_readwrite("release", &BuildArgs::release)
-        .def_readwrite("variant", &BuildArgs::variant)
-        .def_readwrite("mirror", &BuildArgs::mirror)
-        .def_readwrite("packages", &BuildArgs::packages)
-        .def_readwrite("init", &BuildArgs::init)
-        .def_readwrite("cache_dir", &BuildArgs::cache_dir);
-
     cls.def(
         "image_build_full_async",
-        [](const ManagerHandle& self, const std::string& builder, BuildArgs args, std::optional<std::string> project) {
+        [](const ManagerHandle& self, const std::string& builder, std::optional<std::string> alias,
+           std::optional<std::string> output_path, std::optional<std::string> release, std::optional<std::string> variant,
+           std::optional<std::string> mirror, std::vector<std::string> packages, std::optional<std::string> init,
+           std::optional<std::string> cache_dir, std::optional<std::string> project) {
             auto mgr = self.get();
+            BuildArgs args{alias, output_path, release, variant, mirror, init, cache_dir, std::move(packages), {}};
             li_image_build_opts opts = args.opts();
             return operation_call([&](li_operation** out, li_error** err) {
                 return li_image_build_async(out, mgr.get(), c_str_or_null(project), builder.c_str(), &opts, err);
             });
         },
-        py::arg("builder"), py::arg("args"), py::arg("project") = py::none(),
-        "image_build_async with every builder option (a BuildArgs).");
+        py::arg("builder"), py::arg("alias") = py::none(), py::arg("output_path") = py::none(),
+        py::arg("release") = py::none(), py::arg("variant") = py::none(), py::arg("mirror") = py::none(),
+        py::arg("packages") = std::vector<std::string>{}, py::arg("init") = py::none(), py::arg("cache_dir") = py::none(),
+        py::arg("project") = py::none(), "image_build_async with every builder option.");
 
     cls.def(
         "image_publish",
