@@ -13,6 +13,12 @@ ImageBuildOptions build_options(const char* builder, const li_image_build_opts* 
     if (opts != nullptr) {
         o.alias = or_empty(opts->alias);
         o.output_path = or_empty(opts->output_path);
+        if (opts->release) o.release = opts->release;
+        if (opts->variant) o.variant = opts->variant;
+        o.mirror = or_empty(opts->mirror);
+        for (const char* const* p = opts->packages; p && *p; ++p) o.packages.emplace_back(*p);
+        if (opts->init) o.init = opts->init;
+        o.cache_dir = or_empty(opts->cache_dir);
     }
     return o;
 }
@@ -22,6 +28,14 @@ ImageImportOptions import_options(const li_image_import_opts* opts) {
     ImageImportOptions o;
     if (opts != nullptr) {
         o.alias = or_empty(opts->alias);
+        o.rootfs_path = or_empty(opts->rootfs_path);
+        o.expected_fingerprint = or_empty(opts->expected_fingerprint);
+        if (opts->properties_json != nullptr) o.properties = api::string_map_from_json(opts->properties_json, "properties_json");
+        o.public_ = opts->public_ != 0;
+        o.auto_update = opts->auto_update != 0;
+        o.cached = opts->cached != 0;
+        o.max_unpack_ratio = opts->max_unpack_ratio;
+        o.max_unpack_bytes = opts->max_unpack_bytes;
     }
     return o;
 }

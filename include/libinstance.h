@@ -113,11 +113,19 @@ typedef struct li_image_build_opts {
     unsigned int version;    /**< LI_IMAGE_BUILD_OPTS_VERSION */
     const char *alias;       /**< alias to give the image, or NULL */
     const char *output_path; /**< also write the LXD unified tarball here, or NULL */
+    /* The "debian" builder's options; NULL selects the default. */
+    const char *release;     /**< Debian release, default "bookworm" */
+    const char *variant;     /**< debootstrap variant: "minbase" (default), "buildd" or "default" */
+    const char *mirror;      /**< mirror URL, default the host's Debian mirror, else deb.debian.org */
+    const char *const *packages; /**< NULL-terminated extra packages, or NULL */
+    const char *init;        /**< init package, default "systemd-sysv" */
+    const char *cache_dir;   /**< build cache, default $LIBINSTANCE_CACHE_DIR, else <state>/cache */
 } li_image_build_opts;
-#define LI_IMAGE_BUILD_OPTS_INIT { LI_IMAGE_BUILD_OPTS_VERSION, NULL, NULL }
+#define LI_IMAGE_BUILD_OPTS_INIT { LI_IMAGE_BUILD_OPTS_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL }
 
 /**
- * @brief Builds an image locally with the named builder ("busybox") and adds it to the store.
+ * @brief Builds an image locally with the named builder ("busybox", or "debian": debootstrap,
+ * minutes the first time, then instant from its cache) and adds it to the store.
  * @param[out] out_json the new image as an LXD `Image` document; free with li_free()
  * @since 0.1
  */
@@ -129,12 +137,30 @@ LI_EXPORT int li_image_build(char **out_json, li_manager *mgr, const char *proje
 typedef struct li_image_import_opts {
     unsigned int version; /**< LI_IMAGE_IMPORT_OPTS_VERSION */
     const char *alias;    /**< alias to give the image, or NULL */
+    /** split image: the rootfs tarball or squashfs (`path` is then the metadata tarball), or NULL */
+    const char *rootfs_path;
+    /** refuse the image (LI_ERR_INVALID_ARGUMENT, key "expected_fingerprint") unless its
+     *  fingerprint is this sha256, or NULL */
+    const char *expected_fingerprint;
+    /** JSON object of properties set over metadata.yaml's, e.g. `{"os":"debian"}`, or NULL */
+    const char *properties_json;
+    int public_;          /**< non-zero: a public image */
+    int auto_update;      /**< non-zero: refresh it from its server */
+    int cached;           /**< non-zero: pulled implicitly; expires when unused (images.remote_cache_expiry) */
+    /** decompression-bomb limits: unpacked size at most this times the file's size, and at most
+     *  max_unpack_bytes; 0 takes the manager's images.unpack_max_ratio / images.unpack_max_size */
+    unsigned long long max_unpack_ratio;
+    unsigned long long max_unpack_bytes; /**< see max_unpack_ratio */
 } li_image_import_opts;
-#define LI_IMAGE_IMPORT_OPTS_INIT { LI_IMAGE_IMPORT_OPTS_VERSION, NULL }
+#define LI_IMAGE_IMPORT_OPTS_INIT { LI_IMAGE_IMPORT_OPTS_VERSION, NULL, NULL, NULL, NULL, 0, 0, 0, 0, 0 }
 
 /**
- * @brief Imports an LXD-format unified image tarball. The fingerprint is the sha256 of the file,
- * as LXD computes it. Importing an image already present fails with LI_ERR_ALREADY_EXISTS.
+ * @brief Imports an LXD-format image: a unified tarball, or (with opts->rootfs_path) a split
+ * metadata tarball + rootfs tarball or squashfs; gzip, xz, zstd, bzip2 or no compression. The
+ * fingerprint is computed as LXD does (sha256 of the file, or of the metadata file followed by the
+ * rootfs file). Importing an image already present fails with LI_ERR_ALREADY_EXISTS. Hostile or
+ * broken archives fail with LI_ERR_INVALID_ARGUMENT whose key names the entry or field, leaving
+ * the store unchanged.
  * @param[out] out_json the image as an LXD `Image` document; free with li_free()
  * @since 0.1
  */
@@ -153,6 +179,60 @@ LI_EXPORT int li_image_alias_create(li_manager *mgr, const char *project, const 
 /** @brief Removes an alias (the image stays). @since 0.1 */
 LI_EXPORT int li_image_alias_delete(li_manager *mgr, const char *project, const char *alias,
                                     li_error **err);
+/** @brief Renames an alias ("image-alias-renamed" event). @since 0.1 */
+LI_EXPORT int li_image_alias_rename(li_manager *mgr, const char *project, const char *alias,
+                                    const char *new_name, li_error **err);
+/** @brief Points an alias at another image (ref) and sets its description. @since 0.1 */
+LI_EXPORT int li_image_alias_update(li_manager *mgr, const char *project, const char *alias,
+                                    const char *image_ref, const char *description, li_error **err);
+/** @brief All aliases as a JSON array of LXD `ImageAliasesEntry` (name, description, target, type). @since 0.1 */
+LI_EXPORT int li_image_alias_list_json(char **out_json, li_manager *mgr, const char *project,
+                                       li_error **err);
+/** @brief One alias as an LXD `ImageAliasesEntry` document; LI_ERR_NOT_FOUND when absent. @since 0.1 */
+LI_EXPORT int li_image_alias_get_json(char **out_json, li_manager *mgr, const char *project,
+                                      const char *alias, li_error **err);
+/**
+ * @brief Replaces an image's editable fields from an LXD `ImagePut` document
+ * (`{"properties":{...},"public":false,"auto_update":false,"expires_at":"..."}`) and emits
+ * "image-updated". @param[out] out_json the updated image; free with li_free() @since 0.1
+ */
+LI_EXPORT int li_image_update_json(char **out_json, li_manager *mgr, const char *project,
+                                   const char *ref, const char *put_json, li_error **err);
+/**
+ * @brief Writes an image's stored file(s) unchanged, named as `lxc image export` does: into the
+ * directory target (NULL: the current directory) as "<fp>.tar.gz" etc., or "meta-<fp>.tar.xz" +
+ * "<fp>.squashfs" for a split image; a non-directory target names the file ("<target>.tar.gz",
+ * or "<target>" + "<target>.root" when split).
+ * @param[out] out_json `{"metadata_path": "...", "rootfs_path": "..." or ""}`; free with li_free()
+ * @since 0.1
+ */
+LI_EXPORT int li_image_export(char **out_json, li_manager *mgr, const char *project,
+                              const char *ref, const char *target, li_error **err);
+/**
+ * @brief Removes cached images unused for images.remote_cache_expiry days (every project).
+ * @param[out] out_json JSON array of the removed fingerprints; free with li_free() @since 0.1
+ */
+LI_EXPORT int li_images_prune(char **out_json, li_manager *mgr, li_error **err);
+/** @brief The manager's settings that are set, as a JSON object (LXD's server config). @since 0.1 */
+LI_EXPORT int li_manager_config_json(char **out_json, li_manager *mgr, li_error **err);
+/** @brief One setting's value, or its default when unset; free with li_free(). @since 0.1 */
+LI_EXPORT int li_manager_config_get(char **out_value, li_manager *mgr, const char *key, li_error **err);
+/**
+ * @brief Sets a manager setting (NULL or "" unsets it): images.remote_cache_expiry (days),
+ * images.unpack_max_ratio, images.unpack_max_size (e.g. "64GiB"). @since 0.1
+ */
+LI_EXPORT int li_manager_config_set(li_manager *mgr, const char *key, const char *value, li_error **err);
+/**
+ * @brief Publishes a stopped instance as a new image (unified tarball; LI_ERR_CONFLICT while it
+ * runs). The request is LXD's `ImagesPost`:
+ * `{"source":{"type":"instance","name":"c1"},"aliases":[{"name":"a"}],"properties":{"k":"v"},
+ * "compression_algorithm":"xz","public":false,"expires_at":"2030-01-01T00:00:00Z"}`; compression
+ * is gzip (default), xz, zstd, bzip2 or none; properties are merged over the source image's.
+ * @param[out] out_json the new image as an LXD `Image` document; free with li_free()
+ * @since 0.1
+ */
+LI_EXPORT int li_image_publish(char **out_json, li_manager *mgr, const char *project,
+                               const char *images_post_json, li_error **err);
 
 /**@}*/
 /* ------------------------------------------------------------------------------------------ */
@@ -324,6 +404,18 @@ LI_EXPORT int li_image_build_async(li_operation **out, li_manager *mgr, const ch
 LI_EXPORT int li_image_import_async(li_operation **out, li_manager *mgr, const char *project,
                                     const char *path, const li_image_import_opts *opts, li_error **err);
 /**
+ * @brief li_image_export() as an operation (progress "image_export_progress", cancellable); its
+ * metadata has "metadata_path" and "rootfs_path" on success. @since 0.1
+ */
+LI_EXPORT int li_image_export_async(li_operation **out, li_manager *mgr, const char *project,
+                                    const char *ref, const char *target, li_error **err);
+/**
+ * @brief li_image_publish() as an operation (progress "create_image_from_container_pack_progress",
+ * cancellable); its metadata has "fingerprint" on success. @since 0.1
+ */
+LI_EXPORT int li_image_publish_async(li_operation **out, li_manager *mgr, const char *project,
+                                     const char *images_post_json, li_error **err);
+/**
  * @brief li_instance_create_json() as an operation (cancellable while the image is unpacked).
  * Errors in the document itself are reported at once, by this call. @since 0.1
  */
@@ -400,6 +492,37 @@ LI_EXPORT void li_subscription_free(li_subscription *sub);
  */
 LI_EXPORT int li_manager_set_log(li_manager *mgr, const char *level, const char *file, li_error **err);
 
+/**@}*/
+
+/* ------------------------------------------------------------------------------------------ */
+/** @name Storage pools (LXD's /1.0/storage-pools) */
+/**@{*/
+
+/**
+ * @brief Creates and mounts a storage pool.
+ * @param storage_pools_post_json LXD's `StoragePoolsPost`: `{"name": "fast", "driver": "btrfs",
+ * "description": "", "config": {"size": "5GiB"}}`. Drivers: `dir` (key `source`, a directory;
+ * instances are overlayfs layers over the image) and `btrfs` (keys `source`, `size`,
+ * `btrfs.mount_options`; with no source a sparse loop file `<state>/disks/<name>.img` of `size`,
+ * default 5GiB, or `source` an existing btrfs directory; instances are subvolume snapshots).
+ * @param[out] out_json the pool as an LXD `StoragePool` document with the driver's defaults
+ * filled in; free with li_free(). May be NULL.
+ * @return -LI_ERR_INVALID_ARGUMENT whose key names the bad field or config key;
+ * -LI_ERR_NOT_SUPPORTED (key "driver") for an unknown driver; -LI_ERR_ALREADY_EXISTS (key "name").
+ * @since 0.1
+ */
+LI_EXPORT int li_storage_pool_create_json(char **out_json, li_manager *mgr, const char *storage_pools_post_json,
+                                          li_error **err);
+/** @brief All storage pools as a JSON array of LXD `StoragePool` documents. @since 0.1 */
+LI_EXPORT int li_storage_pool_list_json(char **out_json, li_manager *mgr, li_error **err);
+/** @brief One storage pool as an LXD `StoragePool` document; LI_ERR_NOT_FOUND when unknown. @since 0.1 */
+LI_EXPORT int li_storage_pool_get_json(char **out_json, li_manager *mgr, const char *name, li_error **err);
+/**
+ * @brief Deletes a storage pool (its loop file too) with the image volumes unpacked on it.
+ * @return -LI_ERR_BUSY (key "name") while instances or profiles use it; the message names them.
+ * @since 0.1
+ */
+LI_EXPORT int li_storage_pool_delete(li_manager *mgr, const char *name, li_error **err);
 /**@}*/
 
 /* ------------------------------------------------------------------------------------------ */

@@ -16,6 +16,12 @@ packages=(
   pybind11-dev python3-dev python3-pybind11 python3-venv libclang-dev
   # images and containers
   busybox-static uidmap xz-utils zstd
+  # images: split images with a squashfs rootfs; bzip2 images
+  squashfs-tools bzip2
+  # the image importer's libFuzzer target (tests/fuzz)
+  clang-14 libclang-rt-14-dev libfuzzer-14-dev
+  # storage pools: btrfs (loop-backed or on an existing btrfs)
+  btrfs-progs
 )
 
 apt-get update -qq

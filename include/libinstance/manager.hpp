@@ -2,12 +2,16 @@
 // li::Manager: the entry point; one open, exclusively locked state directory.
 
 #include <filesystem>
+#include <map>
 #include <memory>
+#include <string>
+#include <string_view>
 
 #include "libinstance/event.hpp"
 #include "libinstance/image.hpp"
 #include "libinstance/instance.hpp"
 #include "libinstance/operation.hpp"
+#include "libinstance/storage.hpp"
 #include "libinstance/remote.hpp"
 
 namespace li {
@@ -30,6 +34,8 @@ public:
     InstanceStore& instances() { return instances_; }
     OperationStore& operations() { return operations_; }
     EventBus& events() { return events_; }
+    /// The storage pools of this state directory.
+    StoragePoolStore& storage_pools() { return storage_pools_; }
     /// The image servers (lxc's remotes) known to this state directory.
     RemoteStore& remotes() { return remotes_; }
     /// Where the library's log records go (they are also logging events). The output is
@@ -37,12 +43,25 @@ public:
     /// unknown level; a file that cannot be opened fails with its errno's code.
     void set_log(const LogOptions& opts);
 
+    /// The state directory's settings that are set (LXD's server config), e.g.
+    /// {"images.remote_cache_expiry": "5"}.
+    std::map<std::string, std::string> config();
+    /// One setting's value, or its default when unset. Keys: images.remote_cache_expiry (days an
+    /// unused cached image is kept, default 10), images.unpack_max_ratio (default 100) and
+    /// images.unpack_max_size (default 64GiB), the decompression-bomb limits of image imports.
+    /// InvalidArgument naming the key when unknown.
+    std::string get_config(std::string_view key);
+    /// Sets a setting (an empty value unsets it). InvalidArgument naming the key for an unknown
+    /// key or a bad value.
+    void set_config(std::string_view key, std::string_view value);
+
 private:
     std::shared_ptr<ManagerCore> core_;
     ImageStore images_;
     InstanceStore instances_;
     OperationStore operations_;
     EventBus events_;
+    StoragePoolStore storage_pools_;
     RemoteStore remotes_;
 };
 

@@ -4,6 +4,7 @@
 
 #include "core/log.hpp"
 #include "core/manager_core.hpp"
+#include "core/server_config.hpp"
 
 namespace li {
 
@@ -16,11 +17,25 @@ fs::path Manager::default_state_dir() {
 
 std::shared_ptr<Manager> Manager::open(const fs::path& state_dir) {
     auto core = std::make_shared<ManagerCore>(state_dir.empty() ? default_state_dir() : state_dir);
-    return std::make_shared<Manager>(std::move(core));
+    auto manager = std::make_shared<Manager>(std::move(core));
+    // As LXD at start-up: cached images unused for images.remote_cache_expiry days go. A failure
+    // here must not keep the state directory from opening.
+    try {
+        manager->images().prune_expired();
+    } catch (const std::exception& e) {
+        log::warn("pruning expired cached images", {{"error", e.what()}});
+    }
+    return manager;
 }
 
 Manager::Manager(std::shared_ptr<ManagerCore> core)
-    : core_(core), images_(core), instances_(core), operations_(core), events_(core), remotes_(core) {}
+    : core_(core), images_(core), instances_(core), operations_(core), events_(core), storage_pools_(core), remotes_(core) {}
+
+std::map<std::string, std::string> Manager::config() { return server_config(*core_); }
+
+std::string Manager::get_config(std::string_view key) { return server_config_get(*core_, key); }
+
+void Manager::set_config(std::string_view key, std::string_view value) { server_config_set(*core_, key, value); }
 
 void Manager::set_log(const LogOptions& opts) { log::configure_output(log::parse_level(opts.level), opts.file); }
 

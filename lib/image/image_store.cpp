@@ -12,8 +12,12 @@
 #include "core/names.hpp"
 #include "core/reverter.hpp"
 #include "image/busybox_builder.hpp"
+#include "image/debian_builder.hpp"
+#include "image/image_add.hpp"
+#include "image/image_files.hpp"
 #include "image/tarball.hpp"
 #include "libinstance/error.hpp"
+#include "storage/image_volumes.hpp"
 #include "store/image_repo.hpp"
 #include "sys/fs.hpp"
 #include "sys/sha256.hpp"
@@ -24,72 +28,25 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Adds a file already hashed to the store: copied under images/<fingerprint>, then recorded.
+// Adds a unified tarball already hashed to the store (see add_image_files).
 api::Image add_image_file(ManagerCore& core, const std::string& project, const fs::path& file,
                           const std::string& fingerprint, const std::string& alias, bool move_file,
                           OperationContext& ctx, const std::string& progress_key, const char* label) {
-    if (!alias.empty()) validate_alias_name(alias);
-    ImageMetadata md = inspect_unified_tarball(file);
-    ctx.progress(progress_key, label, 70);
-    ctx.check_cancelled();
-    auto lock = core.locks().lock_image(project, fingerprint);
-
-    Reverter revert;
-    fs::path stored = core.images_dir() / fingerprint;
-    bool file_existed = fs::exists(stored);
-    if (!file_existed) {
-        fs::path tmp = stored;
-        tmp += ".importing";
-        std::error_code ec;
-        if (move_file) fs::rename(file, tmp, ec);
-        if (!move_file || ec) fs::copy_file(file, tmp, fs::copy_options::overwrite_existing);
-        revert.add([tmp] { std::error_code e; fs::remove(tmp, e); });
-        fs::rename(tmp, stored);
-        revert.add([stored] { std::error_code e; fs::remove(stored, e); });
-    }
-
-    api::Image image;
-    image.project = project;
-    image.fingerprint = fingerprint;
-    image.filename = file.filename().string();
-    image.size = static_cast<int64_t>(fs::file_size(stored));
-    image.architecture = md.architecture;
-    image.type = "container";
-    image.properties = md.properties;
-    image.created_at = md.creation_date ? epoch_to_rfc3339(md.creation_date) : std::string();
-    image.expires_at = md.expiry_date ? epoch_to_rfc3339(md.expiry_date) : std::string();
-    image.uploaded_at = now_rfc3339();
-
-    core.db().transaction([&](SQLite::Database& db) {
-        if (repo::find_image_by_fingerprint(db, project, fingerprint))
-            throw Error(ErrorCode::AlreadyExists, fmt::format("image with fingerprint {} already exists", fingerprint), "fingerprint");
-        if (!alias.empty() && repo::alias_exists(db, project, alias))
-            throw Error(ErrorCode::AlreadyExists, fmt::format("image alias \"{}\" already exists", alias), "alias");
-        int64_t id = repo::insert_image(db, image);
-        if (!alias.empty()) repo::insert_alias(db, project, alias, id, "");
-    });
-    revert.success();
-    if (!alias.empty()) image.aliases.push_back({alias, ""});
-    ctx.progress(progress_key, label, 100);
-    ctx.set_metadata("fingerprint", fingerprint);
-    log::info("image added", {{"fingerprint", fingerprint}, {"project", project}});
-    core.events().lifecycle(project, "image-created", api_source("images", fingerprint, project));
-    if (!alias.empty()) core.events().lifecycle(project, "image-alias-created", api_source("images/aliases", alias, project));
-    return image;
+    ImageImportOptions opts;
+    opts.alias = alias;
+    return add_image_files(core, project, ImageFiles{file, {}}, fingerprint, opts, move_file, ctx, progress_key, label);
 }
 
-// The sha256 of a file, reported as the first half of an import's progress, cancellable.
-std::string hash_with_progress(const fs::path& file, OperationContext& ctx, const std::string& key, const char* label) {
-    Sha256 sha;
-    const double total = static_cast<double>(std::max<uintmax_t>(fs::file_size(file), 1));
-    double done = 0;
-    for_each_chunk(file, [&](const char* data, size_t size) {
+// LXD's fingerprint of the files, reported as the first half of an import's progress, cancellable.
+std::string hash_with_progress(const ImageFiles& files, OperationContext& ctx, const std::string& key, const char* label) {
+    return image_fingerprint(files, [&](uint64_t done, uint64_t total) {
         ctx.check_cancelled();
-        sha.update(data, size);
-        done += static_cast<double>(size);
-        ctx.progress(key, label, static_cast<int>(50.0 * done / total));
+        ctx.progress(key, label, static_cast<int>(50.0 * static_cast<double>(done) / static_cast<double>(std::max<uint64_t>(total, 1))));
     });
-    return sha.hex_digest();
+}
+
+bool is_fingerprint(std::string_view s) {
+    return s.size() == 64 && s.find_first_not_of("0123456789abcdef") == std::string_view::npos;
 }
 
 Operation run_image_op(const std::shared_ptr<ManagerCore>& core, const std::string& project, const char* description,
@@ -117,10 +74,15 @@ Operation ImageStore::build_async(std::string_view project, const ImageBuildOpti
 
 Operation ImageStore::build_impl(std::string_view project_in, const ImageBuildOptions& opts, bool async) {
     std::string project = project_or_default(project_in);
-    if (opts.builder != "busybox")
-        throw Error(ErrorCode::NotSupported, fmt::format("unknown image builder \"{}\" (available: busybox)", opts.builder), "builder");
+    if (opts.builder != "busybox" && opts.builder != "debian")
+        throw Error(ErrorCode::NotSupported, fmt::format("unknown image builder \"{}\" (available: busybox, debian)", opts.builder), "builder");
     if (!opts.alias.empty()) validate_alias_name(opts.alias);
     auto core = core_;
+    if (opts.builder == "debian") {
+        debian_spec_of(opts);  // bad options are refused before any operation exists
+        return run_image_op(core_, project, "Building image", async,
+                            [core, project, opts](OperationContext& ctx) { add_debian_image(core, project, opts, ctx); });
+    }
     return run_image_op(core_, project, "Building image", async, [core, project, opts](OperationContext& ctx) {
         const std::string key = "image_build_progress";
         ctx.progress(key, "Build", 0);
@@ -160,21 +122,34 @@ Operation ImageStore::import_file_async(std::string_view project, const fs::path
     return import_impl(project, path, opts, true);
 }
 
-Operation ImageStore::import_impl(std::string_view project_in, const fs::path& path, const ImageImportOptions& opts,
+Operation ImageStore::import_impl(std::string_view project_in, const fs::path& path, const ImageImportOptions& opts_in,
                                   bool async) {
     std::string project = project_or_default(project_in);
+    ImageImportOptions opts = opts_in;
     std::error_code ec;
     if (!fs::is_regular_file(path, ec))
         throw Error(ErrorCode::NotFound, fmt::format("image file {} not found", path.string()), "path");
+    if (!opts.rootfs_path.empty() && !fs::is_regular_file(opts.rootfs_path, ec))
+        throw Error(ErrorCode::NotFound, fmt::format("image rootfs file {} not found", opts.rootfs_path.string()), "rootfs_path");
     if (!opts.alias.empty()) validate_alias_name(opts.alias);
+    std::transform(opts.expected_fingerprint.begin(), opts.expected_fingerprint.end(), opts.expected_fingerprint.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (!opts.expected_fingerprint.empty() && !is_fingerprint(opts.expected_fingerprint))
+        throw Error::invalid("expected_fingerprint", fmt::format("expected fingerprint \"{}\" is not a sha256 (64 hex digits)",
+                                                                 opts_in.expected_fingerprint));
     auto core = core_;
-    return run_image_op(core_, project, "Importing image", async, [core, project, path, opts](OperationContext& ctx) {
+    ImageFiles files{path, opts.rootfs_path};
+    return run_image_op(core_, project, "Importing image", async, [core, project, files, opts](OperationContext& ctx) {
         const std::string key = "image_import_progress";
         try {
-            std::string fingerprint = hash_with_progress(path, ctx, key, "Import");
-            add_image_file(*core, project, path, fingerprint, opts.alias, false, ctx, key, "Import");
+            std::string fingerprint = hash_with_progress(files, ctx, key, "Import");
+            if (!opts.expected_fingerprint.empty() && fingerprint != opts.expected_fingerprint)
+                throw Error::invalid("expected_fingerprint",
+                                     fmt::format("fingerprint mismatch: expected {}, the image's files hash to {}",
+                                                 opts.expected_fingerprint, fingerprint));
+            add_image_files(*core, project, files, fingerprint, opts, false, ctx, key, "Import");
         } catch (const Error& e) {
-            throw e.with_context(fmt::format("importing {}", path.string()));
+            throw e.with_context(fmt::format("importing {}", files.metadata.string()));
         }
     });
 }
@@ -206,11 +181,10 @@ void ImageStore::remove(std::string_view project_in, std::string_view ref) {
     if (!still_used) {
         std::error_code ec;
         fs::remove(core_->images_dir() / record.image.fingerprint, ec);
-        // Instances were copied from the unpacked image, so its volumes can go with it, as in LXD.
-        for (const auto& pool_name : core_->pool_names()) {
-            auto volume_lock = core_->locks().lock_image_volume(pool_name, record.image.fingerprint);
-            core_->pool(pool_name).delete_volume(VolumeRef{VolumeType::Image, record.image.fingerprint});
-        }
+        fs::remove(core_->images_dir() / (record.image.fingerprint + ".rootfs"), ec);
+        // Its unpacked volumes go too, except where instances still layer over them (they go
+        // with the last such instance).
+        release_image_volumes(*core_, record.image.fingerprint);
     }
     core_->events().lifecycle(project, "image-deleted", api_source("images", record.image.fingerprint, project));
 }

@@ -87,6 +87,11 @@ std::string render_image_metadata(const ImageMetadata& md) {
         out << YAML::Key << "when" << YAML::Value << YAML::Flow << t.when;
         out << YAML::Key << "template" << YAML::Value << t.template_file;
         if (t.create_only) out << YAML::Key << "create_only" << YAML::Value << true;
+        if (!t.properties.empty()) {
+            out << YAML::Key << "properties" << YAML::Value << YAML::BeginMap;
+            for (const auto& [k, v] : t.properties) out << YAML::Key << k << YAML::Value << v;
+            out << YAML::EndMap;
+        }
         out << YAML::EndMap;
     }
     out << YAML::EndMap;
@@ -98,6 +103,30 @@ std::string host_architecture() {
     struct utsname u {};
     ::uname(&u);
     return u.machine;
+}
+
+std::string normalize_architecture(std::string_view name) {
+    static const std::map<std::string_view, std::string_view> aliases{
+        {"amd64", "x86_64"}, {"x64", "x86_64"},
+        {"i386", "i686"}, {"i486", "i686"}, {"i586", "i686"}, {"386", "i686"}, {"x86", "i686"},
+        {"arm64", "aarch64"}, {"armv8", "aarch64"}, {"arm64v8", "aarch64"},
+        {"armhf", "armv7l"}, {"armel", "armv7l"}, {"arm", "armv7l"}, {"armv7", "armv7l"},
+        {"ppc64el", "ppc64le"}, {"powerpc64le", "ppc64le"}, {"powerpc", "ppc"}, {"powerpc64", "ppc64"},
+        {"riscv64gc", "riscv64"},
+    };
+    auto it = aliases.find(name);
+    return std::string(it == aliases.end() ? name : it->second);
+}
+
+bool architecture_runs_on_host(std::string_view architecture) {
+    std::string host = normalize_architecture(host_architecture());
+    std::string arch = normalize_architecture(architecture);
+    if (arch == host) return true;
+    if (host == "x86_64") return arch == "i686";
+    if (host == "aarch64") return arch == "armv7l" || arch == "armv8l";
+    if (host == "ppc64") return arch == "ppc";
+    if (host == "s390x") return arch == "s390";
+    return false;
 }
 
 }  // namespace li

@@ -34,4 +34,12 @@ std::string render_image_metadata(const ImageMetadata& metadata);
 /// LXD's architecture name for this host ("x86_64", "aarch64", ...).
 std::string host_architecture();
 
+/// LXD's name for an architecture given under any of its aliases ("amd64" -> "x86_64",
+/// "arm64" -> "aarch64", "i386" -> "i686", ...); unknown names are returned unchanged.
+std::string normalize_architecture(std::string_view name);
+
+/// Whether an instance of this (normalised) architecture can run here: the host's own, and
+/// the 32-bit personality of a 64-bit host (i686 on x86_64, armv7l/armv8l on aarch64).
+bool architecture_runs_on_host(std::string_view architecture);
+
 }  // namespace li

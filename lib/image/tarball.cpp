@@ -5,7 +5,7 @@
 #include <fmt/format.h>
 #include <algorithm>
 #include <memory>
-#include <optional>
+#include <set>
 #include <sys/stat.h>
 
 #include "core/reverter.hpp"
@@ -29,35 +29,54 @@ struct WriteArchiveDeleter {
 using ReadArchive = std::unique_ptr<archive, ReadArchiveDeleter>;
 using WriteArchive = std::unique_ptr<archive, WriteArchiveDeleter>;
 
-ReadArchive open_tarball(const fs::path& tarball) {
+ReadArchive open_archive(const fs::path& file) {
     ReadArchive a(archive_read_new());
     archive_read_support_filter_all(a.get());
     archive_read_support_format_tar(a.get());
     archive_read_support_format_gnutar(a.get());
-    if (archive_read_open_filename(a.get(), tarball.c_str(), 1 << 16) != ARCHIVE_OK)
-        throw Error::invalid(tarball.string(), fmt::format("cannot read image {}: {}", tarball.string(),
-                                                           archive_error_string(a.get())));
+    if (archive_read_open_filename(a.get(), file.c_str(), 1 << 16) != ARCHIVE_OK)
+        throw Error::invalid(file.string(), fmt::format("cannot read image {}: {}", file.string(), archive_error_string(a.get())));
     return a;
 }
 
-// The entry's path without a leading "./", checked: relative, no "..", inside the known parts.
-enum class Part { Metadata, Rootfs, Templates, Other };
+[[noreturn]] void corrupt(archive* a, const fs::path& file) {
+    const char* why = archive_error_string(a);
+    throw Error::invalid(file.string(), fmt::format("image {} is truncated or not a valid tarball: {}", file.string(),
+                                                    why ? why : "unknown error"));
+}
 
+std::string compression_name(archive* a) {
+    switch (archive_filter_code(a, 0)) {
+        case ARCHIVE_FILTER_NONE: return "none";
+        case ARCHIVE_FILTER_GZIP: return "gzip";
+        case ARCHIVE_FILTER_XZ: return "xz";
+        case ARCHIVE_FILTER_ZSTD: return "zstd";
+        case ARCHIVE_FILTER_BZIP2: return "bzip2";
+        case ARCHIVE_FILTER_LZMA: return "lzma";
+        case ARCHIVE_FILTER_LZ4: return "lz4";
+        default: return archive_filter_name(a, 0) ? archive_filter_name(a, 0) : "unknown";
+    }
+}
+
+// The entry's path without leading "./" or trailing "/".
 std::string clean_path(const char* raw) {
     std::string p = raw ? raw : "";
     while (p.rfind("./", 0) == 0) p.erase(0, 2);
     while (!p.empty() && p.back() == '/') p.pop_back();
+    if (p == ".") p.clear();
     return p;
 }
 
-void check_relative(const std::string& path, const fs::path& tarball) {
-    if (path.empty() || path.front() == '/')
-        throw Error::invalid(path, fmt::format("image {} has an entry with an absolute path: \"{}\"", tarball.string(), path));
+void check_relative(const std::string& path, const fs::path& file) {
+    if (!path.empty() && path.front() == '/')
+        throw Error::invalid(path, fmt::format("image {} has an entry with an absolute path: \"{}\"", file.string(), path));
     for (const auto& part : fs::path(path)) {
         if (part == "..")
-            throw Error::invalid(path, fmt::format("image {} has an entry escaping its directory: \"{}\"", tarball.string(), path));
+            throw Error::invalid(path, fmt::format("image {} has an entry escaping its directory: \"{}\"", file.string(), path));
     }
 }
+
+enum class Part { Metadata, Rootfs, Templates, Other };
 
 Part classify(const std::string& path) {
     if (path == "metadata.yaml") return Part::Metadata;
@@ -66,45 +85,236 @@ Part classify(const std::string& path) {
     return Part::Other;
 }
 
-std::string read_entry_data(archive* a, size_t limit, const std::string& name) {
+const char* kind_name(mode_t type) {
+    switch (type) {
+        case AE_IFLNK: return "symlink";
+        case AE_IFCHR: return "character device node";
+        case AE_IFBLK: return "block device node";
+        case AE_IFIFO: return "fifo";
+        case AE_IFSOCK: return "socket";
+        case AE_IFDIR: return "directory";
+        default: return "file";
+    }
+}
+
+// Decides, entry by entry, what an archive may write and where; throws on anything hostile.
+// Paths it returns are relative to the image's unpack directory ("rootfs/etc/passwd").
+class EntryGuard {
+public:
+    EntryGuard(const fs::path& file, ArchiveRole role, const UnpackLimits& limits)
+        : file_(file), role_(role), compressed_(fs::file_size(file)), limit_(limits.limit_for(compressed_)),
+          limits_(limits) {}
+
+    struct Admitted {
+        std::string path;
+        std::string hardlink;  // empty unless a hard link
+        Part part;
+    };
+
+    std::optional<Admitted> admit(archive_entry* e) {
+        std::string raw = clean_path(archive_entry_pathname(e));
+        check_relative(raw, file_);
+        std::string path;
+        if (role_ == ArchiveRole::Rootfs) {
+            path = raw.empty() ? std::string("rootfs") : "rootfs/" + raw;
+        } else {
+            if (raw.empty()) return std::nullopt;  // the "./" entry
+            path = raw;
+        }
+        Part part = classify(path);
+        if (part == Part::Other || (role_ == ArchiveRole::Metadata && part == Part::Rootfs)) return std::nullopt;
+
+        mode_t type = archive_entry_filetype(e);
+        const char* link = archive_entry_hardlink(e);
+        if (part != Part::Rootfs) {
+            if (link)
+                throw Error::invalid(path, fmt::format("image {} has a hard link in its metadata: \"{}\"", file_.string(), path));
+            if (path == "metadata.yaml" && type != AE_IFREG)
+                throw Error::invalid(path, fmt::format("image {}: metadata.yaml is a {}, not a regular file", file_.string(),
+                                                       kind_name(type)));
+            if (type != AE_IFREG && type != AE_IFDIR)
+                throw Error::invalid(path, fmt::format("image {} has a {} in its metadata: \"{}\"", file_.string(),
+                                                       kind_name(type), path));
+        } else if (path == "rootfs" && type != AE_IFDIR && !link) {
+            throw Error::invalid(path, fmt::format("image {}: its rootfs is a {}, not a directory", file_.string(), kind_name(type)));
+        }
+        check_not_through_symlink(path, path);
+
+        Admitted out{path, {}, part};
+        if (link) {
+            std::string target = clean_path(link);
+            check_relative(target, file_);
+            if (role_ == ArchiveRole::Rootfs) target = target.empty() ? std::string("rootfs") : "rootfs/" + target;
+            if (classify(target) != Part::Rootfs)
+                throw Error::invalid(path, fmt::format("image {} has a hard link \"{}\" leaving the rootfs (to \"{}\")",
+                                                       file_.string(), path, target));
+            check_not_through_symlink(target, path);
+            // Data written to a hard link of a symlink would land wherever the symlink points.
+            if (symlinks_.count(target) && archive_entry_size(e) > 0)
+                throw Error::invalid(path, fmt::format("image {} writes data through \"{}\", a hard link to the symlink \"{}\"",
+                                                       file_.string(), path, target));
+            out.hardlink = target;
+        }
+        if (type == AE_IFLNK && !link) symlinks_.insert(path);
+        if (archive_entry_size_is_set(e) && static_cast<uint64_t>(std::max<la_int64_t>(archive_entry_size(e), 0)) > limit_)
+            too_large(static_cast<uint64_t>(archive_entry_size(e)), &path);
+        return out;
+    }
+
+    // Called with the uncompressed bytes read so far.
+    void account(uint64_t unpacked) {
+        if (unpacked > limit_) too_large(unpacked, nullptr);
+    }
+
+private:
+    void check_not_through_symlink(const std::string& path, const std::string& entry) const {
+        for (size_t pos = path.find('/'); pos != std::string::npos; pos = path.find('/', pos + 1)) {
+            std::string prefix = path.substr(0, pos);
+            if (symlinks_.count(prefix))
+                throw Error::invalid(entry, fmt::format("image {} writes \"{}\" through the symlink \"{}\"", file_.string(),
+                                                        path, prefix));
+        }
+    }
+
+    [[noreturn]] void too_large(uint64_t bytes, const std::string* entry) const {
+        std::string what = entry ? fmt::format("its entry \"{}\" has {} bytes", *entry, bytes)
+                                 : fmt::format("it unpacks to more than {} bytes", limit_);
+        if (limit_ >= limits_.max_bytes)
+            throw Error::invalid(entry ? *entry : file_.string(),
+                                 fmt::format("image {} is too large: {} (limit {} bytes, setting images.unpack_max_size)",
+                                             file_.string(), what, limits_.max_bytes));
+        throw Error::invalid(entry ? *entry : file_.string(),
+                             fmt::format("image {} looks like a decompression bomb: {}, over {}x its {} compressed bytes "
+                                         "(setting images.unpack_max_ratio)",
+                                         file_.string(), what, limits_.max_ratio, compressed_));
+    }
+
+    fs::path file_;
+    ArchiveRole role_;
+    uint64_t compressed_;
+    uint64_t limit_;
+    UnpackLimits limits_;
+    std::set<std::string> symlinks_;
+};
+
+std::string read_entry_data(archive* a, EntryGuard& guard, size_t limit, const std::string& name, const fs::path& file) {
     std::string data;
     char buf[65536];
     for (;;) {
         la_ssize_t n = archive_read_data(a, buf, sizeof buf);
-        if (n < 0) throw Error::invalid(name, fmt::format("reading {}: {}", name, archive_error_string(a)));
+        if (n < 0) corrupt(a, file);
         if (n == 0) break;
         data.append(buf, static_cast<size_t>(n));
         if (data.size() > limit) throw Error::invalid(name, fmt::format("{} is larger than {} bytes", name, limit));
+        guard.account(static_cast<uint64_t>(archive_filter_bytes(a, 0)));
     }
     return data;
 }
 
+// Reads (and drops) an entry's data block by block, so a bomb is stopped as it inflates.
+void drain_entry(archive* a, EntryGuard& guard, const fs::path& file) {
+    const void* buf;
+    size_t size;
+    la_int64_t offset;
+    int r;
+    while ((r = archive_read_data_block(a, &buf, &size, &offset)) == ARCHIVE_OK)
+        guard.account(static_cast<uint64_t>(archive_filter_bytes(a, 0)));
+    if (r != ARCHIVE_EOF) corrupt(a, file);
+}
+
 }  // namespace
 
-ImageMetadata inspect_unified_tarball(const fs::path& tarball) {
-    ReadArchive a = open_tarball(tarball);
+std::string archive_compression(const fs::path& file) {
+    ReadArchive a = open_archive(file);
     archive_entry* entry;
-    std::optional<ImageMetadata> metadata;
-    bool has_rootfs = false;
+    int r = archive_read_next_header(a.get(), &entry);
+    if (r != ARCHIVE_OK && r != ARCHIVE_EOF) corrupt(a.get(), file);
+    return compression_name(a.get());
+}
+
+ArchiveScan scan_archive(const fs::path& file, ArchiveRole role, const UnpackLimits& limits) {
+    ReadArchive a = open_archive(file);
+    EntryGuard guard(file, role, limits);
+    ArchiveScan scan;
+    archive_entry* entry;
     int r;
     while ((r = archive_read_next_header(a.get(), &entry)) == ARCHIVE_OK) {
-        std::string path = clean_path(archive_entry_pathname(entry));
-        if (path.empty()) continue;  // the "./" entry
-        check_relative(path, tarball);
-        if (const char* link = archive_entry_hardlink(entry)) check_relative(clean_path(link), tarball);
-        Part part = classify(path);
-        if (part == Part::Metadata)
-            metadata = parse_image_metadata(read_entry_data(a.get(), kMaxMetadataBytes, "metadata.yaml"));
-        else if (part == Part::Rootfs)
-            has_rootfs = true;
+        if (scan.compression.empty()) scan.compression = compression_name(a.get());
+        auto admitted = guard.admit(entry);
+        if (admitted && admitted->part == Part::Metadata) {
+            scan.metadata_yaml = read_entry_data(a.get(), guard, kMaxMetadataBytes, "metadata.yaml", file);
+            continue;
+        }
+        if (admitted && admitted->part == Part::Rootfs) scan.has_rootfs = true;
+        drain_entry(a.get(), guard, file);
     }
-    if (r != ARCHIVE_EOF)
-        throw Error::invalid(tarball.string(), fmt::format("image {} is not a valid tarball: {}", tarball.string(),
-                                                           archive_error_string(a.get())));
-    if (!metadata) throw Error::invalid("metadata.yaml", fmt::format("image {} has no metadata.yaml", tarball.string()));
-    if (!has_rootfs)
-        throw Error::invalid("rootfs", fmt::format("image {} has no rootfs/ (split images are not supported yet)", tarball.string()));
-    return *metadata;
+    if (r != ARCHIVE_EOF) corrupt(a.get(), file);
+    // libarchive reads a few bytes of anything as an empty tar; an image is never empty.
+    if (archive_file_count(a.get()) == 0)
+        throw Error::invalid(file.string(), fmt::format("image {} is empty or not a tarball", file.string()));
+    if (scan.compression.empty()) scan.compression = compression_name(a.get());
+    scan.unpacked_bytes = static_cast<uint64_t>(archive_filter_bytes(a.get(), 0));
+    guard.account(scan.unpacked_bytes);
+    return scan;
+}
+
+void unpack_archive(const fs::path& file, ArchiveRole role, const fs::path& dest, const UnpackLimits& limits,
+                    const UnpackProgress& progress) {
+    ReadArchive a = open_archive(file);
+    EntryGuard guard(file, role, limits);
+    WriteArchive disk(archive_write_disk_new());
+    // Numeric owners only (no name lookups against the host's passwd). Entries are rewritten to
+    // absolute paths below dest once EntryGuard vetted them, so libarchive's absolute-path check
+    // cannot be used; its ".." and symlink checks still apply.
+    archive_write_disk_set_options(disk.get(),
+        ARCHIVE_EXTRACT_OWNER | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_XATTR |
+        ARCHIVE_EXTRACT_ACL | ARCHIVE_EXTRACT_FFLAGS | ARCHIVE_EXTRACT_SECURE_NODOTDOT |
+        ARCHIVE_EXTRACT_SECURE_SYMLINKS);
+    if (role == ArchiveRole::Rootfs) {
+        std::error_code ec;
+        fs::create_directory(dest / "rootfs", ec);
+        if (ec) throw Error(ErrorCode::System, fmt::format("creating {}: {}", (dest / "rootfs").string(), ec.message()));
+    }
+    archive_entry* entry;
+    int r;
+    while ((r = archive_read_next_header(a.get(), &entry)) == ARCHIVE_OK) {
+        if (progress) progress(static_cast<uint64_t>(archive_filter_bytes(a.get(), -1)));
+        auto admitted = guard.admit(entry);
+        if (!admitted) {
+            drain_entry(a.get(), guard, file);
+            continue;
+        }
+        const std::string& path = admitted->path;
+        archive_entry_copy_pathname(entry, (dest / path).c_str());
+        if (!admitted->hardlink.empty()) archive_entry_copy_hardlink(entry, (dest / admitted->hardlink).c_str());
+        if (archive_write_header(disk.get(), entry) != ARCHIVE_OK)
+            throw Error::invalid(path, fmt::format("unpacking \"{}\" from {}: {}", path, file.string(),
+                                                   archive_error_string(disk.get())));
+        const void* buf;
+        size_t size;
+        la_int64_t offset;
+        int d;
+        while ((d = archive_read_data_block(a.get(), &buf, &size, &offset)) == ARCHIVE_OK) {
+            // Large files are where the time goes: report (and let the caller cancel) between blocks too.
+            guard.account(static_cast<uint64_t>(archive_filter_bytes(a.get(), 0)));
+            if (progress) progress(static_cast<uint64_t>(archive_filter_bytes(a.get(), -1)));
+            if (archive_write_data_block(disk.get(), buf, size, offset) != ARCHIVE_OK)
+                throw Error(ErrorCode::System, fmt::format("writing \"{}\": {}", path, archive_error_string(disk.get())));
+        }
+        if (d != ARCHIVE_EOF) corrupt(a.get(), file);
+        if (archive_write_finish_entry(disk.get()) != ARCHIVE_OK)
+            throw Error(ErrorCode::System, fmt::format("finishing \"{}\": {}", path, archive_error_string(disk.get())));
+    }
+    if (r != ARCHIVE_EOF) corrupt(a.get(), file);
+    if (archive_write_close(disk.get()) != ARCHIVE_OK)
+        throw Error(ErrorCode::System, fmt::format("unpacking {}: {}", file.string(), archive_error_string(disk.get())));
+}
+
+ImageMetadata inspect_unified_tarball(const fs::path& tarball) {
+    ArchiveScan scan = scan_archive(tarball, ArchiveRole::Unified, UnpackLimits{});
+    if (!scan.metadata_yaml) throw Error::invalid("metadata.yaml", fmt::format("image {} has no metadata.yaml", tarball.string()));
+    if (!scan.has_rootfs) throw Error::invalid("rootfs", fmt::format("image {} has no rootfs/", tarball.string()));
+    return parse_image_metadata(*scan.metadata_yaml);
 }
 
 void unpack_unified_tarball(const fs::path& tarball, const fs::path& dest, OperationContext& ctx,
@@ -112,57 +322,12 @@ void unpack_unified_tarball(const fs::path& tarball, const fs::path& dest, Opera
     Reverter revert;
     if (::mkdir(dest.c_str(), 0755) != 0) throw Error::from_errno(fmt::format("creating {}", dest.string()), errno);
     revert.add([dest] { remove_tree(dest); });
-
-    ReadArchive a = open_tarball(tarball);
-    WriteArchive disk(archive_write_disk_new());
-    // Numeric owners only (no name lookups against the host's passwd), and refuse any entry that
-    // would land outside dest. Entries are rewritten to absolute paths below dest after
-    // check_relative() vetted them, so libarchive's own absolute-path check cannot be used.
-    archive_write_disk_set_options(disk.get(),
-        ARCHIVE_EXTRACT_OWNER | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_XATTR |
-        ARCHIVE_EXTRACT_ACL | ARCHIVE_EXTRACT_FFLAGS | ARCHIVE_EXTRACT_SECURE_NODOTDOT |
-        ARCHIVE_EXTRACT_SECURE_SYMLINKS);
-    archive_entry* entry;
-    int r;
     const double total = static_cast<double>(std::max<uintmax_t>(fs::file_size(tarball), 1));
     ctx.progress(progress_key, "Unpack", 0);
-    while ((r = archive_read_next_header(a.get(), &entry)) == ARCHIVE_OK) {
+    unpack_archive(tarball, ArchiveRole::Unified, dest, UnpackLimits{}, [&](uint64_t done) {
         ctx.check_cancelled();
-        ctx.progress(progress_key, "Unpack", static_cast<int>(100.0 * archive_filter_bytes(a.get(), -1) / total));
-        std::string path = clean_path(archive_entry_pathname(entry));
-        if (path.empty()) continue;
-        check_relative(path, tarball);
-        if (classify(path) == Part::Other) continue;
-        archive_entry_copy_pathname(entry, (dest / path).c_str());
-        if (const char* link = archive_entry_hardlink(entry)) {
-            std::string target = clean_path(link);
-            check_relative(target, tarball);
-            archive_entry_copy_hardlink(entry, (dest / target).c_str());
-        }
-        if (archive_write_header(disk.get(), entry) != ARCHIVE_OK)
-            throw Error::invalid(path, fmt::format("unpacking \"{}\" from {}: {}", path, tarball.string(),
-                                                   archive_error_string(disk.get())));
-        const void* buf;
-        size_t size;
-        la_int64_t offset;
-        int d;
-        while ((d = archive_read_data_block(a.get(), &buf, &size, &offset)) == ARCHIVE_OK) {
-            // Large files are where the time goes: report and check for cancellation between their blocks too.
-            ctx.check_cancelled();
-            ctx.progress(progress_key, "Unpack", static_cast<int>(100.0 * archive_filter_bytes(a.get(), -1) / total));
-            if (archive_write_data_block(disk.get(), buf, size, offset) != ARCHIVE_OK)
-                throw Error(ErrorCode::System, fmt::format("writing \"{}\": {}", path, archive_error_string(disk.get())));
-        }
-        if (d != ARCHIVE_EOF)
-            throw Error::invalid(path, fmt::format("reading \"{}\" from {}: {}", path, tarball.string(), archive_error_string(a.get())));
-        if (archive_write_finish_entry(disk.get()) != ARCHIVE_OK)
-            throw Error(ErrorCode::System, fmt::format("finishing \"{}\": {}", path, archive_error_string(disk.get())));
-    }
-    if (r != ARCHIVE_EOF)
-        throw Error::invalid(tarball.string(), fmt::format("image {} is not a valid tarball: {}", tarball.string(),
-                                                           archive_error_string(a.get())));
-    if (archive_write_close(disk.get()) != ARCHIVE_OK)
-        throw Error(ErrorCode::System, fmt::format("unpacking {}: {}", tarball.string(), archive_error_string(disk.get())));
+        ctx.progress(progress_key, "Unpack", static_cast<int>(100.0 * static_cast<double>(done) / total));
+    });
     ctx.progress(progress_key, "Unpack", 100);
     revert.success();
 }

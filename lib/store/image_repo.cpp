@@ -141,4 +141,59 @@ void touch_image(SQLite::Database& db, int64_t id, const std::string& when) {
 }
 
 
+std::vector<api::ImageAliasesEntry> list_aliases(SQLite::Database& db, const std::string& project) {
+    std::vector<api::ImageAliasesEntry> out;
+    SQLite::Statement q(db, "SELECT a.name, a.description, i.fingerprint, i.type FROM images_aliases a "
+                            "JOIN images i ON i.id = a.image_id WHERE a.project = ? ORDER BY a.name");
+    q.bind(1, project);
+    while (q.executeStep())
+        out.push_back({q.getColumn(0).getString(), q.getColumn(1).getString(), q.getColumn(2).getString(), q.getColumn(3).getString()});
+    return out;
+}
+
+std::optional<api::ImageAliasesEntry> find_alias(SQLite::Database& db, const std::string& project, const std::string& alias) {
+    SQLite::Statement q(db, "SELECT a.name, a.description, i.fingerprint, i.type FROM images_aliases a "
+                            "JOIN images i ON i.id = a.image_id WHERE a.project = ? AND a.name = ?");
+    q.bind(1, project);
+    q.bind(2, alias);
+    if (!q.executeStep()) return std::nullopt;
+    return api::ImageAliasesEntry{q.getColumn(0).getString(), q.getColumn(1).getString(), q.getColumn(2).getString(),
+                                  q.getColumn(3).getString()};
+}
+
+bool rename_alias(SQLite::Database& db, const std::string& project, const std::string& alias, const std::string& new_name) {
+    SQLite::Statement up(db, "UPDATE images_aliases SET name = ? WHERE project = ? AND name = ?");
+    up.bind(1, new_name);
+    up.bind(2, project);
+    up.bind(3, alias);
+    return up.exec() > 0;
+}
+
+void update_alias(SQLite::Database& db, const std::string& project, const std::string& alias, int64_t image_id,
+                  const std::string& description) {
+    SQLite::Statement up(db, "UPDATE images_aliases SET image_id = ?, description = ? WHERE project = ? AND name = ?");
+    up.bind(1, image_id);
+    up.bind(2, description);
+    up.bind(3, project);
+    up.bind(4, alias);
+    up.exec();
+}
+
+void update_image(SQLite::Database& db, int64_t id, const api::ImagePut& put) {
+    SQLite::Statement up(db, "UPDATE images SET public = ?, auto_update = ?, expires_at = ? WHERE id = ?");
+    up.bind(1, put.public_ ? 1 : 0);
+    up.bind(2, put.auto_update ? 1 : 0);
+    up.bind(3, put.expires_at);
+    up.bind(4, id);
+    up.exec();
+    kv::store_config(db, "images_properties", "image_id", id, put.properties);
+}
+
+std::vector<ImageRecord> list_cached_images(SQLite::Database& db) {
+    std::vector<ImageRecord> out;
+    SQLite::Statement q(db, fmt::format("SELECT {} FROM images WHERE cached = 1 ORDER BY id", kColumns));
+    while (q.executeStep()) out.push_back(image_from_row(db, q));
+    return out;
+}
+
 }  // namespace li::repo

@@ -24,4 +24,15 @@ void insert_alias(SQLite::Database& db, const std::string& project, const std::s
 /// Returns false when there was no such alias.
 bool delete_alias(SQLite::Database& db, const std::string& project, const std::string& alias);
 void touch_image(SQLite::Database& db, int64_t id, const std::string& when);
+/// Every alias of a project (target = the image's fingerprint), by name.
+std::vector<api::ImageAliasesEntry> list_aliases(SQLite::Database& db, const std::string& project);
+std::optional<api::ImageAliasesEntry> find_alias(SQLite::Database& db, const std::string& project, const std::string& alias);
+/// Returns false when there was no such alias.
+bool rename_alias(SQLite::Database& db, const std::string& project, const std::string& alias, const std::string& new_name);
+void update_alias(SQLite::Database& db, const std::string& project, const std::string& alias, int64_t image_id,
+                  const std::string& description);
+/// Writes properties, public, auto_update and expires_at.
+void update_image(SQLite::Database& db, int64_t id, const api::ImagePut& put);
+/// Cached images of every project.
+std::vector<ImageRecord> list_cached_images(SQLite::Database& db);
 }  // namespace li::repo

@@ -135,7 +135,16 @@ CREATE TABLE images_source (
 );
 )sql";
 
-constexpr std::array<std::string_view, 2> kMigrations{kV1, kV2Remotes};
+// Version 3: the state directory's own settings (LXD's server config, e.g.
+// images.remote_cache_expiry); unset keys take their documented defaults.
+constexpr std::string_view kV3Config = R"sql(
+CREATE TABLE config (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+)sql";
+
+constexpr std::array<std::string_view, 3> kMigrations{kV1, kV2Remotes, kV3Config};
 
 }  // namespace
 

@@ -1,0 +1,111 @@
+#include "core/server_config.hpp"
+
+#include <fmt/format.h>
+#include <charconv>
+#include <optional>
+
+#include "core/manager_core.hpp"
+#include "libinstance/error.hpp"
+
+namespace li {
+
+namespace {
+
+uint64_t parse_unsigned(std::string_view key, std::string_view value, std::string_view what) {
+    uint64_t n = 0;
+    auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+    if (value.empty() || ec != std::errc() || end != value.data() + value.size())
+        throw Error::invalid(std::string(key), fmt::format("invalid value \"{}\" for {}: must be {}", value, key, what));
+    return n;
+}
+
+void validate(std::string_view key, std::string_view value) {
+    if (key == "images.remote_cache_expiry") parse_unsigned(key, value, "a number of days");
+    else if (key == "images.unpack_max_ratio") parse_unsigned(key, value, "a whole number (0: no ratio limit)");
+    else if (key == "images.unpack_max_size") {
+        if (parse_byte_size(key, value) == 0)
+            throw Error::invalid(std::string(key), fmt::format("invalid value \"{}\" for {}: must be more than 0", value, key));
+    }
+}
+
+const ServerConfigKey* find_key(std::string_view key) {
+    for (const auto& k : server_config_keys())
+        if (k.key == key) return &k;
+    return nullptr;
+}
+
+const ServerConfigKey& known_key(std::string_view key) {
+    const ServerConfigKey* k = find_key(key);
+    if (!k) throw Error::invalid(std::string(key), fmt::format("unknown configuration key \"{}\"", key));
+    return *k;
+}
+
+}  // namespace
+
+const std::vector<ServerConfigKey>& server_config_keys() {
+    static const std::vector<ServerConfigKey> keys{
+        {"images.remote_cache_expiry", "10", "Days after which an unused cached image is removed"},
+        {"images.unpack_max_ratio", "100",
+         "Refuse image archives unpacking to more than this many times their size (0: no ratio limit; "
+         "archives unpacking to at most 1GiB are always allowed)"},
+        {"images.unpack_max_size", "64GiB", "Refuse image archives unpacking to more than this size"},
+    };
+    return keys;
+}
+
+std::map<std::string, std::string> server_config(ManagerCore& core) {
+    return core.db().read([](SQLite::Database& db) {
+        std::map<std::string, std::string> out;
+        SQLite::Statement q(db, "SELECT key, value FROM config ORDER BY key");
+        while (q.executeStep()) out[q.getColumn(0).getString()] = q.getColumn(1).getString();
+        return out;
+    });
+}
+
+std::string server_config_get(ManagerCore& core, std::string_view key) {
+    const ServerConfigKey& k = known_key(key);
+    auto value = core.db().read([&](SQLite::Database& db) -> std::optional<std::string> {
+        SQLite::Statement q(db, "SELECT value FROM config WHERE key = ?");
+        q.bind(1, std::string(key));
+        if (!q.executeStep()) return std::nullopt;
+        return q.getColumn(0).getString();
+    });
+    return value ? *value : std::string(k.default_value);
+}
+
+void server_config_set(ManagerCore& core, std::string_view key, std::string_view value) {
+    known_key(key);
+    if (!value.empty()) validate(key, value);
+    core.db().transaction([&](SQLite::Database& db) {
+        if (value.empty()) {
+            SQLite::Statement del(db, "DELETE FROM config WHERE key = ?");
+            del.bind(1, std::string(key));
+            del.exec();
+            return;
+        }
+        SQLite::Statement up(db, "INSERT INTO config (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+        up.bind(1, std::string(key));
+        up.bind(2, std::string(value));
+        up.exec();
+    });
+}
+
+uint64_t parse_byte_size(std::string_view key, std::string_view value) {
+    size_t digits = 0;
+    while (digits < value.size() && value[digits] >= '0' && value[digits] <= '9') ++digits;
+    std::string_view number = value.substr(0, digits);
+    std::string_view unit = value.substr(digits);
+    static const std::map<std::string_view, uint64_t> units{
+        {"", 1}, {"B", 1}, {"kB", 1000}, {"MB", 1000'000}, {"GB", 1000'000'000}, {"TB", 1000'000'000'000},
+        {"KiB", 1ull << 10}, {"MiB", 1ull << 20}, {"GiB", 1ull << 30}, {"TiB", 1ull << 40},
+    };
+    auto it = units.find(unit);
+    if (number.empty() || it == units.end())
+        throw Error::invalid(std::string(key), fmt::format("invalid value \"{}\" for {}: must be a size such as 64GiB", value, key));
+    uint64_t n = parse_unsigned(key, number, "a size such as 64GiB");
+    if (n > UINT64_MAX / it->second)
+        throw Error::invalid(std::string(key), fmt::format("invalid value \"{}\" for {}: too large", value, key));
+    return n * it->second;
+}
+
+}  // namespace li
