@@ -146,7 +146,7 @@ ImageRecord fetch_and_import(const std::shared_ptr<ManagerCore>& core, const std
         ImageStore(core).import_file(project, meta, io);
     } catch (const Error& e) {
         // Another pull of the same image may have won the race; theirs is as good as ours.
-        if (e.code() != ErrorCode::AlreadyExists || e.key() != "fingerprint") throw;
+        if (e.code() != ErrorCode::AlreadyExists || !find_local(*core, project, remote.image.fingerprint)) throw;
     }
     auto record = find_local(*core, project, remote.image.fingerprint);
     if (!record)
