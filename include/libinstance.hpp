@@ -5,6 +5,7 @@
 #include "libinstance/api/instance.hpp"
 #include "libinstance/api/operation.hpp"
 #include "libinstance/api/remote.hpp"
+#include "libinstance/api/storage.hpp"
 #include "libinstance/error.hpp"
 #include "libinstance/event.hpp"
 #include "libinstance/image.hpp"
@@ -12,3 +13,4 @@
 #include "libinstance/manager.hpp"
 #include "libinstance/operation.hpp"
 #include "libinstance/remote.hpp"
+#include "libinstance/storage.hpp"

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include "instance/instance_driver.hpp"
+#include "core/log.hpp"
 #include "libinstance/error.hpp"
 #include "store/profile_repo.hpp"
 
@@ -76,12 +77,33 @@ void ManagerCore::mount_pools() {
     auto pools = db_.read([](SQLite::Database& db) { return repo::list_pools(db); });
     std::lock_guard lock(pools_mutex_);
     for (const auto& p : pools) {
-        auto it = p.config.find("source");
-        fs::path dir = it != p.config.end() && !it->second.empty() ? fs::path(it->second) : pools_dir() / p.name;
-        auto driver = make_storage_driver(p.driver, dir, p.config);
-        driver->mount_pool();
-        pools_[p.name] = std::move(driver);
+        // A pool that cannot be mounted (e.g. its loop file is gone) must not keep the others away.
+        try {
+            auto driver = make_storage_driver(p.driver, pool_params(p.name, p.config));
+            driver->mount_pool();
+            pools_[p.name] = std::move(driver);
+        } catch (const Error& e) {
+            log::error("storage pool unavailable", {{"pool", p.name}, {"error", e.what()}});
+        }
     }
+}
+
+StoragePoolParams ManagerCore::pool_params(const std::string& name, const std::map<std::string, std::string>& config) const {
+    return StoragePoolParams{name, pools_dir() / name, disks_dir(), config};
+}
+
+void ManagerCore::add_pool(const std::string& name, std::unique_ptr<StorageDriver> driver) {
+    std::lock_guard lock(pools_mutex_);
+    pools_[name] = std::move(driver);
+}
+
+std::unique_ptr<StorageDriver> ManagerCore::take_pool(const std::string& name) {
+    std::lock_guard lock(pools_mutex_);
+    auto it = pools_.find(name);
+    if (it == pools_.end()) return nullptr;
+    auto driver = std::move(it->second);
+    pools_.erase(it);
+    return driver;
 }
 
 StorageDriver& ManagerCore::pool(const std::string& name) {

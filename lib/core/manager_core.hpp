@@ -33,6 +33,7 @@ public:
     std::filesystem::path pools_dir() const { return state_dir_ / "storage-pools"; }
     std::filesystem::path lxc_dir() const { return state_dir_ / "containers"; }
     std::filesystem::path logs_dir() const { return state_dir_ / "logs"; }
+    std::filesystem::path disks_dir() const { return state_dir_ / "disks"; }
 
     Db& db() { return db_; }
     ObjectLocks& locks() { return locks_; }
@@ -41,6 +42,11 @@ public:
     /// The driver of a storage pool; NotFound if there is no such pool.
     StorageDriver& pool(const std::string& name);
     std::vector<std::string> pool_names();
+    /// What a pool's driver is given (its mount directory, the disks directory, its config).
+    StoragePoolParams pool_params(const std::string& name, const std::map<std::string, std::string>& config) const;
+    /// Registers a newly created pool's driver; unregisters one being deleted (returned).
+    void add_pool(const std::string& name, std::unique_ptr<StorageDriver> driver);
+    std::unique_ptr<StorageDriver> take_pool(const std::string& name);
     InstanceDriver& instance_driver(const std::string& type);
     const IdMap& idmap() const { return idmap_; }
 

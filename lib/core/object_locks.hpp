@@ -22,6 +22,8 @@ public:
     std::unique_lock<std::mutex> lock_image_volume(const std::string& pool, const std::string& fingerprint) {
         return lock("image-volume/" + pool + "/" + fingerprint);
     }
+    /// Creating or deleting one storage pool.
+    std::unique_lock<std::mutex> lock_storage_pool(const std::string& pool) { return lock("storage-pool/" + pool); }
 
 private:
     // The key spellings live only in the typed helpers above, so two callers can never disagree.

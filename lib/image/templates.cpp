@@ -13,31 +13,6 @@ namespace li {
 
 namespace fs = std::filesystem;
 
-namespace {
-std::string trim(std::string_view s) {
-    auto b = s.find_first_not_of(" \t");
-    auto e = s.find_last_not_of(" \t");
-    return b == std::string_view::npos ? std::string() : std::string(s.substr(b, e - b + 1));
-}
-}  // namespace
-
-std::string render_template(std::string_view text, const TemplateContext& context) {
-    std::string out;
-    size_t pos = 0;
-    while (pos < text.size()) {
-        size_t open = text.find("{{", pos);
-        if (open == std::string_view::npos) break;
-        size_t close = text.find("}}", open + 2);
-        if (close == std::string_view::npos) break;
-        out.append(text.substr(pos, open - pos));
-        auto it = context.find(trim(text.substr(open + 2, close - open - 2)));
-        if (it != context.end()) out.append(it->second);
-        pos = close + 2;
-    }
-    out.append(text.substr(pos));
-    return out;
-}
-
 void apply_templates(const ImageMetadata& metadata, const fs::path& templates_dir, const fs::path& rootfs,
                      std::string_view trigger, const TemplateContext& context) {
     for (const auto& [target, tpl] : metadata.templates) {
@@ -45,8 +20,10 @@ void apply_templates(const ImageMetadata& metadata, const fs::path& templates_di
         fs::path source = templates_dir / fs::path(tpl.template_file).filename();
         std::string text = read_file(source, 1 << 20);
         TemplateContext ctx = context;
-        for (const auto& [k, v] : tpl.properties) ctx["properties." + k] = v;
-        std::string rendered = render_template(text, ctx);
+        ctx.trigger = std::string(trigger);
+        ctx.path = target;
+        ctx.properties = tpl.properties;
+        std::string rendered = render_template(text, ctx, tpl.template_file);
         // create_only templates never overwrite what the image (or the user) already put there.
         int flags = tpl.create_only ? O_WRONLY | O_CREAT | O_EXCL : O_WRONLY | O_CREAT | O_TRUNC;
         UniqueFd fd;
@@ -62,6 +39,34 @@ void apply_templates(const ImageMetadata& metadata, const fs::path& templates_di
             if (n < 0) throw Error::from_errno(fmt::format("writing template target {}", target), errno);
             done += static_cast<size_t>(n);
         }
+    }
+}
+
+TemplateContext instance_template_context(const std::string& name, const std::string& type, const std::string& architecture,
+                                          bool ephemeral, const api::ConfigMap& expanded_config,
+                                          const api::DeviceMap& expanded_devices) {
+    TemplateContext ctx;
+    auto privileged = expanded_config.find("security.privileged");
+    bool is_privileged = privileged != expanded_config.end() && (privileged->second == "true" || privileged->second == "1");
+    ctx.instance = {{"name", name},
+                    {"type", type.empty() ? "container" : type},
+                    {"architecture", architecture},
+                    {"privileged", is_privileged ? "true" : "false"},
+                    {"ephemeral", ephemeral ? "true" : "false"}};
+    ctx.config = std::map<std::string, std::string>(expanded_config.begin(), expanded_config.end());
+    for (const auto& [dev, keys] : expanded_devices) ctx.devices[dev] = std::map<std::string, std::string>(keys.begin(), keys.end());
+    return ctx;
+}
+
+void apply_instance_templates(const fs::path& volume_dir, std::string_view trigger, const TemplateContext& context) {
+    fs::path metadata_file = volume_dir / "metadata.yaml";
+    std::error_code ec;
+    if (!fs::is_regular_file(metadata_file, ec)) return;
+    ImageMetadata md = parse_image_metadata(read_file(metadata_file, 1 << 20));
+    try {
+        apply_templates(md, volume_dir / "templates", volume_dir / "rootfs", trigger, context);
+    } catch (const Error& e) {
+        throw e.with_context(fmt::format("applying the image's {} templates", trigger));
     }
 }
 

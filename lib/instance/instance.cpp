@@ -10,6 +10,7 @@
 #include "instance/instance_loader.hpp"
 #include "libinstance/error.hpp"
 #include "libinstance/instance.hpp"
+#include "storage/image_volumes.hpp"
 #include "store/instance_repo.hpp"
 
 namespace li {
@@ -63,6 +64,9 @@ void do_delete(ManagerCore& core, Context& ctx, bool force) {
     pool.delete_volume(VolumeRef{VolumeType::Container, project_prefixed_name(ctx.spec.project, ctx.spec.name)});
     // The record goes last: if removing files fails, the instance is still there to retry.
     core.db().transaction([&](SQLite::Database& db) { repo::delete_instance(db, ctx.loaded.record.id); });
+    // The last dependant of a deleted image lets its volume go.
+    if (auto base = ctx.loaded.record.config.find("volatile.base_image"); base != ctx.loaded.record.config.end())
+        release_image_volumes(core, base->second);
     core.events().lifecycle(ctx.spec.project, "instance-deleted", source_of(ctx.spec));
 }
 

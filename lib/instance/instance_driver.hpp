@@ -23,6 +23,8 @@ struct InstanceSpec {
     api::ConfigMap config;    // expanded (profiles applied)
     api::DeviceMap devices;   // expanded
     std::filesystem::path volume_dir;  // holds rootfs/
+    std::string pool;                  // the storage pool of the root disk
+    bool ephemeral = false;
 };
 
 class InstanceDriver {

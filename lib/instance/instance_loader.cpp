@@ -36,9 +36,11 @@ InstanceSpec spec_of(ManagerCore& core, const LoadedInstance& loaded) {
     spec.name = r.name;
     spec.type = r.type;
     spec.architecture = r.architecture;
+    spec.ephemeral = r.ephemeral;
     spec.config = loaded.expanded.config;
     spec.devices = loaded.expanded.devices;
-    StorageDriver& pool = core.pool(root_disk_pool(loaded.expanded.devices));
+    spec.pool = root_disk_pool(loaded.expanded.devices);
+    StorageDriver& pool = core.pool(spec.pool);
     spec.volume_dir = pool.volume_path(VolumeRef{VolumeType::Container, project_prefixed_name(r.project, r.name)});
     return spec;
 }

@@ -8,6 +8,7 @@
 #include "core/operations.hpp"
 #include "core/names.hpp"
 #include "core/reverter.hpp"
+#include "image/image_files.hpp"
 #include "image/metadata.hpp"
 #include "image/tarball.hpp"
 #include "image/templates.hpp"
@@ -32,21 +33,14 @@ void ensure_image_volume(ManagerCore& core, StorageDriver& pool, const std::stri
     auto lock = core.locks().lock_image_volume(pool_name, fingerprint);
     VolumeRef vol{VolumeType::Image, fingerprint};
     if (pool.volume_exists(vol)) return;
-    fs::path tarball = core.images_dir() / fingerprint;
     pool.create_volume(vol, [&](const fs::path& dest) {
-        unpack_unified_tarball(tarball, dest, ctx, "create_instance_from_image_unpack_progress");
+        unpack_stored_image(core, fingerprint, dest, ctx, "create_instance_from_image_unpack_progress");
     });
 }
 
-void apply_create_templates(const fs::path& volume, const InstanceRecord& record) {
-    fs::path metadata_file = volume / "metadata.yaml";
-    if (!fs::exists(metadata_file)) return;
-    ImageMetadata md = parse_image_metadata(read_file(metadata_file, 1 << 20));
-    TemplateContext ctx{{"container.name", record.name}, {"instance.name", record.name},
-                        {"container.type", record.type}, {"instance.type", record.type},
-                        {"container.architecture", record.architecture}, {"instance.architecture", record.architecture},
-                        {"trigger", "create"}};
-    apply_templates(md, volume / "templates", volume / "rootfs", "create", ctx);
+void apply_create_templates(const fs::path& volume, const InstanceRecord& record, const Expanded& expanded) {
+    apply_instance_templates(volume, "create", instance_template_context(record.name, record.type, record.architecture,
+                                                                         record.ephemeral, expanded.config, expanded.devices));
 }
 
 // Creates the instance (not started); every step undone if a later one fails or is cancelled.
@@ -92,7 +86,10 @@ void create_instance(ManagerCore& core, const std::string& project, const api::I
     VolumeRef vol{VolumeType::Container, project_prefixed_name(project, post.name)};
     pool.copy_volume(VolumeRef{VolumeType::Image, image.image.fingerprint}, vol, ctx);
     revert.add([&pool, vol] { pool.delete_volume(vol); });
-    apply_create_templates(pool.volume_path(vol), record);
+    // A layered volume's rootfs is only whole while mounted; starting mounts it again.
+    pool.mount_volume(vol);
+    apply_create_templates(pool.volume_path(vol), record, expanded);
+    pool.unmount_volume(vol);
     ctx.check_cancelled();
 
     core.db().transaction([&](SQLite::Database& db) {

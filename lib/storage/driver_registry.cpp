@@ -3,6 +3,7 @@
 #include <fmt/ranges.h>
 
 #include "libinstance/error.hpp"
+#include "storage/drivers/btrfs/btrfs_driver.hpp"
 #include "storage/drivers/dir/dir_driver.hpp"
 #include "storage/storage_driver.hpp"
 
@@ -11,23 +12,35 @@ namespace li {
 namespace {
 struct DriverEntry {
     const char* name;
-    std::unique_ptr<StorageDriver> (*make)(const std::filesystem::path&, const std::map<std::string, std::string>&);
+    std::unique_ptr<StorageDriver> (*make)(const StoragePoolParams&);
+    std::map<std::string, std::string> (*config)(const StoragePoolParams&);
 };
+
+template <typename Driver>
+std::unique_ptr<StorageDriver> make(const StoragePoolParams& params) {
+    return std::make_unique<Driver>(params);
+}
 
 const DriverEntry kDrivers[] = {
-    {"dir", [](const std::filesystem::path& dir, const std::map<std::string, std::string>&) -> std::unique_ptr<StorageDriver> {
-         return std::make_unique<DirDriver>(dir);
-     }},
+    {"btrfs", make<BtrfsDriver>, BtrfsDriver::pool_config},
+    {"dir", make<DirDriver>, DirDriver::pool_config},
 };
-}  // namespace
 
-std::unique_ptr<StorageDriver> make_storage_driver(const std::string& driver, const std::filesystem::path& pool_dir,
-                                                   const std::map<std::string, std::string>& config) {
+const DriverEntry& entry_of(const std::string& driver) {
     for (const auto& entry : kDrivers) {
-        if (driver == entry.name) return entry.make(pool_dir, config);
+        if (driver == entry.name) return entry;
     }
     throw Error(ErrorCode::NotSupported, fmt::format("storage driver \"{}\" is not supported (available: {})", driver,
                                                      fmt::join(storage_driver_names(), ", ")), "driver");
+}
+}  // namespace
+
+std::unique_ptr<StorageDriver> make_storage_driver(const std::string& driver, const StoragePoolParams& params) {
+    return entry_of(driver).make(params);
+}
+
+std::map<std::string, std::string> storage_pool_config(const std::string& driver, const StoragePoolParams& params) {
+    return entry_of(driver).config(params);
 }
 
 std::vector<std::string> storage_driver_names() {

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "sys/idmap.hpp"
+
 namespace li {
 
 class OperationContext;
@@ -27,6 +29,14 @@ struct VolumeRef {
     std::string name;  ///< instance name, image fingerprint or custom volume name
 };
 
+/// Where a pool lives and how it is configured, as a driver is given it.
+struct StoragePoolParams {
+    std::string name;
+    std::filesystem::path pool_dir;   ///< where its volumes appear (<state>/storage-pools/<name>, or a dir pool's source)
+    std::filesystem::path disks_dir;  ///< where loop files of new pools go (<state>/disks)
+    std::map<std::string, std::string> config;
+};
+
 /// Fills a freshly created volume directory (e.g. unpacks an image into it).
 using VolumeFiller = std::function<void(const std::filesystem::path& volume_dir)>;
 
@@ -37,6 +47,13 @@ public:
 
     /// Creates the pool's structure (idempotent); mounts it where that applies.
     virtual void mount_pool() = 0;
+    /// Makes a new pool (e.g. formats its loop file) and mounts it; nothing is left when it throws.
+    virtual void create_pool() { mount_pool(); }
+    /// Unmounts what mount_pool() mounted (volumes stay); idempotent.
+    virtual void unmount_pool() {}
+    /// Removes the pool's structure and what create_pool() made (e.g. its loop file); the pool
+    /// holds no volume any more.
+    virtual void delete_pool() = 0;
     /// Where a volume's files are while the pool is mounted.
     virtual std::filesystem::path volume_path(const VolumeRef& vol) const = 0;
     virtual bool volume_exists(const VolumeRef& vol) const = 0;
@@ -51,11 +68,23 @@ public:
     virtual std::filesystem::path mount_volume(const VolumeRef& vol) { return volume_path(vol); }
     /// Undoes mount_volume() where it mounted something; idempotent.
     virtual void unmount_volume(const VolumeRef& vol) { (void)vol; }
+    /// Mounts the volume for an unprivileged container whose root is host idmap.uid.host_start.
+    /// True when rootfs/ is then already shifted (files owned by host 0 appear as the container's
+    /// root), so the caller must not idmap it again; false when the caller idmaps rootfs/ itself
+    /// (liblxc's lxc.rootfs.options = idmap=container). Overlayfs cannot be idmapped as a whole,
+    /// so layered volumes are overlays of idmapped layers instead.
+    virtual bool mount_volume_shifted(const VolumeRef& vol, const IdMap& idmap) {
+        (void)idmap;
+        mount_volume(vol);
+        return false;
+    }
 };
 
-/// Makes the driver named `driver` for a pool whose data lives at `pool_dir`.
-std::unique_ptr<StorageDriver> make_storage_driver(const std::string& driver, const std::filesystem::path& pool_dir,
-                                                   const std::map<std::string, std::string>& config);
+/// Makes the driver named `driver` for a pool; NotSupported (key "driver") for an unknown one.
+std::unique_ptr<StorageDriver> make_storage_driver(const std::string& driver, const StoragePoolParams& params);
+/// A new pool's config checked for `driver` (InvalidArgument naming an unknown key or a bad value)
+/// with the driver's defaults filled in (e.g. source, size).
+std::map<std::string, std::string> storage_pool_config(const std::string& driver, const StoragePoolParams& params);
 /// The names of the drivers this build has.
 std::vector<std::string> storage_driver_names();
 

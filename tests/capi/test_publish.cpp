@@ -52,7 +52,7 @@ TEST_CASE("li_image_publish makes an image of a stopped instance; bad requests c
     expect_invalid(CALL(li_image_publish(&json, mgr, nullptr, bad.dump().c_str(), ERR)), "source.type", {"image"});
     bad = req;
     bad["properties"] = {{"k", 1}};
-    expect_invalid(CALL(li_image_publish(&json, mgr, nullptr, bad.dump().c_str(), ERR)), "properties");
+    expect_invalid(CALL(li_image_publish(&json, mgr, nullptr, bad.dump().c_str(), ERR)), "properties.k");
     expect_invalid(CALL(li_image_publish(&json, mgr, nullptr, "{not json", ERR)), "publish request");
     expect_invalid(CALL(li_image_publish(&json, mgr, nullptr, nullptr, ERR)), "images_post_json");
     bad = req;

@@ -71,3 +71,32 @@ TEST_CASE("debian: a cached debootstrap image whose container boots systemd unpr
     CHECK(inst.exec({"sh", "-c", "ls /var/cache/apt/archives/*.deb 2>/dev/null | wc -l"}).stdout_data == "0\n");
     inst.remove(DeleteOptions{true});
 }
+
+TEST_CASE("debian: cancelling a build kills debootstrap and removes its tree") {
+    TempDir cache("li-deb-cancel");
+    auto& images = shared().mgr->images();
+    size_t before = images.list("default").size();
+    ImageBuildOptions opts;
+    opts.builder = "debian";
+    opts.variant = "buildd";  // not in any cache: debootstrap really runs
+    opts.cache_dir = cache.path();
+    Operation op = images.build_async("default", opts);
+    // Wait until debootstrap has started (its tree exists and it reported progress).
+    bool started = false;
+    for (int i = 0; i < 600 && !started; i++) {
+        for (const auto& e : fs::directory_iterator(cache.path()))
+            started |= e.path().filename().string().rfind(".build-", 0) == 0 && fs::exists(e.path() / "rootfs");
+        if (!started) usleep(50000);
+    }
+    REQUIRE(started);
+    op.cancel();
+    try {
+        op.get();
+        FAIL("the cancelled build succeeded");
+    } catch (const Error& e) {
+        CHECK(e.code() == ErrorCode::Cancelled);
+    }
+    for (const auto& e : fs::directory_iterator(cache.path()))
+        CHECK_MESSAGE(e.path().filename().string().rfind(".build-", 0) != 0, e.path());
+    CHECK(images.list("default").size() == before);
+}

@@ -9,6 +9,8 @@
 
 #include <libinstance.hpp>
 
+#include "support/mount_cleanup.hpp"
+
 namespace li::test {
 
 /// A unique temporary directory, removed (with everything below) when destroyed.
@@ -20,6 +22,7 @@ public:
         path_ = tmpl;
     }
     ~TempDir() {
+        cleanup_mounts_below(path_);  // overlays and loop-backed pools a failed test left behind
         std::error_code ec;
         std::filesystem::remove_all(path_, ec);
     }

@@ -42,6 +42,16 @@ int run_build(Context& ctx, const ParsedArgs& args) {
     auto aliases = args.list("alias");
     if (!aliases.empty()) opts.alias = aliases[0];
     opts.output_path = args.string_or("output", "");
+    opts.release = args.string_or("release", opts.release);
+    opts.variant = args.string_or("variant", opts.variant);
+    opts.mirror = args.string_or("mirror", "");
+    opts.packages = args.list("package");
+    opts.init = args.string_or("init", opts.init);
+    opts.cache_dir = args.string_or("cache-dir", "");
+    if (opts.builder != "debian") {
+        for (const char* flag : {"release", "variant", "mirror", "package", "init", "cache-dir"})
+            if (args.has(flag)) throw UsageError(fmt::format("--{} only applies to the debian builder", flag));
+    }
     ProgressRenderer progress("Building image: ", ctx.quiet(), ctx.progress_bars());
     Operation op = run_operation(ctx, progress, [&] { return ctx.manager().images().build_async(ctx.project(), opts); });
     std::string fingerprint = fingerprint_of(op);
@@ -226,9 +236,23 @@ Command image_command() {
 
     cmd.children.push_back(image_alias_command());
 
-    Command build = sub("build", "<builder>", "Build an image with a local builder (busybox)", 1, 1, run_build);
-    build.examples = "inst image build busybox --alias busybox";
-    build.flags = {alias_flag, {"output", 0, FlagKind::String, "Also write the image as a unified tarball to this file"}};
+    Command build = sub("build", "<builder>", "Build an image with a local builder (busybox, debian)", 1, 1, run_build);
+    build.description =
+        "Build an image with a local builder\n\n"
+        "busybox: a tiny image around the host's static busybox.\n"
+        "debian:  debootstrap from a Debian mirror (minbase + systemd by default). The first build\n"
+        "         takes minutes; the result is cached (--cache-dir, $LIBINSTANCE_CACHE_DIR or\n"
+        "         <state>/cache), so building the same options again is instant.";
+    build.examples = "inst image build busybox --alias busybox\n"
+                     "inst image build debian --release bookworm --alias debian/12";
+    build.flags = {alias_flag,
+                   {"output", 0, FlagKind::String, "Also write the image as a unified tarball to this file"},
+                   {"release", 0, FlagKind::String, "debian: the release (default bookworm)"},
+                   {"variant", 0, FlagKind::String, "debian: debootstrap variant: minbase (default), buildd or default"},
+                   {"mirror", 0, FlagKind::String, "debian: the mirror URL (default: the host's Debian mirror)"},
+                   {"package", 0, FlagKind::StringList, "debian: an extra package to install (repeatable)"},
+                   {"init", 0, FlagKind::String, "debian: the init package (default systemd-sysv)"},
+                   {"cache-dir", 0, FlagKind::String, "debian: where built images are cached"}};
     cmd.children.push_back(std::move(build));
 
     Command del = sub("delete", "[<remote>:]<image> [[<remote>:]<image>...]", "Delete images", 1, -1, run_delete);

@@ -49,6 +49,8 @@ int run_publish(Context& ctx, const ParsedArgs& args) {
     }
 
     // --force stops a running instance first and starts it again afterwards, as lxc does.
+    // (A snapshot source goes straight to the library, which says what is not supported yet.)
+    if (opts.instance.find('/') != std::string::npos) images.publish(ctx.project(), opts);
     Instance instance = ctx.manager().instances().get(ctx.project(), opts.instance);
     bool was_running = false;
     if (instance.state().status_code == kRunning) {

@@ -27,6 +27,7 @@ Command build_tree() {
     root.children.push_back(exec_command());
     root.children.push_back(info_command());
     root.children.push_back(image_command());
+    root.children.push_back(publish_command());
     root.children.push_back(operation_command());
     root.children.push_back(monitor_command());
     root.children.push_back(remote_command());

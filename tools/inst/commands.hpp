@@ -16,6 +16,7 @@ std::vector<Command> action_commands();  ///< start, stop, restart, delete
 Command info_command();                  ///< info
 Command image_command();                 ///< image and its subcommands
 Command image_alias_command();           ///< image alias create/delete/list
+Command publish_command();               ///< publish
 Command operation_command();             ///< operation list/show/delete
 Command monitor_command();               ///< monitor
 Command remote_command();                ///< remote add/list/remove/rename

@@ -12,6 +12,7 @@
 #include "core/log.hpp"
 #include "core/manager_core.hpp"
 #include "core/names.hpp"
+#include "image/templates.hpp"
 #include "instance/drivers/lxc/lxc_exec.hpp"
 #include "instance/drivers/lxc/lxc_render.hpp"
 #include "instance/instance_driver.hpp"
@@ -91,6 +92,14 @@ public:
 
     void start(const InstanceSpec& spec) override {
         std::string lxc_name = lxc_name_of(spec);
+        // A layered volume's rootfs is whole only while mounted; it stays mounted while running.
+        // Either the driver shifts it (overlays of idmapped layers) or liblxc idmaps it.
+        StorageDriver& pool = core_.pool(spec.pool);
+        VolumeRef volume{VolumeType::Container, lxc_name};
+        bool shifted = pool.mount_volume_shifted(volume, core_.idmap());
+        // The image's "start" templates are applied before every start, as in LXD.
+        apply_instance_templates(spec.volume_dir, "start", instance_template_context(spec.name, spec.type, spec.architecture,
+                                                                                     spec.ephemeral, spec.config, spec.devices));
         fs::path dir = core_.lxc_dir() / lxc_name;
         fs::create_directories(dir);
         fs::path log_dir = core_.logs_dir() / lxc_name;
@@ -102,6 +111,7 @@ public:
         in.lxc_name = lxc_name;
         in.hostname = spec.name;
         in.rootfs = spec.volume_dir / "rootfs";
+        in.rootfs_shifted = shifted;
         in.idmap = core_.idmap();
         in.halt_signal = halt_signal_for_init(init_link_target(in.rootfs));
         in.seccomp_file = dir / "seccomp";
@@ -119,6 +129,7 @@ public:
             run_checked({helper_path().string(), "start", core_.lxc_dir().string(), lxc_name, log_file.string()},
                         "starting the container");
         } catch (const Error& e) {
+            pool.unmount_volume(volume);
             std::string details = lxc_log_errors(log_file);
             throw Error(ErrorCode::Backend, details.empty() ? std::string(e.what()) : "liblxc: " + details);
         }
@@ -133,6 +144,7 @@ public:
                 throw Error(ErrorCode::Timeout, fmt::format("container {} did not stop after being killed", spec.name));
         }
         remove_leftover_lxc_cgroups(lxc_name);
+        core_.pool(spec.pool).unmount_volume(VolumeRef{VolumeType::Container, lxc_name});
     }
 
     api::InstanceState state(const InstanceSpec& spec) override {

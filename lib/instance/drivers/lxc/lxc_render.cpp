@@ -34,7 +34,8 @@ std::string render_lxc_config(const LxcRenderInput& in) {
     line(out, "lxc.rootfs.path", "dir:" + in.rootfs.string());
     // The rootfs is mounted idmapped into the container's user namespace, so the image's files
     // (owned by host root) appear as container root without any chown.
-    line(out, "lxc.rootfs.options", "idmap=container");
+    // A rootfs the storage driver already shifted (an overlay of idmapped layers) is used as is.
+    if (!in.rootfs_shifted) line(out, "lxc.rootfs.options", "idmap=container");
     line(out, "lxc.idmap", fmt::format("u 0 {} {}", in.idmap.uid.host_start, in.idmap.uid.size));
     line(out, "lxc.idmap", fmt::format("g 0 {} {}", in.idmap.gid.host_start, in.idmap.gid.size));
     line(out, "lxc.signal.halt", in.halt_signal);

@@ -14,6 +14,7 @@ struct LxcRenderInput {
     std::string lxc_name;                    // liblxc's name (unique per lxcpath)
     std::string hostname;                    // the instance name
     std::filesystem::path rootfs;
+    bool rootfs_shifted = false;             // already shows host root as the container's root
     IdMap idmap;
     std::string halt_signal = "SIGPWR";
     std::filesystem::path seccomp_file;

@@ -1,18 +1,28 @@
 #include "storage/drivers/dir/dir_driver.hpp"
 
+#include <cstdlib>
 #include <fmt/format.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include "core/log.hpp"
 #include "core/operation_state.hpp"
 #include "core/reverter.hpp"
 #include "libinstance/error.hpp"
 #include "sys/fs.hpp"
+#include "sys/mount.hpp"
+#include "sys/unique_fd.hpp"
 
 namespace li {
 
 namespace fs = std::filesystem;
 
 namespace {
+
+// A layered volume keeps its overlay state here: base (the image volume it layers over), rw/upper
+// and rw/work, and mount points for idmapped layers. The container only sees the merged rootfs/.
+constexpr const char* kOverlayDir = ".overlay";
+
 const char* type_dir(VolumeType type) {
     switch (type) {
     case VolumeType::Container: return "containers";
@@ -29,20 +39,87 @@ fs::path staging_path(const fs::path& final_path) {
     p += ".creating";
     return p;
 }
+
+void make_dir(const fs::path& dir, mode_t mode) {
+    if (::mkdir(dir.c_str(), mode) != 0 && errno != EEXIST) throw Error::from_errno(fmt::format("creating {}", dir.string()), errno);
+    ::chmod(dir.c_str(), mode);
+}
+
+// The merged root directory takes the upper directory's owner and mode, so the upper root
+// must look like the image's root.
+void make_dir_like(const fs::path& dir, const fs::path& model) {
+    struct stat st {};
+    if (::stat(model.c_str(), &st) != 0) throw Error::from_errno(fmt::format("reading {}", model.string()), errno);
+    make_dir(dir, st.st_mode & 07777);
+    if (::chown(dir.c_str(), st.st_uid, st.st_gid) != 0) throw Error::from_errno(fmt::format("chown {}", dir.string()), errno);
+    ::chmod(dir.c_str(), st.st_mode & 07777);
+}
+
+bool overlay_disabled_by_env() {
+    const char* env = std::getenv("LIBINSTANCE_DIR_NO_OVERLAY");
+    return env && *env && std::string(env) != "0";
+}
+
 }  // namespace
 
-DirDriver::DirDriver(fs::path pool_dir) : pool_dir_(std::move(pool_dir)) {}
+DirDriver::DirDriver(const StoragePoolParams& params) : name_(params.name), pool_dir_(params.pool_dir) {
+    if (auto it = params.config.find("source"); it != params.config.end() && !it->second.empty()) pool_dir_ = it->second;
+}
 
-StorageDriverInfo DirDriver::info() const { return StorageDriverInfo{"dir", false}; }
+StorageDriverInfo DirDriver::info() const { return StorageDriverInfo{"dir", overlay_}; }
+
+std::map<std::string, std::string> DirDriver::pool_config(const StoragePoolParams& params) {
+    std::map<std::string, std::string> config = params.config;
+    for (const auto& [key, value] : config) {
+        if (key != "source") throw Error::invalid(key, fmt::format("unknown dir pool config key \"{}\" (known: source)", key));
+    }
+    auto& source = config["source"];
+    if (source.empty()) source = params.pool_dir.string();
+    if (!fs::path(source).is_absolute())
+        throw Error::invalid("source", fmt::format("source \"{}\" is not an absolute path", source));
+    return config;
+}
 
 void DirDriver::mount_pool() {
+    make_dir(pool_dir_, 0711);
+    for (auto type : {VolumeType::Container, VolumeType::Image, VolumeType::Custom}) make_dir(pool_dir_ / type_dir(type), 0711);
+    overlay_ = probe_overlay();
+}
+
+// Mounting a tiny overlay is the only reliable test: overlayfs refuses some upper file systems
+// (no d_type, no xattrs, another overlay) and may be missing from the kernel altogether.
+bool DirDriver::probe_overlay() {
+    if (overlay_disabled_by_env()) {
+        log::warn("overlayfs disabled by LIBINSTANCE_DIR_NO_OVERLAY; instance volumes are full copies", {{"pool", name_}});
+        return false;
+    }
+    fs::path probe = pool_dir_ / ".overlay-probe";
+    unmount(probe / "merged");
+    remove_tree(probe);
+    try {
+        make_dir(probe, 0700);
+        for (const char* d : {"lower", "upper", "work", "merged"}) make_dir(probe / d, 0700);
+        mount_overlay(probe / "lower", probe / "upper", probe / "work", probe / "merged");
+        unmount(probe / "merged");
+        remove_tree(probe);
+        return true;
+    } catch (const Error& e) {
+        unmount(probe / "merged");
+        remove_tree(probe);
+        log::warn("overlayfs does not work on this pool's file system; instance volumes are full copies of their image",
+                  {{"pool", name_}, {"path", pool_dir_.string()}, {"error", e.what()}});
+        return false;
+    }
+}
+
+void DirDriver::delete_pool() {
     for (auto type : {VolumeType::Container, VolumeType::Image, VolumeType::Custom}) {
         fs::path dir = pool_dir_ / type_dir(type);
-        std::error_code ec;
-        fs::create_directories(dir, ec);
-        if (ec) throw Error(ErrorCode::System, fmt::format("creating {}: {}", dir.string(), ec.message()), {}, ec.value());
-        ::chmod(dir.c_str(), 0711);
+        unmount_all_below(dir);
+        remove_tree(dir);
     }
+    // An empty source directory goes too; one holding files that are not ours stays.
+    ::rmdir(pool_dir_.c_str());
 }
 
 fs::path DirDriver::volume_path(const VolumeRef& vol) const { return pool_dir_ / type_dir(vol.type) / vol.name; }
@@ -56,9 +133,13 @@ void DirDriver::create_volume(const VolumeRef& vol, const VolumeFiller& filler) 
     fs::path final_path = volume_path(vol);
     if (volume_exists(vol)) throw Error(ErrorCode::AlreadyExists, fmt::format("volume {} already exists", final_path.string()));
     fs::path staging = staging_path(final_path);
+    unmount(staging / "rootfs");
     remove_tree(staging);  // left by a crash
     Reverter revert;
-    revert.add([staging] { remove_tree(staging); });
+    revert.add([staging] {
+        unmount(staging / "rootfs");
+        remove_tree(staging);
+    });
     filler(staging);
     if (::rename(staging.c_str(), final_path.c_str()) != 0)
         throw Error::from_errno(fmt::format("renaming {}", staging.string()), errno);
@@ -66,13 +147,135 @@ void DirDriver::create_volume(const VolumeRef& vol, const VolumeFiller& filler) 
 }
 
 void DirDriver::copy_volume(const VolumeRef& from, const VolumeRef& to, OperationContext& ctx) {
+    if (!volume_exists(from)) throw Error(ErrorCode::NotFound, fmt::format("volume {} not found", volume_path(from).string()));
+    if (overlay_ && from.type == VolumeType::Image && to.type == VolumeType::Container) {
+        create_volume(to, [&](const fs::path& dest) { make_layered_copy(volume_path(from), from.name, dest, ctx); });
+    } else {
+        create_volume(to, [&](const fs::path& dest) { copy_flat(from, dest, ctx); });
+    }
+}
+
+// The image's small top-level files (metadata.yaml, templates/) are copied so templates can be
+// applied and the volume published like LXD's; only rootfs/ is layered.
+void DirDriver::make_layered_copy(const fs::path& image_volume, const std::string& base, const fs::path& dest,
+                                  OperationContext& ctx) {
+    fs::path lower = image_volume / "rootfs";
+    if (!fs::is_directory(lower)) throw Error(ErrorCode::NotFound, fmt::format("image volume {} has no rootfs", image_volume.string()));
+    make_dir(dest, 0711);
+    for (const char* entry : {"metadata.yaml", "templates"}) {
+        std::error_code ec;
+        if (fs::exists(image_volume / entry, ec)) copy_tree(image_volume / entry, dest / entry, ctx.stop_token());
+    }
+    fs::path overlay = dest / kOverlayDir;
+    make_dir(overlay, 0700);
+    make_dir(overlay / "rw", 0700);
+    make_dir_like(overlay / "rw" / "upper", lower);
+    make_dir(overlay / "rw" / "work", 0700);
+    write_file_atomic(overlay / "base", base + "\n", 0600);
+    make_dir_like(dest / "rootfs", lower);
+}
+
+// A whole, independent copy: the merged view of a layered source, without its overlay state.
+void DirDriver::copy_flat(const VolumeRef& from, const fs::path& dest, OperationContext& ctx) {
     fs::path source = volume_path(from);
-    create_volume(to, [&](const fs::path& dest) { copy_tree(source, dest, ctx.stop_token()); });
+    bool layered = fs::exists(source / kOverlayDir);
+    bool was_mounted = !layered || is_overlay(source / "rootfs");
+    mount_volume(from);
+    Reverter unmount_after;
+    if (!was_mounted) unmount_after.add([this, from] { unmount_volume(from); });
+    if (!layered) {
+        copy_tree(source, dest, ctx.stop_token());
+        return;
+    }
+    make_dir(dest, 0711);
+    for (const auto& entry : fs::directory_iterator(source)) {
+        if (entry.path().filename() == kOverlayDir) continue;
+        copy_tree(entry.path(), dest / entry.path().filename(), ctx.stop_token());
+    }
 }
 
 void DirDriver::delete_volume(const VolumeRef& vol) {
-    remove_tree(staging_path(volume_path(vol)));
-    remove_tree(volume_path(vol));
+    fs::path path = volume_path(vol);
+    unmount(staging_path(path) / "rootfs");
+    remove_tree(staging_path(path));
+    unmount(path / "rootfs");
+    remove_tree(path);
+}
+
+// The image volume a layered volume lays over, or "" for a flat volume.
+std::string DirDriver::base_of(const VolumeRef& vol) const {
+    fs::path path = volume_path(vol);
+    std::error_code ec;
+    if (!fs::exists(path / kOverlayDir / "base", ec)) {
+        if (!fs::exists(path, ec)) throw Error(ErrorCode::NotFound, fmt::format("volume {} not found", path.string()));
+        return {};
+    }
+    std::string base = read_file(path / kOverlayDir / "base", 4096);
+    while (!base.empty() && (base.back() == '\n' || base.back() == ' ')) base.pop_back();
+    if (!fs::is_directory(volume_path(VolumeRef{VolumeType::Image, base}) / "rootfs", ec))
+        throw Error(ErrorCode::NotFound, fmt::format("image volume {} under {} is missing", base, path.string()));
+    return base;
+}
+
+namespace {
+// Whether the mounted rootfs is an overlay of idmapped layers (its root appears owned by a
+// subordinate uid) rather than the plain view (owned by host root).
+bool mounted_shifted(const fs::path& rootfs) {
+    struct stat st {};
+    return ::stat(rootfs.c_str(), &st) == 0 && st.st_uid != 0;
+}
+}  // namespace
+
+bool DirDriver::mount_volume_shifted(const VolumeRef& vol, const IdMap& idmap) {
+    fs::path path = volume_path(vol);
+    std::string base = base_of(vol);
+    if (base.empty()) return false;
+    fs::path rootfs = path / "rootfs";
+    if (is_overlay(rootfs) && is_mount_point(rootfs)) {
+        if (mounted_shifted(rootfs)) return true;
+        unmount(rootfs);  // the plain view (e.g. left by publishing) is remade shifted
+    }
+    // Overlayfs cannot itself be idmapped, but its layers can: idmapped copies of the image's
+    // rootfs and of the volume's rw/ are attached, overlaid, then detached again (the overlay
+    // keeps private clones of its layers).
+    fs::path overlay = path / kOverlayDir;
+    fs::path lower_mnt = overlay / "lower-mnt", rw_mnt = overlay / "rw-mnt";
+    make_dir(lower_mnt, 0700);
+    make_dir(rw_mnt, 0700);
+    unmount(lower_mnt);
+    unmount(rw_mnt);
+    UniqueFd userns = userns_for(idmap);
+    Reverter detach;
+    detach.add([&] { unmount(lower_mnt); unmount(rw_mnt); });
+    try {
+        bind_idmapped(volume_path(VolumeRef{VolumeType::Image, base}) / "rootfs", lower_mnt, userns.get());
+        bind_idmapped(overlay / "rw", rw_mnt, userns.get());
+        with_fs_ids(idmap.uid.host_start, idmap.gid.host_start,
+                    [&] { mount_overlay(lower_mnt, rw_mnt / "upper", rw_mnt / "work", rootfs); });
+    } catch (const Error& e) {
+        throw e.with_context(fmt::format("mounting volume {}", path.string()));
+    }
+    return true;
+}
+
+fs::path DirDriver::mount_volume(const VolumeRef& vol) {
+    fs::path path = volume_path(vol);
+    fs::path overlay = path / kOverlayDir;
+    std::string base = base_of(vol);
+    if (base.empty()) return path;  // a flat volume is always whole
+    if (is_overlay(path / "rootfs") && is_mount_point(path / "rootfs")) return path;
+    fs::path lower = volume_path(VolumeRef{VolumeType::Image, base}) / "rootfs";
+    try {
+        mount_overlay(lower, overlay / "rw" / "upper", overlay / "rw" / "work", path / "rootfs");
+    } catch (const Error& e) {
+        throw e.with_context(fmt::format("mounting volume {}", path.string()));
+    }
+    return path;
+}
+
+void DirDriver::unmount_volume(const VolumeRef& vol) {
+    fs::path rootfs = volume_path(vol) / "rootfs";
+    if (is_overlay(rootfs)) unmount(rootfs);
 }
 
 }  // namespace li

@@ -1,5 +1,11 @@
 #pragma once
-// The `dir` storage driver: volumes are plain directories under the pool's source directory.
+// The `dir` storage driver: volumes are directories under the pool's source directory. Image
+// volumes are unpacked once; a container volume made from one is an overlayfs layer over the
+// image's rootfs (upper and work directories inside the volume), or a full copy where overlayfs
+// does not work on the pool's file system (see docs/design/0004-dir-overlay-volumes.md).
+
+#include <map>
+#include <string>
 
 #include "storage/storage_driver.hpp"
 
@@ -7,18 +13,35 @@ namespace li {
 
 class DirDriver final : public StorageDriver {
 public:
-    explicit DirDriver(std::filesystem::path pool_dir);
+    explicit DirDriver(const StoragePoolParams& params);
 
     StorageDriverInfo info() const override;
     void mount_pool() override;
+    void delete_pool() override;
     std::filesystem::path volume_path(const VolumeRef& vol) const override;
     bool volume_exists(const VolumeRef& vol) const override;
     void create_volume(const VolumeRef& vol, const VolumeFiller& filler) override;
     void copy_volume(const VolumeRef& from, const VolumeRef& to, OperationContext& ctx) override;
     void delete_volume(const VolumeRef& vol) override;
+    std::filesystem::path mount_volume(const VolumeRef& vol) override;
+    void unmount_volume(const VolumeRef& vol) override;
+    bool mount_volume_shifted(const VolumeRef& vol, const IdMap& idmap) override;
+
+    /// Whether new container volumes are overlay layers (probed by mount_pool()).
+    bool layered() const { return overlay_; }
+    /// The config keys a dir pool accepts, with defaults filled in; InvalidArgument naming a bad key.
+    static std::map<std::string, std::string> pool_config(const StoragePoolParams& params);
 
 private:
+    bool probe_overlay();
+    void make_layered_copy(const std::filesystem::path& image_volume, const std::string& base,
+                           const std::filesystem::path& dest, OperationContext& ctx);
+    std::string base_of(const VolumeRef& vol) const;
+    void copy_flat(const VolumeRef& from, const std::filesystem::path& dest, OperationContext& ctx);
+
+    std::string name_;
     std::filesystem::path pool_dir_;
+    bool overlay_ = false;
 };
 
 }  // namespace li
