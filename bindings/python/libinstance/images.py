@@ -120,31 +120,68 @@ class ImageManager:
     @overload
     def build(self, builder: str = ..., alias: Optional[str] = ...,
               output_path: Optional[StrPath] = ..., wait: Literal[True] = ...,
-              progress: Optional[ProgressCallback] = ...) -> Image: ...
+              progress: Optional[ProgressCallback] = ..., **options: Any) -> Image: ...
     @overload
     def build(self, builder: str = ..., alias: Optional[str] = ...,
               output_path: Optional[StrPath] = ..., *, wait: Literal[False],
-              progress: Optional[ProgressCallback] = ...) -> Operation: ...
+              progress: Optional[ProgressCallback] = ..., **options: Any) -> Operation: ...
     @overload
     def build(self, builder: str = ..., alias: Optional[str] = ...,
               output_path: Optional[StrPath] = ..., wait: bool = ...,
-              progress: Optional[ProgressCallback] = ...) -> Union[Image, Operation]: ...
+              progress: Optional[ProgressCallback] = ..., **options: Any) -> Union[Image, Operation]: ...
 
     def build(self, builder: str = "busybox", alias: Optional[str] = None,
               output_path: Optional[StrPath] = None, wait: bool = True,
-              progress: Optional[ProgressCallback] = None) -> Union[Image, Operation]:
-        """Builds an image locally with the named builder (``"busybox"``) and stores it.
+              progress: Optional[ProgressCallback] = None, **options: Any) -> Union[Image, Operation]:
+        """Builds an image locally with the named builder (``"busybox"`` or ``"debian"``) and
+        stores it.
 
         ``output_path`` also writes the image as an LXD unified tarball there. With
         ``wait=False`` returns the running :class:`Operation` (its metadata has ``fingerprint``
         once it succeeded). ``progress`` is called with each new :class:`Progress` string
         (``"Build: 40%"``), from a library thread.
+
+        The debian builder (debootstrap; minutes the first time, then instant from its cache)
+        takes the keyword options ``release`` (``"bookworm"``), ``variant`` (``"minbase"``),
+        ``mirror``, ``packages`` (a list), ``init`` (``"systemd-sysv"``) and ``cache_dir``.
         """
+        known = {"release", "variant", "mirror", "packages", "init", "cache_dir"}
+        unknown = set(options) - known
+        if unknown:
+            raise TypeError(f"build() got unexpected keyword arguments: {', '.join(sorted(unknown))}")
         out = os.fspath(output_path) if output_path is not None else None
+        cache_dir = os.fspath(options["cache_dir"]) if options.get("cache_dir") is not None else None
+        packages = list(options.get("packages") or [])
         mgr = self._client._manager()
         project = self._client.project
         op = self._client.operations._start(
-            lambda: mgr.image_build_async(builder, alias, out, project), progress)
+            lambda: mgr.image_build_full_async(builder, alias, out, options.get("release"), options.get("variant"),
+                                               options.get("mirror"), packages, options.get("init"), cache_dir,
+                                               project), progress)
+        return op if not wait else self._built(run(op))
+
+    def create_from_instance(self, instance: str, alias: Optional[str] = None,
+                             properties: Optional[Mapping[str, str]] = None,
+                             compression: str = "gzip", public: bool = False,
+                             expires_at: Optional[str] = None, wait: bool = True,
+                             progress: Optional[ProgressCallback] = None) -> Union[Image, Operation]:
+        """Publishes a stopped instance as a new image (raises Conflict while it runs).
+
+        ``properties`` are set over the source image's; ``compression`` is ``"gzip"``,
+        ``"xz"``, ``"zstd"``, ``"bzip2"`` or ``"none"``; ``expires_at`` an RFC 3339 time.
+        ``progress`` gets ``"Image pack: 40%"`` strings. With ``wait=False`` returns the
+        :class:`Operation` (metadata ``fingerprint`` once it succeeded)."""
+        doc: Dict[str, Any] = {"source": {"type": "instance", "name": instance},
+                               "properties": dict(properties or {}),
+                               "compression_algorithm": compression, "public": public}
+        if alias:
+            doc["aliases"] = [{"name": alias}]
+        if expires_at:
+            doc["expires_at"] = expires_at
+        text = json.dumps(doc)
+        mgr = self._client._manager()
+        project = self._client.project
+        op = self._client.operations._start(lambda: mgr.image_publish_async(text, project), progress)
         return op if not wait else self._built(run(op))
 
     @overload

@@ -15,6 +15,7 @@ from .state import InstanceState
 if TYPE_CHECKING:
     from . import _libinstance
     from .client import Client
+    from .images import Image
 
 StdinPayload = Union[str, bytes, IO[str], IO[bytes], None]
 
@@ -100,6 +101,17 @@ class Instance(Model):
         handle.start(stateful)
         self.sync()
         return None
+
+    def publish(self, public: bool = False, wait: bool = False, alias: Optional[str] = None,
+                properties: Optional[Mapping[str, str]] = None, compression: str = "gzip",
+                expires_at: Optional[str] = None,
+                progress: Optional[ProgressCallback] = None) -> Union["Image", Operation]:
+        """Publishes this (stopped) instance as an image, as pylxd's ``publish``: with
+        ``wait=True`` returns the new :class:`Image`, else the :class:`Operation`. The other
+        arguments as for ``client.images.create_from_instance``."""
+        return self.client.images.create_from_instance(
+            self.name, alias=alias, properties=properties, compression=compression, public=public,
+            expires_at=expires_at, wait=wait, progress=progress)
 
     @overload
     def stop(self, force: bool = ..., timeout: int = ..., wait: Literal[True] = ...) -> None: ...

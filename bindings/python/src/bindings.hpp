@@ -34,6 +34,7 @@ ManagerClass init_manager(py::module_& m);
 void init_operations(py::module_& m, ManagerClass& manager);
 void init_images(ManagerClass& manager);
 void init_remotes(ManagerClass& manager);
+void init_publish(ManagerClass& manager);
 InstanceClass init_instances(py::module_& m, ManagerClass& manager);
 void init_exec(InstanceClass& instance);
 void init_events(py::module_& m, ManagerClass& manager);

@@ -34,6 +34,7 @@ PYBIND11_MODULE(_libinstance, m) {
     lp::init_operations(m, manager);
     lp::init_images(manager);
     lp::init_remotes(manager);
+    lp::init_publish(manager);
     auto instance = lp::init_instances(m, manager);
     lp::init_exec(instance);
     lp::init_events(m, manager);

@@ -40,7 +40,7 @@ def test_publish_stopped_instance(client: libinstance.Client,
     op.wait()
     fp = op.metadata["fingerprint"]
     assert client.images.get(fp).fingerprint == fp
-    published = src.publish(wait=True, public=True)
+    published = src.publish(wait=True, public=True, properties={"n": "2"})
     assert isinstance(published, libinstance.Image) and published.public
     for img in (client.images.get(fp), published, image):
         img.delete()

@@ -48,6 +48,7 @@ mod instance;
 mod log;
 mod manager;
 mod operation;
+mod publish;
 mod remote;
 mod strings;
 
@@ -59,6 +60,7 @@ pub use instance::{Instance, StopOptions};
 pub use log::{LogLevel, LogTarget};
 pub use manager::{BuildImageOptions, Manager, Project};
 pub use operation::Operation;
+pub use publish::PublishOptions;
 
 /// The raw FFI, for what the safe API does not cover yet.
 pub use libinstance_sys as sys;

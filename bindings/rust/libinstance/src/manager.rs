@@ -39,6 +39,18 @@ pub struct BuildImageOptions {
     pub alias: Option<String>,
     /// Also write the LXD unified tarball here.
     pub output_path: Option<PathBuf>,
+    /// debian builder: the release (default `bookworm`).
+    pub release: Option<String>,
+    /// debian builder: the debootstrap variant (`minbase` by default, `buildd`, `default`).
+    pub variant: Option<String>,
+    /// debian builder: the mirror (default the host's Debian mirror, else deb.debian.org).
+    pub mirror: Option<String>,
+    /// debian builder: extra packages.
+    pub packages: Vec<String>,
+    /// debian builder: the init package (default `systemd-sysv`).
+    pub init: Option<String>,
+    /// debian builder: the build cache (default `$LIBINSTANCE_CACHE_DIR`, else `<state>/cache`).
+    pub cache_dir: Option<PathBuf>,
 }
 
 impl Manager {
@@ -176,7 +188,7 @@ impl Project<'_> {
     pub fn build_image(&self, builder: &str, alias: Option<&str>) -> Result<api::Image> {
         self.build_image_with(
             builder,
-            &BuildImageOptions { alias: alias.map(String::from), output_path: None },
+            &BuildImageOptions { alias: alias.map(String::from), ..Default::default() },
         )
     }
 
@@ -193,7 +205,7 @@ impl Project<'_> {
     pub fn build_image_async(&self, builder: &str, alias: Option<&str>) -> Result<Operation> {
         self.build_image_with_async(
             builder,
-            &BuildImageOptions { alias: alias.map(String::from), output_path: None },
+            &BuildImageOptions { alias: alias.map(String::from), ..Default::default() },
         )
     }
 
@@ -322,10 +334,25 @@ fn with_build_opts<T>(
     let builder = c_string("builder", builder)?;
     let alias = c_string_opt("alias", opts.alias.as_deref())?;
     let output = opts.output_path.as_deref().map(|p| c_path("output_path", p)).transpose()?;
+    let release = c_string_opt("release", opts.release.as_deref())?;
+    let variant = c_string_opt("variant", opts.variant.as_deref())?;
+    let mirror = c_string_opt("mirror", opts.mirror.as_deref())?;
+    let init = c_string_opt("init", opts.init.as_deref())?;
+    let cache_dir = opts.cache_dir.as_deref().map(|p| c_path("cache_dir", p)).transpose()?;
+    let packages = opts.packages.iter().map(|p| c_string("packages", p)).collect::<Result<Vec<_>>>()?;
+    // A NULL-terminated array of the package names, alive across the call.
+    let mut package_ptrs: Vec<*const c_char> = packages.iter().map(|p| p.as_ptr()).collect();
+    package_ptrs.push(ptr::null());
     let raw = sys::li_image_build_opts {
         version: sys::LI_IMAGE_BUILD_OPTS_VERSION,
         alias: ptr_or_null(&alias),
         output_path: ptr_or_null(&output),
+        release: ptr_or_null(&release),
+        variant: ptr_or_null(&variant),
+        mirror: ptr_or_null(&mirror),
+        packages: if packages.is_empty() { ptr::null() } else { package_ptrs.as_ptr() },
+        init: ptr_or_null(&init),
+        cache_dir: ptr_or_null(&cache_dir),
     };
     call(builder.as_ptr(), &raw)
 }

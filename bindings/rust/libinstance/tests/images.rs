@@ -15,7 +15,7 @@ fn build_alias_export_import_delete() {
     assert!(mgr.images().unwrap().is_empty());
 
     let tarball = dir.join("busybox.tar.xz");
-    let opts = BuildImageOptions { alias: Some("bb".into()), output_path: Some(tarball.clone()) };
+    let opts = BuildImageOptions { alias: Some("bb".into()), output_path: Some(tarball.clone()), ..Default::default() };
     let built = mgr.build_image_with("busybox", &opts).unwrap();
     assert_eq!(built.fingerprint.len(), 64, "{built:?}");
     assert_eq!(built.aliases.iter().map(|a| a.name.as_str()).collect::<Vec<_>>(), ["bb"]);

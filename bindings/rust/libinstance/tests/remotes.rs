@@ -32,7 +32,7 @@ impl Server {
         std::fs::create_dir_all(&root).unwrap();
         let image = work.join("busybox.tar.gz");
         let builder = Manager::open(Some(&work.join("builder"))).unwrap();
-        let opts = BuildImageOptions { alias: None, output_path: Some(image.clone()) };
+        let opts = BuildImageOptions { alias: None, output_path: Some(image.clone()), ..Default::default() };
         builder.build_image_with("busybox", &opts).unwrap();
         drop(builder);
         let mut child = Command::new("python3")
