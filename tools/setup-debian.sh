@@ -20,6 +20,8 @@ packages=(
   squashfs-tools bzip2
   # the image importer's libFuzzer target (tests/fuzz)
   clang-14 libclang-rt-14-dev libfuzzer-14-dev
+  # the debian image builder (inst image build debian)
+  debootstrap
   # storage pools: btrfs (loop-backed or on an existing btrfs)
   btrfs-progs
 )
