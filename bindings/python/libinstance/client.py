@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 import weakref
 from types import TracebackType
-from typing import TYPE_CHECKING, Optional, Protocol, Type, TypeVar, Union
+from typing import TYPE_CHECKING, Dict, Optional, Protocol, Type, TypeVar, Union
 
 from ._native import native
 from .events import EventManager, _SubscriptionBase
@@ -14,6 +15,7 @@ from .images import ImageManager
 from .instances import InstanceManager
 from .operations import OperationManager
 from .remotes import RemoteManager
+from .storage_pools import StoragePoolManager
 
 if TYPE_CHECKING:
     from . import _libinstance
@@ -49,6 +51,7 @@ class Client:
         self.operations = OperationManager(self)
         self.events = EventManager(self)
         self.remotes = RemoteManager(self)
+        self.storage_pools = StoragePoolManager(self)
 
     @property
     def state_dir(self) -> str:
@@ -77,6 +80,21 @@ class Client:
 
     def _instance_handle(self, name: str) -> "_libinstance.Instance":
         return self._track(self._manager().instance_get(name, self.project))
+
+    @property
+    def config(self) -> Dict[str, str]:
+        """The manager's settings that are set (LXD's server config), e.g.
+        ``{"images.remote_cache_expiry": "5"}``."""
+        return dict(json.loads(self._manager().config_json()))
+
+    def get_config(self, key: str) -> str:
+        """One setting, or its default when unset; raises InvalidArgument for an unknown key."""
+        return str(self._manager().config_get(key))
+
+    def set_config(self, key: str, value: Optional[str]) -> None:
+        """Sets a setting (``None`` or ``""`` unsets it): ``images.remote_cache_expiry`` (days),
+        ``images.unpack_max_ratio``, ``images.unpack_max_size`` (e.g. ``"64GiB"``)."""
+        self._manager().config_set(key, value or "")
 
     def set_log(self, level: str = "warn", file: Union[str, "os.PathLike[str]", None] = None) -> None:
         """Where the library's own log records go (besides ``logging`` events): records of

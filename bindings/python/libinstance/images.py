@@ -75,6 +75,41 @@ class Image(Model):
         compatibility)."""
         self.client._manager().image_delete(self.fingerprint, self.client.project)
 
+    def save(self, wait: bool = True) -> None:
+        """Writes ``properties``, ``public``, ``auto_update`` and ``expires_at`` back (LXD's
+        PUT; emits ``image-updated``)."""
+        doc = {"properties": dict(self.properties), "public": bool(self.public),
+               "auto_update": bool(self.auto_update), "expires_at": self.expires_at or ""}
+        text = self.client._manager().image_update(self.fingerprint, json.dumps(doc), self.client.project)
+        self._load(json.loads(text))
+
+    def export(self, target: Optional[StrPath] = None, wait: bool = True,
+               progress: Optional[ProgressCallback] = None) -> Any:
+        """Exports the image's stored files unchanged (the fingerprint still holds).
+
+        Without ``target`` returns the (unified or metadata) file's bytes in a
+        :class:`io.BytesIO`, like pylxd. With ``target`` writes as ``lxc image export`` does
+        (a directory: ``<fp>.tar.gz`` or ``meta-<fp>.tar.xz`` + ``<fp>.squashfs``; a file
+        name: ``<target>.tar.gz``, or ``<target>`` + ``<target>.root`` when split) and returns
+        ``{"metadata_path": ..., "rootfs_path": ...}`` (or the :class:`Operation` with
+        ``wait=False``)."""
+        import io
+        import tempfile
+        mgr = self.client._manager()
+        project = self.client.project
+        fingerprint = self.fingerprint
+        if target is None:
+            with tempfile.TemporaryDirectory() as tmp:
+                paths = json.loads(mgr.image_export(fingerprint, tmp, project))
+                with open(paths["metadata_path"], "rb") as f:
+                    return io.BytesIO(f.read())
+        out = os.fspath(target)
+        op = self.client.operations._start(lambda: mgr.image_export_async(fingerprint, out, project), progress)
+        if not wait:
+            return op
+        done = run(op)
+        return {"metadata_path": str(done.metadata["metadata_path"]), "rootfs_path": str(done.metadata.get("rootfs_path", ""))}
+
     def add_alias(self, name: str, description: str = "") -> None:
         """Points a new alias at this image."""
         self.client.images.create_alias(name, self.fingerprint, description)
@@ -195,17 +230,57 @@ class ImageManager:
                     progress: Optional[ProgressCallback] = ...) -> Union[Image, Operation]: ...
 
     def import_file(self, path: StrPath, alias: Optional[str] = None, wait: bool = True,
-                    progress: Optional[ProgressCallback] = None) -> Union[Image, Operation]:
-        """Imports an LXD unified image tarball; raises AlreadyExists if it is stored already.
+                    progress: Optional[ProgressCallback] = None, *, rootfs_path: Optional[StrPath] = None,
+                    expected_fingerprint: Optional[str] = None, properties: Optional[Mapping[str, str]] = None,
+                    public: bool = False, auto_update: bool = False, cached: bool = False,
+                    max_unpack_ratio: int = 0, max_unpack_bytes: int = 0) -> Union[Image, Operation]:
+        """Imports an LXD image: a unified tarball, or a split image (``path`` the metadata
+        tarball, ``rootfs_path`` the rootfs tarball or squashfs); raises AlreadyExists if it is
+        stored already, InvalidArgument (``key`` naming the entry or field) for a hostile or
+        broken image, or when ``expected_fingerprint`` does not match.
 
-        ``wait`` and ``progress`` (``"Import: 40%"``) as for :meth:`build`.
+        ``properties`` are set over metadata.yaml's. ``max_unpack_ratio``/``max_unpack_bytes``
+        override the manager's decompression-bomb limits. ``wait`` and ``progress``
+        (``"Import: 40%"``) as for :meth:`build`.
         """
         file = os.fspath(path)
+        rootfs = os.fspath(rootfs_path) if rootfs_path is not None else None
+        props = json.dumps(dict(properties)) if properties else None
         mgr = self._client._manager()
         project = self._client.project
         op = self._client.operations._start(
-            lambda: mgr.image_import_async(file, alias, project), progress)
+            lambda: mgr.image_import_full_async(file, alias, rootfs, expected_fingerprint, props, public,
+                                                auto_update, cached, max_unpack_ratio, max_unpack_bytes, project),
+            progress)
         return op if not wait else self._built(run(op))
+
+    def create(self, image_data: Union[bytes, StrPath], metadata: Union[bytes, StrPath, None] = None,
+               public: bool = False, wait: bool = True, fingerprint: Optional[str] = None,
+               progress: Optional[ProgressCallback] = None, alias: Optional[str] = None,
+               properties: Optional[Mapping[str, str]] = None) -> Union[Image, Operation]:
+        """pylxd's upload: ``image_data`` is a unified tarball, or with ``metadata`` the rootfs
+        of a split image (``metadata`` then being its metadata tarball); each may be bytes or
+        a path. ``fingerprint`` is checked when given."""
+        import tempfile
+
+        def as_path(data: Union[bytes, StrPath], name: str, tmp: str) -> str:
+            if isinstance(data, (bytes, bytearray)):
+                p = os.path.join(tmp, name)
+                with open(p, "wb") as f:
+                    f.write(data)
+                return p
+            return os.fspath(data)
+
+        with tempfile.TemporaryDirectory() as tmp:
+            data_path = as_path(image_data, "image", tmp)
+            if metadata is None:
+                return self.import_file(data_path, alias, wait=True if isinstance(image_data, (bytes, bytearray)) else wait,
+                                        progress=progress, expected_fingerprint=fingerprint, properties=properties,
+                                        public=public)
+            meta_path = as_path(metadata, "meta", tmp)
+            return self.import_file(meta_path, alias, wait=True if isinstance(metadata, (bytes, bytearray)) else wait,
+                                    progress=progress, rootfs_path=data_path, expected_fingerprint=fingerprint,
+                                    properties=properties, public=public)
 
     def create_from_simplestreams(self, server: str, alias: str, public: bool = False,
                                   auto_update: bool = False, wait: bool = True,
@@ -266,3 +341,26 @@ class ImageManager:
     def delete_alias(self, alias: str) -> None:
         """Removes an alias; the image stays."""
         self._client._manager().image_alias_delete(alias, self._client.project)
+
+    def rename_alias(self, alias: str, new_name: str) -> None:
+        """Renames an alias (``image-alias-renamed``)."""
+        self._client._manager().image_alias_rename(alias, new_name, self._client.project)
+
+    def update_alias(self, alias: str, image: Union[str, Image], description: str = "") -> None:
+        """Points an alias at another image and sets its description."""
+        ref = image.fingerprint if isinstance(image, Image) else image
+        self._client._manager().image_alias_update(alias, ref, description, self._client.project)
+
+    @property
+    def aliases(self) -> List[Dict[str, str]]:
+        """Every alias of the project: ``{"name", "description", "target", "type"}`` dicts."""
+        return list(json.loads(self._client._manager().image_alias_list(self._client.project)))
+
+    def get_alias(self, alias: str) -> Dict[str, str]:
+        """One alias as a dict; raises NotFound."""
+        return dict(json.loads(self._client._manager().image_alias_get(alias, self._client.project)))
+
+    def prune_expired(self) -> List[str]:
+        """Removes cached images unused for ``images.remote_cache_expiry`` days (every project);
+        returns their fingerprints."""
+        return list(json.loads(self._client._manager().images_prune()))
