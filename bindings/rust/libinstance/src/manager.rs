@@ -363,9 +363,6 @@ fn with_import_opts<T>(
     alias: Option<&str>,
     call: impl FnOnce(*const c_char, &sys::li_image_import_opts) -> Result<T>,
 ) -> Result<T> {
-    let path = c_path("path", path)?;
-    let alias = c_string_opt("alias", alias)?;
-    let raw =
-        sys::li_image_import_opts { version: sys::LI_IMAGE_IMPORT_OPTS_VERSION, alias: ptr_or_null(&alias) };
-    call(path.as_ptr(), &raw)
+    let opts = crate::image_manage::ImportImageOptions { alias: alias.map(String::from), ..Default::default() };
+    crate::image_manage::with_import_opts(path, &opts, call)
 }
