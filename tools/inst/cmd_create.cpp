@@ -19,6 +19,7 @@ const std::vector<FlagSpec> create_flags = {
     {"ephemeral", 'e', FlagKind::Bool, "Ephemeral instance"},
     {"no-profiles", 0, FlagKind::Bool, "Create the instance with no profiles applied"},
     {"profile", 'p', FlagKind::StringList, "Profile to apply to the new instance"},
+    {"storage", 's', FlagKind::String, "Storage pool name"},
 };
 
 api::InstancesPost make_post(Context& ctx, const ParsedArgs& args) {
@@ -33,6 +34,8 @@ api::InstancesPost make_post(Context& ctx, const ParsedArgs& args) {
     }
     if (args.flag("no-profiles")) post.profiles = std::vector<std::string>{};
     if (auto profiles = args.list("profile"); !profiles.empty()) post.profiles = profiles;
+    // As lxc: the instance gets its own root disk device on that pool, over the profiles' one.
+    if (auto pool = args.string("storage")) post.devices["root"] = {{"type", "disk"}, {"path", "/"}, {"pool", *pool}};
     return post;
 }
 

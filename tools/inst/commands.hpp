@@ -20,6 +20,7 @@ Command publish_command();               ///< publish
 Command operation_command();             ///< operation list/show/delete
 Command monitor_command();               ///< monitor
 Command remote_command();                ///< remote add/list/remove/rename
+Command storage_command();               ///< storage create/list/show/delete
 std::vector<Command> image_remote_commands();  ///< image copy, image refresh
 
 /// The whole command tree of `inst`.

@@ -27,6 +27,7 @@ from .images import Image, ImageManager
 from .instances import Instance, InstanceManager
 from .operations import Operation, OperationManager, Progress
 from .remotes import Remote, RemoteManager
+from .storage_pools import StoragePool, StoragePoolManager
 from .state import InstanceState
 
 __version__: str = _native.native.version()
@@ -43,6 +44,8 @@ __all__ = [
     "Progress",
     "Remote",
     "RemoteManager",
+    "StoragePool",
+    "StoragePoolManager",
     "EventManager",
     "EventStream",
     "Subscription",

@@ -10,10 +10,12 @@ use serde::{Deserialize, Deserializer, Serialize};
 mod event;
 mod operation;
 mod remote;
+mod storage;
 
 pub use event::{Event, LifecycleEvent, LoggingEvent};
 pub use operation::{operation_status, Operation};
 pub use remote::{ImageSource, ImagesPost, Remote};
+pub use storage::{StoragePool, StoragePoolsPost};
 
 /// Config keys to values (`limits.memory` = `256MiB`, ...).
 pub type ConfigMap = BTreeMap<String, String>;

@@ -96,10 +96,12 @@ public:
         // Either the driver shifts it (overlays of idmapped layers) or liblxc idmaps it.
         StorageDriver& pool = core_.pool(spec.pool);
         VolumeRef volume{VolumeType::Container, lxc_name};
-        bool shifted = pool.mount_volume_shifted(volume, core_.idmap());
-        // The image's "start" templates are applied before every start, as in LXD.
+        // The image's "start" templates are applied before every start, as in LXD, through the
+        // plain view (files written as host root); the shifted view is mounted after.
+        pool.mount_volume(volume);
         apply_instance_templates(spec.volume_dir, "start", instance_template_context(spec.name, spec.type, spec.architecture,
                                                                                      spec.ephemeral, spec.config, spec.devices));
+        bool shifted = pool.mount_volume_shifted(volume, core_.idmap());
         fs::path dir = core_.lxc_dir() / lxc_name;
         fs::create_directories(dir);
         fs::path log_dir = core_.logs_dir() / lxc_name;
