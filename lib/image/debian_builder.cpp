@@ -124,38 +124,6 @@ void remove_build_dir(const fs::path& dir) {
     }
 }
 
-// Maps debootstrap's "I: ..." lines to one monotonic percentage (0-85; packing takes the rest).
-class PhaseTracker {
-public:
-    // Returns the phase label and percent after this line.
-    std::pair<std::string, int> feed(const std::string& line) {
-        auto starts = [&](const char* p) { return line.rfind(p, 0) == 0; };
-        if (starts("I: Retrieving") || starts("I: Validating")) step("Retrieving", 2, 35, 130, starts("I: Retrieving"));
-        else if (starts("I: Extracting")) step("Extracting", 35, 45, 60, true);
-        else if (starts("I: Unpacking")) step("Unpacking", 45, 65, 130, true);
-        else if (starts("I: Configuring") || starts("I: Installing")) step("Configuring", 65, 85, 130, true);
-        else if (starts("I: Base system installed")) set("Configuring", 85);
-        return {label_, percent_};
-    }
-
-private:
-    void step(const char* label, int from, int to, int expected, bool count) {
-        if (label_ != label) {
-            label_ = label;
-            n_ = 0;
-        }
-        if (count) n_++;
-        set(label, from + (to - from) * std::min(n_, expected) / expected);
-    }
-    void set(const char* label, int pct) {
-        label_ = label;
-        percent_ = std::max(percent_, pct);
-    }
-    std::string label_ = "Retrieving";
-    int percent_ = 0;
-    int n_ = 0;
-};
-
 void run_debootstrap(const std::vector<std::string>& argv, const fs::path& tree, OperationContext& ctx, const std::string& key) {
     Pipe out = make_pipe();
     SpawnSpec spec;
@@ -164,7 +132,7 @@ void run_debootstrap(const std::vector<std::string>& argv, const fs::path& tree,
     spec.new_session = true;
     Child child = spawn(spec);
     out.write.reset();
-    PhaseTracker phases;
+    DebootstrapProgress phases;
     std::deque<std::string> tail;
     std::string pending;
     bool killed = false;
@@ -271,6 +239,30 @@ std::string metadata_yaml(const DebianBuildSpec& spec) {
 }
 
 }  // namespace
+
+std::pair<std::string, int> DebootstrapProgress::feed(const std::string& line) {
+    auto starts = [&](const char* p) { return line.rfind(p, 0) == 0; };
+    if (starts("I: Retrieving") || starts("I: Validating")) step("Retrieving", 2, 35, 130, starts("I: Retrieving"));
+    else if (starts("I: Extracting")) step("Extracting", 35, 45, 60, true);
+    else if (starts("I: Unpacking")) step("Unpacking", 45, 65, 130, true);
+    else if (starts("I: Configuring") || starts("I: Installing")) step("Configuring", 65, 85, 130, true);
+    else if (starts("I: Base system installed")) set("Configuring", 85);
+    return {label_, percent_};
+}
+
+void DebootstrapProgress::step(const char* label, int from, int to, int expected, bool count) {
+    if (label_ != label) {
+        label_ = label;
+        n_ = 0;
+    }
+    if (count) n_++;
+    set(label, from + (to - from) * std::min(n_, expected) / expected);
+}
+
+void DebootstrapProgress::set(const char* label, int pct) {
+    label_ = label;
+    percent_ = std::max(percent_, pct);
+}
 
 void validate_debian_spec(const DebianBuildSpec& spec) {
     static const std::regex release_re("[a-z][a-z0-9.-]*");

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/operation_state.hpp"
@@ -19,6 +20,20 @@ struct DebianBuildSpec {
     std::string mirror;                 ///< empty: host_debian_mirror()
     std::vector<std::string> packages;
     std::string init = "systemd-sysv";
+};
+
+/// Maps debootstrap's "I: ..." lines to a phase label and one monotonic percentage (0-85; the
+/// packing that follows takes the rest): retrieving/validating, extracting, unpacking, configuring.
+class DebootstrapProgress {
+public:
+    std::pair<std::string, int> feed(const std::string& line);
+
+private:
+    void step(const char* label, int from, int to, int expected, bool count);
+    void set(const char* label, int pct);
+    std::string label_ = "Retrieving";
+    int percent_ = 0;
+    int n_ = 0;
 };
 
 /// Checks every field; InvalidArgument naming the field ("release", "variant", "mirror",

@@ -4,6 +4,7 @@
 #include <archive_entry.h>
 #include <filesystem>
 #include <map>
+#include <set>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
@@ -182,4 +183,31 @@ TEST_CASE("a packed unified tarball keeps owners, modes, links, devices and xatt
         CHECK(entries.at("rootfs/dev/null").rdev == makedev(1, 3));
     }
     CHECK(tree_data_bytes(rootfs) == 4);
+}
+
+TEST_CASE("debootstrap's phases become monotonic progress") {
+    DebootstrapProgress p;
+    std::vector<std::string> lines = {"I: Retrieving InRelease ", "I: Checking Release signature", "I: Retrieving Packages ",
+                                      "I: Validating Packages ", "I: Resolving dependencies of required packages..."};
+    for (int i = 0; i < 200; i++) {
+        lines.push_back("I: Retrieving pkg" + std::to_string(i));
+        lines.push_back("I: Validating pkg" + std::to_string(i));
+    }
+    for (int i = 0; i < 80; i++) lines.push_back("I: Extracting pkg" + std::to_string(i) + "...");
+    lines.push_back("I: Installing core packages...");
+    for (int i = 0; i < 40; i++) lines.push_back("I: Unpacking pkg" + std::to_string(i) + "...");
+    // debootstrap goes back and forth between unpacking and configuring.
+    for (int i = 0; i < 150; i++) lines.push_back(i % 3 ? "I: Configuring x..." : "I: Unpacking y...");
+    lines.push_back("I: Base system installed successfully.");
+    int last = -1;
+    std::set<std::string> labels;
+    for (const auto& l : lines) {
+        auto [label, pct] = p.feed(l);
+        CHECK(pct >= last);
+        CHECK(pct <= 85);
+        last = pct;
+        labels.insert(label);
+    }
+    CHECK(last == 85);
+    CHECK(labels == std::set<std::string>{"Retrieving", "Extracting", "Unpacking", "Configuring"});
 }
