@@ -60,19 +60,6 @@ int run_build(Context& ctx, const ParsedArgs& args) {
     return 0;
 }
 
-int run_import(Context& ctx, const ParsedArgs& args) {
-    ImageImportOptions opts;
-    auto aliases = args.list("alias");
-    if (!aliases.empty()) opts.alias = aliases[0];
-    ProgressRenderer progress("Transferring image: ", ctx.quiet(), ctx.progress_bars());
-    Operation op = run_operation(
-        ctx, progress, [&] { return ctx.manager().images().import_file_async(ctx.project(), args.positional[0], opts); });
-    std::string fingerprint = fingerprint_of(op);
-    add_more_aliases(ctx, aliases, fingerprint);
-    progress.done(fmt::format("Image imported with fingerprint: {}", fingerprint));
-    return 0;
-}
-
 std::string description_of(const api::Image& img) {
     auto it = img.properties.find("description");
     return it == img.properties.end() ? std::string() : it->second;
@@ -259,9 +246,6 @@ Command image_command() {
     del.aliases = {"rm"};
     cmd.children.push_back(std::move(del));
 
-    Command import = sub("import", "<tarball>", "Import images into the image store", 1, 1, run_import);
-    import.flags = {alias_flag};
-    cmd.children.push_back(std::move(import));
 
     cmd.children.push_back(sub("info", "[<remote>:]<image>", "Show useful information about images", 1, 1, run_info));
 
@@ -291,6 +275,7 @@ Command image_command() {
 
     cmd.children.push_back(sub("show", "[<remote>:]<image>", "Show image properties", 1, 1, run_show));
     for (auto& c : image_remote_commands()) cmd.children.push_back(std::move(c));
+    for (auto& c : image_edit_commands()) cmd.children.push_back(std::move(c));
     return cmd;
 }
 

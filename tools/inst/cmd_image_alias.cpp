@@ -27,6 +27,11 @@ int run_delete(Context& ctx, const ParsedArgs& args) {
     return 0;
 }
 
+int run_rename(Context& ctx, const ParsedArgs& args) {
+    ctx.manager().images().rename_alias(ctx.project(), strip_remote(args.positional[0]), args.positional[1]);
+    return 0;
+}
+
 // Aliases as LXD lists them (api.ImageAliasesEntry), gathered from the images that carry them.
 int run_list(Context& ctx, const ParsedArgs& args) {
     Format format = parse_format(args.string_or("format", "table"));
@@ -83,6 +88,15 @@ Command image_alias_command() {
     list.flags = {{"format", 'f', FlagKind::String, "Format (csv|json|table|yaml|compact) (default \"table\")"}};
     list.run = run_list;
     group.children.push_back(std::move(list));
+
+    Command rename;
+    rename.name = "rename";
+    rename.aliases = {"mv"};
+    rename.usage = "[<remote>:]<alias> <new-name>";
+    rename.summary = "Rename aliases";
+    rename.min_args = rename.max_args = 2;
+    rename.run = run_rename;
+    group.children.push_back(std::move(rename));
     return group;
 }
 
