@@ -8,9 +8,7 @@
 #include <set>
 #include <sys/stat.h>
 
-#include "core/reverter.hpp"
 #include "libinstance/error.hpp"
-#include "sys/fs.hpp"
 
 namespace li {
 
@@ -224,6 +222,12 @@ void drain_entry(archive* a, EntryGuard& guard, const fs::path& file) {
 
 }  // namespace
 
+uint64_t UnpackLimits::limit_for(uint64_t compressed_size) const {
+    if (max_ratio == 0) return max_bytes;
+    uint64_t by_ratio = compressed_size > UINT64_MAX / max_ratio ? UINT64_MAX : compressed_size * max_ratio;
+    return std::min(max_bytes, std::max(by_ratio, ratio_floor));
+}
+
 std::string archive_compression(const fs::path& file) {
     ReadArchive a = open_archive(file);
     archive_entry* entry;
@@ -308,28 +312,6 @@ void unpack_archive(const fs::path& file, ArchiveRole role, const fs::path& dest
     if (r != ARCHIVE_EOF) corrupt(a.get(), file);
     if (archive_write_close(disk.get()) != ARCHIVE_OK)
         throw Error(ErrorCode::System, fmt::format("unpacking {}: {}", file.string(), archive_error_string(disk.get())));
-}
-
-ImageMetadata inspect_unified_tarball(const fs::path& tarball) {
-    ArchiveScan scan = scan_archive(tarball, ArchiveRole::Unified, UnpackLimits{});
-    if (!scan.metadata_yaml) throw Error::invalid("metadata.yaml", fmt::format("image {} has no metadata.yaml", tarball.string()));
-    if (!scan.has_rootfs) throw Error::invalid("rootfs", fmt::format("image {} has no rootfs/", tarball.string()));
-    return parse_image_metadata(*scan.metadata_yaml);
-}
-
-void unpack_unified_tarball(const fs::path& tarball, const fs::path& dest, OperationContext& ctx,
-                            const std::string& progress_key) {
-    Reverter revert;
-    if (::mkdir(dest.c_str(), 0755) != 0) throw Error::from_errno(fmt::format("creating {}", dest.string()), errno);
-    revert.add([dest] { remove_tree(dest); });
-    const double total = static_cast<double>(std::max<uintmax_t>(fs::file_size(tarball), 1));
-    ctx.progress(progress_key, "Unpack", 0);
-    unpack_archive(tarball, ArchiveRole::Unified, dest, UnpackLimits{}, [&](uint64_t done) {
-        ctx.check_cancelled();
-        ctx.progress(progress_key, "Unpack", static_cast<int>(100.0 * static_cast<double>(done) / total));
-    });
-    ctx.progress(progress_key, "Unpack", 100);
-    revert.success();
 }
 
 }  // namespace li

@@ -10,7 +10,6 @@
 #include <optional>
 #include <string>
 
-#include "core/operation_state.hpp"
 #include "image/metadata.hpp"
 #include "image/unpack_limits.hpp"
 
@@ -47,15 +46,5 @@ using UnpackProgress = std::function<void(uint64_t compressed_bytes)>;
 /// same checks as scan_archive() apply to every entry before it is written.
 void unpack_archive(const std::filesystem::path& file, ArchiveRole role, const std::filesystem::path& dest,
                     const UnpackLimits& limits, const UnpackProgress& progress);
-
-// The walking skeleton's forms, kept for callers of unified tarballs.
-
-/// Scans a unified tarball and parses its metadata.yaml; InvalidArgument naming the problem.
-ImageMetadata inspect_unified_tarball(const std::filesystem::path& tarball);
-
-/// Unpacks a unified tarball into dest (which must not exist); nothing is left on failure.
-/// Progress goes to ctx under progress_key ("Unpack: N%"); cancellation is checked often.
-void unpack_unified_tarball(const std::filesystem::path& tarball, const std::filesystem::path& dest,
-                            OperationContext& ctx, const std::string& progress_key);
 
 }  // namespace li
