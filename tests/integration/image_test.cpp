@@ -2,7 +2,10 @@
 
 #include "integration/shared_manager.hpp"
 #include "support/tar_writer.hpp"
+#include "image/metadata.hpp"
 #include "sys/sha256.hpp"
+
+#include <fstream>
 
 using namespace li;
 using namespace li::test;
@@ -111,4 +114,34 @@ TEST_CASE("a symlink in an image cannot make unpacking write outside the volume"
     CHECK_FALSE(fs::exists(outside / "pwned"));
     CHECK(mgr->instances().list("default").empty());
     CHECK_FALSE(fs::exists(dir.path() / "state/storage-pools/default/containers/evil1"));
+}
+
+TEST_CASE("an instance from a split image (metadata + rootfs tarball, and squashfs) gets its files; last_used_at is set") {
+    TempDir dir("li-split-launch");
+    std::string md = "architecture: " + std::string(host_architecture()) + "\ncreation_date: 1700000000\n";
+    write_tar(dir.path() / "meta.tar.xz", {file_entry("metadata.yaml", md)}, "xz");
+    write_tar(dir.path() / "rootfs.tar.zst",
+              {dir_entry("."), dir_entry("etc"), file_entry("etc/os-release", "ID=split\n"), dir_entry("sbin")}, "zstd");
+    fs::create_directories(dir.path() / "sq/etc");
+    { std::ofstream(dir.path() / "sq/etc/os-release") << "ID=squash\n"; }
+    REQUIRE(std::system(("mksquashfs " + (dir.path() / "sq").string() + " " + (dir.path() / "rootfs.squashfs").string() +
+                         " -quiet -noappend -all-root >/dev/null").c_str()) == 0);
+    auto mgr = Manager::open(dir.path() / "state");
+    for (const char* rootfs : {"rootfs.tar.zst", "rootfs.squashfs"}) {
+        CAPTURE(rootfs);
+        ImageImportOptions opts;
+        opts.rootfs_path = dir.path() / rootfs;
+        opts.alias = rootfs;
+        api::Image image = mgr->images().import_file("default", dir.path() / "meta.tar.xz", opts);
+        CHECK(image.last_used_at.empty());
+        api::InstancesPost post;
+        post.name = std::string("split-") + (std::string(rootfs).ends_with("squashfs") ? "sq" : "tar");
+        post.source.alias = rootfs;
+        Instance inst = mgr->instances().create("default", post);
+        CHECK_FALSE(mgr->images().get("default", rootfs).last_used_at.empty());
+        fs::path volume = dir.path() / "state/storage-pools/default/images" / image.fingerprint;
+        CHECK(fs::exists(volume / "rootfs/etc/os-release"));
+        CHECK(fs::exists(volume / "metadata.yaml"));
+        inst.remove();
+    }
 }
