@@ -88,3 +88,16 @@ def test_hostile_import_is_refused_and_nothing_stored(fresh, tmp_path):
     assert os.listdir(os.path.join(fresh.state_dir, "images")) == []
     meta, rootfs, fp = write_split(tmp_path)
     assert_error(fresh.run("image", "import", str(meta), str(rootfs), str(rootfs)), "Invalid number of arguments")
+
+
+def test_config_settings_and_prune(fresh):
+    assert fresh.ok("config", "get", "images.remote_cache_expiry").stdout == "10\n"
+    fresh.ok("config", "set", "images.remote_cache_expiry", "5")
+    fresh.ok("config", "set", "images.unpack_max_size=10GiB")
+    shown = yaml.safe_load(fresh.ok("config", "show").stdout)
+    assert shown == {"config": {"images.remote_cache_expiry": "5", "images.unpack_max_size": "10GiB"}}
+    assert_error(fresh.run("config", "set", "images.remote_cache_expiry", "soon"), "images.remote_cache_expiry", "soon")
+    assert_error(fresh.run("config", "get", "no.such.key"), "no.such.key")
+    fresh.ok("config", "unset", "images.unpack_max_size")
+    assert yaml.safe_load(fresh.ok("config", "show").stdout) == {"config": {"images.remote_cache_expiry": "5"}}
+    assert fresh.ok("image", "prune").stdout == ""

@@ -276,6 +276,7 @@ Command image_command() {
     cmd.children.push_back(sub("show", "[<remote>:]<image>", "Show image properties", 1, 1, run_show));
     for (auto& c : image_remote_commands()) cmd.children.push_back(std::move(c));
     for (auto& c : image_edit_commands()) cmd.children.push_back(std::move(c));
+    cmd.children.push_back(image_prune_command());
     return cmd;
 }
 

@@ -32,6 +32,7 @@ Command build_tree() {
     root.children.push_back(monitor_command());
     root.children.push_back(remote_command());
     root.children.push_back(storage_command());
+    root.children.push_back(config_command());
     std::sort(root.children.begin(), root.children.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
     return root;
 }

@@ -22,6 +22,8 @@ Command monitor_command();               ///< monitor
 Command remote_command();                ///< remote add/list/remove/rename
 Command storage_command();               ///< storage create/list/show/delete
 std::vector<Command> image_remote_commands();  ///< image copy, image refresh
+Command config_command();                ///< config get/set/unset/show (settings)
+Command image_prune_command();           ///< image prune
 std::vector<Command> image_edit_commands();    ///< image import (split), export, edit, *-property
 
 /// The whole command tree of `inst`.
