@@ -3,7 +3,10 @@
 #include <doctest.h>
 
 #include <SQLiteCpp/SQLiteCpp.h>
+#include <chrono>
 #include <fstream>
+#include <mutex>
+#include <thread>
 #include <nlohmann/json.hpp>
 
 #include "image/image_files.hpp"
@@ -408,6 +411,15 @@ TEST_CASE("image properties, public, auto_update and expiry are updated, and ali
     auto mgr = Manager::open(dir.path() / "state");
     fs::path file = dir.path() / "image.tar.gz";
     write_tar(file, unified_entries(), "gzip");
+    std::mutex events_mutex;
+    std::vector<std::string> actions;
+    EventFilter filter;
+    filter.types = {"lifecycle"};
+    auto sub = mgr->events().subscribe(filter, [&](const std::string& text) {
+        auto doc = nlohmann::json::parse(text);
+        std::lock_guard lock(events_mutex);
+        actions.push_back(doc["metadata"]["action"].get<std::string>() + " " + doc["metadata"]["source"].get<std::string>());
+    });
     ImageImportOptions opts;
     opts.alias = "first";
     api::Image image = mgr->images().import_file("default", file, opts);
@@ -460,6 +472,22 @@ TEST_CASE("image properties, public, auto_update and expiry are updated, and ali
     expect_error([&] { mgr->images().rename_alias("default", "renamed", "second"); }, ErrorCode::AlreadyExists, "name", "\"second\"");
     expect_error([&] { mgr->images().get_alias("default", "first"); }, ErrorCode::NotFound, "alias", "\"first\"");
     CHECK(mgr->images().get("default", "renamed").fingerprint == image.fingerprint);
+    mgr->images().delete_alias("default", "second");
+
+    const std::string fp = image.fingerprint;
+    const std::vector<std::string> expected{
+        "image-created /1.0/images/" + fp, "image-alias-created /1.0/images/aliases/first", "image-updated /1.0/images/" + fp,
+        "image-alias-created /1.0/images/aliases/second", "image-alias-renamed /1.0/images/aliases/renamed",
+        "image-alias-updated /1.0/images/aliases/second", "image-alias-deleted /1.0/images/aliases/second"};
+    for (int i = 0; i < 200; ++i) {
+        {
+            std::lock_guard lock(events_mutex);
+            if (actions.size() >= expected.size()) break;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    std::lock_guard lock(events_mutex);
+    CHECK(actions == expected);
 }
 
 TEST_CASE("cached images unused for images.remote_cache_expiry days are pruned, when the manager opens too") {
