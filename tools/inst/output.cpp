@@ -164,7 +164,9 @@ bool looks_like_non_string(const std::string& s) {
     static const std::regex special(
         "^(~|null|Null|NULL|true|True|TRUE|false|False|FALSE|yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF|y|Y|n|N"
         "|[-+]?(\\.[0-9]+|[0-9][0-9_]*(\\.[0-9_]*)?)([eE][-+]?[0-9]+)?|[-+]?\\.(inf|Inf|INF)|\\.(nan|NaN|NAN)"
-        "|0x[0-9a-fA-F_]+|0o?[0-7_]+)$");
+        "|0x[0-9a-fA-F_]+|0o?[0-7_]+|[-+]?0b[01_]+"
+        // YAML 1.1 base-60 numbers: "20260101_00:00" reads as an integer.
+        "|[-+]?[1-9][0-9_]*(:[0-5]?[0-9])+(\\.[0-9_]*)?)$");
     return s.empty() || std::regex_match(s, special);
 }
 
