@@ -7,6 +7,17 @@
 
 namespace li::cli {
 
+Command subcommand(std::string name, std::string usage, std::string summary, int min_args, int max_args, RunFn run) {
+    Command cmd;
+    cmd.name = std::move(name);
+    cmd.usage = std::move(usage);
+    cmd.summary = std::move(summary);
+    cmd.min_args = min_args;
+    cmd.max_args = max_args;
+    cmd.run = std::move(run);
+    return cmd;
+}
+
 // ---- ParsedArgs -------------------------------------------------------------------------------
 
 bool ParsedArgs::flag(const std::string& name) const {

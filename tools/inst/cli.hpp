@@ -71,6 +71,9 @@ struct Command {
     const Command* find_child(const std::string& word) const;
 };
 
+/// A leaf subcommand taking between min_args and max_args (-1: any number) arguments.
+Command subcommand(std::string name, std::string usage, std::string summary, int min_args, int max_args, RunFn run);
+
 /// The outcome of parsing a command line.
 struct Invocation {
     std::vector<const Command*> path;  ///< root first

@@ -48,17 +48,6 @@ int run_prune(Context& ctx, const ParsedArgs&) {
     return 0;
 }
 
-Command sub(std::string name, std::string usage, std::string summary, int min, int max, RunFn run) {
-    Command cmd;
-    cmd.name = std::move(name);
-    cmd.usage = std::move(usage);
-    cmd.summary = std::move(summary);
-    cmd.min_args = min;
-    cmd.max_args = max;
-    cmd.run = std::move(run);
-    return cmd;
-}
-
 }  // namespace
 
 Command config_command() {
@@ -70,15 +59,15 @@ Command config_command() {
         "Keys: images.remote_cache_expiry (days an unused cached image is kept, default 10),\n"
         "images.unpack_max_ratio (default 100) and images.unpack_max_size (default 64GiB):\n"
         "the decompression-bomb limits of image imports.";
-    cmd.children.push_back(sub("get", "<key>", "Get values for configuration keys", 1, 1, run_get));
-    cmd.children.push_back(sub("set", "<key> <value>", "Set configuration keys", 1, 2, run_set));
-    cmd.children.push_back(sub("unset", "<key>", "Unset configuration keys", 1, 1, run_unset));
-    cmd.children.push_back(sub("show", "", "Show the configuration", 0, 0, run_show));
+    cmd.children.push_back(subcommand("get", "<key>", "Get values for configuration keys", 1, 1, run_get));
+    cmd.children.push_back(subcommand("set", "<key> <value>", "Set configuration keys", 1, 2, run_set));
+    cmd.children.push_back(subcommand("unset", "<key>", "Unset configuration keys", 1, 1, run_unset));
+    cmd.children.push_back(subcommand("show", "", "Show the configuration", 0, 0, run_show));
     return cmd;
 }
 
 Command image_prune_command() {
-    return sub("prune", "", "Delete cached images unused for images.remote_cache_expiry days", 0, 0, run_prune);
+    return subcommand("prune", "", "Delete cached images unused for images.remote_cache_expiry days", 0, 0, run_prune);
 }
 
 }  // namespace li::cli

@@ -198,17 +198,6 @@ int run_info(Context& ctx, const ParsedArgs& args) {
     return 0;
 }
 
-Command sub(std::string name, std::string usage, std::string summary, int min, int max, RunFn run) {
-    Command cmd;
-    cmd.name = std::move(name);
-    cmd.usage = std::move(usage);
-    cmd.summary = std::move(summary);
-    cmd.min_args = min;
-    cmd.max_args = max;
-    cmd.run = std::move(run);
-    return cmd;
-}
-
 const FlagSpec alias_flag{"alias", 0, FlagKind::StringList, "New aliases to add to the image"};
 
 }  // namespace
@@ -223,7 +212,7 @@ Command image_command() {
 
     cmd.children.push_back(image_alias_command());
 
-    Command build = sub("build", "<builder>", "Build an image with a local builder (busybox, debian)", 1, 1, run_build);
+    Command build = subcommand("build", "<builder>", "Build an image with a local builder (busybox, debian)", 1, 1, run_build);
     build.description =
         "Build an image with a local builder\n\n"
         "busybox: a tiny image around the host's static busybox.\n"
@@ -242,14 +231,14 @@ Command image_command() {
                    {"cache-dir", 0, FlagKind::String, "debian: where built images are cached"}};
     cmd.children.push_back(std::move(build));
 
-    Command del = sub("delete", "[<remote>:]<image> [[<remote>:]<image>...]", "Delete images", 1, -1, run_delete);
+    Command del = subcommand("delete", "[<remote>:]<image> [[<remote>:]<image>...]", "Delete images", 1, -1, run_delete);
     del.aliases = {"rm"};
     cmd.children.push_back(std::move(del));
 
 
-    cmd.children.push_back(sub("info", "[<remote>:]<image>", "Show useful information about images", 1, 1, run_info));
+    cmd.children.push_back(subcommand("info", "[<remote>:]<image>", "Show useful information about images", 1, 1, run_info));
 
-    Command list = sub("list", "[<remote>:] [<filter>...]", "List images", 0, -1, run_list);
+    Command list = subcommand("list", "[<remote>:] [<filter>...]", "List images", 0, -1, run_list);
     list.aliases = {"ls"};
     list.description =
         "List images\n\n"
@@ -273,7 +262,7 @@ Command image_command() {
     };
     cmd.children.push_back(std::move(list));
 
-    cmd.children.push_back(sub("show", "[<remote>:]<image>", "Show image properties", 1, 1, run_show));
+    cmd.children.push_back(subcommand("show", "[<remote>:]<image>", "Show image properties", 1, 1, run_show));
     for (auto& c : image_remote_commands()) cmd.children.push_back(std::move(c));
     for (auto& c : image_edit_commands()) cmd.children.push_back(std::move(c));
     cmd.children.push_back(image_prune_command());

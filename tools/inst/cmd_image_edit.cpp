@@ -118,22 +118,11 @@ int run_unset_property(Context& ctx, const ParsedArgs& args) {
     return 0;
 }
 
-Command sub(std::string name, std::string usage, std::string summary, int min, int max, RunFn run) {
-    Command cmd;
-    cmd.name = std::move(name);
-    cmd.usage = std::move(usage);
-    cmd.summary = std::move(summary);
-    cmd.min_args = min;
-    cmd.max_args = max;
-    cmd.run = std::move(run);
-    return cmd;
-}
-
 }  // namespace
 
 std::vector<Command> image_edit_commands() {
     std::vector<Command> out;
-    Command import = sub("import", "<tarball> [<rootfs tarball>] [key=value...]", "Import images into the image store", 1, -1, run_import);
+    Command import = subcommand("import", "<tarball> [<rootfs tarball>] [key=value...]", "Import images into the image store", 1, -1, run_import);
     import.description =
         "Import images into the image store\n\n"
         "A unified tarball, or a split image: its metadata tarball and its rootfs (tarball or squashfs).\n"
@@ -142,18 +131,18 @@ std::vector<Command> image_edit_commands() {
                     {"public", 0, FlagKind::Bool, "Make image public"}};
     out.push_back(std::move(import));
 
-    Command exp = sub("export", "[<remote>:]<image> [<target>]", "Export and download images", 1, 2, run_export);
+    Command exp = subcommand("export", "[<remote>:]<image> [<target>]", "Export and download images", 1, 2, run_export);
     exp.description =
         "Export and download images\n\n"
         "The output target is optional and defaults to the working directory.";
     out.push_back(std::move(exp));
 
-    Command edit = sub("edit", "[<remote>:]<image>", "Edit image properties", 1, 1, run_edit);
+    Command edit = subcommand("edit", "[<remote>:]<image>", "Edit image properties", 1, 1, run_edit);
     edit.examples = "inst image show busybox | sed 's/public: false/public: true/' | inst image edit busybox";
     out.push_back(std::move(edit));
-    out.push_back(sub("get-property", "[<remote>:]<image> <key>", "Get image properties", 2, 2, run_get_property));
-    out.push_back(sub("set-property", "[<remote>:]<image> <key> <value>", "Set image properties", 3, 3, run_set_property));
-    out.push_back(sub("unset-property", "[<remote>:]<image> <key>", "Unset image properties", 2, 2, run_unset_property));
+    out.push_back(subcommand("get-property", "[<remote>:]<image> <key>", "Get image properties", 2, 2, run_get_property));
+    out.push_back(subcommand("set-property", "[<remote>:]<image> <key> <value>", "Set image properties", 3, 3, run_set_property));
+    out.push_back(subcommand("unset-property", "[<remote>:]<image> <key>", "Unset image properties", 2, 2, run_unset_property));
     return out;
 }
 

@@ -67,17 +67,6 @@ int run_rename(Context& ctx, const ParsedArgs& args) {
     return 0;
 }
 
-Command sub(std::string name, std::string usage, std::string summary, int min, int max, RunFn run) {
-    Command cmd;
-    cmd.name = std::move(name);
-    cmd.usage = std::move(usage);
-    cmd.summary = std::move(summary);
-    cmd.min_args = min;
-    cmd.max_args = max;
-    cmd.run = std::move(run);
-    return cmd;
-}
-
 }  // namespace
 
 Command remote_command() {
@@ -89,7 +78,7 @@ Command remote_command() {
         "Remotes are image servers speaking simplestreams over HTTPS, kept in the state directory.\n"
         "Their images are named <remote>:<alias or fingerprint> (inst image list/copy, inst launch).";
 
-    Command add = sub("add", "<remote> <URL>", "Add new remote servers", 2, 2, run_add);
+    Command add = subcommand("add", "<remote> <URL>", "Add new remote servers", 2, 2, run_add);
     add.description =
         "Add new remote servers\n\n"
         "The server's TLS certificate is verified against the system's CAs. For a server with a\n"
@@ -104,16 +93,16 @@ Command remote_command() {
     };
     cmd.children.push_back(std::move(add));
 
-    Command list = sub("list", "", "List the available remotes", 0, 0, run_list);
+    Command list = subcommand("list", "", "List the available remotes", 0, 0, run_list);
     list.aliases = {"ls"};
     list.flags = {{"format", 'f', FlagKind::String, "Format (csv|json|table|yaml|compact) (default \"table\")"}};
     cmd.children.push_back(std::move(list));
 
-    Command remove = sub("remove", "<remote>", "Remove remotes", 1, -1, run_remove);
+    Command remove = subcommand("remove", "<remote>", "Remove remotes", 1, -1, run_remove);
     remove.aliases = {"rm"};
     cmd.children.push_back(std::move(remove));
 
-    Command rename = sub("rename", "<remote> <new-name>", "Rename remotes", 2, 2, run_rename);
+    Command rename = subcommand("rename", "<remote> <new-name>", "Rename remotes", 2, 2, run_rename);
     rename.aliases = {"mv"};
     cmd.children.push_back(std::move(rename));
     return cmd;

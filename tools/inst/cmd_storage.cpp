@@ -54,17 +54,6 @@ int run_delete(Context& ctx, const ParsedArgs& args) {
     return 0;
 }
 
-Command sub(std::string name, std::string usage, std::string summary, int min, int max, RunFn run) {
-    Command cmd;
-    cmd.name = std::move(name);
-    cmd.usage = std::move(usage);
-    cmd.summary = std::move(summary);
-    cmd.min_args = min;
-    cmd.max_args = max;
-    cmd.run = std::move(run);
-    return cmd;
-}
-
 }  // namespace
 
 Command storage_command() {
@@ -77,19 +66,19 @@ Command storage_command() {
         "sparse loop file <state>/disks/<pool>.img of size=..., default 5GiB, or source=<btrfs dir>;\n"
         "instances are snapshots of their image). Launch on a pool with inst launch -s <pool>.";
 
-    Command create = sub("create", "<pool> <driver> [key=value...]", "Create storage pools", 2, -1, run_create);
+    Command create = subcommand("create", "<pool> <driver> [key=value...]", "Create storage pools", 2, -1, run_create);
     create.examples = "inst storage create pool1 btrfs size=10GiB\n\ninst storage create pool2 dir source=/data/lxd";
     create.flags = {{"description", 0, FlagKind::String, "Description of the storage pool"}};
     cmd.children.push_back(std::move(create));
 
-    Command list = sub("list", "", "List available storage pools", 0, 0, run_list);
+    Command list = subcommand("list", "", "List available storage pools", 0, 0, run_list);
     list.aliases = {"ls"};
     list.flags = {{"format", 'f', FlagKind::String, "Format (csv|json|table|yaml|compact) (default \"table\")"}};
     cmd.children.push_back(std::move(list));
 
-    cmd.children.push_back(sub("show", "<pool>", "Show storage pool configurations and resources", 1, 1, run_show));
+    cmd.children.push_back(subcommand("show", "<pool>", "Show storage pool configurations and resources", 1, 1, run_show));
 
-    Command del = sub("delete", "<pool>", "Delete storage pools", 1, -1, run_delete);
+    Command del = subcommand("delete", "<pool>", "Delete storage pools", 1, -1, run_delete);
     del.aliases = {"rm"};
     cmd.children.push_back(std::move(del));
     return cmd;

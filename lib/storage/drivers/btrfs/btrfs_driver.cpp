@@ -12,6 +12,7 @@
 #include "libinstance/error.hpp"
 #include "storage/drivers/btrfs/btrfs_ioctl.hpp"
 #include "storage/size.hpp"
+#include "storage/volume_layout.hpp"
 #include "sys/fs.hpp"
 #include "sys/mount.hpp"
 #include "sys/subprocess.hpp"
@@ -27,25 +28,8 @@ constexpr const char* kDefaultSize = "5GiB";
 constexpr uint64_t kMinSize = 256ull << 20;  // mkfs.btrfs needs ~114 MiB; leave room for images
 constexpr const char* kDefaultMountOptions = "user_subvol_rm_allowed";
 
-const char* type_dir(VolumeType type) {
-    switch (type) {
-    case VolumeType::Container: return "containers";
-    case VolumeType::Image: return "images";
-    case VolumeType::Custom: return "custom";
-    }
-    return "unknown";
-}
 
-fs::path staging_path(const fs::path& final_path) {
-    fs::path p = final_path;
-    p += ".creating";
-    return p;
-}
 
-void make_dir(const fs::path& dir, mode_t mode) {
-    if (::mkdir(dir.c_str(), mode) != 0 && errno != EEXIST) throw Error::from_errno(fmt::format("creating {}", dir.string()), errno);
-    ::chmod(dir.c_str(), mode);
-}
 
 std::string value_or(const std::map<std::string, std::string>& config, const std::string& key, const std::string& fallback) {
     auto it = config.find(key);
@@ -101,7 +85,7 @@ void BtrfsDriver::create_pool() {
         std::error_code ec;
         if (fs::exists(source_, ec))
             throw Error(ErrorCode::AlreadyExists, fmt::format("loop file {} already exists", source_.string()), "source");
-        make_dir(source_.parent_path(), 0700);
+        make_dir_with_mode(source_.parent_path(), 0700);
         UniqueFd file(::open(source_.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
         if (!file) throw Error::from_errno(fmt::format("creating {}", source_.string()), errno);
         revert.add([this] { std::error_code e; fs::remove(source_, e); });
@@ -118,7 +102,7 @@ void BtrfsDriver::create_pool() {
 
 void BtrfsDriver::mount_pool() {
     if (backing_ == Backing::LoopFile) {
-        make_dir(mount_dir_, 0711);
+        make_dir_with_mode(mount_dir_, 0711);
         if (!is_mount_point(mount_dir_)) {
             std::error_code ec;
             if (!fs::is_regular_file(source_, ec))
@@ -135,7 +119,7 @@ void BtrfsDriver::mount_pool() {
 }
 
 void BtrfsDriver::make_type_dirs() {
-    for (auto type : {VolumeType::Container, VolumeType::Image, VolumeType::Custom}) make_dir(root_ / type_dir(type), 0711);
+    for (auto type : {VolumeType::Container, VolumeType::Image, VolumeType::Custom}) make_dir_with_mode(root_ / volume_type_dir(type), 0711);
 }
 
 void BtrfsDriver::unmount_pool() {
@@ -153,14 +137,14 @@ void BtrfsDriver::delete_pool() {
         return;
     }
     for (auto type : {VolumeType::Container, VolumeType::Image, VolumeType::Custom}) {
-        fs::path dir = root_ / type_dir(type);
+        fs::path dir = root_ / volume_type_dir(type);
         std::error_code ec;
         for (const auto& entry : fs::directory_iterator(dir, ec)) remove_volume_tree(entry.path());
         ::rmdir(dir.c_str());
     }
 }
 
-fs::path BtrfsDriver::volume_path(const VolumeRef& vol) const { return root_ / type_dir(vol.type) / vol.name; }
+fs::path BtrfsDriver::volume_path(const VolumeRef& vol) const { return root_ / volume_type_dir(vol.type) / vol.name; }
 
 bool BtrfsDriver::volume_exists(const VolumeRef& vol) const {
     std::error_code ec;
@@ -181,7 +165,7 @@ void BtrfsDriver::remove_volume_tree(const fs::path& path) {
 void BtrfsDriver::create_volume(const VolumeRef& vol, const VolumeFiller& filler) {
     fs::path final_path = volume_path(vol);
     if (volume_exists(vol)) throw Error(ErrorCode::AlreadyExists, fmt::format("volume {} already exists", final_path.string()));
-    fs::path staging = staging_path(final_path);
+    fs::path staging = volume_staging_path(final_path);
     remove_volume_tree(staging);  // left by a crash
     btrfs::create_subvolume(staging);
     Reverter revert;
@@ -209,7 +193,7 @@ void BtrfsDriver::copy_volume(const VolumeRef& from, const VolumeRef& to, Operat
     fs::path final_path = volume_path(to);
     if (volume_exists(to)) throw Error(ErrorCode::AlreadyExists, fmt::format("volume {} already exists", final_path.string()));
     ctx.check_cancelled();
-    fs::path staging = staging_path(final_path);
+    fs::path staging = volume_staging_path(final_path);
     remove_volume_tree(staging);
     btrfs::snapshot(source, staging, to.type == VolumeType::Image);
     Reverter revert;
@@ -221,7 +205,7 @@ void BtrfsDriver::copy_volume(const VolumeRef& from, const VolumeRef& to, Operat
 
 void BtrfsDriver::delete_volume(const VolumeRef& vol) {
     fs::path path = volume_path(vol);
-    remove_volume_tree(staging_path(path));
+    remove_volume_tree(volume_staging_path(path));
     remove_volume_tree(path);
 }
 

@@ -9,6 +9,7 @@
 #include "core/operation_state.hpp"
 #include "core/reverter.hpp"
 #include "libinstance/error.hpp"
+#include "storage/volume_layout.hpp"
 #include "sys/fs.hpp"
 #include "sys/mount.hpp"
 #include "sys/unique_fd.hpp"
@@ -23,34 +24,15 @@ namespace {
 // and rw/work, and mount points for idmapped layers. The container only sees the merged rootfs/.
 constexpr const char* kOverlayDir = ".overlay";
 
-const char* type_dir(VolumeType type) {
-    switch (type) {
-    case VolumeType::Container: return "containers";
-    case VolumeType::Image: return "images";
-    case VolumeType::Custom: return "custom";
-    }
-    return "unknown";
-}
 
-// A volume appears under its final name only once complete, so a crash never leaves a
-// half-filled volume that looks whole.
-fs::path staging_path(const fs::path& final_path) {
-    fs::path p = final_path;
-    p += ".creating";
-    return p;
-}
 
-void make_dir(const fs::path& dir, mode_t mode) {
-    if (::mkdir(dir.c_str(), mode) != 0 && errno != EEXIST) throw Error::from_errno(fmt::format("creating {}", dir.string()), errno);
-    ::chmod(dir.c_str(), mode);
-}
 
 // The merged root directory takes the upper directory's owner and mode, so the upper root
 // must look like the image's root.
 void make_dir_like(const fs::path& dir, const fs::path& model) {
     struct stat st {};
     if (::stat(model.c_str(), &st) != 0) throw Error::from_errno(fmt::format("reading {}", model.string()), errno);
-    make_dir(dir, st.st_mode & 07777);
+    make_dir_with_mode(dir, st.st_mode & 07777);
     if (::chown(dir.c_str(), st.st_uid, st.st_gid) != 0) throw Error::from_errno(fmt::format("chown {}", dir.string()), errno);
     ::chmod(dir.c_str(), st.st_mode & 07777);
 }
@@ -81,8 +63,8 @@ std::map<std::string, std::string> DirDriver::pool_config(const StoragePoolParam
 }
 
 void DirDriver::mount_pool() {
-    make_dir(pool_dir_, 0711);
-    for (auto type : {VolumeType::Container, VolumeType::Image, VolumeType::Custom}) make_dir(pool_dir_ / type_dir(type), 0711);
+    make_dir_with_mode(pool_dir_, 0711);
+    for (auto type : {VolumeType::Container, VolumeType::Image, VolumeType::Custom}) make_dir_with_mode(pool_dir_ / volume_type_dir(type), 0711);
     overlay_ = probe_overlay();
 }
 
@@ -97,8 +79,8 @@ bool DirDriver::probe_overlay() {
     unmount(probe / "merged");
     remove_tree(probe);
     try {
-        make_dir(probe, 0700);
-        for (const char* d : {"lower", "upper", "work", "merged"}) make_dir(probe / d, 0700);
+        make_dir_with_mode(probe, 0700);
+        for (const char* d : {"lower", "upper", "work", "merged"}) make_dir_with_mode(probe / d, 0700);
         mount_overlay(probe / "lower", probe / "upper", probe / "work", probe / "merged");
         unmount(probe / "merged");
         remove_tree(probe);
@@ -114,7 +96,7 @@ bool DirDriver::probe_overlay() {
 
 void DirDriver::delete_pool() {
     for (auto type : {VolumeType::Container, VolumeType::Image, VolumeType::Custom}) {
-        fs::path dir = pool_dir_ / type_dir(type);
+        fs::path dir = pool_dir_ / volume_type_dir(type);
         unmount_all_below(dir);
         remove_tree(dir);
     }
@@ -122,7 +104,7 @@ void DirDriver::delete_pool() {
     ::rmdir(pool_dir_.c_str());
 }
 
-fs::path DirDriver::volume_path(const VolumeRef& vol) const { return pool_dir_ / type_dir(vol.type) / vol.name; }
+fs::path DirDriver::volume_path(const VolumeRef& vol) const { return pool_dir_ / volume_type_dir(vol.type) / vol.name; }
 
 bool DirDriver::volume_exists(const VolumeRef& vol) const {
     std::error_code ec;
@@ -132,7 +114,7 @@ bool DirDriver::volume_exists(const VolumeRef& vol) const {
 void DirDriver::create_volume(const VolumeRef& vol, const VolumeFiller& filler) {
     fs::path final_path = volume_path(vol);
     if (volume_exists(vol)) throw Error(ErrorCode::AlreadyExists, fmt::format("volume {} already exists", final_path.string()));
-    fs::path staging = staging_path(final_path);
+    fs::path staging = volume_staging_path(final_path);
     unmount(staging / "rootfs");
     remove_tree(staging);  // left by a crash
     Reverter revert;
@@ -161,16 +143,16 @@ void DirDriver::make_layered_copy(const fs::path& image_volume, const std::strin
                                   OperationContext& ctx) {
     fs::path lower = image_volume / "rootfs";
     if (!fs::is_directory(lower)) throw Error(ErrorCode::NotFound, fmt::format("image volume {} has no rootfs", image_volume.string()));
-    make_dir(dest, 0711);
+    make_dir_with_mode(dest, 0711);
     for (const char* entry : {"metadata.yaml", "templates"}) {
         std::error_code ec;
         if (fs::exists(image_volume / entry, ec)) copy_tree(image_volume / entry, dest / entry, ctx.stop_token());
     }
     fs::path overlay = dest / kOverlayDir;
-    make_dir(overlay, 0700);
-    make_dir(overlay / "rw", 0700);
+    make_dir_with_mode(overlay, 0700);
+    make_dir_with_mode(overlay / "rw", 0700);
     make_dir_like(overlay / "rw" / "upper", lower);
-    make_dir(overlay / "rw" / "work", 0700);
+    make_dir_with_mode(overlay / "rw" / "work", 0700);
     write_file_atomic(overlay / "base", base + "\n", 0600);
     make_dir_like(dest / "rootfs", lower);
 }
@@ -187,7 +169,7 @@ void DirDriver::copy_flat(const VolumeRef& from, const fs::path& dest, Operation
         copy_tree(source, dest, ctx.stop_token());
         return;
     }
-    make_dir(dest, 0711);
+    make_dir_with_mode(dest, 0711);
     for (const auto& entry : fs::directory_iterator(source)) {
         if (entry.path().filename() == kOverlayDir) continue;
         copy_tree(entry.path(), dest / entry.path().filename(), ctx.stop_token());
@@ -196,8 +178,8 @@ void DirDriver::copy_flat(const VolumeRef& from, const fs::path& dest, Operation
 
 void DirDriver::delete_volume(const VolumeRef& vol) {
     fs::path path = volume_path(vol);
-    unmount(staging_path(path) / "rootfs");
-    remove_tree(staging_path(path));
+    unmount(volume_staging_path(path) / "rootfs");
+    remove_tree(volume_staging_path(path));
     unmount(path / "rootfs");
     remove_tree(path);
 }
@@ -240,8 +222,8 @@ bool DirDriver::mount_volume_shifted(const VolumeRef& vol, const IdMap& idmap) {
     // keeps private clones of its layers).
     fs::path overlay = path / kOverlayDir;
     fs::path lower_mnt = overlay / "lower-mnt", rw_mnt = overlay / "rw-mnt";
-    make_dir(lower_mnt, 0700);
-    make_dir(rw_mnt, 0700);
+    make_dir_with_mode(lower_mnt, 0700);
+    make_dir_with_mode(rw_mnt, 0700);
     unmount(lower_mnt);
     unmount(rw_mnt);
     UniqueFd userns = userns_for(idmap);
