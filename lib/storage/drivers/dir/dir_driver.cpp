@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <fmt/format.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "core/log.hpp"
@@ -75,6 +76,28 @@ bool DirDriver::probe_overlay() {
         log::warn("overlayfs disabled by LIBINSTANCE_DIR_NO_OVERLAY; instance volumes are full copies", {{"pool", name_}});
         return false;
     }
+    // The outcome is kept per kernel release, so opening a manager (every CLI command) does not
+    // pay for a mount, an unmount and a tree removal each time.
+    struct utsname uts{};
+    ::uname(&uts);
+    const fs::path result_file = pool_dir_ / ".overlay-probe.result";
+    const std::string release = uts.release;
+    std::error_code ec;
+    if (fs::exists(result_file, ec)) {
+        std::string known = read_file(result_file, 256);
+        if (known == "ok " + release) return true;
+        if (known == "no " + release) {
+            log::warn("overlayfs does not work on this pool's file system; instance volumes are full copies of their image",
+                      {{"pool", name_}, {"path", pool_dir_.string()}});
+            return false;
+        }
+    }
+    bool works = probe_overlay_now();
+    write_file_atomic(result_file, (works ? "ok " : "no ") + release, 0600);
+    return works;
+}
+
+bool DirDriver::probe_overlay_now() {
     fs::path probe = pool_dir_ / ".overlay-probe";
     unmount(probe / "merged");
     remove_tree(probe);

@@ -34,6 +34,7 @@ public:
 
 private:
     bool probe_overlay();
+    bool probe_overlay_now();
     void make_layered_copy(const std::filesystem::path& image_volume, const std::string& base,
                            const std::filesystem::path& dest, OperationContext& ctx);
     std::string base_of(const VolumeRef& vol) const;
