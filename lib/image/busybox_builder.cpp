@@ -1,4 +1,5 @@
 #include "image/busybox_builder.hpp"
+#include "image/archive_message.hpp"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -59,7 +60,7 @@ public:
         archive_write_set_filter_option(a_.get(), "gzip", "timestamp", nullptr);
         archive_write_set_format_pax_restricted(a_.get());
         if (archive_write_open_filename(a_.get(), out.c_str()) != ARCHIVE_OK)
-            throw Error(ErrorCode::System, fmt::format("creating {}: {}", out.string(), archive_error_string(a_.get())));
+            throw Error(ErrorCode::System, fmt::format("creating {}: {}", out.string(), archive_message(a_.get())));
     }
 
     void dir(const std::string& path, mode_t mode = 0755) { add(path, AE_IFDIR | mode, {}, {}); }
@@ -70,7 +71,7 @@ public:
 
     void close() {
         if (archive_write_close(a_.get()) != ARCHIVE_OK)
-            throw Error(ErrorCode::System, fmt::format("writing image: {}", archive_error_string(a_.get())));
+            throw Error(ErrorCode::System, fmt::format("writing image: {}", archive_message(a_.get())));
     }
 
 private:
@@ -87,7 +88,7 @@ private:
         if (!link.empty()) archive_entry_set_symlink(e.get(), link.c_str());
         if (archive_write_header(a_.get(), e.get()) != ARCHIVE_OK ||
             (!content.empty() && archive_write_data(a_.get(), content.data(), content.size()) < 0))
-            throw Error(ErrorCode::System, fmt::format("writing image entry {}: {}", path, archive_error_string(a_.get())));
+            throw Error(ErrorCode::System, fmt::format("writing image entry {}: {}", path, archive_message(a_.get())));
     }
 
     std::unique_ptr<archive, ArchiveDeleter> a_;

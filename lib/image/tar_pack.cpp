@@ -1,4 +1,5 @@
 #include "image/tar_pack.hpp"
+#include "image/archive_message.hpp"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -33,8 +34,7 @@ struct ResolverDeleter {
 using EntryPtr = std::unique_ptr<archive_entry, EntryDeleter>;
 
 [[noreturn]] void fail(archive* a, const std::string& what) {
-    const char* msg = archive_error_string(a);
-    throw Error(ErrorCode::System, fmt::format("{}: {}", what, msg ? msg : "unknown libarchive error"));
+    throw Error(ErrorCode::System, fmt::format("{}: {}", what, archive_message(a)));
 }
 
 void add_filter(archive* a, std::string_view compression) {

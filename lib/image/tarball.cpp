@@ -1,4 +1,5 @@
 #include "image/tarball.hpp"
+#include "image/archive_message.hpp"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -33,14 +34,13 @@ ReadArchive open_archive(const fs::path& file) {
     archive_read_support_format_tar(a.get());
     archive_read_support_format_gnutar(a.get());
     if (archive_read_open_filename(a.get(), file.c_str(), 1 << 16) != ARCHIVE_OK)
-        throw Error::invalid(file.string(), fmt::format("cannot read image {}: {}", file.string(), archive_error_string(a.get())));
+        throw Error::invalid(file.string(), fmt::format("cannot read image {}: {}", file.string(), archive_message(a.get())));
     return a;
 }
 
 [[noreturn]] void corrupt(archive* a, const fs::path& file) {
-    const char* why = archive_error_string(a);
     throw Error::invalid(file.string(), fmt::format("image {} is truncated or not a valid tarball: {}", file.string(),
-                                                    why ? why : "unknown error"));
+                                                    archive_message(a)));
 }
 
 std::string compression_name(archive* a) {
@@ -293,7 +293,7 @@ void unpack_archive(const fs::path& file, ArchiveRole role, const fs::path& dest
         if (!admitted->hardlink.empty()) archive_entry_copy_hardlink(entry, (dest / admitted->hardlink).c_str());
         if (archive_write_header(disk.get(), entry) != ARCHIVE_OK)
             throw Error::invalid(path, fmt::format("unpacking \"{}\" from {}: {}", path, file.string(),
-                                                   archive_error_string(disk.get())));
+                                                   archive_message(disk.get())));
         const void* buf;
         size_t size;
         la_int64_t offset;
@@ -303,15 +303,15 @@ void unpack_archive(const fs::path& file, ArchiveRole role, const fs::path& dest
             guard.account(static_cast<uint64_t>(archive_filter_bytes(a.get(), 0)));
             if (progress) progress(static_cast<uint64_t>(archive_filter_bytes(a.get(), -1)));
             if (archive_write_data_block(disk.get(), buf, size, offset) != ARCHIVE_OK)
-                throw Error(ErrorCode::System, fmt::format("writing \"{}\": {}", path, archive_error_string(disk.get())));
+                throw Error(ErrorCode::System, fmt::format("writing \"{}\": {}", path, archive_message(disk.get())));
         }
         if (d != ARCHIVE_EOF) corrupt(a.get(), file);
         if (archive_write_finish_entry(disk.get()) != ARCHIVE_OK)
-            throw Error(ErrorCode::System, fmt::format("finishing \"{}\": {}", path, archive_error_string(disk.get())));
+            throw Error(ErrorCode::System, fmt::format("finishing \"{}\": {}", path, archive_message(disk.get())));
     }
     if (r != ARCHIVE_EOF) corrupt(a.get(), file);
     if (archive_write_close(disk.get()) != ARCHIVE_OK)
-        throw Error(ErrorCode::System, fmt::format("unpacking {}: {}", file.string(), archive_error_string(disk.get())));
+        throw Error(ErrorCode::System, fmt::format("unpacking {}: {}", file.string(), archive_message(disk.get())));
 }
 
 }  // namespace li
