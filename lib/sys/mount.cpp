@@ -92,23 +92,20 @@ void mount_overlay(const fs::path& lower, const fs::path& upper, const fs::path&
 }
 
 UniqueFd userns_for(const IdMap& idmap) {
-    // The child only has to exist while its maps are written and its namespace is opened.
-    int ready[2];
-    if (::pipe2(ready, O_CLOEXEC) != 0) throw Error::from_errno("creating a pipe", errno);
-    UniqueFd read_end(ready[0]), write_end(ready[1]);
+    // The child only has to exist while its maps are written and its namespace is opened; then it
+    // is killed. It must not wait on a pipe: a raw clone copies every fd of the process, so two
+    // threads doing this at once would each give their child the other's write end, and both
+    // children would wait forever.
     pid_t pid = static_cast<pid_t>(::syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, nullptr, nullptr, nullptr, nullptr));
     if (pid < 0) throw Error::from_errno("creating a user namespace", errno);
     if (pid == 0) {
-        char c;
-        write_end.reset();
-        (void)::read(read_end.get(), &c, 1);  // until the parent closes its end
-        ::_exit(0);
+        for (;;) ::pause();
     }
-    read_end.reset();
-    auto reap = [&] {
-        write_end.reset();
+    auto reap = [pid] {
+        ::kill(pid, SIGKILL);
         int status = 0;
-        ::waitpid(pid, &status, 0);
+        while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+        }
     };
     try {
         auto write_map = [&](const char* file, const IdRange& range) {
