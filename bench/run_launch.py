@@ -13,28 +13,11 @@ import argparse
 import json
 import os
 import shutil
-import statistics
 import subprocess
-import sys
 import tempfile
 import time
 
-
-def run(cmd, **kw):
-    r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
-    if r.returncode != 0:
-        sys.exit(f"bench: {' '.join(cmd)} failed ({r.returncode}): {r.stderr.strip()}")
-    return r
-
-
-def timed(cmd, **kw):
-    t0 = time.perf_counter()
-    run(cmd, **kw)
-    return (time.perf_counter() - t0) * 1000
-
-
-def median(values):
-    return statistics.median(values) if values else float("nan")
+from bench_common import lxd_available, median, run, timed
 
 
 def bench_embedded(build, iterations, work):
@@ -84,15 +67,6 @@ def bench_raw_lxc(iterations, state, work):
         shutil.rmtree(cdir)
     run([inst, "delete", "template"], env=env)
     return {"launch": launch, "exec": execs}
-
-
-def lxd_available():
-    if not shutil.which("lxc"):
-        return False
-    try:
-        return subprocess.run(["lxc", "info"], capture_output=True, timeout=10).returncode == 0
-    except (subprocess.SubprocessError, OSError):
-        return False
 
 
 def bench_lxd(iterations, tarball):

@@ -1,0 +1,35 @@
+"""What the benchmark scripts share: running commands, timing them, medians, finding LXD."""
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+
+def run(cmd, **kw):
+    """Runs cmd; a failure ends the benchmark with the command's stderr."""
+    r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
+    if r.returncode != 0:
+        sys.exit(f"bench: {' '.join(cmd)} failed ({r.returncode}): {r.stderr.strip()}")
+    return r
+
+
+def timed(cmd, **kw):
+    """Wall milliseconds of run(cmd)."""
+    t0 = time.perf_counter()
+    run(cmd, **kw)
+    return (time.perf_counter() - t0) * 1000
+
+
+def median(values):
+    return statistics.median(values) if values else float("nan")
+
+
+def lxd_available():
+    """Whether an LXD daemon answers `lxc info` (started by hand, see bench/README.md)."""
+    if not shutil.which("lxc"):
+        return False
+    try:
+        return subprocess.run(["lxc", "info"], capture_output=True, timeout=10).returncode == 0
+    except (subprocess.SubprocessError, OSError):
+        return False
