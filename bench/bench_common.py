@@ -1,4 +1,5 @@
 """What the benchmark scripts share: running commands, timing them, medians, finding LXD."""
+import os
 import shutil
 import statistics
 import subprocess
@@ -33,3 +34,15 @@ def lxd_available():
         return subprocess.run(["lxc", "info"], capture_output=True, timeout=10).returncode == 0
     except (subprocess.SubprocessError, OSError):
         return False
+
+
+def raw_container_dir(lxcpath, name, template_cfg, template_rootfs):
+    """Makes <lxcpath>/<name>/config from the liblxc config libinstance rendered for a container
+    named "template" (its rootfs and name swapped); returns where this container's rootfs goes."""
+    cdir = os.path.join(lxcpath, name)
+    os.makedirs(cdir)
+    rootfs = os.path.join(cdir, "rootfs")
+    cfg = template_cfg.replace(template_rootfs, rootfs).replace("lxc.uts.name = template", f"lxc.uts.name = {name}")
+    with open(os.path.join(cdir, "config"), "w") as f:
+        f.write(cfg)
+    return rootfs

@@ -23,7 +23,7 @@ import subprocess
 import tempfile
 import time
 
-from bench_common import lxd_available, median, run, timed
+from bench_common import lxd_available, median, raw_container_dir, run, timed
 
 
 class Inst:
@@ -73,11 +73,7 @@ def bench_raw_lxc(inst, state, image, iterations, work):
     for i in range(iterations):
         name = f"raw-{i}"
         cdir = os.path.join(lxcpath, name)
-        os.makedirs(cdir)
-        rootfs = os.path.join(cdir, "rootfs")
-        cfg = cfg_template.replace(container_rootfs, rootfs).replace("lxc.uts.name = template", f"lxc.uts.name = {name}")
-        with open(os.path.join(cdir, "config"), "w") as f:
-            f.write(cfg)
+        rootfs = raw_container_dir(lxcpath, name, cfg_template, container_rootfs)
         t0 = time.perf_counter()
         run(["cp", "-a", image_rootfs, rootfs])
         run(["lxc-start", "-P", lxcpath, "-n", name])

@@ -17,7 +17,7 @@ import subprocess
 import tempfile
 import time
 
-from bench_common import lxd_available, median, run, timed
+from bench_common import lxd_available, median, raw_container_dir, run, timed
 
 
 def bench_embedded(build, iterations, work):
@@ -46,18 +46,20 @@ def bench_raw_lxc(iterations, state, work):
     run([inst, "start", "template"], env=env)
     run([inst, "stop", "--force", "template"], env=env)
     template_cfg = open(os.path.join(state, "containers", "template", "config")).read()
-    image_rootfs = os.path.join(state, "storage-pools", "default", "containers", "template", "rootfs")
+    pool_dir = os.path.join(state, "storage-pools", "default")
+    template_rootfs = os.path.join(pool_dir, "containers", "template", "rootfs")
+    # A stopped container's rootfs on a dir pool is an unmounted overlay layer: copy the image's
+    # unpacked volume instead, as a raw liblxc user would.
+    listing = json.loads(run([inst, "list", "--format", "json"], env=env).stdout)
+    fingerprint = next(i["config"]["volatile.base_image"] for i in listing if i["name"] == "template")
+    image_rootfs = os.path.join(pool_dir, "images", fingerprint, "rootfs")
     lxcpath = os.path.join(work, "raw-lxc")
     os.makedirs(lxcpath, exist_ok=True)
     launch, execs = [], []
     for i in range(iterations):
         name = f"raw-{i}"
         cdir = os.path.join(lxcpath, name)
-        os.makedirs(cdir)
-        rootfs = os.path.join(cdir, "rootfs")
-        cfg = template_cfg.replace(image_rootfs, rootfs).replace("lxc.uts.name = template", f"lxc.uts.name = {name}")
-        with open(os.path.join(cdir, "config"), "w") as f:
-            f.write(cfg)
+        rootfs = raw_container_dir(lxcpath, name, template_cfg, template_rootfs)
         t0 = time.perf_counter()
         run(["cp", "-a", "--reflink=auto", image_rootfs, rootfs])
         run(["lxc-start", "-P", lxcpath, "-n", name])
