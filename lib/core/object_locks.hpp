@@ -22,6 +22,10 @@ public:
     std::unique_lock<std::mutex> lock_image_volume(const std::string& pool, const std::string& fingerprint) {
         return lock("image-volume/" + pool + "/" + fingerprint);
     }
+    /// Changing, renaming or deleting one profile (taken before the locks of its instances).
+    std::unique_lock<std::mutex> lock_profile(const std::string& project, const std::string& name) {
+        return lock("profile/" + project + "/" + name);
+    }
     /// Creating or deleting one storage pool.
     std::unique_lock<std::mutex> lock_storage_pool(const std::string& pool) { return lock("storage-pool/" + pool); }
 

@@ -31,6 +31,48 @@ int64_t insert_profile(SQLite::Database& db, const ProfileRecord& profile) {
     return id;
 }
 
+std::vector<ProfileRecord> list_profiles(SQLite::Database& db, const std::string& project) {
+    std::vector<std::string> names;
+    SQLite::Statement q(db, "SELECT name FROM profiles WHERE project = ? ORDER BY name");
+    q.bind(1, project);
+    while (q.executeStep()) names.push_back(q.getColumn(0).getString());
+    std::vector<ProfileRecord> out;
+    for (const auto& name : names)
+        if (auto p = find_profile(db, project, name)) out.push_back(std::move(*p));
+    return out;
+}
+
+void update_profile(SQLite::Database& db, const ProfileRecord& profile) {
+    SQLite::Statement upd(db, "UPDATE profiles SET description = ? WHERE id = ?");
+    upd.bind(1, profile.description);
+    upd.bind(2, profile.id);
+    upd.exec();
+    kv::store_config(db, "profiles_config", "profile_id", profile.id, profile.config);
+    kv::store_devices(db, "profiles_devices", "profile_id", profile.id, profile.devices);
+}
+
+void rename_profile(SQLite::Database& db, int64_t id, const std::string& new_name) {
+    SQLite::Statement upd(db, "UPDATE profiles SET name = ? WHERE id = ?");
+    upd.bind(1, new_name);
+    upd.bind(2, id);
+    upd.exec();
+}
+
+void delete_profile(SQLite::Database& db, int64_t id) {
+    SQLite::Statement del(db, "DELETE FROM profiles WHERE id = ?");
+    del.bind(1, id);
+    del.exec();
+}
+
+std::vector<std::string> instances_using_profile(SQLite::Database& db, int64_t profile_id) {
+    std::vector<std::string> out;
+    SQLite::Statement q(db, "SELECT i.name FROM instances_profiles ip JOIN instances i ON i.id = ip.instance_id "
+                            "WHERE ip.profile_id = ? ORDER BY i.name");
+    q.bind(1, profile_id);
+    while (q.executeStep()) out.push_back(q.getColumn(0).getString());
+    return out;
+}
+
 namespace {
 PoolRecord pool_from_row(SQLite::Database& db, SQLite::Statement& q) {
     PoolRecord p;

@@ -12,6 +12,14 @@ namespace li::repo {
 
 std::optional<ProfileRecord> find_profile(SQLite::Database& db, const std::string& project, const std::string& name);
 int64_t insert_profile(SQLite::Database& db, const ProfileRecord& profile);
+/// The profiles of a project, by name.
+std::vector<ProfileRecord> list_profiles(SQLite::Database& db, const std::string& project);
+/// Replaces description, config and devices of the profile profile.id.
+void update_profile(SQLite::Database& db, const ProfileRecord& profile);
+void rename_profile(SQLite::Database& db, int64_t id, const std::string& new_name);
+void delete_profile(SQLite::Database& db, int64_t id);
+/// The names of the instances using a profile, by name.
+std::vector<std::string> instances_using_profile(SQLite::Database& db, int64_t profile_id);
 
 std::optional<PoolRecord> find_pool(SQLite::Database& db, const std::string& name);
 std::vector<PoolRecord> list_pools(SQLite::Database& db);
