@@ -1,0 +1,151 @@
+// Instance::file_*: the instance's root made available (mounted when stopped) under its lock,
+// then the work done by RootFiles in the id view that root is mounted with.
+#include <algorithm>
+#include <fmt/format.h>
+#include <optional>
+#include <sys/stat.h>
+#include <thread>
+#include <type_traits>
+
+#include "core/event_hub.hpp"
+#include "core/manager_core.hpp"
+#include "core/names.hpp"
+#include "instance/drivers/lxc/lxc_idmap.hpp"
+#include "instance/files/root_files.hpp"
+#include "instance/instance_loader.hpp"
+#include "libinstance/error.hpp"
+#include "libinstance/instance.hpp"
+#include "storage/storage_driver.hpp"
+#include "sys/mount.hpp"
+#include "sys/unique_fd.hpp"
+
+namespace li {
+
+namespace {
+
+constexpr int kStopped = 102;
+
+enum class Access { Read, Write };
+
+// Runs fn on the instance's root. A stopped instance's volume is mounted for the call (plain
+// view) and unmounted after; a running one is used as mounted. The view is found from the owner
+// of the root directory itself: the container's root owns '/', so a root owned by the map's
+// first host id is a shifted view, one owned by 0 an unshifted one.
+template <class Fn>
+auto with_root(ManagerCore& core, const std::string& project, const std::string& name, Access access, Fn&& fn) {
+    auto lock = core.locks().lock_instance(project, name);
+    LoadedInstance loaded = load_instance(core, project, name);
+    InstanceSpec spec = spec_of(core, loaded);
+    InstanceDriver& driver = core.instance_driver(spec.type);
+    StorageDriver& pool = core.pool(spec.pool);
+    VolumeRef volume{VolumeType::Container, project_prefixed_name(project, name)};
+    bool stopped = driver.state(spec).status_code == kStopped;
+    if (stopped) pool.mount_volume(volume);
+    struct Unmount {
+        StorageDriver* pool;
+        VolumeRef vol;
+        ~Unmount() {
+            if (pool != nullptr) try {
+                    pool->unmount_volume(vol);
+                } catch (...) {
+                }
+        }
+    } unmount{stopped ? &pool : nullptr, volume};
+
+    std::filesystem::path rootfs = spec.volume_dir / "rootfs";
+    struct stat st {};
+    if (::stat(rootfs.c_str(), &st) != 0) throw Error::from_errno(fmt::format("inspecting {}", rootfs.string()), errno);
+    // The container's own map: isolated containers have a range of their own.
+    IdMap map = container_idmap(core, loaded.expanded.config);
+    files::IdShift shift;
+    shift.size = std::min(map.uid.size, map.gid.size);
+    if (map.uid.size > 0 && st.st_uid == map.uid.host_start) {
+        shift.uid_base = map.uid.host_start;
+        shift.gid_base = map.gid.host_start;
+    }
+    files::RootFiles root(rootfs, shift);
+    // On a shifted view, creating as host root (unmapped there) fails: create as the container's
+    // root, then chown to the wanted owner.
+    if (access == Access::Write && shift.uid_base != 0) {
+        using R = decltype(fn(root));
+        if constexpr (std::is_void_v<R>) {
+            with_fs_ids(shift.uid_base, shift.gid_base, [&] { fn(root); });
+        } else {
+            std::optional<R> out;
+            with_fs_ids(shift.uid_base, shift.gid_base, [&] { out.emplace(fn(root)); });
+            return std::move(*out);
+        }
+    } else {
+        return fn(root);
+    }
+}
+
+std::string source_of(const std::string& project, const std::string& name) { return api_source("instances", name, project); }
+
+}  // namespace
+
+void Instance::file_push(std::string_view path, int fd, const FileOptions& opts) {
+    with_root(*core_, project_, name_, Access::Write, [&](files::RootFiles& root) { root.push(path, fd, opts); });
+    core_->events().lifecycle(project_, "instance-file-pushed", source_of(project_, name_), {{"file-path", std::string(path)}});
+}
+
+void Instance::file_push_data(std::string_view path, std::string_view data, const FileOptions& opts) {
+    // A pipe feeds the streaming path; a writer thread keeps a large buffer from blocking on it.
+    Pipe pipe = make_pipe();
+    std::exception_ptr writer_error;
+    std::thread writer([&] {
+        UniqueFd w = std::move(pipe.write);
+        size_t off = 0;
+        while (off < data.size()) {
+            ssize_t n = ::write(w.get(), data.data() + off, data.size() - off);
+            if (n < 0 && errno == EINTR) continue;
+            if (n < 0) return;  // the reader gave up; its error is the one reported
+            off += static_cast<size_t>(n);
+        }
+    });
+    try {
+        file_push(path, pipe.read.get(), opts);
+    } catch (...) {
+        pipe.read.reset();
+        writer.join();
+        throw;
+    }
+    writer.join();
+}
+
+FileInfo Instance::file_pull(std::string_view path, int fd) {
+    FileInfo info = with_root(*core_, project_, name_, Access::Read, [&](files::RootFiles& root) { return root.pull(path, fd); });
+    core_->events().lifecycle(project_, "instance-file-retrieved", source_of(project_, name_), {{"file-path", std::string(path)}});
+    return info;
+}
+
+FileInfo Instance::file_stat(std::string_view path) {
+    return with_root(*core_, project_, name_, Access::Read, [&](files::RootFiles& root) { return root.pull(path, -1); });
+}
+
+void Instance::file_delete(std::string_view path) {
+    with_root(*core_, project_, name_, Access::Write, [&](files::RootFiles& root) { root.remove(path); });
+    core_->events().lifecycle(project_, "instance-file-deleted", source_of(project_, name_), {{"file-path", std::string(path)}});
+}
+
+void Instance::file_mkdir(std::string_view path, const FileOptions& opts) {
+    with_root(*core_, project_, name_, Access::Write, [&](files::RootFiles& root) { root.mkdir(path, opts); });
+    core_->events().lifecycle(project_, "instance-file-pushed", source_of(project_, name_), {{"file-path", std::string(path)}});
+}
+
+void Instance::file_symlink(std::string_view path, std::string_view target, const FileOptions& opts) {
+    with_root(*core_, project_, name_, Access::Write, [&](files::RootFiles& root) { root.symlink(path, target, opts); });
+    core_->events().lifecycle(project_, "instance-file-pushed", source_of(project_, name_), {{"file-path", std::string(path)}});
+}
+
+void Instance::file_push_tree(const std::filesystem::path& source, std::string_view path, const FileOptions& opts) {
+    with_root(*core_, project_, name_, Access::Write, [&](files::RootFiles& root) { root.push_tree(source, path, opts); });
+    core_->events().lifecycle(project_, "instance-file-pushed", source_of(project_, name_), {{"file-path", std::string(path)}});
+}
+
+void Instance::file_pull_tree(std::string_view path, const std::filesystem::path& target) {
+    with_root(*core_, project_, name_, Access::Read, [&](files::RootFiles& root) { root.pull_tree(path, target); });
+    core_->events().lifecycle(project_, "instance-file-retrieved", source_of(project_, name_), {{"file-path", std::string(path)}});
+}
+
+}  // namespace li
