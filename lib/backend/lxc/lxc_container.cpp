@@ -58,4 +58,8 @@ std::optional<std::string> LxcContainer::cgroup_item(const std::string& key) con
     return value;
 }
 
+bool LxcContainer::set_cgroup_item(const std::string& key, const std::string& value) {
+    return c_->set_cgroup_item(c_, key.c_str(), value.c_str());
+}
+
 }  // namespace li

@@ -30,6 +30,9 @@ public:
     bool kill_and_wait(std::chrono::seconds timeout);
     /// A cgroup file of the running container (e.g. "memory.usage_in_bytes"), if readable.
     std::optional<std::string> cgroup_item(const std::string& key) const;
+    /// Writes a cgroup file of the running container (e.g. "memory.limit_in_bytes"); false when
+    /// liblxc or the kernel refused it.
+    bool set_cgroup_item(const std::string& key, const std::string& value);
 
 private:
     lxc_container* c_;

@@ -223,11 +223,11 @@ std::string DirDriver::base_of(const VolumeRef& vol) const {
 }
 
 namespace {
-// Whether the mounted rootfs is an overlay of idmapped layers (its root appears owned by a
-// subordinate uid) rather than the plain view (owned by host root).
-bool mounted_shifted(const fs::path& rootfs) {
+// Whether the mounted rootfs is an overlay of layers idmapped to root_uid (its root appears owned
+// by that subordinate uid) rather than the plain view (owned by host root) or another map's.
+bool mounted_shifted(const fs::path& rootfs, uint64_t root_uid) {
     struct stat st {};
-    return ::stat(rootfs.c_str(), &st) == 0 && st.st_uid != 0;
+    return ::stat(rootfs.c_str(), &st) == 0 && st.st_uid == root_uid;
 }
 }  // namespace
 
@@ -237,8 +237,8 @@ bool DirDriver::mount_volume_shifted(const VolumeRef& vol, const IdMap& idmap) {
     if (base.empty()) return false;
     fs::path rootfs = path / "rootfs";
     if (is_overlay(rootfs) && is_mount_point(rootfs)) {
-        if (mounted_shifted(rootfs)) return true;
-        unmount(rootfs);  // the plain view (e.g. left by publishing) is remade shifted
+        if (mounted_shifted(rootfs, idmap.uid.host_start)) return true;
+        unmount(rootfs);  // the plain view (e.g. left by publishing) or another map's is remade
     }
     // Overlayfs cannot itself be idmapped, but its layers can: idmapped copies of the image's
     // rootfs and of the volume's rw/ are attached, overlaid, then detached again (the overlay
