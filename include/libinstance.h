@@ -359,6 +359,68 @@ LI_EXPORT const char *li_exec_result_stderr(const li_exec_result *res, size_t *l
 LI_EXPORT void li_exec_result_free(li_exec_result *res);
 
 /**@}*/
+/* ------------------------------------------------------------------------------------------ */
+/** @name Files inside an instance (LXD's /1.0/instances/NAME/files), running or stopped */
+/**@{*/
+
+#define LI_FILE_OPTS_VERSION 1
+/** @brief Owner, mode and parents of what the file calls create. @since 0.1 */
+typedef struct li_file_opts {
+    unsigned int version; /**< LI_FILE_OPTS_VERSION */
+    int64_t uid;          /**< owner inside the instance; -1: an existing file's, else 0 */
+    int64_t gid;          /**< group inside the instance; -1 as for uid */
+    int32_t mode;         /**< permission bits (e.g. 0640); -1: an existing file's, else 0644 / 0755 */
+    int create_parents;   /**< non-zero: create missing parent directories (mode 0755) */
+} li_file_opts;
+#define LI_FILE_OPTS_INIT { LI_FILE_OPTS_VERSION, -1, -1, -1, 0 }
+
+/**
+ * @brief Writes the file at @p path inside the instance from @p fd, read to its end in chunks
+ * (never held whole in memory), through a temporary file renamed into place: a failure leaves
+ * the old file or nothing. Paths are absolute and resolved as if the instance's root were '/',
+ * so no symlink leads out of it.
+ * @param fd readable fd (not closed)
+ * @return LI_ERR_INVALID_ARGUMENT (key "path") for a relative path or one climbing above '/',
+ * (key "uid"/"gid") for an id the instance does not map; LI_ERR_NOT_FOUND (key "path") when a
+ * parent directory is missing; LI_ERR_CONFLICT when path is a directory.
+ * @since 0.1
+ */
+LI_EXPORT int li_instance_file_push(li_instance *inst, const char *path, int fd, const li_file_opts *opts,
+                                    li_error **err);
+/** @brief li_instance_file_push() from @p len bytes at @p data. @since 0.1 */
+LI_EXPORT int li_instance_file_push_data(li_instance *inst, const char *path, const void *data, size_t len,
+                                         const li_file_opts *opts, li_error **err);
+/**
+ * @brief Streams the regular file at @p path to @p fd (when fd >= 0) and describes it as JSON:
+ * `{"type":"file|directory|symlink","uid":N,"gid":N,"mode":N,"size":N}` (ids as seen inside;
+ * LXD's X-LXD-* headers), with "entries" (sorted names) for a directory and "target" for a
+ * symlink, which is described, not followed.
+ * @param[out] out_info_json free with li_free(); may be NULL
+ * @return LI_ERR_NOT_SUPPORTED (key "path") for device nodes, fifos and sockets.
+ * @since 0.1
+ */
+LI_EXPORT int li_instance_file_pull(char **out_info_json, li_instance *inst, const char *path, int fd,
+                                    li_error **err);
+/** @brief Describes @p path as li_instance_file_pull() does, without reading content (a directory lists its entries). @since 0.1 */
+LI_EXPORT int li_instance_file_stat_json(char **out_json, li_instance *inst, const char *path, li_error **err);
+/** @brief Removes a file, a symlink or an empty directory (LI_ERR_CONFLICT when not empty). @since 0.1 */
+LI_EXPORT int li_instance_file_delete(li_instance *inst, const char *path, li_error **err);
+/** @brief Creates a directory; LI_ERR_ALREADY_EXISTS unless opts->create_parents (mkdir -p). @since 0.1 */
+LI_EXPORT int li_instance_file_mkdir(li_instance *inst, const char *path, const li_file_opts *opts, li_error **err);
+/** @brief Creates a symlink at @p path pointing to @p target (opts->mode is ignored). @since 0.1 */
+LI_EXPORT int li_instance_file_symlink(li_instance *inst, const char *path, const char *target,
+                                       const li_file_opts *opts, li_error **err);
+/**
+ * @brief Copies the content of the host directory @p source into @p path (created), keeping
+ * modes and owners unless opts sets them; symlinks stay symlinks; fifos, sockets and device
+ * nodes are skipped. @since 0.1
+ */
+LI_EXPORT int li_instance_file_push_tree(li_instance *inst, const char *source, const char *path,
+                                         const li_file_opts *opts, li_error **err);
+/** @brief Copies @p path (a directory's content, or one file) to the host path @p target, keeping modes. @since 0.1 */
+LI_EXPORT int li_instance_file_pull_tree(li_instance *inst, const char *path, const char *target, li_error **err);
+
+/**@}*/
 
 /* ------------------------------------------------------------------------------------------ */
 /** @name Operations: long work in the background (LXD's operations) */

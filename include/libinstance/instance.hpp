@@ -2,6 +2,8 @@
 // li::Instance: a handle on one container or virtual machine.
 
 #include <chrono>
+#include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -52,6 +54,25 @@ struct ExecResult {
     std::string stderr_data;  ///< captured stderr (empty when redirected)
 };
 
+/// One path inside an instance, as the file calls see it (LXD's X-LXD-type/uid/gid/mode headers).
+struct FileInfo {
+    std::string type;                  ///< "file", "directory" or "symlink"
+    uint32_t uid = 0;                  ///< owner as seen inside the instance (65534 when unmapped)
+    uint32_t gid = 0;
+    uint32_t mode = 0;                 ///< permission bits (07777)
+    uint64_t size = 0;                 ///< a file's size in bytes
+    std::string target;                ///< a symlink's target
+    std::vector<std::string> entries;  ///< a directory's entry names, sorted
+};
+
+/// Owner, mode and parents of what the file calls create.
+struct FileOptions {
+    std::optional<uint32_t> uid;   ///< owner inside the instance; default: an existing file's, else 0
+    std::optional<uint32_t> gid;
+    std::optional<uint32_t> mode;  ///< default: an existing file's, else 0644 (files) or 0755 (directories)
+    bool create_parents = false;   ///< create missing parent directories (0755, same owner)
+};
+
 /// A handle on one instance; cheap to copy, safe to share between threads.
 class Instance {
 public:
@@ -79,6 +100,30 @@ public:
     Operation remove_async(const DeleteOptions& opts = {});
     /// Runs a command inside and waits for it; Conflict if not running.
     ExecResult exec(const std::vector<std::string>& argv, const ExecOptions& opts = {});
+
+    // Files, running or stopped. Paths are absolute inside the instance and resolved as if its
+    // root were '/': a symlink never leads out of it. Writes go to a temporary file renamed into
+    // place; content streams in chunks.
+    /// Writes the file at path from fd, read to its end.
+    void file_push(std::string_view path, int fd, const FileOptions& opts = {});
+    /// Writes the file at path from bytes.
+    void file_push_data(std::string_view path, std::string_view data, const FileOptions& opts = {});
+    /// Streams a regular file to fd and describes it; a directory lists its entries and a
+    /// symlink gives its target (nothing written to fd); NotSupported for device nodes and fifos.
+    FileInfo file_pull(std::string_view path, int fd);
+    /// Describes path like file_pull() without reading a file's content.
+    FileInfo file_stat(std::string_view path);
+    /// Removes a file, a symlink or an empty directory.
+    void file_delete(std::string_view path);
+    /// Creates a directory; AlreadyExists unless create_parents (mkdir -p).
+    void file_mkdir(std::string_view path, const FileOptions& opts = {});
+    /// Creates a symlink at path pointing to target.
+    void file_symlink(std::string_view path, std::string_view target, const FileOptions& opts = {});
+    /// Copies a host directory's content into path (created), keeping modes and owners unless
+    /// opts set them; symlinks stay symlinks.
+    void file_push_tree(const std::filesystem::path& source, std::string_view path, const FileOptions& opts = {});
+    /// Copies path (a directory's content, or a file) to the host path target, keeping modes.
+    void file_pull_tree(std::string_view path, const std::filesystem::path& target);
 
 private:
     Operation start_async_impl(const StartOptions& opts, bool async);

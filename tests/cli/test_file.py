@@ -57,7 +57,7 @@ def test_recursive_push_pull_and_large_file(inst, c1, tmp_path):
 
 
 def test_create_and_edit(inst, c1):
-    inst.ok("file", "create", "--type=directory", "--mode", "0700", "c1/srv/dir")
+    inst.ok("file", "create", "-p", "--type=directory", "--mode", "0700", "c1/srv/dir")
     assert inside(inst, "c1", "stat", "-c", "%F %a", "/srv/dir") == "directory 700\n"
     inst.ok("file", "create", "--type=symlink", "c1/srv/link", "/etc/hostname")
     assert inside(inst, "c1", "readlink", "/srv/link") == "/etc/hostname\n"
@@ -73,7 +73,7 @@ def test_errors(inst, c1, tmp_path):
     assert_error(inst.run("file", "push", str(src), "c1/no/such/dir/x"), "/no/such/dir/x")
     assert_error(inst.run("file", "push", str(src), "nosuch/tmp/x"), "nosuch")
     assert_error(inst.run("file", "pull", "c1/../../etc/shadow", "-"), "/../../etc/shadow")
-    assert_error(inst.run("file", "push", "--uid", "100000000", str(src), "c1/tmp/x"), "100000000")
+    assert_error(inst.run("file", "push", "--uid", "4000000000", str(src), "c1/tmp/x"), "4000000000")
     # A symlink made inside pointing at a host directory never leads there.
     (tmp_path / "secret").write_text("HOST")
     inst.ok("exec", "c1", "--", "ln", "-s", str(tmp_path), "/tmp/escape")

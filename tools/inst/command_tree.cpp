@@ -25,6 +25,7 @@ Command build_tree() {
     for (auto& c : action_commands()) root.children.push_back(std::move(c));
     root.children.push_back(list_command());
     root.children.push_back(exec_command());
+    root.children.push_back(file_command());
     root.children.push_back(info_command());
     root.children.push_back(image_command());
     root.children.push_back(publish_command());

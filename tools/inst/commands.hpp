@@ -12,6 +12,7 @@ namespace li::cli {
 std::vector<Command> create_commands();  ///< launch, init
 Command list_command();                  ///< list
 Command exec_command();                  ///< exec
+Command file_command();                  ///< file push/pull/delete/create/edit
 std::vector<Command> action_commands();  ///< start, stop, restart, delete
 Command info_command();                  ///< info
 Command image_command();                 ///< image and its subcommands

@@ -9,6 +9,7 @@ from typing import (TYPE_CHECKING, IO, Any, Dict, List, Literal, Mapping, Option
 from ._model import Model
 from .errors import NotFound
 from .execute import ExecuteResult
+from .files import FilesManager
 from .operations import Operation, ProgressCallback, run
 from .state import InstanceState
 
@@ -195,6 +196,11 @@ class Instance(Model):
         stdin = _stdin_bytes(stdin_payload, encoding)
         code, out, err = self._handle().exec(argv, env, cwd, stdin, uid=user, gid=group)
         return ExecuteResult(code, out, err, encoding)
+
+    @property
+    def files(self) -> FilesManager:
+        """The instance's files (push, pull, delete, mkdir, symlink, recursive), as in pylxd."""
+        return FilesManager(self)
 
     def __repr__(self) -> str:
         return f"Instance(name={self.name!r}, status={self.status!r})"

@@ -39,6 +39,7 @@ void init_publish(ManagerClass& manager);
 void init_image_manage(ManagerClass& manager);
 InstanceClass init_instances(py::module_& m, ManagerClass& manager);
 void init_exec(InstanceClass& instance);
+void init_files(InstanceClass& instance);
 void init_events(py::module_& m, ManagerClass& manager);
 
 }  // namespace li::python

@@ -39,5 +39,6 @@ PYBIND11_MODULE(_libinstance, m) {
     lp::init_image_manage(manager);
     auto instance = lp::init_instances(m, manager);
     lp::init_exec(instance);
+    lp::init_files(instance);
     lp::init_events(m, manager);
 }

@@ -73,7 +73,7 @@ def test_errors_name_the_path(make_instance):
         c.files.get("/no/such/file")
     assert "/no/such/file" in str(e.value)
     with pytest.raises(libinstance.InvalidConfig) as e:
-        c.files.put("/tmp/x", b"x", uid=1 << 20)
+        c.files.put("/tmp/x", b"x", uid=4000000000)
     assert e.value.key == "uid"
 
 

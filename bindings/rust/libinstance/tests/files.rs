@@ -50,7 +50,7 @@ fn push_pull_owner_mode_and_errors() {
     let e = expect_error(c.file_push_data("etc/relative", b"x", &FileOptions::default()), ErrorCode::InvalidArgument, "etc/relative");
     assert_eq!(e.key.as_deref(), Some("path"));
     expect_error(c.file_read("/srv/missing"), ErrorCode::NotFound, "/srv/missing");
-    expect_error(c.file_push_data("/x", b"", &FileOptions { uid: Some(1 << 30), ..Default::default() }), ErrorCode::InvalidArgument, "uid");
+    expect_error(c.file_push_data("/x", b"", &FileOptions { uid: Some(4_000_000_000), ..Default::default() }), ErrorCode::InvalidArgument, "uid");
 
     // A symlink made inside pointing at a host directory resolves inside the container.
     let host = TempDir::new("rs-files-host");
