@@ -4,6 +4,7 @@
 // the form the container must see (read-only, idmapped for shift): host root can reach any
 // source, and the container then only binds that mount (at start through lxc.mount.entry, or
 // moved into its mount namespace when hot-plugged).
+#include <cstring>
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <sys/mount.h>
@@ -70,11 +71,15 @@ bool prepare(const DeviceEnv& env, const std::string& name, const api::ConfigMap
         attr.attr_set |= MOUNT_ATTR_IDMAP;
         attr.userns_fd = static_cast<uint64_t>(userns.get());
     }
-    if (attr.attr_set && ::syscall(SYS_mount_setattr, tree.get(), "", AT_EMPTY_PATH | recurse, &attr, sizeof attr) != 0)
-        throw Error::from_errno(fmt::format("device \"{}\": {} {}", name,
-                                            (attr.attr_set & MOUNT_ATTR_IDMAP) ? "shifting (idmapping)" : "making read-only",
-                                            source.string()),
-                                errno);
+    if (attr.attr_set && ::syscall(SYS_mount_setattr, tree.get(), "", AT_EMPTY_PATH | recurse, &attr, sizeof attr) != 0) {
+        // Mostly a file system without idmapped mount support (shift) or a submount refusing it.
+        int err = errno;
+        bool shift = attr.attr_set & MOUNT_ATTR_IDMAP;
+        throw Error(ErrorCode::System,
+                    fmt::format("device \"{}\": {} {}: {}", name, shift ? "shifting (idmapping)" : "making read-only",
+                                source.string(), std::strerror(err)),
+                    "devices." + name + (shift ? ".shift" : ".readonly"), err);
+    }
     if (::syscall(SYS_move_mount, tree.get(), "", AT_FDCWD, target.c_str(), MOVE_MOUNT_F_EMPTY_PATH) != 0)
         throw Error::from_errno(fmt::format("device \"{}\": mounting {} at {}", name, source.string(), target.string()), errno);
     // Mount events of the host-side copy stay out of the host's other mounts.
