@@ -359,6 +359,7 @@ LI_EXPORT const char *li_exec_result_stderr(const li_exec_result *res, size_t *l
 LI_EXPORT void li_exec_result_free(li_exec_result *res);
 
 /**@}*/
+
 /* ------------------------------------------------------------------------------------------ */
 /** @name Files inside an instance (LXD's /1.0/instances/NAME/files), running or stopped */
 /**@{*/
@@ -419,6 +420,66 @@ LI_EXPORT int li_instance_file_push_tree(li_instance *inst, const char *source, 
                                          const li_file_opts *opts, li_error **err);
 /** @brief Copies @p path (a directory's content, or one file) to the host path @p target, keeping modes. @since 0.1 */
 LI_EXPORT int li_instance_file_pull_tree(li_instance *inst, const char *path, const char *target, li_error **err);
+
+/**@}*/
+/* ------------------------------------------------------------------------------------------ */
+/** @name Console and logs */
+/**@{*/
+
+/**
+ * @brief An attached console: a terminal whose other side is the container's /dev/console.
+ * Free with li_console_free(), which detaches. @since 0.1
+ */
+typedef struct li_console li_console;
+
+#define LI_CONSOLE_OPTS_VERSION 1
+/** @brief Options of li_instance_console(). @since 0.1 */
+typedef struct li_console_opts {
+    unsigned int version; /**< LI_CONSOLE_OPTS_VERSION */
+    uint32_t width;       /**< terminal columns; 0 leaves the size as it is */
+    uint32_t height;      /**< terminal rows */
+} li_console_opts;
+#define LI_CONSOLE_OPTS_INIT { LI_CONSOLE_OPTS_VERSION, 0, 0 }
+
+/**
+ * @brief Attaches to the console of a running instance (like `lxc console`). Read the console's
+ * output from li_console_fd() and write keystrokes to it; the caller chooses a detach sequence.
+ * @return LI_ERR_CONFLICT if the instance is not running, LI_ERR_BUSY when another client
+ * holds the console.
+ * @since 0.1
+ */
+LI_EXPORT int li_instance_console(li_console **out, li_instance *inst, const li_console_opts *opts,
+                                  li_error **err);
+/** @brief The terminal's master side (read/write). Borrowed: li_console_free() closes it. @since 0.1 */
+LI_EXPORT int li_console_fd(const li_console *console);
+/** @brief Sets the console terminal's size. @since 0.1 */
+LI_EXPORT int li_console_resize(li_console *console, uint32_t width, uint32_t height, li_error **err);
+/** @brief Detaches from the console and frees the handle. NULL-safe. @since 0.1 */
+LI_EXPORT void li_console_free(li_console *console);
+
+/**
+ * @brief The console output logged so far (LXD's GET /1.0/instances/NAME/console), running or
+ * stopped. NUL-terminated; may hold any bytes, so *out_len (when not NULL) gives its size.
+ * @param[out] out free with li_free()
+ * @since 0.1
+ */
+LI_EXPORT int li_instance_console_log(char **out, size_t *out_len, li_instance *inst, li_error **err);
+/** @brief Empties the console log (LXD's DELETE /1.0/instances/NAME/console). @since 0.1 */
+LI_EXPORT int li_instance_console_log_clear(li_instance *inst, li_error **err);
+/**
+ * @brief The names of the instance's log files as a JSON array of strings, e.g.
+ * `["console.log","lxc.log"]` (LXD's GET /1.0/instances/NAME/logs). @since 0.1
+ */
+LI_EXPORT int li_instance_log_files_json(char **out_json, li_instance *inst, li_error **err);
+/**
+ * @brief One log file's content (LXD's GET /1.0/instances/NAME/logs/NAME), e.g. "lxc.log".
+ * @return LI_ERR_INVALID_ARGUMENT (key "name") for a name with a '/' or "..",
+ * LI_ERR_NOT_FOUND when there is no such log.
+ * @param[out] out free with li_free(); *out_len (when not NULL) gives its size
+ * @since 0.1
+ */
+LI_EXPORT int li_instance_log_file(char **out, size_t *out_len, li_instance *inst, const char *name,
+                                   li_error **err);
 
 /**@}*/
 
@@ -498,6 +559,78 @@ LI_EXPORT int li_instance_delete_async(li_operation **out, li_instance *inst, co
 
 /**@}*/
 /* ------------------------------------------------------------------------------------------ */
+/** @name Instance configuration (LXD's PUT /1.0/instances/NAME and `lxc config`) */
+/**@{*/
+/*
+ * Every change is validated as a whole before anything is applied, and a refused change leaves
+ * the instance exactly as it was. A bad key or value fails with LI_ERR_INVALID_ARGUMENT whose
+ * li_error_key() is "config.<key>" (e.g. "config.limits.memory") or "devices.<name>[.<key>]",
+ * and whose message quotes the value. On a running instance, live keys and hot-pluggable devices
+ * apply at once and the rest at the next start.
+ */
+
+/**
+ * @brief Replaces the instance's writable configuration with an LXD `InstancePut` document
+ * (`{"config":{...},"devices":{...},"profiles":[...],"description":"","ephemeral":false}`);
+ * absent fields are emptied, as in LXD's PUT. volatile.* keys may be sent back unchanged (as
+ * li_instance_get_json() gave them) and are kept; changing one is LI_ERR_INVALID_ARGUMENT.
+ * @param if_match an ETag from li_instance_etag(): LI_ERR_CONFLICT when the instance
+ * changed since; NULL or "" to replace unconditionally
+ * @return LI_ERR_NOT_FOUND for an unknown profile
+ * @since 0.1
+ */
+LI_EXPORT int li_instance_update_json(li_instance *inst, const char *instance_put_json, const char *if_match,
+                                      li_error **err);
+/** @brief li_instance_update_json() as an operation (a malformed document fails this call itself). @since 0.1 */
+LI_EXPORT int li_instance_update_json_async(li_operation **out, li_instance *inst, const char *instance_put_json,
+                                            const char *if_match, li_error **err);
+/**
+ * @brief The ETag of the instance's writable configuration (what LXD sends in its ETag header),
+ * for li_instance_update_json()'s if_match.
+ * @param[out] out free with li_free()
+ * @since 0.1
+ */
+LI_EXPORT int li_instance_etag(char **out, li_instance *inst, li_error **err);
+/**
+ * @brief The value of a key of the instance's own configuration (not the expanded one, so not
+ * what profiles set; read "expanded_config" of li_instance_get_json() for that).
+ * @param[out] out the value, free with li_free(); set to NULL (and 0 returned) when the key is
+ * not set, so that an unset key and a key set to "" are told apart
+ * @since 0.1
+ */
+LI_EXPORT int li_instance_config_get(char **out, li_instance *inst, const char *key, li_error **err);
+/** @brief Sets one configuration key (`lxc config set`); "" unsets it. @since 0.1 */
+LI_EXPORT int li_instance_config_set(li_instance *inst, const char *key, const char *value, li_error **err);
+/**
+ * @brief Sets several keys in one change from a JSON object of strings, e.g.
+ * `{"limits.memory":"256MiB","user.a":""}`; "" unsets a key. All or nothing.
+ * @return LI_ERR_INVALID_ARGUMENT (key "config" or "config.<key>") for a non-object or a value
+ * that is not a string
+ * @since 0.1
+ */
+LI_EXPORT int li_instance_config_set_json(li_instance *inst, const char *config_json, li_error **err);
+/** @brief Unsets a key; LI_ERR_NOT_FOUND (naming the key) when it is not set. @since 0.1 */
+LI_EXPORT int li_instance_config_unset(li_instance *inst, const char *key, li_error **err);
+/**
+ * @brief Adds a device from a JSON object of strings, e.g.
+ * `{"type":"disk","source":"/srv/data","path":"/mnt/data"}` (`lxc config device add`).
+ * @return LI_ERR_ALREADY_EXISTS when the instance has a device of that name
+ * @since 0.1
+ */
+LI_EXPORT int li_instance_device_add_json(li_instance *inst, const char *name, const char *device_json,
+                                          li_error **err);
+/** @brief Adds the device, or replaces the instance's device of that name as a whole. @since 0.1 */
+LI_EXPORT int li_instance_device_set_json(li_instance *inst, const char *name, const char *device_json,
+                                          li_error **err);
+/**
+ * @brief Removes one of the instance's own devices. LI_ERR_NOT_FOUND (naming it) when
+ * it has none of that name (a device inherited from a profile is masked with `{"type":"none"}`).
+ * @since 0.1
+ */
+LI_EXPORT int li_instance_device_remove(li_instance *inst, const char *name, li_error **err);
+
+/**@}*/
+/* ------------------------------------------------------------------------------------------ */
 /** @name Events and logging */
 /**@{*/
 
@@ -554,6 +687,18 @@ LI_EXPORT void li_subscription_free(li_subscription *sub);
  */
 LI_EXPORT int li_manager_set_log(li_manager *mgr, const char *level, const char *file, li_error **err);
 
+/**
+ * @brief Stops every running instance as a host shutdown does (LXD's `lxd shutdown`): higher
+ * boot.stop.priority first, each given boot.host_shutdown_timeout seconds (default 30) to halt
+ * cleanly before it is killed. They stay marked as running: the first li_manager_open() after the
+ * next host boot starts them again, with those that have boot.autostart=true (by
+ * boot.autostart.priority, waiting boot.autostart.delay seconds after each).
+ * @since 0.1
+ */
+LI_EXPORT int li_manager_shutdown_instances(li_manager *mgr, li_error **err);
+/** @brief li_manager_shutdown_instances() as an operation ("Stopping instances"). @since 0.1 */
+LI_EXPORT int li_manager_shutdown_instances_async(li_operation **out, li_manager *mgr, li_error **err);
+
 /**@}*/
 
 /* ------------------------------------------------------------------------------------------ */
@@ -585,6 +730,62 @@ LI_EXPORT int li_storage_pool_get_json(char **out_json, li_manager *mgr, const c
  * @since 0.1
  */
 LI_EXPORT int li_storage_pool_delete(li_manager *mgr, const char *name, li_error **err);
+/**@}*/
+
+/* ------------------------------------------------------------------------------------------ */
+/** @name Profiles (LXD's /1.0/profiles); project NULL or "" is the default project */
+/**@{*/
+
+/**
+ * @brief Creates a profile and emits profile-created.
+ * @param profiles_post_json LXD's `ProfilesPost`: `{"name": "p1", "description": "",
+ * "config": {"environment.FOO": "bar"}, "devices": {"data": {"type": "disk", ...}}}`
+ * @param[out] out_json the profile as an LXD `Profile` document; free with li_free(). May be NULL.
+ * @return -LI_ERR_INVALID_ARGUMENT whose key names the bad field ("name", "config.<key>",
+ * "devices.<name>[.<key>]"); -LI_ERR_ALREADY_EXISTS (key "name").
+ * @since 0.1
+ */
+LI_EXPORT int li_profile_create_json(char **out_json, li_manager *mgr, const char *project,
+                                     const char *profiles_post_json, li_error **err);
+/**
+ * @brief One profile as an LXD `Profile` document (`used_by` lists "/1.0/instances/NAME" URLs,
+ * with "?project=P" outside the default project); LI_ERR_NOT_FOUND when unknown.
+ * @param[out] out_json free with li_free()
+ * @param[out] out_etag the profile's ETag for li_profile_update_json(); free with li_free(). May be NULL.
+ * @since 0.1
+ */
+LI_EXPORT int li_profile_get_json(char **out_json, char **out_etag, li_manager *mgr, const char *project,
+                                  const char *name, li_error **err);
+/** @brief The profiles of a project as a JSON array of LXD `Profile` documents, by name. @since 0.1 */
+LI_EXPORT int li_profile_list_json(char **out_json, li_manager *mgr, const char *project, li_error **err);
+/**
+ * @brief Replaces a profile's description, config and devices (LXD's PUT) and emits profile-updated.
+ * The change is checked against every instance using the profile as it would be expanded
+ * afterwards; a refusal (e.g. no root disk left) names the instance and changes nothing. Running
+ * instances get the change live; if that fails for one, the profile keeps the change (as in LXD)
+ * and the call fails with a message naming each instance that could not apply it.
+ * @param profile_put_json LXD's `ProfilePut` (a whole `Profile` is accepted)
+ * @param if_match NULL or "": no check; else -LI_ERR_CONFLICT (key "etag") unless it is the
+ * profile's current ETag
+ * @since 0.1
+ */
+LI_EXPORT int li_profile_update_json(li_manager *mgr, const char *project, const char *name,
+                                     const char *profile_put_json, const char *if_match, li_error **err);
+/**
+ * @brief Renames a profile; its instances keep using it. Emits profile-renamed.
+ * @return -LI_ERR_INVALID_ARGUMENT (key "name") for "default" or (key "new_name") for a bad name;
+ * -LI_ERR_ALREADY_EXISTS (key "new_name") when taken.
+ * @since 0.1
+ */
+LI_EXPORT int li_profile_rename(li_manager *mgr, const char *project, const char *name, const char *new_name,
+                                li_error **err);
+/**
+ * @brief Deletes a profile and emits profile-deleted.
+ * @return -LI_ERR_INVALID_ARGUMENT (key "name") for "default"; -LI_ERR_CONFLICT (key "name")
+ * while instances use it, the message naming them.
+ * @since 0.1
+ */
+LI_EXPORT int li_profile_delete(li_manager *mgr, const char *project, const char *name, li_error **err);
 /**@}*/
 
 /* ------------------------------------------------------------------------------------------ */

@@ -73,6 +73,41 @@ struct FileOptions {
     bool create_parents = false;   ///< create missing parent directories (0755, same owner)
 };
 
+/// Options of Instance::console().
+struct ConsoleOptions {
+    uint32_t width = 0;   ///< terminal columns; 0 leaves the size as it is
+    uint32_t height = 0;  ///< terminal rows
+};
+
+/// An attached console (move-only). fd() is the master side of a terminal whose other side is the
+/// container's /dev/console: read the console's output from it, write keystrokes to it. Detaching
+/// (or destroying the object) frees the console for the next client; the container keeps running.
+class Console {
+public:
+    Console() = default;
+    /// Takes ownership of the terminal's master side and of the descriptor keeping it allocated;
+    /// resize_pid (when > 0) is told of size changes with SIGWINCH (liblxc's monitor).
+    Console(int fd, int keep_fd, int resize_pid = -1);
+    ~Console();
+    Console(Console&& other) noexcept;
+    Console& operator=(Console&& other) noexcept;
+    Console(const Console&) = delete;
+    Console& operator=(const Console&) = delete;
+
+    /// The terminal's master side (-1 once detached). Borrowed: detach() closes it.
+    int fd() const { return fd_; }
+    bool attached() const { return fd_ >= 0; }
+    /// Sets the terminal's size: what the console's programs see as their window.
+    void resize(uint32_t width, uint32_t height);
+    /// Releases the console; idempotent.
+    void detach();
+
+private:
+    int fd_ = -1;
+    int keep_fd_ = -1;
+    int resize_pid_ = -1;
+};
+
 /// A handle on one instance; cheap to copy, safe to share between threads.
 class Instance {
 public:
@@ -100,6 +135,42 @@ public:
     Operation remove_async(const DeleteOptions& opts = {});
     /// Runs a command inside and waits for it; Conflict if not running.
     ExecResult exec(const std::vector<std::string>& argv, const ExecOptions& opts = {});
+
+    /// Attaches to the console of a running instance (LXD's console websocket, `lxc console`);
+    /// Conflict if not running, Busy when another client holds the console.
+    Console console(const ConsoleOptions& opts = {});
+    /// The console output kept so far (LXD's GET .../console, `lxc console --show-log`), running
+    /// or stopped; "" when nothing was written.
+    std::string console_log() const;
+    /// Empties the console log (LXD's DELETE .../console).
+    void clear_console_log();
+    /// The names of the instance's log files (LXD's GET .../logs), e.g. "lxc.log", "console.log".
+    std::vector<std::string> log_files() const;
+    /// One log file's content (LXD's GET .../logs/NAME); InvalidArgument (key "name") for a name
+    /// that is not a plain file name, NotFound when there is no such log.
+    std::string log_file(std::string_view name) const;
+
+    // Configuration. Every change is validated as a whole first (InvalidArgument naming
+    // "config.<key>" or "devices.<name>[.<key>]" and quoting the value) and changes nothing when
+    // refused. On a running instance, live keys and hot-pluggable devices apply at once, the rest
+    // at the next start; a change that must apply live and cannot is refused, nothing kept.
+    /// Replaces config, devices, profiles, description and ephemeral (LXD's PUT). volatile.* keys
+    /// may be sent back unchanged (as info() gave them) and are kept. With if_match, Conflict
+    /// unless it equals etag() (someone else changed the instance in between).
+    void update(const api::InstancePut& put, std::string_view if_match = {});
+    Operation update_async(const api::InstancePut& put, std::string_view if_match = {});
+    /// The ETag of the instance's writable configuration, as LXD sends it.
+    std::string etag() const;
+    /// Sets config keys in one change (an empty value unsets the key), like `lxc config set`.
+    void set_config(const api::ConfigMap& values);
+    void set_config(std::string_view key, std::string_view value);
+    void unset_config(std::string_view key);
+    /// A key of the instance's own config (not the expanded one); nullopt when unset.
+    std::optional<std::string> get_config(std::string_view key) const;
+    /// Adds a device (AlreadyExists when one has that name), or replaces or removes one.
+    void add_device(std::string_view name, const api::ConfigMap& device);
+    void set_device(std::string_view name, const api::ConfigMap& device);
+    void remove_device(std::string_view name);
 
     // Files, running or stopped. Paths are absolute inside the instance and resolved as if its
     // root were '/': a symlink never leads out of it. Writes go to a temporary file renamed into
@@ -131,6 +202,8 @@ private:
     Operation restart_async_impl(const StopOptions& opts, bool async);
     Operation remove_async_impl(const DeleteOptions& opts, bool async);
     Operation locked_op(const char* description, bool async, std::function<void(ManagerCore&, InstanceContext&)> fn);
+    /// Reads the instance's writable config, lets change() edit it, and updates, all under its lock.
+    void modify(const std::function<void(api::InstancePut&)>& change);
 
     std::shared_ptr<ManagerCore> core_;
     std::string project_;

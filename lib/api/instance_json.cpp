@@ -39,15 +39,7 @@ InstancesPost instances_post_from_json(std::string_view text) {
     post.start = jf::get_bool(body, "start", "start");
     post.config = jf::get_string_map(body, "config", "config");
     post.devices = jf::get_device_map(body, "devices", "devices");
-    if (auto it = body.find("profiles"); it != body.end() && !it->is_null()) {
-        if (!it->is_array()) throw Error::invalid("profiles", "field \"profiles\" must be an array of strings");
-        std::vector<std::string> profiles;
-        for (const auto& p : *it) {
-            if (!p.is_string()) throw Error::invalid("profiles", "field \"profiles\" must be an array of strings");
-            profiles.push_back(p.get<std::string>());
-        }
-        post.profiles = std::move(profiles);
-    }
+    post.profiles = jf::get_string_list(body, "profiles", "profiles");
     if (auto it = body.find("source"); it != body.end() && !it->is_null()) {
         if (!it->is_object()) throw Error::invalid("source", "field \"source\" must be an object");
         post.source.type = jf::get_string(*it, "type", "source.type");
@@ -79,17 +71,45 @@ std::string to_json(const InstancesPost& p) {
 
 namespace {
 
+json network_to_json(const InstanceStateNetwork& n) {
+    json addresses = json::array();
+    for (const auto& a : n.addresses)
+        addresses.push_back({{"family", a.family}, {"address", a.address}, {"netmask", a.netmask}, {"scope", a.scope}});
+    const auto& c = n.counters;
+    return json{
+        {"addresses", addresses},
+        {"counters", {{"bytes_received", c.bytes_received}, {"bytes_sent", c.bytes_sent},
+                      {"packets_received", c.packets_received}, {"packets_sent", c.packets_sent},
+                      {"errors_received", c.errors_received}, {"errors_sent", c.errors_sent},
+                      {"packets_dropped_outbound", c.packets_dropped_outbound},
+                      {"packets_dropped_inbound", c.packets_dropped_inbound}}},
+        {"hwaddr", n.hwaddr},
+        {"host_name", n.host_name},
+        {"mtu", n.mtu},
+        {"state", n.state},
+        {"type", n.type},
+    };
+}
+
 json state_to_json(const InstanceState& s) {
+    json disk = json::object();
+    for (const auto& [name, d] : s.disk) disk[name] = {{"usage", d.usage}};
+    // LXD reports no network (null) for a stopped instance.
+    json network = nullptr;
+    if (!s.network.empty()) {
+        network = json::object();
+        for (const auto& [name, n] : s.network) network[name] = network_to_json(n);
+    }
     return json{
         {"status", s.status},
         {"status_code", s.status_code},
         {"pid", s.pid},
         {"processes", s.processes},
         {"memory", {{"usage", s.memory.usage}, {"usage_peak", s.memory.usage_peak},
-                    {"swap_usage", 0}, {"swap_usage_peak", 0}}},
-        {"cpu", {{"usage", s.cpu_usage_ns}}},
-        {"disk", json::object()},
-        {"network", nullptr},
+                    {"swap_usage", s.memory.swap_usage}, {"swap_usage_peak", s.memory.swap_usage_peak}}},
+        {"cpu", {{"usage", s.cpu.usage}}},
+        {"disk", disk},
+        {"network", network},
     };
 }
 

@@ -3,8 +3,12 @@
 //
 //   libinstance-helper start LXCPATH NAME LOGFILE
 //   libinstance-helper attach LXCPATH NAME [--cwd DIR] [--uid N] [--gid N] [--env K=V]... -- CMD...
+//   libinstance-helper console LXCPATH NAME
+//   libinstance-helper proxy --pid PID --bind host|container --listen ADDR --connect ADDR ... (proxy.cpp)
 //
 // attach reports on fd 3 one line: "exit N", "exec-error ERRNO" or "error MESSAGE".
+// console sends on fd 3 (a unix socket) one message: "ok" carrying two descriptors, the console
+// terminal's master side and liblxc's command socket that keeps it allocated, or "error MESSAGE".
 
 #include <cerrno>
 #include <cstdio>
@@ -14,9 +18,12 @@
 #include <lxc/attach_options.h>
 #include <lxc/lxccontainer.h>
 #include <string>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <vector>
+
+#include "proxy.hpp"
 
 namespace {
 
@@ -30,7 +37,8 @@ void report(const std::string& line) {
 int usage() {
     std::fprintf(stderr, "usage: libinstance-helper start LXCPATH NAME LOGFILE\n"
                          "       libinstance-helper attach LXCPATH NAME [--cwd DIR] [--uid N] [--gid N] "
-                         "[--env K=V]... -- CMD...\n");
+                         "[--env K=V]... -- CMD...\n"
+                         "       libinstance-helper console LXCPATH NAME\n");
     return 2;
 }
 
@@ -150,12 +158,54 @@ int do_attach(const char* lxcpath, const char* name, int argc, char** argv) {
     return 0;
 }
 
+// One message on the status socket, with descriptors attached when fds is not empty.
+bool send_with_fds(const std::string& text, const std::vector<int>& fds) {
+    iovec iov{const_cast<char*>(text.data()), text.size()};
+    msghdr msg{};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    std::vector<char> control(CMSG_SPACE(sizeof(int) * fds.size()));
+    if (!fds.empty()) {
+        msg.msg_control = control.data();
+        msg.msg_controllen = control.size();
+        cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
+        cmsg->cmsg_level = SOL_SOCKET;
+        cmsg->cmsg_type = SCM_RIGHTS;
+        cmsg->cmsg_len = CMSG_LEN(sizeof(int) * fds.size());
+        std::memcpy(CMSG_DATA(cmsg), fds.data(), sizeof(int) * fds.size());
+    }
+    return ::sendmsg(kStatusFd, &msg, MSG_NOSIGNAL) == static_cast<ssize_t>(text.size());
+}
+
+// Terminal 0 is the container's /dev/console; liblxc hands out a proxy terminal bridged to it,
+// which stays the caller's until the command socket is closed. The helper exits at once: the
+// caller holds both descriptors.
+int do_console(const char* lxcpath, const char* name) {
+    init_log(name, lxcpath, "none");
+    lxc_container* c = lxc_container_new(name, lxcpath);
+    if (!c || !c->is_running(c)) {
+        send_with_fds("error the container is not running", {});
+        return 1;
+    }
+    int ttynum = 0;
+    int ptx = -1;
+    int keep = c->console_getfd(c, &ttynum, &ptx);
+    lxc_container_put(c);
+    if (keep < 0 || ptx < 0) {
+        send_with_fds("error the console is not available (it may be attached already)", {});
+        return 1;
+    }
+    return send_with_fds("ok", {ptx, keep}) ? 0 : 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+    if (argc >= 2 && std::string(argv[1]) == "proxy") return do_proxy(argc - 2, argv + 2);
     if (argc < 4) return usage();
     std::string verb = argv[1];
     if (verb == "start" && argc == 5) return do_start(argv[2], argv[3], argv[4]);
     if (verb == "attach") return do_attach(argv[2], argv[3], argc - 4, argv + 4);
+    if (verb == "console" && argc == 4) return do_console(argv[2], argv[3]);
     return usage();
 }

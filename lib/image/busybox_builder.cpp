@@ -111,6 +111,8 @@ std::string busybox_version(const fs::path& busybox) {
 
 constexpr std::string_view kInittab =
     "::sysinit:/etc/init.d/rcS\n"
+    // A shell on /dev/console, started again whenever it exits, for `inst console`.
+    "::respawn:-/bin/sh\n"
     "::ctrlaltdel:/sbin/reboot\n"
     "::shutdown:/bin/sync\n";
 
@@ -119,6 +121,7 @@ constexpr std::string_view kRcS =
     "# Minimal start-up: the container manager already mounted /proc, /sys and /dev.\n"
     "[ -f /etc/hostname ] && hostname -F /etc/hostname\n"
     "mkdir -p /run /var/run /tmp\n"
+    "ip link set lo up 2>/dev/null\n"
     "exit 0\n";
 
 }  // namespace

@@ -37,6 +37,14 @@ public:
     virtual void stop(const InstanceSpec& spec, bool force, std::chrono::seconds timeout) = 0;
     virtual api::InstanceState state(const InstanceSpec& spec) = 0;
     virtual ExecResult exec(const InstanceSpec& spec, const std::vector<std::string>& argv, const ExecOptions& opts) = 0;
+    /// Attaches to the console of the running instance.
+    virtual Console console(const InstanceSpec& spec) = 0;
+    /// The folder holding the instance's logs (liblxc's log, the console log).
+    virtual std::filesystem::path log_dir(const InstanceSpec& spec) = 0;
+    /// Applies a configuration change to the running instance: `before` is what it runs with,
+    /// `after` the new expanded config and devices. What cannot apply live takes effect at the
+    /// next start; what must apply and cannot throws, with nothing of the change left applied.
+    virtual void update(const InstanceSpec& before, const InstanceSpec& after) = 0;
     /// Removes what the driver keeps for the instance (config, logs); the volume is the pool's.
     virtual void destroy(const InstanceSpec& spec) = 0;
 };

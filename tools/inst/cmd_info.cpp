@@ -26,12 +26,37 @@ std::string instance_info_text(const api::Instance& inst, const api::InstanceSta
     if (state.pid != 0) {
         out += "\nResources:\n";
         out += fmt::format("  Processes: {}\n", state.processes);
-        if (state.cpu_usage_ns != 0)
-            out += fmt::format("  CPU usage:\n    CPU usage (in seconds): {}\n", state.cpu_usage_ns / 1000000000);
+        std::string disk;
+        for (const auto& [device, usage] : state.disk) {
+            if (usage.usage != 0) disk += fmt::format("    {}: {}\n", device, size_iec(usage.usage));
+        }
+        if (!disk.empty()) out += "  Disk usage:\n" + disk;
+        if (state.cpu.usage != 0)
+            out += fmt::format("  CPU usage:\n    CPU usage (in seconds): {}\n", state.cpu.usage / 1000000000);
         std::string memory;
         if (state.memory.usage != 0) memory += fmt::format("    Memory (current): {}\n", size_iec(state.memory.usage));
         if (state.memory.usage_peak != 0) memory += fmt::format("    Memory (peak): {}\n", size_iec(state.memory.usage_peak));
+        if (state.memory.swap_usage != 0) memory += fmt::format("    Swap (current): {}\n", size_iec(state.memory.swap_usage));
+        if (state.memory.swap_usage_peak != 0) memory += fmt::format("    Swap (peak): {}\n", size_iec(state.memory.swap_usage_peak));
         if (!memory.empty()) out += "  Memory usage:\n" + memory;
+        std::string network;
+        for (const auto& [nic_name, nic] : state.network) {
+            network += fmt::format("    {}:\n", nic_name);
+            std::string nic_state = nic.state;
+            std::transform(nic_state.begin(), nic_state.end(), nic_state.begin(), ::toupper);
+            network += fmt::format("      Type: {}\n      State: {}\n", nic.type, nic_state);
+            if (!nic.host_name.empty()) network += fmt::format("      Host interface: {}\n", nic.host_name);
+            if (!nic.hwaddr.empty()) network += fmt::format("      MAC address: {}\n", nic.hwaddr);
+            if (nic.mtu != 0) network += fmt::format("      MTU: {}\n", nic.mtu);
+            network += fmt::format("      Bytes received: {}\n      Bytes sent: {}\n", size_si(nic.counters.bytes_received),
+                                   size_si(nic.counters.bytes_sent));
+            network += fmt::format("      Packets received: {}\n      Packets sent: {}\n", nic.counters.packets_received,
+                                   nic.counters.packets_sent);
+            network += "      IP addresses:\n";
+            for (const auto& a : nic.addresses)
+                network += fmt::format("        {}:{}{}/{} ({})\n", a.family, a.family == "inet" ? "  " : " ", a.address, a.netmask, a.scope);
+        }
+        if (!network.empty()) out += "  Network usage:\n" + network;
     }
     return out;
 }
@@ -43,6 +68,8 @@ int run_info(Context& ctx, const ParsedArgs& args) {
     api::Instance inst = instance.info();
     api::InstanceState state = instance.state();
     std::fputs(instance_info_text(inst, state).c_str(), stdout);
+    // As lxc: the container's liblxc log after the information.
+    if (args.flag("show-log")) std::fputs(fmt::format("\nLog:\n\n{}\n", instance.log_file("lxc.log")).c_str(), stdout);
     return 0;
 }
 
@@ -55,6 +82,7 @@ Command info_command() {
     cmd.summary = "Show instance information";
     cmd.min_args = 1;
     cmd.max_args = 1;
+    cmd.flags = {{"show-log", 0, FlagKind::Bool, "Show the instance's last 100 log lines?"}};
     cmd.run = run_info;
     return cmd;
 }

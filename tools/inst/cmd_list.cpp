@@ -33,6 +33,23 @@ std::string lookup(const api::ConfigMap& m, const std::string& key) {
     return it == m.end() ? std::string() : it->second;
 }
 
+// As lxc: the global addresses of every non-loopback interface, "ADDRESS (NIC)", one a line,
+// in reverse order.
+std::string addresses_cell(const api::Instance& i, const std::string& family) {
+    if (!running(i)) return {};
+    std::vector<std::string> lines;
+    for (const auto& [nic_name, nic] : i.state->network) {
+        if (nic.type == "loopback") continue;
+        for (const auto& a : nic.addresses) {
+            if (a.family == family && a.scope != "link" && a.scope != "local") lines.push_back(fmt::format("{} ({})", a.address, nic_name));
+        }
+    }
+    std::sort(lines.rbegin(), lines.rend());
+    std::string out;
+    for (const auto& l : lines) out += (out.empty() ? "" : "\n") + l;
+    return out;
+}
+
 const std::map<char, Column>& shorthands() {
     static const std::map<char, Column> map = {
         {'n', {"NAME", [](const api::Instance& i) { return i.name; }}},
@@ -42,9 +59,14 @@ const std::map<char, Column>& shorthands() {
                    std::transform(s.begin(), s.end(), s.begin(), ::toupper);
                    return s;
                }}},
-        // Network state is not reported by the library yet, so the address columns stay empty.
-        {'4', {"IPV4", [](const api::Instance&) { return std::string(); }}},
-        {'6', {"IPV6", [](const api::Instance&) { return std::string(); }}},
+        {'4', {"IPV4", [](const api::Instance& i) { return addresses_cell(i, "inet"); }}},
+        {'6', {"IPV6", [](const api::Instance& i) { return addresses_cell(i, "inet6"); }}},
+        {'D', {"DISK USAGE",
+               [](const api::Instance& i) {
+                   if (!i.state) return std::string();
+                   auto root = i.state->disk.find("root");
+                   return root == i.state->disk.end() ? std::string() : size_iec(root->second.usage);
+               }}},
         {'t', {"TYPE",
                [](const api::Instance& i) {
                    std::string t = i.type == "virtual-machine" ? "VIRTUAL-MACHINE" : "CONTAINER";
@@ -73,7 +95,7 @@ const std::map<char, Column>& shorthands() {
                }}},
         {'u', {"CPU USAGE",
                [](const api::Instance& i) {
-                   return running(i) ? fmt::format("{}s", i.state->cpu_usage_ns / 1000000000) : std::string();
+                   return running(i) ? fmt::format("{}s", i.state->cpu.usage / 1000000000) : std::string();
                }}},
     };
     return map;
@@ -211,7 +233,8 @@ Command list_command() {
         "The -c option takes a comma separated list of shorthand chars or config keys:\n"
         "  4 - IPv4 address            6 - IPv6 address\n"
         "  a - Architecture            c - Creation date\n"
-        "  d - Description             e - Project name\n"
+        "  d - Description             D - Disk usage\n"
+        "  e - Project name\n"
         "  f - Base image fingerprint  F - Base image fingerprint (long)\n"
         "  l - Last used date          L - Location\n"
         "  m - Memory usage            n - Name\n"

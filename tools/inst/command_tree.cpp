@@ -27,12 +27,14 @@ Command build_tree() {
     root.children.push_back(exec_command());
     root.children.push_back(file_command());
     root.children.push_back(info_command());
+    root.children.push_back(console_command());
     root.children.push_back(image_command());
     root.children.push_back(publish_command());
     root.children.push_back(operation_command());
     root.children.push_back(monitor_command());
     root.children.push_back(remote_command());
     root.children.push_back(storage_command());
+    root.children.push_back(profile_command());
     root.children.push_back(config_command());
     std::sort(root.children.begin(), root.children.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
     return root;

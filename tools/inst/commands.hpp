@@ -15,12 +15,14 @@ Command exec_command();                  ///< exec
 Command file_command();                  ///< file push/pull/delete/create/edit
 std::vector<Command> action_commands();  ///< start, stop, restart, delete
 Command info_command();                  ///< info
+Command console_command();               ///< console
 Command image_command();                 ///< image and its subcommands
 Command image_alias_command();           ///< image alias create/delete/list
 Command publish_command();               ///< publish
 Command operation_command();             ///< operation list/show/delete
 Command monitor_command();               ///< monitor
 Command remote_command();                ///< remote add/list/remove/rename
+Command profile_command();               ///< profile ... (and profile device ...)
 Command storage_command();               ///< storage create/list/show/delete
 std::vector<Command> image_remote_commands();  ///< image copy, image refresh
 Command config_command();                ///< config get/set/unset/show (settings)

@@ -15,6 +15,16 @@ std::string size_iec(int64_t bytes) {
     return fmt::format("{:.2f}EiB", value / 1024);
 }
 
+std::string size_si(int64_t bytes) {
+    if (bytes < 1000) return fmt::format("{}B", bytes);
+    double value = static_cast<double>(bytes);
+    for (const char* unit : {"kB", "MB", "GB", "TB", "PB"}) {
+        value /= 1000;
+        if (value < 1000) return fmt::format("{:.2f}{}", value, unit);
+    }
+    return fmt::format("{:.2f}EB", value / 1000);
+}
+
 std::optional<std::time_t> parse_rfc3339(const std::string& text) {
     std::tm tm{};
     int consumed = 0;

@@ -10,6 +10,8 @@ namespace li::cli {
 
 /// 1536 -> "1.50KiB", 512 -> "512B" (LXD's units.GetByteSizeStringIEC with precision 2).
 std::string size_iec(int64_t bytes);
+/// 1500 -> "1.50kB" (LXD's units.GetByteSizeString with precision 2, as network counters show).
+std::string size_si(int64_t bytes);
 
 /// Seconds since the epoch of an RFC 3339 timestamp; nullopt when empty, unparsable or unset
 /// (LXD treats times at or before the epoch, like 0001-01-01T00:00:00Z, as unset).

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from . import _native
 from .client import Client
+from .console import Console
 from .errors import (AlreadyExists, BackendError, Busy, Cancelled, Conflict, Error, InternalError,
                      InvalidArgument, InvalidConfig, NotFound, NotSupported, PermissionDenied,
                      SystemCallError, Timeout)
@@ -27,6 +28,7 @@ from .images import Image, ImageManager
 from .instances import Instance, InstanceManager
 from .operations import Operation, OperationManager, Progress
 from .remotes import Remote, RemoteManager
+from .profiles import Profile, ProfileManager
 from .storage_pools import StoragePool, StoragePoolManager
 from .state import InstanceState
 
@@ -34,6 +36,7 @@ __version__: str = _native.native.version()
 
 __all__ = [
     "Client",
+    "Console",
     "Image",
     "ImageManager",
     "Instance",
@@ -44,6 +47,8 @@ __all__ = [
     "Progress",
     "Remote",
     "RemoteManager",
+    "Profile",
+    "ProfileManager",
     "StoragePool",
     "StoragePoolManager",
     "EventManager",

@@ -7,6 +7,7 @@ from typing import (TYPE_CHECKING, IO, Any, Dict, List, Literal, Mapping, Option
                     overload)
 
 from ._model import Model
+from .console import Console
 from .errors import NotFound
 from .execute import ExecuteResult
 from .files import FilesManager
@@ -71,6 +72,8 @@ class Instance(Model):
                  handle: Optional["_libinstance.Instance"] = None) -> None:
         self.client = client
         self._native: Optional["_libinstance.Instance"] = handle
+        # The ETag of the configuration the attributes were loaded with (None until sync()).
+        self._etag: Optional[str] = None
         super().__init__(data)
 
     def _handle(self) -> "_libinstance.Instance":
@@ -80,8 +83,105 @@ class Instance(Model):
         return self._native
 
     def sync(self) -> None:
-        """Reloads the attributes from the library."""
-        self._load(json.loads(self._handle().get_json()))
+        """Reloads the attributes (and the ETag that :meth:`save` sends) from the library."""
+        handle = self._handle()
+        # The ETag is read on both sides of the document: when they agree, it is the document's.
+        etag = handle.etag()
+        while True:
+            doc = json.loads(handle.get_json())
+            after = handle.etag()
+            if after == etag:
+                break
+            etag = after
+        self._load(doc)
+        self._etag = etag
+
+    @property
+    def etag(self) -> Optional[str]:
+        """The ETag of the configuration as last loaded by :meth:`sync` (None before)."""
+        return self._etag
+
+    def _put_document(self) -> Dict[str, Any]:
+        return {
+            "architecture": self.architecture,
+            "config": dict(self.config),
+            "devices": {name: dict(device) for name, device in self.devices.items()},
+            "profiles": list(self.profiles),
+            "description": self.description,
+            "ephemeral": bool(self.ephemeral),
+        }
+
+    @overload
+    def save(self, wait: Literal[True] = ...) -> None: ...
+    @overload
+    def save(self, wait: Literal[False]) -> Operation: ...
+    @overload
+    def save(self, wait: bool = ...) -> Optional[Operation]: ...
+
+    def save(self, wait: bool = True) -> Optional[Operation]:
+        """Writes ``config``, ``devices``, ``profiles``, ``description`` and ``ephemeral`` back
+        as they are now (LXD's PUT, like pylxd's ``save``), then reloads the attributes.
+
+        Values must be strings (``"2"``, not ``2``). The change is refused as a whole, changing
+        nothing: :class:`InvalidConfig` whose ``key`` names ``"config.<key>"`` or
+        ``"devices.<name>.<key>"`` for a bad key or value, :class:`Conflict` when the instance
+        was changed by someone else since the attributes were loaded (its ETag moved; call
+        :meth:`sync` and apply the change again). Objects from ``instances.all()`` carry no
+        ETag until :meth:`sync` and are saved unconditionally. ``volatile.*`` keys may stay as
+        loaded but not change. With ``wait=False``, returns the running :class:`Operation`.
+        """
+        document = json.dumps(self._put_document())
+        handle = self._handle()
+        if not wait:
+            return self._operation(handle.update_json_async(document, self._etag))
+        handle.update_json(document, self._etag)
+        self.sync()
+        return None
+
+    def config_get(self, key: str, expanded: bool = False) -> Optional[str]:
+        """A configuration key's current value (None when unset), read from the library; with
+        ``expanded``, the value in effect (profiles applied)."""
+        if expanded:
+            self.sync()
+            return self.expanded_config.get(key)
+        return self._handle().config_get(key)
+
+    def config_set(self, key: Union[str, Mapping[str, str]], value: Optional[str] = None) -> None:
+        """Sets one key (``config_set("limits.memory", "256MiB")``) or several at once
+        (``config_set({"a": "1", "b": ""})``) like ``lxc config set``; ``""`` unsets. All or
+        nothing; refreshes the attributes."""
+        handle = self._handle()
+        if isinstance(key, Mapping):
+            if value is not None:
+                raise TypeError("config_set takes a mapping or a key and a value, not both")
+            handle.config_set_json(json.dumps(dict(key)))
+        else:
+            if value is None:
+                raise TypeError("config_set needs a value for a single key")
+            handle.config_set(key, value)
+        self.sync()
+
+    def config_unset(self, key: str) -> None:
+        """Unsets a key; NotFound when it is not set. Refreshes the attributes."""
+        self._handle().config_unset(key)
+        self.sync()
+
+    def device_add(self, name: str, device: Mapping[str, str]) -> None:
+        """Adds a device, e.g. ``device_add("data", {"type": "disk", "source": "/srv",
+        "path": "/mnt"})``; AlreadyExists when the instance has one of that name."""
+        self._handle().device_add_json(name, json.dumps(dict(device)))
+        self.sync()
+
+    def device_set(self, name: str, device: Mapping[str, str]) -> None:
+        """Adds the device or replaces the instance's device of that name as a whole."""
+        self._handle().device_set_json(name, json.dumps(dict(device)))
+        self.sync()
+
+    def device_remove(self, name: str) -> None:
+        """Removes one of the instance's own devices; NotFound otherwise (a profile's device is
+        masked with ``{"type": "none"}`` instead)."""
+        self._handle().device_remove(name)
+        self.sync()
 
     def state(self) -> InstanceState:
         """The current runtime state: status, pid, processes, memory, ..."""
@@ -201,6 +301,29 @@ class Instance(Model):
     def files(self) -> FilesManager:
         """The instance's files (push, pull, delete, mkdir, symlink, recursive), as in pylxd."""
         return FilesManager(self)
+
+    def console(self, width: int = 0, height: int = 0) -> Console:
+        """Attaches to the running instance's console (``lxc console``); see :class:`Console`.
+
+        Raises Conflict if the instance is not running and Busy if another client holds it.
+        """
+        return Console(self._handle().console(width, height))
+
+    def console_log(self) -> str:
+        """The console output logged so far (LXD's GET .../console), running or stopped."""
+        return self._handle().console_log().decode("utf-8", errors="replace")
+
+    def clear_console_log(self) -> None:
+        """Empties the console log (LXD's DELETE .../console)."""
+        self._handle().console_log_clear()
+
+    def log_files(self) -> List[str]:
+        """The names of the instance's log files, e.g. ``["console.log", "lxc.log"]``."""
+        return list(json.loads(self._handle().log_files_json()))
+
+    def log_file(self, name: str) -> str:
+        """One log file's content; InvalidArgument for a name with a path, NotFound if absent."""
+        return self._handle().log_file(name).decode("utf-8", errors="replace")
 
     def __repr__(self) -> str:
         return f"Instance(name={self.name!r}, status={self.status!r})"

@@ -35,11 +35,14 @@ void init_operations(py::module_& m, ManagerClass& manager);
 void init_images(ManagerClass& manager);
 void init_remotes(ManagerClass& manager);
 void init_storage(ManagerClass& manager);
+void init_profiles(ManagerClass& manager);
 void init_publish(ManagerClass& manager);
 void init_image_manage(ManagerClass& manager);
 InstanceClass init_instances(py::module_& m, ManagerClass& manager);
 void init_exec(InstanceClass& instance);
+void init_instance_config(InstanceClass& instance);
 void init_files(InstanceClass& instance);
+void init_console(py::module_& m, InstanceClass& instance);
 void init_events(py::module_& m, ManagerClass& manager);
 
 }  // namespace li::python

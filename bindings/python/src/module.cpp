@@ -35,10 +35,13 @@ PYBIND11_MODULE(_libinstance, m) {
     lp::init_images(manager);
     lp::init_remotes(manager);
     lp::init_storage(manager);
+    lp::init_profiles(manager);
     lp::init_publish(manager);
     lp::init_image_manage(manager);
     auto instance = lp::init_instances(m, manager);
     lp::init_exec(instance);
+    lp::init_instance_config(instance);
     lp::init_files(instance);
+    lp::init_console(m, instance);
     lp::init_events(m, manager);
 }

@@ -31,7 +31,7 @@ def test_stub_matches_the_extension() -> None:
     from libinstance._native import native
 
     stub = (HERE.parent / "libinstance" / "_libinstance.pyi").read_text()
-    for cls_name in ("Manager", "Instance", "Operation", "Subscription"):
+    for cls_name in ("Manager", "Instance", "Operation", "Subscription", "Console"):
         cls = getattr(native, cls_name)
         public = {n for n in dir(cls) if not n.startswith("_")}
         block = stub.split(f"class {cls_name}:", 1)[1].split("\nclass ", 1)[0]

@@ -37,10 +37,64 @@ struct InstancesPost {
     bool start = false;  // not in LXD's body: create then start (lxc launch)
 };
 
+/// LXD's api.InstancePut: what replacing an instance's configuration takes (PUT); PATCH-like
+/// changes are read-modify-write of it (Instance::info() → put_of() → change → Instance::update()).
+struct InstancePut {
+    std::string architecture;  ///< must stay the instance's ("" keeps it)
+    ConfigMap config;
+    DeviceMap devices;
+    std::vector<std::string> profiles;
+    bool ephemeral = false;
+    std::string description;
+};
+
 /// LXD's api.InstanceStateMemory (bytes).
 struct InstanceStateMemory {
     int64_t usage = 0;
     int64_t usage_peak = 0;
+    int64_t swap_usage = 0;
+    int64_t swap_usage_peak = 0;
+};
+
+/// LXD's api.InstanceStateCPU.
+struct InstanceStateCPU {
+    int64_t usage = 0;  ///< CPU time used, in nanoseconds
+};
+
+/// LXD's api.InstanceStateDisk: bytes used on one disk device (the root volume).
+struct InstanceStateDisk {
+    int64_t usage = 0;
+};
+
+/// LXD's api.InstanceStateNetworkAddress.
+struct InstanceStateNetworkAddress {
+    std::string family;   ///< "inet" or "inet6"
+    std::string address;
+    std::string netmask;  ///< prefix length, e.g. "24"
+    std::string scope;    ///< "global", "link", "local"
+};
+
+/// LXD's api.InstanceStateNetworkCounters.
+struct InstanceStateNetworkCounters {
+    int64_t bytes_received = 0;
+    int64_t bytes_sent = 0;
+    int64_t packets_received = 0;
+    int64_t packets_sent = 0;
+    int64_t errors_received = 0;
+    int64_t errors_sent = 0;
+    int64_t packets_dropped_outbound = 0;
+    int64_t packets_dropped_inbound = 0;
+};
+
+/// LXD's api.InstanceStateNetwork: one interface as seen inside the instance.
+struct InstanceStateNetwork {
+    std::vector<InstanceStateNetworkAddress> addresses;
+    InstanceStateNetworkCounters counters;
+    std::string hwaddr;
+    std::string host_name;  ///< the host side of a veth pair, when known
+    int64_t mtu = 0;
+    std::string state;      ///< "up" or "down"
+    std::string type;       ///< "broadcast", "loopback", "point-to-point"
 };
 
 /// LXD's api.InstanceState.
@@ -50,7 +104,9 @@ struct InstanceState {
     int64_t pid = 0;
     int64_t processes = 0;
     InstanceStateMemory memory;
-    int64_t cpu_usage_ns = 0;
+    InstanceStateCPU cpu;
+    std::map<std::string, InstanceStateDisk> disk;        ///< by device name ("root")
+    std::map<std::string, InstanceStateNetwork> network;  ///< by interface name; empty when stopped
 };
 
 /// LXD's api.Instance.
@@ -78,9 +134,16 @@ struct Instance {
 /// Parses an InstancesPost document; bad fields raise InvalidArgument naming the field.
 InstancesPost instances_post_from_json(std::string_view json);
 std::string to_json(const InstancesPost& post);
+/// Parses an InstancePut document; bad fields raise InvalidArgument naming the field. Absent
+/// fields are empty (as in LXD's PUT, which replaces the whole configuration).
+InstancePut instance_put_from_json(std::string_view json);
+std::string to_json(const InstancePut& put);
 std::string to_json(const Instance& instance);
 std::string to_json(const std::vector<Instance>& instances);
 std::string to_json(const InstanceState& state);
+
+/// The writable part of an instance (what a PUT would send back unchanged).
+InstancePut put_of(const Instance& instance);
 
 /// LXD status names and codes.
 std::string_view status_name(int status_code);

@@ -8,12 +8,16 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Deserializer, Serialize};
 
 mod event;
+mod instance_put;
 mod operation;
+mod profile;
 mod remote;
 mod storage;
 
 pub use event::{Event, LifecycleEvent, LoggingEvent};
+pub use instance_put::InstancePut;
 pub use operation::{operation_status, Operation};
+pub use profile::{Profile, ProfilePut, ProfilesPost};
 pub use remote::{ImageSource, ImagesPost, Remote};
 pub use storage::{StoragePool, StoragePoolsPost};
 
@@ -179,6 +183,59 @@ impl InstancesPost {
 pub struct InstanceStateMemory {
     pub usage: i64,
     pub usage_peak: i64,
+    pub swap_usage: i64,
+    pub swap_usage_peak: i64,
+}
+
+/// LXD's `api.InstanceStateDisk`: bytes used on one disk device.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct InstanceStateDisk {
+    pub usage: i64,
+}
+
+/// LXD's `api.InstanceStateNetworkAddress`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct InstanceStateNetworkAddress {
+    /// "inet" or "inet6".
+    pub family: String,
+    pub address: String,
+    /// The prefix length, e.g. "24".
+    pub netmask: String,
+    /// "global", "link" or "local".
+    pub scope: String,
+}
+
+/// LXD's `api.InstanceStateNetworkCounters`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct InstanceStateNetworkCounters {
+    pub bytes_received: i64,
+    pub bytes_sent: i64,
+    pub packets_received: i64,
+    pub packets_sent: i64,
+    pub errors_received: i64,
+    pub errors_sent: i64,
+    pub packets_dropped_outbound: i64,
+    pub packets_dropped_inbound: i64,
+}
+
+/// LXD's `api.InstanceStateNetwork`: one interface as seen inside the instance.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct InstanceStateNetwork {
+    pub addresses: Vec<InstanceStateNetworkAddress>,
+    pub counters: InstanceStateNetworkCounters,
+    pub hwaddr: String,
+    /// The host side of a veth pair, when known.
+    pub host_name: String,
+    pub mtu: i64,
+    /// "up" or "down".
+    pub state: String,
+    /// "broadcast", "loopback" or "point-to-point".
+    #[serde(rename = "type")]
+    pub kind: String,
 }
 
 /// LXD's `api.InstanceStateCPU`.
@@ -200,6 +257,10 @@ pub struct InstanceState {
     pub processes: i64,
     pub memory: InstanceStateMemory,
     pub cpu: InstanceStateCpu,
+    /// Usage by disk device ("root").
+    pub disk: std::collections::BTreeMap<String, InstanceStateDisk>,
+    /// Interfaces by name; None when the instance is stopped.
+    pub network: Option<std::collections::BTreeMap<String, InstanceStateNetwork>>,
 }
 
 impl Default for InstanceState {
@@ -211,6 +272,8 @@ impl Default for InstanceState {
             processes: 0,
             memory: InstanceStateMemory::default(),
             cpu: InstanceStateCpu::default(),
+            disk: Default::default(),
+            network: None,
         }
     }
 }

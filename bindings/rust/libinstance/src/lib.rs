@@ -41,21 +41,26 @@
 //! [`Error`] carries the library's code, message chain, offending key and errno.
 
 pub mod api;
+mod boot;
+mod console;
 mod error;
 mod event;
 mod exec;
 mod files;
 mod image_manage;
 mod instance;
+mod instance_config;
 mod log;
 mod manager;
 mod operation;
+mod profile;
 mod publish;
 mod remote;
 mod storage;
 mod strings;
 
 pub use api::Event;
+pub use console::{Console, ConsoleOptions};
 pub use error::{Error, ErrorCode, Result};
 pub use event::{EventFilter, EventType, Subscription};
 pub use exec::{ExecOptions, ExecResult};

@@ -9,12 +9,19 @@
 #include <unistd.h>
 
 #include "backend/lxc/lxc_container.hpp"
+#include "config/validators.hpp"
 #include "core/log.hpp"
 #include "core/manager_core.hpp"
 #include "core/names.hpp"
 #include "image/templates.hpp"
+#include "instance/drivers/lxc/lxc_device_hooks.hpp"
+#include "instance/drivers/lxc/lxc_console.hpp"
 #include "instance/drivers/lxc/lxc_exec.hpp"
+#include "instance/drivers/lxc/lxc_idmap.hpp"
+#include "instance/drivers/lxc/lxc_limits.hpp"
+#include "instance/drivers/lxc/lxc_live_config.hpp"
 #include "instance/drivers/lxc/lxc_render.hpp"
+#include "instance/drivers/lxc/lxc_state.hpp"
 #include "instance/instance_driver.hpp"
 #include "libinstance/error.hpp"
 #include "sys/cgroup.hpp"
@@ -75,15 +82,6 @@ std::string lxc_log_errors(const fs::path& log_file) {
     return out;
 }
 
-int64_t parse_int(const std::optional<std::string>& text) {
-    if (!text) return 0;
-    try {
-        return std::stoll(*text);
-    } catch (...) {
-        return 0;
-    }
-}
-
 class LxcDriver final : public InstanceDriver {
 public:
     explicit LxcDriver(ManagerCore& core) : core_(core) {}
@@ -92,6 +90,10 @@ public:
 
     void start(const InstanceSpec& spec) override {
         std::string lxc_name = lxc_name_of(spec);
+        // Limits this host cannot apply refuse the start before anything is mounted.
+        std::vector<CgroupSetting> limits = cgroup_limits(spec.config, cgroup_host());
+        auto privileged_it = spec.config.find("security.privileged");
+        const bool privileged = privileged_it != spec.config.end() && config::is_true(privileged_it->second);
         // A layered volume's rootfs is whole only while mounted; it stays mounted while running.
         // Either the driver shifts it (overlays of idmapped layers) or liblxc idmaps it.
         StorageDriver& pool = core_.pool(spec.pool);
@@ -101,7 +103,9 @@ public:
         pool.mount_volume(volume);
         apply_instance_templates(spec.volume_dir, "start", instance_template_context(spec.name, spec.type, spec.architecture,
                                                                                      spec.ephemeral, spec.config, spec.devices));
-        bool shifted = pool.mount_volume_shifted(volume, core_.idmap());
+        // A privileged container's root is host root: the plain view is its rootfs.
+        IdMap idmap = assign_container_idmap(core_, spec);
+        bool shifted = !privileged && pool.mount_volume_shifted(volume, idmap);
         fs::path dir = core_.lxc_dir() / lxc_name;
         fs::create_directories(dir);
         fs::path log_dir = core_.logs_dir() / lxc_name;
@@ -114,15 +118,25 @@ public:
         in.hostname = spec.name;
         in.rootfs = spec.volume_dir / "rootfs";
         in.rootfs_shifted = shifted;
-        in.idmap = core_.idmap();
+        in.idmap = idmap;
         in.halt_signal = halt_signal_for_init(init_link_target(in.rootfs));
         in.seccomp_file = dir / "seccomp";
         in.config = spec.config;
-        if (in.idmap.uid.size == 0 || in.idmap.gid.size == 0)
+        in.console_log_file = log_dir / "console.log";
+        in.cgroup_limits = std::move(limits);
+        if (!privileged && (in.idmap.uid.size == 0 || in.idmap.gid.size == 0))
             throw Error(ErrorCode::NotSupported, "no subordinate uid/gid range for unprivileged containers "
                                                  "(add one for this user to /etc/subuid and /etc/subgid)");
         require_traversable(in.rootfs);
-        write_file_atomic(in.seccomp_file, render_seccomp_policy());
+        DeviceEnv env = device_env(core_, spec, lxc_name, 0);
+        env.idmap = idmap;  // spec's volatile.idmap.* predate this start's allocation
+        try {
+            start_devices(env, in.device_lines);
+        } catch (...) {
+            pool.unmount_volume(volume);
+            throw;
+        }
+        write_file_atomic(in.seccomp_file, render_seccomp_policy(spec.config));
         write_file_atomic(dir / "config", render_lxc_config(in));
 
         // A container killed without clean-up may have left cgroups that would block this start.
@@ -131,9 +145,29 @@ public:
             run_checked({helper_path().string(), "start", core_.lxc_dir().string(), lxc_name, log_file.string()},
                         "starting the container");
         } catch (const Error& e) {
+            stop_devices(env);
             pool.unmount_volume(volume);
             std::string details = lxc_log_errors(log_file);
             throw Error(ErrorCode::Backend, details.empty() ? std::string(e.what()) : "liblxc: " + details);
+        }
+        env.init_pid = static_cast<pid_t>(LxcContainer(lxc_name, core_.lxc_dir()).init_pid());
+        post_start_devices(env);
+    }
+
+    void update(const InstanceSpec& before, const InstanceSpec& after) override {
+        std::string lxc_name = lxc_name_of(after);
+        DeviceEnv env = device_env(core_, after, lxc_name, static_cast<pid_t>(LxcContainer(lxc_name, core_.lxc_dir()).init_pid()));
+        update_devices(env, before.devices, after.devices);
+        try {
+            apply_live_config(env, before.config, after.config);
+        } catch (...) {
+            DeviceEnv back = device_env(core_, before, lxc_name, env.init_pid);
+            try {
+                update_devices(back, after.devices, before.devices);
+            } catch (...) {
+                // The original error matters more than a failed undo.
+            }
+            throw;
         }
     }
 
@@ -146,6 +180,7 @@ public:
                 throw Error(ErrorCode::Timeout, fmt::format("container {} did not stop after being killed", spec.name));
         }
         remove_leftover_lxc_cgroups(lxc_name);
+        stop_devices(device_env(core_, spec, lxc_name, 0));
         core_.pool(spec.pool).unmount_volume(VolumeRef{VolumeType::Container, lxc_name});
     }
 
@@ -162,12 +197,8 @@ public:
         st.status = std::string(api::status_name(st.status_code));
         if (st.status_code == 102) return st;
         st.pid = c.init_pid();
-        auto usage = c.cgroup_item("memory.usage_in_bytes");
-        st.memory.usage = parse_int(usage ? usage : c.cgroup_item("memory.current"));
-        auto peak = c.cgroup_item("memory.max_usage_in_bytes");
-        st.memory.usage_peak = parse_int(peak ? peak : c.cgroup_item("memory.peak"));
-        st.processes = parse_int(c.cgroup_item("pids.current"));
-        st.cpu_usage_ns = parse_int(c.cgroup_item("cpuacct.usage"));
+        read_running_state(c, spec, st);
+        st.disk["root"] = root_disk_usage(spec.volume_dir);
         return st;
     }
 
@@ -175,8 +206,17 @@ public:
         return lxc_exec(helper_path(), core_.lxc_dir(), lxc_name_of(spec), spec.config, argv, opts);
     }
 
+    Console console(const InstanceSpec& spec) override {
+        std::string lxc_name = lxc_name_of(spec);
+        pid_t init = LxcContainer(lxc_name, core_.lxc_dir()).init_pid();
+        return lxc_console_attach(helper_path(), core_.lxc_dir(), lxc_name, init);
+    }
+
+    fs::path log_dir(const InstanceSpec& spec) override { return core_.logs_dir() / lxc_name_of(spec); }
+
     void destroy(const InstanceSpec& spec) override {
         std::string lxc_name = lxc_name_of(spec);
+        stop_devices(device_env(core_, spec, lxc_name, 0));
         remove_tree(core_.lxc_dir() / lxc_name);
         remove_tree(core_.logs_dir() / lxc_name);
         remove_leftover_lxc_cgroups(lxc_name, 0);
