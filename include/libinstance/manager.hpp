@@ -11,6 +11,7 @@
 #include "libinstance/image.hpp"
 #include "libinstance/instance.hpp"
 #include "libinstance/operation.hpp"
+#include "libinstance/profile.hpp"
 #include "libinstance/storage.hpp"
 #include "libinstance/remote.hpp"
 
@@ -38,6 +39,8 @@ public:
     StoragePoolStore& storage_pools() { return storage_pools_; }
     /// The image servers (lxc's remotes) known to this state directory.
     RemoteStore& remotes() { return remotes_; }
+    /// The profiles of this state directory, by project.
+    ProfileStore& profiles() { return profiles_; }
     /// Where the library's log records go (they are also logging events). The output is
     /// process-wide: every Manager in the process shares it. InvalidArgument (key "level") for an
     /// unknown level; a file that cannot be opened fails with its errno's code.
@@ -63,6 +66,7 @@ private:
     EventBus events_;
     StoragePoolStore storage_pools_;
     RemoteStore remotes_;
+    ProfileStore profiles_;
 };
 
 }  // namespace li

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <iostream>
 #include <iterator>
+#include <nlohmann/json.hpp>
 #include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
@@ -275,25 +276,18 @@ int run_device_remove(Context& ctx, const ParsedArgs& args) {
 }
 
 int run_device_list(Context& ctx, const ParsedArgs& args) {
-    for (const auto& [name, dev] : profiles(ctx).get(ctx.project(), profile_arg(args)).devices) std::printf("%s\n", name.c_str());
+    // As lxc: the names joined by newlines, then a newline (an empty list is one blank line).
+    std::string names;
+    for (const auto& [name, dev] : profiles(ctx).get(ctx.project(), profile_arg(args)).devices)
+        names += (names.empty() ? "" : "\n") + name;
+    std::printf("%s\n", names.c_str());
     return 0;
 }
 
 int run_device_show(Context& ctx, const ParsedArgs& args) {
-    api::Profile p = profiles(ctx).get(ctx.project(), profile_arg(args));
-    if (p.devices.empty()) {
-        std::printf("{}\n");
-        return 0;
-    }
-    YAML::Emitter out;
-    out << YAML::BeginMap;
-    for (const auto& [name, dev] : p.devices) {
-        out << YAML::Key << name << YAML::Value << YAML::BeginMap;
-        for (const auto& [k, v] : dev) out << YAML::Key << k << YAML::Value << v;
-        out << YAML::EndMap;
-    }
-    out << YAML::EndMap;
-    std::printf("%s\n", out.c_str());
+    nlohmann::ordered_json doc = nlohmann::ordered_json::object();
+    for (const auto& [name, dev] : profiles(ctx).get(ctx.project(), profile_arg(args)).devices) doc[name] = dev;
+    std::fputs(render_yaml(doc.dump()).c_str(), stdout);
     return 0;
 }
 

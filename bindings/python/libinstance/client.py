@@ -15,6 +15,7 @@ from .images import ImageManager
 from .instances import InstanceManager
 from .operations import OperationManager
 from .remotes import RemoteManager
+from .profiles import ProfileManager
 from .storage_pools import StoragePoolManager
 
 if TYPE_CHECKING:
@@ -52,6 +53,7 @@ class Client:
         self.events = EventManager(self)
         self.remotes = RemoteManager(self)
         self.storage_pools = StoragePoolManager(self)
+        self.profiles = ProfileManager(self)
 
     @property
     def state_dir(self) -> str:
