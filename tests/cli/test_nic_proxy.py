@@ -1,0 +1,64 @@
+"""nic and proxy devices through `inst config device add/remove`, as with lxc: a proxy forwarding
+bytes from the host's loopback into a running container, a p2p nic hot-plugged and unplugged,
+and bad values refused naming the key."""
+
+import os
+import socket
+import time
+
+from conftest import assert_error
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def exchange(port, data):
+    deadline = time.monotonic() + 5
+    while True:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=3) as s:
+                s.sendall(data)
+                s.shutdown(socket.SHUT_WR)
+                out = b""
+                while chunk := s.recv(4096):
+                    out += chunk
+                if out or time.monotonic() > deadline:
+                    return out
+        except ConnectionRefusedError:
+            if time.monotonic() > deadline:
+                raise
+        time.sleep(0.1)
+
+
+def test_proxy_device_add_forwards_and_remove_stops(inst, c1):
+    port = free_port()
+    inst.ok("exec", c1, "--", "sh", "-c", "nc -ll -p 80 -e cat </dev/null >/dev/null 2>&1 &")
+    inst.ok("config", "device", "add", c1, "web", "proxy", f"listen=tcp:127.0.0.1:{port}", "connect=tcp:127.0.0.1:80")
+    assert exchange(port, b"through-the-cli") == b"through-the-cli"
+    assert exchange(port, b"second") == b"second"
+    inst.ok("config", "device", "remove", c1, "web")
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=2).close()
+        assert False, "the forwarder still listens"
+    except ConnectionRefusedError:
+        pass
+
+
+def test_nic_device_hot_plug(inst, c1):
+    host = f"cliv{os.getpid() % 1000000}"
+    inst.ok("config", "device", "add", c1, "eth0", "nic", "nictype=p2p", f"host_name={host}", "hwaddr=00:16:3e:0a:0b:0c")
+    assert os.path.exists(f"/sys/class/net/{host}")
+    assert inst.ok("exec", c1, "--", "cat", "/sys/class/net/eth0/address").stdout == "00:16:3e:0a:0b:0c\n"
+    inst.ok("config", "device", "remove", c1, "eth0")
+    assert not os.path.exists(f"/sys/class/net/{host}")
+    assert inst.run("exec", c1, "--", "test", "-e", "/sys/class/net/eth0").returncode != 0
+
+
+def test_bad_device_values_are_refused(inst, c1):
+    assert_error(inst.run("config", "device", "add", c1, "web", "proxy", "listen=tcp:127.0.0.1:99999",
+                          "connect=tcp:127.0.0.1:80"), "listen", "99999", "web")
+    assert_error(inst.run("config", "device", "add", c1, "n", "nic", "nictype=bridged"), "parent", "\"n\"")
+    assert "web" not in inst.instance(c1)["devices"]
