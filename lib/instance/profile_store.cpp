@@ -189,7 +189,8 @@ void ProfileStore::update(std::string_view project_in, std::string_view name_in,
     auto failed = [&](const std::string& inst, ErrorCode code, const char* what) {
         if (!first_code) first_code = code;
         failures.push_back(fmt::format("instance \"{}\": {}", inst, what));
-        log::warn("applying a profile change to a running instance failed",
+        // Info, not warn: the caller gets the same as an error naming the instance.
+        log::info("applying a profile change to a running instance failed",
                   {{"profile", name}, {"instance", inst}, {"project", project}, {"error", what}});
     };
     for (auto& change : changes) {

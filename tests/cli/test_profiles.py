@@ -137,3 +137,18 @@ def test_instance_profile_lists_and_live_changes(inst):
         inst.run("delete", "--force", "cp1")
     inst.ok("profile", "delete", "p1b")
     inst.ok("profile", "delete", "p2")
+
+
+def test_live_apply_failure_keeps_the_profile_change_and_names_the_instance(inst):
+    # As LXD: the profile is saved; the running instance that cannot take the change is named.
+    inst.ok("profile", "create", "pf")
+    inst.ok("launch", "busybox", "cpf", "-p", "default", "-p", "pf")
+    try:
+        r = inst.run("profile", "device", "add", "pf", "bad", "disk", "source=/nonexistent/x", "path=/mnt/bad")
+        assert_error(r, "cpf", "/nonexistent/x", "profile \"pf\" was changed")
+        assert inst.ok("profile", "device", "list", "pf").stdout == "bad\n"
+        assert inst.instance("cpf")["status"] == "Running"
+        inst.ok("profile", "device", "remove", "pf", "bad")
+    finally:
+        inst.run("delete", "--force", "cpf")
+    inst.ok("profile", "delete", "pf")
