@@ -24,6 +24,7 @@
 #include <string>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/fsuid.h>
 #include <sys/un.h>
 #include <unistd.h>
 #include <vector>
@@ -45,6 +46,7 @@ struct Options {
     Address listen, connect;
     std::string pidfile, logfile;
     long uid = -1, gid = -1;
+    long create_uid = -1, create_gid = -1;  ///< fs ids that create a socket file (container root)
     mode_t mode = 0644;
 };
 
@@ -106,7 +108,15 @@ int listen_on(const Options& o, uint16_t port) {
     int one = 1;
     ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     if (uses_path(a)) ::unlink(a.path.c_str());  // a socket left by an earlier forwarder
-    if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), len) != 0)
+    // In an idmapped container rootfs a new file needs an owner the mount maps: host root is not.
+    if (uses_path(a) && o.create_uid >= 0) {
+        ::setfsgid(static_cast<gid_t>(o.create_gid));
+        ::setfsuid(static_cast<uid_t>(o.create_uid));
+    }
+    int bound = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), len);
+    ::setfsuid(0);
+    ::setfsgid(0);
+    if (bound != 0)
         fail(errno_text("listening on " + (a.type == "unix" ? a.path : a.host + ":" + std::to_string(port))));
     if (uses_path(a)) {
         if (::chmod(a.path.c_str(), o.mode) != 0) fail(errno_text("chmod " + a.path));
@@ -264,6 +274,8 @@ int do_proxy(int argc, char** argv) {
         else if (arg == "--log") o.logfile = v;
         else if (arg == "--uid") o.uid = std::strtol(v.c_str(), nullptr, 10);
         else if (arg == "--gid") o.gid = std::strtol(v.c_str(), nullptr, 10);
+        else if (arg == "--create-uid") o.create_uid = std::strtol(v.c_str(), nullptr, 10);
+        else if (arg == "--create-gid") o.create_gid = std::strtol(v.c_str(), nullptr, 10);
         else if (arg == "--mode") o.mode = static_cast<mode_t>(std::strtoul(v.c_str(), nullptr, 8));
         else return proxy_usage();
         if (!why.empty()) fail(arg + " " + v + ": " + why);

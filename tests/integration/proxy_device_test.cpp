@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <memory>
 #include <thread>
 #include <unistd.h>
 
@@ -99,9 +100,25 @@ bool tcp_refused(uint16_t port) {
 }
 
 // An echo server inside the container: busybox nc, persistent (-ll) and running cat per client.
-void container_echo_server(Instance& c, int port) {
-    REQUIRE(c.exec({"sh", "-c", fmt::format("nc -ll -p {} -e cat </dev/null >/dev/null 2>&1 &", port)}).exit_code == 0);
-}
+// The exec lasts until the container stops (a backgrounded nc would keep exec waiting too).
+struct ContainerEcho {
+    std::thread thread;
+    ContainerEcho(Instance& c, int port)
+        : thread([c, port]() mutable {
+              try {
+                  c.exec({"nc", "-ll", "-p", std::to_string(port), "-e", "cat"});
+              } catch (...) {
+              }
+          }) {
+        // Ready once the port is in the container's listening sockets.
+        for (int i = 0; i < 100; i++) {
+            if (c.exec({"sh", "-c", fmt::format("netstat -ltn | grep -q ':{} '", port)}).exit_code == 0) return;
+            std::this_thread::sleep_for(50ms);
+        }
+        FAIL("nc does not listen in the container");
+    }
+    ~ContainerEcho() { thread.join(); }
+};
 
 // An echo server on the host's loopback, answering "echo:" + what it read, until stopped.
 struct HostEcho {
@@ -157,7 +174,7 @@ TEST_CASE("proxy tcp host -> container: several connections through one forwarde
     Instance c = launch("proxy-tcp1", false);
     c.add_device("web", {{"type", "proxy"}, {"listen", fmt::format("tcp:127.0.0.1:{}", port)}, {"connect", "tcp:127.0.0.1:8080"}});
     c.start();
-    container_echo_server(c, 8080);
+    auto echo = std::make_unique<ContainerEcho>(c, 8080);
     for (int i = 0; i < 5; i++) {
         std::string text = fmt::format("hello-{}-through-the-proxy\n", i);
         CHECK(tcp_exchange(port, text) == text);  // to the container and back: both directions
@@ -167,6 +184,7 @@ TEST_CASE("proxy tcp host -> container: several connections through one forwarde
     for (int i = 0; i < 20000; i++) big += std::to_string(i) + ",";
     CHECK(tcp_exchange(port, big) == big);
     force_stop(c);
+    echo.reset();
     CHECK(tcp_refused(port));
     c.remove();
 }
@@ -209,7 +227,7 @@ TEST_CASE("proxy unix host -> container tcp, and udp datagrams both ways") {
     c.add_device("unix", {{"type", "proxy"}, {"listen", "unix:" + sock}, {"connect", "tcp:127.0.0.1:8081"}, {"mode", "0600"}});
     c.add_device("dns", {{"type", "proxy"}, {"listen", fmt::format("udp:127.0.0.1:{}", udp_port)}, {"connect", "udp:127.0.0.1:5353"}});
     c.start();
-    container_echo_server(c, 8081);
+    auto echo = std::make_unique<ContainerEcho>(c, 8081);
     struct stat st {};
     REQUIRE(::stat(sock.c_str(), &st) == 0);
     CHECK((st.st_mode & 0777) == 0600);
@@ -241,6 +259,7 @@ TEST_CASE("proxy unix host -> container tcp, and udp datagrams both ways") {
     answer.join();
 
     force_stop(c);
+    echo.reset();
     CHECK_FALSE(std::filesystem::exists(sock));
     c.remove();
 }

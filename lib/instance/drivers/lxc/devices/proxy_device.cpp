@@ -100,6 +100,9 @@ private:
                                       "--listen", value(d, "listen"), "--connect", value(d, "connect"),
                                       "--pidfile", pid_file(env, name).string(), "--log", (dir / "proxy.log").string(),
                                       "--mode", value(d, "mode", "0644")};
+        if (in_container)
+            argv.insert(argv.end(), {"--create-uid", std::to_string(env.idmap.uid.host_start), "--create-gid",
+                                     std::to_string(env.idmap.gid.host_start)});
         if (!value(d, "uid").empty()) argv.insert(argv.end(), {"--uid", host_id(env.idmap.uid, value(d, "uid"), in_container)});
         if (!value(d, "gid").empty()) argv.insert(argv.end(), {"--gid", host_id(env.idmap.gid, value(d, "gid"), in_container)});
         try {
