@@ -46,6 +46,15 @@ public:
     /// unknown level; a file that cannot be opened fails with its errno's code.
     void set_log(const LogOptions& opts);
 
+    /// Stops every running instance as a host shutdown does (LXD's `lxd shutdown`): higher
+    /// boot.stop.priority first (one priority's instances together), each given
+    /// boot.host_shutdown_timeout seconds (default 30) to halt cleanly before it is killed. They
+    /// stay marked as running, so the first open after the next host boot starts them again (as
+    /// it starts those with boot.autostart=true, by boot.autostart.priority, waiting
+    /// boot.autostart.delay seconds after each). Backend naming the instances that failed.
+    void shutdown_instances();
+    Operation shutdown_instances_async();
+
     /// The state directory's settings that are set (LXD's server config), e.g.
     /// {"images.remote_cache_expiry": "5"}.
     std::map<std::string, std::string> config();

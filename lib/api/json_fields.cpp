@@ -58,4 +58,17 @@ DeviceMap get_device_map(const json& obj, const char* key, const std::string& fi
     return out;
 }
 
+std::optional<std::vector<std::string>> get_string_list(const json& obj, const char* key, const std::string& field) {
+    auto it = obj.find(key);
+    if (it == obj.end() || it->is_null()) return std::nullopt;
+    auto bad = [&] { return Error::invalid(field, fmt::format("field \"{}\" must be an array of strings", field)); };
+    if (!it->is_array()) throw bad();
+    std::vector<std::string> out;
+    for (const auto& v : *it) {
+        if (!v.is_string()) throw bad();
+        out.push_back(v.get<std::string>());
+    }
+    return out;
+}
+
 }  // namespace li::api::json_fields

@@ -2,7 +2,9 @@
 // Strict readers for JSON request bodies: a wrong type names the offending field.
 
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "libinstance/api/instance.hpp"
 
@@ -19,5 +21,7 @@ bool get_bool(const json& obj, const char* key, const std::string& field);
 ConfigMap get_string_map(const json& obj, const char* key, const std::string& field);
 /// A {device: {string: string}} map.
 DeviceMap get_device_map(const json& obj, const char* key, const std::string& field);
+/// An array of strings; nullopt when absent or null.
+std::optional<std::vector<std::string>> get_string_list(const json& obj, const char* key, const std::string& field);
 
 }  // namespace li::api::json_fields

@@ -36,13 +36,4 @@ std::string root_disk_pool(const api::DeviceMap& devices) {
     throw Error::invalid("devices", "no root disk device (a disk with path \"/\"); add one or use a profile that has it");
 }
 
-void validate_instance_config(const api::ConfigMap& config) {
-    for (const auto& [key, value] : config) {
-        bool allowed = key.rfind("user.", 0) == 0 || key.rfind("environment.", 0) == 0 || key.rfind("image.", 0) == 0;
-        if (key.rfind("volatile.", 0) == 0)
-            throw Error::invalid("config." + key, fmt::format("configuration key \"{}\" is managed by libinstance and cannot be set", key));
-        if (!allowed) throw Error::invalid("config." + key, fmt::format("unknown configuration key \"{}\"", key));
-    }
-}
-
 }  // namespace li

@@ -21,8 +21,4 @@ Expanded expand_instance(const std::vector<ProfileRecord>& profiles, const api::
 /// The pool of the root disk device (path "/"); InvalidArgument (key "devices") when there is none.
 std::string root_disk_pool(const api::DeviceMap& expanded_devices);
 
-/// Checks user-supplied instance config keys. Until the config key registry exists only user.*,
-/// environment.* and image.* keys are accepted; others are InvalidArgument naming the key.
-void validate_instance_config(const api::ConfigMap& config);
-
 }  // namespace li

@@ -1,12 +1,14 @@
 // Instance: lifecycle of one instance, serialised per instance by its object lock.
 #include <fmt/format.h>
 
+#include "config/validators.hpp"
 #include "core/clock.hpp"
 #include "core/event_hub.hpp"
 #include "core/log.hpp"
 #include "core/manager_core.hpp"
 #include "core/names.hpp"
 #include "core/operations.hpp"
+#include "instance/instance_boot.hpp"
 #include "instance/instance_loader.hpp"
 #include "libinstance/error.hpp"
 #include "libinstance/instance.hpp"
@@ -15,25 +17,11 @@
 
 namespace li {
 
-/// One instance as its lifecycle calls need it: record, driver view, driver.
-struct InstanceContext {
-    LoadedInstance loaded;
-    InstanceSpec spec;
-    InstanceDriver& driver;
-};
-
 namespace {
 
 constexpr int kRunning = 103;
 constexpr int kStopped = 102;
 using Context = InstanceContext;
-
-Context context_of(ManagerCore& core, const std::string& project, const std::string& name) {
-    LoadedInstance loaded = load_instance(core, project, name);
-    InstanceSpec spec = spec_of(core, loaded);
-    InstanceDriver& driver = core.instance_driver(spec.type);
-    return Context{std::move(loaded), std::move(spec), driver};
-}
 
 std::string source_of(const InstanceSpec& spec) { return api_source("instances", spec.name, spec.project); }
 
@@ -42,6 +30,8 @@ void do_start(ManagerCore& core, Context& ctx) {
         throw Error(ErrorCode::Conflict, fmt::format("instance \"{}\" is already running", ctx.spec.name), "name");
     ctx.driver.start(ctx.spec);
     core.db().transaction([&](SQLite::Database& db) { repo::set_instance_last_used(db, ctx.loaded.record.id, now_rfc3339()); });
+    // What the next host boot restores when boot.autostart is unset (LXD's last state).
+    set_last_power_state(core, ctx.spec.project, ctx.spec.name, "RUNNING");
     log::info("instance started", {{"instance", ctx.spec.name}, {"project", ctx.spec.project}});
 }
 
@@ -110,6 +100,7 @@ Operation Instance::stop_async_impl(const StopOptions& opts, bool async) {
     return locked_op("Stopping instance", async, [opts](ManagerCore& core, Context& ctx) {
         do_stop(ctx, opts);
         core.events().lifecycle(ctx.spec.project, "instance-stopped", source_of(ctx.spec));
+        if (!ctx.loaded.record.ephemeral) set_last_power_state(core, ctx.spec.project, ctx.spec.name, "STOPPED");
         if (ctx.loaded.record.ephemeral) do_delete(core, ctx, false);
     });
 }
@@ -130,6 +121,12 @@ Operation Instance::remove_async(const DeleteOptions& opts) { return remove_asyn
 
 Operation Instance::remove_async_impl(const DeleteOptions& opts, bool async) {
     return locked_op("Deleting instance", async, [opts](ManagerCore& core, Context& ctx) {
+        // Set on the instance or inherited from a profile, as in LXD; force does not override it.
+        auto protect = ctx.loaded.expanded.config.find("security.protection.delete");
+        if (protect != ctx.loaded.expanded.config.end() && config::is_true(protect->second))
+            throw Error(ErrorCode::Conflict,
+                        fmt::format("instance \"{}\" is protected from deletion (unset security.protection.delete first)", ctx.spec.name),
+                        "config.security.protection.delete");
         try {
             do_delete(core, ctx, opts.force);
         } catch (const Error& e) {

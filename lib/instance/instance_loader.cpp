@@ -45,6 +45,13 @@ InstanceSpec spec_of(ManagerCore& core, const LoadedInstance& loaded) {
     return spec;
 }
 
+InstanceContext context_of(ManagerCore& core, const std::string& project, const std::string& name) {
+    LoadedInstance loaded = load_instance(core, project, name);
+    InstanceSpec spec = spec_of(core, loaded);
+    InstanceDriver& driver = core.instance_driver(spec.type);
+    return InstanceContext{std::move(loaded), std::move(spec), driver};
+}
+
 api::Instance to_api(const LoadedInstance& loaded, const api::InstanceState& state, bool with_state) {
     const InstanceRecord& r = loaded.record;
     api::Instance i;

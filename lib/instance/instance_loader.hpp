@@ -22,6 +22,15 @@ LoadedInstance load_instance(ManagerCore& core, const std::string& project, cons
 LoadedInstance expand_record(SQLite::Database& db, InstanceRecord record);
 /// The driver's view of a loaded instance.
 InstanceSpec spec_of(ManagerCore& core, const LoadedInstance& loaded);
+/// One instance as its lifecycle calls need it: record, driver view, driver.
+struct InstanceContext {
+    LoadedInstance loaded;
+    InstanceSpec spec;
+    InstanceDriver& driver;
+};
+/// Loads the instance and its driver view (NotFound naming it when there is none).
+InstanceContext context_of(ManagerCore& core, const std::string& project, const std::string& name);
+
 /// LXD's api.Instance of a loaded instance with the given state.
 api::Instance to_api(const LoadedInstance& loaded, const api::InstanceState& state, bool with_state);
 

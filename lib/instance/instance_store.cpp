@@ -1,6 +1,8 @@
 // InstanceStore: creating, finding and listing instances.
 #include <fmt/format.h>
 
+#include "config/config_key.hpp"
+#include "config/device_keys.hpp"
 #include "core/clock.hpp"
 #include "core/event_hub.hpp"
 #include "core/log.hpp"
@@ -120,7 +122,8 @@ Operation InstanceStore::create_impl(std::string_view project_in, const api::Ins
     // What the request alone can tell is refused at once, before any operation exists.
     validate_instance_name(post.name);
     core_->instance_driver(post.type);  // NotSupported / InvalidArgument for types we cannot run
-    validate_instance_config(post.config);
+    config::validate_instance_config(post.config, post.type);
+    config::validate_devices(post.devices, post.type);
     if (post.source.type != "image")
         throw Error::invalid("source.type", fmt::format("instance source type \"{}\" is not supported (use \"image\")", post.source.type));
     std::string image_ref = !post.source.alias.empty() ? post.source.alias : post.source.fingerprint;

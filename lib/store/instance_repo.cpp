@@ -33,6 +33,24 @@ InstanceRecord instance_from_row(SQLite::Database& db, SQLite::Statement& q) {
     return r;
 }
 
+// Config, devices and the ordered profile links of an instance row.
+void store_instance_settings(SQLite::Database& db, int64_t id, const InstanceRecord& r) {
+    kv::store_config(db, "instances_config", "instance_id", id, r.config);
+    kv::store_devices(db, "instances_devices", "instance_id", id, r.devices);
+    SQLite::Statement link(db, "INSERT INTO instances_profiles (instance_id, profile_id, apply_order) VALUES (?, ?, ?)");
+    int order = 0;
+    for (const auto& name : r.profiles) {
+        auto profile = find_profile(db, r.project, name);
+        if (!profile)
+            throw Error(ErrorCode::NotFound, fmt::format("profile \"{}\" not found in project \"{}\"", name, r.project), "profiles");
+        link.bind(1, id);
+        link.bind(2, profile->id);
+        link.bind(3, order++);
+        link.exec();
+        link.reset();
+    }
+}
+
 }  // namespace
 
 std::optional<InstanceRecord> find_instance(SQLite::Database& db, const std::string& project, const std::string& name) {
@@ -64,21 +82,20 @@ int64_t insert_instance(SQLite::Database& db, const InstanceRecord& r) {
     ins.bind(8, r.last_used_at);
     ins.exec();
     int64_t id = db.getLastInsertRowid();
-    kv::store_config(db, "instances_config", "instance_id", id, r.config);
-    kv::store_devices(db, "instances_devices", "instance_id", id, r.devices);
-    SQLite::Statement link(db, "INSERT INTO instances_profiles (instance_id, profile_id, apply_order) VALUES (?, ?, ?)");
-    int order = 0;
-    for (const auto& name : r.profiles) {
-        auto profile = find_profile(db, r.project, name);
-        if (!profile)
-            throw Error(ErrorCode::NotFound, fmt::format("profile \"{}\" not found in project \"{}\"", name, r.project), "profiles");
-        link.bind(1, id);
-        link.bind(2, profile->id);
-        link.bind(3, order++);
-        link.exec();
-        link.reset();
-    }
+    store_instance_settings(db, id, r);
     return id;
+}
+
+void update_instance(SQLite::Database& db, const InstanceRecord& r) {
+    SQLite::Statement up(db, "UPDATE instances SET description = ?, ephemeral = ? WHERE id = ?");
+    up.bind(1, r.description);
+    up.bind(2, r.ephemeral ? 1 : 0);
+    up.bind(3, r.id);
+    up.exec();
+    SQLite::Statement unlink(db, "DELETE FROM instances_profiles WHERE instance_id = ?");
+    unlink.bind(1, r.id);
+    unlink.exec();
+    store_instance_settings(db, r.id, r);
 }
 
 void delete_instance(SQLite::Database& db, int64_t id) {

@@ -14,6 +14,8 @@ std::optional<InstanceRecord> find_instance(SQLite::Database& db, const std::str
 std::vector<InstanceRecord> list_instances(SQLite::Database& db, const std::string& project);
 /// Inserts the instance with its config, devices and profiles (which must exist in its project).
 int64_t insert_instance(SQLite::Database& db, const InstanceRecord& instance);
+/// Replaces description, ephemeral, config, devices and profiles of the instance r.id.
+void update_instance(SQLite::Database& db, const InstanceRecord& r);
 void delete_instance(SQLite::Database& db, int64_t id);
 void set_instance_last_used(SQLite::Database& db, int64_t id, const std::string& when);
 

@@ -20,16 +20,6 @@ TEST_CASE("profiles apply in order, the instance wins, and type none masks a dev
     CHECK_THROWS_AS(root_disk_pool({}), Error);
 }
 
-TEST_CASE("only known instance config keys are accepted for now") {
-    CHECK_NOTHROW(validate_instance_config({{"user.a", "1"}, {"environment.FOO", "bar"}}));
-    try {
-        validate_instance_config({{"volatile.base_image", "x"}});
-        FAIL("accepted");
-    } catch (const Error& e) {
-        CHECK(e.key() == "config.volatile.base_image");
-    }
-}
-
 TEST_CASE("the halt signal matches the init") {
     CHECK(halt_signal_for_init("/bin/busybox") == "SIGUSR1");
     CHECK(halt_signal_for_init("../lib/systemd/systemd") == "SIGRTMIN+3");
