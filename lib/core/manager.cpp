@@ -5,6 +5,7 @@
 #include "core/log.hpp"
 #include "core/manager_core.hpp"
 #include "core/server_config.hpp"
+#include "instance/instance_boot.hpp"
 
 namespace li {
 
@@ -17,13 +18,20 @@ fs::path Manager::default_state_dir() {
 
 std::shared_ptr<Manager> Manager::open(const fs::path& state_dir) {
     auto core = std::make_shared<ManagerCore>(state_dir.empty() ? default_state_dir() : state_dir);
-    auto manager = std::make_shared<Manager>(std::move(core));
+    auto manager = std::make_shared<Manager>(core);
     // As LXD at start-up: cached images unused for images.remote_cache_expiry days go. A failure
     // here must not keep the state directory from opening.
     try {
         manager->images().prune_expired();
     } catch (const std::exception& e) {
         log::warn("pruning expired cached images", {{"error", e.what()}});
+    }
+    // The first open after a host boot starts what should run (LXD's daemon start), in the
+    // background so that open() stays fast.
+    try {
+        if (first_open_since_boot(core->state_dir())) autostart_instances(core);
+    } catch (const std::exception& e) {
+        log::warn("autostarting instances", {{"error", e.what()}});
     }
     return manager;
 }
@@ -32,6 +40,10 @@ Manager::Manager(std::shared_ptr<ManagerCore> core)
     : core_(core), images_(core), instances_(core), operations_(core), events_(core), storage_pools_(core), remotes_(core), profiles_(core) {}
 
 std::map<std::string, std::string> Manager::config() { return server_config(*core_); }
+
+void Manager::shutdown_instances() { li::shutdown_instances(core_, false).get(); }
+
+Operation Manager::shutdown_instances_async() { return li::shutdown_instances(core_, true); }
 
 std::string Manager::get_config(std::string_view key) { return server_config_get(*core_, key); }
 

@@ -74,8 +74,8 @@ TEST_CASE("a limit given at creation reaches the container's cgroup; a bad one i
 }
 
 TEST_CASE("li_manager_shutdown_instances stops running instances and keeps them marked running") {
-    auto a = create_with(unique_name("cshut"), {{"boot.host_shutdown_timeout", "2"}, {"boot.stop.priority", "5"}});
-    auto b = create_with(unique_name("cshut"), {{"boot.host_shutdown_timeout", "2"}});
+    auto a = create_with(unique_name("cshut1"), {{"boot.host_shutdown_timeout", "2"}, {"boot.stop.priority", "5"}});
+    auto b = create_with(unique_name("cshut2"), {{"boot.host_shutdown_timeout", "2"}});
     expect_ok(CALL(li_instance_start(a.get(), nullptr, ERR)));
     expect_ok(CALL(li_instance_start(b.get(), nullptr, ERR)));
     li_operation* op = nullptr;

@@ -20,6 +20,7 @@ from .storage_pools import StoragePoolManager
 
 if TYPE_CHECKING:
     from . import _libinstance
+    from .operations import Operation
 
 
 class _Closable(Protocol):
@@ -105,6 +106,18 @@ class Client:
         applies to every client in the process. Raises InvalidConfig (key ``level``) for an
         unknown level."""
         self._manager().set_log(level, os.fspath(file) if file is not None else None)
+
+    def shutdown_instances(self, wait: bool = True) -> Optional["Operation"]:
+        """Stops every running instance as a host shutdown does (LXD's ``lxd shutdown``): higher
+        ``boot.stop.priority`` first, each given ``boot.host_shutdown_timeout`` seconds (default
+        30) to halt before it is killed. They stay marked as running, so the first open after the
+        next host boot starts them again (with those set ``boot.autostart=true``). With
+        ``wait=False`` returns the operation."""
+        if wait:
+            self._manager().shutdown_instances()
+            return None
+        native_op = self._manager().shutdown_instances_async()
+        return self.operations._start(lambda: native_op)
 
     def close(self) -> None:
         """Closes the state directory, releasing its lock, after ending this client's event

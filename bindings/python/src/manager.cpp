@@ -32,6 +32,22 @@ ManagerClass init_manager(py::module_& m) {
             self.close();
         },
         "Releases this reference; the directory closes once no instance handle uses it.");
+    cls.def(
+        "shutdown_instances",
+        [](const ManagerHandle& self) {
+            auto mgr = self.get();
+            call_nogil([&](li_error** err) { return li_manager_shutdown_instances(mgr.get(), err); });
+        },
+        "Stops every running instance as a host shutdown does (boot.stop.priority order).");
+    cls.def(
+        "shutdown_instances_async",
+        [](const ManagerHandle& self) {
+            auto mgr = self.get();
+            return operation_call([&](li_operation** out, li_error** err) {
+                return li_manager_shutdown_instances_async(out, mgr.get(), err);
+            });
+        },
+        "shutdown_instances as an operation.");
     return cls;
 }
 
