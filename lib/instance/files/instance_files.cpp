@@ -1,6 +1,8 @@
 // Instance::file_*: the instance's root made available (mounted when stopped) under its lock,
 // then the work done by RootFiles in the id view that root is mounted with.
 #include <algorithm>
+#include <csignal>
+#include <pthread.h>
 #include <fmt/format.h>
 #include <optional>
 #include <sys/stat.h>
@@ -94,6 +96,12 @@ void Instance::file_push_data(std::string_view path, std::string_view data, cons
     Pipe pipe = make_pipe();
     std::exception_ptr writer_error;
     std::thread writer([&] {
+        // A push that fails early closes the read end: get EPIPE here instead of a process-wide
+        // SIGPIPE (thread-directed, so blocking it in this thread is enough).
+        sigset_t pipe_signal;
+        sigemptyset(&pipe_signal);
+        sigaddset(&pipe_signal, SIGPIPE);
+        pthread_sigmask(SIG_BLOCK, &pipe_signal, nullptr);
         UniqueFd w = std::move(pipe.write);
         size_t off = 0;
         while (off < data.size()) {
