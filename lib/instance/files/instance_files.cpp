@@ -61,9 +61,11 @@ auto with_root(ManagerCore& core, const std::string& project, const std::string&
     IdMap map = container_idmap(core, loaded.expanded.config);
     files::IdShift shift;
     shift.size = std::min(map.uid.size, map.gid.size);
-    if (map.uid.size > 0 && st.st_uid == map.uid.host_start) {
-        shift.uid_base = map.uid.host_start;
-        shift.gid_base = map.gid.host_start;
+    // An isolated idmap (security.idmap.isolated) has its own base: the root's owner gives it.
+    if (st.st_uid != 0) {
+        shift.uid_base = st.st_uid;
+        shift.gid_base = st.st_gid;
+        if (st.st_uid != map.uid.host_start) shift.size = 65536;  // security.idmap.size's default
     }
     files::RootFiles root(rootfs, shift);
     // On a shifted view, creating as host root (unmapped there) fails: create as the container's
