@@ -4,6 +4,7 @@ and bad values refused naming the key."""
 
 import os
 import socket
+import subprocess
 import time
 
 from conftest import assert_error
@@ -35,7 +36,11 @@ def exchange(port, data):
 
 def test_proxy_device_add_forwards_and_remove_stops(inst, c1):
     port = free_port()
-    inst.ok("exec", c1, "--", "sh", "-c", "nc -ll -p 80 -e cat </dev/null >/dev/null 2>&1 &")
+    # The echo server runs in the container's network namespace, entered from the host (an
+    # `inst exec` of it would hold the state directory while it runs).
+    pid = inst.instance(c1)["state"]["pid"]
+    server = subprocess.Popen(["nsenter", f"--net=/proc/{pid}/ns/net", "busybox", "nc", "-ll", "-p", "80", "-e", "cat"])
+    time.sleep(0.3)
     inst.ok("config", "device", "add", c1, "web", "proxy", f"listen=tcp:127.0.0.1:{port}", "connect=tcp:127.0.0.1:80")
     assert exchange(port, b"through-the-cli") == b"through-the-cli"
     assert exchange(port, b"second") == b"second"
@@ -45,6 +50,8 @@ def test_proxy_device_add_forwards_and_remove_stops(inst, c1):
         assert False, "the forwarder still listens"
     except ConnectionRefusedError:
         pass
+    server.kill()
+    server.wait(timeout=30)
 
 
 def test_nic_device_hot_plug(inst, c1):

@@ -56,10 +56,15 @@ def test_proxy_forwards_host_to_container(make_instance: Callable[..., libinstan
     port = free_port()
     inst = make_instance("prx", devices={"web": {"type": "proxy", "listen": f"tcp:127.0.0.1:{port}",
                                                  "connect": "tcp:127.0.0.1:8080"}})
-    assert inst.execute(["sh", "-c", "nc -ll -p 8080 -e cat </dev/null >/dev/null 2>&1 &"]).exit_code == 0
+    # The echo server runs in the container's network namespace, entered from the host.
+    server = subprocess.Popen(["nsenter", f"--net=/proc/{inst.state().pid}/ns/net", "busybox", "nc", "-ll", "-p", "8080",
+                               "-e", "cat"])
+    time.sleep(0.3)
     for i in range(3):
         assert exchange(port, f"py-{i}".encode()) == f"py-{i}".encode()
     inst.stop(force=True, wait=True)
+    server.kill()
+    server.wait(timeout=30)
     with pytest.raises(ConnectionRefusedError):
         socket.create_connection(("127.0.0.1", port), timeout=2)
 

@@ -64,13 +64,20 @@ fn proxy_forwards_host_to_container_and_back() {
     let port = free_port();
     let listen = format!("tcp:127.0.0.1:{port}");
     let c = create_with("rs-prx", &[("web", &[("type", "proxy"), ("listen", &listen), ("connect", "tcp:127.0.0.1:8080")])]);
-    let r = c.exec(&["sh", "-c", "nc -ll -p 8080 -e cat </dev/null >/dev/null 2>&1 &"], &ExecOptions::default()).unwrap();
-    assert_eq!(r.exit_code, 0);
+    // The echo server runs in the container's network namespace, entered from the host.
+    let pid = c.state().unwrap().pid;
+    let mut server = std::process::Command::new("nsenter")
+        .args([format!("--net=/proc/{pid}/ns/net"), "busybox".into(), "nc".into(), "-ll".into(), "-p".into(), "8080".into(), "-e".into(), "cat".into()])
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
     for i in 0..3 {
         let text = format!("rust-{i}");
         assert_eq!(exchange(port, text.as_bytes()), text.as_bytes());
     }
     c.stop(StopOptions { force: true, timeout: None }).unwrap();
+    let _ = server.kill();
+    let _ = server.wait();
     assert!(TcpStream::connect(("127.0.0.1", port)).is_err());
 }
 
