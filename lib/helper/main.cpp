@@ -112,6 +112,9 @@ int do_attach(const char* lxcpath, const char* name, int argc, char** argv) {
         report("error the container is not running");
         return 1;
     }
+    // The command must not inherit the status fd: a process it leaves in the background would
+    // hold it open, and the caller waits for its end as the sign that the command is over.
+    ::fcntl(kStatusFd, F_SETFD, FD_CLOEXEC);
     int errno_pipe[2];
     if (::pipe2(errno_pipe, O_CLOEXEC) != 0) {
         report(std::string("error pipe: ") + std::strerror(errno));

@@ -167,6 +167,18 @@ bool pump_io(int stdin_fd, const std::string* input, int out_fd, std::string* ou
     }
 }
 
+void drain_available(int fd, std::string& sink) {
+    if (fd < 0) return;
+    char buf[65536];
+    for (;;) {
+        struct pollfd pfd{fd, POLLIN, 0};
+        if (::poll(&pfd, 1, 0) <= 0 || !(pfd.revents & POLLIN)) return;
+        ssize_t r = ::read(fd, buf, sizeof buf);
+        if (r <= 0) return;
+        sink.append(buf, static_cast<size_t>(r));
+    }
+}
+
 std::string run_checked(const std::vector<std::string>& argv, std::string_view what, std::stop_token stop) {
     Pipe out = make_pipe();
     Pipe err = make_pipe();

@@ -47,6 +47,9 @@ std::string run_checked(const std::vector<std::string>& argv, std::string_view w
 bool pump_io(int stdin_fd, const std::string* input, int out_fd, std::string* out, int err_fd,
              std::string* err, std::stop_token stop = {});
 
+/// Appends what can be read from fd without blocking (nothing when fd < 0).
+void drain_available(int fd, std::string& sink);
+
 /// Exit code convention of shells: status, or 128+signal.
 int exit_code_from_status(int status);
 

@@ -86,6 +86,14 @@ TEST_CASE("exec reports exit status, separates stdout and stderr, feeds stdin, s
 
     CHECK(c.exec({"sh", "-c", "kill -9 $$"}).exit_code == 137);
 
+    // A server left in the background keeps stdout open; exec still ends with its command.
+    auto started = std::chrono::steady_clock::now();
+    auto bg = c.exec({"sh", "-c", "echo started; sleep 60 & echo $! > /tmp/bg.pid; exit 4"});
+    CHECK(bg.exit_code == 4);
+    CHECK(bg.stdout_data == "started\n");
+    CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(20));
+    CHECK(c.exec({"sh", "-c", "kill -0 $(cat /tmp/bg.pid)"}).exit_code == 0);
+
     try {
         c.exec({"no-such-command"});
         FAIL("exec of a missing command succeeded");

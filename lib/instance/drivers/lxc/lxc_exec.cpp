@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 #include <map>
+#include <stop_token>
+#include <thread>
 
 #include "libinstance/error.hpp"
 #include "sys/subprocess.hpp"
@@ -90,9 +92,21 @@ ExecResult lxc_exec(const std::filesystem::path& helper, const std::filesystem::
 
     ExecResult result;
     std::string report;
-    pump_io(in.write ? in.write.release() : -1, opts.stdin_data ? &*opts.stdin_data : nullptr,
-            out.read.get(), &result.stdout_data, err.read.get(), &result.stderr_data);
-    pump_io(-1, nullptr, status.read.get(), &report, -1, nullptr);
+    // The command is over when the helper reports its status, even if a process it left in the
+    // background still holds stdout/stderr open (as `sh -c "server &"` does): then what the
+    // command wrote is collected without waiting for those pipes to close, as LXD does.
+    std::stop_source command_done;
+    std::thread status_reader([&] {
+        pump_io(-1, nullptr, status.read.get(), &report, -1, nullptr);
+        command_done.request_stop();
+    });
+    bool drained = pump_io(in.write ? in.write.release() : -1, opts.stdin_data ? &*opts.stdin_data : nullptr,
+                           out.read.get(), &result.stdout_data, err.read.get(), &result.stderr_data, command_done.get_token());
+    status_reader.join();
+    if (!drained) {
+        drain_available(out.read.get(), result.stdout_data);
+        drain_available(err.read.get(), result.stderr_data);
+    }
     int wait_status = child.wait();
     while (!report.empty() && report.back() == '\n') report.pop_back();
     if (report.empty() && wait_status != 0)
