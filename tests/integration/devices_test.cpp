@@ -120,6 +120,10 @@ TEST_CASE("disk: hot-plug into a running container and unplug; targets resolve i
     c.add_device("hotro", {{"type", "disk"}, {"source", data.path()}, {"path", "/srv/ro"}, {"readonly", "true"}, {"shift", "true"}});
     CHECK(sh(c, "cat /srv/ro/hello") == "from-host\n");
     CHECK(sh(c, "touch /srv/ro/x 2>&1").find("Read-only file system") != std::string::npos);
+    // The container's root cannot lift read-only on a hot-plugged disk (the mount is locked).
+    CHECK(sh_rc(c, "mount -o remount,rw,bind /srv/ro") != 0);
+    CHECK(sh_rc(c, "mount -o remount,rw /srv/ro") != 0);
+    CHECK(sh(c, "touch /srv/ro/x 2>&1").find("Read-only file system") != std::string::npos);
 
     // A symlink to an absolute host-looking path leads to the container's own /tmp, never the host's.
     std::string leaf = fmt::format("li-escape-{}", ::getpid());

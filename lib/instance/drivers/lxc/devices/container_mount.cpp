@@ -38,7 +38,7 @@ struct ChildReport {
     int err = 0;
 };
 
-enum Step { kOk = 0, kSetns, kRoot, kFsIds, kMkdir, kCreate, kOpenTarget, kMove, kPropagation, kUnmount };
+enum Step { kOk = 0, kSetns, kRoot, kFsIds, kMkdir, kCreate, kOpenTarget, kMove, kPropagation, kUnmount, kUserns, kClone };
 
 const char* step_text(int step) {
     switch (step) {
@@ -51,6 +51,8 @@ const char* step_text(int step) {
         case kMove: return "attaching the mount";
         case kPropagation: return "setting the mount propagation";
         case kUnmount: return "unmounting";
+        case kUserns: return "entering the container's user namespace";
+        case kClone: return "cloning the source mount";
         default: return "preparing";
     }
 }
@@ -65,17 +67,22 @@ int openat2_in_root(int root, const char* path, uint64_t flags) {
 // Runs body in a forked child that joined the mount namespace of init_pid; body returns a
 // ChildReport (step 0 = success). Forked, not a thread: a multithreaded process cannot join a
 // mount namespace. The child only makes system calls.
-template <typename Body>
-void in_container_mntns(pid_t init_pid, Body body) {
+// `before` runs first, still in the host's mount namespace.
+template <typename Body, typename Before>
+void in_container_mntns(pid_t init_pid, Body body, Before before) {
     UniqueFd mntns(::open(fmt::format("/proc/{}/ns/mnt", init_pid).c_str(), O_RDONLY | O_CLOEXEC));
     if (!mntns) throw Error::from_errno(fmt::format("opening the mount namespace of pid {}", init_pid), errno);
     Pipe pipe = make_pipe();
     pid_t pid = ::fork();
     if (pid < 0) throw Error::from_errno("forking", errno);
     if (pid == 0) {
-        ChildReport report{};
-        if (::setns(mntns.get(), CLONE_NEWNS) != 0) report = {kSetns, errno};
-        else report = body();
+        ChildReport report = before();
+        if (report.step != kOk) {
+        } else if (::setns(mntns.get(), CLONE_NEWNS) != 0) {
+            report = {kSetns, errno};
+        } else {
+            report = body();
+        }
         ssize_t unused = ::write(pipe.write.get(), &report, sizeof report);
         (void)unused;
         ::_exit(report.step == kOk ? 0 : 1);
@@ -88,6 +95,22 @@ void in_container_mntns(pid_t init_pid, Body body) {
     }
     if (n != static_cast<ssize_t>(sizeof report)) report = {kSetns, ECHILD};
     if (report.step != kOk) throw Error::from_errno(std::string(step_text(report.step)) + " inside the container", report.err);
+}
+
+template <typename Body>
+void in_container_mntns(pid_t init_pid, Body body) {
+    in_container_mntns(init_pid, body, [] { return ChildReport{}; });
+}
+
+// The container's user namespace, or an empty fd when it runs in the host's (privileged).
+UniqueFd container_userns(pid_t init_pid) {
+    UniqueFd ns(::open(fmt::format("/proc/{}/ns/user", init_pid).c_str(), O_RDONLY | O_CLOEXEC));
+    if (!ns) throw Error::from_errno(fmt::format("opening the user namespace of pid {}", init_pid), errno);
+    struct stat theirs {}, ours {};
+    if (::fstat(ns.get(), &theirs) == 0 && ::stat("/proc/self/ns/user", &ours) == 0 && theirs.st_ino == ours.st_ino &&
+        theirs.st_dev == ours.st_dev)
+        return UniqueFd();
+    return ns;
 }
 
 // The path's components ("a", "b", "c" of "/a/b/c"); refuses ".." (a target is an absolute path
@@ -158,14 +181,32 @@ void mount_into_container(pid_t init_pid, const IdMap& idmap, const fs::path& so
     unsigned long prop = propagation_flag(propagation);
     bool prop_recursive = !propagation.empty() && propagation.front() == 'r';
 
-    UniqueFd tree(static_cast<int>(
-        ::syscall(SYS_open_tree, AT_FDCWD, source.c_str(), OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE)));
-    if (!tree) throw Error::from_errno(fmt::format("cloning the mount {}", source.string()), errno);
+    // The clone is made inside the container's user namespace, from a private copy of the host's
+    // mounts that the kernel locks (as for any mount handed to a less privileged namespace): the
+    // container's root cannot then remount a read-only disk read-write or uncover what is below.
+    UniqueFd userns = container_userns(init_pid);
+    UniqueFd tree;
+    if (!userns) {
+        tree.reset(static_cast<int>(
+            ::syscall(SYS_open_tree, AT_FDCWD, source.c_str(), OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE)));
+        if (!tree) throw Error::from_errno(fmt::format("cloning the mount {}", source.string()), errno);
+    }
+    auto clone_locked = [&]() -> ChildReport {
+        if (!userns) return {kOk, 0};
+        if (::setns(userns.get(), CLONE_NEWUSER) != 0) return {kUserns, errno};
+        // Joining keeps the host's ids, unmapped in there: become the namespace's root.
+        if (::syscall(SYS_setresgid, 0, 0, 0) != 0 || ::syscall(SYS_setresuid, 0, 0, 0) != 0) return {kUserns, errno};
+        if (::unshare(CLONE_NEWNS) != 0) return {kClone, errno};
+        tree.reset(static_cast<int>(
+            ::syscall(SYS_open_tree, AT_FDCWD, source.c_str(), OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE)));
+        return tree ? ChildReport{kOk, 0} : ChildReport{kClone, errno};
+    };
 
     in_container_mntns(init_pid, [&]() -> ChildReport {
         UniqueFd root(::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
         if (!root) return {kRoot, errno};
-        if (!become_container_root_fs(idmap.uid.host_start, idmap.gid.host_start)) return {kFsIds, errno};
+        // In the container's user namespace the child already is the container's root.
+        if (!userns && !become_container_root_fs(idmap.uid.host_start, idmap.gid.host_start)) return {kFsIds, errno};
         // Each directory above the target, created if missing, each looked up inside the root.
         UniqueFd parent(::dup(root.get()));
         for (size_t i = 0; i + 1 < parts.size(); ++i) {
@@ -192,7 +233,7 @@ void mount_into_container(pid_t init_pid, const IdMap& idmap, const fs::path& so
                 return {kPropagation, errno};
         }
         return {kOk, 0};
-    });
+    }, clone_locked);
 }
 
 void unmount_in_container(pid_t init_pid, const std::string& target, bool remove_file) {
