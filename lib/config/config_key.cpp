@@ -46,4 +46,21 @@ void validate_instance_config(const api::ConfigMap& config, std::string_view typ
     }
 }
 
+void validate_key_combinations(const api::ConfigMap& expanded) {
+    auto value = [&](const char* key) {
+        auto it = expanded.find(key);
+        return it == expanded.end() ? std::string() : it->second;
+    };
+    auto exclusive = [&](const char* first, bool first_set, const char* second, bool second_set) {
+        if (first_set && second_set)
+            throw Error::invalid(std::string("config.") + second,
+                                 fmt::format("{} and {} cannot be used together", first, second));
+    };
+    exclusive("security.privileged", is_true(value("security.privileged")), "security.idmap.isolated",
+              is_true(value("security.idmap.isolated")));
+    bool allow = !value("security.syscalls.allow").empty();
+    exclusive("security.syscalls.allow", allow, "security.syscalls.deny", !value("security.syscalls.deny").empty());
+    exclusive("security.syscalls.allow", allow, "security.syscalls.deny_compat", is_true(value("security.syscalls.deny_compat")));
+}
+
 }  // namespace li::config

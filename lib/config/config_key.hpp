@@ -38,6 +38,11 @@ const ConfigKey* find_instance_key(std::string_view key);
 /// naming "config.<key>" and quoting the value; nothing is changed by the caller on failure.
 void validate_instance_config(const api::ConfigMap& config, std::string_view instance_type, bool for_profile = false);
 
+/// Checks rules between keys of an instance's expanded config (profiles applied), as LXD does:
+/// security.privileged excludes security.idmap.isolated, and security.syscalls.allow excludes
+/// security.syscalls.deny / deny_compat. InvalidArgument naming the second key.
+void validate_key_combinations(const api::ConfigMap& expanded);
+
 /// The scope's name in the reference ("container", "virtual-machine" or "instance").
 std::string_view scope_name(Scope scope);
 

@@ -79,6 +79,7 @@ void create_instance(ManagerCore& core, const std::string& project, const api::I
     record.config["volatile.base_image"] = image.image.fingerprint;
 
     Expanded expanded = expand_instance(profiles, record.config, record.devices);
+    config::validate_key_combinations(expanded.config);
     std::string pool_name = root_disk_pool(expanded.devices);
     StorageDriver& pool = core.pool(pool_name);
 

@@ -60,6 +60,7 @@ std::string instance_etag(const InstanceRecord& record) {
 void validate_instance(const InstanceRecord& record, const Expanded& expanded) {
     config::validate_instance_config(without_volatile(record.config), record.type);
     config::validate_devices(record.devices, record.type);
+    config::validate_key_combinations(expanded.config);
     root_disk_pool(expanded.devices);
 }
 

@@ -80,6 +80,7 @@ void check_expanded(const LoadedInstance& loaded, const std::string& pool) {
         if (key.rfind("volatile.", 0) != 0) config[key] = value;
     config::validate_instance_config(config, loaded.record.type);
     config::validate_devices(loaded.expanded.devices, loaded.record.type);
+    config::validate_key_combinations(config);
     std::string next_pool = root_disk_pool(loaded.expanded.devices);
     if (next_pool != pool)
         throw Error::invalid("devices", fmt::format("its root disk cannot move from pool \"{}\" to \"{}\" this way", pool, next_pool));

@@ -65,3 +65,17 @@ TEST_CASE("devices: type, keys and the type's own check are validated") {
     CHECK(refused_key([] { config::validate_devices({{"d", {{"type", "disk"}, {"path", "/x"}, {"source", "/tmp"}, {"readonly", "perhaps"}}}}, "container"); }) ==
           "devices.d.readonly");
 }
+
+TEST_CASE("keys that exclude each other are refused together, naming the second") {
+    CHECK(refused_key([] {
+              config::validate_key_combinations({{"security.privileged", "true"}, {"security.idmap.isolated", "true"}});
+          }) == "config.security.idmap.isolated");
+    CHECK(refused_key([] {
+              config::validate_key_combinations({{"security.syscalls.allow", "read"}, {"security.syscalls.deny", "mknod"}});
+          }) == "config.security.syscalls.deny");
+    CHECK(refused_key([] {
+              config::validate_key_combinations({{"security.syscalls.allow", "read"}, {"security.syscalls.deny_compat", "true"}});
+          }) == "config.security.syscalls.deny_compat");
+    CHECK_NOTHROW(config::validate_key_combinations({{"security.privileged", "true"}, {"security.idmap.isolated", "false"}}));
+    CHECK_NOTHROW(config::validate_key_combinations({{"security.syscalls.allow", "read"}}));
+}
