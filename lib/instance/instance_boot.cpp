@@ -1,3 +1,4 @@
+#include <optional>
 #include "instance/instance_boot.hpp"
 
 #include <algorithm>
@@ -115,10 +116,14 @@ void set_last_power_state(ManagerCore& core, const std::string& project, const s
     });
 }
 
-Operation autostart_instances(std::shared_ptr<ManagerCore> core) {
+std::optional<Operation> autostart_instances(std::shared_ptr<ManagerCore> core) {
+    // No operation when there is nothing to start: a background operation keeps the manager (and
+    // the state directory's lock) alive until it ends, so a close right after open would not
+    // release the directory at once.
+    std::vector<api::Instance> instances = all_instances(core);
+    if (autostart_order(instances).empty()) return std::nullopt;
     OperationSpec spec{"Starting instances", "default", {}, true};
-    auto work = [core](OperationContext& ctx) {
-        std::vector<api::Instance> instances = all_instances(core);
+    auto work = [core, instances = std::move(instances)](OperationContext& ctx) {
         auto order = autostart_order(instances);
         size_t done = 0;
         for (const api::Instance* i : order) {

@@ -3,6 +3,7 @@
 // opens after a host boot (boot.autostart, else the last state), and stopping every running
 // instance in boot.stop.priority order (LXD's `lxd shutdown`).
 
+#include <optional>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -27,7 +28,8 @@ std::vector<const api::Instance*> shutdown_order(const std::vector<api::Instance
 
 /// Starts the autostart instances in a background operation ("Starting instances"), waiting
 /// boot.autostart.delay seconds after each; failures are logged and the next one is started.
-Operation autostart_instances(std::shared_ptr<ManagerCore> core);
+/// Nothing (no operation) when no instance is to start.
+std::optional<Operation> autostart_instances(std::shared_ptr<ManagerCore> core);
 /// Stops every running instance (boot.host_shutdown_timeout seconds of clean halt each, then
 /// killed), instances of one priority together; their last state stays RUNNING so that the next
 /// boot starts them again.

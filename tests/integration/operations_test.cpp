@@ -288,5 +288,6 @@ TEST_CASE("8 threads creating, starting, exec-ing and deleting 50 containers all
     for (auto& t : threads) t.join();
     for (const auto& f : failures) CAPTURE(f);
     CHECK_MESSAGE(failures.empty(), failures.size(), " failures, first: ", failures.empty() ? "" : failures.front());
-    CHECK(shared().mgr->instances().list("default").empty());
+    // Other tests share the manager: only this test's containers must be gone.
+    for (const auto& i : shared().mgr->instances().list("default")) CHECK_MESSAGE(i.name.rfind("stress", 0) != 0, i.name, " was left");
 }

@@ -59,7 +59,12 @@ def test_log_files(make_instance: Callable[..., libinstance.Instance]) -> None:
 
 def test_state_is_real(make_instance: Callable[..., libinstance.Instance]) -> None:
     inst = make_instance("state")
+    # The image's rcS brings lo up just after the start: wait for it (at most 10 s).
+    deadline = time.monotonic() + 10
     state = inst.state()
+    while state.network["lo"]["state"] != "up" and time.monotonic() < deadline:
+        time.sleep(0.1)
+        state = inst.state()
     assert state.processes > 0
     assert state.memory["usage"] > 0
     assert state.disk["root"]["usage"] > 0

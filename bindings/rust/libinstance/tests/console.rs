@@ -83,7 +83,13 @@ fn log_files_are_listed_and_names_checked() {
 fn state_reports_real_usage() {
     let mgr = manager();
     let c = container(&mgr, "rs-state", true);
-    let st = c.state().unwrap();
+    // The image's rcS brings lo up just after the start: wait for it (at most 10 s).
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let mut st = c.state().unwrap();
+    while st.network.as_ref().map_or(true, |n| n["lo"].state != "up") && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+        st = c.state().unwrap();
+    }
     assert!(st.processes > 0, "{st:?}");
     assert!(st.memory.usage > 0, "{st:?}");
     assert!(st.disk["root"].usage > 0, "{st:?}");
