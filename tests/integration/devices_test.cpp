@@ -27,19 +27,6 @@ struct HostDir {
     std::string path() const { return dir.path().string(); }
 };
 
-std::string sh(Instance& c, const std::string& script) { return c.exec({"sh", "-c", script}).stdout_data; }
-int sh_rc(Instance& c, const std::string& script) { return c.exec({"sh", "-c", script}).exit_code; }
-
-// The error of f (which must throw).
-template <class F> Error error_of(F&& f) {
-    try {
-        f();
-    } catch (const Error& e) {
-        return e;
-    }
-    FAIL("no error");
-    return Error(ErrorCode::Internal, "");
-}
 
 // The host mounts whose mount point contains `needle`.
 int host_mounts_with(const std::string& needle) {
@@ -61,12 +48,6 @@ std::string devices_list(Instance& c) {
         return all.str();
     }
     return {};
-}
-
-void force_stop(Instance& c) {
-    StopOptions force;
-    force.force = true;
-    c.stop(force);
 }
 
 }  // namespace

@@ -34,17 +34,6 @@ long peak_rss_kib() {
     return 0;
 }
 
-template <class Fn>
-Error error_of(Fn&& fn) {
-    try {
-        fn();
-    } catch (const Error& e) {
-        return e;
-    }
-    FAIL("no error thrown");
-    return Error(ErrorCode::Internal, "");
-}
-
 }  // namespace
 
 TEST_CASE("files pushed to a running container are owned as asked, seen from inside") {

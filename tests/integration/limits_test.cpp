@@ -1,5 +1,8 @@
 // Resource limits and security keys on real containers: each checked where it takes effect (the
 // container's cgroup files seen from the host, the container's own view, refused forks/syscalls).
+#include <chrono>
+#include <csignal>
+#include <thread>
 #include <doctest.h>
 #include <fstream>
 #include <sstream>
@@ -63,7 +66,8 @@ std::string memory_limit(Instance& c) {
     return v2_controller("memory") ? host_cgroup_file(pid, "memory", "memory.max") : host_cgroup_file(pid, "memory", "memory.limit_in_bytes");
 }
 
-std::string sh(Instance& c, const std::string& script, int* status = nullptr) {
+// stdout and stderr of `sh -c script`, without trailing newlines; its status in *status.
+std::string trimmed_output(Instance& c, const std::string& script, int* status = nullptr) {
     ExecResult r = c.exec({"/bin/sh", "-c", script});
     if (status) *status = r.exit_code;
     std::string out = r.stdout_data + r.stderr_data;
@@ -91,20 +95,28 @@ TEST_CASE("limits at start: the cgroup files from the host, the limits inside, t
     }
     // The container sees its own cgroup as the root of its cgroup namespace.
     std::string inside = v2_controller("memory") ? "/sys/fs/cgroup/memory.max" : "/sys/fs/cgroup/memory/memory.limit_in_bytes";
-    CHECK(sh(c, "cat " + inside) == "67108864");
-    CHECK(sh(c, "grep Cpus_allowed_list /proc/self/status | tr -d '\\t'") == "Cpus_allowed_list:0");
-    CHECK(sh(c, "grep 'Max open files' /proc/1/limits | tr -s ' '").rfind("Max open files 512 1024 files", 0) == 0);
+    CHECK(trimmed_output(c, "cat " + inside) == "67108864");
+    CHECK(trimmed_output(c, "grep Cpus_allowed_list /proc/self/status | tr -d '\\t'") == "Cpus_allowed_list:0");
+    CHECK(trimmed_output(c, "grep 'Max open files' /proc/1/limits | tr -s ' '").rfind("Max open files 512 1024 files", 0) == 0);
     c.stop(StopOptions{true});
 }
 
 TEST_CASE("limits.processes refuses the fork that would exceed it") {
     Instance c = launch_with("lim2", {{"limits.processes", "8"}});
-    std::string out = sh(c, "for i in 1 2 3 4 5 6 7 8 9 10 11 12; do sleep 60 & done; echo loop-done");
+    std::string out = trimmed_output(c, "for i in 1 2 3 4 5 6 7 8 9 10 11 12; do sleep 60 & done; echo loop-done");
     CHECK(out.find("can't fork") != std::string::npos);
     CHECK(c.state().processes <= 8);
+    // exec returns with its shell, leaving the sleepers, and a full pids cgroup leaves no room to
+    // attach another command: they are killed from the host.
+    int64_t init = c.state().pid;
+    CHECK(std::stoi(host_cgroup_file(init, "pids", "pids.current")) > 1);
+    std::stringstream procs(host_cgroup_file(init, "pids", "cgroup.procs"));
+    for (int64_t p = 0; procs >> p;)
+        if (p != init) ::kill(static_cast<pid_t>(p), SIGKILL);
+    for (int i = 0; i < 100 && host_cgroup_file(init, "pids", "pids.current") != "1"; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
     // The limit counts: once the sleepers are gone, a fork works again.
-    c.exec({"killall", "sleep"});
-    CHECK(sh(c, "echo $(( $(echo 20) + 1 ))") == "21");
+    CHECK(trimmed_output(c, "echo $(( $(echo 20) + 1 ))") == "21");
     c.stop(StopOptions{true});
 }
 
@@ -174,22 +186,22 @@ TEST_CASE("limits.disk.priority applies where the host has I/O weights, else ref
 TEST_CASE("security.syscalls.deny refuses the syscall with EPERM; without it the call works") {
     Instance plain = launch_with("sec1", {});
     int status = -1;
-    sh(plain, "mknod /tmp/fifo p", &status);
+    trimmed_output(plain, "mknod /tmp/fifo p", &status);
     CHECK(status == 0);
     Instance denied = launch_with("sec2", {{"security.syscalls.deny", "mknod mknodat"}});
-    std::string out = sh(denied, "mknod /tmp/fifo p", &status);
+    std::string out = trimmed_output(denied, "mknod /tmp/fifo p", &status);
     CHECK(status != 0);
     CHECK(out.find("Operation not permitted") != std::string::npos);
     // The default denylist still applies next to it (LXD's errno 38 for kexec_load & co is
     // covered by the golden policy); the container otherwise works.
-    CHECK(sh(denied, "echo ok") == "ok");
+    CHECK(trimmed_output(denied, "echo ok") == "ok");
     plain.stop(StopOptions{true});
     denied.stop(StopOptions{true});
 }
 
 TEST_CASE("raw.lxc: an allowed line reaches liblxc; an isolation-breaking key is refused, nothing created") {
     Instance c = launch_with("raw1", {{"raw.lxc", "lxc.environment = RAW_MARK=from-raw-lxc"}});
-    CHECK(sh(c, "tr '\\0' '\\n' < /proc/1/environ | grep RAW_MARK") == "RAW_MARK=from-raw-lxc");
+    CHECK(trimmed_output(c, "tr '\\0' '\\n' < /proc/1/environ | grep RAW_MARK") == "RAW_MARK=from-raw-lxc");
     c.stop(StopOptions{true});
     try {
         launch_with("raw2", {{"raw.lxc", "lxc.cap.keep = sys_admin"}});
@@ -235,7 +247,7 @@ TEST_CASE("security.privileged: no user namespace; unprivileged: the subordinate
     CHECK(outside == 0);
     CHECK(count == 4294967295ull);
     // Host root's files stay root's inside: a file created in the container belongs to host 0.
-    CHECK(sh(priv, "touch /root/made && stat -c %u /root/made") == "0");
+    CHECK(trimmed_output(priv, "touch /root/made && stat -c %u /root/made") == "0");
     priv.stop(StopOptions{true});
 
     Instance plain = launch_with("priv2", {});
@@ -248,12 +260,12 @@ TEST_CASE("security.privileged: no user namespace; unprivileged: the subordinate
 
 TEST_CASE("security.nesting mounts an uncovered /proc and /sys for a nested liblxc") {
     Instance c = launch_with("nest1", {{"security.nesting", "true"}});
-    CHECK(sh(c, "cat /dev/.lxc/proc/1/comm") == "init");
-    CHECK(sh(c, "test -d /dev/.lxc/sys/kernel && echo yes") == "yes");
+    CHECK(trimmed_output(c, "cat /dev/.lxc/proc/1/comm") == "init");
+    CHECK(trimmed_output(c, "test -d /dev/.lxc/sys/kernel && echo yes") == "yes");
     c.stop(StopOptions{true});
     Instance plain = launch_with("nest2", {});
     int status = 0;
-    sh(plain, "test -d /dev/.lxc/proc", &status);
+    trimmed_output(plain, "test -d /dev/.lxc/proc", &status);
     CHECK(status != 0);
     plain.stop(StopOptions{true});
 }
@@ -278,13 +290,13 @@ TEST_CASE("security.idmap.isolated: each container its own range, without overla
     CHECK(a.info().config.at("volatile.idmap.current").find("\"Hostid\":" + std::to_string(a_base)) != std::string::npos);
     CHECK(a.info().config.at("volatile.last_state.idmap") == "[]");
     // The rootfs is the container's: root owns it and can write to it; files push as its root.
-    CHECK(sh(a, "touch /root/mine && stat -c %u:%g /root/mine") == "0:0");
+    CHECK(trimmed_output(a, "touch /root/mine && stat -c %u:%g /root/mine") == "0:0");
     a.file_push_data("/root/pushed", "x");
-    CHECK(sh(a, "stat -c %u /root/pushed") == "0");
+    CHECK(trimmed_output(a, "stat -c %u /root/pushed") == "0");
     // A restart keeps the range.
     a.restart(StopOptions{true});
     CHECK(range(a).first == a_base);
-    CHECK(sh(a, "stat -c %u /root/mine") == "0");
+    CHECK(trimmed_output(a, "stat -c %u /root/mine") == "0");
     // Volatile keys are libinstance's.
     CHECK_THROWS_AS(a.set_config("volatile.idmap.base", "5"), Error);
     a.stop(StopOptions{true});

@@ -16,24 +16,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string sh(Instance& c, const std::string& script) { return c.exec({"sh", "-c", script}).stdout_data; }
-int sh_rc(Instance& c, const std::string& script) { return c.exec({"sh", "-c", script}).exit_code; }
-
-template <class F> Error error_of(F&& f) {
-    try {
-        f();
-    } catch (const Error& e) {
-        return e;
-    }
-    FAIL("no error");
-    return Error(ErrorCode::Internal, "");
-}
-
-void force_stop(Instance& c) {
-    StopOptions force;
-    force.force = true;
-    c.stop(force);
-}
 
 bool host_link(const std::string& name) { return fs::exists("/sys/class/net/" + name); }
 

@@ -14,16 +14,6 @@ using namespace li::test;
 
 namespace {
 
-template <class F> Error error_of(F&& f) {
-    try {
-        f();
-    } catch (const Error& e) {
-        return e;
-    }
-    FAIL("no error");
-    return Error(ErrorCode::Internal, "unreachable");
-}
-
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 api::ProfilesPost profile_post(const std::string& name, api::ConfigMap config, api::DeviceMap devices = {}) {
@@ -43,7 +33,6 @@ Instance launch_with(const std::string& name, std::vector<std::string> profiles)
     return shared().mgr->instances().create("default", post);
 }
 
-std::string sh(Instance& c, const std::string& script) { return c.exec({"sh", "-c", script}).stdout_data; }
 
 // Lifecycle actions on /1.0/profiles/..., in arrival order.
 struct ProfileEvents {

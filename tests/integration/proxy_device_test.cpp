@@ -26,22 +26,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-template <class F> Error error_of(F&& f) {
-    try {
-        f();
-    } catch (const Error& e) {
-        return e;
-    }
-    FAIL("no error");
-    return Error(ErrorCode::Internal, "");
-}
-
-void force_stop(Instance& c) {
-    StopOptions force;
-    force.force = true;
-    c.stop(force);
-}
-
 // A port the kernel just handed out free on the host's loopback.
 uint16_t free_port() {
     UniqueFd s(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));

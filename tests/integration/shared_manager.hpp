@@ -1,6 +1,9 @@
 #pragma once
 // One state directory with the busybox image, shared by the tests of this binary.
 
+#include <doctest.h>
+#include <string>
+
 #include "support/temp_state.hpp"
 
 namespace li::test {
@@ -30,6 +33,28 @@ inline bool instance_exists(const std::string& name) {
     } catch (const Error& e) {
         return false;
     }
+}
+
+/// The stdout of `sh -c script` in c, and its exit status.
+inline std::string sh(Instance& c, const std::string& script) { return c.exec({"sh", "-c", script}).stdout_data; }
+inline int sh_rc(Instance& c, const std::string& script) { return c.exec({"sh", "-c", script}).exit_code; }
+
+/// The error f throws (the test fails when it throws none).
+template <class F> Error error_of(F&& f) {
+    try {
+        f();
+    } catch (const Error& e) {
+        return e;
+    }
+    FAIL("no error");
+    return Error(ErrorCode::Internal, "");
+}
+
+/// Kills the instance at once.
+inline void force_stop(Instance& c) {
+    StopOptions force;
+    force.force = true;
+    c.stop(force);
 }
 
 }  // namespace li::test
