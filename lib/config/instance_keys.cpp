@@ -2,12 +2,24 @@
 // libinstance applies are listed: an unknown key is refused rather than silently ignored.
 #include "config/config_key.hpp"
 #include "config/security_validators.hpp"
+#include "libinstance/error.hpp"
+#include "sys/idmap.hpp"
 
 namespace li::config {
 
 namespace {
 
 using S = Scope;
+
+// raw.idmap: the parser's message quotes the bad line.
+std::string check_raw_idmap(std::string_view text) {
+    try {
+        parse_raw_idmap(text);
+    } catch (const Error& e) {
+        return e.what();
+    }
+    return {};
+}
 
 std::vector<ConfigKey> build_instance_keys() {
     return {
@@ -51,6 +63,7 @@ std::vector<ConfigKey> build_instance_keys() {
         {"limits.kernel.stack", "string", "", S::Container, false, "Resource limit (rlimit) RLIMIT_STACK of the instance's processes: a number, unlimited, or soft:hard", check_prlimit},
 
         // Raw overrides
+        {"raw.idmap", "blob", "", S::Container, false, "Raw idmap entries (\"both|uid|gid HOST CONTAINER\", one a line) mapping container ids to host ids", check_raw_idmap},
         {"raw.lxc", "blob", "", S::Container, false, "Extra liblxc configuration lines (isolation-breaking keys are refused)", check_raw_lxc},
         {"raw.seccomp", "blob", "", S::Container, false, "A raw liblxc seccomp policy used instead of the generated one", check_any},
 

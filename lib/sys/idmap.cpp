@@ -1,5 +1,7 @@
 #include "sys/idmap.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <fmt/format.h>
 #include <fstream>
@@ -7,6 +9,7 @@
 #include <unistd.h>
 
 #include "core/log.hpp"
+#include "libinstance/error.hpp"
 
 namespace li {
 
@@ -22,8 +25,10 @@ bool parse_u64(std::string_view text, uint64_t& out) {
 }
 }  // namespace
 
-IdRange find_subid_range(const std::filesystem::path& file, const std::string& user,
-                         const std::string& numeric_id) {
+namespace {
+// The ranges a subid file delegates to user (by name or numeric id), in file order.
+std::vector<IdRange> subid_entries(const std::filesystem::path& file, const std::string& user, const std::string& numeric_id) {
+    std::vector<IdRange> out;
     std::ifstream in(file);
     std::string line;
     while (std::getline(in, line)) {
@@ -35,10 +40,24 @@ IdRange find_subid_range(const std::filesystem::path& file, const std::string& u
         uint64_t start = 0, size = 0;
         if (!parse_u64(std::string_view(line).substr(c1 + 1, c2 - c1 - 1), start)) continue;
         if (!parse_u64(std::string_view(line).substr(c2 + 1), size)) continue;
-        if (size < kMinimumRange) continue;
-        return IdRange{start, std::min(size, kMaximumRange)};
+        out.push_back(IdRange{start, size});
     }
+    return out;
+}
+}  // namespace
+
+IdRange find_subid_range(const std::filesystem::path& file, const std::string& user,
+                         const std::string& numeric_id) {
+    for (const auto& r : subid_entries(file, user, numeric_id))
+        if (r.size >= kMinimumRange) return IdRange{r.host_start, std::min(r.size, kMaximumRange)};
     return {};
+}
+
+bool subid_delegates(const std::filesystem::path& file, const std::string& user, const std::string& numeric_id,
+                     const IdRange& range) {
+    for (const auto& r : subid_entries(file, user, numeric_id))
+        if (range.host_start >= r.host_start && range.host_start + range.size <= r.host_start + r.size) return true;
+    return false;
 }
 
 IdMap host_idmap() {
@@ -56,6 +75,118 @@ IdMap host_idmap() {
         log::warn(fmt::format("no subordinate id range of {} ids in /etc/subuid or /etc/subgid", kMinimumRange),
                   {{"user", name}});
     return map;
+}
+
+std::vector<IdMapLine> idmap_lines(const IdMap& map, bool uid) {
+    const IdRange& main = uid ? map.uid : map.gid;
+    std::vector<IdMapLine> holes;
+    for (const auto& r : map.raw)
+        if (uid ? r.is_uid : r.is_gid) holes.push_back({r.ns_start, r.host_start, r.size});
+    std::sort(holes.begin(), holes.end(), [](const IdMapLine& a, const IdMapLine& b) { return a.ns_start < b.ns_start; });
+    std::vector<IdMapLine> out;
+    uint64_t next = 0;  // first container id of the main range not yet emitted
+    auto emit_main = [&](uint64_t until) {
+        until = std::min(until, main.size);
+        if (until > next) out.push_back({next, main.host_start + next, until - next});
+    };
+    for (const auto& h : holes) {
+        emit_main(h.ns_start);
+        out.push_back(h);
+        next = std::max(next, h.ns_start + h.size);
+    }
+    emit_main(main.size);
+    return out;
+}
+
+std::optional<uint64_t> to_host_id(const IdMap& map, bool uid, uint64_t ns_id) {
+    for (const auto& l : idmap_lines(map, uid))
+        if (ns_id >= l.ns_start && ns_id - l.ns_start < l.size) return l.host_start + (ns_id - l.ns_start);
+    return std::nullopt;
+}
+
+std::optional<uint64_t> to_container_id(const IdMap& map, bool uid, uint64_t host_id) {
+    for (const auto& l : idmap_lines(map, uid))
+        if (host_id >= l.host_start && host_id - l.host_start < l.size) return l.ns_start + (host_id - l.host_start);
+    return std::nullopt;
+}
+
+void check_raw_entries_fit(const IdMap& map) {
+    for (bool uid : {true, false}) {
+        auto lines = idmap_lines(map, uid);
+        for (const auto& r : map.raw) {
+            if (!(uid ? r.is_uid : r.is_gid)) continue;
+            for (const auto& l : lines) {
+                bool is_raw = l.ns_start == r.ns_start && l.host_start == r.host_start && l.size == r.size;
+                if (is_raw || !(r.host_start < l.host_start + l.size && l.host_start < r.host_start + r.size)) continue;
+                throw Error::invalid("config.raw.idmap",
+                                     fmt::format("raw.idmap maps host {}s {}-{}, which the container's own range already "
+                                                 "maps to container ids {}-{}",
+                                                 uid ? "uid" : "gid", r.host_start, r.host_start + r.size - 1, l.ns_start,
+                                                 l.ns_start + l.size - 1));
+            }
+        }
+    }
+}
+
+namespace {
+
+// "1000" or "1000-1999" as (start, size).
+bool parse_id_range(std::string_view text, uint64_t& start, uint64_t& size) {
+    auto dash = text.find('-');
+    uint64_t end = 0;
+    if (dash == std::string_view::npos) {
+        if (!parse_u64(text, start)) return false;
+        end = start;
+    } else if (!parse_u64(text.substr(0, dash), start) || !parse_u64(text.substr(dash + 1), end) || end < start) {
+        return false;
+    }
+    if (end > UINT32_MAX - 1) return false;
+    size = end - start + 1;
+    return true;
+}
+
+}  // namespace
+
+std::vector<IdRawEntry> parse_raw_idmap(std::string_view text) {
+    std::vector<IdRawEntry> out;
+    size_t pos = 0;
+    while (pos <= text.size()) {
+        size_t eol = text.find('\n', pos);
+        if (eol == std::string_view::npos) eol = text.size();
+        std::string_view line = text.substr(pos, eol - pos);
+        pos = eol + 1;
+        std::vector<std::string_view> words;
+        for (size_t i = 0; i < line.size();) {
+            while (i < line.size() && std::isspace(static_cast<unsigned char>(line[i]))) ++i;
+            size_t j = i;
+            while (j < line.size() && !std::isspace(static_cast<unsigned char>(line[j]))) ++j;
+            if (j > i) words.push_back(line.substr(i, j - i));
+            i = j;
+        }
+        if (words.empty() || words[0].front() == '#') continue;
+        auto bad = [&](const std::string& why) {
+            return Error::invalid("config.raw.idmap", fmt::format("invalid raw.idmap line \"{}\": {}", line, why));
+        };
+        if (words.size() != 3) throw bad("expected \"both|uid|gid HOST CONTAINER\"");
+        IdRawEntry e;
+        if (words[0] == "both") e.is_uid = e.is_gid = true;
+        else if (words[0] == "uid") e.is_uid = true;
+        else if (words[0] == "gid") e.is_gid = true;
+        else throw bad(fmt::format("unknown type \"{}\" (expected both, uid or gid)", words[0]));
+        uint64_t host_size = 0, ns_size = 0;
+        if (!parse_id_range(words[1], e.host_start, host_size)) throw bad(fmt::format("bad host id or range \"{}\"", words[1]));
+        if (!parse_id_range(words[2], e.ns_start, ns_size)) throw bad(fmt::format("bad container id or range \"{}\"", words[2]));
+        if (host_size != ns_size) throw bad("the host and container ranges differ in length");
+        e.size = ns_size;
+        for (const auto& o : out) {
+            bool same_kind = (o.is_uid && e.is_uid) || (o.is_gid && e.is_gid);
+            auto overlap = [](uint64_t a, uint64_t as, uint64_t b, uint64_t bs) { return a < b + bs && b < a + as; };
+            if (same_kind && (overlap(o.ns_start, o.size, e.ns_start, e.size) || overlap(o.host_start, o.size, e.host_start, e.size)))
+                throw bad("overlaps an earlier entry");
+        }
+        out.push_back(e);
+    }
+    return out;
 }
 
 }  // namespace li

@@ -108,15 +108,16 @@ UniqueFd userns_for(const IdMap& idmap) {
         }
     };
     try {
-        auto write_map = [&](const char* file, const IdRange& range) {
+        auto write_map = [&](const char* file, bool uid) {
             std::string path = fmt::format("/proc/{}/{}", pid, file);
             UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
-            std::string map = fmt::format("0 {} {}\n", range.host_start, range.size);
+            std::string map;  // all lines in one write: the kernel accepts a single write
+            for (const auto& l : idmap_lines(idmap, uid)) map += fmt::format("{} {} {}\n", l.ns_start, l.host_start, l.size);
             if (!fd || ::write(fd.get(), map.data(), map.size()) != static_cast<ssize_t>(map.size()))
                 throw Error::from_errno(fmt::format("writing {}", path), errno);
         };
-        write_map("uid_map", idmap.uid);
-        write_map("gid_map", idmap.gid);
+        write_map("uid_map", true);
+        write_map("gid_map", false);
         UniqueFd ns(::open(fmt::format("/proc/{}/ns/user", pid).c_str(), O_RDONLY | O_CLOEXEC));
         if (!ns) throw Error::from_errno("opening a user namespace", errno);
         reap();

@@ -22,7 +22,7 @@ TEST_CASE("liblxc config of an unprivileged busybox container") {
     in.lxc_name = "c1";
     in.hostname = "c1";
     in.rootfs = "/var/lib/libinstance/storage-pools/default/containers/c1/rootfs";
-    in.idmap = IdMap{{1000000, 1000000000}, {1000000, 1000000000}};
+    in.idmap = IdMap{{1000000, 1000000000}, {1000000, 1000000000}, {}};
     in.halt_signal = "SIGUSR1";
     in.seccomp_file = "/var/lib/libinstance/containers/c1/seccomp";
     in.config = {{"environment.FOO", "bar"}, {"user.ignored", "x"}};
@@ -55,7 +55,7 @@ LxcRenderInput limited_input(const CgroupHost& host) {
     in.lxc_name = in.hostname = "lim";
     in.rootfs = "/var/lib/libinstance/storage-pools/default/containers/lim/rootfs";
     in.rootfs_shifted = true;
-    in.idmap = IdMap{{1000000, 65536}, {1000000, 65536}};
+    in.idmap = IdMap{{1000000, 65536}, {1000000, 65536}, {}};
     in.halt_signal = "SIGUSR1";
     in.seccomp_file = "/var/lib/libinstance/containers/lim/seccomp";
     in.config = {{"limits.memory", "64MiB"},          {"limits.memory.swap", "false"}, {"limits.cpu", "2"},
@@ -74,7 +74,7 @@ TEST_CASE("privileged, nesting and raw.lxc") {
     LxcRenderInput in;
     in.lxc_name = in.hostname = "priv";
     in.rootfs = "/var/lib/libinstance/storage-pools/default/containers/priv/rootfs";
-    in.idmap = IdMap{{1000000, 1000000000}, {1000000, 1000000000}};
+    in.idmap = IdMap{{1000000, 1000000000}, {1000000, 1000000000}, {}};
     in.seccomp_file = "/var/lib/libinstance/containers/priv/seccomp";
     in.config = {{"security.privileged", "true"}, {"security.nesting", "true"},
                  {"raw.lxc", "# a comment\nlxc.init.cwd = /tmp\n\nlxc.environment=RAW=1\n"}};
@@ -88,4 +88,25 @@ TEST_CASE("seccomp policy of the security.syscalls keys") {
                                                               {"security.syscalls.deny", "mknod"}}));
     CHECK(render_seccomp_policy({{"security.syscalls.deny_default", "false"}}) == "2\ndenylist\n");
     CHECK(render_seccomp_policy({{"raw.seccomp", "2\nallowlist\n[all]\nread"}}) == "2\nallowlist\n[all]\nread\n");
+}
+
+TEST_CASE("raw.idmap splits the container's map around its entries") {
+    LxcRenderInput in;
+    in.lxc_name = "c1";
+    in.hostname = "c1";
+    in.rootfs = "/var/lib/libinstance/storage-pools/default/containers/c1/rootfs";
+    in.idmap = IdMap{{1000000, 65536}, {1000000, 65536}, parse_raw_idmap("both 1000 1000\nuid 2000-2001 5000-5001\n")};
+    in.halt_signal = "SIGUSR1";
+    in.seccomp_file = "/var/lib/libinstance/containers/c1/seccomp";
+    in.console_log_file = "/var/lib/libinstance/logs/c1/console.log";
+    std::string rendered = render_lxc_config(in);
+    CHECK(rendered.find("lxc.idmap = u 0 1000000 1000\n"
+                        "lxc.idmap = u 1000 1000 1\n"
+                        "lxc.idmap = u 1001 1001001 3999\n"
+                        "lxc.idmap = u 5000 2000 2\n"
+                        "lxc.idmap = u 5002 1005002 60534\n"
+                        "lxc.idmap = g 0 1000000 1000\n"
+                        "lxc.idmap = g 1000 1000 1\n"
+                        "lxc.idmap = g 1001 1001001 64535\n") != std::string::npos);
+    check_golden("lxc-config-raw-idmap.conf", rendered);
 }

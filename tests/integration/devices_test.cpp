@@ -171,6 +171,78 @@ TEST_CASE("disk: bad values, missing required sources and custom volumes are ref
     c.remove();
 }
 
+// Delegates host id 1000 to root in /etc/subuid and /etc/subgid (shadow's newuidmap, which
+// liblxc uses when installed, maps nothing else), restoring the files afterwards.
+struct DelegatedId1000 {
+    std::string uid_before = slurp("/etc/subuid"), gid_before = slurp("/etc/subgid");
+    DelegatedId1000() {
+        std::ofstream("/etc/subuid", std::ios::app) << "root:1000:1\n";
+        std::ofstream("/etc/subgid", std::ios::app) << "root:1000:1\n";
+    }
+    ~DelegatedId1000() {
+        std::ofstream("/etc/subuid", std::ios::trunc) << uid_before;
+        std::ofstream("/etc/subgid", std::ios::trunc) << gid_before;
+    }
+    static std::string slurp(const char* path) {
+        std::ifstream in(path);
+        std::stringstream s;
+        s << in.rdbuf();
+        return s.str();
+    }
+};
+
+TEST_CASE("raw.idmap: host uid/gid 1000 is 1000 inside, in a disk device and the rootfs, both ways") {
+    HostDir home;
+    REQUIRE(::chown((home.path() + "/hello").c_str(), 1000, 1000) == 0);
+    REQUIRE(::chown(home.path().c_str(), 1000, 1000) == 0);  // a user's home, as in LXD's example
+    api::InstancesPost post;
+    post.name = "rawidmap";
+    post.source.alias = "busybox";
+    post.config = {{"raw.idmap", "both 1000 1000"}};
+    Instance c = shared().mgr->instances().create("default", post);
+    c.add_device("home", {{"type", "disk"}, {"source", home.path()}, {"path", "/mnt/home"}});
+    // With shadow's tools installed (as CI's setup does) the host must delegate the id first.
+    if (::access("/usr/bin/newuidmap", X_OK) == 0 && DelegatedId1000::slurp("/etc/subuid").find("root:1000:1\n") == std::string::npos) {
+        Error refused = error_of([&] { c.start(); });
+        CHECK(refused.code() == ErrorCode::PermissionDenied);
+        CHECK(refused.key() == "config.raw.idmap");
+        CHECK(std::string(refused.what()).find("add \"root:1000:1\" to /etc/subuid") != std::string::npos);
+        CHECK(c.state().status == "Stopped");
+    }
+    DelegatedId1000 delegated;
+    c.start();
+
+    // The kernel's map has the main range split around the entry.
+    std::ifstream uid_map(fmt::format("/proc/{}/uid_map", c.state().pid));
+    std::stringstream lines;
+    lines << uid_map.rdbuf();
+    CHECK(lines.str().find(" 1000       1000          1\n") != std::string::npos);
+    CHECK(sh(c, "awk '$1==1000 {print $2, $3}' /proc/self/gid_map") == "1000 1\n");
+    // Host 1000 is 1000 inside, without shifting, and what 1000 owns inside is host 1000's (the
+    // container's root may write there: the directory's owner is mapped in its namespace).
+    CHECK(sh(c, "stat -c %u:%g /mnt/home/hello") == "1000:1000\n");
+    CHECK(sh_rc(c, "touch /mnt/home/made && chown 1000:1000 /mnt/home/made") == 0);
+    struct stat st {};
+    REQUIRE(::stat((home.path() + "/made").c_str(), &st) == 0);
+    CHECK(st.st_uid == 1000);
+    CHECK(st.st_gid == 1000);
+    // Its neighbours keep the container's range; files pushed as 1000 are 1000 inside.
+    CHECK(sh(c, "touch /root/n && chown 1001 /root/n && stat -c %u /root/n") == "1001\n");
+    FileOptions as_1000;
+    as_1000.uid = as_1000.gid = 1000;
+    c.file_push_data("/root/pushed", "x", as_1000);
+    CHECK(sh(c, "stat -c %u:%g /root/pushed") == "1000:1000\n");
+    CHECK(c.file_stat("/root/pushed").uid == 1000);
+
+    // Bad entries are refused naming the key; the stored value stays.
+    Error bad = error_of([&] { c.set_config("raw.idmap", "both 1000"); });
+    CHECK(bad.code() == ErrorCode::InvalidArgument);
+    CHECK(bad.key() == "config.raw.idmap");
+    CHECK(c.get_config("raw.idmap") == "both 1000 1000");
+    force_stop(c);
+    c.remove();
+}
+
 TEST_CASE("unix-char: by source and by major/minor, at start and hot-plugged, with the device cgroup") {
     Instance c = launch("dev-unix1", false);
     c.add_device("z", {{"type", "unix-char"}, {"source", "/dev/zero"}, {"path", "/dev/myzero"}});

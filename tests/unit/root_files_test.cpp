@@ -19,7 +19,8 @@
 #include "sys/unique_fd.hpp"
 
 using namespace li;
-using li::files::IdShift;
+using li::IdMap;
+using li::files::unshifted_view;
 using li::files::RootFiles;
 namespace fs = std::filesystem;
 
@@ -103,7 +104,7 @@ TEST_CASE("container paths must be absolute and stay below the root") {
 
 TEST_CASE("push, pull, mkdir, symlink and delete with owners in a shifted view") {
     Fixture fx;
-    RootFiles root(fx.rootfs, IdShift{100000, 200000, 65536});
+    RootFiles root(fx.rootfs, IdMap{{100000, 65536}, {200000, 65536}, {}});
     FileOptions opts;
     opts.uid = 1000;
     opts.gid = 1001;
@@ -191,7 +192,7 @@ TEST_CASE("push, pull, mkdir, symlink and delete with owners in a shifted view")
 
 TEST_CASE("a failed push leaves no file behind") {
     Fixture fx;
-    RootFiles root(fx.rootfs, IdShift{});
+    RootFiles root(fx.rootfs, unshifted_view());
     spit(fx.rootfs / "etc/keep", "old");
     // A directory fd fails on read (EISDIR) after the temporary file was made.
     UniqueFd dirfd(::open(fx.dir.path().c_str(), O_RDONLY | O_DIRECTORY));
@@ -205,7 +206,7 @@ TEST_CASE("a failed push leaves no file behind") {
 
 TEST_CASE("symlinks planted in the container resolve inside its root") {
     Fixture fx;
-    RootFiles root(fx.rootfs, IdShift{});
+    RootFiles root(fx.rootfs, unshifted_view());
     // Absolute and climbing symlinks that would reach "outside" from the host's point of view.
     fs::create_symlink(fx.outside, fx.rootfs / "tmp/abs");
     fs::create_symlink("../../../../../../../../" + fx.outside.relative_path().string(), fx.rootfs / "tmp/rel");
@@ -238,7 +239,7 @@ TEST_CASE("symlinks planted in the container resolve inside its root") {
 
 TEST_CASE("a directory swapped for a symlink during pushes and pulls never leads out") {
     Fixture fx;
-    RootFiles root(fx.rootfs, IdShift{});
+    RootFiles root(fx.rootfs, unshifted_view());
     fs::create_directories(fx.rootfs / "tmp/d");
     spit(fx.rootfs / "tmp/d/secret", "CONTAINER");
     fs::create_symlink(fx.outside, fx.rootfs / "tmp/s");
@@ -282,7 +283,7 @@ TEST_CASE("a directory swapped for a symlink during pushes and pulls never leads
 
 TEST_CASE("device nodes and fifos are not pulled") {
     Fixture fx;
-    RootFiles root(fx.rootfs, IdShift{});
+    RootFiles root(fx.rootfs, unshifted_view());
     REQUIRE(::mknod((fx.rootfs / "tmp/null").c_str(), S_IFCHR | 0666, makedev(1, 3)) == 0);
     REQUIRE(::mkfifo((fx.rootfs / "tmp/fifo").c_str(), 0600) == 0);
     for (const char* p : {"/tmp/null", "/tmp/fifo"}) {
@@ -293,9 +294,34 @@ TEST_CASE("device nodes and fifos are not pulled") {
     }
 }
 
+TEST_CASE("a raw.idmap entry gives its container id the host id it names, both ways") {
+    Fixture fx;
+    RootFiles root(fx.rootfs, IdMap{{100000, 65536}, {100000, 65536}, parse_raw_idmap("both 1000 1000")});
+    FileOptions opts;
+    opts.uid = 1000;
+    opts.gid = 1000;
+    push_bytes(root, "/etc/mapped", "m", opts);
+    struct stat st {};
+    REQUIRE(::lstat((fx.rootfs / "etc/mapped").c_str(), &st) == 0);
+    CHECK(st.st_uid == 1000);
+    CHECK(st.st_gid == 1000);
+    opts.uid = opts.gid = 1001;
+    push_bytes(root, "/etc/beside", "b", opts);
+    REQUIRE(::lstat((fx.rootfs / "etc/beside").c_str(), &st) == 0);
+    CHECK(st.st_uid == 101001);
+    FileInfo info;
+    pull_bytes(root, "/etc/mapped", &info);
+    CHECK(info.uid == 1000);
+    // The main range's host id for container id 1000 is a hole now: it shows as the overflow id.
+    REQUIRE(::lchown((fx.rootfs / "etc/beside").c_str(), 101000, 101000) == 0);
+    pull_bytes(root, "/etc/beside", &info);
+    CHECK(info.uid == 65534);  // the kernel's overflow id
+    CHECK(info.gid == 65534);
+}
+
 TEST_CASE("trees are pushed and pulled with modes, owners and symlinks") {
     Fixture fx;
-    RootFiles root(fx.rootfs, IdShift{100000, 100000, 65536});
+    RootFiles root(fx.rootfs, IdMap{{100000, 65536}, {100000, 65536}, {}});
     fs::path src = fx.dir.path() / "src";
     fs::create_directories(src / "sub/deeper");
     spit(src / "top.txt", "top");

@@ -59,24 +59,22 @@ auto with_root(ManagerCore& core, const std::string& project, const std::string&
     if (::stat(rootfs.c_str(), &st) != 0) throw Error::from_errno(fmt::format("inspecting {}", rootfs.string()), errno);
     // The container's own map: isolated containers have a range of their own.
     IdMap map = container_idmap(core, loaded.expanded.config);
-    files::IdShift shift;
-    shift.size = std::min(map.uid.size, map.gid.size);
-    // An isolated idmap (security.idmap.isolated) has its own base: the root's owner gives it.
-    if (st.st_uid != 0) {
-        shift.uid_base = st.st_uid;
-        shift.gid_base = st.st_gid;
-        if (st.st_uid != map.uid.host_start) shift.size = 65536;  // security.idmap.size's default
-    }
-    files::RootFiles root(rootfs, shift);
+    // A shifted view (running, layered volume) shows the container's map, raw.idmap holes
+    // included; an isolated map whose root owner differs from the config's gets that owner's
+    // range of security.idmap.size's default; the plain view shows container ids unshifted.
+    IdMap view = files::unshifted_view(std::min(map.uid.size, map.gid.size));
+    if (st.st_uid != 0)
+        view = st.st_uid == root_host_uid(map) ? map : IdMap{{st.st_uid, 65536}, {st.st_gid, 65536}, {}};
+    files::RootFiles root(rootfs, view);
     // On a shifted view, creating as host root (unmapped there) fails: create as the container's
     // root, then chown to the wanted owner.
-    if (access == Access::Write && shift.uid_base != 0) {
+    if (access == Access::Write && st.st_uid != 0) {
         using R = decltype(fn(root));
         if constexpr (std::is_void_v<R>) {
-            with_fs_ids(shift.uid_base, shift.gid_base, [&] { fn(root); });
+            with_fs_ids(root_host_uid(view), root_host_gid(view), [&] { fn(root); });
         } else {
             std::optional<R> out;
-            with_fs_ids(shift.uid_base, shift.gid_base, [&] { out.emplace(fn(root)); });
+            with_fs_ids(root_host_uid(view), root_host_gid(view), [&] { out.emplace(fn(root)); });
             return std::move(*out);
         }
     } else {

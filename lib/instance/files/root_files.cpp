@@ -135,7 +135,7 @@ std::string relative_path(std::string_view path) {
     return rel;
 }
 
-RootFiles::RootFiles(const fs::path& rootfs, IdShift shift) : shift_(shift) {
+RootFiles::RootFiles(const fs::path& rootfs, IdMap view) : view_(std::move(view)) {
     root_.reset(::open(rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
     if (!root_) throw Error::from_errno(fmt::format("opening the instance's root {}", rootfs.string()), errno);
     root_real_ = read_link_at(AT_FDCWD, fmt::format("/proc/self/fd/{}", root_.get()).c_str());
@@ -194,24 +194,21 @@ UniqueFd RootFiles::parent_dir(const std::string& rel, std::string_view shown, b
 }
 
 uint32_t RootFiles::host_uid(uint32_t uid) const {
-    if (uid >= shift_.size)
-        throw Error::invalid("uid", fmt::format("uid {} is not mapped in the instance (it has {} ids)", uid, shift_.size));
-    return static_cast<uint32_t>(shift_.uid_base + uid);
+    auto host = to_host_id(view_, true, uid);
+    if (!host) throw Error::invalid("uid", fmt::format("uid {} is not mapped in the instance", uid));
+    return static_cast<uint32_t>(*host);
 }
 
 uint32_t RootFiles::host_gid(uint32_t gid) const {
-    if (gid >= shift_.size)
-        throw Error::invalid("gid", fmt::format("gid {} is not mapped in the instance (it has {} ids)", gid, shift_.size));
-    return static_cast<uint32_t>(shift_.gid_base + gid);
+    auto host = to_host_id(view_, false, gid);
+    if (!host) throw Error::invalid("gid", fmt::format("gid {} is not mapped in the instance", gid));
+    return static_cast<uint32_t>(*host);
 }
 
 FileInfo RootFiles::describe(int fd, const struct stat& st) const {
     FileInfo info;
-    auto inside = [&](uint64_t id, uint64_t base) {
-        return id >= base && id - base < shift_.size ? static_cast<uint32_t>(id - base) : kOverflowId;
-    };
-    info.uid = inside(st.st_uid, shift_.uid_base);
-    info.gid = inside(st.st_gid, shift_.gid_base);
+    info.uid = static_cast<uint32_t>(to_container_id(view_, true, st.st_uid).value_or(kOverflowId));
+    info.gid = static_cast<uint32_t>(to_container_id(view_, false, st.st_gid).value_or(kOverflowId));
     info.mode = st.st_mode & 07777;
     if (S_ISREG(st.st_mode)) {
         info.type = "file";

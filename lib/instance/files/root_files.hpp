@@ -10,17 +10,14 @@
 #include <sys/stat.h>
 
 #include "libinstance/instance.hpp"
+#include "sys/idmap.hpp"
 #include "sys/unique_fd.hpp"
 
 namespace li::files {
 
-/// Where the container's ids appear in this host view of its root: container id n is host id
-/// base + n for n < size (base 0 for an unshifted view).
-struct IdShift {
-    uint64_t uid_base = 0;
-    uint64_t gid_base = 0;
-    uint64_t size = 65536;
-};
+/// Where the container's ids appear in this host view of its root: its id map for a shifted
+/// view (raw.idmap entries included), an identity map for the plain one.
+inline IdMap unshifted_view(uint64_t size = 65536) { return IdMap{{0, size}, {0, size}, {}}; }
 
 /// A container path made relative to its root ("" for the root itself): InvalidArgument (key
 /// "path") when it is not absolute, holds a NUL byte, or climbs above the root with "..".
@@ -29,7 +26,7 @@ std::string relative_path(std::string_view path);
 /// One container root, open as a directory fd.
 class RootFiles {
 public:
-    RootFiles(const std::filesystem::path& rootfs, IdShift shift);
+    RootFiles(const std::filesystem::path& rootfs, IdMap view);
 
     /// Writes path from fd (read to EOF in chunks) through a temporary file renamed into place.
     void push(std::string_view path, int src_fd, const FileOptions& opts);
@@ -55,7 +52,7 @@ private:
 
     UniqueFd root_;
     std::string root_real_;
-    IdShift shift_;
+    IdMap view_;
 };
 
 }  // namespace li::files

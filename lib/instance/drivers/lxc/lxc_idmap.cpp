@@ -2,7 +2,13 @@
 
 #include <algorithm>
 #include <fmt/format.h>
+#include <cstdlib>
 #include <mutex>
+#include <pwd.h>
+#include <sstream>
+#include <sys/stat.h>
+#include <sys/xattr.h>
+#include <unistd.h>
 
 #include "config/validators.hpp"
 #include "core/manager_core.hpp"
@@ -37,9 +43,60 @@ uint64_t isolated_size(const api::ConfigMap& config) { return number_or(value_of
 // LXD's volatile.idmap.* format: a JSON list of uid and gid entries.
 std::string idmap_json(const IdMap& map, bool privileged) {
     if (privileged) return "[]";
-    return fmt::format("[{{\"Isuid\":true,\"Isgid\":false,\"Hostid\":{},\"Nsid\":0,\"Maprange\":{}}},"
-                       "{{\"Isuid\":false,\"Isgid\":true,\"Hostid\":{},\"Nsid\":0,\"Maprange\":{}}}]",
-                       map.uid.host_start, map.uid.size, map.gid.host_start, map.gid.size);
+    std::string out = fmt::format("[{{\"Isuid\":true,\"Isgid\":false,\"Hostid\":{},\"Nsid\":0,\"Maprange\":{}}},"
+                                  "{{\"Isuid\":false,\"Isgid\":true,\"Hostid\":{},\"Nsid\":0,\"Maprange\":{}}}",
+                                  map.uid.host_start, map.uid.size, map.gid.host_start, map.gid.size);
+    // raw.idmap entries follow, as LXD records them.
+    for (const auto& r : map.raw)
+        out += fmt::format(",{{\"Isuid\":{},\"Isgid\":{},\"Hostid\":{},\"Nsid\":{},\"Maprange\":{}}}", r.is_uid, r.is_gid,
+                           r.host_start, r.ns_start, r.size);
+    return out + "]";
+}
+
+// raw.idmap's entries punch holes in an unprivileged container's map.
+IdMap with_raw(IdMap map, const api::ConfigMap& config) {
+    map.raw = parse_raw_idmap(value_of(config, "raw.idmap"));
+    check_raw_entries_fit(map);
+    return map;
+}
+
+// Whether a shadow id-map tool is on PATH with the privilege to map other ids (setuid, or file
+// capabilities), as liblxc looks for it.
+bool privileged_tool_on_path(const std::string& tool) {
+    const char* path = std::getenv("PATH");
+    std::stringstream dirs(path ? path : "/usr/bin:/bin");
+    for (std::string dir; std::getline(dirs, dir, ':');) {
+        std::string file = (dir.empty() ? "." : dir) + "/" + tool;
+        struct stat st {};
+        if (::stat(file.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+        return (st.st_mode & S_ISUID) != 0 || ::getxattr(file.c_str(), "security.capability", nullptr, 0) > 0;
+    }
+    return false;
+}
+
+// liblxc writes a container's map through newuidmap/newgidmap whenever both are usable, even as
+// root, and they only map the host ids /etc/subuid and /etc/subgid delegate to the caller: a
+// raw.idmap entry outside them would fail late inside liblxc. Refuse it up front with the line
+// to add, as LXD's documentation asks of its users.
+void check_raw_delegated(const IdMap& map) {
+    if (map.raw.empty() || !privileged_tool_on_path("newuidmap") || !privileged_tool_on_path("newgidmap")) return;
+    uid_t uid = ::getuid();
+    std::string name = std::to_string(uid);
+    if (struct passwd* pw = ::getpwuid(uid)) name = pw->pw_name;
+    for (const auto& r : map.raw) {
+        for (bool is_uid : {true, false}) {
+            if (!(is_uid ? r.is_uid : r.is_gid)) continue;
+            const char* file = is_uid ? "/etc/subuid" : "/etc/subgid";
+            if (subid_delegates(file, name, std::to_string(uid), IdRange{r.host_start, r.size})) continue;
+            std::string ids = r.size == 1 ? std::to_string(r.host_start) : fmt::format("{}-{}", r.host_start, r.host_start + r.size - 1);
+            throw Error(ErrorCode::PermissionDenied,
+                        fmt::format("raw.idmap maps host {} {}, which {} does not delegate to {} (liblxc maps ids through "
+                                    "new{}map): add \"{}:{}:{}\" to {}",
+                                    is_uid ? "uid" : "gid", ids, file, name, is_uid ? "uid" : "gid", name, r.host_start,
+                                    r.size, file),
+                        "config.raw.idmap");
+        }
+    }
 }
 
 // The host range both uids and gids may use.
@@ -70,12 +127,12 @@ std::optional<uint64_t> find_free_idmap_base(const IdRange& host, uint64_t size,
 }
 
 IdMap container_idmap(ManagerCore& core, const api::ConfigMap& config) {
-    if (is_set_true(config, "security.privileged")) return IdMap{{0, kAllIds}, {0, kAllIds}};
-    if (!is_set_true(config, "security.idmap.isolated")) return core.idmap();
+    if (is_set_true(config, "security.privileged")) return IdMap{{0, kAllIds}, {0, kAllIds}, {}};
+    if (!is_set_true(config, "security.idmap.isolated")) return with_raw(core.idmap(), config);
     uint64_t base = number_or(value_of(config, "volatile.idmap.base"), 0);
-    if (base == 0) return core.idmap();  // not started yet: no range allocated
+    if (base == 0) return with_raw(core.idmap(), config);  // not started yet: no range allocated
     uint64_t size = isolated_size(config);
-    return IdMap{{base, size}, {base, size}};
+    return with_raw(IdMap{{base, size}, {base, size}, {}}, config);
 }
 
 IdMap assign_container_idmap(ManagerCore& core, const InstanceSpec& spec) {
@@ -88,7 +145,7 @@ IdMap assign_container_idmap(ManagerCore& core, const InstanceSpec& spec) {
         IdMap map = core.idmap();
         uint64_t base = 0;
         if (privileged) {
-            map = IdMap{{0, kAllIds}, {0, kAllIds}};
+            map = IdMap{{0, kAllIds}, {0, kAllIds}, {}};
         } else if (is_set_true(config, "security.idmap.isolated")) {
             IdRange host = common_range(core.idmap());
             uint64_t size = isolated_size(config);
@@ -128,7 +185,11 @@ IdMap assign_container_idmap(ManagerCore& core, const InstanceSpec& spec) {
                                 "config.security.idmap.isolated");
                 base = *found;
             }
-            map = IdMap{{base, size}, {base, size}};
+            map = IdMap{{base, size}, {base, size}, {}};
+        }
+        if (!privileged) {
+            map = with_raw(std::move(map), config);
+            check_raw_delegated(map);
         }
         api::ConfigMap next = record->config;
         std::string json = idmap_json(map, privileged);

@@ -53,8 +53,8 @@ std::string render_lxc_config(const LxcRenderInput& in) {
     // A rootfs the storage driver already shifted (an overlay of idmapped layers) is used as is.
     if (!privileged) {
         if (!in.rootfs_shifted) line(out, "lxc.rootfs.options", "idmap=container");
-        line(out, "lxc.idmap", fmt::format("u 0 {} {}", in.idmap.uid.host_start, in.idmap.uid.size));
-        line(out, "lxc.idmap", fmt::format("g 0 {} {}", in.idmap.gid.host_start, in.idmap.gid.size));
+        for (const auto& l : idmap_lines(in.idmap, true)) line(out, "lxc.idmap", fmt::format("u {} {} {}", l.ns_start, l.host_start, l.size));
+        for (const auto& l : idmap_lines(in.idmap, false)) line(out, "lxc.idmap", fmt::format("g {} {} {}", l.ns_start, l.host_start, l.size));
     }
     line(out, "lxc.signal.halt", in.halt_signal);
     line(out, "lxc.autodev", "1");

@@ -237,7 +237,7 @@ bool DirDriver::mount_volume_shifted(const VolumeRef& vol, const IdMap& idmap) {
     if (base.empty()) return false;
     fs::path rootfs = path / "rootfs";
     if (is_overlay(rootfs) && is_mount_point(rootfs)) {
-        if (mounted_shifted(rootfs, idmap.uid.host_start)) return true;
+        if (mounted_shifted(rootfs, root_host_uid(idmap))) return true;
         unmount(rootfs);  // the plain view (e.g. left by publishing) or another map's is remade
     }
     // Overlayfs cannot itself be idmapped, but its layers can: idmapped copies of the image's
@@ -255,7 +255,7 @@ bool DirDriver::mount_volume_shifted(const VolumeRef& vol, const IdMap& idmap) {
     try {
         bind_idmapped(volume_path(VolumeRef{VolumeType::Image, base}) / "rootfs", lower_mnt, userns.get());
         bind_idmapped(overlay / "rw", rw_mnt, userns.get());
-        with_fs_ids(idmap.uid.host_start, idmap.gid.host_start,
+        with_fs_ids(root_host_uid(idmap), root_host_gid(idmap),
                     [&] { mount_overlay(lower_mnt, rw_mnt / "upper", rw_mnt / "work", rootfs); });
     } catch (const Error& e) {
         throw e.with_context(fmt::format("mounting volume {}", path.string()));

@@ -206,7 +206,7 @@ void mount_into_container(pid_t init_pid, const IdMap& idmap, const fs::path& so
         UniqueFd root(::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
         if (!root) return {kRoot, errno};
         // In the container's user namespace the child already is the container's root.
-        if (!userns && !become_container_root_fs(idmap.uid.host_start, idmap.gid.host_start)) return {kFsIds, errno};
+        if (!userns && !become_container_root_fs(root_host_uid(idmap), root_host_gid(idmap))) return {kFsIds, errno};
         // Each directory above the target, created if missing, each looked up inside the root.
         UniqueFd parent(::dup(root.get()));
         for (size_t i = 0; i + 1 < parts.size(); ++i) {

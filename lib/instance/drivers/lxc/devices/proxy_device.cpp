@@ -51,10 +51,14 @@ pid_t running_forwarder(const fs::path& pidfile) {
 }
 
 // A container id of a listening unix socket becomes the host id the container sees as it.
-std::string host_id(const IdRange& range, const std::string& id, bool in_container) {
-    uint64_t v = std::stoull(id);
+std::string host_id(const IdMap& map, bool uid, const std::string& name, const std::string& key, const std::string& id,
+                    bool in_container) {
     if (!in_container) return id;
-    return std::to_string(range.host_start + std::min(v, range.size ? range.size - 1 : 0));
+    auto host = to_host_id(map, uid, std::stoull(id));
+    if (!host)
+        throw Error::invalid(fmt::format("devices.{}.{}", name, key),
+                             fmt::format("device \"{}\": {} {} is not mapped in the container", name, key, id));
+    return std::to_string(*host);
 }
 
 class ProxyDevice final : public LxcDevice {
@@ -101,10 +105,12 @@ private:
                                       "--pidfile", pid_file(env, name).string(), "--log", (dir / "proxy.log").string(),
                                       "--mode", value(d, "mode", "0644")};
         if (in_container)
-            argv.insert(argv.end(), {"--create-uid", std::to_string(env.idmap.uid.host_start), "--create-gid",
-                                     std::to_string(env.idmap.gid.host_start)});
-        if (!value(d, "uid").empty()) argv.insert(argv.end(), {"--uid", host_id(env.idmap.uid, value(d, "uid"), in_container)});
-        if (!value(d, "gid").empty()) argv.insert(argv.end(), {"--gid", host_id(env.idmap.gid, value(d, "gid"), in_container)});
+            argv.insert(argv.end(), {"--create-uid", host_id(env.idmap, true, name, "uid", "0", true), "--create-gid",
+                                     host_id(env.idmap, false, name, "gid", "0", true)});
+        if (!value(d, "uid").empty())
+            argv.insert(argv.end(), {"--uid", host_id(env.idmap, true, name, "uid", value(d, "uid"), in_container)});
+        if (!value(d, "gid").empty())
+            argv.insert(argv.end(), {"--gid", host_id(env.idmap, false, name, "gid", value(d, "gid"), in_container)});
         try {
             run_checked(argv, fmt::format("device \"{}\": starting the proxy", name));
         } catch (const Error& e) {

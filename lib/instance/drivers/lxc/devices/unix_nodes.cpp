@@ -42,8 +42,10 @@ fs::path make_nodes(const DeviceEnv& env, const std::string& name, const std::ve
     std::string record;
     for (size_t i = 0; i < nodes.size(); ++i) {
         const UnixNode& n = nodes[i];
-        if (n.uid >= env.idmap.uid.size || n.gid >= env.idmap.gid.size)
-            throw Error::invalid(fmt::format("devices.{}.{}", name, n.uid >= env.idmap.uid.size ? "uid" : "gid"),
+        auto host_uid = to_host_id(env.idmap, true, n.uid);
+        auto host_gid = to_host_id(env.idmap, false, n.gid);
+        if (!host_uid || !host_gid)
+            throw Error::invalid(fmt::format("devices.{}.{}", name, !host_uid ? "uid" : "gid"),
                                  fmt::format("device \"{}\": uid/gid {}/{} is outside the container's id map", name, n.uid, n.gid));
         if (n.path.find('\n') != std::string::npos || n.path.empty() || n.path.front() != '/')
             throw Error::invalid("devices." + name + ".path", fmt::format("device \"{}\": invalid path \"{}\"", name, n.path));
@@ -53,8 +55,7 @@ fs::path make_nodes(const DeviceEnv& env, const std::string& name, const std::ve
         mode_t type = n.type == 'b' ? S_IFBLK : S_IFCHR;
         if (::mknod(file.c_str(), type | 0600, makedev(n.major, n.minor)) != 0)
             throw Error::from_errno(fmt::format("device \"{}\": making the node {}:{} for {}", name, n.major, n.minor, n.path), errno);
-        if (::chown(file.c_str(), static_cast<uid_t>(env.idmap.uid.host_start + n.uid),
-                    static_cast<gid_t>(env.idmap.gid.host_start + n.gid)) != 0 ||
+        if (::chown(file.c_str(), static_cast<uid_t>(*host_uid), static_cast<gid_t>(*host_gid)) != 0 ||
             ::chmod(file.c_str(), n.mode & 07777) != 0)
             throw Error::from_errno(fmt::format("device \"{}\": setting the owner and mode of {}", name, n.path), errno);
         record += fmt::format("{} {} {} {}\n", n.type, n.major, n.minor, n.path);
