@@ -117,12 +117,14 @@ void check_raw_entries_fit(const IdMap& map) {
             if (!(uid ? r.is_uid : r.is_gid)) continue;
             for (const auto& l : lines) {
                 bool is_raw = l.ns_start == r.ns_start && l.host_start == r.host_start && l.size == r.size;
-                if (is_raw || !(r.host_start < l.host_start + l.size && l.host_start < r.host_start + r.size)) continue;
+                uint64_t first = std::max(r.host_start, l.host_start);
+                if (is_raw || first >= std::min(r.host_start + r.size, l.host_start + l.size)) continue;
+                const char* kind = uid ? "uid" : "gid";
                 throw Error::invalid("config.raw.idmap",
-                                     fmt::format("raw.idmap maps host {}s {}-{}, which the container's own range already "
-                                                 "maps to container ids {}-{}",
-                                                 uid ? "uid" : "gid", r.host_start, r.host_start + r.size - 1, l.ns_start,
-                                                 l.ns_start + l.size - 1));
+                                     fmt::format("raw.idmap maps host {}s {}-{}, but host {} {} already is container {} {} "
+                                                 "in the container's own range",
+                                                 kind, r.host_start, r.host_start + r.size - 1, kind, first, kind,
+                                                 l.ns_start + (first - l.host_start)));
             }
         }
     }

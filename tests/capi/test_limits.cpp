@@ -71,6 +71,12 @@ TEST_CASE("a limit given at creation reaches the container's cgroup; a bad one i
     expect_invalid(CALL(li_instance_create_json(&bad, env().mgr.get(), nullptr, post.dump().c_str(), ERR)), "config.raw.lxc",
                    {"lxc.apparmor.profile"});
     CHECK(bad == nullptr);
+
+    // raw.idmap: ranges of different lengths, the line quoted.
+    post["config"] = {{"raw.idmap", "uid 1000-1009 0-8"}};
+    expect_invalid(CALL(li_instance_create_json(&bad, env().mgr.get(), nullptr, post.dump().c_str(), ERR)), "config.raw.idmap",
+                   {"\"uid 1000-1009 0-8\"", "differ in length"});
+    CHECK(bad == nullptr);
 }
 
 TEST_CASE("li_manager_shutdown_instances stops running instances and keeps them marked running") {

@@ -1,5 +1,7 @@
 """Limits and security keys given with `inst launch -c`, observed inside the container."""
 
+import shutil
+
 from conftest import assert_error
 
 
@@ -46,3 +48,20 @@ def test_seccomp_deny_refuses_mknod(inst):
         assert "Operation not permitted" in r.stderr
     finally:
         inst.run("delete", "--force", "lim4")
+
+
+def test_raw_idmap_bad_lines_are_refused_and_undelegated_host_ids_named_at_start(inst):
+    assert_error(inst.run("init", "busybox", "rawid", "-c", "raw.idmap=both 1000"), "raw.idmap", '"both 1000"')
+    assert inst.instance("rawid") is None
+    inst.ok("init", "busybox", "rawid", "-c", "raw.idmap=both 1000 1000")
+    try:
+        assert inst.ok("config", "get", "rawid", "raw.idmap").stdout.strip() == "both 1000 1000"
+        assert_error(inst.run("config", "set", "rawid", "raw.idmap", "uid 1000-1009 0-8"), "raw.idmap", "differ in length")
+        # Shadow's newuidmap (installed by the setup script) maps only ids /etc/subuid delegates.
+        with open("/etc/subuid") as f:
+            delegated = "root:1000:1\n" in f.read()
+        if shutil.which("newuidmap") and not delegated:
+            assert_error(inst.run("start", "rawid"), "raw.idmap", 'add "root:1000:1" to /etc/subuid')
+            assert inst.instance("rawid")["status"] == "Stopped"
+    finally:
+        inst.run("delete", "--force", "rawid")

@@ -240,6 +240,15 @@ TEST_CASE("raw.idmap: host uid/gid 1000 is 1000 inside, in a disk device and the
     CHECK(bad.key() == "config.raw.idmap");
     CHECK(c.get_config("raw.idmap") == "both 1000 1000");
     force_stop(c);
+    // A host id the container's own range already maps is refused at the next start.
+    std::string current = c.info().config.at("volatile.idmap.current");
+    auto at = current.find("\"Hostid\":") + 9;
+    uint64_t main_start = std::stoull(current.substr(at, current.find(',', at) - at));
+    c.set_config("raw.idmap", fmt::format("both {} 5", main_start + 500));
+    Error taken = error_of([&] { c.start(); });
+    CHECK(taken.code() == ErrorCode::InvalidArgument);
+    CHECK(taken.key() == "config.raw.idmap");
+    CHECK(std::string(taken.what()).find(fmt::format("host uid {} already is container uid 500", main_start + 500)) != std::string::npos);
     c.remove();
 }
 

@@ -91,3 +91,39 @@ def test_disk_hot_plug_and_unplug(make_instance: Callable[..., libinstance.Insta
     assert 'device "m"' in str(err.value) and "/nonexistent-li-py" in str(err.value)
     inst.sync()
     assert "m" not in inst.devices
+
+
+@pytest.fixture
+def delegated_id_1000() -> Iterator[None]:
+    """Delegates host id 1000 to root in /etc/subuid and /etc/subgid (shadow's newuidmap, which
+    liblxc uses when installed, maps nothing else), restoring both files afterwards."""
+    saved = {}
+    for path in ("/etc/subuid", "/etc/subgid"):
+        with open(path) as f:
+            saved[path] = f.read()
+        with open(path, "a") as f:
+            f.write("root:1000:1\n")
+    yield
+    for path, text in saved.items():
+        with open(path, "w") as f:
+            f.write(text)
+
+
+def test_raw_idmap_makes_host_1000_the_container_1000(make_instance: Callable[..., libinstance.Instance],
+                                                       host_dir: str, delegated_id_1000: None) -> None:
+    os.chown(host_dir, 1000, 1000)
+    os.chown(os.path.join(host_dir, "hello"), 1000, 1000)
+    inst = make_instance("rawid", config={"raw.idmap": "both 1000 1000"},
+                         devices={"home": {"type": "disk", "source": host_dir, "path": "/mnt/home"}})
+    assert sh(inst, "stat -c %u:%g /mnt/home/hello").stdout == "1000:1000\n"
+    assert sh(inst, "touch /mnt/home/made && chown 1000:1000 /mnt/home/made").exit_code == 0
+    made = os.stat(os.path.join(host_dir, "made"))
+    assert (made.st_uid, made.st_gid) == (1000, 1000)
+    assert "1000 1000 1" in [" ".join(line.split()) for line in sh(inst, "cat /proc/self/uid_map").stdout.splitlines()]
+    inst.files.put("/root/pushed", b"x", uid=1000, gid=1000)
+    assert sh(inst, "stat -c %u:%g /root/pushed").stdout == "1000:1000\n"
+    with pytest.raises(libinstance.InvalidConfig) as err:
+        inst.config_set("raw.idmap", "both 1000")
+    assert err.value.key == "config.raw.idmap"
+    assert '"both 1000"' in str(err.value)
+    inst.stop(force=True, wait=True)

@@ -50,10 +50,14 @@ fn process_limit_reaches_the_cgroup_and_refuses_forks() {
 }
 
 #[test]
-fn invalid_limits_and_denied_raw_lxc_are_refused_naming_the_key() {
+fn invalid_limits_denied_raw_lxc_and_bad_raw_idmap_are_refused_naming_the_key() {
     let _turn = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let mgr = manager();
-    for (key, value, word) in [("limits.cpu", "none", "none"), ("raw.lxc", "lxc.hook.pre-start = /bin/true", "lxc.hook.pre-start")] {
+    for (key, value, word) in [
+        ("limits.cpu", "none", "none"),
+        ("raw.lxc", "lxc.hook.pre-start = /bin/true", "lxc.hook.pre-start"),
+        ("raw.idmap", "both 1000 1000\nuid 2000 1000", "overlaps an earlier entry"),
+    ] {
         let mut post = api::InstancesPost::new("rs-bad", api::InstanceSource::image_alias(IMAGE));
         post.config.insert(key.to_string(), value.to_string());
         let err = mgr.create_instance(&post).expect_err("accepted");

@@ -56,7 +56,6 @@ std::string idmap_json(const IdMap& map, bool privileged) {
 // raw.idmap's entries punch holes in an unprivileged container's map.
 IdMap with_raw(IdMap map, const api::ConfigMap& config) {
     map.raw = parse_raw_idmap(value_of(config, "raw.idmap"));
-    check_raw_entries_fit(map);
     return map;
 }
 
@@ -189,6 +188,7 @@ IdMap assign_container_idmap(ManagerCore& core, const InstanceSpec& spec) {
         }
         if (!privileged) {
             map = with_raw(std::move(map), config);
+            check_raw_entries_fit(map);  // here, not in container_idmap(): a stopped one stays deletable
             check_raw_delegated(map);
         }
         api::ConfigMap next = record->config;
