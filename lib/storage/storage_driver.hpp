@@ -37,6 +37,14 @@ struct StoragePoolParams {
     std::map<std::string, std::string> config;
 };
 
+/// Space a pool uses and has (bytes), and inodes where the file system counts them (0 = unknown).
+struct PoolUsage {
+    uint64_t space_used = 0;
+    uint64_t space_total = 0;
+    uint64_t inodes_used = 0;
+    uint64_t inodes_total = 0;
+};
+
 /// Fills a freshly created volume directory (e.g. unpacks an image into it).
 using VolumeFiller = std::function<void(const std::filesystem::path& volume_dir)>;
 
@@ -78,6 +86,32 @@ public:
         mount_volume(vol);
         return false;
     }
+
+    // --- Issue 6: pool usage, volume rename/size/usage and volume snapshots ---------------
+    // Defaults throw NotSupported naming the operation, so a driver states what it cannot do.
+
+    /// Space and inodes of the pool's file system (statvfs of its root; btrfs: its own figures).
+    virtual PoolUsage pool_usage() const;
+    /// Renames a volume (and its snapshots); AlreadyExists when `new_name` exists, NotFound
+    /// when `vol` does not. Nothing changes on failure.
+    virtual void rename_volume(const VolumeRef& vol, const std::string& new_name);
+    /// Limits the volume to `bytes` (0 removes the limit): btrfs through a qgroup; a write past it
+    /// fails with ENOSPC/EDQUOT. InvalidArgument (key "size") when the volume already holds more.
+    virtual void set_volume_size(const VolumeRef& vol, uint64_t bytes);
+    /// Bytes the volume's own data takes (a layered volume: its upper layer only).
+    virtual uint64_t volume_usage(const VolumeRef& vol) const;
+    /// Read-only point-in-time copy of a volume as `snapshot` (a name without '/'); AlreadyExists
+    /// when it exists. Copy-on-write where the driver can (btrfs), a full copy otherwise.
+    virtual void create_snapshot(const VolumeRef& vol, const std::string& snapshot, OperationContext& ctx);
+    /// The volume's snapshots, oldest first.
+    virtual std::vector<std::string> list_snapshots(const VolumeRef& vol) const;
+    /// Where a snapshot's files are (read-only).
+    virtual std::filesystem::path snapshot_path(const VolumeRef& vol, const std::string& snapshot) const;
+    virtual void delete_snapshot(const VolumeRef& vol, const std::string& snapshot);
+    virtual void rename_snapshot(const VolumeRef& vol, const std::string& snapshot, const std::string& new_name);
+    /// Makes the volume's content the snapshot's again (the snapshot stays); the volume must not
+    /// be in use (caller's duty). Nothing changes on failure.
+    virtual void restore_snapshot(const VolumeRef& vol, const std::string& snapshot, OperationContext& ctx);
 };
 
 /// Makes the driver named `driver` for a pool; NotSupported (key "driver") for an unknown one.
