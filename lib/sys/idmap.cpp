@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "core/log.hpp"
+#include "core/text.hpp"
 #include "libinstance/error.hpp"
 
 namespace li {
@@ -151,20 +152,8 @@ bool parse_id_range(std::string_view text, uint64_t& start, uint64_t& size) {
 
 std::vector<IdRawEntry> parse_raw_idmap(std::string_view text) {
     std::vector<IdRawEntry> out;
-    size_t pos = 0;
-    while (pos <= text.size()) {
-        size_t eol = text.find('\n', pos);
-        if (eol == std::string_view::npos) eol = text.size();
-        std::string_view line = text.substr(pos, eol - pos);
-        pos = eol + 1;
-        std::vector<std::string_view> words;
-        for (size_t i = 0; i < line.size();) {
-            while (i < line.size() && std::isspace(static_cast<unsigned char>(line[i]))) ++i;
-            size_t j = i;
-            while (j < line.size() && !std::isspace(static_cast<unsigned char>(line[j]))) ++j;
-            if (j > i) words.push_back(line.substr(i, j - i));
-            i = j;
-        }
+    for (std::string_view line : split_view(text, '\n')) {
+        std::vector<std::string_view> words = split_words(line);
         if (words.empty() || words[0].front() == '#') continue;
         auto bad = [&](const std::string& why) {
             return Error::invalid("config.raw.idmap", fmt::format("invalid raw.idmap line \"{}\": {}", line, why));

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/reverter.hpp"
+#include "core/text.hpp"
 #include "libinstance/error.hpp"
 
 namespace li::files {
@@ -115,12 +116,7 @@ std::string relative_path(std::string_view path) {
     if (!path.starts_with('/'))
         throw Error::invalid("path", fmt::format("path \"{}\" is not absolute (paths inside an instance start with /)", path));
     std::vector<std::string_view> parts;
-    size_t pos = 0;
-    while (pos <= path.size()) {
-        size_t end = path.find('/', pos);
-        if (end == std::string_view::npos) end = path.size();
-        std::string_view part = path.substr(pos, end - pos);
-        pos = end + 1;
+    for (std::string_view part : split_view(path, '/')) {
         if (part.empty() || part == ".") continue;
         if (part == "..") {
             if (parts.empty())
