@@ -5,33 +5,13 @@ and bad values refused naming the key."""
 import os
 import socket
 import subprocess
+import sys
 import time
 
 from conftest import assert_error
 
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def exchange(port, data):
-    deadline = time.monotonic() + 5
-    while True:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=3) as s:
-                s.sendall(data)
-                s.shutdown(socket.SHUT_WR)
-                out = b""
-                while chunk := s.recv(4096):
-                    out += chunk
-                if out or time.monotonic() > deadline:
-                    return out
-        except ConnectionRefusedError:
-            if time.monotonic() > deadline:
-                raise
-        time.sleep(0.1)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from sockets import exchange, free_port  # noqa: E402  (tests/support)
 
 
 def test_proxy_device_add_forwards_and_remove_stops(inst, c1):
