@@ -24,6 +24,8 @@ public:
     void create_volume(const VolumeRef& vol, const VolumeFiller& filler) override;
     void copy_volume(const VolumeRef& from, const VolumeRef& to, OperationContext& ctx) override;
     void delete_volume(const VolumeRef& vol) override;
+    // Issue 6 volume operations (btrfs_volume_ops.cpp).
+    void rename_volume(const VolumeRef& vol, const std::string& new_name) override;
 
     /// The config keys a btrfs pool accepts, with defaults filled in (a loop file of 5GiB under
     /// the state's disks/ when source is empty); InvalidArgument naming a bad key or value.

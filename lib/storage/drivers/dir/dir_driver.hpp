@@ -26,6 +26,8 @@ public:
     std::filesystem::path mount_volume(const VolumeRef& vol) override;
     void unmount_volume(const VolumeRef& vol) override;
     bool mount_volume_shifted(const VolumeRef& vol, const IdMap& idmap) override;
+    // Issue 6 volume operations (dir_volume_ops.cpp).
+    void rename_volume(const VolumeRef& vol, const std::string& new_name) override;
 
     /// Whether new container volumes are overlay layers (probed by mount_pool()).
     bool layered() const { return overlay_; }

@@ -1,0 +1,45 @@
+#pragma once
+// Layout and helpers shared by the drivers whose volumes are directories or subvolumes (dir, btrfs)
+// for renaming volumes and keeping their snapshots.
+//
+// Snapshots live beside the volumes, as in LXD:
+//   <pool>/<type>/<volume>                       the volume (e.g. containers/c1, custom/data)
+//   <pool>/<type>-snapshots/<volume>/<snapshot>  its snapshots (e.g. custom-snapshots/data/snap0)
+// A snapshot being made is staged as <snapshot>.creating, so it never looks whole before it is.
+// Renaming a volume moves its <type>-snapshots/<volume> folder with it; deleting it removes that.
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "storage/storage_driver.hpp"
+
+namespace li {
+
+/// <pool_root>/<type>-snapshots/<volume>: the folder holding a volume's snapshots.
+std::filesystem::path volume_snapshots_dir(const std::filesystem::path& pool_root, const VolumeRef& vol);
+/// The folders of a pool holding snapshots, one per volume type (for deleting a pool).
+std::vector<std::filesystem::path> snapshot_type_dirs(const std::filesystem::path& pool_root);
+
+/// Refuses a volume or snapshot name that is empty, ".", "..", holds '/' or ends in the staging
+/// suffix ".creating": InvalidArgument naming `key` and the name.
+void check_entry_name(const std::string& name, const std::string& key);
+
+/// rename(2) that never replaces: AlreadyExists naming `to` when it exists.
+void rename_no_replace(const std::filesystem::path& from, const std::filesystem::path& to);
+/// Swaps two paths atomically (renameat2 RENAME_EXCHANGE).
+void exchange_paths(const std::filesystem::path& a, const std::filesystem::path& b);
+
+/// Moves a volume (<pool_root>/<type>/<name>) and its snapshot folder to `new_name`: NotFound when
+/// the volume does not exist, AlreadyExists when the new name is taken; nothing changes on failure.
+void rename_volume_entries(const std::filesystem::path& pool_root, const VolumeRef& vol, const std::string& new_name);
+
+/// The snapshot names in a volume's snapshot folder, oldest first (by birth time, then name);
+/// staged ".creating" entries are left out.
+std::vector<std::string> snapshot_names_oldest_first(const std::filesystem::path& snapshots_dir);
+
+/// Bytes the files below `dir` take on disk (allocated blocks; hard links counted once), not
+/// crossing into other mounts or nested btrfs subvolumes.
+uint64_t tree_disk_usage(const std::filesystem::path& dir);
+
+}  // namespace li
