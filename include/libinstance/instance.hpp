@@ -133,6 +133,17 @@ public:
     /// Deletes the instance and its storage; Conflict if running without force.
     void remove(const DeleteOptions& opts = {});
     Operation remove_async(const DeleteOptions& opts = {});
+    /// Renames the stopped instance (LXD's POST {"name"}, `lxc move c1 c2`) and emits
+    /// instance-renamed; this handle follows it. Busy (key "name") while running; AlreadyExists
+    /// or InvalidArgument (key "name").
+    void rename(std::string_view new_name);
+    /// Moves the stopped instance's root volume to another storage pool (`lxc move c1 --storage
+    /// P`): a whole copy on the new pool, recorded in the instance's own root disk device, then
+    /// the old volume goes. Busy (key "name") while running; NotFound or InvalidArgument (key
+    /// "pool") for an unknown pool or the one it is on. Progress and cancellation through the
+    /// operation; nothing changes when it fails.
+    void move_to_pool(std::string_view pool);
+    Operation move_to_pool_async(std::string_view pool);
     /// Runs a command inside and waits for it; Conflict if not running.
     ExecResult exec(const std::vector<std::string>& argv, const ExecOptions& opts = {});
 
@@ -201,6 +212,7 @@ private:
     Operation stop_async_impl(const StopOptions& opts, bool async);
     Operation restart_async_impl(const StopOptions& opts, bool async);
     Operation remove_async_impl(const DeleteOptions& opts, bool async);
+    Operation move_to_pool_impl(std::string_view pool, bool async);
     Operation locked_op(const char* description, bool async, std::function<void(ManagerCore&, InstanceContext&)> fn);
     /// Reads the instance's writable config, lets change() edit it, and updates, all under its lock.
     void modify(const std::function<void(api::InstancePut&)>& change);

@@ -48,6 +48,9 @@ InstancesPost instances_post_from_json(std::string_view text) {
         post.source.server = jf::get_string(*it, "server", "source.server");
         post.source.protocol = jf::get_string(*it, "protocol", "source.protocol");
         post.source.certificate = jf::get_string(*it, "certificate", "source.certificate");
+        post.source.source = jf::get_string(*it, "source", "source.source");
+        post.source.project = jf::get_string(*it, "project", "source.project");
+        post.source.instance_only = jf::get_bool(*it, "instance_only", "source.instance_only");
     } else {
         post.source.type = "none";
     }
@@ -64,6 +67,11 @@ std::string to_json(const InstancesPost& p) {
         body["source"]["server"] = p.source.server;
         body["source"]["protocol"] = p.source.protocol.empty() ? "simplestreams" : p.source.protocol;
         if (!p.source.certificate.empty()) body["source"]["certificate"] = p.source.certificate;
+    }
+    if (p.source.type == "copy") {
+        body["source"]["source"] = p.source.source;
+        body["source"]["instance_only"] = p.source.instance_only;
+        if (!p.source.project.empty()) body["source"]["project"] = p.source.project;
     }
     if (p.profiles) body["profiles"] = *p.profiles;
     return body.dump();

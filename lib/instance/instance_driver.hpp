@@ -47,6 +47,9 @@ public:
     virtual void update(const InstanceSpec& before, const InstanceSpec& after) = 0;
     /// Removes what the driver keeps for the instance (config, logs); the volume is the pool's.
     virtual void destroy(const InstanceSpec& spec) = 0;
+    /// Moves the stopped instance's own files (runtime dir, logs) to those of new_name; the
+    /// storage volume is the pool's business.
+    virtual void rename(const InstanceSpec& spec, const std::string& new_name) = 0;
 };
 
 /// The liblxc driver for containers.

@@ -14,6 +14,7 @@
 #include "image/metadata.hpp"
 #include "image/tarball.hpp"
 #include "image/templates.hpp"
+#include "instance/instance_copy.hpp"
 #include "instance/instance_loader.hpp"
 #include "libinstance/error.hpp"
 #include "libinstance/instance.hpp"
@@ -125,12 +126,25 @@ Operation InstanceStore::create_impl(std::string_view project_in, const api::Ins
     core_->instance_driver(post.type);  // NotSupported / InvalidArgument for types we cannot run
     config::validate_instance_config(post.config, post.type);
     config::validate_devices(post.devices, post.type);
+    auto core = core_;
+    if (post.source.type == "copy") {
+        if (post.source.source.empty()) throw Error::invalid("source.source", "no instance to copy given (source.source)");
+        OperationSpec spec{"Copying instance", project, {{"instances", {api_source("instances", post.name, project)}}}, true};
+        return core_->operations().run(spec, [core, project, post](OperationContext& ctx) {
+            try {
+                copy_instance(*core, project, post, ctx);
+            } catch (const Error& e) {
+                throw e.with_context(fmt::format("copying {} to {}", post.source.source, post.name));
+            }
+            if (post.start) Instance(core, project, post.name).start();
+        }, async, core_);
+    }
     if (post.source.type != "image")
-        throw Error::invalid("source.type", fmt::format("instance source type \"{}\" is not supported (use \"image\")", post.source.type));
+        throw Error::invalid("source.type",
+                             fmt::format("instance source type \"{}\" is not supported (use \"image\" or \"copy\")", post.source.type));
     std::string image_ref = !post.source.alias.empty() ? post.source.alias : post.source.fingerprint;
     if (image_ref.empty()) throw Error::invalid("source", "no image given (source.alias or source.fingerprint)");
 
-    auto core = core_;
     OperationSpec spec{"Creating instance", project, {{"instances", {api_source("instances", post.name, project)}}}, true};
     return core_->operations().run(spec, [core, project, post, image_ref](OperationContext& ctx) {
         try {

@@ -111,4 +111,11 @@ void set_instance_last_used(SQLite::Database& db, int64_t id, const std::string&
     up.exec();
 }
 
+void rename_instance(SQLite::Database& db, int64_t id, const std::string& new_name) {
+    SQLite::Statement up(db, "UPDATE instances SET name = ? WHERE id = ?");
+    up.bind(1, new_name);
+    up.bind(2, id);
+    up.exec();
+}
+
 }  // namespace li::repo

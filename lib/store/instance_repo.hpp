@@ -17,6 +17,8 @@ int64_t insert_instance(SQLite::Database& db, const InstanceRecord& instance);
 /// Replaces description, ephemeral, config, devices and profiles of the instance r.id.
 void update_instance(SQLite::Database& db, const InstanceRecord& r);
 void delete_instance(SQLite::Database& db, int64_t id);
+/// Renames the instance r.id (the caller checked the name is free in its project).
+void rename_instance(SQLite::Database& db, int64_t id, const std::string& new_name);
 void set_instance_last_used(SQLite::Database& db, int64_t id, const std::string& when);
 
 }  // namespace li::repo

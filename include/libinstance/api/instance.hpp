@@ -13,11 +13,15 @@ namespace li::api {
 using ConfigMap = std::map<std::string, std::string>;
 using DeviceMap = std::map<std::string, ConfigMap>;
 
-/// LXD's api.InstanceSource (only type "image" and "none" for now).
+/// LXD's api.InstanceSource: type "image" (alias or fingerprint, optionally from a server) or
+/// "copy" (source: the local instance to copy, from project when set).
 struct InstanceSource {
     std::string type = "image";
     std::string alias;
     std::string fingerprint;
+    std::string source;          ///< type "copy": the instance copied
+    std::string project;         ///< type "copy": the source's project ("" = the target's)
+    bool instance_only = false;  ///< type "copy": leave snapshots behind
     /// An image server's URL or a remote's name: the image is pulled from it when not local.
     std::string server;
     std::string protocol;     ///< "simplestreams" (the default) when server is set

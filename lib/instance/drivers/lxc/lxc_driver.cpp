@@ -222,6 +222,14 @@ public:
         remove_leftover_lxc_cgroups(lxc_name, 0);
     }
 
+    void rename(const InstanceSpec& spec, const std::string& new_name) override {
+        std::string from = lxc_name_of(spec), to = project_prefixed_name(spec.project, new_name);
+        for (const fs::path& dir : {core_.lxc_dir(), core_.logs_dir()}) {
+            if (::rename((dir / from).c_str(), (dir / to).c_str()) != 0 && errno != ENOENT)
+                throw Error::from_errno(fmt::format("renaming {} to {}", (dir / from).string(), to), errno);
+        }
+    }
+
 private:
     // liblxc names are unique per lxcpath, so instances of other projects get a prefix, as in LXD.
     static std::string lxc_name_of(const InstanceSpec& spec) { return project_prefixed_name(spec.project, spec.name); }

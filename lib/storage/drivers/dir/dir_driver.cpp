@@ -155,6 +155,8 @@ void DirDriver::copy_volume(const VolumeRef& from, const VolumeRef& to, Operatio
     if (!volume_exists(from)) throw Error(ErrorCode::NotFound, fmt::format("volume {} not found", volume_path(from).string()));
     if (overlay_ && from.type == VolumeType::Image && to.type == VolumeType::Container) {
         create_volume(to, [&](const fs::path& dest) { make_layered_copy(volume_path(from), from.name, dest, ctx); });
+    } else if (overlay_ && from.type == VolumeType::Container && to.type == VolumeType::Container && !base_of(from).empty()) {
+        create_volume(to, [&](const fs::path& dest) { copy_layers(from, dest, ctx); });
     } else {
         create_volume(to, [&](const fs::path& dest) { copy_flat(from, dest, ctx); });
     }
@@ -178,6 +180,25 @@ void DirDriver::make_layered_copy(const fs::path& image_volume, const std::strin
     make_dir_with_mode(overlay / "rw" / "work", 0700);
     write_file_atomic(overlay / "base", base + "\n", 0600);
     make_dir_like(dest / "rootfs", lower);
+}
+
+// A layered copy of a layered volume: the same image layer under a copy of the source's own upper
+// layer. Cheap, and right even while the source runs: the upper layer on disk holds unshifted ids
+// (whiteouts and opaque-dir xattrs included, which cp -a keeps), while the source's mounted view
+// is shifted to its container's ids.
+void DirDriver::copy_layers(const VolumeRef& from, const fs::path& dest, OperationContext& ctx) {
+    fs::path source = volume_path(from);
+    std::string base = base_of(from);
+    make_layered_copy(volume_path(VolumeRef{VolumeType::Image, base}), base, dest, ctx);
+    for (const auto& entry : fs::directory_iterator(source)) {
+        std::string name = entry.path().filename().string();
+        if (name == kOverlayDir || name == "rootfs") continue;
+        remove_tree(dest / name);  // the source's own metadata.yaml, templates/, ... win over the image's
+        copy_tree(entry.path(), dest / name, ctx.stop_token());
+    }
+    fs::path upper = fs::path(kOverlayDir) / "rw" / "upper";
+    remove_tree(dest / upper);
+    copy_tree(source / upper, dest / upper, ctx.stop_token());
 }
 
 // A whole, independent copy: the merged view of a layered source, without its overlay state.

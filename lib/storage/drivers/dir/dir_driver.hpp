@@ -41,6 +41,7 @@ private:
                            const std::filesystem::path& dest, OperationContext& ctx);
     std::string base_of(const VolumeRef& vol) const;
     void copy_flat(const VolumeRef& from, const std::filesystem::path& dest, OperationContext& ctx);
+    void copy_layers(const VolumeRef& from, const std::filesystem::path& dest, OperationContext& ctx);
 
     std::string name_;
     std::filesystem::path pool_dir_;
