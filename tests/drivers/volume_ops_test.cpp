@@ -3,6 +3,8 @@
 #include <cerrno>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "drivers/pool_fixtures.hpp"
@@ -105,4 +107,248 @@ TEST_CASE_TEMPLATE("rename_volume moves a (mounted) container volume with its ch
     d.delete_volume(c9);
     CHECK_FALSE(d.volume_exists(c9));
     for (const auto& m : mounts_below(pool.tmp.path())) CHECK(m.find("/c9") == std::string::npos);
+}
+
+namespace {
+// An operation already asked to stop: work given it must stop before changing anything.
+struct CancelledCtx {
+    OperationState state{[] {
+                             api::Operation op;
+                             op.id = "op-test";
+                             op.may_cancel = true;
+                             return op;
+                         }(),
+                         nullptr};
+    OperationContext ctx{&state};
+    CancelledCtx() { state.cancel(); }
+};
+
+bool has_staging(const fs::path& dir) {
+    std::error_code ec;
+    for (const auto& e : fs::recursive_directory_iterator(dir, fs::directory_options::skip_permission_denied, ec))
+        if (e.path().extension() == ".creating") return true;
+    return false;
+}
+}  // namespace
+
+TEST_CASE_TEMPLATE("snapshots of a custom volume: create, list, rename, restore, delete", Pool, POOLS) {
+    Pool pool;
+    StorageDriver& d = *pool.driver;
+    make_custom(d, kData, "v1");
+    CHECK(d.list_snapshots(kData).empty());
+    d.create_snapshot(kData, "snap0", null_ctx());
+    write_text(d.volume_path(kData) / "file.txt", "v2");
+    write_text(d.volume_path(kData) / "added", "later");
+    fs::remove_all(d.volume_path(kData) / "sub");
+    d.create_snapshot(kData, "snap1", null_ctx());
+    write_text(d.volume_path(kData) / "file.txt", "v3");
+    CHECK(d.list_snapshots(kData) == std::vector<std::string>{"snap0", "snap1"});
+
+    // Snapshots hold the content of their moment.
+    CHECK(read_text(d.snapshot_path(kData, "snap0") / "file.txt") == "v1");
+    CHECK(read_text(d.snapshot_path(kData, "snap0") / "sub/nested") == "nested v1");
+    CHECK_FALSE(fs::exists(d.snapshot_path(kData, "snap0") / "added"));
+    CHECK(read_text(d.snapshot_path(kData, "snap1") / "file.txt") == "v2");
+
+    // Taken and bad names are refused naming the key; nothing is added.
+    std::string msg, key;
+    CHECK(code_of([&] { d.create_snapshot(kData, "snap0", null_ctx()); }, &msg, &key) == ErrorCode::AlreadyExists);
+    CHECK(key == "name");
+    CHECK(msg.find("snap0") != std::string::npos);
+    for (std::string bad : {"", "a/b", ".", "s.creating"}) {
+        CAPTURE(bad);
+        CHECK(code_of([&] { d.create_snapshot(kData, bad, null_ctx()); }, &msg, &key) == ErrorCode::InvalidArgument);
+        CHECK(key == "name");
+        if (!bad.empty()) CHECK(msg.find(bad) != std::string::npos);
+    }
+    CHECK(code_of([&] { d.create_snapshot(VolumeRef{VolumeType::Custom, "ghost"}, "s", null_ctx()); }, &msg) == ErrorCode::NotFound);
+    CHECK(msg.find("ghost") != std::string::npos);
+    CHECK(d.list_snapshots(kData) == std::vector<std::string>{"snap0", "snap1"});
+
+    // Rename keeps the order (oldest first) and refuses taken or missing names.
+    d.rename_snapshot(kData, "snap0", "first");
+    CHECK(d.list_snapshots(kData) == std::vector<std::string>{"first", "snap1"});
+    CHECK(read_text(d.snapshot_path(kData, "first") / "file.txt") == "v1");
+    CHECK(code_of([&] { d.rename_snapshot(kData, "first", "snap1"); }, &msg, &key) == ErrorCode::AlreadyExists);
+    CHECK(key == "name");
+    CHECK(code_of([&] { d.rename_snapshot(kData, "nope", "x"); }, &msg) == ErrorCode::NotFound);
+    CHECK(msg.find("nope") != std::string::npos);
+    CHECK(code_of([&] { d.rename_snapshot(kData, "first", "a/b"); }, &msg, &key) == ErrorCode::InvalidArgument);
+    CHECK(d.list_snapshots(kData) == std::vector<std::string>{"first", "snap1"});
+
+    // Restore brings back the snapshot's content exactly; the snapshot stays.
+    d.restore_snapshot(kData, "first", null_ctx());
+    CHECK(read_text(d.volume_path(kData) / "file.txt") == "v1");
+    CHECK(read_text(d.volume_path(kData) / "sub/nested") == "nested v1");
+    CHECK_FALSE(fs::exists(d.volume_path(kData) / "added"));
+    CHECK(d.list_snapshots(kData) == std::vector<std::string>{"first", "snap1"});
+    // The restored volume is writable again (btrfs: not the read-only snapshot).
+    write_text(d.volume_path(kData) / "file.txt", "after");
+    CHECK(read_text(d.volume_path(kData) / "file.txt") == "after");
+    CHECK(read_text(d.snapshot_path(kData, "first") / "file.txt") == "v1");
+    d.restore_snapshot(kData, "snap1", null_ctx());
+    CHECK(read_text(d.volume_path(kData) / "file.txt") == "v2");
+    CHECK(read_text(d.volume_path(kData) / "added") == "later");
+    CHECK_FALSE(fs::exists(d.volume_path(kData) / "sub"));
+    CHECK_FALSE(has_staging(pool.tmp.path()));
+
+    // Delete one, then the volume takes the rest with it.
+    d.delete_snapshot(kData, "first");
+    CHECK(d.list_snapshots(kData) == std::vector<std::string>{"snap1"});
+    CHECK(code_of([&] { d.delete_snapshot(kData, "first"); }, &msg) == ErrorCode::NotFound);
+    CHECK(code_of([&] { d.snapshot_path(kData, "first"); }, &msg) == ErrorCode::NotFound);
+    fs::path snap1 = d.snapshot_path(kData, "snap1");
+    d.delete_volume(kData);
+    CHECK_FALSE(fs::exists(snap1));
+    CHECK_FALSE(fs::exists(snap1.parent_path()));
+    make_custom(d, kData, "again");
+    CHECK(d.list_snapshots(kData).empty());
+}
+
+TEST_CASE_TEMPLATE("renaming a volume moves its snapshots", Pool, POOLS) {
+    Pool pool;
+    StorageDriver& d = *pool.driver;
+    make_custom(d, kData, "v1");
+    d.create_snapshot(kData, "s1", null_ctx());
+    make_custom(d, kOther, "other");
+    d.rename_volume(kData, "moved");
+    VolumeRef moved{VolumeType::Custom, "moved"};
+    CHECK(d.list_snapshots(moved) == std::vector<std::string>{"s1"});
+    CHECK(read_text(d.snapshot_path(moved, "s1") / "file.txt") == "v1");
+    CHECK_FALSE(fs::exists(d.snapshot_path(moved, "s1").parent_path().parent_path() / "data"));
+    // A refused rename leaves the snapshots where they were.
+    CHECK(code_of([&] { d.rename_volume(moved, "other"); }) == ErrorCode::AlreadyExists);
+    CHECK(d.list_snapshots(moved) == std::vector<std::string>{"s1"});
+    CHECK(d.list_snapshots(kOther).empty());
+}
+
+TEST_CASE_TEMPLATE("snapshot and restore keep owners, modes, xattrs, links and special files", Pool, POOLS) {
+    Pool pool;
+    StorageDriver& d = *pool.driver;
+    make_custom(d, kData, "v1");
+    fs::path v = d.volume_path(kData);
+    REQUIRE(::chown((v / "file.txt").c_str(), 1234, 5678) == 0);
+    REQUIRE(::chmod((v / "file.txt").c_str(), 0640) == 0);
+    REQUIRE(::setxattr((v / "file.txt").c_str(), "user.tag", "blue", 4, 0) == 0);
+    fs::create_symlink("sub/nested", v / "link");
+    fs::create_hard_link(v / "file.txt", v / "hard");
+    REQUIRE(::mkfifo((v / "fifo").c_str(), 0600) == 0);
+    REQUIRE(::mknod((v / "null").c_str(), S_IFCHR | 0666, makedev(1, 3)) == 0);
+    d.create_snapshot(kData, "s", null_ctx());
+    fs::remove(v / "link");
+    fs::remove(v / "fifo");
+    fs::remove(v / "null");
+    fs::remove(v / "hard");
+    ::chown((v / "file.txt").c_str(), 0, 0);
+    d.restore_snapshot(kData, "s", null_ctx());
+    struct stat st {};
+    REQUIRE(::lstat((v / "file.txt").c_str(), &st) == 0);
+    CHECK(st.st_uid == 1234);
+    CHECK(st.st_gid == 5678);
+    CHECK((st.st_mode & 07777) == 0640);
+    CHECK(st.st_nlink == 2);
+    char buf[16] = {};
+    CHECK(::getxattr((v / "file.txt").c_str(), "user.tag", buf, sizeof buf) == 4);
+    CHECK(std::string(buf) == "blue");
+    CHECK(fs::read_symlink(v / "link") == "sub/nested");
+    CHECK(fs::is_fifo(fs::symlink_status(v / "fifo")));
+    REQUIRE(::lstat((v / "null").c_str(), &st) == 0);
+    CHECK(S_ISCHR(st.st_mode));
+    CHECK(st.st_rdev == makedev(1, 3));
+}
+
+TEST_CASE_TEMPLATE("a container volume's snapshot captures its own changes and restore brings them back", Pool, POOLS) {
+    Pool pool;
+    StorageDriver& d = *pool.driver;
+    d.create_volume(kImage, fill_image);
+    d.copy_volume(kImage, kC1, null_ctx());
+    fs::path vol = d.mount_volume(kC1);
+    write_text(vol / "rootfs/etc/hostname", "c1\n");
+    write_text(vol / "rootfs/new-file", "new\n");
+    fs::remove(vol / "rootfs/etc/motd");
+    ::chmod((vol / "rootfs/bin").c_str(), 0700);
+    d.create_snapshot(kC1, "before", null_ctx());  // taken while mounted
+
+    write_text(vol / "rootfs/etc/hostname", "changed\n");
+    write_text(vol / "rootfs/etc/motd", "back\n");
+    fs::remove(vol / "rootfs/new-file");
+    write_text(vol / "rootfs/later", "later\n");
+    d.unmount_volume(kC1);
+    d.restore_snapshot(kC1, "before", null_ctx());
+    d.mount_volume(kC1);
+    CHECK(read_text(vol / "rootfs/etc/hostname") == "c1\n");
+    CHECK(read_text(vol / "rootfs/new-file") == "new\n");
+    CHECK_FALSE(fs::exists(vol / "rootfs/etc/motd"));  // a deletion is part of the state
+    CHECK_FALSE(fs::exists(vol / "rootfs/later"));
+    CHECK(read_text(vol / "rootfs/bin/tool") == "#!/bin/sh\n");
+    CHECK((fs::status(vol / "rootfs/bin").permissions() & fs::perms::all) == fs::perms::owner_all);
+    CHECK(read_text(vol / "metadata.yaml").find("architecture") != std::string::npos);
+    // The image is untouched; the volume works on after a restore.
+    CHECK(read_text(d.volume_path(kImage) / "rootfs/etc/motd") == "hello\n");
+    write_text(vol / "rootfs/etc/hostname", "again\n");
+    d.unmount_volume(kC1);
+    d.mount_volume(kC1);
+    CHECK(read_text(vol / "rootfs/etc/hostname") == "again\n");
+    // Restoring a mounted volume unmounts it first.
+    d.restore_snapshot(kC1, "before", null_ctx());
+    d.mount_volume(kC1);
+    CHECK(read_text(vol / "rootfs/etc/hostname") == "c1\n");
+    d.delete_volume(kC1);
+    CHECK(mounts_below(pool.tmp.path()).size() == (std::string(Pool::kName) == "btrfs" ? 1u : 0u));
+}
+
+TEST_CASE_TEMPLATE("a cancelled snapshot or restore changes nothing and leaves nothing half-made", Pool, POOLS) {
+    Pool pool;
+    StorageDriver& d = *pool.driver;
+    make_custom(d, kData, "v1");
+    d.create_snapshot(kData, "s", null_ctx());
+    write_text(d.volume_path(kData) / "file.txt", "v2");
+    {
+        CancelledCtx cancelled;
+        CHECK(code_of([&] { d.create_snapshot(kData, "t", cancelled.ctx); }) == ErrorCode::Cancelled);
+        CHECK(code_of([&] { d.restore_snapshot(kData, "s", cancelled.ctx); }) == ErrorCode::Cancelled);
+    }
+    CHECK(d.list_snapshots(kData) == std::vector<std::string>{"s"});
+    CHECK(read_text(d.volume_path(kData) / "file.txt") == "v2");
+    CHECK_FALSE(has_staging(pool.tmp.path()));
+    // Restoring a missing snapshot or into a missing volume: NotFound, nothing changes.
+    std::string msg;
+    CHECK(code_of([&] { d.restore_snapshot(kData, "nope", null_ctx()); }, &msg) == ErrorCode::NotFound);
+    CHECK(msg.find("nope") != std::string::npos);
+    CHECK(read_text(d.volume_path(kData) / "file.txt") == "v2");
+    CHECK(code_of([&] { d.list_snapshots(VolumeRef{VolumeType::Custom, "ghost"}); }) == ErrorCode::NotFound);
+}
+
+TEST_CASE("btrfs: snapshots are read-only subvolumes") {
+    BtrfsPool pool;
+    StorageDriver& d = *pool.driver;
+    make_custom(d, kData, "v1");
+    d.create_snapshot(kData, "s", null_ctx());
+    fs::path snap = d.snapshot_path(kData, "s");
+    CHECK(btrfs::is_subvolume(snap));
+    CHECK(snap == pool.tmp.path() / "pool/custom-snapshots/data/s");
+    int fd = ::open((snap / "file.txt").c_str(), O_WRONLY);
+    int err = errno;
+    if (fd >= 0) ::close(fd);
+    CHECK(fd < 0);
+    CHECK(err == EROFS);
+    d.restore_snapshot(kData, "s", null_ctx());
+    CHECK(btrfs::is_subvolume(d.volume_path(kData)));
+}
+
+TEST_CASE("dir: snapshots are copies under <pool>/<type>-snapshots; a layered one keeps only the upper layer") {
+    DirPool pool;
+    StorageDriver& d = *pool.driver;
+    d.create_volume(kImage, fill_image);
+    d.copy_volume(kImage, kC1, null_ctx());
+    fs::path vol = d.mount_volume(kC1);
+    write_text(vol / "rootfs/etc/hostname", "c1\n");
+    d.create_snapshot(kC1, "s", null_ctx());
+    fs::path snap = d.snapshot_path(kC1, "s");
+    CHECK(snap == pool.tmp.path() / "pool/containers-snapshots/c1/s");
+    CHECK(read_text(snap / ".overlay/base") == "0123abcd\n");
+    CHECK(read_text(snap / ".overlay/rw/upper/etc/hostname") == "c1\n");
+    CHECK_FALSE(fs::exists(snap / ".overlay/rw/upper/bin/tool"));  // the image's files are not copied
+    CHECK(fs::is_empty(snap / "rootfs"));
+    CHECK_FALSE(is_mount_point(snap / "rootfs"));
 }

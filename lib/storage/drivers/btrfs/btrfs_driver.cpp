@@ -142,6 +142,7 @@ void BtrfsDriver::delete_pool() {
         for (const auto& entry : fs::directory_iterator(dir, ec)) remove_volume_tree(entry.path());
         ::rmdir(dir.c_str());
     }
+    delete_all_snapshots();
 }
 
 fs::path BtrfsDriver::volume_path(const VolumeRef& vol) const { return root_ / volume_type_dir(vol.type) / vol.name; }
@@ -207,6 +208,7 @@ void BtrfsDriver::delete_volume(const VolumeRef& vol) {
     fs::path path = volume_path(vol);
     remove_volume_tree(volume_staging_path(path));
     remove_volume_tree(path);
+    delete_volume_snapshots(vol);
 }
 
 }  // namespace li

@@ -26,6 +26,13 @@ public:
     void delete_volume(const VolumeRef& vol) override;
     // Issue 6 volume operations (btrfs_volume_ops.cpp).
     void rename_volume(const VolumeRef& vol, const std::string& new_name) override;
+    void create_snapshot(const VolumeRef& vol, const std::string& snapshot, OperationContext& ctx) override;
+    std::vector<std::string> list_snapshots(const VolumeRef& vol) const override;
+    /// NotFound (key "name") when the snapshot does not exist.
+    std::filesystem::path snapshot_path(const VolumeRef& vol, const std::string& snapshot) const override;
+    void delete_snapshot(const VolumeRef& vol, const std::string& snapshot) override;
+    void rename_snapshot(const VolumeRef& vol, const std::string& snapshot, const std::string& new_name) override;
+    void restore_snapshot(const VolumeRef& vol, const std::string& snapshot, OperationContext& ctx) override;
 
     /// The config keys a btrfs pool accepts, with defaults filled in (a loop file of 5GiB under
     /// the state's disks/ when source is empty); InvalidArgument naming a bad key or value.
@@ -36,6 +43,10 @@ private:
 
     void make_type_dirs();
     void remove_volume_tree(const std::filesystem::path& path);
+    std::filesystem::path existing_volume(const VolumeRef& vol) const;
+    void delete_volume_snapshots(const VolumeRef& vol);
+    void delete_all_snapshots();
+    void carry_over_limit(const std::filesystem::path& from, const std::filesystem::path& to);
 
     std::string name_;
     std::filesystem::path mount_dir_;  // where a loop file's file system is mounted

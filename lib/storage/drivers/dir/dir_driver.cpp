@@ -11,6 +11,7 @@
 #include "core/reverter.hpp"
 #include "libinstance/error.hpp"
 #include "storage/volume_layout.hpp"
+#include "storage/volume_snapshots.hpp"
 #include "sys/fs.hpp"
 #include "sys/mount.hpp"
 #include "sys/unique_fd.hpp"
@@ -123,6 +124,7 @@ void DirDriver::delete_pool() {
         unmount_all_below(dir);
         remove_tree(dir);
     }
+    for (const auto& dir : snapshot_type_dirs(pool_dir_)) remove_tree(dir);
     // An empty source directory goes too; one holding files that are not ours stays.
     ::rmdir(pool_dir_.c_str());
 }
@@ -226,6 +228,7 @@ void DirDriver::delete_volume(const VolumeRef& vol) {
     remove_tree(volume_staging_path(path));
     unmount(path / "rootfs");
     remove_tree(path);
+    delete_volume_snapshots(vol);
 }
 
 // The image volume a layered volume lays over, or "" for a flat volume.

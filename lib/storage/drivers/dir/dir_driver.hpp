@@ -28,6 +28,13 @@ public:
     bool mount_volume_shifted(const VolumeRef& vol, const IdMap& idmap) override;
     // Issue 6 volume operations (dir_volume_ops.cpp).
     void rename_volume(const VolumeRef& vol, const std::string& new_name) override;
+    void create_snapshot(const VolumeRef& vol, const std::string& snapshot, OperationContext& ctx) override;
+    std::vector<std::string> list_snapshots(const VolumeRef& vol) const override;
+    /// NotFound (key "name") when the snapshot does not exist.
+    std::filesystem::path snapshot_path(const VolumeRef& vol, const std::string& snapshot) const override;
+    void delete_snapshot(const VolumeRef& vol, const std::string& snapshot) override;
+    void rename_snapshot(const VolumeRef& vol, const std::string& snapshot, const std::string& new_name) override;
+    void restore_snapshot(const VolumeRef& vol, const std::string& snapshot, OperationContext& ctx) override;
 
     /// Whether new container volumes are overlay layers (probed by mount_pool()).
     bool layered() const { return overlay_; }
@@ -41,6 +48,8 @@ private:
                            const std::filesystem::path& dest, OperationContext& ctx);
     std::string base_of(const VolumeRef& vol) const;
     void copy_flat(const VolumeRef& from, const std::filesystem::path& dest, OperationContext& ctx);
+    std::filesystem::path existing_volume(const VolumeRef& vol) const;
+    void delete_volume_snapshots(const VolumeRef& vol);
     void copy_layers(const VolumeRef& from, const std::filesystem::path& dest, OperationContext& ctx);
 
     std::string name_;

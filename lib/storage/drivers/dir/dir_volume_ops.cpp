@@ -1,17 +1,173 @@
 // The dir driver's volume operations beyond create/copy/delete: rename, snapshots, usage.
+//
+// Snapshots are full copies (cp -a: owners, modes, times, xattrs, hard links, symlinks and device
+// nodes kept) at <pool>/<type>-snapshots/<volume>/<snapshot> (see storage/volume_snapshots.hpp).
+// A dir pool cannot make them read-only for root; nothing here writes to them after they are made.
+// A layered (overlay) volume is snapshotted in its own, layered form: its files beside rootfs/,
+// .overlay/base and the upper layer .overlay/rw/upper (the image's lower layer never changes), with
+// an empty rootfs/ and a fresh work directory, so restoring brings back exactly the same overlay.
 #include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "core/log.hpp"
+#include "core/operation_state.hpp"
+#include "core/reverter.hpp"
 #include "libinstance/error.hpp"
 #include "storage/drivers/dir/dir_driver.hpp"
+#include "storage/volume_layout.hpp"
 #include "storage/volume_snapshots.hpp"
+#include "sys/fs.hpp"
+#include "sys/mount.hpp"
 
 namespace li {
 
 namespace fs = std::filesystem;
 
+namespace {
+
+constexpr const char* kOverlay = ".overlay";
+
+bool is_layered(const fs::path& volume_dir) {
+    std::error_code ec;
+    return fs::exists(volume_dir / kOverlay / "base", ec);
+}
+
+// A new directory with the owner and mode of `model` (not following a mount on it: lstat of the
+// mount point shows the mounted root, so callers pass a directory that is never mounted over).
+void make_dir_as(const fs::path& dir, const fs::path& model) {
+    struct stat st {};
+    if (::lstat(model.c_str(), &st) != 0) throw Error::from_errno(fmt::format("reading {}", model.string()), errno);
+    if (::mkdir(dir.c_str(), st.st_mode & 07777) != 0) throw Error::from_errno(fmt::format("creating {}", dir.string()), errno);
+    if (::lchown(dir.c_str(), st.st_uid, st.st_gid) != 0) throw Error::from_errno(fmt::format("chown {}", dir.string()), errno);
+    ::chmod(dir.c_str(), st.st_mode & 07777);
+}
+
+// Copies a volume's own state to the new path `to`: a flat volume whole; a layered one in its
+// layered form (see the top of this file), never through its mounted merged rootfs/.
+void copy_volume_state(const fs::path& from, const fs::path& to, std::stop_token stop) {
+    if (!is_layered(from)) {
+        copy_tree(from, to, stop);
+        return;
+    }
+    make_dir_as(to, from);
+    const fs::path upper = from / kOverlay / "rw" / "upper";
+    for (const auto& entry : fs::directory_iterator(from)) {
+        const std::string name = entry.path().filename().string();
+        if (name == "rootfs") {
+            make_dir_as(to / "rootfs", upper);  // the merged root takes the upper root's looks
+        } else if (name == kOverlay) {
+            make_dir_as(to / kOverlay, entry.path());
+            copy_tree(entry.path() / "base", to / kOverlay / "base", stop);
+            make_dir_as(to / kOverlay / "rw", entry.path() / "rw");
+            copy_tree(upper, to / kOverlay / "rw" / "upper", stop);
+            make_dir_as(to / kOverlay / "rw" / "work", entry.path() / "rw" / "work");
+        } else {
+            copy_tree(entry.path(), to / name, stop);
+        }
+    }
+}
+
+// Unmounts whatever a layered volume (or a staged copy of one) has mounted.
+void unmount_layers(const fs::path& volume_dir) {
+    unmount(volume_dir / "rootfs");
+    unmount(volume_dir / kOverlay / "lower-mnt");
+    unmount(volume_dir / kOverlay / "rw-mnt");
+}
+
+}  // namespace
+
 void DirDriver::rename_volume(const VolumeRef& vol, const std::string& new_name) {
     // A mounted overlay below the volume moves with its directory.
     rename_volume_entries(pool_dir_, vol, new_name);
+}
+
+fs::path DirDriver::existing_volume(const VolumeRef& vol) const {
+    fs::path path = volume_path(vol);
+    if (!volume_exists(vol)) throw Error(ErrorCode::NotFound, fmt::format("volume {} not found", path.string()));
+    return path;
+}
+
+void DirDriver::create_snapshot(const VolumeRef& vol, const std::string& snapshot, OperationContext& ctx) {
+    check_entry_name(snapshot, "name");
+    const fs::path source = existing_volume(vol);
+    const fs::path dir = volume_snapshots_dir(pool_dir_, vol);
+    const fs::path dest = dir / snapshot;
+    std::error_code ec;
+    if (fs::exists(fs::symlink_status(dest, ec)))
+        throw Error(ErrorCode::AlreadyExists, fmt::format("snapshot \"{}\" of volume \"{}\" already exists", snapshot, vol.name), "name");
+    make_dir_with_mode(dir.parent_path(), 0711);
+    make_dir_with_mode(dir, 0711);
+    const fs::path staging = volume_staging_path(dest);
+    remove_tree(staging);  // left by a crash
+    Reverter revert;
+    revert.add([staging, dir] {
+        remove_tree(staging);
+        ::rmdir(dir.c_str());  // only when this was the first snapshot
+    });
+    ctx.check_cancelled();
+    copy_volume_state(source, staging, ctx.stop_token());
+    rename_no_replace(staging, dest);
+    revert.success();
+}
+
+std::vector<std::string> DirDriver::list_snapshots(const VolumeRef& vol) const {
+    existing_volume(vol);
+    return snapshot_names_oldest_first(volume_snapshots_dir(pool_dir_, vol));
+}
+
+fs::path DirDriver::snapshot_path(const VolumeRef& vol, const std::string& snapshot) const {
+    check_entry_name(snapshot, "name");
+    fs::path path = volume_snapshots_dir(pool_dir_, vol) / snapshot;
+    std::error_code ec;
+    if (!fs::is_directory(fs::symlink_status(path, ec)))
+        throw Error(ErrorCode::NotFound, fmt::format("snapshot \"{}\" of volume \"{}\" not found", snapshot, vol.name), "name");
+    return path;
+}
+
+void DirDriver::delete_snapshot(const VolumeRef& vol, const std::string& snapshot) {
+    const fs::path path = snapshot_path(vol, snapshot);
+    remove_tree(path);
+    ::rmdir(path.parent_path().c_str());  // the volume's snapshot folder goes with its last snapshot
+}
+
+void DirDriver::rename_snapshot(const VolumeRef& vol, const std::string& snapshot, const std::string& new_name) {
+    check_entry_name(new_name, "name");
+    const fs::path from = snapshot_path(vol, snapshot);
+    if (snapshot == new_name) return;
+    try {
+        rename_no_replace(from, from.parent_path() / new_name);
+    } catch (const Error& e) {
+        if (e.code() != ErrorCode::AlreadyExists) throw;
+        throw Error(ErrorCode::AlreadyExists, fmt::format("snapshot \"{}\" of volume \"{}\" already exists", new_name, vol.name), "name");
+    }
+}
+
+// Staged beside the volume, then swapped in with one atomic exchange: until then the volume is
+// untouched, and a failed copy leaves nothing behind.
+void DirDriver::restore_snapshot(const VolumeRef& vol, const std::string& snapshot, OperationContext& ctx) {
+    const fs::path source = snapshot_path(vol, snapshot);
+    const fs::path path = existing_volume(vol);
+    const fs::path staging = volume_staging_path(path);
+    unmount_layers(staging);
+    remove_tree(staging);
+    Reverter revert;
+    revert.add([staging] { remove_tree(staging); });
+    ctx.check_cancelled();
+    copy_volume_state(source, staging, ctx.stop_token());
+    ctx.check_cancelled();
+    unmount_layers(path);
+    exchange_paths(staging, path);
+    revert.success();
+    try {
+        remove_tree(staging);  // now the volume's former content
+    } catch (const Error& e) {
+        log::warn("could not remove a restored volume's former content", {{"path", staging.string()}, {"error", e.what()}});
+    }
+}
+
+void DirDriver::delete_volume_snapshots(const VolumeRef& vol) {
+    remove_tree(volume_snapshots_dir(pool_dir_, vol));
 }
 
 }  // namespace li
