@@ -1,6 +1,7 @@
 // Issue 6 volume operations checked on every driver: rename, snapshots, usage and sizes.
 #include <doctest.h>
 #include <cerrno>
+#include <cstring>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -10,6 +11,7 @@
 #include "drivers/pool_fixtures.hpp"
 #include "libinstance/error.hpp"
 #include "storage/drivers/btrfs/btrfs_ioctl.hpp"
+#include "storage/drivers/btrfs/btrfs_qgroup.hpp"
 #include "sys/mount.hpp"
 
 using namespace li;
@@ -351,4 +353,111 @@ TEST_CASE("dir: snapshots are copies under <pool>/<type>-snapshots; a layered on
     CHECK_FALSE(fs::exists(snap / ".overlay/rw/upper/bin/tool"));  // the image's files are not copied
     CHECK(fs::is_empty(snap / "rootfs"));
     CHECK_FALSE(is_mount_point(snap / "rootfs"));
+}
+
+namespace {
+// Writes `mib` MiB of incompressible data; returns 0 or the errno of the first failing write/fsync.
+int write_mib(const fs::path& file, int mib) {
+    int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (fd < 0) return errno;
+    std::string chunk(1 << 20, '\0');
+    uint64_t x = 88172645463325252ull ^ static_cast<uint64_t>(::getpid());
+    int err = 0;
+    for (int i = 0; i < mib && !err; ++i) {
+        for (size_t j = 0; j + 8 <= chunk.size(); j += 8) {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            std::memcpy(chunk.data() + j, &x, 8);
+        }
+        // A short write near a limit is retried for the rest, which then fails with the reason.
+        for (size_t done = 0; done < chunk.size() && !err;) {
+            ssize_t n = ::write(fd, chunk.data() + done, chunk.size() - done);
+            if (n < 0) err = errno;
+            else done += static_cast<size_t>(n);
+        }
+        if (!err && ::fsync(fd) != 0) err = errno;
+    }
+    ::close(fd);
+    return err;
+}
+}  // namespace
+
+TEST_CASE_TEMPLATE("volume_usage counts the volume's own files", Pool, POOLS) {
+    Pool pool;
+    StorageDriver& d = *pool.driver;
+    make_custom(d, kData, "v1");
+    uint64_t before = d.volume_usage(kData);
+    REQUIRE(write_mib(d.volume_path(kData) / "big", 4) == 0);
+    uint64_t after = d.volume_usage(kData);
+    CHECK(after >= before + (4u << 20));
+    CHECK(after < before + (6u << 20));
+    fs::remove(d.volume_path(kData) / "big");
+    CHECK(d.volume_usage(kData) < before + (1u << 20));
+    CHECK(code_of([&] { d.volume_usage(VolumeRef{VolumeType::Custom, "ghost"}); }) == ErrorCode::NotFound);
+}
+
+TEST_CASE("dir: a layered volume's usage is its upper layer; sizes are refused naming the key") {
+    DirPool pool;
+    StorageDriver& d = *pool.driver;
+    d.create_volume(kImage, [](const fs::path& dest) {
+        fill_image(dest);
+        REQUIRE(write_mib(dest / "rootfs/big-image-file", 3) == 0);
+    });
+    d.copy_volume(kImage, kC1, null_ctx());
+    CHECK(d.volume_usage(kImage) >= (3u << 20));
+    CHECK(d.volume_usage(kC1) < (1u << 20));  // the image's files are not the volume's
+    fs::path vol = d.mount_volume(kC1);
+    REQUIRE(write_mib(vol / "rootfs/own", 2) == 0);
+    CHECK(d.volume_usage(kC1) >= (2u << 20));
+    CHECK(d.volume_usage(kC1) < (3u << 20));
+
+    std::string msg, key;
+    CHECK(code_of([&] { d.set_volume_size(kC1, 1u << 30); }, &msg, &key) == ErrorCode::NotSupported);
+    CHECK(key == "size");
+    CHECK(msg.find("dir") != std::string::npos);
+    CHECK(code_of([&] { d.set_volume_size(VolumeRef{VolumeType::Custom, "ghost"}, 1); }) == ErrorCode::NotFound);
+}
+
+TEST_CASE("btrfs: a volume's size is a qgroup limit; writing past it fails") {
+    BtrfsPool pool;
+    StorageDriver& d = *pool.driver;
+    make_custom(d, kData, "v1");
+    fs::path v = d.volume_path(kData);
+    CHECK_FALSE(btrfs::qgroup_figures(v));  // quotas stay off until a volume gets a size
+    REQUIRE(write_mib(v / "eight", 8) == 0);
+
+    // Smaller than what the volume holds: refused naming the key, no limit set.
+    std::string msg, key;
+    CHECK(code_of([&] { d.set_volume_size(kData, 4u << 20); }, &msg, &key) == ErrorCode::InvalidArgument);
+    CHECK(key == "size");
+    CHECK(msg.find("4194304") != std::string::npos);
+    auto figures = btrfs::qgroup_figures(v);
+    REQUIRE(figures);  // quotas are on now
+    CHECK(figures->max_referenced == 0);
+    CHECK(d.volume_usage(kData) >= (8u << 20));
+    CHECK(d.volume_usage(kData) < (10u << 20));
+
+    d.set_volume_size(kData, 16u << 20);
+    CHECK(btrfs::qgroup_figures(v)->max_referenced == (16u << 20));
+    int err = write_mib(v / "more", 32);
+    CAPTURE(err);
+    CHECK((err == EDQUOT || err == ENOSPC));
+    CHECK(d.volume_usage(kData) <= (17u << 20));
+    fs::remove(v / "more");
+
+    // The limit survives a restore (the restored volume is a new subvolume).
+    d.create_snapshot(kData, "s", null_ctx());
+    d.restore_snapshot(kData, "s", null_ctx());
+    CHECK(btrfs::qgroup_figures(v)->max_referenced == (16u << 20));
+    CHECK(read_text(v / "file.txt") == "v1");
+
+    // 0 removes it: the same write now succeeds.
+    d.set_volume_size(kData, 0);
+    CHECK(btrfs::qgroup_figures(v)->max_referenced == 0);
+    CHECK(write_mib(v / "more", 32) == 0);
+    CHECK(d.volume_usage(kData) >= (40u << 20));
+    // Another volume is not limited by this one's size.
+    make_custom(d, kOther, "o");
+    CHECK(write_mib(d.volume_path(kOther) / "big", 24) == 0);
 }

@@ -33,6 +33,9 @@ public:
     void delete_snapshot(const VolumeRef& vol, const std::string& snapshot) override;
     void rename_snapshot(const VolumeRef& vol, const std::string& snapshot, const std::string& new_name) override;
     void restore_snapshot(const VolumeRef& vol, const std::string& snapshot, OperationContext& ctx) override;
+    /// Through the subvolume's qgroup (quotas turned on for the pool when first needed).
+    void set_volume_size(const VolumeRef& vol, uint64_t bytes) override;
+    uint64_t volume_usage(const VolumeRef& vol) const override;
 
     /// The config keys a btrfs pool accepts, with defaults filled in (a loop file of 5GiB under
     /// the state's disks/ when source is empty); InvalidArgument naming a bad key or value.

@@ -3,7 +3,9 @@
 // Snapshots are read-only btrfs snapshots (instant, copy-on-write) of the volume's subvolume at
 // <root>/<type>-snapshots/<volume>/<snapshot> (see storage/volume_snapshots.hpp). Restoring makes a
 // writable snapshot of the snapshot beside the volume and swaps the two with one atomic exchange.
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include "core/log.hpp"
 #include "core/operation_state.hpp"
@@ -11,8 +13,10 @@
 #include "libinstance/error.hpp"
 #include "storage/drivers/btrfs/btrfs_driver.hpp"
 #include "storage/drivers/btrfs/btrfs_ioctl.hpp"
+#include "storage/drivers/btrfs/btrfs_qgroup.hpp"
 #include "storage/volume_layout.hpp"
 #include "storage/volume_snapshots.hpp"
+#include "sys/unique_fd.hpp"
 
 namespace li {
 
@@ -115,10 +119,45 @@ void BtrfsDriver::delete_all_snapshots() {
     }
 }
 
-// Quotas come with step 3; until then a restored volume has no limit to keep.
+// A restored volume is a new subvolume with a new qgroup: the old one's limit moves over.
 void BtrfsDriver::carry_over_limit(const fs::path& from, const fs::path& to) {
-    (void)from;
-    (void)to;
+    auto figures = btrfs::qgroup_figures(from);
+    if (figures && figures->max_referenced) btrfs::set_qgroup_limit(to, figures->max_referenced);
+}
+
+namespace {
+// Qgroup figures change at a transaction commit; syncfs commits.
+void commit(const fs::path& path) {
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!fd || ::syncfs(fd.get()) != 0) throw Error::from_errno(fmt::format("syncing {}", path.string()), errno);
+}
+}  // namespace
+
+// Sizes are limits on the bytes a volume's subvolume references (its qgroup's max_rfer), so a
+// container clone counts the image data it shares, as LXD's btrfs quotas do. Quotas are turned on
+// for the pool the first time a volume gets a size; they cost every write some accounting, so a
+// pool without sizes does without.
+void BtrfsDriver::set_volume_size(const VolumeRef& vol, uint64_t bytes) {
+    const fs::path path = existing_volume(vol);
+    if (bytes == 0) {
+        if (btrfs::qgroup_figures(path)) btrfs::set_qgroup_limit(path, 0);
+        return;
+    }
+    btrfs::enable_quota(root_);
+    commit(path);
+    auto figures = btrfs::qgroup_figures(path);
+    const uint64_t used = figures ? figures->referenced : tree_disk_usage(path);
+    if (used > bytes)
+        throw Error::invalid("size", fmt::format("volume \"{}\" already holds {} bytes, more than the size of {} bytes", vol.name, used, bytes));
+    btrfs::set_qgroup_limit(path, bytes);
+}
+
+// The referenced bytes of the qgroup when quotas are on (what a size limits), else a walk.
+uint64_t BtrfsDriver::volume_usage(const VolumeRef& vol) const {
+    const fs::path path = existing_volume(vol);
+    commit(path);
+    if (auto figures = btrfs::qgroup_figures(path)) return figures->referenced;
+    return tree_disk_usage(path);
 }
 
 }  // namespace li

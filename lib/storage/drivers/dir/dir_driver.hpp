@@ -35,6 +35,9 @@ public:
     void delete_snapshot(const VolumeRef& vol, const std::string& snapshot) override;
     void rename_snapshot(const VolumeRef& vol, const std::string& snapshot, const std::string& new_name) override;
     void restore_snapshot(const VolumeRef& vol, const std::string& snapshot, OperationContext& ctx) override;
+    uint64_t volume_usage(const VolumeRef& vol) const override;
+    /// NotSupported (key "size"): a dir pool has no quota mechanism.
+    void set_volume_size(const VolumeRef& vol, uint64_t bytes) override;
 
     /// Whether new container volumes are overlay layers (probed by mount_pool()).
     bool layered() const { return overlay_; }

@@ -166,6 +166,22 @@ void DirDriver::restore_snapshot(const VolumeRef& vol, const std::string& snapsh
     }
 }
 
+// A layered volume's own data is its upper layer; the image below it is the image's.
+uint64_t DirDriver::volume_usage(const VolumeRef& vol) const {
+    const fs::path path = existing_volume(vol);
+    if (is_layered(path)) return tree_disk_usage(path / kOverlay / "rw" / "upper");
+    return tree_disk_usage(path);
+}
+
+void DirDriver::set_volume_size(const VolumeRef& vol, uint64_t bytes) {
+    (void)bytes;
+    existing_volume(vol);
+    throw Error(ErrorCode::NotSupported,
+                fmt::format("dir pool \"{}\" cannot enforce volume sizes (it has no quota mechanism); use a btrfs pool to limit volume \"{}\"",
+                            name_, vol.name),
+                "size");
+}
+
 void DirDriver::delete_volume_snapshots(const VolumeRef& vol) {
     remove_tree(volume_snapshots_dir(pool_dir_, vol));
 }
