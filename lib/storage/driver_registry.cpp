@@ -5,6 +5,7 @@
 #include "libinstance/error.hpp"
 #include "storage/drivers/btrfs/btrfs_driver.hpp"
 #include "storage/drivers/dir/dir_driver.hpp"
+#include "storage/drivers/mock/mock_driver.hpp"
 #include "storage/storage_driver.hpp"
 
 namespace li {
@@ -24,6 +25,7 @@ std::unique_ptr<StorageDriver> make(const StoragePoolParams& params) {
 const DriverEntry kDrivers[] = {
     {"btrfs", make<BtrfsDriver>, BtrfsDriver::pool_config},
     {"dir", make<DirDriver>, DirDriver::pool_config},
+    {"mock", make<MockDriver>, MockDriver::pool_config},
 };
 
 const DriverEntry& entry_of(const std::string& driver) {

@@ -1,4 +1,4 @@
-// The same contract checked on every driver: dir (overlay layers), dir (full copies), btrfs.
+// The same contract checked on every driver: mock, dir (overlay layers), dir (full copies), btrfs.
 #include <doctest.h>
 #include <cerrno>
 #include <fcntl.h>
@@ -28,7 +28,7 @@ bool leftovers(const fs::path& dir) {
 }
 }  // namespace
 
-#define POOLS DirPool, DirCopyPool, BtrfsPool
+#define POOLS MockPool, DirPool, DirCopyPool, BtrfsPool
 
 TEST_CASE_TEMPLATE("create_volume fills a volume; a failing filler leaves nothing", Pool, POOLS) {
     Pool pool;

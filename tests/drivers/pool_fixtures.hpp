@@ -13,6 +13,7 @@
 #include "core/operation_state.hpp"
 #include "storage/drivers/btrfs/btrfs_driver.hpp"
 #include "storage/drivers/dir/dir_driver.hpp"
+#include "storage/drivers/mock/mock_driver.hpp"
 #include "support/temp_state.hpp"
 
 namespace li::test {
@@ -66,6 +67,25 @@ struct DirPool {
 struct DirCopyPool : DirPool {
     static constexpr const char* kName = "dir (copies)";
     DirCopyPool() : DirPool(false) {}
+};
+
+/// Plain directories, full copies, no mounts: the reference driver.
+struct MockPool {
+    static constexpr const char* kName = "mock";
+    TempDir tmp{"li-drivers-mock"};
+    std::unique_ptr<StorageDriver> driver;
+    MockPool() {
+        StoragePoolParams params{"p1", tmp.path() / "pool", tmp.path() / "disks", {}};
+        params.config = MockDriver::pool_config(params);
+        driver = std::make_unique<MockDriver>(params);
+        driver->create_pool();
+    }
+    ~MockPool() {
+        try {
+            driver->delete_pool();
+        } catch (...) {
+        }
+    }
 };
 
 struct BtrfsPool {

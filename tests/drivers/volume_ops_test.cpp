@@ -1,5 +1,6 @@
 // Issue 6 volume operations checked on every driver: rename, snapshots, usage and sizes.
 #include <doctest.h>
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -45,7 +46,7 @@ ErrorCode code_of(const std::function<void()>& fn, std::string* message = nullpt
 }
 }  // namespace
 
-#define POOLS DirPool, DirCopyPool, BtrfsPool
+#define POOLS MockPool, DirPool, DirCopyPool, BtrfsPool
 
 TEST_CASE_TEMPLATE("rename_volume moves a custom volume; taken or missing names are refused", Pool, POOLS) {
     Pool pool;
@@ -460,4 +461,31 @@ TEST_CASE("btrfs: a volume's size is a qgroup limit; writing past it fails") {
     // Another volume is not limited by this one's size.
     make_custom(d, kOther, "o");
     CHECK(write_mib(d.volume_path(kOther) / "big", 24) == 0);
+}
+
+TEST_CASE("mock: registered, takes no config, copies instead of clones, mounts nothing") {
+    StoragePoolParams bad{"m", "/tmp/unused", "/tmp/unused", {{"size", "1GiB"}}};
+    std::string msg, key;
+    CHECK(code_of([&] { storage_pool_config("mock", bad); }, &msg, &key) == ErrorCode::InvalidArgument);
+    CHECK(key == "size");
+    CHECK(msg.find("size") != std::string::npos);
+    const auto names = storage_driver_names();
+    CHECK(std::find(names.begin(), names.end(), "mock") != names.end());
+
+    MockPool pool;
+    StorageDriver& d = *pool.driver;
+    CHECK(d.info().name == "mock");
+    CHECK_FALSE(d.info().optimized_images);
+    d.create_volume(kImage, fill_image);
+    d.copy_volume(kImage, kC1, null_ctx());
+    struct stat a {}, b {};
+    REQUIRE(::stat((d.volume_path(kImage) / "rootfs/etc/motd").c_str(), &a) == 0);
+    REQUIRE(::stat((d.volume_path(kC1) / "rootfs/etc/motd").c_str(), &b) == 0);
+    CHECK(a.st_ino != b.st_ino);  // a real copy
+    CHECK(d.mount_volume(kC1) == d.volume_path(kC1));
+    CHECK(mounts_below(pool.tmp.path()).empty());
+    CHECK(code_of([&] { d.set_volume_size(kC1, 1u << 30); }, &msg) == ErrorCode::NotSupported);
+    CHECK(msg.find("mock") != std::string::npos);
+    d.delete_pool();
+    CHECK_FALSE(fs::exists(pool.tmp.path() / "pool"));
 }

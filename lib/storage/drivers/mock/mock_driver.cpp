@@ -1,0 +1,157 @@
+#include "storage/drivers/mock/mock_driver.hpp"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include "core/log.hpp"
+#include "core/operation_state.hpp"
+#include "core/reverter.hpp"
+#include "libinstance/error.hpp"
+#include "storage/volume_layout.hpp"
+#include "storage/volume_snapshots.hpp"
+#include "sys/fs.hpp"
+
+namespace li {
+
+namespace fs = std::filesystem;
+
+MockDriver::MockDriver(const StoragePoolParams& params) : name_(params.name), pool_dir_(params.pool_dir) {}
+
+StorageDriverInfo MockDriver::info() const { return StorageDriverInfo{"mock", false}; }
+
+std::map<std::string, std::string> MockDriver::pool_config(const StoragePoolParams& params) {
+    for (const auto& [key, value] : params.config)
+        throw Error::invalid(key, fmt::format("unknown mock pool config key \"{}\" (a mock pool takes none)", key));
+    return {};
+}
+
+void MockDriver::mount_pool() {
+    make_dir_with_mode(pool_dir_, 0711);
+    for (auto type : {VolumeType::Container, VolumeType::Image, VolumeType::Custom})
+        make_dir_with_mode(pool_dir_ / volume_type_dir(type), 0711);
+}
+
+void MockDriver::delete_pool() {
+    for (auto type : {VolumeType::Container, VolumeType::Image, VolumeType::Custom}) remove_tree(pool_dir_ / volume_type_dir(type));
+    for (const auto& dir : snapshot_type_dirs(pool_dir_)) remove_tree(dir);
+    ::rmdir(pool_dir_.c_str());
+}
+
+fs::path MockDriver::volume_path(const VolumeRef& vol) const { return pool_dir_ / volume_type_dir(vol.type) / vol.name; }
+
+bool MockDriver::volume_exists(const VolumeRef& vol) const {
+    std::error_code ec;
+    return fs::exists(fs::symlink_status(volume_path(vol), ec));
+}
+
+fs::path MockDriver::existing_volume(const VolumeRef& vol) const {
+    if (!volume_exists(vol)) throw Error(ErrorCode::NotFound, fmt::format("volume {} not found", volume_path(vol).string()));
+    return volume_path(vol);
+}
+
+void MockDriver::create_volume(const VolumeRef& vol, const VolumeFiller& filler) {
+    const fs::path final_path = volume_path(vol);
+    if (volume_exists(vol)) throw Error(ErrorCode::AlreadyExists, fmt::format("volume {} already exists", final_path.string()));
+    const fs::path staging = volume_staging_path(final_path);
+    remove_tree(staging);
+    Reverter revert;
+    revert.add([staging] { remove_tree(staging); });
+    filler(staging);
+    rename_no_replace(staging, final_path);
+    revert.success();
+}
+
+void MockDriver::copy_volume(const VolumeRef& from, const VolumeRef& to, OperationContext& ctx) {
+    const fs::path source = existing_volume(from);
+    ctx.check_cancelled();
+    create_volume(to, [&](const fs::path& dest) { copy_tree(source, dest, ctx.stop_token()); });
+}
+
+void MockDriver::delete_volume(const VolumeRef& vol) {
+    const fs::path path = volume_path(vol);
+    remove_tree(volume_staging_path(path));
+    remove_tree(path);
+    remove_tree(volume_snapshots_dir(pool_dir_, vol));
+}
+
+void MockDriver::rename_volume(const VolumeRef& vol, const std::string& new_name) {
+    rename_volume_entries(pool_dir_, vol, new_name);
+}
+
+uint64_t MockDriver::volume_usage(const VolumeRef& vol) const { return tree_disk_usage(existing_volume(vol)); }
+
+void MockDriver::create_snapshot(const VolumeRef& vol, const std::string& snapshot, OperationContext& ctx) {
+    check_entry_name(snapshot, "name");
+    const fs::path source = existing_volume(vol);
+    const fs::path dir = volume_snapshots_dir(pool_dir_, vol);
+    const fs::path dest = dir / snapshot;
+    std::error_code ec;
+    if (fs::exists(fs::symlink_status(dest, ec)))
+        throw Error(ErrorCode::AlreadyExists, fmt::format("snapshot \"{}\" of volume \"{}\" already exists", snapshot, vol.name), "name");
+    make_dir_with_mode(dir.parent_path(), 0711);
+    make_dir_with_mode(dir, 0711);
+    const fs::path staging = volume_staging_path(dest);
+    remove_tree(staging);
+    Reverter revert;
+    revert.add([staging, dir] {
+        remove_tree(staging);
+        ::rmdir(dir.c_str());
+    });
+    ctx.check_cancelled();
+    copy_tree(source, staging, ctx.stop_token());
+    rename_no_replace(staging, dest);
+    revert.success();
+}
+
+std::vector<std::string> MockDriver::list_snapshots(const VolumeRef& vol) const {
+    existing_volume(vol);
+    return snapshot_names_oldest_first(volume_snapshots_dir(pool_dir_, vol));
+}
+
+fs::path MockDriver::snapshot_path(const VolumeRef& vol, const std::string& snapshot) const {
+    check_entry_name(snapshot, "name");
+    fs::path path = volume_snapshots_dir(pool_dir_, vol) / snapshot;
+    std::error_code ec;
+    if (!fs::is_directory(fs::symlink_status(path, ec)))
+        throw Error(ErrorCode::NotFound, fmt::format("snapshot \"{}\" of volume \"{}\" not found", snapshot, vol.name), "name");
+    return path;
+}
+
+void MockDriver::delete_snapshot(const VolumeRef& vol, const std::string& snapshot) {
+    const fs::path path = snapshot_path(vol, snapshot);
+    remove_tree(path);
+    ::rmdir(path.parent_path().c_str());
+}
+
+void MockDriver::rename_snapshot(const VolumeRef& vol, const std::string& snapshot, const std::string& new_name) {
+    check_entry_name(new_name, "name");
+    const fs::path from = snapshot_path(vol, snapshot);
+    if (snapshot == new_name) return;
+    try {
+        rename_no_replace(from, from.parent_path() / new_name);
+    } catch (const Error& e) {
+        if (e.code() != ErrorCode::AlreadyExists) throw;
+        throw Error(ErrorCode::AlreadyExists, fmt::format("snapshot \"{}\" of volume \"{}\" already exists", new_name, vol.name), "name");
+    }
+}
+
+void MockDriver::restore_snapshot(const VolumeRef& vol, const std::string& snapshot, OperationContext& ctx) {
+    const fs::path source = snapshot_path(vol, snapshot);
+    const fs::path path = existing_volume(vol);
+    const fs::path staging = volume_staging_path(path);
+    remove_tree(staging);
+    Reverter revert;
+    revert.add([staging] { remove_tree(staging); });
+    ctx.check_cancelled();
+    copy_tree(source, staging, ctx.stop_token());
+    ctx.check_cancelled();
+    exchange_paths(staging, path);
+    revert.success();
+    try {
+        remove_tree(staging);
+    } catch (const Error& e) {
+        log::warn("could not remove a restored volume's former content", {{"path", staging.string()}, {"error", e.what()}});
+    }
+}
+
+}  // namespace li
