@@ -1,6 +1,9 @@
 // Issue 6 volume operations checked on every driver: rename, snapshots, usage and sizes.
 #include <doctest.h>
 #include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <thread>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -488,4 +491,44 @@ TEST_CASE("mock: registered, takes no config, copies instead of clones, mounts n
     CHECK(msg.find("mock") != std::string::npos);
     d.delete_pool();
     CHECK_FALSE(fs::exists(pool.tmp.path() / "pool"));
+}
+
+// Full-copy drivers: a restore stopped while it copies leaves the volume as it was and no staging.
+TEST_CASE_TEMPLATE("a restore cancelled half-way through its copy changes nothing", Pool, MockPool, DirPool) {
+    Pool pool;
+    StorageDriver& d = *pool.driver;
+    make_custom(d, kData, "v1");
+    for (int i = 0; i < 3000; ++i) write_text(d.volume_path(kData) / "many" / std::to_string(i), "x");
+    d.create_snapshot(kData, "s", null_ctx());
+    fs::remove_all(d.volume_path(kData) / "many");
+    write_text(d.volume_path(kData) / "file.txt", "v2");
+
+    // An operation cancelled only once the copy is under way.
+    OperationState state{[] {
+                             api::Operation o;
+                             o.id = "op-restore";
+                             o.may_cancel = true;
+                             return o;
+                         }(),
+                         nullptr};
+    OperationContext ctx{&state};
+    const fs::path staging = d.volume_path(kData).string() + ".creating";
+    std::atomic<bool> saw_staging{false};
+    std::thread canceller([&] {
+        for (int i = 0; i < 200000 && !fs::exists(staging); ++i) std::this_thread::sleep_for(std::chrono::microseconds(50));
+        saw_staging = fs::exists(staging);
+        state.cancel();
+    });
+    ErrorCode code = code_of([&] { d.restore_snapshot(kData, "s", ctx); });
+    canceller.join();
+    CHECK(saw_staging.load());
+    CHECK(code == ErrorCode::Cancelled);
+    CHECK(read_text(d.volume_path(kData) / "file.txt") == "v2");
+    CHECK_FALSE(fs::exists(d.volume_path(kData) / "many"));
+    CHECK_FALSE(fs::exists(staging));
+    CHECK(d.list_snapshots(kData) == std::vector<std::string>{"s"});
+    // The volume restores fine afterwards.
+    d.restore_snapshot(kData, "s", null_ctx());
+    CHECK(read_text(d.volume_path(kData) / "file.txt") == "v1");
+    CHECK(fs::exists(d.volume_path(kData) / "many/2999"));
 }
