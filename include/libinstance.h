@@ -733,6 +733,66 @@ LI_EXPORT int li_storage_pool_delete(li_manager *mgr, const char *name, li_error
 /**@}*/
 
 /* ------------------------------------------------------------------------------------------ */
+/** @name Storage volumes (LXD's /1.0/storage-pools/<pool>/volumes); project NULL or "" is the default project */
+/**@{*/
+
+/**
+ * @brief Creates an empty custom filesystem volume on a pool and emits storage-volume-created.
+ * @param storage_volumes_post_json LXD's `StorageVolumesPost`: `{"name": "data", "type": "custom",
+ * "content_type": "filesystem", "description": "", "config": {"size": "1GiB"}}`. Config keys:
+ * `size` (a quota; -LI_ERR_NOT_SUPPORTED naming "config.size" on pools that cannot enforce one,
+ * e.g. dir), `security.shifted` (attached through an idmapped mount), `security.unmapped`, `user.*`.
+ * @param[out] out_json the volume as an LXD `StorageVolume` document; free with li_free(). May be NULL.
+ * @return -LI_ERR_INVALID_ARGUMENT naming "name", "type", "content_type" or "config.<key>";
+ * -LI_ERR_NOT_FOUND (key "pool"); -LI_ERR_ALREADY_EXISTS (key "name"). Nothing is left on failure.
+ * @since 0.1
+ */
+LI_EXPORT int li_storage_volume_create_json(char **out_json, li_manager *mgr, const char *project, const char *pool,
+                                            const char *storage_volumes_post_json, li_error **err);
+/**
+ * @brief The volumes of a pool in the project as a JSON array of LXD `StorageVolume` documents:
+ * custom volumes, the instances' ("container") volumes and the image volumes unpacked on it.
+ * @return -LI_ERR_NOT_FOUND (key "pool") for an unknown pool.
+ * @since 0.1
+ */
+LI_EXPORT int li_storage_volume_list_json(char **out_json, li_manager *mgr, const char *project, const char *pool,
+                                          li_error **err);
+/**
+ * @brief One volume as an LXD `StorageVolume` document (`used_by`: the instances and profiles
+ * attaching it). @p type is "custom", "container" or "image".
+ * @return -LI_ERR_NOT_FOUND (key "pool" or "name"); -LI_ERR_INVALID_ARGUMENT (key "type").
+ * @since 0.1
+ */
+LI_EXPORT int li_storage_volume_get_json(char **out_json, li_manager *mgr, const char *project, const char *pool,
+                                         const char *type, const char *name, li_error **err);
+/**
+ * @brief Replaces a custom volume's description and config (LXD's PUT `StorageVolumePut`:
+ * `{"description": "", "config": {}}`); a new `size` is applied at once. Emits storage-volume-updated.
+ * @return -LI_ERR_INVALID_ARGUMENT naming "config.<key>"; -LI_ERR_NOT_FOUND (key "pool" or "name").
+ * Nothing changes on failure.
+ * @since 0.1
+ */
+LI_EXPORT int li_storage_volume_update_json(li_manager *mgr, const char *project, const char *pool, const char *name,
+                                            const char *storage_volume_put_json, li_error **err);
+/**
+ * @brief Renames a custom volume and emits storage-volume-renamed.
+ * @return -LI_ERR_BUSY (key "name") while instances or profiles attach it (the message names them);
+ * -LI_ERR_ALREADY_EXISTS (key "new_name"); -LI_ERR_INVALID_ARGUMENT (key "new_name") for a bad name.
+ * @since 0.1
+ */
+LI_EXPORT int li_storage_volume_rename(li_manager *mgr, const char *project, const char *pool, const char *name,
+                                       const char *new_name, li_error **err);
+/**
+ * @brief Deletes a custom volume with its files and emits storage-volume-deleted.
+ * @return -LI_ERR_BUSY (key "name") while instances or profiles attach it (the message names them);
+ * -LI_ERR_NOT_FOUND (key "pool" or "name").
+ * @since 0.1
+ */
+LI_EXPORT int li_storage_volume_delete(li_manager *mgr, const char *project, const char *pool, const char *name,
+                                       li_error **err);
+/**@}*/
+
+/* ------------------------------------------------------------------------------------------ */
 /** @name Profiles (LXD's /1.0/profiles); project NULL or "" is the default project */
 /**@{*/
 

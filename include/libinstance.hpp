@@ -7,6 +7,7 @@
 #include "libinstance/api/profile.hpp"
 #include "libinstance/api/remote.hpp"
 #include "libinstance/api/storage.hpp"
+#include "libinstance/api/storage_volume.hpp"
 #include "libinstance/error.hpp"
 #include "libinstance/event.hpp"
 #include "libinstance/image.hpp"
@@ -16,3 +17,4 @@
 #include "libinstance/profile.hpp"
 #include "libinstance/remote.hpp"
 #include "libinstance/storage.hpp"
+#include "libinstance/storage_volume.hpp"

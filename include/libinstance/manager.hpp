@@ -13,6 +13,7 @@
 #include "libinstance/operation.hpp"
 #include "libinstance/profile.hpp"
 #include "libinstance/storage.hpp"
+#include "libinstance/storage_volume.hpp"
 #include "libinstance/remote.hpp"
 
 namespace li {
@@ -37,6 +38,8 @@ public:
     EventBus& events() { return events_; }
     /// The storage pools of this state directory.
     StoragePoolStore& storage_pools() { return storage_pools_; }
+    /// The volumes on those pools (custom, container and image), by project.
+    StorageVolumeStore& storage_volumes() { return storage_volumes_; }
     /// The image servers (lxc's remotes) known to this state directory.
     RemoteStore& remotes() { return remotes_; }
     /// The profiles of this state directory, by project.
@@ -74,6 +77,7 @@ private:
     OperationStore operations_;
     EventBus events_;
     StoragePoolStore storage_pools_;
+    StorageVolumeStore storage_volumes_;
     RemoteStore remotes_;
     ProfileStore profiles_;
 };

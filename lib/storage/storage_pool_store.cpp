@@ -14,6 +14,7 @@
 #include "store/instance_repo.hpp"
 #include "store/pool_repo.hpp"
 #include "store/profile_repo.hpp"
+#include "store/volume_repo.hpp"
 
 namespace li {
 
@@ -56,6 +57,10 @@ PoolUsers users_of(ManagerCore& core, const std::string& name) {
         }
         for (const auto& [project, profile] : repo::profiles_using_pool(db, name))
             users.blocking.push_back(api_source("profiles", profile, project));
+        // Custom volumes hold data of their own: the pool goes only once they are deleted.
+        for (const auto& [project, volume] : repo::volumes_on_pool(db, name))
+            users.blocking.push_back(fmt::format("/1.0/storage-pools/{}/volumes/custom/{}", name, volume) +
+                                     (project == "default" ? "" : "?project=" + project));
         fingerprints = repo::image_fingerprints(db);
         return 0;
     });

@@ -144,7 +144,29 @@ CREATE TABLE config (
 );
 )sql";
 
-constexpr std::array<std::string_view, 3> kMigrations{kV1, kV2Remotes, kV3Config};
+// Version 4: custom storage volumes (LXD's storage_volumes). A pool holding volumes cannot be
+// dropped from under them (RESTRICT); names are unique per pool, project and type.
+constexpr std::string_view kV4Volumes = R"sql(
+CREATE TABLE storage_volumes (
+    id INTEGER PRIMARY KEY,
+    pool_id INTEGER NOT NULL REFERENCES storage_pools(id) ON DELETE RESTRICT,
+    project TEXT NOT NULL,
+    name TEXT NOT NULL,
+    type TEXT NOT NULL DEFAULT 'custom',
+    content_type TEXT NOT NULL DEFAULT 'filesystem',
+    description TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL DEFAULT '',
+    UNIQUE (pool_id, project, type, name)
+);
+CREATE TABLE storage_volumes_config (
+    volume_id INTEGER NOT NULL REFERENCES storage_volumes(id) ON DELETE CASCADE,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    UNIQUE (volume_id, key)
+);
+)sql";
+
+constexpr std::array<std::string_view, 4> kMigrations{kV1, kV2Remotes, kV3Config, kV4Volumes};
 
 }  // namespace
 

@@ -34,13 +34,21 @@ DeviceType disk_device_type() {
             throw Error::invalid("devices." + name + ".path", fmt::format("disk device \"{}\" path \"{}\" is not absolute", name, path));
         if (device_value(d, "source").empty())
             throw Error::invalid("devices." + name + ".source", fmt::format("disk device \"{}\" needs a source", name));
-        if (!device_value(d, "pool").empty())
-            throw Error(ErrorCode::NotSupported,
-                        fmt::format("disk device \"{}\": custom volumes of storage pools are not supported yet (they "
-                                    "arrive with storage volumes)", name),
-                        "devices." + name + ".pool");
         if (!device_value(d, "size").empty())
             throw Error::invalid("devices." + name + ".size", fmt::format("disk device \"{}\": only the root disk has a size", name));
+        if (!device_value(d, "pool").empty()) {
+            // A custom volume: source is its name on the pool (whether it exists is checked
+            // against the store where the instance's project is known).
+            if (device_value(d, "source").find('/') != std::string::npos)
+                throw Error::invalid("devices." + name + ".source",
+                                     fmt::format("disk device \"{}\" source \"{}\" is not a custom volume name (with pool set, "
+                                                 "source names a volume of the pool)", name, device_value(d, "source")));
+            if (!device_value(d, "shift").empty())
+                throw Error::invalid("devices." + name + ".shift",
+                                     fmt::format("disk device \"{}\": a custom volume is shifted by its own security.shifted "
+                                                 "setting, not by shift", name));
+            return;
+        }
         if (device_value(d, "source").front() != '/')
             throw Error::invalid("devices." + name + ".source",
                                  fmt::format("disk device \"{}\" source \"{}\" is not an absolute host path", name, device_value(d, "source")));

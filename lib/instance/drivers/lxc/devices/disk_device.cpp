@@ -13,10 +13,12 @@
 
 #include "config/device_keys.hpp"
 #include "config/validators.hpp"
+#include "core/manager_core.hpp"
 #include "core/reverter.hpp"
 #include "instance/drivers/lxc/devices/container_mount.hpp"
 #include "instance/drivers/lxc/devices/lxc_device.hpp"
 #include "libinstance/error.hpp"
+#include "storage/custom_volume.hpp"
 #include "sys/mount.hpp"
 
 namespace li {
@@ -33,24 +35,62 @@ bool flag(const api::ConfigMap& d, const std::string& key, bool fallback) {
 // The host-side mount of the device, as the container will see it.
 fs::path host_mount(const DeviceEnv& env, const std::string& name) { return env.devices_dir / name / "mnt"; }
 
+// What the disk mounts and whether through an idmapped mount.
+struct Source {
+    fs::path path;
+    bool shift = false;
+};
+
+// An unshifted custom volume is seen with its host ids: a fresh one (empty, owned by host root)
+// would be unusable to the container's root, which is an unprivileged host id. LXD shifts an
+// unshifted volume's files to the map of the instance it is attached to (remembering the map);
+// we do the part that matters for a new volume: on its first attach the empty root is handed to
+// the container's root. A volume already holding files is left alone, so attaching it to another
+// container never takes files away from those that wrote them (containers sharing the default
+// map see the same owners; isolated maps need security.shifted).
+void hand_over_fresh_volume(const fs::path& root, const IdMap& idmap) {
+    struct stat st {};
+    if (::stat(root.c_str(), &st) != 0 || st.st_uid != 0 || st.st_gid != 0) return;
+    std::error_code ec;
+    if (!fs::is_empty(root, ec) || ec) return;
+    uid_t uid = static_cast<uid_t>(root_host_uid(idmap));
+    gid_t gid = static_cast<gid_t>(root_host_gid(idmap));
+    if (uid == 0 && gid == 0) return;  // privileged: host root is its root
+    if (::chown(root.c_str(), uid, gid) != 0) throw Error::from_errno("handing " + root.string() + " to the container's root", errno);
+}
+
+// A custom volume (pool + source): its directory on the pool, which must exist in the instance's
+// project (InvalidArgument naming devices.<name>.source otherwise).
+Source volume_source(const DeviceEnv& env, const std::string& name, const api::ConfigMap& d) {
+    std::string pool = config::device_value(d, "pool");
+    std::string volume = config::device_value(d, "source");
+    auto record = env.core.db().read([&](SQLite::Database& db) { return find_custom_volume(db, pool, env.spec.project, volume); });
+    if (!record)
+        throw Error::invalid("devices." + name + ".source",
+                             fmt::format("device \"{}\": storage volume \"{}\" not found on pool \"{}\" in project \"{}\"", name,
+                                         volume, pool, env.spec.project));
+    Source s;
+    s.path = env.core.pool(pool).mount_volume(custom_volume_ref(env.spec.project, volume));
+    s.shift = config_true(record->config, "security.shifted");
+    if (!s.shift) hand_over_fresh_volume(s.path, env.idmap);
+    return s;
+}
+
 // What the disk mounts, or nullopt when its optional source is missing. Throws naming
-// devices.<name>.source when a required source is missing, .pool for custom volumes.
-std::optional<fs::path> source_of(const std::string& name, const api::ConfigMap& d) {
-    if (!config::device_value(d, "pool").empty())
-        throw Error(ErrorCode::NotSupported,
-                    fmt::format("device \"{}\": custom volumes of storage pools are not supported yet (they arrive "
-                                "with storage volumes)", name),
-                    "devices." + name + ".pool");
+// devices.<name>.source when a required source is missing.
+std::optional<Source> source_of(const DeviceEnv& env, const std::string& name, const api::ConfigMap& d) {
+    if (!config::device_value(d, "pool").empty()) return volume_source(env, name, d);
     fs::path source = config::device_value(d, "source");
     std::error_code ec;
-    if (fs::exists(source, ec)) return source;
+    if (fs::exists(source, ec)) return Source{source, flag(d, "shift", false)};
     if (!flag(d, "required", true)) return std::nullopt;
     throw Error(ErrorCode::NotFound, fmt::format("device \"{}\": source \"{}\" does not exist", name, source.string()),
                 "devices." + name + ".source");
 }
 
 // Mounts source at the device's host-side mount point; returns whether it is a directory.
-bool prepare(const DeviceEnv& env, const std::string& name, const api::ConfigMap& d, const fs::path& source) {
+bool prepare(const DeviceEnv& env, const std::string& name, const api::ConfigMap& d, const Source& src) {
+    const fs::path& source = src.path;
     bool directory = fs::is_directory(source);
     bool recursive = flag(d, "recursive", false);
     fs::path dir = device_dir(env, name);
@@ -65,7 +105,7 @@ bool prepare(const DeviceEnv& env, const std::string& name, const api::ConfigMap
     struct mount_attr attr {};
     if (flag(d, "readonly", false)) attr.attr_set |= MOUNT_ATTR_RDONLY;
     UniqueFd userns;
-    if (flag(d, "shift", false)) {
+    if (src.shift) {
         // Host ids appear as the container's: host root owns what container root owns.
         userns = userns_for(env.idmap);
         attr.attr_set |= MOUNT_ATTR_IDMAP;
@@ -99,7 +139,7 @@ void clean(const DeviceEnv& env, const std::string& name) {
 class DiskDevice final : public LxcDevice {
 public:
     void start(const DeviceEnv& env, const std::string& name, const api::ConfigMap& d, LxcLines& lines) override {
-        auto source = source_of(name, d);
+        auto source = source_of(env, name, d);
         if (!source) return;
         bool directory = prepare(env, name, d, *source);
         std::string options = flag(d, "readonly", false) ? "ro" : "";
@@ -111,7 +151,7 @@ public:
     void stop(const DeviceEnv& env, const std::string& name, const api::ConfigMap&) override { clean(env, name); }
 
     void attach(const DeviceEnv& env, const std::string& name, const api::ConfigMap& d) override {
-        auto source = source_of(name, d);
+        auto source = source_of(env, name, d);
         if (!source) return;
         Reverter revert;
         revert.add([&] { clean(env, name); });

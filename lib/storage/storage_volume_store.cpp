@@ -1,0 +1,380 @@
+// StorageVolumeStore: custom volumes (create, update, rename, delete) and the listing of every
+// volume of a pool, with the helpers the disk device and the pool store share.
+#include "libinstance/storage_volume.hpp"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "core/clock.hpp"
+#include "core/event_hub.hpp"
+#include "core/log.hpp"
+#include "core/manager_core.hpp"
+#include "core/names.hpp"
+#include "core/reverter.hpp"
+#include "instance/expand.hpp"
+#include "instance/instance_loader.hpp"
+#include "libinstance/error.hpp"
+#include "storage/custom_volume.hpp"
+#include "storage/size.hpp"
+#include "storage/volume_layout.hpp"
+#include "store/image_repo.hpp"
+#include "store/instance_repo.hpp"
+#include "store/profile_repo.hpp"
+#include "store/volume_repo.hpp"
+
+namespace li {
+
+// --- helpers shared with the disk device and the pool store -------------------------------
+
+VolumeRef custom_volume_ref(const std::string& project, const std::string& name) {
+    return VolumeRef{VolumeType::Custom, project_prefixed_name(project, name)};
+}
+
+std::optional<VolumeRecord> find_custom_volume(SQLite::Database& db, const std::string& pool, const std::string& project,
+                                               const std::string& name) {
+    auto record = repo::find_pool(db, pool);
+    if (!record) return std::nullopt;
+    return repo::find_volume(db, record->id, project, "custom", name);
+}
+
+bool device_uses_volume(const api::ConfigMap& device, const std::string& pool, const std::string& volume) {
+    auto get = [&](const char* key) {
+        auto it = device.find(key);
+        return it == device.end() ? std::string() : it->second;
+    };
+    return get("type") == "disk" && get("pool") == pool && get("source") == volume;
+}
+
+std::vector<std::string> custom_volume_users(SQLite::Database& db, const std::string& pool, const std::string& project,
+                                             const std::string& volume) {
+    std::vector<std::string> users;
+    for (auto& record : repo::list_instances(db, project)) {
+        LoadedInstance loaded = expand_record(db, std::move(record));
+        for (const auto& [name, device] : loaded.expanded.devices) {
+            if (device_uses_volume(device, pool, volume)) {
+                users.push_back(api_source("instances", loaded.record.name, project));
+                break;
+            }
+        }
+    }
+    for (const auto& profile : repo::list_profiles(db, project)) {
+        for (const auto& [name, device] : profile.devices) {
+            if (device_uses_volume(device, pool, volume)) {
+                users.push_back(api_source("profiles", profile.name, project));
+                break;
+            }
+        }
+    }
+    return users;
+}
+
+bool config_true(const api::ConfigMap& config, const std::string& key) {
+    auto it = config.find(key);
+    if (it == config.end()) return false;
+    const std::string& v = it->second;
+    return v == "true" || v == "1" || v == "yes" || v == "on";
+}
+
+namespace {
+
+constexpr const char* kCustom = "custom";
+
+// Volume names become directory names (prefixed by the project outside the default one).
+void validate_volume_name(const std::string& name, const std::string& key) {
+    if (name.empty()) throw Error::invalid(key, "storage volume name is empty");
+    if (name.size() > 200) throw Error::invalid(key, fmt::format("storage volume name \"{}\" is too long", name));
+    if (name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") != std::string::npos ||
+        name.front() == '.' || name.front() == '-')
+        throw Error::invalid(key, fmt::format("invalid storage volume name \"{}\" (letters, digits, '-', '_' and '.', "
+                                              "not starting with '.' or '-')", name));
+}
+
+bool is_bool_word(const std::string& v) {
+    for (const char* w : {"true", "false", "1", "0", "yes", "no", "on", "off"})
+        if (v == w) return true;
+    return false;
+}
+
+// Checks a custom volume's config; returns the size in bytes when `size` is set (0: none).
+uint64_t validate_config(const api::ConfigMap& config) {
+    uint64_t size = 0;
+    for (const auto& [key, value] : config) {
+        std::string where = "config." + key;
+        if (key == "size") {
+            if (!value.empty()) size = parse_size(value, where);
+        } else if (key == "security.shifted" || key == "security.unmapped") {
+            if (!is_bool_word(value))
+                throw Error::invalid(where, fmt::format("invalid value \"{}\" for {}: expected true or false", value, key));
+        } else if (key.rfind("user.", 0) == 0 && key.size() > 5) {
+            // free-form, as in LXD
+        } else {
+            throw Error::invalid(where, fmt::format("unknown storage volume config key \"{}\" (value \"{}\")", key, value));
+        }
+    }
+    if (config_true(config, "security.shifted") && config_true(config, "security.unmapped"))
+        throw Error::invalid("config.security.unmapped", "security.shifted and security.unmapped exclude each other");
+    return size;
+}
+
+std::string volume_source(const std::string& pool, const std::string& name, const std::string& project) {
+    std::string url = fmt::format("/1.0/storage-pools/{}/volumes/custom/{}", pool, name);
+    if (project != "default") url += "?project=" + project;
+    return url;
+}
+
+PoolRecord pool_or_throw(SQLite::Database& db, const std::string& pool) {
+    auto record = repo::find_pool(db, pool);
+    if (!record) throw Error(ErrorCode::NotFound, fmt::format("storage pool \"{}\" not found", pool), "pool");
+    return std::move(*record);
+}
+
+VolumeRecord volume_or_throw(SQLite::Database& db, const PoolRecord& pool, const std::string& project, const std::string& name) {
+    auto v = repo::find_volume(db, pool.id, project, kCustom, name);
+    if (!v)
+        throw Error(ErrorCode::NotFound,
+                    fmt::format("storage volume \"{}\" not found on pool \"{}\" in project \"{}\"", name, pool.name, project), "name");
+    return std::move(*v);
+}
+
+api::StorageVolume to_api(SQLite::Database& db, const std::string& pool, const VolumeRecord& v) {
+    api::StorageVolume out;
+    out.name = v.name;
+    out.type = v.type;
+    out.content_type = v.content_type;
+    out.description = v.description;
+    out.config = v.config;
+    out.project = v.project;
+    out.created_at = v.created_at;
+    out.used_by = custom_volume_users(db, pool, v.project, v.name);
+    return out;
+}
+
+// A `size` the driver refuses (dir cannot enforce quotas) is the config key's fault for the caller.
+void apply_size(StorageDriver& driver, const VolumeRef& ref, uint64_t bytes) {
+    try {
+        driver.set_volume_size(ref, bytes);
+    } catch (const Error& e) {
+        std::string key = e.key().empty() || e.key() == "size" ? "config.size" : e.key();
+        throw Error(e.code(), fmt::format("storage volume size: {}", e.what()), key, e.sys_errno());
+    }
+}
+
+// Instance ("container") volumes of the pool in the project, and image volumes unpacked on it.
+void add_instance_and_image_volumes(ManagerCore& core, const std::string& pool, const std::string& project,
+                                    std::vector<api::StorageVolume>& out) {
+    std::vector<api::StorageVolume> containers;
+    std::vector<std::string> fingerprints;
+    core.db().read([&](SQLite::Database& db) {
+        for (auto& record : repo::list_instances(db, project)) {
+            LoadedInstance loaded = expand_record(db, std::move(record));
+            std::string root_pool;
+            try {
+                root_pool = root_disk_pool(loaded.expanded.devices);
+            } catch (const Error&) {
+                continue;
+            }
+            if (root_pool != pool) continue;
+            api::StorageVolume v;
+            v.name = loaded.record.name;
+            v.type = "container";
+            v.project = project;
+            v.created_at = loaded.record.created_at;
+            v.used_by = {api_source("instances", loaded.record.name, project)};
+            containers.push_back(std::move(v));
+        }
+        for (const auto& image : repo::list_images(db, project)) fingerprints.push_back(image.image.fingerprint);
+        return 0;
+    });
+    out.insert(out.end(), containers.begin(), containers.end());
+    StorageDriver* driver = nullptr;
+    try {
+        driver = &core.pool(pool);
+    } catch (const Error&) {
+        return;
+    }
+    for (const auto& fp : fingerprints) {
+        if (!driver->volume_exists(VolumeRef{VolumeType::Image, fp})) continue;
+        api::StorageVolume v;
+        v.name = fp;
+        v.type = "image";
+        v.project = project;
+        out.push_back(std::move(v));
+    }
+}
+
+}  // namespace
+
+StorageVolumeStore::StorageVolumeStore(std::shared_ptr<ManagerCore> core) : core_(std::move(core)) {}
+
+api::StorageVolume StorageVolumeStore::create(std::string_view pool_in, const api::StorageVolumesPost& post,
+                                              std::string_view project_in) {
+    std::string pool(pool_in), project = project_or_default(project_in);
+    validate_volume_name(post.name, "name");
+    if (post.type != kCustom)
+        throw Error::invalid("type", fmt::format("only custom storage volumes can be created (not \"{}\")", post.type));
+    if (post.content_type != "filesystem")
+        throw Error::invalid("content_type",
+                             fmt::format("content type \"{}\" is not supported (only filesystem)", post.content_type));
+    uint64_t size = validate_config(post.config);
+
+    auto lock = core_->locks().lock_storage_pool(pool);
+    VolumeRecord record;
+    record.project = project;
+    record.name = post.name;
+    record.description = post.description;
+    record.config = post.config;
+    record.created_at = now_rfc3339();
+    core_->db().read([&](SQLite::Database& db) {
+        record.pool_id = pool_or_throw(db, pool).id;
+        if (repo::find_volume(db, record.pool_id, project, kCustom, post.name))
+            throw Error(ErrorCode::AlreadyExists,
+                        fmt::format("storage volume \"{}\" already exists on pool \"{}\" in project \"{}\"", post.name, pool, project),
+                        "name");
+        return 0;
+    });
+    StorageDriver& driver = core_->pool(pool);
+    VolumeRef ref = custom_volume_ref(project, post.name);
+    if (driver.volume_exists(ref))  // left without a record (e.g. by a crash): never adopt it silently
+        throw Error(ErrorCode::AlreadyExists,
+                    fmt::format("storage volume \"{}\" already exists on disk in pool \"{}\"", post.name, pool), "name");
+
+    Reverter revert;
+    try {
+        // An empty root owned by host root with LXD's mode: containers reach it through an
+        // idmapped mount (security.shifted) or after the first unshifted attach hands it over.
+        driver.create_volume(ref, [](const std::filesystem::path& dir) {
+            make_dir_with_mode(dir, 0711);
+            if (::chown(dir.c_str(), 0, 0) != 0) throw Error::from_errno("chown " + dir.string(), errno);
+        });
+    } catch (const Error& e) {
+        throw e.with_context(fmt::format("creating storage volume {}", post.name));
+    }
+    revert.add([&driver, ref] { driver.delete_volume(ref); });
+    if (size > 0) apply_size(driver, ref, size);
+    core_->db().transaction([&](SQLite::Database& db) { record.id = repo::insert_volume(db, record); });
+    revert.success();
+    log::info("storage volume created", {{"pool", pool}, {"volume", post.name}, {"project", project}});
+    core_->events().lifecycle(project, "storage-volume-created", volume_source(pool, post.name, project), {{"type", kCustom}});
+    return core_->db().read([&](SQLite::Database& db) { return to_api(db, pool, record); });
+}
+
+std::vector<api::StorageVolume> StorageVolumeStore::list(std::string_view pool_in, std::string_view project_in) {
+    std::string pool(pool_in), project = project_or_default(project_in);
+    std::vector<api::StorageVolume> out;
+    core_->db().read([&](SQLite::Database& db) {
+        PoolRecord p = pool_or_throw(db, pool);
+        for (const auto& v : repo::list_volumes(db, p.id, project)) out.push_back(to_api(db, pool, v));
+        return 0;
+    });
+    add_instance_and_image_volumes(*core_, pool, project, out);
+    return out;
+}
+
+api::StorageVolume StorageVolumeStore::get(std::string_view pool_in, std::string_view type_in, std::string_view name_in,
+                                           std::string_view project_in) {
+    std::string pool(pool_in), type(type_in), name(name_in), project = project_or_default(project_in);
+    if (type != kCustom && type != "container" && type != "image")
+        throw Error::invalid("type", fmt::format("unknown storage volume type \"{}\" (custom, container or image)", type));
+    if (type == kCustom) {
+        return core_->db().read([&](SQLite::Database& db) {
+            PoolRecord p = pool_or_throw(db, pool);
+            return to_api(db, pool, volume_or_throw(db, p, project, name));
+        });
+    }
+    for (auto& v : list(pool, project))
+        if (v.type == type && v.name == name) return std::move(v);
+    throw Error(ErrorCode::NotFound,
+                fmt::format("{} storage volume \"{}\" not found on pool \"{}\" in project \"{}\"", type, name, pool, project), "name");
+}
+
+void StorageVolumeStore::update(std::string_view pool_in, std::string_view name_in, const api::StorageVolumePut& put,
+                                std::string_view project_in) {
+    std::string pool(pool_in), name(name_in), project = project_or_default(project_in);
+    uint64_t size = validate_config(put.config);
+    auto lock = core_->locks().lock_storage_pool(pool);
+    VolumeRecord record = core_->db().read([&](SQLite::Database& db) {
+        PoolRecord p = pool_or_throw(db, pool);
+        return volume_or_throw(db, p, project, name);
+    });
+    auto old_size = record.config.find("size");
+    std::string old_size_text = old_size == record.config.end() ? std::string() : old_size->second;
+    auto new_size = put.config.find("size");
+    std::string new_size_text = new_size == put.config.end() ? std::string() : new_size->second;
+
+    StorageDriver& driver = core_->pool(pool);
+    VolumeRef ref = custom_volume_ref(project, name);
+    Reverter revert;
+    if (new_size_text != old_size_text) {
+        uint64_t old_bytes = old_size_text.empty() ? 0 : parse_size(old_size_text, "config.size");
+        apply_size(driver, ref, size);
+        revert.add([&driver, ref, old_bytes] { driver.set_volume_size(ref, old_bytes); });
+    }
+    record.description = put.description;
+    record.config = put.config;
+    core_->db().transaction([&](SQLite::Database& db) { repo::update_volume(db, record); });
+    revert.success();
+    log::info("storage volume updated", {{"pool", pool}, {"volume", name}, {"project", project}});
+    core_->events().lifecycle(project, "storage-volume-updated", volume_source(pool, name, project));
+}
+
+void StorageVolumeStore::rename(std::string_view pool_in, std::string_view name_in, std::string_view new_name_in,
+                                std::string_view project_in) {
+    std::string pool(pool_in), name(name_in), new_name(new_name_in), project = project_or_default(project_in);
+    validate_volume_name(new_name, "new_name");
+    auto lock = core_->locks().lock_storage_pool(pool);
+    VolumeRecord record = core_->db().read([&](SQLite::Database& db) {
+        PoolRecord p = pool_or_throw(db, pool);
+        VolumeRecord v = volume_or_throw(db, p, project, name);
+        if (repo::find_volume(db, p.id, project, kCustom, new_name))
+            throw Error(ErrorCode::AlreadyExists,
+                        fmt::format("storage volume \"{}\" already exists on pool \"{}\" in project \"{}\"", new_name, pool, project),
+                        "new_name");
+        auto users = custom_volume_users(db, pool, project, name);
+        if (!users.empty())
+            throw Error(ErrorCode::Busy, fmt::format("storage volume \"{}\" is in use by {}", name, fmt::join(users, ", ")), "name");
+        return v;
+    });
+    if (new_name == name) return;
+    StorageDriver& driver = core_->pool(pool);
+    VolumeRef ref = custom_volume_ref(project, name);
+    VolumeRef new_ref = custom_volume_ref(project, new_name);
+    driver.rename_volume(ref, new_ref.name);
+    Reverter revert;
+    revert.add([&driver, new_ref, ref] { driver.rename_volume(new_ref, ref.name); });
+    core_->db().transaction([&](SQLite::Database& db) { repo::rename_volume(db, record.id, new_name); });
+    revert.success();
+    log::info("storage volume renamed", {{"pool", pool}, {"volume", new_name}, {"old_name", name}, {"project", project}});
+    core_->events().lifecycle(project, "storage-volume-renamed", volume_source(pool, new_name, project), {{"old_name", name}});
+}
+
+void StorageVolumeStore::remove(std::string_view pool_in, std::string_view name_in, std::string_view project_in) {
+    std::string pool(pool_in), name(name_in), project = project_or_default(project_in);
+    auto lock = core_->locks().lock_storage_pool(pool);
+    VolumeRecord record = core_->db().read([&](SQLite::Database& db) {
+        PoolRecord p = pool_or_throw(db, pool);
+        VolumeRecord v = volume_or_throw(db, p, project, name);
+        auto users = custom_volume_users(db, pool, project, name);
+        if (!users.empty())
+            throw Error(ErrorCode::Busy, fmt::format("storage volume \"{}\" is in use by {}", name, fmt::join(users, ", ")), "name");
+        return v;
+    });
+    StorageDriver& driver = core_->pool(pool);
+    VolumeRef ref = custom_volume_ref(project, name);
+    // The files go first: a record without files can be deleted again, files without a record
+    // would be unreachable.
+    if (driver.volume_exists(ref)) {
+        try {
+            driver.delete_volume(ref);
+        } catch (const Error& e) {
+            throw e.with_context(fmt::format("deleting storage volume {}", name));
+        }
+    }
+    core_->db().transaction([&](SQLite::Database& db) { repo::delete_volume(db, record.id); });
+    log::info("storage volume deleted", {{"pool", pool}, {"volume", name}, {"project", project}});
+    core_->events().lifecycle(project, "storage-volume-deleted", volume_source(pool, name, project));
+}
+
+}  // namespace li
