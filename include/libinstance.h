@@ -730,6 +730,31 @@ LI_EXPORT int li_storage_pool_get_json(char **out_json, li_manager *mgr, const c
  * @since 0.1
  */
 LI_EXPORT int li_storage_pool_delete(li_manager *mgr, const char *name, li_error **err);
+/** @brief The pool's ETag (hash of its description and config) for li_storage_pool_update_json(); free with li_free(). @since 0.1 */
+LI_EXPORT int li_storage_pool_etag(char **out_etag, li_manager *mgr, const char *name, li_error **err);
+/**
+ * @brief Replaces a storage pool's description and config (LXD's PUT) and emits
+ * storage-pool-updated. Keys the driver filled in (`source`, `size`) keep their value when left
+ * out. `dir`: only the description can change. `btrfs`: `size` of a loop-backed pool may grow
+ * (online: loop file, loop device and file system), `btrfs.mount_options` remounts the pool.
+ * @param storage_pool_put_json LXD's `StoragePoolPut`: `{"description": "", "config": {"size": "8GiB"}}`
+ * (a whole `StoragePool` is accepted)
+ * @param if_match NULL or "": no check; else -LI_ERR_CONFLICT (key "etag") unless it is the
+ * pool's current ETag (li_storage_pool_etag())
+ * @return -LI_ERR_INVALID_ARGUMENT whose key names the config key for an unknown key, a bad value,
+ * a key that cannot change or a shrink (key "size"); nothing changes then.
+ * @since 0.1
+ */
+LI_EXPORT int li_storage_pool_update_json(li_manager *mgr, const char *name, const char *storage_pool_put_json,
+                                          const char *if_match, li_error **err);
+/**
+ * @brief A pool's space and inodes as LXD's `ResourcesStoragePool`:
+ * `{"space": {"used": N, "total": N}, "inodes": {"used": N, "total": N}}` (bytes; inodes 0 where
+ * the file system does not count them, e.g. btrfs).
+ * @param[out] out_json free with li_free()
+ * @since 0.1
+ */
+LI_EXPORT int li_storage_pool_resources_json(char **out_json, li_manager *mgr, const char *name, li_error **err);
 /**@}*/
 
 /* ------------------------------------------------------------------------------------------ */

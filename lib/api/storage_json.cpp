@@ -29,6 +29,25 @@ StoragePoolsPost storage_pools_post_from_json(std::string_view text) {
     return post;
 }
 
+StoragePoolPut storage_pool_put_from_json(std::string_view text) {
+    json body = jf::parse(text, "storage pool update");
+    if (!body.is_object()) throw Error::invalid("body", "the storage pool update must be a JSON object");
+    StoragePoolPut put;
+    put.description = jf::get_string(body, "description", "description");
+    put.config = jf::get_string_map(body, "config", "config");
+    return put;
+}
+
+std::string to_json(const StoragePoolPut& p) { return json{{"description", p.description}, {"config", p.config}}.dump(); }
+
+std::string to_json(const ResourcesStoragePool& r) {
+    return json{{"space", {{"used", r.space.used}, {"total", r.space.total}}},
+                {"inodes", {{"used", r.inodes.used}, {"total", r.inodes.total}}}}
+        .dump();
+}
+
+StoragePoolPut put_of(const StoragePool& pool) { return StoragePoolPut{pool.description, pool.config}; }
+
 std::string to_json(const StoragePoolsPost& p) {
     return json{{"name", p.name}, {"driver", p.driver}, {"description", p.description}, {"config", p.config}}.dump();
 }

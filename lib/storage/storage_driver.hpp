@@ -92,6 +92,10 @@ public:
 
     /// Space and inodes of the pool's file system (statvfs of its root; btrfs: its own figures).
     virtual PoolUsage pool_usage() const;
+    /// Applies changed pool config keys (key -> new value, "" when removed), already checked by
+    /// storage_pool_config(); InvalidArgument naming a key that cannot change (this way); nothing
+    /// changes on failure. Default: every change is refused.
+    virtual void update_pool(const std::map<std::string, std::string>& changed);
     /// Renames a volume (and its snapshots); AlreadyExists when `new_name` exists, NotFound
     /// when `vol` does not. Nothing changes on failure.
     virtual void rename_volume(const VolumeRef& vol, const std::string& new_name);

@@ -14,6 +14,11 @@ namespace {
 }  // namespace
 
 PoolUsage StorageDriver::pool_usage() const { unsupported(*this, "report its usage"); }
+void StorageDriver::update_pool(const std::map<std::string, std::string>& changed) {
+    if (changed.empty()) return;
+    const auto& key = changed.begin()->first;
+    throw Error::invalid(key, fmt::format("{} pool config key \"{}\" cannot be changed after the pool is created", info().name, key));
+}
 void StorageDriver::rename_volume(const VolumeRef&, const std::string&) { unsupported(*this, "rename volumes"); }
 void StorageDriver::set_volume_size(const VolumeRef&, uint64_t) { unsupported(*this, "limit a volume's size"); }
 uint64_t StorageDriver::volume_usage(const VolumeRef&) const { unsupported(*this, "report a volume's usage"); }

@@ -15,6 +15,7 @@
 #include "store/pool_repo.hpp"
 #include "store/profile_repo.hpp"
 #include "store/volume_repo.hpp"
+#include "sys/sha256.hpp"
 
 namespace li {
 
@@ -142,6 +143,72 @@ api::StoragePool StoragePoolStore::get(std::string_view name_in) {
     std::string name(name_in);
     auto record = core_->db().read([&](SQLite::Database& db) { return find_or_throw(db, name); });
     return to_api(*core_, record);
+}
+
+namespace {
+std::string pool_etag(const PoolRecord& record) {
+    Sha256 hash;
+    hash.update(api::to_json(api::StoragePoolPut{record.description, record.config}));
+    return hash.hex_digest();
+}
+}  // namespace
+
+std::string StoragePoolStore::etag(std::string_view name_in) {
+    std::string name(name_in);
+    return core_->db().read([&](SQLite::Database& db) { return pool_etag(find_or_throw(db, name)); });
+}
+
+api::StoragePool StoragePoolStore::update(std::string_view name_in, const api::StoragePoolPut& put, std::string_view if_match) {
+    std::string name(name_in);
+    auto lock = core_->locks().lock_storage_pool(name);
+    PoolRecord current = core_->db().read([&](SQLite::Database& db) { return find_or_throw(db, name); });
+    if (!if_match.empty() && if_match != pool_etag(current))
+        throw Error(ErrorCode::Conflict, fmt::format("storage pool \"{}\" was changed by someone else (ETag mismatch); read it again", name), "etag");
+
+    // What the driver filled in at creation (where the pool is, how big its loop file is) stays
+    // when a PUT leaves it out: an edited document that drops the line means "as it is".
+    std::map<std::string, std::string> wanted = put.config;
+    for (const char* kept : {"source", "size"}) {
+        auto it = current.config.find(kept);
+        if (it != current.config.end() && wanted[kept].empty()) wanted[kept] = it->second;
+        if (wanted[kept].empty()) wanted.erase(kept);
+    }
+    PoolRecord next = current;
+    next.description = put.description;
+    next.config = storage_pool_config(current.driver, core_->pool_params(name, wanted));  // InvalidArgument naming the key
+
+    std::map<std::string, std::string> changed;
+    for (const auto& [key, value] : next.config) {
+        auto it = current.config.find(key);
+        if (it == current.config.end() || it->second != value) changed[key] = value;
+    }
+    for (const auto& [key, value] : current.config) {
+        if (!next.config.count(key)) changed[key] = "";
+    }
+    if (!changed.empty()) {
+        try {
+            core_->pool(name).update_pool(changed);
+        } catch (const Error& e) {
+            throw e.with_context(fmt::format("updating storage pool {}", name));
+        }
+    }
+    core_->db().transaction([&](SQLite::Database& db) {
+        repo::update_pool(db, current.id, next.description, next.config);
+        return 0;
+    });
+    log::info("storage pool updated", {{"pool", name}});
+    core_->events().lifecycle("default", "storage-pool-updated", pool_source(name));
+    return to_api(*core_, next);
+}
+
+api::ResourcesStoragePool StoragePoolStore::resources(std::string_view name_in) {
+    std::string name(name_in);
+    core_->db().read([&](SQLite::Database& db) { return find_or_throw(db, name); });
+    PoolUsage usage = core_->pool(name).pool_usage();
+    api::ResourcesStoragePool out;
+    out.space = {usage.space_used, usage.space_total};
+    out.inodes = {usage.inodes_used, usage.inodes_total};
+    return out;
 }
 
 void StoragePoolStore::remove(std::string_view name_in) {

@@ -1,6 +1,16 @@
 #include "store/pool_repo.hpp"
 
+#include "store/kv.hpp"
+
 namespace li::repo {
+
+void update_pool(SQLite::Database& db, int64_t id, const std::string& description, const std::map<std::string, std::string>& config) {
+    SQLite::Statement upd(db, "UPDATE storage_pools SET description = ? WHERE id = ?");
+    upd.bind(1, description);
+    upd.bind(2, id);
+    upd.exec();
+    kv::store_config(db, "storage_pools_config", "pool_id", id, config);
+}
 
 bool delete_pool(SQLite::Database& db, const std::string& name) {
     SQLite::Statement del(db, "DELETE FROM storage_pools WHERE name = ?");

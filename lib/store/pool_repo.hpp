@@ -1,6 +1,7 @@
 #pragma once
 // Storage pools in the state database, beyond what profile_repo has: removal and their users.
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -8,6 +9,8 @@
 
 namespace li::repo {
 
+/// Replaces a pool's description and config.
+void update_pool(SQLite::Database& db, int64_t id, const std::string& description, const std::map<std::string, std::string>& config);
 /// Deletes a pool row and its config; false when there was none.
 bool delete_pool(SQLite::Database& db, const std::string& name);
 /// (project, name) of the profiles with a device on the pool.

@@ -19,7 +19,7 @@ pub use instance_put::InstancePut;
 pub use operation::{operation_status, Operation};
 pub use profile::{Profile, ProfilePut, ProfilesPost};
 pub use remote::{ImageSource, ImagesPost, Remote};
-pub use storage::{StoragePool, StoragePoolsPost};
+pub use storage::{ResourcesStoragePool, ResourcesUsage, StoragePool, StoragePoolPut, StoragePoolsPost};
 
 /// Config keys to values (`limits.memory` = `256MiB`, ...).
 pub type ConfigMap = BTreeMap<String, String>;

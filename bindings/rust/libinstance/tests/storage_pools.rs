@@ -60,3 +60,50 @@ fn storage_pools_create_list_use_delete() {
     expect_error(mgr.storage_pool("rsbtrfs"), ErrorCode::NotFound, "rsbtrfs");
     assert!(!dir.join("disks/rsbtrfs.img").exists());
 }
+
+#[test]
+fn storage_pool_update_grows_btrfs_and_reports_resources() {
+    let dir = TempDir::new("pool-update");
+    std::fs::set_permissions(&*dir, std::fs::Permissions::from_mode(0o711)).unwrap();
+    let mgr = Manager::open(Some(dir.0.as_path())).unwrap();
+
+    // dir: the host file system, inodes counted; only the description can change.
+    let res = mgr.storage_pool_resources("default").unwrap();
+    assert!(res.space.total > 0 && res.space.used <= res.space.total);
+    assert!(res.inodes.total > 0 && res.inodes.used > 0);
+    let default = mgr.storage_pool("default").unwrap();
+    let mut put = libinstance::api::StoragePoolPut::from(&default);
+    put.config.insert("source".into(), "/elsewhere".into());
+    let err = expect_error(mgr.update_storage_pool("default", &put, None), ErrorCode::InvalidArgument, "source");
+    assert_eq!(err.key.as_deref(), Some("source"));
+    assert_eq!(mgr.storage_pool("default").unwrap(), default);
+    let etag = mgr.storage_pool_etag("default").unwrap();
+    let mut put = libinstance::api::StoragePoolPut::from(&default);
+    put.description = "rust".into();
+    mgr.update_storage_pool("default", &put, Some(&etag)).unwrap();
+    assert_eq!(mgr.storage_pool("default").unwrap().description, "rust");
+    expect_error(mgr.update_storage_pool("default", &put, Some(&etag)), ErrorCode::Conflict, "ETag");
+
+    let mut post = StoragePoolsPost::new("rsgrow", "btrfs");
+    post.config.insert("size".into(), "512MiB".into());
+    let pool = mgr.create_storage_pool(&post).unwrap();
+    let image = dir.join("disks/rsgrow.img");
+    let before = mgr.storage_pool_resources("rsgrow").unwrap();
+    assert_eq!(before.inodes.total, 0);
+    assert!(before.space.total <= 512 << 20);
+
+    let mut put = libinstance::api::StoragePoolPut::from(&pool);
+    put.config.insert("size".into(), "300MiB".into());
+    let err = expect_error(mgr.update_storage_pool("rsgrow", &put, None), ErrorCode::InvalidArgument, "shrink");
+    assert_eq!(err.key.as_deref(), Some("size"));
+    assert_eq!(std::fs::metadata(&image).unwrap().len(), 512 << 20);
+    assert_eq!(mgr.storage_pool("rsgrow").unwrap().config["size"], "512MiB");
+
+    put.config.insert("size".into(), "1GiB".into());
+    mgr.update_storage_pool("rsgrow", &put, None).unwrap();
+    assert_eq!(std::fs::metadata(&image).unwrap().len(), 1 << 30);
+    let after = mgr.storage_pool_resources("rsgrow").unwrap();
+    assert!(after.space.total > before.space.total + (400 << 20));
+    assert_eq!(mgr.storage_pool("rsgrow").unwrap().config["size"], "1GiB");
+    mgr.delete_storage_pool("rsgrow").unwrap();
+}

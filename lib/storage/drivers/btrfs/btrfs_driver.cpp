@@ -1,6 +1,8 @@
 #include "storage/drivers/btrfs/btrfs_driver.hpp"
 
+#include <cstring>
 #include <fcntl.h>
+#include <optional>
 #include <fmt/format.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -11,6 +13,8 @@
 #include "core/reverter.hpp"
 #include "libinstance/error.hpp"
 #include "storage/drivers/btrfs/btrfs_ioctl.hpp"
+#include "storage/drivers/btrfs/btrfs_resize.hpp"
+#include "storage/fs_usage.hpp"
 #include "storage/size.hpp"
 #include "storage/volume_layout.hpp"
 #include "sys/fs.hpp"
@@ -78,6 +82,51 @@ BtrfsDriver::BtrfsDriver(const StoragePoolParams& params)
 }
 
 StorageDriverInfo BtrfsDriver::info() const { return StorageDriverInfo{"btrfs", true}; }
+
+// Btrfs makes inodes on demand: like LXD, no inode figures (0) for it.
+PoolUsage BtrfsDriver::pool_usage() const { return fs_usage(root_, false); }
+
+void BtrfsDriver::update_pool(const std::map<std::string, std::string>& changed) {
+    // Everything is checked before anything changes.
+    std::optional<uint64_t> new_size;
+    std::optional<std::string> new_options;
+    for (const auto& [key, value] : changed) {
+        if (key == "size") {
+            if (backing_ != Backing::LoopFile) throw Error::invalid("size", "size applies to a loop file, not to an existing btrfs directory");
+            if (value.empty()) throw Error::invalid("size", fmt::format("the size of loop-backed btrfs pool \"{}\" cannot be removed", name_));
+            uint64_t bytes = parse_size(value, "size");
+            if (bytes < size_)
+                throw Error::invalid("size", fmt::format("btrfs pool \"{}\" cannot shrink (size \"{}\" is below its {} bytes)", name_, value, size_));
+            new_size = bytes;
+        } else if (key == "btrfs.mount_options") {
+            if (backing_ != Backing::LoopFile)
+                throw Error::invalid(key, "btrfs.mount_options applies to a loop file the pool mounts, not to an existing btrfs directory");
+            new_options = value.empty() ? std::string(kDefaultMountOptions) : value;
+        } else {
+            throw Error::invalid(key, fmt::format("btrfs pool config key \"{}\" cannot be changed after the pool is created", key));
+        }
+    }
+    Reverter revert;
+    auto remount = [this](const std::string& options) {
+        if (::mount(nullptr, mount_dir_.c_str(), "btrfs", MS_REMOUNT, options.c_str()) != 0)
+            throw Error(ErrorCode::InvalidArgument,
+                        fmt::format("remounting btrfs pool \"{}\" with btrfs.mount_options \"{}\": {}", name_, options, std::strerror(errno)),
+                        "btrfs.mount_options");
+    };
+    if (new_options && *new_options != mount_options_) {
+        remount(*new_options);
+        revert.add([this, remount, old = mount_options_] {
+            remount(old);
+            mount_options_ = old;
+        });
+        mount_options_ = *new_options;
+    }
+    if (new_size && *new_size != size_) {
+        btrfs::grow_loop_pool(source_, mount_dir_, *new_size);
+        size_ = *new_size;
+    }
+    revert.success();
+}
 
 void BtrfsDriver::create_pool() {
     Reverter revert;

@@ -36,6 +36,10 @@ public:
     /// Through the subvolume's qgroup (quotas turned on for the pool when first needed).
     void set_volume_size(const VolumeRef& vol, uint64_t bytes) override;
     uint64_t volume_usage(const VolumeRef& vol) const override;
+    PoolUsage pool_usage() const override;
+    /// `size` of a loop-backed pool may grow (file, loop device and file system, online);
+    /// `btrfs.mount_options` remounts the pool. Anything else is refused naming the key.
+    void update_pool(const std::map<std::string, std::string>& changed) override;
 
     /// The config keys a btrfs pool accepts, with defaults filled in (a loop file of 5GiB under
     /// the state's disks/ when source is empty); InvalidArgument naming a bad key or value.

@@ -10,6 +10,7 @@
 #include "core/operation_state.hpp"
 #include "core/reverter.hpp"
 #include "libinstance/error.hpp"
+#include "storage/fs_usage.hpp"
 #include "storage/volume_layout.hpp"
 #include "storage/volume_snapshots.hpp"
 #include "sys/fs.hpp"
@@ -51,6 +52,10 @@ DirDriver::DirDriver(const StoragePoolParams& params) : name_(params.name), pool
 }
 
 StorageDriverInfo DirDriver::info() const { return StorageDriverInfo{"dir", overlay_}; }
+
+// The pool shares its file system with whatever else is on it: as LXD, the figures are that file
+// system's (no per-pool quota).
+PoolUsage DirDriver::pool_usage() const { return fs_usage(pool_dir_, true); }
 
 std::map<std::string, std::string> DirDriver::pool_config(const StoragePoolParams& params) {
     std::map<std::string, std::string> config = params.config;

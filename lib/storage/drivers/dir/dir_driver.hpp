@@ -26,6 +26,7 @@ public:
     std::filesystem::path mount_volume(const VolumeRef& vol) override;
     void unmount_volume(const VolumeRef& vol) override;
     bool mount_volume_shifted(const VolumeRef& vol, const IdMap& idmap) override;
+    PoolUsage pool_usage() const override;
     // Issue 6 volume operations (dir_volume_ops.cpp).
     void rename_volume(const VolumeRef& vol, const std::string& new_name) override;
     void create_snapshot(const VolumeRef& vol, const std::string& snapshot, OperationContext& ctx) override;

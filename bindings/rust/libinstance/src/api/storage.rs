@@ -36,3 +36,35 @@ pub struct StoragePool {
     pub used_by: Vec<String>,
     pub locations: Vec<String>,
 }
+
+/// A storage pool's writable fields (LXD's `api.StoragePoolPut`; PUT replaces them all). Keys the
+/// driver filled in (`source`, `size`) keep their value when left out.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct StoragePoolPut {
+    pub description: String,
+    pub config: ConfigMap,
+}
+
+impl From<&StoragePool> for StoragePoolPut {
+    fn from(pool: &StoragePool) -> Self {
+        StoragePoolPut { description: pool.description.clone(), config: pool.config.clone() }
+    }
+}
+
+/// Used and total figures of one resource.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ResourcesUsage {
+    pub used: u64,
+    pub total: u64,
+}
+
+/// A pool's space (bytes) and inodes (0 where not meaningful, e.g. btrfs): LXD's
+/// `api.ResourcesStoragePool`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ResourcesStoragePool {
+    pub space: ResourcesUsage,
+    pub inodes: ResourcesUsage,
+}
