@@ -151,4 +151,12 @@ int li_instance_delete_async(li_operation** out, li_instance* inst, const li_del
     });
 }
 
+int li_instance_move_pool_async(li_operation** out, li_instance* inst, const char* pool, li_error** err) {
+    return boundary(err, [&] {
+        out_param(out, "out");
+        auto& i = checked(inst, "inst");
+        *out = new_handle(i.instance_.move_to_pool_async(required(pool, "pool")));
+    });
+}
+
 }  // extern "C"

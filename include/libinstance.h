@@ -244,7 +244,10 @@ typedef struct li_instance li_instance;
 
 /**
  * @brief Creates an instance from an LXD `InstancesPost` document, e.g.
- * `{"name":"c1","source":{"type":"image","alias":"busybox"}}`. Nothing is left behind on failure.
+ * `{"name":"c1","source":{"type":"image","alias":"busybox"}}`, or copies one with source
+ * `{"type":"copy","source":"c1"}` (config, devices and profiles of the original, the document's
+ * applied over them; on another pool, chosen by a root disk in `devices`, the original must be
+ * stopped: LI_ERR_BUSY, key "source.source"). Nothing is left behind on failure.
  * @param[out] out the new instance; free with li_instance_free()
  * @since 0.1
  */
@@ -556,6 +559,25 @@ LI_EXPORT int li_instance_restart_async(li_operation **out, li_instance *inst, c
 /** @brief li_instance_delete() as an operation. @since 0.1 */
 LI_EXPORT int li_instance_delete_async(li_operation **out, li_instance *inst, const li_delete_opts *opts,
                                        li_error **err);
+/**
+ * @brief Renames a stopped instance (`lxc move c1 c2`) and emits instance-renamed; the handle
+ * follows it (do not use the handle from another thread during the call).
+ * @return -LI_ERR_BUSY (key "name") while running; -LI_ERR_ALREADY_EXISTS or
+ * -LI_ERR_INVALID_ARGUMENT (key "name").
+ * @since 0.1
+ */
+LI_EXPORT int li_instance_rename(li_instance *inst, const char *new_name, li_error **err);
+/**
+ * @brief Moves a stopped instance's root volume to another storage pool (`lxc move c1 --storage
+ * P`): a whole copy there, recorded in the instance's own root disk device, then the old volume
+ * goes. Nothing changes on failure.
+ * @return -LI_ERR_BUSY (key "name") while running; -LI_ERR_NOT_FOUND or -LI_ERR_INVALID_ARGUMENT
+ * (key "pool") for an unknown pool or the one it is on.
+ * @since 0.1
+ */
+LI_EXPORT int li_instance_move_pool(li_instance *inst, const char *pool, li_error **err);
+/** @brief li_instance_move_pool() as an operation (cancellable). @since 0.1 */
+LI_EXPORT int li_instance_move_pool_async(li_operation **out, li_instance *inst, const char *pool, li_error **err);
 
 /**@}*/
 /* ------------------------------------------------------------------------------------------ */
