@@ -60,3 +60,80 @@ def test_storage_bad_input_names_the_key(inst):
     assert_error(inst.run("launch", "busybox", "clis3", "-s", "nopool"), "nopool")
     assert inst.instance("clis3") is None
     assert pools(inst).keys() == before.keys()
+
+
+def test_storage_info_get_set_unset_edit_dir(inst):
+    st = os.statvfs(pools(inst)["default"]["config"]["source"])
+    r = inst.ok("storage", "info", "default", "--bytes")
+    # lxc 5.0.2's layout: an info map and a used-by map, keys sorted, yaml.v2 style.
+    lines = r.stdout.splitlines()
+    assert lines[:4] == ["info:", '  description: ""', "  driver: dir", "  name: default"]
+    assert lines[4].startswith("  space used: ") and lines[5].startswith("  total space: ")
+    assert int(lines[5].split('"')[1]) == st.f_blocks * st.f_frsize
+    assert 0 < int(lines[4].split('"')[1]) <= st.f_blocks * st.f_frsize
+    assert lines[6:8] == ["used by:", "  profiles:"] and "  - default" in lines
+    human = inst.ok("storage", "info", "default").stdout
+    assert "iB\n" in human.splitlines()[5] + "\n" and "total space: " in human
+
+    # A source change is refused naming the key; nothing changes.
+    before = pools(inst)["default"]
+    assert_error(inst.run("storage", "set", "default", "source", "/elsewhere"), "source")
+    assert_error(inst.run("storage", "set", "default", "bogus.key=1"), "bogus.key")
+    assert pools(inst)["default"]["config"] == before["config"]
+    assert inst.ok("storage", "get", "default", "source").stdout == before["config"]["source"] + "\n"
+    assert inst.ok("storage", "get", "default", "nope").stdout == "\n"
+
+    shown = yaml.safe_load(inst.ok("storage", "show", "default").stdout)
+    shown["description"] = "edited from the CLI"
+    inst.ok("storage", "edit", "default", input=yaml.safe_dump(shown))
+    after = pools(inst)["default"]
+    assert after["description"] == "edited from the CLI" and after["config"] == before["config"]
+    assert_error(inst.run("storage", "edit", "default", input="config: [1, 2]\n"), "config")
+    assert_error(inst.run("storage", "edit", "default", input="config:\n  source: /elsewhere\n"), "source")
+    assert pools(inst)["default"]["description"] == "edited from the CLI"
+    inst.ok("storage", "edit", "default", input=yaml.safe_dump({"description": before["description"], "config": before["config"]}))
+    assert pools(inst)["default"]["description"] == before["description"]
+    assert_error(inst.run("storage", "info", "nope"), "nope")
+
+
+def test_storage_set_grows_btrfs_pool_and_refuses_shrink(inst):
+    inst.ok("storage", "create", "cligrow", "btrfs", "size=512MiB")
+    mount = os.path.join(inst.state_dir, "storage-pools", "cligrow")
+    image = os.path.join(inst.state_dir, "disks", "cligrow.img")
+    try:
+        def total():
+            line = [l for l in inst.ok("storage", "info", "cligrow", "--bytes").stdout.splitlines() if "total space" in l][0]
+            return int(line.split('"')[1])
+        before = total()
+        st = os.statvfs(mount)
+        assert before == st.f_blocks * st.f_frsize
+        info = inst.ok("storage", "info", "cligrow").stdout
+        assert "  total space: 512.00MiB\n" in info and "used by: {}\n" in info
+
+        assert_error(inst.run("storage", "set", "cligrow", "size", "300MiB"), "size", "shrink")
+        assert_error(inst.run("storage", "set", "cligrow", "size=lots"), "lots")
+        assert os.path.getsize(image) == 512 << 20
+        assert inst.ok("storage", "get", "cligrow", "size").stdout == "512MiB\n"
+        assert total() == before
+
+        inst.ok("storage", "set", "cligrow", "size", "1GiB")
+        assert inst.ok("storage", "get", "cligrow", "size").stdout == "1GiB\n"
+        assert os.path.getsize(image) == 1 << 30
+        st = os.statvfs(mount)
+        assert total() == st.f_blocks * st.f_frsize > before + (400 << 20)
+
+        # Unsetting size keeps it (the driver's value); mount options go back to the default.
+        inst.ok("storage", "set", "cligrow", "btrfs.mount_options=user_subvol_rm_allowed,compress=zstd")
+        with open("/proc/self/mountinfo") as f:
+            assert any(f" {mount} " in l and "compress=zstd" in l for l in f)
+        inst.ok("storage", "unset", "cligrow", "btrfs.mount_options")
+        inst.ok("storage", "unset", "cligrow", "size")
+        assert inst.ok("storage", "get", "cligrow", "size").stdout == "1GiB\n"
+        assert inst.ok("storage", "get", "cligrow", "btrfs.mount_options").stdout == "user_subvol_rm_allowed\n"
+
+        shown = yaml.safe_load(inst.ok("storage", "show", "cligrow").stdout)
+        shown["config"]["size"] = "2GiB"
+        inst.ok("storage", "edit", "cligrow", input=yaml.safe_dump(shown))
+        assert os.path.getsize(image) == 2 << 30
+    finally:
+        inst.run("storage", "delete", "cligrow")

@@ -1,9 +1,17 @@
-// storage create/list/show/delete: the storage pools of the state directory (lxc storage).
+// storage create/list/show/get/set/unset/edit/info/delete: the storage pools of the state directory
+// (lxc storage).
 #include <cstdio>
 #include <fmt/format.h>
+#include <functional>
+#include <iostream>
+#include <iterator>
+#include <nlohmann/json.hpp>
+#include <unistd.h>
+#include <yaml-cpp/yaml.h>
 
 #include "commands.hpp"
 #include "context.hpp"
+#include "humanize.hpp"
 #include "libinstance/error.hpp"
 #include "output.hpp"
 
@@ -54,6 +62,123 @@ int run_delete(Context& ctx, const ParsedArgs& args) {
     return 0;
 }
 
+StoragePoolStore& pools(Context& ctx) { return ctx.manager().storage_pools(); }
+
+// Read, change, write back with the ETag read, so a concurrent change is refused, not lost.
+void modify_pool(Context& ctx, const std::string& name, const std::function<void(api::StoragePoolPut&)>& change) {
+    std::string etag = pools(ctx).etag(name);
+    api::StoragePoolPut put = api::put_of(pools(ctx).get(name));
+    change(put);
+    pools(ctx).update(name, put, etag);
+}
+
+// A StoragePoolPut from YAML (what `inst storage show` prints; name, driver, used_by... ignored).
+api::StoragePoolPut pool_put_from_yaml(const std::string& text) {
+    YAML::Node doc;
+    try {
+        doc = YAML::Load(text);
+    } catch (const YAML::Exception& e) {
+        throw Error::invalid("yaml", fmt::format("invalid storage pool YAML: {}", e.what()));
+    }
+    api::StoragePoolPut put;
+    if (!doc || doc.IsNull()) return put;
+    if (!doc.IsMap()) throw Error::invalid("yaml", "the storage pool YAML must be a map");
+    try {
+        if (doc["description"] && !doc["description"].IsNull()) put.description = doc["description"].as<std::string>();
+        if (auto config = doc["config"]; config && !config.IsNull()) {
+            if (!config.IsMap()) throw Error::invalid("config", "\"config\" must be a map of strings");
+            for (const auto& kv : config) {
+                if (!kv.second.IsScalar() && !kv.second.IsNull())
+                    throw Error::invalid(kv.first.as<std::string>(), "the value must be a string");
+                put.config[kv.first.as<std::string>()] = kv.second.IsNull() ? "" : kv.second.as<std::string>();
+            }
+        }
+    } catch (const YAML::Exception& e) {
+        throw Error::invalid("yaml", fmt::format("invalid storage pool YAML: {}", e.what()));
+    }
+    return put;
+}
+
+int run_get(Context& ctx, const ParsedArgs& args) {
+    api::StoragePool pool = pools(ctx).get(args.positional[0]);
+    auto it = pool.config.find(args.positional[1]);
+    std::printf("%s\n", it == pool.config.end() ? "" : it->second.c_str());
+    return 0;
+}
+
+// lxc's forms: "<key> <value>" or "<key>=<value>...".
+int run_set(Context& ctx, const ParsedArgs& args) {
+    std::map<std::string, std::string> values;
+    std::vector<std::string> words(args.positional.begin() + 1, args.positional.end());
+    if (words.size() == 2 && words[0].find('=') == std::string::npos) {
+        values[words[0]] = words[1];
+    } else {
+        for (const auto& w : words) {
+            auto eq = w.find('=');
+            if (eq == std::string::npos || eq == 0) throw UsageError(fmt::format("Bad key=value pair: {}", w));
+            values[w.substr(0, eq)] = w.substr(eq + 1);
+        }
+    }
+    modify_pool(ctx, args.positional[0], [&](api::StoragePoolPut& put) {
+        for (const auto& [k, v] : values) {
+            if (v.empty()) put.config.erase(k);
+            else put.config[k] = v;
+        }
+    });
+    return 0;
+}
+
+// As lxc: unsetting a key that is not set is not an error.
+int run_unset(Context& ctx, const ParsedArgs& args) {
+    modify_pool(ctx, args.positional[0], [&](api::StoragePoolPut& put) { put.config.erase(args.positional[1]); });
+    return 0;
+}
+
+int run_edit(Context& ctx, const ParsedArgs& args) {
+    const std::string& name = args.positional[0];
+    if (::isatty(STDIN_FILENO))
+        throw UsageError("inst storage edit reads the new pool YAML from standard input (e.g. inst storage show P | ... | inst storage edit P)");
+    std::string etag = pools(ctx).etag(name);
+    std::string text((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
+    pools(ctx).update(name, pool_put_from_yaml(text), etag);
+    return 0;
+}
+
+// lxc storage info: an "info" map and a "used by" map (type -> names), each marshalled with
+// sorted keys; sizes human (IEC) unless --bytes.
+int run_info(Context& ctx, const ParsedArgs& args) {
+    api::StoragePool pool = pools(ctx).get(args.positional[0]);
+    api::ResourcesStoragePool res = pools(ctx).resources(pool.name);
+    bool bytes = args.flag("bytes");
+    auto size = [&](uint64_t n) { return bytes ? std::to_string(n) : size_iec(static_cast<int64_t>(n)); };
+    nlohmann::json info = {{"name", pool.name},
+                           {"driver", pool.driver},
+                           {"description", pool.description},
+                           {"total space", size(res.space.total)},
+                           {"space used", size(res.space.used)}};
+    nlohmann::json used_by = nlohmann::json::object();
+    for (const auto& url : pool.used_by) {
+        std::string rest = url.size() > 5 ? url.substr(5) : url;  // past "/1.0/"
+        auto slash = rest.find('/');
+        if (slash == std::string::npos) continue;
+        std::string kind = rest.substr(0, slash), what = rest.substr(slash + 1);
+        if (auto next = what.find('/'); next != std::string::npos) what = what.substr(0, next);
+        used_by[kind].push_back(what);
+    }
+    std::fputs(render_yaml(nlohmann::json{{"info", info}}.dump()).c_str(), stdout);
+    // yaml.v2 style for this map: sequences at their key's indentation.
+    if (used_by.empty()) {
+        std::fputs("used by: {}\n", stdout);
+    } else {
+        std::fputs("used by:\n", stdout);
+        for (const auto& [kind, names] : used_by.items()) {
+            std::printf("  %s:\n", kind.c_str());
+            for (const auto& n : names) std::printf("  - %s\n", n.get<std::string>().c_str());
+        }
+    }
+    return 0;
+}
+
 }  // namespace
 
 Command storage_command() {
@@ -77,6 +202,18 @@ Command storage_command() {
     cmd.children.push_back(std::move(list));
 
     cmd.children.push_back(subcommand("show", "<pool>", "Show storage pool configurations and resources", 1, 1, run_show));
+
+    Command edit = subcommand("edit", "<pool>", "Edit storage pool configurations as YAML", 1, 1, run_edit);
+    edit.examples = "inst storage edit [<remote>:]<pool> < pool.yaml\n    Update a storage pool using the content of pool.yaml.";
+    cmd.children.push_back(std::move(edit));
+    cmd.children.push_back(subcommand("get", "<pool> <key>", "Get values for storage pool configuration keys", 2, 2, run_get));
+    Command info = subcommand("info", "<pool>", "Show useful information about storage pools", 1, 1, run_info);
+    info.flags = {{"bytes", 0, FlagKind::Bool, "Show the used and free space in bytes"}};
+    cmd.children.push_back(std::move(info));
+    Command set = subcommand("set", "<pool> <key> <value>", "Set storage pool configuration keys", 2, -1, run_set);
+    set.examples = "inst storage set [<remote>:]<pool> <key> <value>\n\ninst storage set pool1 size=20GiB";
+    cmd.children.push_back(std::move(set));
+    cmd.children.push_back(subcommand("unset", "<pool> <key>", "Unset storage pool configuration keys", 2, 2, run_unset));
 
     Command del = subcommand("delete", "<pool>", "Delete storage pools", 1, -1, run_delete);
     del.aliases = {"rm"};
