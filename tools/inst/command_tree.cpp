@@ -33,7 +33,11 @@ Command build_tree() {
     root.children.push_back(operation_command());
     root.children.push_back(monitor_command());
     root.children.push_back(remote_command());
-    root.children.push_back(storage_command());
+    {
+        Command storage = storage_command();
+        storage.children.push_back(storage_volume_command());
+        root.children.push_back(std::move(storage));
+    }
     root.children.push_back(profile_command());
     root.children.push_back(config_command());
     std::sort(root.children.begin(), root.children.end(), [](const auto& a, const auto& b) { return a.name < b.name; });

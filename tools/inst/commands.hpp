@@ -24,6 +24,8 @@ Command monitor_command();               ///< monitor
 Command remote_command();                ///< remote add/list/remove/rename
 Command profile_command();               ///< profile ... (and profile device ...)
 Command storage_command();               ///< storage create/list/show/delete
+Command storage_volume_command();        ///< storage volume ... (a child of storage)
+std::vector<Command> storage_volume_attach_commands();  ///< storage volume attach/detach
 std::vector<Command> image_remote_commands();  ///< image copy, image refresh
 Command config_command();                ///< config get/set/unset/show (settings)
 Command image_prune_command();           ///< image prune

@@ -30,6 +30,7 @@ from .operations import Operation, OperationManager, Progress
 from .remotes import Remote, RemoteManager
 from .profiles import Profile, ProfileManager
 from .storage_pools import StoragePool, StoragePoolManager
+from .storage_volumes import StorageVolume, StorageVolumeManager
 from .state import InstanceState
 
 __version__: str = _native.native.version()
@@ -51,6 +52,8 @@ __all__ = [
     "ProfileManager",
     "StoragePool",
     "StoragePoolManager",
+    "StorageVolume",
+    "StorageVolumeManager",
     "EventManager",
     "EventStream",
     "Subscription",

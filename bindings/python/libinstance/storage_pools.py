@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional
 
 from ._model import Model
 from .errors import NotFound
+from .storage_volumes import StorageVolumeManager
 
 if TYPE_CHECKING:
     from .client import Client
@@ -72,6 +73,11 @@ class StoragePool(Model):
     def get_resources(self) -> "StorageResources":
         """The pool's space and inodes (LXD's api.ResourcesStoragePool)."""
         return self.resources.get()
+
+    @property
+    def volumes(self) -> "StorageVolumeManager":
+        """The pool's volumes in the client's project (pylxd's ``pool.volumes``)."""
+        return StorageVolumeManager(self)
 
     def delete(self) -> None:
         """Deletes the pool; raises Busy naming its users while instances or profiles use it."""

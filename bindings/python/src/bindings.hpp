@@ -35,6 +35,7 @@ void init_operations(py::module_& m, ManagerClass& manager);
 void init_images(ManagerClass& manager);
 void init_remotes(ManagerClass& manager);
 void init_storage(ManagerClass& manager);
+void init_storage_volumes(ManagerClass& manager);
 void init_profiles(ManagerClass& manager);
 void init_publish(ManagerClass& manager);
 void init_image_manage(ManagerClass& manager);

@@ -35,6 +35,7 @@ PYBIND11_MODULE(_libinstance, m) {
     lp::init_images(manager);
     lp::init_remotes(manager);
     lp::init_storage(manager);
+    lp::init_storage_volumes(manager);
     lp::init_profiles(manager);
     lp::init_publish(manager);
     lp::init_image_manage(manager);

@@ -13,6 +13,7 @@ mod operation;
 mod profile;
 mod remote;
 mod storage;
+mod storage_volume;
 
 pub use event::{Event, LifecycleEvent, LoggingEvent};
 pub use instance_put::InstancePut;
@@ -20,6 +21,7 @@ pub use operation::{operation_status, Operation};
 pub use profile::{Profile, ProfilePut, ProfilesPost};
 pub use remote::{ImageSource, ImagesPost, Remote};
 pub use storage::{ResourcesStoragePool, ResourcesUsage, StoragePool, StoragePoolPut, StoragePoolsPost};
+pub use storage_volume::{StorageVolume, StorageVolumePut, StorageVolumesPost};
 
 /// Config keys to values (`limits.memory` = `256MiB`, ...).
 pub type ConfigMap = BTreeMap<String, String>;

@@ -57,6 +57,7 @@ mod profile;
 mod publish;
 mod remote;
 mod storage;
+mod storage_volume;
 mod strings;
 
 pub use api::Event;

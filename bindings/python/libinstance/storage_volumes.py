@@ -1,0 +1,146 @@
+"""Storage volumes: ``pool.volumes`` of a :class:`~libinstance.StoragePool` (pylxd's shape).
+
+Custom volumes are created, changed, renamed and deleted here; container and image volumes are
+listed and shown, and follow their instance or image. A custom volume is attached to an instance
+as a ``disk`` device: ``{"type": "disk", "pool": pool.name, "source": volume.name, "path": "/mnt/x"}``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Union
+
+from ._model import Model
+from .errors import NotFound
+
+if TYPE_CHECKING:
+    from .client import Client
+    from .storage_pools import StoragePool
+
+
+class StorageVolume(Model):
+    """A volume of a storage pool (LXD's api.StorageVolume). Change ``description`` or ``config``
+    of a custom volume and call :meth:`save`."""
+
+    name: str
+    type: str
+    content_type: str
+    description: str
+    config: Dict[str, str]
+    used_by: List[str]
+    location: str
+    project: str
+    created_at: str
+
+    _fields = (
+        ("name", ""),
+        ("type", ""),
+        ("content_type", "filesystem"),
+        ("description", ""),
+        ("config", {}),
+        ("used_by", []),
+        ("location", "none"),
+        ("project", "default"),
+        ("created_at", ""),
+    )
+
+    def __init__(self, storage_pool: "StoragePool", data: Mapping[str, Any]) -> None:
+        self.storage_pool = storage_pool
+        self.client: "Client" = storage_pool.client
+        super().__init__(data)
+
+    def _load(self, data: Mapping[str, Any]) -> None:
+        super()._load(data)
+        # LXD sends null for empty maps and lists; callers index them.
+        if self.config is None:
+            self.config = {}
+        if self.used_by is None:
+            self.used_by = []
+
+    def _project(self) -> Optional[str]:
+        return self.client.project
+
+    def sync(self) -> None:
+        """Reloads the volume from the state directory."""
+        doc = self.client._manager().storage_volume_get(self.storage_pool.name, self.type, self.name, self._project())
+        self._load(json.loads(doc))
+
+    def save(self, wait: bool = False) -> None:
+        """Stores description and config (LXD's PUT); a new ``size`` applies at once. Raises
+        InvalidArgument naming the bad key (``config.<key>``), nothing changed. ``wait`` is
+        accepted for pylxd compatibility; the change is done when save() returns."""
+        put = {"description": self.description, "config": dict(self.config)}
+        self.client._manager().storage_volume_update(self.storage_pool.name, self.name, json.dumps(put), self._project())
+        self.sync()
+
+    def put(self, put_object: Mapping[str, Any], wait: bool = False) -> None:
+        """Replaces description and config with ``put_object`` (a StorageVolumePut mapping)."""
+        self.client._manager().storage_volume_update(self.storage_pool.name, self.name, json.dumps(dict(put_object)),
+                                                     self._project())
+        self.sync()
+
+    def rename(self, new_name: Union[str, Mapping[str, Any]], wait: bool = False) -> "StorageVolume":
+        """Renames the custom volume: ``rename("new")`` or pylxd's ``rename({"name": "new"})``.
+        Raises Busy naming the users while instances or profiles use it, AlreadyExists. Returns
+        self, renamed."""
+        if isinstance(new_name, Mapping):
+            target = str(new_name.get("name", ""))
+            pool = new_name.get("pool")
+            if pool not in (None, "", self.storage_pool.name):
+                raise NotImplementedError("moving a volume to another pool is not supported by rename()")
+        else:
+            target = new_name
+        self.client._manager().storage_volume_rename(self.storage_pool.name, self.name, target, self._project())
+        self.name = target
+        self.sync()
+        return self
+
+    def delete(self, wait: bool = False) -> None:
+        """Deletes the custom volume; raises Busy naming the users while instances or profiles use it."""
+        self.client._manager().storage_volume_delete(self.storage_pool.name, self.name, self._project())
+
+    def __repr__(self) -> str:
+        return f"StorageVolume(pool={self.storage_pool.name!r}, type={self.type!r}, name={self.name!r})"
+
+
+class StorageVolumeManager:
+    """``pool.volumes``: list, get and create the volumes of one pool in the client's project."""
+
+    def __init__(self, storage_pool: "StoragePool") -> None:
+        self._pool = storage_pool
+
+    def _call(self) -> Any:
+        return self._pool.client._manager()
+
+    def all(self) -> List[StorageVolume]:
+        """Every volume of the pool: custom, container and image volumes."""
+        docs = json.loads(self._call().storage_volume_list(self._pool.name, self._pool.client.project))
+        return [StorageVolume(self._pool, d) for d in docs or []]
+
+    def get(self, type: str, name: str) -> StorageVolume:
+        """One volume, as pylxd's ``get(type, name)`` (type "custom", "container" or "image");
+        raises NotFound."""
+        doc = self._call().storage_volume_get(self._pool.name, type, name, self._pool.client.project)
+        return StorageVolume(self._pool, json.loads(doc))
+
+    def exists(self, type: str, name: str) -> bool:
+        try:
+            self.get(type, name)
+            return True
+        except NotFound:
+            return False
+
+    def create(self, definition: Optional[Mapping[str, Any]] = None, /, wait: bool = False,
+               **kwargs: Any) -> StorageVolume:
+        """Creates an empty custom filesystem volume from a StorageVolumesPost mapping, as pylxd:
+        ``create({"name": "data", "type": "custom", "config": {"size": "1GiB"}}, wait=True)``
+        (keyword arguments work too). Raises InvalidArgument naming the bad key
+        (``name``, ``type``, ``config.<key>``), AlreadyExists, NotFound for an unknown pool.
+        ``wait`` is accepted for pylxd compatibility; the volume exists when create() returns."""
+        doc: Dict[str, Any] = dict(definition or {})
+        doc.update(kwargs)
+        doc.setdefault("type", "custom")
+        out = self._call().storage_volume_create(self._pool.name, json.dumps(doc), self._pool.client.project)
+        if out:
+            return StorageVolume(self._pool, json.loads(out))
+        return self.get(doc["type"], str(doc.get("name", "")))

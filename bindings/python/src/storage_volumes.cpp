@@ -1,0 +1,79 @@
+// Manager methods over the storage volumes section of the C ABI. Documents travel as JSON text;
+// the Python package parses it. project None is the default project, as everywhere.
+
+#include "bindings.hpp"
+
+namespace li::python {
+
+void init_storage_volumes(ManagerClass& cls) {
+    cls.def(
+        "storage_volume_create",
+        [](const ManagerHandle& self, const std::string& pool, const std::string& post_json, std::optional<std::string> project) {
+            auto mgr = self.get();
+            char* json = nullptr;
+            call_nogil([&](li_error** err) {
+                return li_storage_volume_create_json(&json, mgr.get(), c_str_or_null(project), pool.c_str(), post_json.c_str(), err);
+            });
+            return take_string(json);
+        },
+        py::arg("pool"), py::arg("post_json"), py::arg("project") = py::none(),
+        "Creates a custom volume from a StorageVolumesPost document; returns the volume as JSON.");
+    cls.def(
+        "storage_volume_list",
+        [](const ManagerHandle& self, const std::string& pool, std::optional<std::string> project) {
+            auto mgr = self.get();
+            char* json = nullptr;
+            call_nogil([&](li_error** err) {
+                return li_storage_volume_list_json(&json, mgr.get(), c_str_or_null(project), pool.c_str(), err);
+            });
+            return take_string(json);
+        },
+        py::arg("pool"), py::arg("project") = py::none(), "The volumes of a pool (custom, container, image) as a JSON array.");
+    cls.def(
+        "storage_volume_get",
+        [](const ManagerHandle& self, const std::string& pool, const std::string& type, const std::string& name,
+           std::optional<std::string> project) {
+            auto mgr = self.get();
+            char* json = nullptr;
+            call_nogil([&](li_error** err) {
+                return li_storage_volume_get_json(&json, mgr.get(), c_str_or_null(project), pool.c_str(), type.c_str(),
+                                                  name.c_str(), err);
+            });
+            return take_string(json);
+        },
+        py::arg("pool"), py::arg("type"), py::arg("name"), py::arg("project") = py::none(), "One volume as JSON.");
+    cls.def(
+        "storage_volume_update",
+        [](const ManagerHandle& self, const std::string& pool, const std::string& name, const std::string& put_json,
+           std::optional<std::string> project) {
+            auto mgr = self.get();
+            call_nogil([&](li_error** err) {
+                return li_storage_volume_update_json(mgr.get(), c_str_or_null(project), pool.c_str(), name.c_str(),
+                                                     put_json.c_str(), err);
+            });
+        },
+        py::arg("pool"), py::arg("name"), py::arg("put_json"), py::arg("project") = py::none(),
+        "Replaces a custom volume's description and config (StorageVolumePut JSON).");
+    cls.def(
+        "storage_volume_rename",
+        [](const ManagerHandle& self, const std::string& pool, const std::string& name, const std::string& new_name,
+           std::optional<std::string> project) {
+            auto mgr = self.get();
+            call_nogil([&](li_error** err) {
+                return li_storage_volume_rename(mgr.get(), c_str_or_null(project), pool.c_str(), name.c_str(), new_name.c_str(), err);
+            });
+        },
+        py::arg("pool"), py::arg("name"), py::arg("new_name"), py::arg("project") = py::none(),
+        "Renames a custom volume (refused while in use).");
+    cls.def(
+        "storage_volume_delete",
+        [](const ManagerHandle& self, const std::string& pool, const std::string& name, std::optional<std::string> project) {
+            auto mgr = self.get();
+            call_nogil([&](li_error** err) {
+                return li_storage_volume_delete(mgr.get(), c_str_or_null(project), pool.c_str(), name.c_str(), err);
+            });
+        },
+        py::arg("pool"), py::arg("name"), py::arg("project") = py::none(), "Deletes a custom volume (refused while in use).");
+}
+
+}  // namespace li::python

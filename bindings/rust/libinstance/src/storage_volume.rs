@@ -1,0 +1,112 @@
+//! Storage volumes of a project: custom volumes are created, listed, shown, updated, renamed and
+//! deleted; container and image volumes are listed and shown.
+//!
+//! A custom volume is attached to an instance as a disk device (`type=disk`, `pool`, `source` =
+//! the volume, `path`, optionally `readonly`) with [`crate::Instance::add_device`].
+
+use libinstance_sys as sys;
+
+use crate::api;
+use crate::error::{check, Result};
+use crate::manager::Project;
+use crate::strings::{c_string, owned_json};
+
+impl Project<'_> {
+    /// Creates an empty custom filesystem volume on `pool`. InvalidArgument naming "name",
+    /// "type" or "config.<key>"; NotFound (key "pool"); AlreadyExists (key "name").
+    pub fn create_storage_volume(
+        &self,
+        pool: &str,
+        post: &api::StorageVolumesPost,
+    ) -> Result<api::StorageVolume> {
+        let pool = c_string("pool", pool)?;
+        let json = c_string(
+            "storage_volumes_post_json",
+            &serde_json::to_string(post).expect("serialising StorageVolumesPost"),
+        )?;
+        owned_json("StorageVolume", |out, err| unsafe {
+            sys::li_storage_volume_create_json(
+                out,
+                self.mgr(),
+                self.name_ptr(),
+                pool.as_ptr(),
+                json.as_ptr(),
+                err,
+            )
+        })
+    }
+
+    /// Every volume of `pool` in the project: custom, container and image volumes.
+    pub fn storage_volumes(&self, pool: &str) -> Result<Vec<api::StorageVolume>> {
+        let pool = c_string("pool", pool)?;
+        owned_json("StorageVolume list", |out, err| unsafe {
+            sys::li_storage_volume_list_json(out, self.mgr(), self.name_ptr(), pool.as_ptr(), err)
+        })
+    }
+
+    /// One volume; `kind` is "custom", "container" or "image". NotFound when unknown.
+    pub fn storage_volume(&self, pool: &str, kind: &str, name: &str) -> Result<api::StorageVolume> {
+        let pool = c_string("pool", pool)?;
+        let kind = c_string("type", kind)?;
+        let name = c_string("name", name)?;
+        owned_json("StorageVolume", |out, err| unsafe {
+            sys::li_storage_volume_get_json(
+                out,
+                self.mgr(),
+                self.name_ptr(),
+                pool.as_ptr(),
+                kind.as_ptr(),
+                name.as_ptr(),
+                err,
+            )
+        })
+    }
+
+    /// Replaces a custom volume's description and config; a new `size` applies at once. Nothing
+    /// changes when refused (InvalidArgument naming "config.<key>").
+    pub fn update_storage_volume(&self, pool: &str, name: &str, put: &api::StorageVolumePut) -> Result<()> {
+        let pool = c_string("pool", pool)?;
+        let name = c_string("name", name)?;
+        let json = c_string(
+            "storage_volume_put_json",
+            &serde_json::to_string(put).expect("serialising StorageVolumePut"),
+        )?;
+        check(|err| unsafe {
+            sys::li_storage_volume_update_json(
+                self.mgr(),
+                self.name_ptr(),
+                pool.as_ptr(),
+                name.as_ptr(),
+                json.as_ptr(),
+                err,
+            )
+        })
+    }
+
+    /// Renames a custom volume. Busy (naming them) while instances or profiles use it;
+    /// AlreadyExists (key "new_name").
+    pub fn rename_storage_volume(&self, pool: &str, name: &str, new_name: &str) -> Result<()> {
+        let pool = c_string("pool", pool)?;
+        let name = c_string("name", name)?;
+        let new_name = c_string("new_name", new_name)?;
+        check(|err| unsafe {
+            sys::li_storage_volume_rename(
+                self.mgr(),
+                self.name_ptr(),
+                pool.as_ptr(),
+                name.as_ptr(),
+                new_name.as_ptr(),
+                err,
+            )
+        })
+    }
+
+    /// Deletes a custom volume. Busy (key "name", naming them) while instances or profiles use it.
+    pub fn delete_storage_volume(&self, pool: &str, name: &str) -> Result<()> {
+        let pool = c_string("pool", pool)?;
+        let name = c_string("name", name)?;
+        check(|err| unsafe {
+            sys::li_storage_volume_delete(self.mgr(), self.name_ptr(), pool.as_ptr(), name.as_ptr(), err)
+        })
+    }
+}

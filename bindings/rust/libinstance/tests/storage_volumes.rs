@@ -1,0 +1,168 @@
+//! Custom storage volumes through the safe API on the shared state dir's default pool:
+//! create/list/get/update/rename/delete, bad input naming the key and changing nothing, and one
+//! volume shared by two running containers as disk devices (refused deletion while attached).
+
+mod common;
+
+use common::{container, expect_error, manager, Guard};
+use libinstance::api::{ConfigMap, InstanceSource, InstancesPost, StorageVolumePut, StorageVolumesPost};
+use libinstance::{ErrorCode, ExecOptions};
+
+fn custom_names(project: &libinstance::Project<'_>) -> Vec<String> {
+    let mut names: Vec<String> = project
+        .storage_volumes("default")
+        .unwrap()
+        .into_iter()
+        .filter(|v| v.volume_type == "custom")
+        .map(|v| v.name)
+        .collect();
+    names.sort();
+    names
+}
+
+/// Deletes the custom volume when dropped, so a failing test leaves none behind.
+struct VolumeGuard<'a>(&'a libinstance::Project<'a>, &'static str);
+
+impl Drop for VolumeGuard<'_> {
+    fn drop(&mut self) {
+        let _ = self.0.delete_storage_volume("default", self.1);
+    }
+}
+
+#[test]
+fn custom_volume_crud_and_bad_input() {
+    let mgr = manager();
+    let project = mgr.default_project();
+    let _guard = VolumeGuard(&project, "rsvol1");
+    let _guard2 = VolumeGuard(&project, "rsvol1b");
+
+    let mut post = StorageVolumesPost::new("rsvol1");
+    post.description = "data".into();
+    post.config.insert("user.team".into(), "a".into());
+    let vol = project.create_storage_volume("default", &post).unwrap();
+    assert_eq!(
+        (vol.name.as_str(), vol.volume_type.as_str(), vol.content_type.as_str()),
+        ("rsvol1", "custom", "filesystem")
+    );
+    assert_eq!(vol.description, "data");
+    assert_eq!(vol.config["user.team"], "a");
+    assert!(vol.used_by.is_empty());
+    assert_eq!(vol.location, "none");
+    assert!(!vol.created_at.is_empty());
+    assert!(custom_names(&project).contains(&"rsvol1".to_string()));
+    expect_error(project.create_storage_volume("default", &post), ErrorCode::AlreadyExists, "rsvol1");
+    expect_error(project.storage_volume("default", "custom", "rsnope"), ErrorCode::NotFound, "rsnope");
+
+    // Bad input is refused naming the key, and changes nothing.
+    let before = custom_names(&project);
+    let mut bad = StorageVolumesPost::new("rsbad");
+    bad.config.insert("bogus.key".into(), "1".into());
+    let err =
+        expect_error(project.create_storage_volume("default", &bad), ErrorCode::InvalidArgument, "bogus.key");
+    assert_eq!(err.key.as_deref(), Some("config.bogus.key"));
+    let mut bad = StorageVolumesPost::new("rsbad");
+    bad.config.insert("security.shifted".into(), "maybe".into());
+    let err =
+        expect_error(project.create_storage_volume("default", &bad), ErrorCode::InvalidArgument, "maybe");
+    assert_eq!(err.key.as_deref(), Some("config.security.shifted"));
+    let err = project.create_storage_volume("default", &StorageVolumesPost::new("bad/name")).unwrap_err();
+    assert_eq!((err.code, err.key.as_deref()), (ErrorCode::InvalidArgument, Some("name")));
+    let mut bad = StorageVolumesPost::new("rsbad");
+    bad.volume_type = "container".into();
+    let err = project.create_storage_volume("default", &bad).unwrap_err();
+    assert_eq!((err.code, err.key.as_deref()), (ErrorCode::InvalidArgument, Some("type")));
+    let err = expect_error(
+        project.create_storage_volume("nopool", &StorageVolumesPost::new("rsbad")),
+        ErrorCode::NotFound,
+        "nopool",
+    );
+    // The C ABI gives a key for InvalidArgument only; other errors name the value in the message.
+    assert_eq!(err.key, None);
+    assert_eq!(custom_names(&project), before);
+
+    // Update: PUT replaces description and config; a bad key changes nothing.
+    let mut put = vol.put();
+    put.description = "changed".into();
+    put.config.insert("user.team".into(), "b".into());
+    project.update_storage_volume("default", "rsvol1", &put).unwrap();
+    let got = project.storage_volume("default", "custom", "rsvol1").unwrap();
+    assert_eq!(got.description, "changed");
+    assert_eq!(got.config["user.team"], "b");
+    let mut bad_put = StorageVolumePut { description: "nope".into(), config: ConfigMap::new() };
+    bad_put.config.insert("bogus.key".into(), "1".into());
+    let err = expect_error(
+        project.update_storage_volume("default", "rsvol1", &bad_put),
+        ErrorCode::InvalidArgument,
+        "bogus.key",
+    );
+    assert_eq!(err.key.as_deref(), Some("config.bogus.key"));
+    assert_eq!(project.storage_volume("default", "custom", "rsvol1").unwrap(), got);
+
+    // Rename, and back; renaming onto an existing volume is refused.
+    project.rename_storage_volume("default", "rsvol1", "rsvol1b").unwrap();
+    expect_error(project.storage_volume("default", "custom", "rsvol1"), ErrorCode::NotFound, "rsvol1");
+    assert_eq!(project.storage_volume("default", "custom", "rsvol1b").unwrap().description, "changed");
+    project.create_storage_volume("default", &StorageVolumesPost::new("rsvol1")).unwrap();
+    expect_error(
+        project.rename_storage_volume("default", "rsvol1b", "rsvol1"),
+        ErrorCode::AlreadyExists,
+        "rsvol1",
+    );
+    project.delete_storage_volume("default", "rsvol1").unwrap();
+    project.rename_storage_volume("default", "rsvol1b", "rsvol1").unwrap();
+
+    project.delete_storage_volume("default", "rsvol1").unwrap();
+    expect_error(project.storage_volume("default", "custom", "rsvol1"), ErrorCode::NotFound, "rsvol1");
+    assert!(!custom_names(&project).contains(&"rsvol1".to_string()));
+}
+
+#[test]
+fn custom_volume_shared_by_two_containers() {
+    let mgr = manager();
+    let project = mgr.default_project();
+    let _vguard = VolumeGuard(&project, "rsshared");
+    project.create_storage_volume("default", &StorageVolumesPost::new("rsshared")).unwrap();
+
+    let mut disk = ConfigMap::new();
+    disk.insert("type".into(), "disk".into());
+    disk.insert("pool".into(), "default".into());
+    disk.insert("source".into(), "rsshared".into());
+    disk.insert("path".into(), "/mnt/v".into());
+
+    let writer = container(&mgr, "rsvolw", true);
+    writer.add_device("vol", &disk).unwrap();
+    let out = writer
+        .exec(&["sh", "-c", "echo shared > /mnt/v/f && cat /mnt/v/f"], &ExecOptions::default())
+        .unwrap();
+    assert_eq!(out.stdout, b"shared\n", "stderr: {}", String::from_utf8_lossy(&out.stderr));
+
+    let mut ro = disk.clone();
+    ro.insert("readonly".into(), "true".into());
+    let mut post = InstancesPost::new("rsvolr", InstanceSource::image_alias(common::IMAGE));
+    post.start = true;
+    post.devices.insert("vol".into(), ro);
+    let reader = Guard(mgr.create_instance(&post).unwrap());
+    let out = reader.exec(&["cat", "/mnt/v/f"], &ExecOptions::default()).unwrap();
+    assert_eq!(out.stdout, b"shared\n");
+    assert_ne!(
+        reader.exec(&["sh", "-c", "echo x > /mnt/v/g"], &ExecOptions::default()).unwrap().exit_code,
+        0
+    );
+
+    let used_by = project.storage_volume("default", "custom", "rsshared").unwrap().used_by;
+    assert!(used_by.contains(&"/1.0/instances/rsvolw".to_string()), "{used_by:?}");
+    assert!(used_by.contains(&"/1.0/instances/rsvolr".to_string()), "{used_by:?}");
+    expect_error(project.delete_storage_volume("default", "rsshared"), ErrorCode::Busy, "rsvolr");
+    expect_error(
+        project.rename_storage_volume("default", "rsshared", "rsshared2"),
+        ErrorCode::Busy,
+        "rsvolw",
+    );
+    assert!(project.storage_volume("default", "custom", "rsshared").is_ok());
+
+    writer.remove_device("vol").unwrap();
+    reader.0.delete(true).unwrap();
+    assert!(project.storage_volume("default", "custom", "rsshared").unwrap().used_by.is_empty());
+    project.delete_storage_volume("default", "rsshared").unwrap();
+    expect_error(project.storage_volume("default", "custom", "rsshared"), ErrorCode::NotFound, "rsshared");
+}
