@@ -20,6 +20,7 @@
 #include "libinstance/instance.hpp"
 #include "remote/image_pull.hpp"
 #include "store/image_repo.hpp"
+#include "storage/custom_volume.hpp"
 #include "store/instance_repo.hpp"
 #include "store/profile_repo.hpp"
 #include "sys/fs.hpp"
@@ -81,6 +82,7 @@ void create_instance(ManagerCore& core, const std::string& project, const api::I
 
     Expanded expanded = expand_instance(profiles, record.config, record.devices);
     config::validate_key_combinations(expanded.config);
+    core.db().read([&](SQLite::Database& db) { check_custom_volume_devices(db, project, expanded.devices); });
     std::string pool_name = root_disk_pool(expanded.devices);
     StorageDriver& pool = core.pool(pool_name);
 

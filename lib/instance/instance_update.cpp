@@ -8,6 +8,7 @@
 #include "core/log.hpp"
 #include "core/names.hpp"
 #include "libinstance/error.hpp"
+#include "storage/custom_volume.hpp"
 #include "store/instance_repo.hpp"
 #include "store/profile_repo.hpp"
 #include "sys/sha256.hpp"
@@ -87,7 +88,9 @@ void update_instance(ManagerCore& core, InstanceContext& ctx, api::InstancePut p
         for (const auto& p : next.profiles)
             if (!repo::find_profile(db, next.project, p))
                 throw Error(ErrorCode::NotFound, fmt::format("profile \"{}\" not found in project \"{}\"", p, next.project), "profiles");
-        return expand_record(db, next);
+        LoadedInstance expanded = expand_record(db, next);
+        check_custom_volume_devices(db, next.project, expanded.expanded.devices);
+        return expanded;
     });
     validate_instance(loaded.record, loaded.expanded);
     std::string old_pool = ctx.spec.pool;

@@ -71,6 +71,20 @@ std::vector<std::string> custom_volume_users(SQLite::Database& db, const std::st
     return users;
 }
 
+void check_custom_volume_devices(SQLite::Database& db, const std::string& project, const api::DeviceMap& devices) {
+    for (const auto& [name, device] : devices) {
+        auto get = [&](const char* key) {
+            auto it = device.find(key);
+            return it == device.end() ? std::string() : it->second;
+        };
+        if (get("type") != "disk" || get("pool").empty() || get("path") == "/" || get("source").empty()) continue;
+        if (!find_custom_volume(db, get("pool"), project, get("source")))
+            throw Error::invalid("devices." + name + ".source",
+                                 fmt::format("device \"{}\": storage volume \"{}\" not found on pool \"{}\" in project \"{}\"", name,
+                                             get("source"), get("pool"), project));
+    }
+}
+
 bool config_true(const api::ConfigMap& config, const std::string& key) {
     auto it = config.find(key);
     if (it == config.end()) return false;

@@ -154,6 +154,15 @@ TEST_CASE("volume: bad keys and names are refused naming the key; a failed creat
     CHECK(custom_volumes(volumes) == before);
     CHECK(!std::filesystem::exists(custom_dir / "vol-bad"));
 
+    // A stopped instance is refused a device naming a missing volume too (not only at start).
+    Instance s = launch("vol-stopped", false);
+    Error absent = error_of([&] { s.add_device("v", volume_disk("vol-absent", "/mnt/v")); });
+    CHECK(absent.code() == ErrorCode::InvalidArgument);
+    CHECK(absent.key() == "devices.v.source");
+    CHECK(std::string(absent.what()).find("vol-absent") != std::string::npos);
+    CHECK(s.info().devices.count("v") == 0);
+    s.remove();
+
     // Updates are checked the same way and change nothing when refused.
     volumes.create("default", post);
     api::StorageVolumePut put;
@@ -190,4 +199,48 @@ TEST_CASE("volume: security.shifted volumes are idmapped: host root's files are 
     force_stop(c);
     c.remove();
     volumes.remove("default", "vol-shifted");
+}
+
+TEST_CASE("volume: on a btrfs pool a custom volume's size is a quota the container cannot write past") {
+    TempDir dir("li-vol-btrfs");  // unmounts the pool and frees its loop device even when the test fails
+    ::chmod(dir.path().c_str(), 0711);
+    auto mgr = open_with_busybox(dir.path());
+    api::StoragePoolsPost pool_post;
+    pool_post.name = "vbt";
+    pool_post.driver = "btrfs";
+    pool_post.config = {{"size", "1GiB"}};
+    mgr->storage_pools().create(pool_post);
+    auto& volumes = mgr->storage_volumes();
+    api::StorageVolumesPost post;
+    post.name = "quota";
+    post.config = {{"size", "20MiB"}};
+    CHECK(volumes.create("vbt", post).config.at("size") == "20MiB");
+
+    api::InstancesPost ipost;
+    ipost.name = "vol-q";
+    ipost.source.alias = "busybox";
+    ipost.start = true;
+    ipost.devices = {{"q", {{"type", "disk"}, {"pool", "vbt"}, {"source", "quota"}, {"path", "/mnt/q"}}}};
+    Instance c = mgr->instances().create("default", ipost);
+    CHECK(sh_rc(c, "dd if=/dev/zero of=/mnt/q/small bs=1M count=5 && sync") == 0);
+    auto big = c.exec({"sh", "-c", "dd if=/dev/zero of=/mnt/q/big bs=1M count=40 && sync"});
+    CHECK(big.exit_code != 0);
+    CHECK(big.stderr_data.find("quota") != std::string::npos);  // EDQUOT: "Disk quota exceeded"
+
+    // A larger size is applied at once; a bad one changes nothing.
+    api::StorageVolumePut put;
+    put.config = {{"size", "lots"}};
+    Error bad = error_of([&] { volumes.update("vbt", "quota", put); });
+    CHECK(bad.key() == "config.size");
+    CHECK(volumes.get("vbt", "custom", "quota").config.at("size") == "20MiB");
+    put.config = {{"size", "100MiB"}};
+    volumes.update("vbt", "quota", put);
+    CHECK(sh_rc(c, "rm -f /mnt/q/big && dd if=/dev/zero of=/mnt/q/big bs=1M count=40 && sync") == 0);
+
+    Error pool_busy = error_of([&] { mgr->storage_pools().remove("vbt"); });
+    CHECK(pool_busy.code() == ErrorCode::Busy);
+    force_stop(c);
+    c.remove();
+    volumes.remove("vbt", "quota");
+    mgr->storage_pools().remove("vbt");
 }
