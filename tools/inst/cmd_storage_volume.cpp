@@ -1,5 +1,6 @@
 // storage volume create/list/show/get/set/unset/edit/rename/delete: lxc 5.0.2's custom volume
 // commands over StorageVolumeStore (attach/detach are in cmd_storage_volume_attach.cpp).
+#include <algorithm>
 #include <cstdio>
 #include <fmt/format.h>
 #include <iostream>
@@ -225,6 +226,8 @@ Command storage_volume_command() {
                     "inst storage volume show default container/data\n    Will show the properties of the filesystem for a container called \"data\" in the \"default\" pool.";
     cmd.children.push_back(std::move(show));
     cmd.children.push_back(subcommand("unset", "<pool> <volume> <key>", "Unset storage volume configuration keys", 3, 3, run_unset));
+    // Listed alphabetically in help, as lxc does.
+    std::sort(cmd.children.begin(), cmd.children.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
     return cmd;
 }
 
