@@ -7,10 +7,15 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <filesystem>
 #include <string>
 
 #include "libinstance/storage_volume.hpp"
+#include <nlohmann/json.hpp>
+
 #include "shared_manager.hpp"
 
 using namespace li;
@@ -243,4 +248,38 @@ TEST_CASE("volume: on a btrfs pool a custom volume's size is a quota the contain
     c.remove();
     volumes.remove("vbt", "quota");
     mgr->storage_pools().remove("vbt");
+}
+
+TEST_CASE("volume: lifecycle events name the volume's API path, in another project too") {
+    struct Events {
+        std::mutex mutex;
+        std::condition_variable cv;
+        std::vector<std::string> seen;
+    } events;
+    EventFilter filter;
+    filter.project = "proj1";
+    auto sub = shared().mgr->events().subscribe(filter, [&](const std::string& text) {
+        auto e = nlohmann::json::parse(text);
+        if (e["type"] != "lifecycle") return;
+        std::string source = e["metadata"]["source"];
+        if (source.find("/volumes/custom/vol-ev") == std::string::npos) return;
+        std::lock_guard lock(events.mutex);
+        events.seen.push_back(e["metadata"]["action"].get<std::string>() + " " + source);
+        events.cv.notify_all();
+    });
+    auto& volumes = shared().mgr->storage_volumes();
+    api::StorageVolumesPost post;
+    post.name = "vol-ev";
+    volumes.create("default", post, "proj1");
+    volumes.update("default", "vol-ev", api::StorageVolumePut{"d", {{"user.a", "1"}}}, "proj1");
+    volumes.rename("default", "vol-ev", "vol-ev2", "proj1");
+    volumes.remove("default", "vol-ev2", "proj1");
+    std::vector<std::string> expected{
+        "storage-volume-created /1.0/storage-pools/default/volumes/custom/vol-ev?project=proj1",
+        "storage-volume-updated /1.0/storage-pools/default/volumes/custom/vol-ev?project=proj1",
+        "storage-volume-renamed /1.0/storage-pools/default/volumes/custom/vol-ev2?project=proj1",
+        "storage-volume-deleted /1.0/storage-pools/default/volumes/custom/vol-ev2?project=proj1"};
+    std::unique_lock lock(events.mutex);
+    events.cv.wait_for(lock, std::chrono::seconds(20), [&] { return events.seen.size() >= 4; });
+    CHECK(events.seen == expected);
 }
