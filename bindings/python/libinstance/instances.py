@@ -269,6 +269,67 @@ class Instance(Model):
         self._native = None
         return None
 
+    def rename(self, name: str, wait: bool = True) -> None:
+        """Renames the stopped instance (``lxc move c1 c2``, pylxd's ``rename``); this object
+        follows it. Busy while it runs, AlreadyExists when ``name`` is taken, InvalidArgument
+        for a bad name. Renaming is immediate: ``wait`` is accepted for pylxd's signature."""
+        del wait
+        handle = self._handle()
+        handle.rename(name)
+        self.sync()
+
+    @overload
+    def move_to_pool(self, pool: str, wait: Literal[True] = ...,
+                     progress: Optional[ProgressCallback] = ...) -> None: ...
+    @overload
+    def move_to_pool(self, pool: str, wait: Literal[False],
+                     progress: Optional[ProgressCallback] = ...) -> Operation: ...
+    @overload
+    def move_to_pool(self, pool: str, wait: bool = ...,
+                     progress: Optional[ProgressCallback] = ...) -> Optional[Operation]: ...
+
+    def move_to_pool(self, pool: str, wait: bool = True,
+                     progress: Optional[ProgressCallback] = None) -> Optional[Operation]:
+        """Moves the stopped instance's root volume to the storage pool ``pool`` (``lxc move c1
+        --storage P``); its own root disk device then names ``pool``. Busy while it runs,
+        NotFound for an unknown pool, InvalidArgument for the pool it is on; nothing changes
+        when it fails. With ``wait=False``, returns the running (cancellable) Operation."""
+        handle = self._handle()
+        op = self.client.operations._start(lambda: handle.move_pool_async(pool), progress)
+        if not wait:
+            return op
+        run(op)
+        self.sync()
+        return None
+
+    @overload
+    def copy(self, name: str, pool: Optional[str] = ..., instance_only: bool = ...,
+             wait: Literal[True] = ..., progress: Optional[ProgressCallback] = ...) -> "Instance": ...
+    @overload
+    def copy(self, name: str, pool: Optional[str] = ..., instance_only: bool = ..., *,
+             wait: Literal[False], progress: Optional[ProgressCallback] = ...) -> Operation: ...
+    @overload
+    def copy(self, name: str, pool: Optional[str] = ..., instance_only: bool = ...,
+             wait: bool = ..., progress: Optional[ProgressCallback] = ...) -> Union["Instance", Operation]: ...
+
+    def copy(self, name: str, pool: Optional[str] = None, instance_only: bool = False,
+             wait: bool = True, progress: Optional[ProgressCallback] = None) -> Union["Instance", Operation]:
+        """Copies this instance to a new (stopped) one called ``name`` (``lxc copy``), on
+        ``pool`` when given (the copy's root disk then names it; a running instance is only
+        copied within its own pool). Shorthand for ``client.instances.create`` with an LXD
+        ``{"type": "copy"}`` source; returns the new :class:`Instance`, or with
+        ``wait=False`` the Operation."""
+        source: Dict[str, Any] = {"type": "copy", "source": self.name}
+        if instance_only:
+            source["instance_only"] = True
+        document: Dict[str, Any] = {"name": name, "source": source}
+        if pool is not None:
+            self.sync()
+            root_name, root = _root_disk(self.expanded_devices)
+            root["pool"] = pool
+            document["devices"] = {root_name: root}
+        return self.client.instances.create(document, wait=wait, progress=progress)
+
     def _operation(self, native_op: "_libinstance.Operation") -> Operation:
         return self.client.operations._start(lambda: native_op)
 
@@ -334,6 +395,14 @@ def _created_name(op: Operation, config: Mapping[str, Any]) -> str:
     for url in op.resources.get("instances", []):
         return str(url).split("?", 1)[0].rsplit("/", 1)[-1]
     return str(config.get("name", ""))
+
+
+def _root_disk(devices: Mapping[str, Mapping[str, str]]) -> "tuple[str, Dict[str, str]]":
+    # The expanded root disk (a profile's, usually "root"): a copy elsewhere overrides it whole.
+    for dev_name, device in devices.items():
+        if device.get("type") == "disk" and device.get("path") == "/":
+            return dev_name, dict(device)
+    return "root", {"type": "disk", "path": "/"}
 
 
 def _stdin_bytes(payload: StdinPayload, encoding: str) -> Optional[bytes]:

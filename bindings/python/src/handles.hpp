@@ -53,6 +53,8 @@ public:
     const std::string& project() const { return project_; }
     bool closed() const { return !inst_; }
     void close() { inst_.reset(); }
+    // After li_instance_rename the C handle follows the instance; the copy here must too.
+    void refresh_name() { name_ = li_instance_name(get().get()); }
 
 private:
     std::shared_ptr<li_instance> inst_;

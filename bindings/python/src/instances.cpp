@@ -119,6 +119,36 @@ void add_async_lifecycle(InstanceClass& cls) {
         py::arg("force") = false, "delete as an operation.");
 }
 
+/// Renaming and moving to another storage pool (copies are instance_create with a copy source).
+void add_rename_move(InstanceClass& cls) {
+    cls.def(
+        "rename",
+        [](InstanceHandle& self, const std::string& new_name) {
+            auto inst = self.get();
+            call_nogil([&](li_error** err) { return li_instance_rename(inst.get(), new_name.c_str(), err); });
+            self.refresh_name();
+        },
+        py::arg("new_name"), "Renames the stopped instance; the handle follows it.");
+
+    cls.def(
+        "move_pool",
+        [](const InstanceHandle& self, const std::string& pool) {
+            auto inst = self.get();
+            call_nogil([&](li_error** err) { return li_instance_move_pool(inst.get(), pool.c_str(), err); });
+        },
+        py::arg("pool"), "Moves the stopped instance's root volume to another storage pool.");
+
+    cls.def(
+        "move_pool_async",
+        [](const InstanceHandle& self, const std::string& pool) {
+            auto inst = self.get();
+            return operation_call([&](li_operation** out, li_error** err) {
+                return li_instance_move_pool_async(out, inst.get(), pool.c_str(), err);
+            });
+        },
+        py::arg("pool"), "move_pool as an operation (cancellable).");
+}
+
 }  // namespace
 
 InstanceClass init_instances(py::module_& m, ManagerClass& manager) {
@@ -206,6 +236,7 @@ InstanceClass init_instances(py::module_& m, ManagerClass& manager) {
         py::arg("force") = false, "Deletes the instance and its storage.");
 
     add_async_lifecycle(cls);
+    add_rename_move(cls);
     return cls;
 }
 
