@@ -129,4 +129,15 @@ uint64_t tree_disk_usage(const fs::path& dir) {
     return total;
 }
 
+void rename_snapshot_entry(const fs::path& from, const std::string& new_name, const VolumeRef& vol) {
+    check_entry_name(new_name, "name");
+    if (from.filename() == new_name) return;
+    try {
+        rename_no_replace(from, from.parent_path() / new_name);
+    } catch (const Error& e) {
+        if (e.code() != ErrorCode::AlreadyExists) throw;
+        throw Error(ErrorCode::AlreadyExists, fmt::format("snapshot \"{}\" of volume \"{}\" already exists", new_name, vol.name), "name");
+    }
+}
+
 }  // namespace li

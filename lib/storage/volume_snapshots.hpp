@@ -30,6 +30,10 @@ void rename_no_replace(const std::filesystem::path& from, const std::filesystem:
 /// Swaps two paths atomically (renameat2 RENAME_EXCHANGE).
 void exchange_paths(const std::filesystem::path& a, const std::filesystem::path& b);
 
+/// Renames the snapshot at `from` (found by the driver's snapshot_path()) to new_name beside it:
+/// InvalidArgument (key "name") for a bad name, AlreadyExists (key "name") when it is taken.
+void rename_snapshot_entry(const std::filesystem::path& from, const std::string& new_name, const VolumeRef& vol);
+
 /// Moves a volume (<pool_root>/<type>/<name>) and its snapshot folder to `new_name`: NotFound when
 /// the volume does not exist, AlreadyExists when the new name is taken; nothing changes on failure.
 void rename_volume_entries(const std::filesystem::path& pool_root, const VolumeRef& vol, const std::string& new_name);

@@ -37,8 +37,14 @@ def test_console_attach_type_and_detach(inst):
         os.close(follower)
         try:
             assert b"<ctrl>+a q" in read_until(leader, b"<ctrl>+a q")
-            os.write(leader, b"echo hello-console-$((6*7))\r")
-            out = read_until(leader, b"hello-console-42")
+            # The console's shell may still be starting (its tty echoes what it cannot run yet):
+            # type the line again until the shell's own output comes back.
+            out = b""
+            for _ in range(3):
+                os.write(leader, b"echo hello-console-$((6*7))\r")
+                out += read_until(leader, b"hello-console-42", timeout=10)
+                if b"hello-console-42" in out:
+                    break
             assert b"hello-console-42" in out, out
             # ctrl+a ctrl+a sends one ctrl+a; ctrl+a q detaches and inst exits 0.
             os.write(leader, b"\x01q")

@@ -51,5 +51,5 @@ def test_bad_devices_are_refused(inst, c1, host_dir):
     assert_error(inst.run("config", "device", "add", c1, "m", "disk", "source=/nonexistent-inst-src", "path=/mnt/m"),
                  "/nonexistent-inst-src", "\"m\"")
     assert_error(inst.run("config", "device", "add", c1, "v", "disk", "pool=default", "source=vol1", "path=/mnt/v"),
-                 "storage volumes")
+                 'storage volume "vol1" not found')
     assert sh(inst, c1, "test -e /mnt/m").returncode != 0

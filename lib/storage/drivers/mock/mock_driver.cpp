@@ -124,15 +124,7 @@ void MockDriver::delete_snapshot(const VolumeRef& vol, const std::string& snapsh
 }
 
 void MockDriver::rename_snapshot(const VolumeRef& vol, const std::string& snapshot, const std::string& new_name) {
-    check_entry_name(new_name, "name");
-    const fs::path from = snapshot_path(vol, snapshot);
-    if (snapshot == new_name) return;
-    try {
-        rename_no_replace(from, from.parent_path() / new_name);
-    } catch (const Error& e) {
-        if (e.code() != ErrorCode::AlreadyExists) throw;
-        throw Error(ErrorCode::AlreadyExists, fmt::format("snapshot \"{}\" of volume \"{}\" already exists", new_name, vol.name), "name");
-    }
+    rename_snapshot_entry(snapshot_path(vol, snapshot), new_name, vol);
 }
 
 void MockDriver::restore_snapshot(const VolumeRef& vol, const std::string& snapshot, OperationContext& ctx) {
