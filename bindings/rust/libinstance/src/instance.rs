@@ -8,7 +8,7 @@ use libinstance_sys as sys;
 use crate::api;
 use crate::error::{check, Result};
 use crate::operation::Operation;
-use crate::strings::{borrowed_str, owned_json};
+use crate::strings::{borrowed_str, c_string, owned_json};
 
 /// How [`Instance::stop`] and [`Instance::restart_with`] stop an instance.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -154,6 +154,30 @@ impl Instance {
         let opts = delete_opts(force);
         Operation::from_call(|out, err| unsafe {
             sys::li_instance_delete_async(out, self.as_ptr(), &opts, err)
+        })
+    }
+
+    /// Renames the stopped instance (`lxc move c1 c2`); the handle follows it (`&mut`: the
+    /// borrowed [`Instance::name`] changes). Busy while running, AlreadyExists or InvalidArgument
+    /// (key "name").
+    pub fn rename(&mut self, new_name: &str) -> Result<()> {
+        let new_name = c_string("name", new_name)?;
+        check(|err| unsafe { sys::li_instance_rename(self.as_ptr(), new_name.as_ptr(), err) })
+    }
+
+    /// Moves the stopped instance's root volume to another storage pool (`lxc move c1
+    /// --storage P`). Busy while running; NotFound or InvalidArgument (key "pool"); nothing
+    /// changes on failure.
+    pub fn move_to_pool(&self, pool: &str) -> Result<()> {
+        let pool = c_string("pool", pool)?;
+        check(|err| unsafe { sys::li_instance_move_pool(self.as_ptr(), pool.as_ptr(), err) })
+    }
+
+    /// [`Instance::move_to_pool`] as an operation (with progress, cancellable).
+    pub fn move_to_pool_async(&self, pool: &str) -> Result<Operation> {
+        let pool = c_string("pool", pool)?;
+        Operation::from_call(|out, err| unsafe {
+            sys::li_instance_move_pool_async(out, self.as_ptr(), pool.as_ptr(), err)
         })
     }
 }
