@@ -98,6 +98,15 @@ pub struct InstanceSource {
     /// PEM certificate to trust for `server`.
     #[serde(skip_serializing_if = "String::is_empty")]
     pub certificate: String,
+    /// Type "copy": the local instance copied.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub source: String,
+    /// Type "copy": the source's project ("" = the new instance's).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub project: String,
+    /// Type "copy": leave the source's snapshots behind.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub instance_only: bool,
 }
 
 impl Default for InstanceSource {
@@ -109,11 +118,19 @@ impl Default for InstanceSource {
             server: String::new(),
             protocol: String::new(),
             certificate: String::new(),
+            source: String::new(),
+            project: String::new(),
+            instance_only: false,
         }
     }
 }
 
 impl InstanceSource {
+    /// A copy of the local instance `name` (LXD's `{"type": "copy", "source": name}`).
+    pub fn copy(name: impl Into<String>) -> Self {
+        InstanceSource { source_type: "copy".into(), source: name.into(), ..Default::default() }
+    }
+
     /// The image with this alias.
     pub fn image_alias(alias: impl Into<String>) -> Self {
         InstanceSource { alias: alias.into(), ..Default::default() }

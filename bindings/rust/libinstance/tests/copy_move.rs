@@ -34,3 +34,23 @@ fn rename_follows_and_refusals_change_nothing() {
     drop(stopped);
     handle.delete(true).unwrap();
 }
+
+#[test]
+fn copy_source_makes_an_independent_copy() {
+    let mgr = manager();
+    let src = container(&mgr, "rs-cp-src", true);
+    src.file_push_data("/root/marker", b"from src\n", &Default::default()).unwrap();
+    let post = libinstance::api::InstancesPost::new("rs-cp-dst", libinstance::api::InstanceSource::copy("rs-cp-src"));
+    let dst = mgr.create_instance(&post).unwrap();
+    let guard = common::Guard(dst);
+    assert_eq!(guard.status_code().unwrap(), libinstance::api::status::STOPPED);
+    assert!(guard.info().unwrap().config.keys().all(|k| !k.starts_with("volatile.") || k == "volatile.base_image"));
+    guard.start().unwrap();
+    assert_eq!(guard.file_read("/root/marker").unwrap(), b"from src\n");
+    guard.file_push_data("/root/marker", b"changed\n", &Default::default()).unwrap();
+    assert_eq!(src.file_read("/root/marker").unwrap(), b"from src\n");
+
+    let missing = libinstance::api::InstancesPost::new("rs-cp-none", libinstance::api::InstanceSource::copy("rs-no-such"));
+    expect_error(mgr.create_instance(&missing), ErrorCode::NotFound, "rs-no-such");
+    expect_error(mgr.instance("rs-cp-none"), ErrorCode::NotFound, "rs-cp-none");
+}
