@@ -23,6 +23,7 @@ Command build_tree() {
         "half-made; other work is finished first unless Ctrl-C is pressed three times.";
     for (auto& c : create_commands()) root.children.push_back(std::move(c));
     for (auto& c : action_commands()) root.children.push_back(std::move(c));
+    for (auto& c : copy_move_commands()) root.children.push_back(std::move(c));
     root.children.push_back(list_command());
     root.children.push_back(exec_command());
     root.children.push_back(file_command());

@@ -14,6 +14,7 @@ Command list_command();                  ///< list
 Command exec_command();                  ///< exec
 Command file_command();                  ///< file push/pull/delete/create/edit
 std::vector<Command> action_commands();  ///< start, stop, restart, delete
+std::vector<Command> copy_move_commands();  ///< copy, move, rename
 Command info_command();                  ///< info
 Command console_command();               ///< console
 Command image_command();                 ///< image and its subcommands

@@ -1,0 +1,127 @@
+// copy, move and rename: lxc's instance copies (a clone on the same pool, a whole copy on
+// another), renames and moves between storage pools.
+#include <fmt/format.h>
+
+#include "commands.hpp"
+#include "context.hpp"
+#include "libinstance/error.hpp"
+#include "operation_wait.hpp"
+#include "petname.hpp"
+#include "progress.hpp"
+
+namespace li::cli {
+
+namespace {
+
+const std::vector<FlagSpec> copy_flags = {
+    {"config", 'c', FlagKind::StringList, "Config key/value to apply to the new instance"},
+    {"device", 'd', FlagKind::StringList, "New key/value to apply to a specific device"},
+    {"ephemeral", 'e', FlagKind::Bool, "Ephemeral instance"},
+    {"instance-only", 0, FlagKind::Bool, "Copy the instance without its snapshots"},
+    {"no-profiles", 0, FlagKind::Bool, "Create the instance with no profiles applied"},
+    {"profile", 'p', FlagKind::StringList, "Profile to apply to the new instance"},
+    {"stateless", 0, FlagKind::Bool, "Copy a stateful instance stateless"},
+    {"storage", 's', FlagKind::String, "Storage pool name"},
+};
+
+std::pair<std::string, std::string> key_value(const std::string& kv, const char* what) {
+    auto eq = kv.find('=');
+    if (eq == std::string::npos) throw UsageError(fmt::format("Bad key=value pair: {}", what == nullptr ? kv : what));
+    return {kv.substr(0, eq), kv.substr(eq + 1)};
+}
+
+// -d NAME,key=value: the source's device (its own or a profile's) with the key changed, as lxc.
+void apply_device_overrides(const api::Instance& source, const std::vector<std::string>& overrides, api::DeviceMap& devices) {
+    for (const auto& spec : overrides) {
+        auto comma = spec.find(',');
+        if (comma == std::string::npos) throw UsageError(fmt::format("Bad syntax, expecting <device>,<key>=<value>: {}", spec));
+        std::string name = spec.substr(0, comma);
+        auto [key, value] = key_value(spec.substr(comma + 1), nullptr);
+        if (!devices.count(name)) {
+            auto it = source.expanded_devices.find(name);
+            if (it == source.expanded_devices.end()) throw Error::invalid("device", fmt::format("Device doesn't exist: {}", name));
+            devices[name] = it->second;
+        }
+        devices[name][key] = value;
+    }
+}
+
+int copy(Context& ctx, const ParsedArgs& args) {
+    const std::string& source = args.positional[0];
+    Instance original = ctx.manager().instances().get(ctx.project(), source);
+    api::InstancesPost post;
+    post.name = args.positional.size() > 1 ? args.positional[1] : random_instance_name();
+    post.source.type = "copy";
+    post.source.source = source;
+    post.source.instance_only = args.flag("instance-only");
+    post.ephemeral = args.flag("ephemeral");
+    for (const auto& kv : args.list("config")) post.config.insert(key_value(kv, kv.c_str()));
+    if (args.flag("no-profiles")) post.profiles = std::vector<std::string>{};
+    if (auto profiles = args.list("profile"); !profiles.empty()) post.profiles = profiles;
+    // As lxc: the copy gets its own root disk on that pool, over the profiles' one.
+    if (auto pool = args.string("storage")) post.devices["root"] = {{"type", "disk"}, {"path", "/"}, {"pool", *pool}};
+    apply_device_overrides(original.info(), args.list("device"), post.devices);
+    ProgressRenderer progress("Transferring instance: ", ctx.quiet(), ctx.progress_bars());
+    run_operation(ctx, progress, [&] { return ctx.manager().instances().create_async(ctx.project(), post); });
+    progress.done("");
+    return 0;
+}
+
+// move SRC DST renames; move SRC -s POOL moves the volume; both do both, rename first.
+int move(Context& ctx, const ParsedArgs& args) {
+    Instance instance = ctx.manager().instances().get(ctx.project(), args.positional[0]);
+    std::string target = args.positional.size() > 1 ? args.positional[1] : std::string();
+    auto pool = args.string("storage");
+    if (target.empty() && !pool)
+        throw UsageError("A destination name or a storage pool (--storage) is needed to move an instance");
+    if (!target.empty() && target != instance.name()) instance.rename(target);
+    if (pool) {
+        ProgressRenderer progress("Transferring instance: ", ctx.quiet(), ctx.progress_bars());
+        run_operation(ctx, progress, [&] { return instance.move_to_pool_async(*pool); });
+        progress.done("");
+    }
+    return 0;
+}
+
+}  // namespace
+
+std::vector<Command> copy_move_commands() {
+    Command copy_cmd;
+    copy_cmd.name = "copy";
+    copy_cmd.aliases = {"cp"};
+    copy_cmd.usage = "<source> [<destination>]";
+    copy_cmd.summary = "Copy instances within the state directory";
+    copy_cmd.description =
+        "Copy instances within the state directory\n\nOn the same storage pool the copy is a clone (a btrfs snapshot, or a "
+        "new overlay layer over the same image on dir); on another pool (--storage) it is a whole copy of the stopped "
+        "source. The copy keeps the source's config, devices and profiles, without the volatile keys identifying it.";
+    copy_cmd.examples = "inst copy c1 c2\n\ninst copy c1 c3 -s fast -c limits.memory=256MiB\n\ninst copy c1 c4 -d root,size=2GiB";
+    copy_cmd.flags = copy_flags;
+    copy_cmd.min_args = 1;
+    copy_cmd.max_args = 2;
+    copy_cmd.run = copy;
+
+    Command move_cmd;
+    move_cmd.name = "move";
+    move_cmd.aliases = {"mv"};
+    move_cmd.usage = "<instance> [<new name>]";
+    move_cmd.summary = "Move instances within or in between storage pools";
+    move_cmd.description = "Move instances within or in between storage pools\n\nA new name renames the stopped instance; "
+                           "--storage moves its root volume to another pool (a whole copy there, then the old one goes).";
+    move_cmd.examples = "inst move c1 c2\n\ninst move c2 --storage fast";
+    move_cmd.flags = {{"storage", 's', FlagKind::String, "Storage pool name"}};
+    move_cmd.min_args = 1;
+    move_cmd.max_args = 2;
+    move_cmd.run = move;
+
+    Command rename_cmd;
+    rename_cmd.name = "rename";
+    rename_cmd.usage = "<instance> <new name>";
+    rename_cmd.summary = "Rename instances";
+    rename_cmd.min_args = 2;
+    rename_cmd.max_args = 2;
+    rename_cmd.run = move;
+    return {copy_cmd, move_cmd, rename_cmd};
+}
+
+}  // namespace li::cli
