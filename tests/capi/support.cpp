@@ -156,6 +156,12 @@ std::filesystem::path container_dir(const std::string& name) {
     return env().dir.path() / "storage-pools" / "default" / "containers" / name;
 }
 
+nlohmann::json instance_json(li_instance* inst) {
+    char* json = nullptr;
+    expect_ok(CALL(li_instance_get_json(&json, inst, ERR)));
+    return take_json(json);
+}
+
 nlohmann::json operation_json(li_operation* op) {
     char* json = nullptr;
     auto o = CALL(li_operation_get_json(&json, op, ERR));

@@ -103,6 +103,8 @@ bool listed(const std::string& name);
 /// The instance's directory in the shared env's default dir pool.
 std::filesystem::path container_dir(const std::string& name);
 
+/// The instance's LXD Instance document (li_instance_get_json).
+nlohmann::json instance_json(li_instance* inst);
 /// The operation's LXD Operation document.
 nlohmann::json operation_json(li_operation* op);
 /// The ids of the operations the manager lists.

@@ -9,12 +9,6 @@ using namespace capi_test;
 
 namespace {
 
-nlohmann::json instance_json(li_instance* inst) {
-    char* json = nullptr;
-    expect_ok(CALL(li_instance_get_json(&json, inst, ERR)));
-    return take_json(json);
-}
-
 // What a change must not touch when it is refused (status and times aside).
 nlohmann::json writable(li_instance* inst) {
     auto doc = instance_json(inst);

@@ -46,12 +46,6 @@ std::string host_pids_max(int64_t pid) {
     return v;
 }
 
-nlohmann::json instance_json(li_instance* inst) {
-    char* json = nullptr;
-    expect_ok(CALL(li_instance_get_json(&json, inst, ERR)));
-    return take_json(json);
-}
-
 }  // namespace
 
 TEST_SUITE("limits") {

@@ -21,12 +21,6 @@ nlohmann::json profile(const char* name, std::string* etag = nullptr) {
     return take_json(json);
 }
 
-nlohmann::json instance_json(li_instance* inst) {
-    char* json = nullptr;
-    expect_ok(CALL(li_instance_get_json(&json, inst, ERR)));
-    return take_json(json);
-}
-
 }  // namespace
 
 TEST_SUITE("profiles") {
