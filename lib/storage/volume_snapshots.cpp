@@ -9,9 +9,12 @@
 #include <sys/stat.h>
 #include <utility>
 
+#include "core/log.hpp"
+#include "core/operation_state.hpp"
 #include "core/reverter.hpp"
 #include "libinstance/error.hpp"
 #include "storage/volume_layout.hpp"
+#include "sys/fs.hpp"
 
 namespace li {
 
@@ -137,6 +140,63 @@ void rename_snapshot_entry(const fs::path& from, const std::string& new_name, co
     } catch (const Error& e) {
         if (e.code() != ErrorCode::AlreadyExists) throw;
         throw Error(ErrorCode::AlreadyExists, fmt::format("snapshot \"{}\" of volume \"{}\" already exists", new_name, vol.name), "name");
+    }
+}
+
+void create_copied_snapshot(const fs::path& pool_root, const VolumeRef& vol, const fs::path& source, const std::string& snapshot,
+                            const TreeCopy& copy, OperationContext& ctx) {
+    check_entry_name(snapshot, "name");
+    const fs::path dir = volume_snapshots_dir(pool_root, vol);
+    const fs::path dest = dir / snapshot;
+    std::error_code ec;
+    if (fs::exists(fs::symlink_status(dest, ec)))
+        throw Error(ErrorCode::AlreadyExists, fmt::format("snapshot \"{}\" of volume \"{}\" already exists", snapshot, vol.name), "name");
+    make_dir_with_mode(dir.parent_path(), 0711);
+    make_dir_with_mode(dir, 0711);
+    const fs::path staging = volume_staging_path(dest);
+    remove_tree(staging);  // left by a crash
+    Reverter revert;
+    revert.add([staging, dir] {
+        remove_tree(staging);
+        ::rmdir(dir.c_str());  // only when this was the first snapshot
+    });
+    ctx.check_cancelled();
+    copy(source, staging, ctx.stop_token());
+    rename_no_replace(staging, dest);
+    revert.success();
+}
+
+fs::path existing_snapshot_dir(const fs::path& pool_root, const VolumeRef& vol, const std::string& snapshot) {
+    check_entry_name(snapshot, "name");
+    fs::path path = volume_snapshots_dir(pool_root, vol) / snapshot;
+    std::error_code ec;
+    if (!fs::is_directory(fs::symlink_status(path, ec)))
+        throw Error(ErrorCode::NotFound, fmt::format("snapshot \"{}\" of volume \"{}\" not found", snapshot, vol.name), "name");
+    return path;
+}
+
+void delete_snapshot_dir(const fs::path& snapshot_dir) {
+    remove_tree(snapshot_dir);
+    ::rmdir(snapshot_dir.parent_path().c_str());  // the volume's snapshot folder goes with its last snapshot
+}
+
+void restore_copied_snapshot(const fs::path& snapshot_dir, const fs::path& volume, const TreeCopy& copy,
+                             const std::function<void(const fs::path&)>& release, OperationContext& ctx) {
+    const fs::path staging = volume_staging_path(volume);
+    release(staging);
+    remove_tree(staging);
+    Reverter revert;
+    revert.add([staging] { remove_tree(staging); });
+    ctx.check_cancelled();
+    copy(snapshot_dir, staging, ctx.stop_token());
+    ctx.check_cancelled();
+    release(volume);
+    exchange_paths(staging, volume);
+    revert.success();
+    try {
+        remove_tree(staging);  // now the volume's former content
+    } catch (const Error& e) {
+        log::warn("could not remove a restored volume's former content", {{"path", staging.string()}, {"error", e.what()}});
     }
 }
 

@@ -9,6 +9,8 @@
 // Renaming a volume moves its <type>-snapshots/<volume> folder with it; deleting it removes that.
 
 #include <filesystem>
+#include <functional>
+#include <stop_token>
 #include <string>
 #include <vector>
 
@@ -33,6 +35,27 @@ void exchange_paths(const std::filesystem::path& a, const std::filesystem::path&
 /// Renames the snapshot at `from` (found by the driver's snapshot_path()) to new_name beside it:
 /// InvalidArgument (key "name") for a bad name, AlreadyExists (key "name") when it is taken.
 void rename_snapshot_entry(const std::filesystem::path& from, const std::string& new_name, const VolumeRef& vol);
+
+// --- Snapshots made and restored by copying (dir, mock; btrfs snapshots subvolumes instead) ---
+
+/// Copies a volume's files from one directory to a new one, keeping what the driver must keep.
+using TreeCopy = std::function<void(const std::filesystem::path& from, const std::filesystem::path& to, std::stop_token)>;
+
+/// Copies the volume at `source` into snapshot `snapshot` (staged as <snapshot>.creating, then
+/// renamed into place; nothing is left on failure or cancellation). InvalidArgument for a bad
+/// name, AlreadyExists when it exists (key "name").
+void create_copied_snapshot(const std::filesystem::path& pool_root, const VolumeRef& vol, const std::filesystem::path& source,
+                            const std::string& snapshot, const TreeCopy& copy, OperationContext& ctx);
+/// The snapshot's directory: InvalidArgument for a bad name, NotFound when it does not exist (key "name").
+std::filesystem::path existing_snapshot_dir(const std::filesystem::path& pool_root, const VolumeRef& vol,
+                                            const std::string& snapshot);
+/// Removes a snapshot's directory, and the volume's snapshot folder with its last snapshot.
+void delete_snapshot_dir(const std::filesystem::path& snapshot_dir);
+/// Makes the volume at `volume` a copy of `snapshot_dir`: copied beside it, then swapped in with one
+/// atomic exchange (until then the volume is untouched; a failure leaves nothing). release(path)
+/// frees a path of the driver's mounts before it is cleared or swapped.
+void restore_copied_snapshot(const std::filesystem::path& snapshot_dir, const std::filesystem::path& volume, const TreeCopy& copy,
+                             const std::function<void(const std::filesystem::path&)>& release, OperationContext& ctx);
 
 /// Moves a volume (<pool_root>/<type>/<name>) and its snapshot folder to `new_name`: NotFound when
 /// the volume does not exist, AlreadyExists when the new name is taken; nothing changes on failure.

@@ -90,25 +90,7 @@ fs::path DirDriver::existing_volume(const VolumeRef& vol) const {
 
 void DirDriver::create_snapshot(const VolumeRef& vol, const std::string& snapshot, OperationContext& ctx) {
     check_entry_name(snapshot, "name");
-    const fs::path source = existing_volume(vol);
-    const fs::path dir = volume_snapshots_dir(pool_dir_, vol);
-    const fs::path dest = dir / snapshot;
-    std::error_code ec;
-    if (fs::exists(fs::symlink_status(dest, ec)))
-        throw Error(ErrorCode::AlreadyExists, fmt::format("snapshot \"{}\" of volume \"{}\" already exists", snapshot, vol.name), "name");
-    make_dir_with_mode(dir.parent_path(), 0711);
-    make_dir_with_mode(dir, 0711);
-    const fs::path staging = volume_staging_path(dest);
-    remove_tree(staging);  // left by a crash
-    Reverter revert;
-    revert.add([staging, dir] {
-        remove_tree(staging);
-        ::rmdir(dir.c_str());  // only when this was the first snapshot
-    });
-    ctx.check_cancelled();
-    copy_volume_state(source, staging, ctx.stop_token());
-    rename_no_replace(staging, dest);
-    revert.success();
+    create_copied_snapshot(pool_dir_, vol, existing_volume(vol), snapshot, copy_volume_state, ctx);
 }
 
 std::vector<std::string> DirDriver::list_snapshots(const VolumeRef& vol) const {
@@ -117,18 +99,11 @@ std::vector<std::string> DirDriver::list_snapshots(const VolumeRef& vol) const {
 }
 
 fs::path DirDriver::snapshot_path(const VolumeRef& vol, const std::string& snapshot) const {
-    check_entry_name(snapshot, "name");
-    fs::path path = volume_snapshots_dir(pool_dir_, vol) / snapshot;
-    std::error_code ec;
-    if (!fs::is_directory(fs::symlink_status(path, ec)))
-        throw Error(ErrorCode::NotFound, fmt::format("snapshot \"{}\" of volume \"{}\" not found", snapshot, vol.name), "name");
-    return path;
+    return existing_snapshot_dir(pool_dir_, vol, snapshot);
 }
 
 void DirDriver::delete_snapshot(const VolumeRef& vol, const std::string& snapshot) {
-    const fs::path path = snapshot_path(vol, snapshot);
-    remove_tree(path);
-    ::rmdir(path.parent_path().c_str());  // the volume's snapshot folder goes with its last snapshot
+    delete_snapshot_dir(snapshot_path(vol, snapshot));
 }
 
 void DirDriver::rename_snapshot(const VolumeRef& vol, const std::string& snapshot, const std::string& new_name) {
@@ -139,23 +114,7 @@ void DirDriver::rename_snapshot(const VolumeRef& vol, const std::string& snapsho
 // untouched, and a failed copy leaves nothing behind.
 void DirDriver::restore_snapshot(const VolumeRef& vol, const std::string& snapshot, OperationContext& ctx) {
     const fs::path source = snapshot_path(vol, snapshot);
-    const fs::path path = existing_volume(vol);
-    const fs::path staging = volume_staging_path(path);
-    unmount_layers(staging);
-    remove_tree(staging);
-    Reverter revert;
-    revert.add([staging] { remove_tree(staging); });
-    ctx.check_cancelled();
-    copy_volume_state(source, staging, ctx.stop_token());
-    ctx.check_cancelled();
-    unmount_layers(path);
-    exchange_paths(staging, path);
-    revert.success();
-    try {
-        remove_tree(staging);  // now the volume's former content
-    } catch (const Error& e) {
-        log::warn("could not remove a restored volume's former content", {{"path", staging.string()}, {"error", e.what()}});
-    }
+    restore_copied_snapshot(source, existing_volume(vol), copy_volume_state, unmount_layers, ctx);
 }
 
 // A layered volume's own data is its upper layer; the image below it is the image's.
