@@ -32,6 +32,11 @@ bool device_uses_volume(const api::ConfigMap& device, const std::string& pool, c
 std::vector<std::string> custom_volume_users(SQLite::Database& db, const std::string& pool, const std::string& project,
                                              const std::string& volume);
 
+/// The custom volume a disk device `device_name` attaches; InvalidArgument naming
+/// devices.<name>.source when it does not exist on `pool` in `project`.
+VolumeRecord attached_custom_volume(SQLite::Database& db, const std::string& project, const std::string& device_name,
+                                    const std::string& pool, const std::string& volume);
+
 /// Refuses (InvalidArgument naming devices.<name>.source) a disk device of `devices` attaching a
 /// custom volume that does not exist on its pool in `project`.
 void check_custom_volume_devices(SQLite::Database& db, const std::string& project, const api::DeviceMap& devices);

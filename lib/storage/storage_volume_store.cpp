@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "config/validators.hpp"
 #include "core/clock.hpp"
 #include "core/event_hub.hpp"
 #include "core/log.hpp"
@@ -71,6 +72,16 @@ std::vector<std::string> custom_volume_users(SQLite::Database& db, const std::st
     return users;
 }
 
+VolumeRecord attached_custom_volume(SQLite::Database& db, const std::string& project, const std::string& device_name,
+                                    const std::string& pool, const std::string& volume) {
+    auto record = find_custom_volume(db, pool, project, volume);
+    if (!record)
+        throw Error::invalid("devices." + device_name + ".source",
+                             fmt::format("device \"{}\": storage volume \"{}\" not found on pool \"{}\" in project \"{}\"",
+                                         device_name, volume, pool, project));
+    return std::move(*record);
+}
+
 void check_custom_volume_devices(SQLite::Database& db, const std::string& project, const api::DeviceMap& devices) {
     for (const auto& [name, device] : devices) {
         auto get = [&](const char* key) {
@@ -78,18 +89,13 @@ void check_custom_volume_devices(SQLite::Database& db, const std::string& projec
             return it == device.end() ? std::string() : it->second;
         };
         if (get("type") != "disk" || get("pool").empty() || get("path") == "/" || get("source").empty()) continue;
-        if (!find_custom_volume(db, get("pool"), project, get("source")))
-            throw Error::invalid("devices." + name + ".source",
-                                 fmt::format("device \"{}\": storage volume \"{}\" not found on pool \"{}\" in project \"{}\"", name,
-                                             get("source"), get("pool"), project));
+        attached_custom_volume(db, project, name, get("pool"), get("source"));
     }
 }
 
 bool config_true(const api::ConfigMap& config, const std::string& key) {
     auto it = config.find(key);
-    if (it == config.end()) return false;
-    const std::string& v = it->second;
-    return v == "true" || v == "1" || v == "yes" || v == "on";
+    return it != config.end() && config::is_true(it->second);
 }
 
 namespace {

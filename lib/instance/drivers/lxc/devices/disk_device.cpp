@@ -64,14 +64,11 @@ void hand_over_fresh_volume(const fs::path& root, const IdMap& idmap) {
 Source volume_source(const DeviceEnv& env, const std::string& name, const api::ConfigMap& d) {
     std::string pool = config::device_value(d, "pool");
     std::string volume = config::device_value(d, "source");
-    auto record = env.core.db().read([&](SQLite::Database& db) { return find_custom_volume(db, pool, env.spec.project, volume); });
-    if (!record)
-        throw Error::invalid("devices." + name + ".source",
-                             fmt::format("device \"{}\": storage volume \"{}\" not found on pool \"{}\" in project \"{}\"", name,
-                                         volume, pool, env.spec.project));
+    VolumeRecord record = env.core.db().read(
+        [&](SQLite::Database& db) { return attached_custom_volume(db, env.spec.project, name, pool, volume); });
     Source s;
     s.path = env.core.pool(pool).mount_volume(custom_volume_ref(env.spec.project, volume));
-    s.shift = config_true(record->config, "security.shifted");
+    s.shift = config_true(record.config, "security.shifted");
     if (!s.shift) hand_over_fresh_volume(s.path, env.idmap);
     return s;
 }
