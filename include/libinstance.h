@@ -837,6 +837,74 @@ LI_EXPORT int li_storage_volume_rename(li_manager *mgr, const char *project, con
  */
 LI_EXPORT int li_storage_volume_delete(li_manager *mgr, const char *project, const char *pool, const char *name,
                                        li_error **err);
+/**
+ * @brief LXD's POST on a custom volume: renames it, or moves it with its snapshots to another pool.
+ * A copy is li_storage_volume_create_json() with `"source": {"type": "copy", "pool": "p",
+ * "name": "v", "volume_only": false}` (same pool or another one; with the snapshots unless volume_only).
+ * @param storage_volume_post_json LXD's `StorageVolumePost`: `{"name": "new", "pool": "other"}`
+ * (an empty or unchanged pool renames within the pool).
+ * @return -LI_ERR_BUSY (key "name") while instances or profiles attach it; -LI_ERR_NOT_FOUND (key
+ * "pool" or "name"); -LI_ERR_ALREADY_EXISTS (key "name"). A failed move changes nothing.
+ * @since 0.1
+ */
+LI_EXPORT int li_storage_volume_move_json(li_manager *mgr, const char *project, const char *pool, const char *name,
+                                          const char *storage_volume_post_json, li_error **err);
+/**
+ * @brief Takes a snapshot of a custom volume (copy-on-write on btrfs, a copy on dir); emits
+ * storage-volume-snapshot-created.
+ * @param storage_volume_snapshots_post_json LXD's `StorageVolumeSnapshotsPost`: `{"name": "snap0",
+ * "expires_at": ""}`; an empty name picks the next free "snapN".
+ * @param[out] out_json the snapshot as an LXD `StorageVolumeSnapshot` document; free with li_free(). May be NULL.
+ * @return -LI_ERR_ALREADY_EXISTS (key "name"); -LI_ERR_INVALID_ARGUMENT (key "name" or "expires_at");
+ * -LI_ERR_NOT_FOUND (key "pool" or "name").
+ * @since 0.1
+ */
+LI_EXPORT int li_storage_volume_snapshot_create_json(char **out_json, li_manager *mgr, const char *project,
+                                                     const char *pool, const char *volume,
+                                                     const char *storage_volume_snapshots_post_json, li_error **err);
+/**
+ * @brief A custom volume's snapshots, oldest first, as a JSON array of LXD `StorageVolumeSnapshot` documents.
+ * @since 0.1
+ */
+LI_EXPORT int li_storage_volume_snapshot_list_json(char **out_json, li_manager *mgr, const char *project,
+                                                   const char *pool, const char *volume, li_error **err);
+/**
+ * @brief One snapshot as an LXD `StorageVolumeSnapshot` document.
+ * @return -LI_ERR_NOT_FOUND (key "snapshot", "name" or "pool").
+ * @since 0.1
+ */
+LI_EXPORT int li_storage_volume_snapshot_get_json(char **out_json, li_manager *mgr, const char *project,
+                                                  const char *pool, const char *volume, const char *snapshot,
+                                                  li_error **err);
+/**
+ * @brief Replaces a snapshot's description and expiry (LXD's `StorageVolumeSnapshotPut`:
+ * `{"description": "", "expires_at": ""}`); emits storage-volume-snapshot-updated.
+ * @since 0.1
+ */
+LI_EXPORT int li_storage_volume_snapshot_update_json(li_manager *mgr, const char *project, const char *pool,
+                                                     const char *volume, const char *snapshot,
+                                                     const char *storage_volume_snapshot_put_json, li_error **err);
+/**
+ * @brief Renames a snapshot; emits storage-volume-snapshot-renamed.
+ * @return -LI_ERR_ALREADY_EXISTS or -LI_ERR_INVALID_ARGUMENT (key "new_name").
+ * @since 0.1
+ */
+LI_EXPORT int li_storage_volume_snapshot_rename(li_manager *mgr, const char *project, const char *pool,
+                                                const char *volume, const char *snapshot, const char *new_name,
+                                                li_error **err);
+/**
+ * @brief Deletes a snapshot; emits storage-volume-snapshot-deleted.
+ * @since 0.1
+ */
+LI_EXPORT int li_storage_volume_snapshot_delete(li_manager *mgr, const char *project, const char *pool,
+                                                const char *volume, const char *snapshot, li_error **err);
+/**
+ * @brief Makes the volume's content the snapshot's again (the snapshot stays); emits storage-volume-restored.
+ * @return -LI_ERR_BUSY (key "name") while a running instance has the volume attached.
+ * @since 0.1
+ */
+LI_EXPORT int li_storage_volume_snapshot_restore(li_manager *mgr, const char *project, const char *pool,
+                                                 const char *volume, const char *snapshot, li_error **err);
 /**@}*/
 
 /* ------------------------------------------------------------------------------------------ */

@@ -21,14 +21,19 @@ class ManagerCore;
 /// "config.size" where it cannot), `security.shifted` (bool: attached through an idmapped mount so
 /// every container sees host root's files as its root's), `security.unmapped` (bool), `user.*`.
 /// Names: as LXD's (letters, digits, '-', '_', '.'; no '/'), InvalidArgument (key "name").
-/// Lifecycle events: storage-volume-created, -updated, -renamed, -deleted.
+/// Lifecycle events: storage-volume-created, -updated, -renamed, -deleted, -restored,
+/// storage-volume-snapshot-created, -updated, -renamed, -deleted.
 class StorageVolumeStore {
 public:
     explicit StorageVolumeStore(std::shared_ptr<ManagerCore> core);
 
-    /// Creates an empty custom filesystem volume. NotFound (key "pool") for an unknown pool;
-    /// AlreadyExists (key "name"); InvalidArgument (key "type" / "content_type") for anything but
-    /// custom filesystem volumes. Nothing is left behind on failure.
+    /// Creates an empty custom filesystem volume, or (post.source.type "copy") a copy of another
+    /// custom volume, on this pool or another one, with its snapshots unless source.volume_only.
+    /// The copy keeps the source's config unless post.config sets keys. NotFound (key "pool") for
+    /// an unknown pool, (key "source.name"/"source.pool") for an unknown source; AlreadyExists
+    /// (key "name"); InvalidArgument (key "type" / "content_type" / "source.type") for anything but
+    /// custom filesystem volumes and copies. Nothing is left behind on failure (nor is the source
+    /// changed). Emits storage-volume-created.
     api::StorageVolume create(std::string_view pool, const api::StorageVolumesPost& post, std::string_view project = "default");
     /// Every volume of the pool in the project: custom, container and image volumes.
     std::vector<api::StorageVolume> list(std::string_view pool, std::string_view project = "default");
@@ -45,6 +50,41 @@ public:
                 std::string_view project = "default");
     /// Deletes a custom volume. Busy (key "name") while instances or profiles use it, naming them.
     void remove(std::string_view pool, std::string_view name, std::string_view project = "default");
+    /// LXD's POST on a volume: renames it (post.pool empty or the same) or moves it, with its
+    /// snapshots, to post.pool under post.name (or its own name). Busy (key "name") while instances
+    /// or profiles use it; NotFound (key "pool") for an unknown target pool; AlreadyExists (key
+    /// "name") when the target exists. A failed move leaves the source as it was and no target.
+    /// Emits storage-volume-renamed, or storage-volume-created on the target and -deleted on the source.
+    void move(std::string_view pool, std::string_view name, const api::StorageVolumePost& post,
+              std::string_view project = "default");
+
+    // --- Snapshots of custom volumes (LXD's .../volumes/custom/<volume>/snapshots) ---------------
+    // Snapshot names follow volume names; NotFound (key "snapshot") for an unknown one.
+
+    /// Takes a read-only point-in-time snapshot (copy-on-write on btrfs, a copy on dir). An empty
+    /// name picks the next free "snapN". AlreadyExists (key "name"); InvalidArgument naming
+    /// "name" or "expires_at". Emits storage-volume-snapshot-created.
+    api::StorageVolumeSnapshot create_snapshot(std::string_view pool, std::string_view volume,
+                                               const api::StorageVolumeSnapshotsPost& post,
+                                               std::string_view project = "default");
+    /// The volume's snapshots, oldest first.
+    std::vector<api::StorageVolumeSnapshot> list_snapshots(std::string_view pool, std::string_view volume,
+                                                           std::string_view project = "default");
+    api::StorageVolumeSnapshot get_snapshot(std::string_view pool, std::string_view volume, std::string_view snapshot,
+                                            std::string_view project = "default");
+    /// Replaces a snapshot's description and expiry. Emits storage-volume-snapshot-updated.
+    void update_snapshot(std::string_view pool, std::string_view volume, std::string_view snapshot,
+                         const api::StorageVolumeSnapshotPut& put, std::string_view project = "default");
+    /// AlreadyExists (key "new_name"). Emits storage-volume-snapshot-renamed.
+    void rename_snapshot(std::string_view pool, std::string_view volume, std::string_view snapshot,
+                         std::string_view new_name, std::string_view project = "default");
+    /// Emits storage-volume-snapshot-deleted.
+    void delete_snapshot(std::string_view pool, std::string_view volume, std::string_view snapshot,
+                         std::string_view project = "default");
+    /// Makes the volume's content the snapshot's again (the snapshot stays). Busy (key "name")
+    /// while a running instance has the volume attached. Emits storage-volume-restored.
+    void restore_snapshot(std::string_view pool, std::string_view volume, std::string_view snapshot,
+                          std::string_view project = "default");
 
 private:
     std::shared_ptr<ManagerCore> core_;
