@@ -26,7 +26,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr int kStopped = 102;
 
 // "2027-01-02T03:04:05Z", with optional fractions and a numeric offset; InvalidArgument otherwise.
 int64_t parse_rfc3339(const std::string& text, const char* key) {
@@ -93,8 +92,7 @@ void publish_instance(const std::shared_ptr<ManagerCore>& core, const std::strin
     const std::string key = "create_image_from_container_pack_progress";
     auto lock = core->locks().lock_instance(project, opts.instance);
     LoadedInstance loaded = load_instance(*core, project, opts.instance);
-    InstanceSpec spec = spec_of(*core, loaded);
-    if (core->instance_driver(spec.type).state(spec).status_code != kStopped)
+    if (is_running(*core, loaded))
         throw Error(ErrorCode::Conflict,
                     fmt::format("instance \"{}\" is running; stop it before publishing (or use --force)", opts.instance), "instance");
 

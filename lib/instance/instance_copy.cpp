@@ -15,17 +15,13 @@
 #include "instance/instance_loader.hpp"
 #include "libinstance/error.hpp"
 #include "storage/volume_layout.hpp"
+#include "storage/volume_transfer.hpp"
 #include "store/instance_repo.hpp"
 #include "store/profile_repo.hpp"
-#include "sys/fs.hpp"
 
 namespace li {
 
-namespace fs = std::filesystem;
-
 namespace {
-
-constexpr int kStopped = 102;
 
 // Keys that belong to one instance, not to its copies: its idmap (a copy gets its own at first
 // start), its MAC addresses and host-side names, its power state. volatile.base_image stays:
@@ -43,29 +39,6 @@ std::string root_device_name(const api::DeviceMap& devices) {
         if (type != d.end() && type->second == "disk" && path != d.end() && path->second == "/") return name;
     }
     return {};
-}
-
-// A volume's instance files (rootfs/, metadata.yaml, templates/, ...), without the driver's
-// private entries (dot names such as dir's .overlay), copied into a new volume on another pool.
-// The source must not be in use: its plain (unshifted) view is what is copied.
-void copy_volume_across(StorageDriver& from_pool, StorageDriver& to_pool, const VolumeRef& from, const VolumeRef& to,
-                        OperationContext& ctx) {
-    fs::path source = from_pool.mount_volume(from);
-    Reverter unmount_after;
-    unmount_after.add([&from_pool, from] { from_pool.unmount_volume(from); });
-    to_pool.create_volume(to, [&](const fs::path& dest) {
-        make_dir_with_mode(dest, 0711);
-        for (const auto& entry : fs::directory_iterator(source)) {
-            if (entry.path().filename().string().starts_with(".")) continue;
-            ctx.check_cancelled();
-            copy_tree(entry.path(), dest / entry.path().filename(), ctx.stop_token());
-        }
-    });
-}
-
-bool is_running(ManagerCore& core, const LoadedInstance& loaded) {
-    InstanceSpec spec = spec_of(core, loaded);
-    return core.instance_driver(spec.type).state(spec).status_code != kStopped;
 }
 
 // Locks two instances in name order, so two copies in opposite directions cannot deadlock.
@@ -138,7 +111,7 @@ void copy_instance(ManagerCore& core, const std::string& project, const api::Ins
             throw Error(ErrorCode::Busy,
                         fmt::format("instance \"{}\" is running: stop it to copy it to another pool (\"{}\")", source.record.name,
                                     to_pool_name), "source.source");
-        copy_volume_across(from_pool, to_pool, from, to, ctx);
+        copy_volume_across(from_pool, to_pool, from, to, VolumeFiles::Instance, ctx);
     }
     revert.add([&to_pool, to] { to_pool.delete_volume(to); });
     ctx.check_cancelled();
@@ -216,7 +189,7 @@ void move_instance_to_pool(ManagerCore& core, const std::string& project, const 
     next.devices[root]["pool"] = pool;
 
     Reverter revert;
-    copy_volume_across(from_pool, to_pool, vol, vol, ctx);
+    copy_volume_across(from_pool, to_pool, vol, vol, VolumeFiles::Instance, ctx);
     revert.add([&to_pool, vol] { to_pool.delete_volume(vol); });
     ctx.check_cancelled();
     core.db().transaction([&](SQLite::Database& db) { repo::update_instance(db, next); });

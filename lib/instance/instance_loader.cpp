@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include "core/manager_core.hpp"
 #include "core/names.hpp"
+#include "instance/instance_driver.hpp"
 #include "libinstance/error.hpp"
 #include "store/instance_repo.hpp"
 #include "store/profile_repo.hpp"
@@ -43,6 +45,12 @@ InstanceSpec spec_of(ManagerCore& core, const LoadedInstance& loaded) {
     StorageDriver& pool = core.pool(spec.pool);
     spec.volume_dir = pool.volume_path(VolumeRef{VolumeType::Container, project_prefixed_name(r.project, r.name)});
     return spec;
+}
+
+bool is_running(ManagerCore& core, const LoadedInstance& loaded) {
+    constexpr int kStopped = 102;  // LXD's status code
+    InstanceSpec spec = spec_of(core, loaded);
+    return core.instance_driver(spec.type).state(spec).status_code != kStopped;
 }
 
 InstanceContext context_of(ManagerCore& core, const std::string& project, const std::string& name) {

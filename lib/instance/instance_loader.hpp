@@ -22,6 +22,8 @@ LoadedInstance load_instance(ManagerCore& core, const std::string& project, cons
 LoadedInstance expand_record(SQLite::Database& db, InstanceRecord record);
 /// The driver's view of a loaded instance.
 InstanceSpec spec_of(ManagerCore& core, const LoadedInstance& loaded);
+/// Whether the instance's driver reports it anything but Stopped.
+bool is_running(ManagerCore& core, const LoadedInstance& loaded);
 /// One instance as its lifecycle calls need it: record, driver view, driver.
 struct InstanceContext {
     LoadedInstance loaded;

@@ -21,6 +21,7 @@
 #include "storage/custom_volume.hpp"
 #include "storage/size.hpp"
 #include "storage/volume_layout.hpp"
+#include "storage/volume_store_support.hpp"
 #include "store/image_repo.hpp"
 #include "store/instance_repo.hpp"
 #include "store/profile_repo.hpp"
@@ -102,8 +103,17 @@ namespace {
 
 constexpr const char* kCustom = "custom";
 
-// Volume names become directory names (prefixed by the project outside the default one).
-void validate_volume_name(const std::string& name, const std::string& key) {
+bool is_bool_word(const std::string& v) {
+    for (const char* w : {"true", "false", "1", "0", "yes", "no", "on", "off"})
+        if (v == w) return true;
+    return false;
+}
+
+}  // namespace
+
+namespace volume_store {
+
+void validate_name(const std::string& name, const std::string& key) {
     if (name.empty()) throw Error::invalid(key, "storage volume name is empty");
     if (name.size() > 200) throw Error::invalid(key, fmt::format("storage volume name \"{}\" is too long", name));
     if (name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") != std::string::npos ||
@@ -112,13 +122,6 @@ void validate_volume_name(const std::string& name, const std::string& key) {
                                               "not starting with '.' or '-')", name));
 }
 
-bool is_bool_word(const std::string& v) {
-    for (const char* w : {"true", "false", "1", "0", "yes", "no", "on", "off"})
-        if (v == w) return true;
-    return false;
-}
-
-// Checks a custom volume's config; returns the size in bytes when `size` is set (0: none).
 uint64_t validate_config(const api::ConfigMap& config) {
     uint64_t size = 0;
     for (const auto& [key, value] : config) {
@@ -145,18 +148,33 @@ std::string volume_source(const std::string& pool, const std::string& name, cons
     return url;
 }
 
-PoolRecord pool_or_throw(SQLite::Database& db, const std::string& pool) {
+PoolRecord pool_or_throw(SQLite::Database& db, const std::string& pool, const std::string& key) {
     auto record = repo::find_pool(db, pool);
-    if (!record) throw Error(ErrorCode::NotFound, fmt::format("storage pool \"{}\" not found", pool), "pool");
+    if (!record) throw Error(ErrorCode::NotFound, fmt::format("storage pool \"{}\" not found", pool), key);
     return std::move(*record);
 }
 
-VolumeRecord volume_or_throw(SQLite::Database& db, const PoolRecord& pool, const std::string& project, const std::string& name) {
+VolumeRecord volume_or_throw(SQLite::Database& db, const PoolRecord& pool, const std::string& project, const std::string& name,
+                             const std::string& key) {
     auto v = repo::find_volume(db, pool.id, project, kCustom, name);
     if (!v)
         throw Error(ErrorCode::NotFound,
-                    fmt::format("storage volume \"{}\" not found on pool \"{}\" in project \"{}\"", name, pool.name, project), "name");
+                    fmt::format("storage volume \"{}\" not found on pool \"{}\" in project \"{}\"", name, pool.name, project), key);
     return std::move(*v);
+}
+
+void check_volume_free(SQLite::Database& db, const PoolRecord& pool, const std::string& project, const std::string& name,
+                       const std::string& key) {
+    if (repo::find_volume(db, pool.id, project, kCustom, name))
+        throw Error(ErrorCode::AlreadyExists,
+                    fmt::format("storage volume \"{}\" already exists on pool \"{}\" in project \"{}\"", name, pool.name, project),
+                    key);
+}
+
+void check_unused(SQLite::Database& db, const std::string& pool, const std::string& project, const std::string& name) {
+    auto users = custom_volume_users(db, pool, project, name);
+    if (!users.empty())
+        throw Error(ErrorCode::Busy, fmt::format("storage volume \"{}\" is in use by {}", name, fmt::join(users, ", ")), "name");
 }
 
 api::StorageVolume to_api(SQLite::Database& db, const std::string& pool, const VolumeRecord& v) {
@@ -172,7 +190,12 @@ api::StorageVolume to_api(SQLite::Database& db, const std::string& pool, const V
     return out;
 }
 
-// A `size` the driver refuses (dir cannot enforce quotas) is the config key's fault for the caller.
+void check_no_stray_files(StorageDriver& driver, const VolumeRef& ref, const std::string& pool) {
+    if (driver.volume_exists(ref))
+        throw Error(ErrorCode::AlreadyExists,
+                    fmt::format("storage volume \"{}\" already exists on disk in pool \"{}\"", ref.name, pool), "name");
+}
+
 void apply_size(StorageDriver& driver, const VolumeRef& ref, uint64_t bytes) {
     try {
         driver.set_volume_size(ref, bytes);
@@ -181,6 +204,12 @@ void apply_size(StorageDriver& driver, const VolumeRef& ref, uint64_t bytes) {
         throw Error(e.code(), fmt::format("storage volume size: {}", e.what()), key, e.sys_errno());
     }
 }
+
+}  // namespace volume_store
+
+namespace {
+
+using namespace volume_store;
 
 // Instance ("container") volumes of the pool in the project, and image volumes unpacked on it.
 void add_instance_and_image_volumes(ManagerCore& core, const std::string& pool, const std::string& project,
@@ -232,12 +261,18 @@ StorageVolumeStore::StorageVolumeStore(std::shared_ptr<ManagerCore> core) : core
 api::StorageVolume StorageVolumeStore::create(std::string_view pool_in, const api::StorageVolumesPost& post,
                                               std::string_view project_in) {
     std::string pool(pool_in), project = project_or_default(project_in);
-    validate_volume_name(post.name, "name");
+    validate_name(post.name, "name");
     if (post.type != kCustom)
         throw Error::invalid("type", fmt::format("only custom storage volumes can be created (not \"{}\")", post.type));
     if (post.content_type != "filesystem")
         throw Error::invalid("content_type",
                              fmt::format("content type \"{}\" is not supported (only filesystem)", post.content_type));
+    if (post.source.type == "copy") return copy_custom_volume(*core_, pool, post, project);
+    if (!post.source.type.empty())
+        throw Error(post.source.type == "migration" ? ErrorCode::NotSupported : ErrorCode::InvalidArgument,
+                    fmt::format("storage volume source type \"{}\" is not supported (\"copy\", or none for an empty volume)",
+                                post.source.type),
+                    "source.type");
     uint64_t size = validate_config(post.config);
 
     auto lock = core_->locks().lock_storage_pool(pool);
@@ -248,18 +283,14 @@ api::StorageVolume StorageVolumeStore::create(std::string_view pool_in, const ap
     record.config = post.config;
     record.created_at = now_rfc3339();
     core_->db().read([&](SQLite::Database& db) {
-        record.pool_id = pool_or_throw(db, pool).id;
-        if (repo::find_volume(db, record.pool_id, project, kCustom, post.name))
-            throw Error(ErrorCode::AlreadyExists,
-                        fmt::format("storage volume \"{}\" already exists on pool \"{}\" in project \"{}\"", post.name, pool, project),
-                        "name");
+        PoolRecord p = pool_or_throw(db, pool);
+        record.pool_id = p.id;
+        check_volume_free(db, p, project, post.name, "name");
         return 0;
     });
     StorageDriver& driver = core_->pool(pool);
     VolumeRef ref = custom_volume_ref(project, post.name);
-    if (driver.volume_exists(ref))  // left without a record (e.g. by a crash): never adopt it silently
-        throw Error(ErrorCode::AlreadyExists,
-                    fmt::format("storage volume \"{}\" already exists on disk in pool \"{}\"", post.name, pool), "name");
+    check_no_stray_files(driver, ref, pool);
 
     Reverter revert;
     try {
@@ -313,6 +344,8 @@ api::StorageVolume StorageVolumeStore::get(std::string_view pool_in, std::string
 void StorageVolumeStore::update(std::string_view pool_in, std::string_view name_in, const api::StorageVolumePut& put,
                                 std::string_view project_in) {
     std::string pool(pool_in), name(name_in), project = project_or_default(project_in);
+    // LXD's PUT with "restore" restores a snapshot and changes nothing else.
+    if (!put.restore.empty()) return restore_snapshot(pool, name, put.restore, project);
     uint64_t size = validate_config(put.config);
     auto lock = core_->locks().lock_storage_pool(pool);
     VolumeRecord record = core_->db().read([&](SQLite::Database& db) {
@@ -343,18 +376,13 @@ void StorageVolumeStore::update(std::string_view pool_in, std::string_view name_
 void StorageVolumeStore::rename(std::string_view pool_in, std::string_view name_in, std::string_view new_name_in,
                                 std::string_view project_in) {
     std::string pool(pool_in), name(name_in), new_name(new_name_in), project = project_or_default(project_in);
-    validate_volume_name(new_name, "new_name");
+    validate_name(new_name, "new_name");
     auto lock = core_->locks().lock_storage_pool(pool);
     VolumeRecord record = core_->db().read([&](SQLite::Database& db) {
         PoolRecord p = pool_or_throw(db, pool);
         VolumeRecord v = volume_or_throw(db, p, project, name);
-        if (repo::find_volume(db, p.id, project, kCustom, new_name))
-            throw Error(ErrorCode::AlreadyExists,
-                        fmt::format("storage volume \"{}\" already exists on pool \"{}\" in project \"{}\"", new_name, pool, project),
-                        "new_name");
-        auto users = custom_volume_users(db, pool, project, name);
-        if (!users.empty())
-            throw Error(ErrorCode::Busy, fmt::format("storage volume \"{}\" is in use by {}", name, fmt::join(users, ", ")), "name");
+        if (new_name != name) check_volume_free(db, p, project, new_name, "new_name");
+        check_unused(db, pool, project, name);
         return v;
     });
     if (new_name == name) return;
@@ -376,9 +404,7 @@ void StorageVolumeStore::remove(std::string_view pool_in, std::string_view name_
     VolumeRecord record = core_->db().read([&](SQLite::Database& db) {
         PoolRecord p = pool_or_throw(db, pool);
         VolumeRecord v = volume_or_throw(db, p, project, name);
-        auto users = custom_volume_users(db, pool, project, name);
-        if (!users.empty())
-            throw Error(ErrorCode::Busy, fmt::format("storage volume \"{}\" is in use by {}", name, fmt::join(users, ", ")), "name");
+        check_unused(db, pool, project, name);
         return v;
     });
     StorageDriver& driver = core_->pool(pool);

@@ -166,7 +166,27 @@ CREATE TABLE storage_volumes_config (
 );
 )sql";
 
-constexpr std::array<std::string_view, 4> kMigrations{kV1, kV2Remotes, kV3Config, kV4Volumes};
+// Version 5: snapshots of custom volumes (LXD's storage_volumes_snapshots): the files are the
+// driver's; the rows keep what LXD shows of them, in creation order (id).
+constexpr std::string_view kV5VolumeSnapshots = R"sql(
+CREATE TABLE storage_volumes_snapshots (
+    id INTEGER PRIMARY KEY,
+    volume_id INTEGER NOT NULL REFERENCES storage_volumes(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    description TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL DEFAULT '',
+    expires_at TEXT NOT NULL DEFAULT '',
+    UNIQUE (volume_id, name)
+);
+CREATE TABLE storage_volumes_snapshots_config (
+    snapshot_id INTEGER NOT NULL REFERENCES storage_volumes_snapshots(id) ON DELETE CASCADE,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    UNIQUE (snapshot_id, key)
+);
+)sql";
+
+constexpr std::array<std::string_view, 5> kMigrations{kV1, kV2Remotes, kV3Config, kV4Volumes, kV5VolumeSnapshots};
 
 }  // namespace
 

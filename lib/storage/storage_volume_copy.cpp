@@ -1,0 +1,163 @@
+// StorageVolumeStore: copies of custom volumes (LXD's POST .../volumes/custom with source type
+// "copy") and moves between pools (POST on a volume with another pool). The target's files are
+// made first, then its rows in one transaction (for a move, with the source's removal), then a
+// moved source's files go: a failure before the transaction leaves the target nowhere.
+#include <mutex>
+
+#include <fmt/format.h>
+
+#include "core/clock.hpp"
+#include "core/event_hub.hpp"
+#include "core/log.hpp"
+#include "core/manager_core.hpp"
+#include "core/names.hpp"
+#include "core/operation_state.hpp"
+#include "core/reverter.hpp"
+#include "libinstance/error.hpp"
+#include "libinstance/storage_volume.hpp"
+#include "storage/custom_volume.hpp"
+#include "storage/volume_store_support.hpp"
+#include "storage/volume_transfer.hpp"
+#include "store/volume_snapshot_repo.hpp"
+
+namespace li {
+
+using namespace volume_store;
+
+namespace {
+
+// Locks two pools in name order (one when they are the same), so opposite copies cannot deadlock.
+std::pair<std::unique_lock<std::mutex>, std::unique_lock<std::mutex>> lock_pools(ManagerCore& core, const std::string& a,
+                                                                                 const std::string& b) {
+    if (a == b) return {core.locks().lock_storage_pool(a), std::unique_lock<std::mutex>()};
+    const std::string& first = std::min(a, b);
+    const std::string& second = std::max(a, b);
+    auto held = core.locks().lock_storage_pool(first);
+    return {std::move(held), core.locks().lock_storage_pool(second)};
+}
+
+struct CopySource {
+    VolumeRecord volume;
+    std::vector<VolumeSnapshotRecord> snapshots;  ///< the ones copied along, oldest first
+};
+
+std::vector<std::string> names_of(const std::vector<VolumeSnapshotRecord>& snapshots) {
+    std::vector<std::string> names;
+    for (const auto& s : snapshots) names.push_back(s.name);
+    return names;
+}
+
+// Copies the source's files (with `source.snapshots`) to `to_pool` as `target` and records it
+// there; `also` runs in the same transaction (a move deletes the source's rows in it).
+VolumeRecord transfer(ManagerCore& core, const std::string& from_pool, const CopySource& source, const std::string& to_pool,
+                      VolumeRecord target, uint64_t size, const std::function<void(SQLite::Database&)>& also) {
+    StorageDriver& from_driver = core.pool(from_pool);
+    StorageDriver& to_driver = core.pool(to_pool);
+    VolumeRef from = custom_volume_ref(source.volume.project, source.volume.name);
+    VolumeRef to = custom_volume_ref(target.project, target.name);
+    check_no_stray_files(to_driver, to, to_pool);
+    OperationContext ctx;
+    try {
+        copy_volume_with_snapshots(from_driver, to_driver, from, to, names_of(source.snapshots), VolumeFiles::All, ctx);
+    } catch (const Error& e) {
+        throw e.with_context(fmt::format("copying storage volume {} to pool {}", source.volume.name, to_pool));
+    }
+    Reverter revert;
+    revert.add([&to_driver, to] { to_driver.delete_volume(to); });
+    if (size > 0) apply_size(to_driver, to, size);
+    core.db().transaction([&](SQLite::Database& db) {
+        target.id = repo::insert_volume(db, target);
+        for (VolumeSnapshotRecord s : source.snapshots) {
+            s.volume_id = target.id;
+            repo::insert_volume_snapshot(db, s);
+        }
+        also(db);
+    });
+    revert.success();
+    return target;
+}
+
+}  // namespace
+
+namespace volume_store {
+
+api::StorageVolume copy_custom_volume(ManagerCore& core, const std::string& pool, const api::StorageVolumesPost& post,
+                                      const std::string& project) {
+    const auto& src = post.source;
+    if (src.name.empty()) throw Error::invalid("source.name", "a storage volume copy needs the source volume's name");
+    std::string source_pool = src.pool.empty() ? pool : src.pool;
+    std::string source_project = src.project.empty() ? project : src.project;
+    if (source_pool == pool && source_project == project && src.name == post.name)
+        throw Error::invalid("name", fmt::format("storage volume \"{}\" cannot be copied onto itself", post.name));
+
+    auto locks = lock_pools(core, source_pool, pool);
+    CopySource source;
+    VolumeRecord target;
+    core.db().read([&](SQLite::Database& db) {
+        PoolRecord from = pool_or_throw(db, source_pool, "source.pool");
+        PoolRecord to = pool_or_throw(db, pool);
+        source.volume = volume_or_throw(db, from, source_project, src.name, "source.name");
+        if (!src.volume_only) source.snapshots = repo::list_volume_snapshots(db, source.volume.id);
+        check_volume_free(db, to, project, post.name, "name");
+        target.pool_id = to.id;
+        return 0;
+    });
+    target.project = project;
+    target.name = post.name;
+    target.description = post.description.empty() ? source.volume.description : post.description;
+    target.config = source.volume.config;
+    for (const auto& [k, v] : post.config) target.config[k] = v;
+    target.created_at = now_rfc3339();
+    uint64_t size = validate_config(target.config);
+
+    target = transfer(core, source_pool, source, pool, std::move(target), size, [](SQLite::Database&) {});
+    log::info("storage volume copied", {{"pool", pool}, {"volume", post.name}, {"source_pool", source_pool}, {"source", src.name}});
+    core.events().lifecycle(project, "storage-volume-created", volume_source(pool, post.name, project), {{"type", "custom"}});
+    return core.db().read([&](SQLite::Database& db) { return to_api(db, pool, target); });
+}
+
+}  // namespace volume_store
+
+void StorageVolumeStore::move(std::string_view pool_in, std::string_view name_in, const api::StorageVolumePost& post,
+                              std::string_view project_in) {
+    std::string pool(pool_in), name(name_in), project = project_or_default(project_in);
+    std::string target_pool = post.pool.empty() ? pool : post.pool;
+    std::string target_name = post.name.empty() ? name : post.name;
+    if (target_pool == pool) return rename(pool, name, target_name, project);
+    validate_name(target_name, "name");
+
+    auto locks = lock_pools(*core_, pool, target_pool);
+    CopySource source;
+    VolumeRecord target;
+    core_->db().read([&](SQLite::Database& db) {
+        PoolRecord from = pool_or_throw(db, pool);
+        PoolRecord to = pool_or_throw(db, target_pool);
+        source.volume = volume_or_throw(db, from, project, name);
+        check_unused(db, pool, project, name);
+        source.snapshots = repo::list_volume_snapshots(db, source.volume.id);
+        check_volume_free(db, to, project, target_name, "name");
+        target = source.volume;
+        target.pool_id = to.id;
+        target.name = target_name;
+        return 0;
+    });
+    uint64_t size = validate_config(target.config);
+    transfer(*core_, pool, source, target_pool, target, size,
+             [&](SQLite::Database& db) { repo::delete_volume(db, source.volume.id); });
+
+    // The rows now say the volume is on the target: the source's files are only left-overs.
+    StorageDriver& from_driver = core_->pool(pool);
+    VolumeRef from = custom_volume_ref(project, name);
+    try {
+        from_driver.delete_volume(from);
+    } catch (const Error& e) {
+        log::warn("moved storage volume's old files could not be removed",
+                  {{"pool", pool}, {"volume", name}, {"error", e.what()}});
+    }
+    log::info("storage volume moved", {{"pool", target_pool}, {"volume", target_name}, {"source_pool", pool}, {"project", project}});
+    core_->events().lifecycle(project, "storage-volume-created", volume_source(target_pool, target_name, project),
+                              {{"type", "custom"}});
+    core_->events().lifecycle(project, "storage-volume-deleted", volume_source(pool, name, project));
+}
+
+}  // namespace li

@@ -1,0 +1,231 @@
+// Custom volume snapshots, copies and moves through the C++ API, on the dir pool and a btrfs pool
+// on a loop file, with real files and a real container attaching the volume.
+#include <doctest.h>
+
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "libinstance/storage_volume.hpp"
+#include "shared_manager.hpp"
+
+using namespace li;
+using namespace li::test;
+
+namespace {
+
+namespace fs = std::filesystem;
+
+fs::path custom_dir(const std::string& pool) { return shared().dir.path() / "storage-pools" / pool / "custom"; }
+
+void write(const fs::path& path, const std::string& text) {
+    std::ofstream(path) << text;
+    REQUIRE(fs::exists(path));
+}
+
+std::string read(const fs::path& path) {
+    std::ifstream in(path);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+std::vector<std::string> snapshot_names(StorageVolumeStore& store, const std::string& pool, const std::string& volume) {
+    std::vector<std::string> out;
+    for (const auto& s : store.list_snapshots(pool, volume)) out.push_back(s.name);
+    return out;
+}
+
+api::StorageVolume make_volume(StorageVolumeStore& store, const std::string& pool, const std::string& name) {
+    api::StorageVolumesPost post;
+    post.name = name;
+    post.description = "data of " + name;
+    post.config = {{"user.origin", "test"}};
+    return store.create(pool, post);
+}
+
+api::StorageVolumeSnapshot snap(StorageVolumeStore& store, const std::string& pool, const std::string& volume,
+                                const std::string& name = "") {
+    api::StorageVolumeSnapshotsPost post;
+    post.name = name;
+    return store.create_snapshot(pool, volume, post);
+}
+
+// A btrfs pool on a loop file in the shared state (removed by the test at its end).
+void make_btrfs_pool(const std::string& name) {
+    api::StoragePoolsPost post;
+    post.name = name;
+    post.driver = "btrfs";
+    post.config = {{"size", "1GiB"}};
+    shared().mgr->storage_pools().create(post);
+}
+
+}  // namespace
+
+TEST_CASE("volume snapshots: take, list, show, update, rename, restore and delete on dir and btrfs") {
+    auto& volumes = shared().mgr->storage_volumes();
+    make_btrfs_pool("snapbt");
+    for (std::string pool : {"default", "snapbt"}) {
+        CAPTURE(pool);
+        make_volume(volumes, pool, "sv");
+        fs::path dir = custom_dir(pool) / "sv";
+        write(dir / "f", "one");
+        write(dir / ".hidden", "dot");
+
+        auto first = snap(volumes, pool, "sv");  // LXD's default names: snap0, snap1, ...
+        CHECK(first.name == "snap0");
+        CHECK(first.config.at("user.origin") == "test");
+        CHECK_FALSE(first.created_at.empty());
+        write(dir / "f", "two");
+        CHECK(snap(volumes, pool, "sv").name == "snap1");
+        write(dir / "f", "three");
+        fs::remove(dir / ".hidden");
+        CHECK(snap(volumes, pool, "sv", "named").name == "named");
+        CHECK(snapshot_names(volumes, pool, "sv") == std::vector<std::string>{"snap0", "snap1", "named"});
+
+        Error dup = error_of([&] { snap(volumes, pool, "sv", "snap1"); });
+        CHECK(dup.code() == ErrorCode::AlreadyExists);
+        CHECK(dup.key() == "name");
+        Error bad = error_of([&] { snap(volumes, pool, "sv", "a/b"); });
+        CHECK(bad.code() == ErrorCode::InvalidArgument);
+        CHECK(bad.key() == "name");
+        CHECK(std::string(bad.what()).find("a/b") != std::string::npos);
+        api::StorageVolumeSnapshotsPost expiring{"exp", "tomorrow"};
+        Error bad_expiry = error_of([&] { volumes.create_snapshot(pool, "sv", expiring); });
+        CHECK(bad_expiry.key() == "expires_at");
+        CHECK(snapshot_names(volumes, pool, "sv").size() == 3);  // nothing made by the refusals
+
+        api::StorageVolumeSnapshotPut put{"before the change", "2030-01-02T03:04:05Z"};
+        volumes.update_snapshot(pool, "sv", "snap1", put);
+        auto shown = volumes.get_snapshot(pool, "sv", "snap1");
+        CHECK(shown.description == "before the change");
+        CHECK(shown.expires_at == "2030-01-02T03:04:05Z");
+
+        volumes.rename_snapshot(pool, "sv", "snap1", "second");
+        CHECK(snapshot_names(volumes, pool, "sv") == std::vector<std::string>{"snap0", "second", "named"});
+        Error taken = error_of([&] { volumes.rename_snapshot(pool, "sv", "second", "named"); });
+        CHECK(taken.code() == ErrorCode::AlreadyExists);
+        CHECK(taken.key() == "new_name");
+        Error missing = error_of([&] { volumes.get_snapshot(pool, "sv", "nope"); });
+        CHECK(missing.code() == ErrorCode::NotFound);
+        CHECK(missing.key() == "snapshot");
+
+        volumes.restore_snapshot(pool, "sv", "snap0");
+        CHECK(read(dir / "f") == "one");
+        CHECK(read(dir / ".hidden") == "dot");
+        api::StorageVolumePut restore;  // LXD's PUT {"restore": ...}
+        restore.restore = "second";
+        volumes.update(pool, "sv", restore);
+        CHECK(read(dir / "f") == "two");
+        CHECK(volumes.get(pool, "custom", "sv").description == "data of sv");  // a restore changes nothing else
+
+        volumes.delete_snapshot(pool, "sv", "second");
+        CHECK(snapshot_names(volumes, pool, "sv") == std::vector<std::string>{"snap0", "named"});
+        CHECK(snap(volumes, pool, "sv").name == "snap1");  // one past the highest snapN left
+        volumes.remove(pool, "sv");  // its snapshots go with it
+        CHECK_FALSE(fs::exists(shared().dir.path() / "storage-pools" / pool / "custom-snapshots" / "sv"));
+    }
+    shared().mgr->storage_pools().remove("snapbt");
+}
+
+TEST_CASE("volume snapshots: no restore under a running container") {
+    auto& volumes = shared().mgr->storage_volumes();
+    make_volume(volumes, "default", "busyvol");
+    snap(volumes, "default", "busyvol");
+    Instance c = launch("snap-user");
+    c.add_device("data", {{"type", "disk"}, {"pool", "default"}, {"source", "busyvol"}, {"path", "/mnt/data"}});
+    CHECK(sh_rc(c, "echo live > /mnt/data/f") == 0);
+    Error busy = error_of([&] { volumes.restore_snapshot("default", "busyvol", "snap0"); });
+    CHECK(busy.code() == ErrorCode::Busy);
+    CHECK(std::string(busy.what()).find("snap-user") != std::string::npos);
+    CHECK(sh(c, "cat /mnt/data/f") == "live\n");
+    force_stop(c);
+    volumes.restore_snapshot("default", "busyvol", "snap0");  // stopped: fine
+    CHECK_FALSE(fs::exists(custom_dir("default") / "busyvol" / "f"));
+    c.remove();
+    volumes.remove("default", "busyvol");
+}
+
+TEST_CASE("volume copy and move: same pool and across pools, with and without snapshots") {
+    auto& volumes = shared().mgr->storage_volumes();
+    make_btrfs_pool("copybt");
+    make_volume(volumes, "default", "src");
+    fs::path src = custom_dir("default") / "src";
+    write(src / "f", "old");
+    snap(volumes, "default", "src", "s1");
+    write(src / "f", "new");
+    write(src / ".dot", "kept");
+    ::chmod(src.c_str(), 0750);
+
+    auto copy = [&](const std::string& pool, const std::string& name, bool volume_only, api::ConfigMap config = {}) {
+        api::StorageVolumesPost post;
+        post.name = name;
+        post.config = std::move(config);
+        post.source = {"copy", "default", "src", "", volume_only};
+        return volumes.create(pool, post);
+    };
+    for (std::string pool : {"default", "copybt"}) {
+        CAPTURE(pool);
+        auto full = copy(pool, "full", false, {{"user.extra", "1"}});
+        CHECK(full.description == "data of src");
+        CHECK(full.config.at("user.origin") == "test");
+        CHECK(full.config.at("user.extra") == "1");
+        fs::path dir = custom_dir(pool) / "full";
+        CHECK(read(dir / "f") == "new");
+        CHECK(read(dir / ".dot") == "kept");
+        CHECK((fs::status(dir).permissions() & fs::perms::all) == fs::perms(0750));
+        CHECK(snapshot_names(volumes, pool, "full") == std::vector<std::string>{"s1"});
+        volumes.restore_snapshot(pool, "full", "s1");
+        CHECK(read(dir / "f") == "old");  // the copy's snapshot holds the source snapshot's files
+
+        copy(pool, "bare", true);
+        CHECK(read(custom_dir(pool) / "bare" / "f") == "new");
+        CHECK(volumes.list_snapshots(pool, "bare").empty());
+        volumes.remove(pool, "full");
+        volumes.remove(pool, "bare");
+    }
+    CHECK(read(src / "f") == "new");  // the source is untouched
+    CHECK(snapshot_names(volumes, "default", "src") == std::vector<std::string>{"s1"});
+
+    Error unknown = error_of([&] {
+        api::StorageVolumesPost post;
+        post.name = "x";
+        post.source = {"copy", "default", "nope", "", false};
+        volumes.create("default", post);
+    });
+    CHECK(unknown.code() == ErrorCode::NotFound);
+    CHECK(unknown.key() == "source.name");
+    Error onto = error_of([&] { copy("default", "src", false); });
+    CHECK(onto.key() == "name");
+
+    // A copy failing half-way (the source holds more than the target's size allows) leaves no target.
+    std::ofstream(src / "big").write(std::string(8 << 20, 'x').data(), 8 << 20);
+    Error too_big = error_of([&] { copy("copybt", "small", false, {{"size", "2MiB"}}); });
+    CHECK(too_big.key() == "config.size");
+    CHECK_FALSE(fs::exists(custom_dir("copybt") / "small"));
+    CHECK_FALSE(fs::exists(shared().dir.path() / "storage-pools" / "copybt" / "custom-snapshots" / "small"));
+    CHECK_THROWS(volumes.get("copybt", "custom", "small"));
+    fs::remove(src / "big");
+
+    // Move to btrfs under a new name, snapshots along; the source is gone from disk and store.
+    Instance user = launch("move-user", false);
+    user.add_device("data", {{"type", "disk"}, {"pool", "default"}, {"source", "src"}, {"path", "/mnt/data"}});
+    Error busy = error_of([&] { volumes.move("default", "src", api::StorageVolumePost{"moved", "copybt"}); });
+    CHECK(busy.code() == ErrorCode::Busy);
+    CHECK(std::string(busy.what()).find("move-user") != std::string::npos);
+    user.remove();
+    Error no_pool = error_of([&] { volumes.move("default", "src", api::StorageVolumePost{"moved", "nopool"}); });
+    CHECK(no_pool.code() == ErrorCode::NotFound);
+    CHECK(no_pool.key() == "pool");
+    CHECK(fs::exists(src / "f"));
+
+    volumes.move("default", "src", api::StorageVolumePost{"moved", "copybt"});
+    CHECK_FALSE(fs::exists(src));
+    CHECK_THROWS(volumes.get("default", "custom", "src"));
+    CHECK(read(custom_dir("copybt") / "moved" / "f") == "new");
+    CHECK(snapshot_names(volumes, "copybt", "moved") == std::vector<std::string>{"s1"});
+    volumes.move("copybt", "moved", api::StorageVolumePost{"renamed", ""});  // same pool: a rename
+    CHECK(snapshot_names(volumes, "copybt", "renamed") == std::vector<std::string>{"s1"});
+    volumes.remove("copybt", "renamed");
+    shared().mgr->storage_pools().remove("copybt");
+}
