@@ -97,6 +97,10 @@ TEST_CASE("copy to and move between a dir and a btrfs pool flatten the volume; r
     // Rename: refused while running, then the volume, files and record follow the new name.
     Error busy = error_of([&] { on_bt.rename("mv-renamed"); });
     CHECK(busy.code() == ErrorCode::Busy);
+    Error busy_move = error_of([&] { on_bt.move_to_pool("default"); });  // nor moved while running
+    CHECK(busy_move.code() == ErrorCode::Busy);
+    CHECK(std::string(busy_move.what()).find("mv-bt") != std::string::npos);
+    CHECK(btrfs::is_subvolume(bt.root() / "containers" / "mv-bt"));
     force_stop(on_bt);
     Error exists = error_of([&] { on_bt.rename("mv-src"); });
     CHECK(exists.code() == ErrorCode::AlreadyExists);
