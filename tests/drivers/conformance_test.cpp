@@ -28,8 +28,6 @@ bool leftovers(const fs::path& dir) {
 }
 }  // namespace
 
-#define POOLS MockPool, DirPool, DirCopyPool, BtrfsPool
-
 TEST_CASE_TEMPLATE("create_volume fills a volume; a failing filler leaves nothing", Pool, POOLS) {
     Pool pool;
     StorageDriver& d = *pool.driver;

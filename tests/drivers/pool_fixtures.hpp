@@ -113,3 +113,6 @@ inline OperationContext& null_ctx() {
 }
 
 }  // namespace li::test
+
+// Every driver the conformance suites run over: a new driver adds its fixture above and its name here.
+#define POOLS MockPool, DirPool, DirCopyPool, BtrfsPool

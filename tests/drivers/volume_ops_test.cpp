@@ -49,8 +49,6 @@ ErrorCode code_of(const std::function<void()>& fn, std::string* message = nullpt
 }
 }  // namespace
 
-#define POOLS MockPool, DirPool, DirCopyPool, BtrfsPool
-
 TEST_CASE_TEMPLATE("rename_volume moves a custom volume; taken or missing names are refused", Pool, POOLS) {
     Pool pool;
     StorageDriver& d = *pool.driver;
