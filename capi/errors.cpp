@@ -29,10 +29,9 @@ int report(li_error** err, int code, std::string_view message, std::string_view 
             auto e = std::make_unique<li_error>();
             e->code_ = code;
             e->message_ = message;
-            // The header promises the key only for InvalidArgument and errno only for System.
-            if (code == LI_ERR_INVALID_ARGUMENT) {
-                e->key_ = key;
-            }
+            // The key names what is at fault for any code (a bad field, the missing or busy
+            // object); errno is promised only for System.
+            e->key_ = key;
             if (code == LI_ERR_SYSTEM) {
                 e->errno_ = sys_errno;
             }

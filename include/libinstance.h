@@ -70,7 +70,13 @@ LI_EXPORT int li_error_code(const li_error *err);
 LI_EXPORT const char *li_error_message(const li_error *err);
 /** @brief errno for LI_ERR_SYSTEM failures, else 0. @since 0.1 */
 LI_EXPORT int li_error_errno(const li_error *err);
-/** @brief The offending key, field or path for LI_ERR_INVALID_ARGUMENT, else "". Borrowed. @since 0.1 */
+/**
+ * @brief What is at fault, else "". Borrowed. For LI_ERR_INVALID_ARGUMENT always the offending key,
+ * field or path; for LI_ERR_NOT_FOUND, LI_ERR_ALREADY_EXISTS, LI_ERR_BUSY and LI_ERR_NOT_SUPPORTED the
+ * argument or key naming the missing, existing, busy or unsupported thing where the call knows one
+ * (e.g. "pool", "name", "snapshot", "config.size").
+ * @since 0.1
+ */
 LI_EXPORT const char *li_error_key(const li_error *err);
 /** @brief The stable name of a ::li_status code, e.g. "NotFound". Static string. @since 0.1 */
 LI_EXPORT const char *li_status_name(int code);

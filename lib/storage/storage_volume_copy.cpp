@@ -123,7 +123,10 @@ void StorageVolumeStore::move(std::string_view pool_in, std::string_view name_in
     std::string pool(pool_in), name(name_in), project = project_or_default(project_in);
     std::string target_pool = post.pool.empty() ? pool : post.pool;
     std::string target_name = post.name.empty() ? name : post.name;
-    if (target_pool == pool) return rename(pool, name, target_name, project);
+    if (target_pool == pool) {
+        if (target_name != name) rename(pool, name, target_name, project);
+        return;
+    }
     validate_name(target_name, "name");
 
     auto locks = lock_pools(*core_, pool, target_pool);

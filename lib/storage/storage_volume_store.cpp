@@ -381,11 +381,10 @@ void StorageVolumeStore::rename(std::string_view pool_in, std::string_view name_
     VolumeRecord record = core_->db().read([&](SQLite::Database& db) {
         PoolRecord p = pool_or_throw(db, pool);
         VolumeRecord v = volume_or_throw(db, p, project, name);
-        if (new_name != name) check_volume_free(db, p, project, new_name, "new_name");
+        check_volume_free(db, p, project, new_name, "new_name");
         check_unused(db, pool, project, name);
         return v;
     });
-    if (new_name == name) return;
     StorageDriver& driver = core_->pool(pool);
     VolumeRef ref = custom_volume_ref(project, name);
     VolumeRef new_ref = custom_volume_ref(project, new_name);

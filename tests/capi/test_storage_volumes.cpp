@@ -71,11 +71,12 @@ TEST_CASE("custom storage volumes through the C ABI") {
     expect_invalid(CALL(li_storage_volume_create_json(&json, mgr.get(), nullptr, "default", nullptr, ERR)), "storage_volumes_post_json");
     // dir cannot enforce a quota: refused naming config.size, nothing created.
     auto sized = CALL(li_storage_volume_create_json(&json, mgr.get(), nullptr, "default", R"({"name":"x","config":{"size":"1GiB"}})", ERR));
-    // (the C ABI carries keys for InvalidArgument only: the message names the key)
     expect_fail(sized, LI_ERR_NOT_SUPPORTED, {"size"});
+    CHECK(sized.key == "config.size");  // keys come with every code, not only InvalidArgument
     CHECK(!std::filesystem::exists(custom_dir / "x"));
     auto nopool = CALL(li_storage_volume_create_json(&json, mgr.get(), nullptr, "nope", R"({"name":"x"})", ERR));
     expect_fail(nopool, LI_ERR_NOT_FOUND, {"nope"});
+    CHECK(nopool.key == "pool");
     auto dup = CALL(li_storage_volume_create_json(&json, mgr.get(), nullptr, "default", R"({"name":"data"})", ERR));
     expect_fail(dup, LI_ERR_ALREADY_EXISTS, {"data"});
     CHECK(volume_list(mgr.get()) == before);

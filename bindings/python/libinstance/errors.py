@@ -26,7 +26,9 @@ class Error(Exception):
     """Base of every libinstance failure.
 
     ``code`` is the numeric ``li_status``, ``status`` its stable name (e.g. ``"NotFound"``),
-    ``key`` the offending config key or field (for :class:`InvalidConfig`, else ``""``) and
+    ``key`` what is at fault: the offending config key or field for :class:`InvalidConfig`, the
+    argument naming the missing, existing, busy or unsupported thing (``"pool"``, ``"name"``,
+    ``"snapshot"``, ``"config.size"``) for the others where the call knows one, else ``""``; and
     ``errno`` the system error number (for :class:`SystemCallError`, else 0).
     """
 

@@ -91,7 +91,9 @@ pub struct Error {
     pub code: ErrorCode,
     /// A context chain like "starting c1: mounting rootfs: ...".
     pub message: String,
-    /// For [`ErrorCode::InvalidArgument`]: the offending key, field or path.
+    /// What is at fault: for [`ErrorCode::InvalidArgument`] always the offending key, field or
+    /// path; for NotFound, AlreadyExists, Busy and NotSupported the argument or key naming the
+    /// missing, existing, busy or unsupported thing where the call knows one.
     pub key: Option<String>,
     /// For [`ErrorCode::System`]: the errno.
     pub errno: Option<i32>,
