@@ -13,6 +13,7 @@
 #include "core/reverter.hpp"
 #include "image/templates.hpp"
 #include "instance/instance_loader.hpp"
+#include "instance/root_disk_size.hpp"
 #include "libinstance/error.hpp"
 #include "storage/volume_layout.hpp"
 #include "storage/volume_transfer.hpp"
@@ -114,6 +115,7 @@ void copy_instance(ManagerCore& core, const std::string& project, const api::Ins
         copy_volume_across(from_pool, to_pool, from, to, VolumeFiles::Instance, ctx);
     }
     revert.add([&to_pool, to] { to_pool.delete_volume(to); });
+    apply_root_disk_size(to_pool, to, expanded.devices);  // the copy's own size, not the source's
     ctx.check_cancelled();
     to_pool.mount_volume(to);
     apply_instance_templates(to_pool.volume_path(to), "copy",
@@ -191,6 +193,7 @@ void move_instance_to_pool(ManagerCore& core, const std::string& project, const 
     Reverter revert;
     copy_volume_across(from_pool, to_pool, vol, vol, VolumeFiles::Instance, ctx);
     revert.add([&to_pool, vol] { to_pool.delete_volume(vol); });
+    change_root_disk_size(to_pool, vol, {}, loaded.expanded.devices);  // the size moves with it
     ctx.check_cancelled();
     core.db().transaction([&](SQLite::Database& db) { repo::update_instance(db, next); });
     revert.success();

@@ -16,6 +16,7 @@
 #include "image/templates.hpp"
 #include "instance/instance_copy.hpp"
 #include "instance/instance_loader.hpp"
+#include "instance/root_disk_size.hpp"
 #include "libinstance/error.hpp"
 #include "libinstance/instance.hpp"
 #include "remote/image_pull.hpp"
@@ -92,6 +93,7 @@ void create_instance(ManagerCore& core, const std::string& project, const api::I
     VolumeRef vol{VolumeType::Container, project_prefixed_name(project, post.name)};
     pool.copy_volume(VolumeRef{VolumeType::Image, image.image.fingerprint}, vol, ctx);
     revert.add([&pool, vol] { pool.delete_volume(vol); });
+    change_root_disk_size(pool, vol, {}, expanded.devices);  // a new volume has no limit yet
     // A layered volume's rootfs is only whole while mounted; starting mounts it again.
     pool.mount_volume(vol);
     apply_create_templates(pool.volume_path(vol), record, expanded);

@@ -7,6 +7,7 @@
 #include "core/event_hub.hpp"
 #include "core/log.hpp"
 #include "core/names.hpp"
+#include "instance/root_disk_size.hpp"
 #include "libinstance/error.hpp"
 #include "storage/custom_volume.hpp"
 #include "store/instance_repo.hpp"
@@ -99,11 +100,29 @@ void update_instance(ManagerCore& core, InstanceContext& ctx, api::InstancePut p
                                                     current.name, old_pool));
 
     InstanceSpec after = spec_of(core, loaded);
+    // The volume's limit changes first: a pool that cannot take it refuses the whole update.
+    StorageDriver& pool = core.pool(old_pool);
+    VolumeRef vol{VolumeType::Container, project_prefixed_name(current.project, current.name)};
+    bool resized = change_root_disk_size(pool, vol, ctx.loaded.expanded.devices, loaded.expanded.devices);
+    auto undo_resize = [&] {
+        if (!resized) return;
+        try {
+            apply_root_disk_size(pool, vol, ctx.loaded.expanded.devices);
+        } catch (const std::exception& e) {
+            log::warn("undoing a root disk size change failed", {{"instance", current.name}, {"error", e.what()}});
+        }
+    };
     bool running = ctx.driver.state(ctx.spec).status_code != kStopped;
-    if (running) ctx.driver.update(ctx.spec, after);
+    try {
+        if (running) ctx.driver.update(ctx.spec, after);
+    } catch (...) {
+        undo_resize();
+        throw;
+    }
     try {
         core.db().transaction([&](SQLite::Database& db) { repo::update_instance(db, loaded.record); });
     } catch (...) {
+        undo_resize();
         if (running) {
             try {
                 ctx.driver.update(after, ctx.spec);

@@ -10,8 +10,10 @@
 #include "core/log.hpp"
 #include "core/manager_core.hpp"
 #include "core/names.hpp"
+#include "core/reverter.hpp"
 #include "instance/instance_loader.hpp"
 #include "instance/instance_update.hpp"
+#include "instance/root_disk_size.hpp"
 #include "libinstance/error.hpp"
 #include "store/instance_repo.hpp"
 #include "store/profile_repo.hpp"
@@ -176,10 +178,27 @@ void ProfileStore::update(std::string_view project_in, std::string_view name_in,
         changes.push_back(Change{std::move(ctx), std::move(after)});
     }
 
+    // Root disk sizes the change alters are applied before it is saved: a volume that cannot take
+    // its new size (a dir pool, or one already larger) refuses the whole change, undoing the others.
+    Reverter resized;
+    for (auto& change : changes) {
+        const InstanceRecord& r = change.ctx.loaded.record;
+        StorageDriver& pool = core_->pool(change.ctx.spec.pool);
+        VolumeRef vol{VolumeType::Container, project_prefixed_name(project, r.name)};
+        const api::DeviceMap& before = change.ctx.loaded.expanded.devices;
+        try {
+            if (change_root_disk_size(pool, vol, before, change.after.expanded.devices))
+                resized.add([&pool, vol, before] { apply_root_disk_size(pool, vol, before); });
+        } catch (const Error& e) {
+            throw e.with_context(fmt::format("profile \"{}\" cannot change this way: instance \"{}\" uses it", name, r.name));
+        }
+    }
+
     core_->db().transaction([&](SQLite::Database& db) {
         repo::update_profile(db, next);
         return 0;
     });
+    resized.success();
     log::info("profile updated", {{"profile", name}, {"project", project}});
     core_->events().lifecycle(project, "profile-updated", api_source("profiles", name, project));
 
