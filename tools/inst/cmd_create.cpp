@@ -1,5 +1,6 @@
 // launch and init: create an instance from an image, and for launch start it.
 #include <cstdio>
+#include <map>
 #include <fmt/format.h>
 
 #include "commands.hpp"
@@ -16,11 +17,40 @@ namespace {
 
 const std::vector<FlagSpec> create_flags = {
     {"config", 'c', FlagKind::StringList, "Config key/value to apply to the new instance"},
+    {"device", 'd', FlagKind::StringList, "New key/value to apply to a specific device"},
     {"ephemeral", 'e', FlagKind::Bool, "Ephemeral instance"},
     {"no-profiles", 0, FlagKind::Bool, "Create the instance with no profiles applied"},
     {"profile", 'p', FlagKind::StringList, "Profile to apply to the new instance"},
     {"storage", 's', FlagKind::String, "Storage pool name"},
 };
+
+// -d DEVICE,KEY=VALUE as lxc's: sets a key of one of the new instance's own devices, or of a
+// device its profiles give it, which then becomes its own (the profile's keys plus the override),
+// e.g. -d root,size=32MiB.
+void apply_device_overrides(Context& ctx, const std::vector<std::string>& entries, api::InstancesPost& post) {
+    if (entries.empty()) return;
+    std::map<std::string, api::ConfigMap> overrides;
+    for (const auto& entry : entries) {
+        auto comma = entry.find(',');
+        auto eq = comma == std::string::npos ? std::string::npos : entry.find('=', comma);
+        if (comma == std::string::npos || eq == std::string::npos)
+            throw UsageError(fmt::format("Bad device override syntax, expecting <device>,<key>=<value>: {}", entry));
+        overrides[entry.substr(0, comma)][entry.substr(comma + 1, eq - comma - 1)] = entry.substr(eq + 1);
+    }
+    api::DeviceMap from_profiles;
+    for (const auto& name : post.profiles.value_or(std::vector<std::string>{"default"}))
+        for (const auto& [device, config] : ctx.manager().profiles().get(ctx.project(), name).devices) from_profiles[device] = config;
+    for (const auto& [device, keys] : overrides) {
+        if (!post.devices.count(device)) {
+            auto inherited = from_profiles.find(device);
+            if (inherited == from_profiles.end())
+                throw Error::invalid("devices." + device,
+                                     fmt::format("Cannot override config for device \"{}\": Device not found in profile devices", device));
+            post.devices[device] = inherited->second;
+        }
+        for (const auto& [key, value] : keys) post.devices[device][key] = value;
+    }
+}
 
 api::InstancesPost make_post(Context& ctx, const ParsedArgs& args) {
     api::InstancesPost post;
@@ -36,6 +66,7 @@ api::InstancesPost make_post(Context& ctx, const ParsedArgs& args) {
     if (auto profiles = args.list("profile"); !profiles.empty()) post.profiles = profiles;
     // As lxc: the instance gets its own root disk device on that pool, over the profiles' one.
     if (auto pool = args.string("storage")) post.devices["root"] = {{"type", "disk"}, {"path", "/"}, {"pool", *pool}};
+    apply_device_overrides(ctx, args.list("device"), post);
     return post;
 }
 
@@ -73,7 +104,7 @@ Command make(std::string name, std::string summary, bool start) {
     cmd.name = std::move(name);
     cmd.usage = "[<remote>:]<image> [<name>]";
     cmd.summary = std::move(summary);
-    cmd.examples = fmt::format("inst {0} busybox c1\n\ninst {0} busybox c1 -c limits.memory=256MiB -e", cmd.name);
+    cmd.examples = fmt::format("inst {0} busybox c1\n\ninst {0} busybox c1 -c limits.memory=256MiB -e\n\ninst {0} busybox c1 -s pool1 -d root,size=1GiB", cmd.name);
     cmd.flags = create_flags;
     cmd.min_args = 1;
     cmd.max_args = 2;
