@@ -128,7 +128,12 @@ TEST_CASE("log files: listed, read, names validated") {
 
 TEST_CASE("state: processes, memory, CPU, disk and loopback counters are real") {
     Instance c = launch("state1");
+    // The image's init brings lo up a moment after the start returns: wait for it (at most 10 s).
     auto st = c.state();
+    for (int i = 0; i < 100 && !(st.network.count("lo") && st.network.at("lo").state == "up"); ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        st = c.state();
+    }
     CHECK(st.processes > 0);
     CHECK(st.memory.usage > 0);
     CHECK(st.memory.usage_peak >= st.memory.usage);
