@@ -21,7 +21,10 @@ pub use operation::{operation_status, Operation};
 pub use profile::{Profile, ProfilePut, ProfilesPost};
 pub use remote::{ImageSource, ImagesPost, Remote};
 pub use storage::{ResourcesStoragePool, ResourcesUsage, StoragePool, StoragePoolPut, StoragePoolsPost};
-pub use storage_volume::{StorageVolume, StorageVolumePut, StorageVolumesPost};
+pub use storage_volume::{
+    StorageVolume, StorageVolumePost, StorageVolumePut, StorageVolumeSnapshot, StorageVolumeSnapshotPut,
+    StorageVolumeSnapshotsPost, StorageVolumeSource, StorageVolumesPost,
+};
 
 /// Config keys to values (`limits.memory` = `256MiB`, ...).
 pub type ConfigMap = BTreeMap<String, String>;

@@ -58,6 +58,7 @@ mod publish;
 mod remote;
 mod storage;
 mod storage_volume;
+mod storage_volume_snapshot;
 mod strings;
 
 pub use api::Event;

@@ -1,5 +1,6 @@
-//! Storage volumes of a project: custom volumes are created, listed, shown, updated, renamed and
-//! deleted; container and image volumes are listed and shown.
+//! Storage volumes of a project: custom volumes are created (empty or as copies), listed, shown,
+//! updated, renamed, moved between pools and deleted; container and image volumes are listed and
+//! shown. Their snapshots are in `storage_volume_snapshot.rs`.
 //!
 //! A custom volume is attached to an instance as a disk device (`type=disk`, `pool`, `source` =
 //! the volume, `path`, optionally `readonly`) with [`crate::Instance::add_device`].
@@ -12,8 +13,9 @@ use crate::manager::Project;
 use crate::strings::{c_string, owned_json};
 
 impl Project<'_> {
-    /// Creates an empty custom filesystem volume on `pool`. InvalidArgument naming "name",
-    /// "type" or "config.<key>"; NotFound (key "pool"); AlreadyExists (key "name").
+    /// Creates a custom filesystem volume on `pool`: empty, or a copy when `post.source` is a
+    /// [`api::StorageVolumeSource::copy`]. InvalidArgument naming "name", "type" or
+    /// "config.<key>"; NotFound (key "pool"); AlreadyExists (key "name").
     pub fn create_storage_volume(
         &self,
         pool: &str,
@@ -107,6 +109,46 @@ impl Project<'_> {
         let name = c_string("name", name)?;
         check(|err| unsafe {
             sys::li_storage_volume_delete(self.mgr(), self.name_ptr(), pool.as_ptr(), name.as_ptr(), err)
+        })
+    }
+
+    /// Copies the custom volume `source_name` of `source_pool` to a new volume `target_name` on
+    /// `target_pool` (the same pool or another), with its snapshots unless `volume_only`; the copy
+    /// keeps the source's description and config. NotFound naming the missing source;
+    /// AlreadyExists (key "name") when the target exists.
+    pub fn copy_storage_volume(
+        &self,
+        source_pool: &str,
+        source_name: &str,
+        target_pool: &str,
+        target_name: &str,
+        volume_only: bool,
+    ) -> Result<api::StorageVolume> {
+        let mut post = api::StorageVolumesPost::new(target_name);
+        post.source = Some(api::StorageVolumeSource::copy(source_pool, source_name, volume_only));
+        self.create_storage_volume(target_pool, &post)
+    }
+
+    /// LXD's POST on a custom volume: renames it (`post.pool` empty or `pool`) and/or moves it with
+    /// its snapshots to the pool `post.pool`. Busy (key "name") while instances or profiles attach
+    /// it; NotFound (key "pool" or "name"); AlreadyExists (key "name"). A failed move changes
+    /// nothing.
+    pub fn move_storage_volume(&self, pool: &str, name: &str, post: &api::StorageVolumePost) -> Result<()> {
+        let pool = c_string("pool", pool)?;
+        let name = c_string("name", name)?;
+        let json = c_string(
+            "storage_volume_post_json",
+            &serde_json::to_string(post).expect("serialising StorageVolumePost"),
+        )?;
+        check(|err| unsafe {
+            sys::li_storage_volume_move_json(
+                self.mgr(),
+                self.name_ptr(),
+                pool.as_ptr(),
+                name.as_ptr(),
+                json.as_ptr(),
+                err,
+            )
         })
     }
 }

@@ -76,8 +76,8 @@ fn custom_volume_crud_and_bad_input() {
         ErrorCode::NotFound,
         "nopool",
     );
-    // The C ABI gives a key for InvalidArgument only; other errors name the value in the message.
-    assert_eq!(err.key, None);
+    // Every error carries the key of the missing, existing or busy thing.
+    assert_eq!(err.key.as_deref(), Some("pool"));
     assert_eq!(custom_names(&project), before);
 
     // Update: PUT replaces description and config; a bad key changes nothing.
@@ -88,7 +88,7 @@ fn custom_volume_crud_and_bad_input() {
     let got = project.storage_volume("default", "custom", "rsvol1").unwrap();
     assert_eq!(got.description, "changed");
     assert_eq!(got.config["user.team"], "b");
-    let mut bad_put = StorageVolumePut { description: "nope".into(), config: ConfigMap::new() };
+    let mut bad_put = StorageVolumePut { description: "nope".into(), ..Default::default() };
     bad_put.config.insert("bogus.key".into(), "1".into());
     let err = expect_error(
         project.update_storage_volume("default", "rsvol1", &bad_put),
