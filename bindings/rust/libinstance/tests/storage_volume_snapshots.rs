@@ -12,7 +12,7 @@ use libinstance::api::{
     ConfigMap, StoragePoolsPost, StorageVolumePost, StorageVolumePut, StorageVolumeSnapshotPut,
     StorageVolumeSnapshotsPost, StorageVolumesPost,
 };
-use libinstance::{ErrorCode, Project};
+use libinstance::{ErrorCode, ExecOptions, Project, StopOptions};
 
 /// Where a custom volume of the default project lives: `<pool>/custom/<volume>` (btrfs pools are
 /// mounted at the same place as dir pools keep their directory).
@@ -39,6 +39,15 @@ fn snap(project: &Project<'_>, pool: &str, volume: &str, name: &str) -> String {
         .create_storage_volume_snapshot(pool, volume, &StorageVolumeSnapshotsPost::new(name))
         .unwrap_or_else(|e| panic!("snapshotting {pool}/{volume}: {e:?}"))
         .name
+}
+
+fn disk_device(pool: &str, volume: &str) -> ConfigMap {
+    let mut disk = ConfigMap::new();
+    disk.insert("type".into(), "disk".into());
+    disk.insert("pool".into(), pool.into());
+    disk.insert("source".into(), volume.into());
+    disk.insert("path".into(), "/mnt/v".into());
+    disk
 }
 
 fn make_volume(project: &Project<'_>, pool: &str, name: &str) {
@@ -397,12 +406,7 @@ fn moves_between_pools_and_renames_in_place() {
 
     // Attached to an instance (even a stopped one), the volume does not move: Busy, key "name".
     let inst = container(&mgr, "rsmvuser", false);
-    let mut disk = ConfigMap::new();
-    disk.insert("type".into(), "disk".into());
-    disk.insert("pool".into(), "default".into());
-    disk.insert("source".into(), "rsmv".into());
-    disk.insert("path".into(), "/mnt/v".into());
-    inst.add_device("vol", &disk).unwrap();
+    inst.add_device("vol", &disk_device("default", "rsmv")).unwrap();
     let err =
         expect_error(project.move_storage_volume("default", "rsmv", &to_bt), ErrorCode::Busy, "rsmvuser");
     assert_eq!(err.key.as_deref(), Some("name"));
@@ -411,4 +415,46 @@ fn moves_between_pools_and_renames_in_place() {
     inst.remove_device("vol").unwrap();
     project.move_storage_volume("default", "rsmv", &to_bt).unwrap();
     assert_eq!(read("rsmovebt", "rsmv", "f"), "before");
+}
+
+#[test]
+fn restore_is_refused_under_a_running_instance() {
+    let mgr = manager();
+    let project = mgr.default_project();
+    let _volumes = VolumesGuard(vec![("default", "rsrun")]);
+    make_volume(&project, "default", "rsrun");
+
+    // The container's root gets the fresh volume on its first attach and writes through the mount.
+    let inst = container(&mgr, "rsrunuser", false);
+    inst.add_device("vol", &disk_device("default", "rsrun")).unwrap();
+    inst.start().unwrap();
+    let sh = |script: &str| {
+        let out = inst.exec(&["sh", "-c", script], &ExecOptions::default()).unwrap();
+        assert_eq!(out.exit_code, 0, "{script}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    sh("printf snapped > /mnt/v/f");
+    snap(&project, "default", "rsrun", "");
+    sh("printf changed > /mnt/v/f && printf live > /mnt/v/g");
+
+    // A restore under the running instance is Busy and changes nothing.
+    let err = expect_error(
+        project.restore_storage_volume_snapshot("default", "rsrun", "snap0"),
+        ErrorCode::Busy,
+        "rsrunuser",
+    );
+    assert_eq!(err.key.as_deref(), Some("name"));
+    assert_eq!(read("default", "rsrun", "f"), "changed");
+    assert_eq!(read("default", "rsrun", "g"), "live");
+
+    // Stopped, the instance keeps the volume attached and the restore goes through; the restored
+    // volume is still the container's to write.
+    inst.stop(StopOptions { force: true, timeout: None }).unwrap();
+    project.restore_storage_volume_snapshot("default", "rsrun", "snap0").unwrap();
+    assert_eq!(read("default", "rsrun", "f"), "snapped");
+    assert!(!volume_dir("default", "rsrun").join("g").exists());
+    inst.start().unwrap();
+    assert_eq!(sh("cat /mnt/v/f; echo; ls /mnt/v"), "snapped\nf\n");
+    sh("printf again > /mnt/v/f");
+    assert_eq!(read("default", "rsrun", "f"), "again");
 }
