@@ -124,7 +124,17 @@ void StorageVolumeStore::move(std::string_view pool_in, std::string_view name_in
     std::string target_pool = post.pool.empty() ? pool : post.pool;
     std::string target_name = post.name.empty() ? name : post.name;
     if (target_pool == pool) {
-        if (target_name != name) rename(pool, name, target_name, project);
+        if (target_name == name) {  // nothing to do, but only for a volume that exists
+            core_->db().read([&](SQLite::Database& db) { return volume_or_throw(db, pool_or_throw(db, pool), project, name); });
+            return;
+        }
+        try {
+            rename(pool, name, target_name, project);
+        } catch (const Error& e) {
+            // The POST body's field is "name", whatever rename() calls it.
+            if (e.key() == "new_name") throw Error(e.code(), e.what(), "name", e.sys_errno());
+            throw;
+        }
         return;
     }
     validate_name(target_name, "name");

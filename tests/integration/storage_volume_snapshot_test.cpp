@@ -148,7 +148,7 @@ TEST_CASE("volume snapshots: no restore under a running container") {
 
 TEST_CASE("volume copy and move: same pool and across pools, with and without snapshots") {
     auto& volumes = shared().mgr->storage_volumes();
-    make_btrfs_pool("copybt");
+    make_btrfs_pool("volcopybt");
     make_volume(volumes, "default", "src");
     fs::path src = custom_dir("default") / "src";
     write(src / "f", "old");
@@ -164,7 +164,7 @@ TEST_CASE("volume copy and move: same pool and across pools, with and without sn
         post.source = {"copy", "default", "src", "", volume_only};
         return volumes.create(pool, post);
     };
-    for (std::string pool : {"default", "copybt"}) {
+    for (std::string pool : {"default", "volcopybt"}) {
         CAPTURE(pool);
         auto full = copy(pool, "full", false, {{"user.extra", "1"}});
         CHECK(full.description == "data of src");
@@ -200,17 +200,17 @@ TEST_CASE("volume copy and move: same pool and across pools, with and without sn
 
     // A copy failing half-way (the source holds more than the target's size allows) leaves no target.
     std::ofstream(src / "big").write(std::string(8 << 20, 'x').data(), 8 << 20);
-    Error too_big = error_of([&] { copy("copybt", "small", false, {{"size", "2MiB"}}); });
+    Error too_big = error_of([&] { copy("volcopybt", "small", false, {{"size", "2MiB"}}); });
     CHECK(too_big.key() == "config.size");
-    CHECK_FALSE(fs::exists(custom_dir("copybt") / "small"));
-    CHECK_FALSE(fs::exists(shared().dir.path() / "storage-pools" / "copybt" / "custom-snapshots" / "small"));
-    CHECK_THROWS(volumes.get("copybt", "custom", "small"));
+    CHECK_FALSE(fs::exists(custom_dir("volcopybt") / "small"));
+    CHECK_FALSE(fs::exists(shared().dir.path() / "storage-pools" / "volcopybt" / "custom-snapshots" / "small"));
+    CHECK_THROWS(volumes.get("volcopybt", "custom", "small"));
     fs::remove(src / "big");
 
     // Move to btrfs under a new name, snapshots along; the source is gone from disk and store.
     Instance user = launch("move-user", false);
     user.add_device("data", {{"type", "disk"}, {"pool", "default"}, {"source", "src"}, {"path", "/mnt/data"}});
-    Error busy = error_of([&] { volumes.move("default", "src", api::StorageVolumePost{"moved", "copybt"}); });
+    Error busy = error_of([&] { volumes.move("default", "src", api::StorageVolumePost{"moved", "volcopybt"}); });
     CHECK(busy.code() == ErrorCode::Busy);
     CHECK(std::string(busy.what()).find("move-user") != std::string::npos);
     user.remove();
@@ -219,13 +219,18 @@ TEST_CASE("volume copy and move: same pool and across pools, with and without sn
     CHECK(no_pool.key() == "pool");
     CHECK(fs::exists(src / "f"));
 
-    volumes.move("default", "src", api::StorageVolumePost{"moved", "copybt"});
+    volumes.move("default", "src", api::StorageVolumePost{"moved", "volcopybt"});
     CHECK_FALSE(fs::exists(src));
     CHECK_THROWS(volumes.get("default", "custom", "src"));
-    CHECK(read(custom_dir("copybt") / "moved" / "f") == "new");
-    CHECK(snapshot_names(volumes, "copybt", "moved") == std::vector<std::string>{"s1"});
-    volumes.move("copybt", "moved", api::StorageVolumePost{"renamed", ""});  // same pool: a rename
-    CHECK(snapshot_names(volumes, "copybt", "renamed") == std::vector<std::string>{"s1"});
-    volumes.remove("copybt", "renamed");
-    shared().mgr->storage_pools().remove("copybt");
+    CHECK(read(custom_dir("volcopybt") / "moved" / "f") == "new");
+    CHECK(snapshot_names(volumes, "volcopybt", "moved") == std::vector<std::string>{"s1"});
+    Error ghost = error_of([&] { volumes.move("volcopybt", "ghost", api::StorageVolumePost{"", ""}); });
+    CHECK(ghost.code() == ErrorCode::NotFound);
+    CHECK(ghost.key() == "name");
+    Error bad_name = error_of([&] { volumes.move("volcopybt", "moved", api::StorageVolumePost{"bad/name", ""}); });
+    CHECK(bad_name.key() == "name");
+    volumes.move("volcopybt", "moved", api::StorageVolumePost{"renamed", ""});  // same pool: a rename
+    CHECK(snapshot_names(volumes, "volcopybt", "renamed") == std::vector<std::string>{"s1"});
+    volumes.remove("volcopybt", "renamed");
+    shared().mgr->storage_pools().remove("volcopybt");
 }
