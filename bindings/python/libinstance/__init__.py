@@ -30,6 +30,7 @@ from .operations import Operation, OperationManager, Progress
 from .remotes import Remote, RemoteManager
 from .profiles import Profile, ProfileManager
 from .storage_pools import StoragePool, StoragePoolManager
+from .storage_volume_snapshots import StorageVolumeSnapshot, StorageVolumeSnapshotManager
 from .storage_volumes import StorageVolume, StorageVolumeManager
 from .state import InstanceState
 
@@ -54,6 +55,8 @@ __all__ = [
     "StoragePoolManager",
     "StorageVolume",
     "StorageVolumeManager",
+    "StorageVolumeSnapshot",
+    "StorageVolumeSnapshotManager",
     "EventManager",
     "EventStream",
     "Subscription",

@@ -1,7 +1,7 @@
 """Storage volumes: ``pool.volumes`` of a :class:`~libinstance.StoragePool` (pylxd's shape).
 
-Custom volumes are created, changed, renamed and deleted here; container and image volumes are
-listed and shown, and follow their instance or image. A custom volume is attached to an instance
+Custom volumes are created, changed, renamed, copied, moved between pools, snapshotted and
+deleted here; container and image volumes are listed and shown, and follow their instance or image. A custom volume is attached to an instance
 as a ``disk`` device: ``{"type": "disk", "pool": pool.name, "source": volume.name, "path": "/mnt/x"}``.
 """
 
@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Union
 
 from ._model import Model
 from .errors import NotFound
+from .storage_volume_snapshots import StorageVolumeSnapshot, StorageVolumeSnapshotManager
 
 if TYPE_CHECKING:
     from .client import Client
@@ -80,14 +81,14 @@ class StorageVolume(Model):
         self.sync()
 
     def rename(self, new_name: Union[str, Mapping[str, Any]], wait: bool = False) -> "StorageVolume":
-        """Renames the custom volume: ``rename("new")`` or pylxd's ``rename({"name": "new"})``.
-        Raises Busy naming the users while instances or profiles use it, AlreadyExists. Returns
-        self, renamed."""
+        """Renames the custom volume: ``rename("new")`` or pylxd's ``rename({"name": "new"})``
+        (``{"name": ..., "pool": "other"}`` moves it, as :meth:`move`). Raises Busy naming the
+        users while instances or profiles use it, AlreadyExists. Returns self, renamed."""
         if isinstance(new_name, Mapping):
-            target = str(new_name.get("name", ""))
+            target = str(new_name.get("name", "") or self.name)
             pool = new_name.get("pool")
             if pool not in (None, "", self.storage_pool.name):
-                raise NotImplementedError("moving a volume to another pool is not supported by rename()")
+                return self.move(str(pool), target)
         else:
             target = new_name
         self.client._manager().storage_volume_rename(self.storage_pool.name, self.name, target, self._project())
@@ -98,6 +99,57 @@ class StorageVolume(Model):
     def delete(self, wait: bool = False) -> None:
         """Deletes the custom volume; raises Busy naming the users while instances or profiles use it."""
         self.client._manager().storage_volume_delete(self.storage_pool.name, self.name, self._project())
+
+    def move(self, pool: Union[str, "StoragePool"], name: Optional[str] = None, wait: bool = False) -> "StorageVolume":
+        """Moves the custom volume with its snapshots to ``pool`` (``lxc storage volume move``),
+        under ``name`` when given; on its own pool this is a rename. This object follows it.
+        Busy (key ``name``) while instances or profiles use it, NotFound (key ``pool``) for an
+        unknown pool, AlreadyExists (key ``name``); a failed move changes nothing."""
+        del wait
+        pool_name = pool if isinstance(pool, str) else pool.name
+        target = name or self.name
+        post = {"name": target, "pool": pool_name}
+        self.client._manager().storage_volume_move(self.storage_pool.name, self.name, json.dumps(post), self._project())
+        if pool_name != self.storage_pool.name:
+            self.storage_pool = pool if not isinstance(pool, str) else self.client.storage_pools.get(pool_name)
+        self.name = target
+        self.sync()
+        return self
+
+    def copy(self, name: str, pool: Union[None, str, "StoragePool"] = None, volume_only: bool = False,
+             wait: bool = False) -> "StorageVolume":
+        """Copies the custom volume to a new one called ``name`` (``lxc storage volume copy``), on
+        ``pool`` when given (default: its own pool), with its snapshots unless ``volume_only``.
+        Shorthand for ``pool.volumes.create`` with an LXD ``{"type": "copy"}`` source; returns the
+        new :class:`StorageVolume`."""
+        target_pool = self.storage_pool if pool is None else (
+            self.client.storage_pools.get(pool) if isinstance(pool, str) else pool)
+        source: Dict[str, Any] = {"type": "copy", "pool": self.storage_pool.name, "name": self.name}
+        if volume_only:
+            source["volume_only"] = True
+        return target_pool.volumes.create({"name": name, "type": "custom", "source": source}, wait=wait)
+
+    @property
+    def snapshots(self) -> StorageVolumeSnapshotManager:
+        """The custom volume's snapshots (pylxd's ``volume.snapshots``: ``all()``, ``get(name)``,
+        ``create(name=None, expires_at=None)``); ``volume.snapshots()`` lists them oldest first."""
+        return StorageVolumeSnapshotManager(self)
+
+    def snapshot(self, name: Optional[str] = None, expires_at: Optional[str] = None) -> StorageVolumeSnapshot:
+        """Takes a snapshot (``lxc storage volume snapshot``); without ``name`` the next free
+        "snapN". Same as ``snapshots.create``."""
+        return self.snapshots.create(name, expires_at)
+
+    def restore(self, snapshot: str, wait: bool = False) -> None:
+        """Makes the volume's content the snapshot's again (``lxc storage volume restore``); the
+        snapshot stays. NotFound (key ``snapshot``); Busy while a running instance has it attached."""
+        del wait
+        self.client._manager().storage_volume_snapshot_restore(self.storage_pool.name, self.name, snapshot,
+                                                               self._project())
+
+    def restore_from(self, snapshot_name: str, wait: bool = False) -> None:
+        """pylxd's name for :meth:`restore`."""
+        self.restore(snapshot_name, wait)
 
     def __repr__(self) -> str:
         return f"StorageVolume(pool={self.storage_pool.name!r}, type={self.type!r}, name={self.name!r})"
