@@ -13,6 +13,7 @@
 #include "libinstance/error.hpp"
 #include "libinstance/storage_volume.hpp"
 #include "output.hpp"
+#include "storage_volume_commands.hpp"
 
 namespace li::cli {
 
@@ -34,7 +35,7 @@ std::pair<std::string, std::string> type_and_name(const std::string& spec) {
     std::string type = spec.substr(0, slash);
     if (type == "custom" || type == "container" || type == "image" || type == "virtual-machine")
         return {type, spec.substr(slash + 1)};
-    // Snapshots ("vol/snap") are not supported yet: name the whole thing so the error says what.
+    // "vol/snap" is a snapshot: callers that take snapshots check snapshot_spec() first.
     return {"custom", spec};
 }
 
@@ -129,6 +130,10 @@ int run_list(Context& ctx, const ParsedArgs& args) {
 }
 
 int run_show(Context& ctx, const ParsedArgs& args) {
+    if (auto snap = snapshot_spec(args.positional[1])) {
+        show_volume_snapshot(ctx, local_pool_arg(ctx, args.positional[0]), *snap);
+        return 0;
+    }
     auto [type, name] = type_and_name(args.positional[1]);
     std::fputs(render_yaml(api::to_json(volumes(ctx).get(pool_arg(args), type, name, ctx.project()))).c_str(), stdout);
     return 0;
@@ -161,10 +166,15 @@ int run_unset(Context& ctx, const ParsedArgs& args) {
 }
 
 int run_edit(Context& ctx, const ParsedArgs& args) {
-    std::string pool = pool_arg(args), name = custom_name(args.positional[1]);
+    std::string pool = pool_arg(args), name = args.positional[1];
+    if (!snapshot_spec(name)) name = custom_name(name);
     if (::isatty(STDIN_FILENO))
         throw UsageError("inst storage volume edit reads the new volume YAML from standard input "
                          "(e.g. inst storage volume show P V | ... | inst storage volume edit P V)");
+    if (auto snap = snapshot_spec(args.positional[1])) {
+        edit_volume_snapshot(ctx, pool, *snap, read_stdin());
+        return 0;
+    }
     api::StorageVolumePut put = put_from_yaml(read_stdin());
     volumes(ctx).get(pool, "custom", name, ctx.project());  // NotFound before anything else
     volumes(ctx).update(pool, name, put, ctx.project());
@@ -172,6 +182,10 @@ int run_edit(Context& ctx, const ParsedArgs& args) {
 }
 
 int run_rename(Context& ctx, const ParsedArgs& args) {
+    if (auto snap = snapshot_spec(args.positional[1])) {
+        rename_volume_snapshot(ctx, local_pool_arg(ctx, args.positional[0]), *snap, args.positional[1], args.positional[2]);
+        return 0;
+    }
     std::string pool = pool_arg(args), name = custom_name(args.positional[1]), new_name = custom_name(args.positional[2]);
     volumes(ctx).rename(pool, name, new_name, ctx.project());
     if (!ctx.quiet()) std::printf("Renamed storage volume from \"%s\" to \"%s\"\n", name.c_str(), new_name.c_str());
@@ -179,6 +193,10 @@ int run_rename(Context& ctx, const ParsedArgs& args) {
 }
 
 int run_delete(Context& ctx, const ParsedArgs& args) {
+    if (auto snap = snapshot_spec(args.positional[1])) {
+        delete_volume_snapshot(ctx, local_pool_arg(ctx, args.positional[0]), *snap, args.positional[1]);
+        return 0;
+    }
     std::string pool = pool_arg(args), name = custom_name(args.positional[1]);
     volumes(ctx).remove(pool, name, ctx.project());
     if (!ctx.quiet()) std::printf("Storage volume %s deleted\n", name.c_str());
@@ -198,15 +216,18 @@ Command storage_volume_command() {
         "instances as a disk device (inst storage volume attach), shared by all of them.";
 
     for (auto& c : storage_volume_attach_commands()) cmd.children.push_back(std::move(c));
+    for (auto& c : storage_volume_snapshot_commands()) cmd.children.push_back(std::move(c));
+    for (auto& c : storage_volume_copy_commands()) cmd.children.push_back(std::move(c));
+    cmd.children.push_back(storage_volume_info_command());
     Command create = subcommand("create", "<pool> <volume> [key=value...]", "Create new custom storage volumes", 2, -1, run_create);
     create.examples = "inst storage volume create default data size=1GiB";
     create.flags = {{"type", 0, FlagKind::String, "Content type, block or filesystem (default \"filesystem\")"},
                     {"description", 0, FlagKind::String, "Description of the storage volume"}};
     cmd.children.push_back(std::move(create));
-    Command del = subcommand("delete", "<pool> <volume>", "Delete storage volumes", 2, 2, run_delete);
+    Command del = subcommand("delete", "<pool> <volume>[/<snapshot>]", "Delete storage volumes", 2, 2, run_delete);
     del.aliases = {"rm"};
     cmd.children.push_back(std::move(del));
-    Command edit = subcommand("edit", "<pool> <volume>", "Edit storage volume configurations as YAML", 2, 2, run_edit);
+    Command edit = subcommand("edit", "<pool> <volume>[/<snapshot>]", "Edit storage volume configurations as YAML", 2, 2, run_edit);
     edit.examples = "inst storage volume edit <pool> <volume> < volume.yaml\n    Update a storage volume using the content of volume.yaml.";
     cmd.children.push_back(std::move(edit));
     cmd.children.push_back(
@@ -215,13 +236,14 @@ Command storage_volume_command() {
     list.aliases = {"ls"};
     list.flags = {{"format", 'f', FlagKind::String, "Format (csv|json|table|yaml|compact) (default \"table\")"}};
     cmd.children.push_back(std::move(list));
-    Command rename = subcommand("rename", "<pool> <old name> <new name>", "Rename storage volumes", 3, 3, run_rename);
-    rename.aliases = {"mv"};
+    Command rename = subcommand("rename", "<pool> <old name>[/<old snapshot name>] <new name>[/<new snapshot name>]",
+                                "Rename storage volumes and storage volume snapshots", 3, 3, run_rename);
+    rename.description = "Rename storage volumes";
     cmd.children.push_back(std::move(rename));
     Command set = subcommand("set", "<pool> <volume> <key>=<value>...", "Set storage volume configuration keys", 3, -1, run_set);
     set.examples = "inst storage volume set default data size=1GiB\n\ninst storage volume set default data user.x 1";
     cmd.children.push_back(std::move(set));
-    Command show = subcommand("show", "<pool> <volume>", "Show storage volume configurations", 2, 2, run_show);
+    Command show = subcommand("show", "<pool> <volume>[/<snapshot>]", "Show storage volume configurations", 2, 2, run_show);
     show.examples = "inst storage volume show default data\n    Will show the properties of a custom volume called \"data\" in the \"default\" pool.\n\n"
                     "inst storage volume show default container/data\n    Will show the properties of the filesystem for a container called \"data\" in the \"default\" pool.";
     cmd.children.push_back(std::move(show));
