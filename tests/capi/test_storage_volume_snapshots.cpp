@@ -297,7 +297,7 @@ TEST_CASE("custom volume copies and moves through the C ABI between dir and btrf
     CHECK(read_text(env.volume_dir("default", "moved") / "f") == "one");
 }
 
-TEST_CASE("a custom volume attached to an instance is not moved") {
+TEST_CASE("a custom volume attached to an instance is not moved, nor restored while it runs") {
     std::string vol = unique_name("vattach"), name = unique_name("vatt");
     li_manager* mgr = env().mgr.get();
     expect_ok(CALL(li_storage_volume_create_json(nullptr, mgr, nullptr, "default", (R"({"name":")" + vol + R"("})").c_str(), ERR)));
@@ -313,7 +313,14 @@ TEST_CASE("a custom volume attached to an instance is not moved") {
     CHECK(busy.key == "name");
     CHECK(volume_exists(mgr, "default", vol.c_str()));
     CHECK_FALSE(volume_exists(mgr, "default", "elsewhere"));
-    // A stopped instance does not keep the volume from being restored.
+    // A running one keeps it from being restored (naming it); a stopped one does not.
+    expect_ok(CALL(li_instance_start(inst.get(), nullptr, ERR)));
+    auto running = CALL(li_storage_volume_snapshot_restore(mgr, nullptr, "default", vol.c_str(), "s", ERR));
+    expect_fail(running, LI_ERR_BUSY, {name});
+    CHECK(running.key == "name");
+    li_stop_opts force = LI_STOP_OPTS_INIT;
+    force.force = 1;
+    expect_ok(CALL(li_instance_stop(inst.get(), &force, ERR)));
     expect_ok(CALL(li_storage_volume_snapshot_restore(mgr, nullptr, "default", vol.c_str(), "s", ERR)));
 
     expect_ok(CALL(li_instance_delete(inst.get(), nullptr, ERR)));
