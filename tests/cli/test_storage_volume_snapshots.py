@@ -194,3 +194,22 @@ def test_move_between_pools_with_snapshots_and_refusals(inst, vols):
         for n in custom_names(inst, "svsbt"):
             inst.run("storage", "volume", "delete", "svsbt", n)
         inst.run("storage", "delete", "svsbt")
+
+
+def test_restore_refused_under_a_running_instance(inst, vols):
+    v = vols[0]
+    inst.ok("storage", "volume", "create", "default", v)
+    inst.ok("launch", "busybox", "svsr")
+    try:
+        inst.ok("storage", "volume", "attach", "default", v, "svsr", "/mnt/v")
+        inst.ok("exec", "svsr", "--", "sh", "-c", "echo first > /mnt/v/f")
+        inst.ok("storage", "volume", "snapshot", "default", v, "s1")
+        inst.ok("exec", "svsr", "--", "sh", "-c", "echo second > /mnt/v/f")
+        assert_error(inst.run("storage", "volume", "restore", "default", v, "s1"), "svsr")
+        assert inst.ok("exec", "svsr", "--", "cat", "/mnt/v/f").stdout == "second\n"
+        inst.ok("stop", "svsr", "--force")
+        inst.ok("storage", "volume", "restore", "default", v, "s1")
+        inst.ok("start", "svsr")
+        assert inst.ok("exec", "svsr", "--", "cat", "/mnt/v/f").stdout == "first\n"
+    finally:
+        inst.run("delete", "--force", "svsr")
