@@ -21,25 +21,6 @@ api::InstancesPost copy_of(const std::string& source, const std::string& name, c
     return post;
 }
 
-// A btrfs pool on a loop file in the shared state directory, removed at the end.
-struct BtrfsPool {
-    std::string name = "copybt";
-    BtrfsPool() {
-        api::StoragePoolsPost post;
-        post.name = name;
-        post.driver = "btrfs";
-        post.config = {{"size", "512MiB"}};
-        shared().mgr->storage_pools().create(post);
-    }
-    ~BtrfsPool() {
-        try {
-            shared().mgr->storage_pools().remove(name);
-        } catch (...) {
-        }
-    }
-    fs::path root() const { return shared().dir.path() / "storage-pools" / name; }
-};
-
 }  // namespace
 
 TEST_CASE("copy on the same pool: files and config come along, volatile identity does not, the copy is independent") {
@@ -75,7 +56,7 @@ TEST_CASE("copy on the same pool: files and config come along, volatile identity
 }
 
 TEST_CASE("copy to and move between a dir and a btrfs pool flatten the volume; rename follows the instance") {
-    BtrfsPool bt;
+    BtrfsPool bt("copybt");
     Instance src = launch("mv-src");
     REQUIRE(sh_rc(src, "echo layered > /root/mark && mkdir -p /srv/d && echo deep > /srv/d/f") == 0);
 

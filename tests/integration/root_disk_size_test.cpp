@@ -10,24 +10,6 @@ using namespace li::test;
 
 namespace {
 
-// A btrfs pool on a loop file in the shared state directory, removed at the end.
-struct QuotaPool {
-    std::string name = "rootsz";
-    QuotaPool() {
-        api::StoragePoolsPost post;
-        post.name = name;
-        post.driver = "btrfs";
-        post.config = {{"size", "512MiB"}};
-        shared().mgr->storage_pools().create(post);
-    }
-    ~QuotaPool() {
-        try {
-            shared().mgr->storage_pools().remove(name);
-        } catch (...) {
-        }
-    }
-};
-
 api::ConfigMap root_disk(const std::string& pool, const std::string& size = {}) {
     api::ConfigMap d{{"type", "disk"}, {"path", "/"}, {"pool", pool}};
     if (!size.empty()) d["size"] = size;
@@ -57,7 +39,7 @@ bool says_full(const std::string& out) {
 }  // namespace
 
 TEST_CASE("btrfs root disk size: enforced inside the container, raised, refused below usage, lifted") {
-    QuotaPool pool;
+    BtrfsPool pool("rootsz");
     Instance c = launch_on("rs-bt", root_disk(pool.name, "32MiB"));
 
     auto [small_rc, small_out] = write_mib(c, 8);
@@ -97,7 +79,7 @@ TEST_CASE("btrfs root disk size: enforced inside the container, raised, refused 
 }
 
 TEST_CASE("root disk size through a profile, on copies and on moves") {
-    QuotaPool pool;
+    BtrfsPool pool("rootsz");
     api::ProfilesPost prof;
     prof.name = "rs-prof";
     prof.devices["root"] = root_disk(pool.name, "32MiB");

@@ -2,6 +2,7 @@
 // One state directory with the busybox image, shared by the tests of this binary.
 
 #include <doctest.h>
+#include <filesystem>
 #include <string>
 
 #include "support/temp_state.hpp"
@@ -56,5 +57,24 @@ inline void force_stop(Instance& c) {
     force.force = true;
     c.stop(force);
 }
+
+/// A btrfs pool on a loop file in the shared state directory, removed when it goes.
+struct BtrfsPool {
+    std::string name;
+    explicit BtrfsPool(std::string pool_name, std::string size = "512MiB") : name(std::move(pool_name)) {
+        api::StoragePoolsPost post;
+        post.name = name;
+        post.driver = "btrfs";
+        post.config = {{"size", size}};
+        shared().mgr->storage_pools().create(post);
+    }
+    ~BtrfsPool() {
+        try {
+            shared().mgr->storage_pools().remove(name);
+        } catch (...) {
+        }
+    }
+    std::filesystem::path root() const { return shared().dir.path() / "storage-pools" / name; }
+};
 
 }  // namespace li::test

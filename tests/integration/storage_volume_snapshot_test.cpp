@@ -51,21 +51,12 @@ api::StorageVolumeSnapshot snap(StorageVolumeStore& store, const std::string& po
     return store.create_snapshot(pool, volume, post);
 }
 
-// A btrfs pool on a loop file in the shared state (removed by the test at its end).
-void make_btrfs_pool(const std::string& name) {
-    api::StoragePoolsPost post;
-    post.name = name;
-    post.driver = "btrfs";
-    post.config = {{"size", "1GiB"}};
-    shared().mgr->storage_pools().create(post);
-}
-
 }  // namespace
 
 TEST_CASE("volume snapshots: take, list, show, update, rename, restore and delete on dir and btrfs") {
     auto& volumes = shared().mgr->storage_volumes();
-    make_btrfs_pool("snapbt");
-    for (std::string pool : {"default", "snapbt"}) {
+    BtrfsPool bt("volsnapbt", "1GiB");
+    for (std::string pool : {"default", "volsnapbt"}) {
         CAPTURE(pool);
         make_volume(volumes, pool, "sv");
         fs::path dir = custom_dir(pool) / "sv";
@@ -125,7 +116,6 @@ TEST_CASE("volume snapshots: take, list, show, update, rename, restore and delet
         volumes.remove(pool, "sv");  // its snapshots go with it
         CHECK_FALSE(fs::exists(shared().dir.path() / "storage-pools" / pool / "custom-snapshots" / "sv"));
     }
-    shared().mgr->storage_pools().remove("snapbt");
 }
 
 TEST_CASE("volume snapshots: no restore under a running container") {
@@ -148,7 +138,7 @@ TEST_CASE("volume snapshots: no restore under a running container") {
 
 TEST_CASE("volume copy and move: same pool and across pools, with and without snapshots") {
     auto& volumes = shared().mgr->storage_volumes();
-    make_btrfs_pool("volcopybt");
+    BtrfsPool bt("volcopybt", "1GiB");
     make_volume(volumes, "default", "src");
     fs::path src = custom_dir("default") / "src";
     write(src / "f", "old");
@@ -232,5 +222,4 @@ TEST_CASE("volume copy and move: same pool and across pools, with and without sn
     volumes.move("volcopybt", "moved", api::StorageVolumePost{"renamed", ""});  // same pool: a rename
     CHECK(snapshot_names(volumes, "volcopybt", "renamed") == std::vector<std::string>{"s1"});
     volumes.remove("volcopybt", "renamed");
-    shared().mgr->storage_pools().remove("volcopybt");
 }

@@ -44,13 +44,13 @@ struct StorageVolumePut {
 /// LXD's api.StorageVolumeSnapshotsPost: what taking a snapshot of a custom volume takes.
 struct StorageVolumeSnapshotsPost {
     std::string name;        ///< "" picks LXD's next free "snapN"
-    std::string expires_at;  ///< RFC 3339, "" never
+    std::string expires_at;  ///< RFC 3339, "" never (in JSON: LXD's zero time 0001-01-01T00:00:00Z)
 };
 
 /// LXD's api.StorageVolumeSnapshotPut: a snapshot's writable fields.
 struct StorageVolumeSnapshotPut {
     std::string description;
-    std::string expires_at;  ///< RFC 3339, "" never
+    std::string expires_at;  ///< RFC 3339, "" never (in JSON: LXD's zero time 0001-01-01T00:00:00Z)
 };
 
 /// LXD's api.StorageVolumeSnapshot.
@@ -60,7 +60,7 @@ struct StorageVolumeSnapshot {
     std::map<std::string, std::string> config;  ///< the volume's config when it was taken
     std::string content_type = "filesystem";
     std::string created_at;  ///< RFC 3339
-    std::string expires_at;  ///< RFC 3339, "" never
+    std::string expires_at;  ///< RFC 3339, "" never (in JSON: LXD's zero time 0001-01-01T00:00:00Z)
 };
 
 /// LXD's api.StorageVolume.
