@@ -49,7 +49,8 @@ fn invalid_names_are_invalid_argument() {
 fn missing_instance_is_not_found() {
     let mgr = manager();
     let err = expect_error(mgr.instance("rs-missing"), ErrorCode::NotFound, "rs-missing");
-    assert_eq!(err.key, None);
+    assert_eq!(err.key.as_deref(), Some("name")); // what is missing: the instance named
+
     assert_eq!(err.errno, None);
 }
 
