@@ -23,24 +23,7 @@ import subprocess
 import tempfile
 import time
 
-from bench_common import lxd_available, median, raw_container_dir, run, timed
-
-
-class Inst:
-    """`inst` on one state directory."""
-
-    def __init__(self, binary, state, cache_dir):
-        self.binary = binary
-        self.env = dict(os.environ, LIBINSTANCE_DIR=state, LIBINSTANCE_CACHE_DIR=cache_dir)
-
-    def __call__(self, *args):
-        return run([self.binary, "--quiet", *args] if args[0] in ("launch", "image") else [self.binary, *args],
-                   env=self.env)
-
-    def timed(self, *args):
-        t0 = time.perf_counter()
-        self(*args)
-        return (time.perf_counter() - t0) * 1000
+from bench_common import Inst, lxd_available, median, raw_container_dir, run, stored_tarball, teardown_under, timed
 
 
 def bench_pool(inst, image, pool, iterations):
@@ -98,12 +81,6 @@ def bench_lxd(tarball, iterations):
     return launches
 
 
-def stored_tarball(state, inst, alias):
-    listing = json.loads(inst("image", "list", "--format", "json").stdout)
-    fingerprint = next(i["fingerprint"] for i in listing if any(a["name"] == alias for a in i["aliases"]))
-    return os.path.join(state, "images", fingerprint)
-
-
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--iterations", type=int, default=10)
@@ -153,6 +130,7 @@ def main():
     finally:
         for pool in ("bt",):
             subprocess.run([binary, "storage", "delete", pool], env=inst.env, capture_output=True)
+        teardown_under(work)
         shutil.rmtree(work, ignore_errors=True)
 
 
