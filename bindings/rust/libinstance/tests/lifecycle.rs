@@ -106,7 +106,7 @@ fn state_conflicts() {
     assert_eq!(c.status_code().unwrap(), status::STOPPED);
 
     let err = expect_error(c.exec(&["true"], &ExecOptions::default()), ErrorCode::Conflict, "rs-conflict");
-    assert_eq!(err.key, None);
+    assert_eq!(err.key.as_deref(), Some("name")); // the instance that is not running
 
     c.start().unwrap();
     expect_error(c.start(), ErrorCode::Conflict, "rs-conflict");
