@@ -12,11 +12,13 @@
 #include <vector>
 
 #include "libinstance/api/instance.hpp"
+#include "libinstance/api/instance_snapshot.hpp"
 #include "libinstance/operation.hpp"
 
 namespace li {
 
 class ManagerCore;
+class OperationContext;
 struct InstanceContext;
 
 /// Options of Instance::start().
@@ -144,6 +146,33 @@ public:
     /// operation; nothing changes when it fails.
     void move_to_pool(std::string_view pool);
     Operation move_to_pool_async(std::string_view pool);
+
+    // --- Snapshots (LXD's /1.0/instances/<name>/snapshots, `lxc snapshot` / `lxc restore`) ------
+    // Snapshot names: InvalidArgument (key "name") for "", '/', whitespace; NotFound (key
+    // "snapshot") for an unknown one. Lifecycle events: instance-snapshot-created, -updated,
+    // -renamed, -deleted, instance-restored.
+
+    /// Takes a stateless snapshot of the running or stopped instance: its files (a read-only
+    /// btrfs snapshot; on dir a copy of its own overlay layer), config, devices and profiles. An
+    /// empty name follows snapshots.pattern (default "snap%d"); no expires_at follows
+    /// snapshots.expiry. AlreadyExists (key "name"); NotSupported (key "stateful") for stateful.
+    api::InstanceSnapshot snapshot(const api::InstanceSnapshotsPost& post = {});
+    Operation snapshot_async(const api::InstanceSnapshotsPost& post = {});
+    /// The snapshots, oldest first.
+    std::vector<api::InstanceSnapshot> snapshots() const;
+    api::InstanceSnapshot get_snapshot(std::string_view name) const;
+    /// Changes a snapshot's expiry.
+    void update_snapshot(std::string_view name, const api::InstanceSnapshotPut& put);
+    /// AlreadyExists or InvalidArgument (key "new_name").
+    void rename_snapshot(std::string_view name, std::string_view new_name);
+    void delete_snapshot(std::string_view name);
+    Operation delete_snapshot_async(std::string_view name);
+    /// Makes the instance what the snapshot holds again: files, config (its volatile keys stay the
+    /// instance's), devices and profiles (NotFound, key "profiles", when one is gone). A running
+    /// instance is stopped, restored and started again. Nothing changes when it fails.
+    void restore(std::string_view snapshot);
+    Operation restore_async(std::string_view snapshot);
+
     /// Runs a command inside and waits for it; Conflict if not running.
     ExecResult exec(const std::vector<std::string>& argv, const ExecOptions& opts = {});
 
@@ -213,7 +242,11 @@ private:
     Operation restart_async_impl(const StopOptions& opts, bool async);
     Operation remove_async_impl(const DeleteOptions& opts, bool async);
     Operation move_to_pool_impl(std::string_view pool, bool async);
+    Operation delete_snapshot_async_impl(std::string_view name, bool async);
+    Operation restore_async_impl(std::string_view snapshot, bool async);
     Operation locked_op(const char* description, bool async, std::function<void(ManagerCore&, InstanceContext&)> fn);
+    Operation locked_op(const char* description, bool async,
+                        std::function<void(ManagerCore&, InstanceContext&, OperationContext&)> fn, bool may_cancel);
     /// Reads the instance's writable config, lets change() edit it, and updates, all under its lock.
     void modify(const std::function<void(api::InstancePut&)>& change);
 

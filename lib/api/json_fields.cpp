@@ -20,6 +20,12 @@ namespace {
 }
 }  // namespace
 
+json parse_object(std::string_view text, std::string_view what) {
+    json body = parse(text, what);
+    if (!body.is_object()) throw Error::invalid("body", "the " + std::string(what) + " must be a JSON object");
+    return body;
+}
+
 std::string get_string(const json& obj, const char* key, const std::string& field) {
     auto it = obj.find(key);
     if (it == obj.end() || it->is_null()) return {};
@@ -70,5 +76,12 @@ std::optional<std::vector<std::string>> get_string_list(const json& obj, const c
     }
     return out;
 }
+
+std::string get_time(const json& obj, const char* key, const std::string& field) {
+    std::string at = get_string(obj, key, field);
+    return at.starts_with("0001-01-01") ? std::string() : at;
+}
+
+std::string time_or_zero(const std::string& rfc3339) { return rfc3339.empty() ? "0001-01-01T00:00:00Z" : rfc3339; }
 
 }  // namespace li::api::json_fields

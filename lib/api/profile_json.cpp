@@ -16,15 +16,10 @@ json profile_to_json(const Profile& p) {
                 {"devices", p.devices}, {"used_by", p.used_by}};
 }
 
-json object_body(std::string_view text) {
-    json body = jf::parse(text, "profile definition");
-    if (!body.is_object()) throw Error::invalid("body", "the profile definition must be a JSON object");
-    return body;
-}
 }  // namespace
 
 ProfilesPost profiles_post_from_json(std::string_view text) {
-    json body = object_body(text);
+    json body = jf::parse_object(text, "profile definition");
     ProfilesPost post;
     post.name = jf::get_string(body, "name", "name");
     post.description = jf::get_string(body, "description", "description");
@@ -34,7 +29,7 @@ ProfilesPost profiles_post_from_json(std::string_view text) {
 }
 
 ProfilePut profile_put_from_json(std::string_view text) {
-    json body = object_body(text);
+    json body = jf::parse_object(text, "profile definition");
     ProfilePut put;
     put.description = jf::get_string(body, "description", "description");
     put.config = jf::get_string_map(body, "config", "config");

@@ -25,24 +25,13 @@ json snapshot_to_json(const StorageVolumeSnapshot& s) {
                 {"config", s.config},
                 {"content_type", s.content_type},
                 {"created_at", s.created_at},
-                {"expires_at", s.expires_at.empty() ? std::string("0001-01-01T00:00:00Z") : s.expires_at}};
+                {"expires_at", jf::time_or_zero(s.expires_at)}};
 }
 
-// LXD writes "never expires" as Go's zero time.
-std::string expiry(const json& body) {
-    std::string at = jf::get_string(body, "expires_at", "expires_at");
-    return at.starts_with("0001-01-01") ? std::string() : at;
-}
-
-json object_body(std::string_view text, const char* what) {
-    json body = jf::parse(text, what);
-    if (!body.is_object()) throw Error::invalid("body", std::string("the ") + what + " must be a JSON object");
-    return body;
-}
 }  // namespace
 
 StorageVolumesPost storage_volumes_post_from_json(std::string_view text) {
-    json body = object_body(text, "storage volume definition");
+    json body = jf::parse_object(text, "storage volume definition");
     StorageVolumesPost post;
     post.name = jf::get_string(body, "name", "name");
     // Absent fields keep LXD's defaults: a custom filesystem volume.
@@ -62,7 +51,7 @@ StorageVolumesPost storage_volumes_post_from_json(std::string_view text) {
 }
 
 StorageVolumePost storage_volume_post_from_json(std::string_view text) {
-    json body = object_body(text, "storage volume rename or move");
+    json body = jf::parse_object(text, "storage volume rename or move");
     StorageVolumePost post;
     post.name = jf::get_string(body, "name", "name");
     post.pool = jf::get_string(body, "pool", "pool");
@@ -70,13 +59,13 @@ StorageVolumePost storage_volume_post_from_json(std::string_view text) {
 }
 
 StorageVolumeSnapshotsPost storage_volume_snapshots_post_from_json(std::string_view text) {
-    json body = object_body(text, "storage volume snapshot definition");
-    return StorageVolumeSnapshotsPost{jf::get_string(body, "name", "name"), expiry(body)};
+    json body = jf::parse_object(text, "storage volume snapshot definition");
+    return StorageVolumeSnapshotsPost{jf::get_string(body, "name", "name"), jf::get_time(body, "expires_at", "expires_at")};
 }
 
 StorageVolumeSnapshotPut storage_volume_snapshot_put_from_json(std::string_view text) {
-    json body = object_body(text, "storage volume snapshot update");
-    return StorageVolumeSnapshotPut{jf::get_string(body, "description", "description"), expiry(body)};
+    json body = jf::parse_object(text, "storage volume snapshot update");
+    return StorageVolumeSnapshotPut{jf::get_string(body, "description", "description"), jf::get_time(body, "expires_at", "expires_at")};
 }
 
 std::string to_json(const StorageVolumePost& p) { return json{{"name", p.name}, {"pool", p.pool}}.dump(); }
@@ -98,7 +87,7 @@ std::string to_json(const std::vector<StorageVolumeSnapshot>& snapshots) {
 }
 
 StorageVolumePut storage_volume_put_from_json(std::string_view text) {
-    json body = object_body(text, "storage volume update");
+    json body = jf::parse_object(text, "storage volume update");
     StorageVolumePut put;
     put.description = jf::get_string(body, "description", "description");
     put.config = jf::get_string_map(body, "config", "config");

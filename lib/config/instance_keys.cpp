@@ -2,6 +2,7 @@
 // libinstance applies are listed: an unknown key is refused rather than silently ignored.
 #include "config/config_key.hpp"
 #include "config/security_validators.hpp"
+#include "core/clock.hpp"
 #include "libinstance/error.hpp"
 #include "sys/idmap.hpp"
 
@@ -62,6 +63,9 @@ std::vector<ConfigKey> build_instance_keys() {
         {"limits.kernel.sigpending", "string", "", S::Container, false, "Resource limit (rlimit) RLIMIT_SIGPENDING of the instance's processes: a number, unlimited, or soft:hard", check_prlimit},
         {"limits.kernel.stack", "string", "", S::Container, false, "Resource limit (rlimit) RLIMIT_STACK of the instance's processes: a number, unlimited, or soft:hard", check_prlimit},
 
+        // Snapshots
+        {"snapshots.pattern", "string", "snap%d", S::Instance, true, "Name of snapshots taken without one: %d is the next free number", check_any},
+        {"snapshots.expiry", "string", "", S::Instance, true, "How long snapshots are kept, e.g. \"1w 2d\" (M, H, d, w, m, y)", check_expiry},
         // Raw overrides
         {"raw.idmap", "blob", "", S::Container, false, "Raw idmap entries (\"both|uid|gid HOST CONTAINER\", one a line) mapping container ids to host ids", check_raw_idmap},
         {"raw.lxc", "blob", "", S::Container, false, "Extra liblxc configuration lines (isolation-breaking keys are refused)", check_raw_lxc},

@@ -41,4 +41,19 @@ void validate_alias_name(std::string_view alias, std::string_view key) {
     }
 }
 
+void validate_snapshot_name(std::string_view name, std::string_view key) {
+    auto fail = [&](std::string_view why) {
+        throw Error::invalid(std::string(key), fmt::format("invalid snapshot name \"{}\": {}", name, why));
+    };
+    if (name.empty()) fail("it is empty");
+    if (name.size() > 255) fail("longer than 255 characters");
+    if (name == "." || name == "..") fail("it is a path component");
+    if (name.ends_with(".creating")) fail("the suffix \".creating\" is reserved");
+    for (char c : name) {
+        if (c == '/') fail("'/' separates an object from its snapshot");
+        if (std::isspace(static_cast<unsigned char>(c)) || std::iscntrl(static_cast<unsigned char>(c)))
+            fail("no whitespace or control characters");
+    }
+}
+
 }  // namespace li

@@ -18,4 +18,8 @@ void validate_instance_name(std::string_view name);
 /// Image aliases ("debian/12" is fine, as in LXD): non-empty, no control characters, at most 255.
 void validate_alias_name(std::string_view alias, std::string_view key = "alias");
 
+/// Snapshot names (of instances and volumes), as LXD takes them: 1-255 characters, no '/', not
+/// "." or "..", no whitespace or control characters. Throws InvalidArgument naming `key`.
+void validate_snapshot_name(std::string_view name, std::string_view key = "name");
+
 }  // namespace li

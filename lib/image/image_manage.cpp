@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <ctime>
 
+#include "core/clock.hpp"
 #include "core/event_hub.hpp"
 #include "core/log.hpp"
 #include "core/manager_core.hpp"
@@ -14,30 +15,6 @@
 #include "store/image_repo.hpp"
 
 namespace li {
-
-std::optional<int64_t> rfc3339_to_epoch(std::string_view text) {
-    std::string s(text);
-    std::tm tm{};
-    const char* rest = ::strptime(s.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
-    if (!rest) return std::nullopt;
-    if (*rest == '.') {
-        ++rest;
-        while (*rest >= '0' && *rest <= '9') ++rest;
-    }
-    int64_t offset = 0;
-    if (*rest == 'Z' || *rest == 'z') {
-        ++rest;
-    } else if (*rest == '+' || *rest == '-') {
-        int hh = 0, mm = 0;
-        if (std::sscanf(rest + 1, "%2d:%2d", &hh, &mm) != 2) return std::nullopt;
-        offset = (hh * 3600 + mm * 60) * (*rest == '+' ? 1 : -1);
-        rest += 6;
-    } else {
-        return std::nullopt;
-    }
-    if (*rest != '\0') return std::nullopt;
-    return static_cast<int64_t>(::timegm(&tm)) - offset;
-}
 
 void ImageStore::rename_alias(std::string_view project_in, std::string_view alias, std::string_view new_name) {
     std::string project = project_or_default(project_in);

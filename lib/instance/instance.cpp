@@ -139,13 +139,19 @@ Operation Instance::remove_async_impl(const DeleteOptions& opts, bool async) {
 // Every lifecycle call is an operation holding the instance's lock; the synchronous forms run it
 // inline on the caller's thread.
 Operation Instance::locked_op(const char* description, bool async, std::function<void(ManagerCore&, Context&)> fn) {
+    return locked_op(
+        description, async, [fn = std::move(fn)](ManagerCore& core, Context& ctx, OperationContext&) { fn(core, ctx); }, false);
+}
+
+Operation Instance::locked_op(const char* description, bool async,
+                              std::function<void(ManagerCore&, Context&, OperationContext&)> fn, bool may_cancel) {
     auto core = core_;
     std::string project = project_, name = name_;
-    OperationSpec spec{description, project, {{"instances", {api_source("instances", name, project)}}}, false};
-    auto work = [core, project, name, fn = std::move(fn)](OperationContext&) {
+    OperationSpec spec{description, project, {{"instances", {api_source("instances", name, project)}}}, may_cancel};
+    auto work = [core, project, name, fn = std::move(fn)](OperationContext& op) {
         auto lock = core->locks().lock_instance(project, name);
         Context ctx = context_of(*core, project, name);
-        fn(*core, ctx);
+        fn(*core, ctx, op);
     };
     return core->operations().run(spec, std::move(work), async, core);
 }

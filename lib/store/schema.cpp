@@ -186,7 +186,41 @@ CREATE TABLE storage_volumes_snapshots_config (
 );
 )sql";
 
-constexpr std::array<std::string_view, 5> kMigrations{kV1, kV2Remotes, kV3Config, kV4Volumes, kV5VolumeSnapshots};
+// Version 6: instance snapshots (LXD's instances_snapshots): the instance's settings when it was
+// taken, its own expiry; the profiles are kept by name (a JSON array) so that deleting a profile
+// later does not lose the snapshot, and a restore names what is missing.
+constexpr std::string_view kV6InstanceSnapshots = R"sql(
+CREATE TABLE instances_snapshots (
+    id INTEGER PRIMARY KEY,
+    instance_id INTEGER NOT NULL REFERENCES instances(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    description TEXT NOT NULL DEFAULT '',
+    architecture TEXT NOT NULL DEFAULT '',
+    ephemeral INTEGER NOT NULL DEFAULT 0,
+    stateful INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL DEFAULT '',
+    expires_at TEXT NOT NULL DEFAULT '',
+    last_used_at TEXT NOT NULL DEFAULT '',
+    profiles TEXT NOT NULL DEFAULT '[]',
+    UNIQUE (instance_id, name)
+);
+CREATE TABLE instances_snapshots_config (
+    snapshot_id INTEGER NOT NULL REFERENCES instances_snapshots(id) ON DELETE CASCADE,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    UNIQUE (snapshot_id, key)
+);
+CREATE TABLE instances_snapshots_devices (
+    snapshot_id INTEGER NOT NULL REFERENCES instances_snapshots(id) ON DELETE CASCADE,
+    device TEXT NOT NULL,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    UNIQUE (snapshot_id, device, key)
+);
+)sql";
+
+constexpr std::array<std::string_view, 6> kMigrations{kV1,         kV2Remotes,         kV3Config,
+                                                      kV4Volumes, kV5VolumeSnapshots, kV6InstanceSnapshots};
 
 }  // namespace
 

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "image/image_files.hpp"
+#include "core/clock.hpp"
 #include "image/image_manage.hpp"
 #include "image/metadata.hpp"
 #include "image/tarball.hpp"
