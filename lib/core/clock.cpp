@@ -52,6 +52,11 @@ std::optional<int64_t> rfc3339_to_epoch(std::string_view text) {
     return static_cast<int64_t>(::timegm(&tm)) - offset;
 }
 
+void check_rfc3339(std::string_view text, const std::string& key) {
+    if (!text.empty() && !rfc3339_to_epoch(text))
+        throw Error::invalid(key, fmt::format("invalid {} \"{}\": must be an RFC 3339 time such as 2030-01-01T00:00:00Z", key, text));
+}
+
 std::string expiry_after(std::string_view expiry, int64_t from, const std::string& key) {
     if (split_words(expiry).empty()) return {};
     std::time_t t = static_cast<std::time_t>(from);

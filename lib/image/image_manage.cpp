@@ -56,9 +56,7 @@ api::ImageAliasesEntry ImageStore::get_alias(std::string_view project_in, std::s
 
 api::Image ImageStore::update(std::string_view project_in, std::string_view ref, const api::ImagePut& put) {
     std::string project = project_or_default(project_in);
-    if (!put.expires_at.empty() && !rfc3339_to_epoch(put.expires_at))
-        throw Error::invalid("expires_at", fmt::format("invalid expires_at \"{}\": must be an RFC 3339 time such as "
-                                                       "2030-01-01T00:00:00Z", put.expires_at));
+    check_rfc3339(put.expires_at, "expires_at");
     for (const auto& [k, v] : put.properties)
         if (k.empty()) throw Error::invalid("properties", "image property names cannot be empty");
     auto record = core_->db().read([&](SQLite::Database& db) { return repo::resolve_image(db, project, std::string(ref)); });

@@ -67,11 +67,6 @@ std::string config_value(const api::ConfigMap& config, const std::string& key) {
     return it == config.end() ? std::string() : it->second;
 }
 
-void check_expires_at(const std::string& at) {
-    if (!at.empty() && !rfc3339_to_epoch(at))
-        throw Error::invalid("expires_at", fmt::format("invalid expiry time \"{}\" (RFC 3339, e.g. 2026-12-31T23:59:00Z)", at));
-}
-
 bool is_volatile(const std::string& key) { return key.starts_with("volatile."); }
 
 }  // namespace
@@ -108,7 +103,7 @@ api::InstanceSnapshot take_instance_snapshot(ManagerCore& core, InstanceContext&
         throw Error(ErrorCode::NotSupported,
                     "stateful snapshots need checkpoint/restore (CRIU), which is not supported yet", "stateful");
     if (!post.name.empty()) validate_snapshot_name(post.name);
-    check_expires_at(post.expires_at);
+    check_rfc3339(post.expires_at, "expires_at");
 
     InstanceSnapshotRecord record;
     record.instance_id = instance.id;
@@ -170,7 +165,7 @@ api::InstanceSnapshot get_instance_snapshot(ManagerCore& core, const std::string
 void update_instance_snapshot(ManagerCore& core, InstanceContext& ctx, const std::string& snapshot,
                               const api::InstanceSnapshotPut& put) {
     const InstanceRecord& instance = ctx.loaded.record;
-    check_expires_at(put.expires_at);
+    check_rfc3339(put.expires_at, "expires_at");
     core.db().transaction([&](SQLite::Database& db) {
         InstanceSnapshotRecord record = snapshot_or_throw(db, instance, snapshot);
         record.expires_at = put.expires_at;

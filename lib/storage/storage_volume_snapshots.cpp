@@ -46,16 +46,6 @@ api::StorageVolumeSnapshot to_api(const VolumeSnapshotRecord& r) {
     return out;
 }
 
-// An RFC 3339 time as LXD takes it ("2026-12-01T10:00:00Z", with fraction or offset), or "".
-void validate_expiry(const std::string& at, const std::string& key) {
-    if (at.empty()) return;
-    int y, mo, d, h, mi, sec;
-    char tail[32] = {};
-    if (std::sscanf(at.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%31s", &y, &mo, &d, &h, &mi, &sec, tail) < 6 || mo < 1 || mo > 12 ||
-        d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60 || at.size() < 20)
-        throw Error::invalid(key, fmt::format("invalid expiry time \"{}\" (RFC 3339, e.g. 2026-12-31T23:59:00Z)", at));
-}
-
 // LXD's default snapshot names: "snap" and one more than the highest number in use.
 std::string next_snapshot_name(const std::vector<VolumeSnapshotRecord>& existing) {
     long next = 0;
@@ -114,8 +104,8 @@ api::StorageVolumeSnapshot StorageVolumeStore::create_snapshot(std::string_view 
                                                                const api::StorageVolumeSnapshotsPost& post,
                                                                std::string_view project_in) {
     std::string pool(pool_in), volume(volume_in), project = project_or_default(project_in);
-    if (!post.name.empty()) validate_name(post.name, "name");
-    validate_expiry(post.expires_at, "expires_at");
+    if (!post.name.empty()) validate_snapshot_name(post.name, "name");
+    check_rfc3339(post.expires_at, "expires_at");
     auto lock = core_->locks().lock_storage_pool(pool);
     VolumeSnapshotRecord record;
     core_->db().read([&](SQLite::Database& db) {
@@ -173,7 +163,7 @@ api::StorageVolumeSnapshot StorageVolumeStore::get_snapshot(std::string_view poo
 void StorageVolumeStore::update_snapshot(std::string_view pool_in, std::string_view volume_in, std::string_view snapshot_in,
                                          const api::StorageVolumeSnapshotPut& put, std::string_view project_in) {
     std::string pool(pool_in), volume(volume_in), snapshot(snapshot_in), project = project_or_default(project_in);
-    validate_expiry(put.expires_at, "expires_at");
+    check_rfc3339(put.expires_at, "expires_at");
     auto lock = core_->locks().lock_storage_pool(pool);
     core_->db().transaction([&](SQLite::Database& db) {
         auto target = snapshot_or_throw(db, pool, project, volume, snapshot);
@@ -188,7 +178,7 @@ void StorageVolumeStore::rename_snapshot(std::string_view pool_in, std::string_v
                                          std::string_view new_name_in, std::string_view project_in) {
     std::string pool(pool_in), volume(volume_in), snapshot(snapshot_in), new_name(new_name_in);
     std::string project = project_or_default(project_in);
-    validate_name(new_name, "new_name");
+    validate_snapshot_name(new_name, "new_name");
     auto lock = core_->locks().lock_storage_pool(pool);
     auto target = core_->db().read([&](SQLite::Database& db) {
         auto t = snapshot_or_throw(db, pool, project, volume, snapshot);
