@@ -39,7 +39,7 @@ Instance launch_on(const std::string& name, const std::string& pool) {
 }  // namespace
 
 TEST_CASE("instance snapshots keep files, config and devices; restore brings them back, running or stopped") {
-    BtrfsPool bt("snapbt");
+    BtrfsPool bt("instsnapbt");
     for (const std::string& pool : std::vector<std::string>{"default", bt.name}) {
         CAPTURE(pool);
         Instance c = launch_on("snap-" + pool, pool);
