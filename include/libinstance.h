@@ -587,6 +587,53 @@ LI_EXPORT int li_instance_move_pool_async(li_operation **out, li_instance *inst,
 
 /**@}*/
 /* ------------------------------------------------------------------------------------------ */
+/** @name Instance snapshots (LXD's /1.0/instances/NAME/snapshots, `lxc snapshot` / `lxc restore`) */
+/**@{*/
+/*
+ * Snapshots are stateless (stateful: -LI_ERR_NOT_SUPPORTED, key "stateful"). Unknown snapshots are
+ * -LI_ERR_NOT_FOUND with key "snapshot"; bad names -LI_ERR_INVALID_ARGUMENT naming "name" or "new_name".
+ */
+
+/**
+ * @brief Takes a snapshot of the running or stopped instance: its files, config, devices, profiles.
+ * @param instance_snapshots_post_json LXD's `InstanceSnapshotsPost`: `{"name": "", "stateful": false,
+ * "expires_at": ""}`; an empty name follows snapshots.pattern ("snap%d"), no expiry snapshots.expiry.
+ * @param[out] out_json the snapshot as an LXD `InstanceSnapshot` document (free with li_free()); may be NULL.
+ * @return -LI_ERR_ALREADY_EXISTS (key "name").
+ * @since 0.1
+ */
+LI_EXPORT int li_instance_snapshot_create_json(char **out_json, li_instance *inst, const char *instance_snapshots_post_json,
+                                               li_error **err);
+/** @brief li_instance_snapshot_create_json() as an operation (cancellable). @since 0.1 */
+LI_EXPORT int li_instance_snapshot_create_async(li_operation **out, li_instance *inst,
+                                                const char *instance_snapshots_post_json, li_error **err);
+/** @brief The snapshots, oldest first, as a JSON array of LXD `InstanceSnapshot` documents. @since 0.1 */
+LI_EXPORT int li_instance_snapshot_list_json(char **out_json, li_instance *inst, li_error **err);
+/** @brief One snapshot as an LXD `InstanceSnapshot` document. @since 0.1 */
+LI_EXPORT int li_instance_snapshot_get_json(char **out_json, li_instance *inst, const char *snapshot, li_error **err);
+/** @brief Changes a snapshot's expiry (LXD's `InstanceSnapshotPut`: `{"expires_at": ""}`). @since 0.1 */
+LI_EXPORT int li_instance_snapshot_update_json(li_instance *inst, const char *snapshot,
+                                               const char *instance_snapshot_put_json, li_error **err);
+/** @brief Renames a snapshot; -LI_ERR_ALREADY_EXISTS (key "new_name"). @since 0.1 */
+LI_EXPORT int li_instance_snapshot_rename(li_instance *inst, const char *snapshot, const char *new_name, li_error **err);
+/** @brief Deletes a snapshot. @since 0.1 */
+LI_EXPORT int li_instance_snapshot_delete(li_instance *inst, const char *snapshot, li_error **err);
+/** @brief li_instance_snapshot_delete() as an operation. @since 0.1 */
+LI_EXPORT int li_instance_snapshot_delete_async(li_operation **out, li_instance *inst, const char *snapshot,
+                                                li_error **err);
+/**
+ * @brief Makes the instance what the snapshot holds again: files, config (volatile keys stay the
+ * instance's), devices, profiles. A running instance is stopped, restored and started again.
+ * @return -LI_ERR_NOT_FOUND (key "profiles") when a profile the snapshot names is gone. Nothing
+ * changes on failure.
+ * @since 0.1
+ */
+LI_EXPORT int li_instance_restore(li_instance *inst, const char *snapshot, li_error **err);
+/** @brief li_instance_restore() as an operation (cancellable). @since 0.1 */
+LI_EXPORT int li_instance_restore_async(li_operation **out, li_instance *inst, const char *snapshot, li_error **err);
+
+/**@}*/
+/* ------------------------------------------------------------------------------------------ */
 /** @name Instance configuration (LXD's PUT /1.0/instances/NAME and `lxc config`) */
 /**@{*/
 /*
