@@ -164,6 +164,9 @@ inline std::string_view or_empty(const char* s) {
 }
 
 /// NULL or "" select the default project, as the header promises.
+/// A new C handle owning an operation.
+inline li_operation* new_handle(li::Operation op) { return new li_operation{li_operation::kTag, std::move(op)}; }
+
 inline std::string_view project_arg(const char* project) {
     return project == nullptr || *project == '\0' ? std::string_view{"default"}
                                                   : std::string_view{project};

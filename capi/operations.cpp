@@ -11,18 +11,11 @@
 using li::capi::boundary;
 using li::capi::checked;
 using li::capi::has_tag;
+using li::capi::new_handle;
 using li::capi::out_param;
 using li::capi::project_arg;
 using li::capi::required;
 using li::capi::to_c_string;
-
-namespace {
-
-li_operation* new_handle(li::Operation op) {
-    return new li_operation{li_operation::kTag, std::move(op)};
-}
-
-}  // namespace
 
 extern "C" {
 
