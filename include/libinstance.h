@@ -634,6 +634,88 @@ LI_EXPORT int li_instance_restore_async(li_operation **out, li_instance *inst, c
 
 /**@}*/
 /* ------------------------------------------------------------------------------------------ */
+/** @name Backups (`lxc export` / `lxc import`, LXD's .../backups) */
+/**@{*/
+/*
+ * A backup is one file in LXD's layout (backup/index.yaml, backup/container/, backup/snapshots/;
+ * backup/volume/ and backup/volume-snapshots/ for custom volumes), or btrfs send streams when
+ * optimized. Export options are LXD's `InstanceBackupsPost` fields:
+ * `{"instance_only": false, "optimized_storage": false, "compression_algorithm": "gzip"}` (NULL:
+ * the defaults; volume_only is accepted for instance_only). Import options:
+ * `{"name": "", "pool": ""}` ("" keeps the backup's).
+ */
+
+/**
+ * @brief Writes the instance (and its snapshots unless instance_only) to a backup file at target,
+ * streamed; the file appears only when complete.
+ * @return -LI_ERR_INVALID_ARGUMENT (key "compression_algorithm"), -LI_ERR_NOT_SUPPORTED (key
+ * "optimized_storage") off btrfs.
+ * @since 0.1
+ */
+LI_EXPORT int li_instance_export_backup(li_instance *inst, const char *target, const char *options_json,
+                                        li_error **err);
+/** @brief li_instance_export_backup() as an operation (cancellable, progress "create_backup_progress"). @since 0.1 */
+LI_EXPORT int li_instance_export_backup_async(li_operation **out, li_instance *inst, const char *target,
+                                              const char *options_json, li_error **err);
+/**
+ * @brief Creates an instance from a backup file (libinstance's or LXD's, portable or optimized):
+ * files with owners, modes and xattrs, config, devices, profiles, snapshots. Hostile archives fail
+ * with -LI_ERR_INVALID_ARGUMENT naming the entry; nothing is left behind on failure.
+ * @return -LI_ERR_ALREADY_EXISTS (key "name"), -LI_ERR_NOT_FOUND (key "pool" or "profiles").
+ * @param[out] out the new instance; free with li_instance_free()
+ * @since 0.1
+ */
+LI_EXPORT int li_instance_import_backup(li_instance **out, li_manager *mgr, const char *project, const char *path,
+                                        const char *options_json, li_error **err);
+/** @brief li_instance_import_backup() as an operation; metadata "name" once it succeeds. @since 0.1 */
+LI_EXPORT int li_instance_import_backup_async(li_operation **out, li_manager *mgr, const char *project,
+                                              const char *path, const char *options_json, li_error **err);
+/** @brief Writes a custom volume (and its snapshots unless instance_only/volume_only) to a backup file. @since 0.1 */
+LI_EXPORT int li_storage_volume_export_backup(li_manager *mgr, const char *project, const char *pool,
+                                              const char *volume, const char *target, const char *options_json,
+                                              li_error **err);
+/**
+ * @brief Creates a custom volume on pool from a backup file (options' "pool" is ignored).
+ * @param[out] out_json the new volume as an LXD `StorageVolume` document; free with li_free(); may be NULL.
+ * @since 0.1
+ */
+LI_EXPORT int li_storage_volume_import_backup(char **out_json, li_manager *mgr, const char *project, const char *pool,
+                                              const char *path, const char *options_json, li_error **err);
+
+/**@}*/
+/* ------------------------------------------------------------------------------------------ */
+/** @name Scheduled snapshots and disaster recovery */
+/**@{*/
+
+/**
+ * @brief One pass of the snapshot scheduler as of now_unix (seconds since the epoch; 0 = now):
+ * snapshots.schedule slots falling on that minute are taken (once per instance and slot, whoever
+ * runs it), then expired snapshots are deleted. The manager also runs this itself every minute.
+ * @param[out] out_json `{"taken": ["project/instance/snap"], "pruned": [...], "failed": ["project/instance: why"]}`;
+ * free with li_free()
+ * @since 0.1
+ */
+LI_EXPORT int li_manager_run_snapshot_schedule(char **out_json, li_manager *mgr, int64_t now_unix, li_error **err);
+/**
+ * @brief Scans the storage pools for instances, snapshots and custom volumes the database does
+ * not know (`lxd recover`). Changes nothing.
+ * @param options_json `{"pools": [StoragePoolsPost...]}`: pools to scan besides the known ones and
+ * those under the state directory; NULL for none.
+ * @param[out] out_json `{"unknown_pools": ["name"], "unknown_volumes": [{"pool": "", "project": "",
+ * "type": "container", "name": "", "snapshot_count": 0}], "dependency_errors": ["..."]}`; free with li_free()
+ * @since 0.1
+ */
+LI_EXPORT int li_manager_recover_validate(char **out_json, li_manager *mgr, const char *options_json, li_error **err);
+/**
+ * @brief Scans as li_manager_recover_validate() does and recreates the records of what it found;
+ * -LI_ERR_INVALID_ARGUMENT (key "dependencies") while dependency errors remain.
+ * @param[out] out_json what was imported, in li_manager_recover_validate()'s shape; free with li_free()
+ * @since 0.1
+ */
+LI_EXPORT int li_manager_recover_import(char **out_json, li_manager *mgr, const char *options_json, li_error **err);
+
+/**@}*/
+/* ------------------------------------------------------------------------------------------ */
 /** @name Instance configuration (LXD's PUT /1.0/instances/NAME and `lxc config`) */
 /**@{*/
 /*

@@ -13,6 +13,7 @@
 
 #include "libinstance/api/instance.hpp"
 #include "libinstance/api/instance_snapshot.hpp"
+#include "libinstance/backup.hpp"
 #include "libinstance/operation.hpp"
 
 namespace li {
@@ -173,6 +174,17 @@ public:
     void restore(std::string_view snapshot);
     Operation restore_async(std::string_view snapshot);
 
+    // --- Backups (`lxc export`; LXD's /1.0/instances/<name>/backups + export) -----------------
+    /// Writes the instance (with its snapshots unless opts.instance_only) to one backup file at
+    /// target, streamed (never whole in memory); see backup.hpp for the layout. A running
+    /// instance is exported as its files are (LXD does the same). The file appears only when
+    /// complete (written beside it, then renamed). InvalidArgument (key "compression_algorithm");
+    /// NotSupported (key "optimized_storage") off btrfs.
+    void export_backup(const std::filesystem::path& target, const BackupExportOptions& opts = {});
+    /// export_backup() as an operation (cancellable); progress in metadata
+    /// "create_backup_progress" as LXD reports it.
+    Operation export_backup_async(const std::filesystem::path& target, const BackupExportOptions& opts = {});
+
     /// Runs a command inside and waits for it; Conflict if not running.
     ExecResult exec(const std::vector<std::string>& argv, const ExecOptions& opts = {});
 
@@ -269,6 +281,18 @@ public:
     Instance get(std::string_view project, std::string_view name);
     /// All instances of a project, with their state when with_state.
     std::vector<api::Instance> list(std::string_view project, bool with_state = false);
+    /// Creates an instance from a backup file (`lxc import`): a libinstance or LXD backup,
+    /// portable or optimized, with its snapshots, config, devices and profiles (profiles must
+    /// exist: NotFound key "profiles"), files with their owners, modes and xattrs. The archive is
+    /// hostile input: entries escaping the volume, device nodes outside the rootfs and bombs are
+    /// refused with InvalidArgument naming the entry. AlreadyExists (key "name"); NotFound (key
+    /// "pool"). Nothing is left behind on failure.
+    Instance import_backup(std::string_view project, const std::filesystem::path& file,
+                           const BackupImportOptions& opts = {});
+    /// import_backup() as an operation (cancellable); metadata "name" once it succeeds, progress
+    /// in "create_instance_from_backup_progress".
+    Operation import_backup_async(std::string_view project, const std::filesystem::path& file,
+                                  const BackupImportOptions& opts = {});
 
 private:
     Operation create_impl(std::string_view project, const api::InstancesPost& post, bool async);

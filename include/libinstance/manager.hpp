@@ -1,17 +1,20 @@
 #pragma once
 // li::Manager: the entry point; one open, exclusively locked state directory.
 
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "libinstance/event.hpp"
 #include "libinstance/image.hpp"
 #include "libinstance/instance.hpp"
 #include "libinstance/operation.hpp"
 #include "libinstance/profile.hpp"
+#include "libinstance/recover.hpp"
 #include "libinstance/storage.hpp"
 #include "libinstance/storage_volume.hpp"
 #include "libinstance/remote.hpp"
@@ -19,6 +22,13 @@
 namespace li {
 
 class ManagerCore;
+
+/// What one pass of the snapshot scheduler did; entries are "project/instance/snapshot".
+struct SnapshotScheduleRun {
+    std::vector<std::string> taken;   ///< scheduled snapshots taken
+    std::vector<std::string> pruned;  ///< expired snapshots deleted
+    std::vector<std::string> failed;  ///< "project/instance: why" for snapshots that could not be taken
+};
 
 /// An open state directory. Handles it gives out keep it alive.
 class Manager {
@@ -69,6 +79,27 @@ public:
     /// Sets a setting (an empty value unsets it). InvalidArgument naming the key for an unknown
     /// key or a bad value.
     void set_config(std::string_view key, std::string_view value);
+
+    /// One pass of the snapshot scheduler, as of now: every instance whose snapshots.schedule
+    /// (cron "M H DoM Mon DoW", comma-separated lists of them, or @hourly, @daily, @midnight,
+    /// @weekly, @monthly, @annually, @yearly) falls on now's minute gets a snapshot named by
+    /// snapshots.pattern, expiring by snapshots.expiry (stopped instances only when
+    /// snapshots.schedule.stopped=true); then every snapshot whose expires_at has passed is
+    /// deleted. A minute's slot is taken at most once per instance, whoever runs it (the slot is
+    /// recorded in the database first). The manager runs this itself at every minute from open()
+    /// until it is destroyed, on a thread of its own; callers driving their own clock (tests,
+    /// the daemon) may call it with another now.
+    SnapshotScheduleRun run_snapshot_schedule(std::chrono::system_clock::time_point now = std::chrono::system_clock::now());
+
+    // --- Disaster recovery (`lxd recover`) --------------------------------------------------
+    /// Scans the known pools, those found under the state directory and opts.pools for volumes
+    /// the database does not know, and what importing them would need. Changes nothing.
+    RecoverResult recover_validate(const RecoverOptions& opts = {});
+    /// Scans as recover_validate() does, then recreates the records of the unknown pools and of
+    /// every unknown instance (with its snapshots) and custom volume (with its snapshots) from
+    /// the backup.yaml each keeps on its volume. Refuses (InvalidArgument, key "dependencies")
+    /// while dependency errors remain; returns what it imported.
+    RecoverResult recover_import(const RecoverOptions& opts = {});
 
 private:
     std::shared_ptr<ManagerCore> core_;
