@@ -219,8 +219,18 @@ CREATE TABLE instances_snapshots_devices (
 );
 )sql";
 
-constexpr std::array<std::string_view, 6> kMigrations{kV1,         kV2Remotes,         kV3Config,
-                                                      kV4Volumes, kV5VolumeSnapshots, kV6InstanceSnapshots};
+// Version 7: the snapshot scheduler's taken slots (instance, minute since the epoch), written
+// before the snapshot so that a slot is taken once whoever runs the pass.
+constexpr std::string_view kV7SnapshotSlots = R"sql(
+CREATE TABLE instances_snapshot_schedule_slots (
+    instance_id INTEGER NOT NULL REFERENCES instances(id) ON DELETE CASCADE,
+    minute INTEGER NOT NULL,
+    UNIQUE (instance_id, minute)
+);
+)sql";
+
+constexpr std::array<std::string_view, 7> kMigrations{kV1,         kV2Remotes,         kV3Config,           kV4Volumes,
+                                                      kV5VolumeSnapshots, kV6InstanceSnapshots, kV7SnapshotSlots};
 
 }  // namespace
 
