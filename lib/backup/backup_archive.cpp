@@ -1,0 +1,479 @@
+// Backup tarballs through libarchive (see backup_archive.hpp).
+#include "backup/backup_archive.hpp"
+
+#include <archive_entry.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <ctime>
+#include <optional>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "image/archive_message.hpp"
+#include "libinstance/error.hpp"
+#include "sys/unique_fd.hpp"
+
+namespace li::backup {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct WriteDeleter {
+    void operator()(archive* a) const { archive_write_free(a); }
+};
+struct ReadDeleter {
+    void operator()(archive* a) const { archive_read_free(a); }
+};
+struct EntryDeleter {
+    void operator()(archive_entry* e) const { archive_entry_free(e); }
+};
+struct ResolverDeleter {
+    void operator()(archive_entry_linkresolver* r) const { archive_entry_linkresolver_free(r); }
+};
+using ReadArchive = std::unique_ptr<archive, ReadDeleter>;
+using EntryPtr = std::unique_ptr<archive_entry, EntryDeleter>;
+
+[[noreturn]] void fail(archive* a, const std::string& what) {
+    throw Error(ErrorCode::System, fmt::format("{}: {}", what, archive_message(a)));
+}
+
+constexpr size_t kBlock = 1 << 20;
+
+}  // namespace
+
+void validate_compression_algorithm(std::string_view compression) {
+    for (const char* known : {"gzip", "xz", "zstd", "bzip2", "none"})
+        if (compression == known) return;
+    throw Error::invalid("compression_algorithm",
+                         fmt::format("unknown compression algorithm \"{}\" (use gzip, xz, zstd, bzip2 or none)", compression));
+}
+
+// --- Writing --------------------------------------------------------------------------------
+
+struct ArchiveWriter::State {
+    std::unique_ptr<archive, WriteDeleter> out{archive_write_new()};
+    std::unique_ptr<archive_entry_linkresolver, ResolverDeleter> resolver{archive_entry_linkresolver_new()};
+    fs::path file;
+    Progress progress;
+    uint64_t done = 0;
+    bool closed = false;
+
+    void copy_data(archive* data_source, int fd, const std::string& name) {
+        std::vector<char> buf(kBlock);
+        for (;;) {
+            la_ssize_t n = data_source ? archive_read_data(data_source, buf.data(), buf.size())
+                                       : ::read(fd, buf.data(), buf.size());
+            if (n < 0) {
+                if (!data_source && errno == EINTR) continue;
+                if (data_source) fail(data_source, fmt::format("reading {}", name));
+                throw Error::from_errno(fmt::format("reading {}", name), errno);
+            }
+            if (n == 0) break;
+            if (archive_write_data(out.get(), buf.data(), static_cast<size_t>(n)) < 0)
+                fail(out.get(), fmt::format("writing {}", name));
+            done += static_cast<uint64_t>(n);
+            if (progress) progress(done);
+        }
+    }
+};
+
+ArchiveWriter::ArchiveWriter(const fs::path& file, std::string_view compression, Progress progress)
+    : state_(std::make_unique<State>()) {
+    validate_compression_algorithm(compression);
+    state_->file = file;
+    state_->progress = std::move(progress);
+    archive* a = state_->out.get();
+    int r = ARCHIVE_OK;
+    if (compression == "gzip") r = archive_write_add_filter_gzip(a);
+    else if (compression == "xz") r = archive_write_add_filter_xz(a);
+    else if (compression == "zstd") r = archive_write_add_filter_zstd(a);
+    else if (compression == "bzip2") r = archive_write_add_filter_bzip2(a);
+    else r = archive_write_add_filter_none(a);
+    if (r != ARCHIVE_OK) fail(a, fmt::format("enabling {} compression", compression));
+    // pax keeps what ustar cannot: long names, large ids, xattrs (security.capability) and ACLs.
+    archive_write_set_format_pax_restricted(a);
+    if (archive_write_open_filename(a, file.c_str()) != ARCHIVE_OK) fail(a, fmt::format("creating {}", file.string()));
+    archive_entry_linkresolver_set_strategy(state_->resolver.get(), archive_format(a));
+}
+
+ArchiveWriter::~ArchiveWriter() {
+    if (!state_->closed) {
+        state_->out.reset();
+        std::error_code ec;
+        fs::remove(state_->file, ec);
+    }
+}
+
+void ArchiveWriter::add_file(const std::string& name, std::string_view content) {
+    EntryPtr e(archive_entry_new());
+    archive_entry_set_pathname(e.get(), name.c_str());
+    archive_entry_set_filetype(e.get(), AE_IFREG);
+    archive_entry_set_perm(e.get(), 0644);
+    archive_entry_set_mtime(e.get(), ::time(nullptr), 0);
+    archive_entry_set_size(e.get(), static_cast<la_int64_t>(content.size()));
+    if (archive_write_header(state_->out.get(), e.get()) != ARCHIVE_OK ||
+        (!content.empty() && archive_write_data(state_->out.get(), content.data(), content.size()) < 0))
+        fail(state_->out.get(), fmt::format("writing {}", name));
+}
+
+void ArchiveWriter::add_dir(const std::string& name) {
+    EntryPtr e(archive_entry_new());
+    archive_entry_set_pathname(e.get(), name.c_str());
+    archive_entry_set_filetype(e.get(), AE_IFDIR);
+    archive_entry_set_perm(e.get(), 0700);
+    archive_entry_set_mtime(e.get(), ::time(nullptr), 0);
+    if (archive_write_header(state_->out.get(), e.get()) != ARCHIVE_OK) fail(state_->out.get(), fmt::format("writing {}", name));
+}
+
+void ArchiveWriter::add_disk_file(const std::string& name, const fs::path& path) {
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd) throw Error::from_errno(fmt::format("opening {}", path.string()), errno);
+    struct stat st {};
+    if (::fstat(fd.get(), &st) != 0) throw Error::from_errno(fmt::format("stat {}", path.string()), errno);
+    EntryPtr e(archive_entry_new());
+    archive_entry_set_pathname(e.get(), name.c_str());
+    archive_entry_set_filetype(e.get(), AE_IFREG);
+    archive_entry_set_perm(e.get(), 0600);
+    archive_entry_set_mtime(e.get(), st.st_mtime, 0);
+    archive_entry_set_size(e.get(), st.st_size);
+    if (archive_write_header(state_->out.get(), e.get()) != ARCHIVE_OK) fail(state_->out.get(), fmt::format("writing {}", name));
+    state_->copy_data(nullptr, fd.get(), name);
+}
+
+void ArchiveWriter::add_tree(const fs::path& dir, const std::string& name, bool skip_dot_entries,
+                             const std::vector<std::string>& skip, const IdMap* shifted_by) {
+    ReadArchive disk(archive_read_disk_new());
+    archive_read_disk_set_symlink_physical(disk.get());
+    // Owners stay numeric (no name lookups); other mounts (e.g. a running container's /dev) are
+    // not entered; ACLs and xattrs are read with each entry.
+    archive_read_disk_set_behavior(disk.get(), ARCHIVE_READDISK_NO_TRAVERSE_MOUNTS | ARCHIVE_READDISK_NO_FFLAGS);
+    if (archive_read_disk_open(disk.get(), dir.c_str()) != ARCHIVE_OK) fail(disk.get(), fmt::format("opening {}", dir.string()));
+    const std::string base = dir.string();
+    for (;;) {
+        EntryPtr e(archive_entry_new());
+        int r = archive_read_next_header2(disk.get(), e.get());
+        if (r == ARCHIVE_EOF) break;
+        if (r == ARCHIVE_FATAL) fail(disk.get(), fmt::format("reading {}", dir.string()));
+        if (r == ARCHIVE_FAILED) continue;  // e.g. a file removed while walking a running instance
+        std::string source = archive_entry_sourcepath(e.get()) ? archive_entry_sourcepath(e.get()) : "";
+        std::string rel = source.size() > base.size() ? source.substr(base.size()) : std::string();
+        while (!rel.empty() && rel.front() == '/') rel.erase(0, 1);
+        std::string top = rel.substr(0, rel.find('/'));
+        if (!rel.empty() && ((skip_dot_entries && top.starts_with(".")) ||
+                             std::find(skip.begin(), skip.end(), top) != skip.end()))
+            continue;  // not descended either
+        archive_read_disk_descend(disk.get());
+        std::string entry_name = rel.empty() ? name : name + "/" + rel;
+        archive_entry_set_pathname(e.get(), entry_name.c_str());
+        archive_entry_set_uname(e.get(), nullptr);
+        archive_entry_set_gname(e.get(), nullptr);
+        if (shifted_by) {
+            if (auto uid = to_container_id(*shifted_by, true, static_cast<uint64_t>(archive_entry_uid(e.get()))))
+                archive_entry_set_uid(e.get(), static_cast<la_int64_t>(*uid));
+            if (auto gid = to_container_id(*shifted_by, false, static_cast<uint64_t>(archive_entry_gid(e.get()))))
+                archive_entry_set_gid(e.get(), static_cast<la_int64_t>(*gid));
+        }
+        archive_entry* entry = e.get();
+        archive_entry* sparse = nullptr;
+        archive_entry_linkify(state_->resolver.get(), &entry, &sparse);
+        if (!entry) continue;
+        int w = archive_write_header(state_->out.get(), entry);
+        if (w == ARCHIVE_FAILED) continue;  // a socket: tar cannot hold one (LXD skips them too)
+        if (w != ARCHIVE_OK && w != ARCHIVE_WARN) fail(state_->out.get(), fmt::format("writing {}", entry_name));
+        // A hard link to an inode already written carries no data.
+        if (!archive_entry_hardlink(entry) && archive_entry_size(entry) > 0) state_->copy_data(disk.get(), -1, entry_name);
+    }
+}
+
+void ArchiveWriter::close() {
+    if (archive_write_close(state_->out.get()) != ARCHIVE_OK) fail(state_->out.get(), fmt::format("writing {}", state_->file.string()));
+    state_->closed = true;
+}
+
+// --- Reading --------------------------------------------------------------------------------
+
+namespace {
+
+ReadArchive open_archive(const fs::path& file) {
+    ReadArchive a(archive_read_new());
+    archive_read_support_filter_all(a.get());
+    archive_read_support_format_tar(a.get());
+    archive_read_support_format_gnutar(a.get());
+    if (archive_read_open_filename(a.get(), file.c_str(), 1 << 16) != ARCHIVE_OK)
+        throw Error::invalid(file.string(), fmt::format("cannot read backup {}: {}", file.string(), archive_message(a.get())));
+    return a;
+}
+
+[[noreturn]] void corrupt(archive* a, const fs::path& file) {
+    throw Error::invalid(file.string(),
+                         fmt::format("backup {} is truncated or not a valid tarball: {}", file.string(), archive_message(a)));
+}
+
+std::string clean_path(const char* raw) {
+    std::string p = raw ? raw : "";
+    while (p.rfind("./", 0) == 0) p.erase(0, 2);
+    while (!p.empty() && p.back() == '/') p.pop_back();
+    return p;
+}
+
+const char* kind_name(mode_t type) {
+    switch (type) {
+        case AE_IFLNK: return "symlink";
+        case AE_IFCHR: return "character device node";
+        case AE_IFBLK: return "block device node";
+        case AE_IFIFO: return "fifo";
+        case AE_IFSOCK: return "socket";
+        case AE_IFDIR: return "directory";
+        default: return "file";
+    }
+}
+
+// The part an entry belongs to: "backup/container", "backup/snapshots/snap0", "backup/volume",
+// "backup/volume-snapshots/snap0"...; "" for backup/ itself and the files directly in it.
+std::string part_of(const std::string& path) {
+    std::vector<std::string> parts;
+    for (const auto& p : fs::path(path)) parts.push_back(p.string());
+    if (parts.size() < 2) return {};
+    const std::string& second = parts[1];
+    if (second.ends_with("-snapshots") || second == "snapshots") {
+        if (parts.size() < 3) return {};
+        return parts[0] + "/" + second + "/" + parts[2];
+    }
+    if (parts.size() == 2 && fs::path(second).has_extension()) return {};  // index.yaml, container.bin
+    return parts[0] + "/" + second;
+}
+
+class EntryGuard {
+public:
+    EntryGuard(const fs::path& file, PartKind kind, const UnpackLimits& limits)
+        : file_(file), kind_(kind), compressed_(fs::file_size(file)), limit_(limits.limit_for(compressed_)), limits_(limits) {}
+
+    struct Admitted {
+        std::string path;
+        std::string part;
+        std::string hardlink;
+    };
+
+    Admitted admit(archive_entry* e) {
+        std::string path = clean_path(archive_entry_pathname(e));
+        check_relative(path, path);
+        if (path != "backup" && !path.starts_with("backup/"))
+            throw Error::invalid(path, fmt::format("backup {} has an entry outside backup/: \"{}\"", file_.string(), path));
+        mode_t type = archive_entry_filetype(e);
+        const char* link = archive_entry_hardlink(e);
+        Admitted out{path, part_of(path), {}};
+        check_not_through_symlink(path, path);
+        bool in_part_data = !out.part.empty() && path.size() > out.part.size();
+        std::string rel = in_part_data ? path.substr(out.part.size() + 1) : std::string();
+        const bool special_allowed = in_part_data && (kind_ == PartKind::Volume || rel == "rootfs" || rel.starts_with("rootfs/"));
+        if (out.part.empty() || path == out.part) {
+            // A file directly in backup/ or backup/snapshots/ (index.yaml, container.bin, snap0.bin).
+            if (type == AE_IFREG && !link && path == out.part) out.part.clear();
+            bool ok = !link && (type == AE_IFDIR || (out.part.empty() && type == AE_IFREG));
+            if (!ok)
+                throw Error::invalid(path, fmt::format("backup {}: \"{}\" is a {} where a directory or file of the backup's "
+                                                       "own is expected", file_.string(), path, link ? "hard link" : kind_name(type)));
+        } else if (!special_allowed && type != AE_IFREG && type != AE_IFDIR && !link) {
+            throw Error::invalid(path, fmt::format("backup {} has a {} outside a rootfs: \"{}\"", file_.string(), kind_name(type), path));
+        }
+        if (link) {
+            std::string target = clean_path(link);
+            check_relative(target, path);
+            if (out.part.empty() || !target.starts_with(out.part + "/"))
+                throw Error::invalid(path, fmt::format("backup {} has a hard link \"{}\" leaving its part (to \"{}\")", file_.string(),
+                                                       path, target));
+            check_not_through_symlink(target, path);
+            if (symlinks_.count(target) && archive_entry_size(e) > 0)
+                throw Error::invalid(path, fmt::format("backup {} writes data through \"{}\", a hard link to the symlink \"{}\"",
+                                                       file_.string(), path, target));
+            out.hardlink = target;
+        }
+        if (type == AE_IFLNK && !link) symlinks_.insert(path);
+        if (archive_entry_size_is_set(e) && static_cast<uint64_t>(std::max<la_int64_t>(archive_entry_size(e), 0)) > limit_)
+            too_large(static_cast<uint64_t>(archive_entry_size(e)), &path);
+        return out;
+    }
+
+    void account(uint64_t unpacked) {
+        if (unpacked > limit_) too_large(unpacked, nullptr);
+    }
+
+private:
+    void check_relative(const std::string& path, const std::string& entry) const {
+        if (!path.empty() && path.front() == '/')
+            throw Error::invalid(entry, fmt::format("backup {} has an entry with an absolute path: \"{}\"", file_.string(), path));
+        for (const auto& part : fs::path(path))
+            if (part == "..")
+                throw Error::invalid(entry, fmt::format("backup {} has an entry escaping its directory: \"{}\"", file_.string(), path));
+    }
+
+    void check_not_through_symlink(const std::string& path, const std::string& entry) const {
+        for (size_t pos = path.find('/'); pos != std::string::npos; pos = path.find('/', pos + 1))
+            if (symlinks_.count(path.substr(0, pos)))
+                throw Error::invalid(entry, fmt::format("backup {} writes \"{}\" through the symlink \"{}\"", file_.string(), path,
+                                                        path.substr(0, pos)));
+    }
+
+    [[noreturn]] void too_large(uint64_t bytes, const std::string* entry) const {
+        std::string what = entry ? fmt::format("its entry \"{}\" has {} bytes", *entry, bytes)
+                                 : fmt::format("it unpacks to more than {} bytes", limit_);
+        if (limit_ >= limits_.max_bytes)
+            throw Error::invalid(entry ? *entry : file_.string(),
+                                 fmt::format("backup {} is too large: {} (limit {} bytes, setting images.unpack_max_size)",
+                                             file_.string(), what, limits_.max_bytes));
+        throw Error::invalid(entry ? *entry : file_.string(),
+                             fmt::format("backup {} looks like a decompression bomb: {}, over {}x its {} compressed bytes "
+                                         "(setting images.unpack_max_ratio)",
+                                         file_.string(), what, limits_.max_ratio, compressed_));
+    }
+
+    fs::path file_;
+    PartKind kind_;
+    uint64_t compressed_;
+    uint64_t limit_;
+    UnpackLimits limits_;
+    std::set<std::string> symlinks_;
+};
+
+void drain(archive* a, EntryGuard& guard, const fs::path& file) {
+    const void* buf;
+    size_t size;
+    la_int64_t offset;
+    int r;
+    while ((r = archive_read_data_block(a, &buf, &size, &offset)) == ARCHIVE_OK)
+        guard.account(static_cast<uint64_t>(archive_filter_bytes(a, 0)));
+    if (r != ARCHIVE_EOF) corrupt(a, file);
+}
+
+// Runs fn on every admitted entry; fn returns whether it consumed the entry's data.
+void for_each_entry(const fs::path& file, PartKind kind, const UnpackLimits& limits,
+                    const std::function<bool(archive*, archive_entry*, const EntryGuard::Admitted&, EntryGuard&)>& fn) {
+    ReadArchive a = open_archive(file);
+    EntryGuard guard(file, kind, limits);
+    archive_entry* entry;
+    int r;
+    while ((r = archive_read_next_header(a.get(), &entry)) == ARCHIVE_OK) {
+        auto admitted = guard.admit(entry);
+        if (!fn(a.get(), entry, admitted, guard)) drain(a.get(), guard, file);
+    }
+    if (r != ARCHIVE_EOF) corrupt(a.get(), file);
+    guard.account(static_cast<uint64_t>(archive_filter_bytes(a.get(), 0)));
+}
+
+}  // namespace
+
+std::string read_index(const fs::path& file) {
+    ReadArchive a = open_archive(file);
+    archive_entry* entry;
+    int r = archive_read_next_header(a.get(), &entry);
+    if (r == ARCHIVE_EOF)
+        throw Error::invalid(file.string(), fmt::format("backup {} is empty or not a tarball", file.string()));
+    if (r != ARCHIVE_OK) corrupt(a.get(), file);
+    std::string first = clean_path(archive_entry_pathname(entry));
+    if (first != "backup/index.yaml")
+        throw Error::invalid(first.empty() ? file.string() : first,
+                             fmt::format("backup {} does not start with backup/index.yaml (its first entry is \"{}\")",
+                                         file.string(), first));
+    if (archive_entry_filetype(entry) != AE_IFREG)
+        throw Error::invalid(first, fmt::format("backup {}: backup/index.yaml is not a regular file", file.string()));
+    constexpr size_t kMaxIndex = 16 << 20;
+    std::string data;
+    char buf[65536];
+    for (;;) {
+        la_ssize_t n = archive_read_data(a.get(), buf, sizeof buf);
+        if (n < 0) corrupt(a.get(), file);
+        if (n == 0) break;
+        data.append(buf, static_cast<size_t>(n));
+        if (data.size() > kMaxIndex)
+            throw Error::invalid(first, fmt::format("backup {}: backup/index.yaml is larger than {} bytes", file.string(), kMaxIndex));
+    }
+    return data;
+}
+
+void scan_backup(const fs::path& file, PartKind kind, const UnpackLimits& limits) {
+    for_each_entry(file, kind, limits, [](archive*, archive_entry*, const EntryGuard::Admitted&, EntryGuard&) { return false; });
+}
+
+bool unpack_part(const fs::path& file, const std::string& prefix, const fs::path& dest, PartKind kind, const UnpackLimits& limits,
+                 const Progress& progress) {
+    std::unique_ptr<archive, WriteDeleter> disk(archive_write_disk_new());
+    // Paths are made absolute below dest once vetted, so libarchive's absolute-path check cannot
+    // be used; its ".." and symlink checks stay on as a second line.
+    archive_write_disk_set_options(disk.get(), ARCHIVE_EXTRACT_OWNER | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_TIME |
+                                                   ARCHIVE_EXTRACT_XATTR | ARCHIVE_EXTRACT_ACL | ARCHIVE_EXTRACT_FFLAGS |
+                                                   ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_SYMLINKS);
+    bool found = false;
+    for_each_entry(file, kind, limits, [&](archive* a, archive_entry* entry, const EntryGuard::Admitted& adm, EntryGuard& guard) {
+        if (adm.part != prefix) return false;
+        found = true;
+        std::string rel = adm.path.size() > prefix.size() ? adm.path.substr(prefix.size() + 1) : std::string();
+        fs::path target = rel.empty() ? dest : dest / rel;
+        archive_entry_copy_pathname(entry, target.c_str());
+        if (!adm.hardlink.empty()) archive_entry_copy_hardlink(entry, (dest / adm.hardlink.substr(prefix.size() + 1)).c_str());
+        if (archive_write_header(disk.get(), entry) != ARCHIVE_OK)
+            throw Error::invalid(adm.path, fmt::format("unpacking \"{}\" from {}: {}", adm.path, file.string(), archive_message(disk.get())));
+        const void* buf;
+        size_t size;
+        la_int64_t offset;
+        int d;
+        while ((d = archive_read_data_block(a, &buf, &size, &offset)) == ARCHIVE_OK) {
+            guard.account(static_cast<uint64_t>(archive_filter_bytes(a, 0)));
+            if (progress) progress(static_cast<uint64_t>(archive_filter_bytes(a, -1)));
+            if (archive_write_data_block(disk.get(), buf, size, offset) != ARCHIVE_OK)
+                throw Error(ErrorCode::System, fmt::format("writing \"{}\": {}", adm.path, archive_message(disk.get())));
+        }
+        if (d != ARCHIVE_EOF) corrupt(a, file);
+        if (archive_write_finish_entry(disk.get()) != ARCHIVE_OK)
+            throw Error(ErrorCode::System, fmt::format("finishing \"{}\": {}", adm.path, archive_message(disk.get())));
+        return true;
+    });
+    if (archive_write_close(disk.get()) != ARCHIVE_OK)
+        throw Error(ErrorCode::System, fmt::format("unpacking {}: {}", file.string(), archive_message(disk.get())));
+    return found;
+}
+
+void extract_entry_to_fd(const fs::path& file, const std::string& name, int fd, const UnpackLimits& limits) {
+    bool found = false;
+    for_each_entry(file, PartKind::Volume, limits, [&](archive* a, archive_entry* entry, const EntryGuard::Admitted& adm, EntryGuard& guard) {
+        if (adm.path != name || found) return false;
+        if (archive_entry_filetype(entry) != AE_IFREG)
+            throw Error::invalid(name, fmt::format("backup {}: \"{}\" is not a regular file", file.string(), name));
+        found = true;
+        std::vector<char> buf(kBlock);
+        for (;;) {
+            la_ssize_t n = archive_read_data(a, buf.data(), buf.size());
+            if (n < 0) corrupt(a, file);
+            if (n == 0) break;
+            guard.account(static_cast<uint64_t>(archive_filter_bytes(a, 0)));
+            const char* p = buf.data();
+            size_t left = static_cast<size_t>(n);
+            while (left > 0) {
+                ssize_t w = ::write(fd, p, left);
+                if (w < 0) {
+                    if (errno == EINTR) continue;
+                    throw Error::from_errno(fmt::format("writing \"{}\"", name), errno);
+                }
+                p += w;
+                left -= static_cast<size_t>(w);
+            }
+        }
+        return true;
+    });
+    if (!found) throw Error::invalid(name, fmt::format("backup {} has no \"{}\"", file.string(), name));
+}
+
+bool has_entry(const fs::path& file, const std::string& name) {
+    ReadArchive a = open_archive(file);
+    archive_entry* entry;
+    int r;
+    while ((r = archive_read_next_header(a.get(), &entry)) == ARCHIVE_OK)
+        if (clean_path(archive_entry_pathname(entry)) == name) return true;
+    return false;
+}
+
+}  // namespace li::backup
