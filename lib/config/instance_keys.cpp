@@ -3,6 +3,7 @@
 #include "config/config_key.hpp"
 #include "config/security_validators.hpp"
 #include "core/clock.hpp"
+#include "core/cron.hpp"
 #include "libinstance/error.hpp"
 #include "sys/idmap.hpp"
 
@@ -66,6 +67,8 @@ std::vector<ConfigKey> build_instance_keys() {
         // Snapshots
         {"snapshots.pattern", "string", "snap%d", S::Instance, true, "Name of snapshots taken without one: %d is the next free number", check_any},
         {"snapshots.expiry", "string", "", S::Instance, true, "How long snapshots are kept, e.g. \"1w 2d\" (M, H, d, w, m, y)", check_expiry},
+        {"snapshots.schedule", "string", "", S::Instance, true, "When to take snapshots: cron \"M H DoM Mon DoW\" in the server's local time, several joined by \", \", or @hourly, @daily, @midnight, @weekly, @monthly, @annually, @yearly, @startup, @never", check_cron_schedule},
+        {"snapshots.schedule.stopped", "bool", "false", S::Instance, true, "Whether scheduled snapshots are also taken of stopped instances", check_bool},
         // Raw overrides
         {"raw.idmap", "blob", "", S::Container, false, "Raw idmap entries (\"both|uid|gid HOST CONTAINER\", one a line) mapping container ids to host ids", check_raw_idmap},
         {"raw.lxc", "blob", "", S::Container, false, "Extra liblxc configuration lines (isolation-breaking keys are refused)", check_raw_lxc},

@@ -6,6 +6,7 @@
 #include "core/manager_core.hpp"
 #include "core/server_config.hpp"
 #include "instance/instance_boot.hpp"
+#include "instance/snapshot_schedule.hpp"
 
 namespace li {
 
@@ -33,6 +34,7 @@ std::shared_ptr<Manager> Manager::open(const fs::path& state_dir) {
     } catch (const std::exception& e) {
         log::warn("autostarting instances", {{"error", e.what()}});
     }
+    start_snapshot_scheduler(core);
     return manager;
 }
 

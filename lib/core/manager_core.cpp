@@ -7,6 +7,7 @@
 
 #include "instance/instance_driver.hpp"
 #include "core/log.hpp"
+#include "core/minute_ticker.hpp"
 #include "libinstance/error.hpp"
 #include "store/profile_repo.hpp"
 
@@ -51,6 +52,8 @@ ManagerCore::ManagerCore(const fs::path& state_dir)
 }
 
 ManagerCore::~ManagerCore() = default;
+
+void ManagerCore::set_snapshot_scheduler(std::unique_ptr<MinuteTicker> ticker) { snapshot_scheduler_ = std::move(ticker); }
 
 void ManagerCore::create_defaults() {
     // Like `lxd init --auto`: a `dir` pool named default and a profile giving instances a root disk on it.

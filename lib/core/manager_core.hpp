@@ -20,6 +20,7 @@
 namespace li {
 
 class InstanceDriver;
+class MinuteTicker;
 
 class ManagerCore {
 public:
@@ -49,6 +50,8 @@ public:
     std::unique_ptr<StorageDriver> take_pool(const std::string& name);
     InstanceDriver& instance_driver(const std::string& type);
     const IdMap& idmap() const { return idmap_; }
+    /// Keeps the snapshot scheduler's thread, stopped first when the core goes.
+    void set_snapshot_scheduler(std::unique_ptr<MinuteTicker> ticker);
 
 private:
     void create_defaults();
@@ -66,6 +69,8 @@ private:
     std::mutex pools_mutex_;
     std::map<std::string, std::unique_ptr<StorageDriver>> pools_;
     std::unique_ptr<InstanceDriver> lxc_driver_;
+    // Last: destroyed first, so no pass runs while the rest goes.
+    std::unique_ptr<MinuteTicker> snapshot_scheduler_;
 };
 
 /// The libinstance-helper executable to run ($LIBINSTANCE_HELPER, beside the library, the build

@@ -10,6 +10,7 @@
 #include "core/operations.hpp"
 #include "instance/instance_boot.hpp"
 #include "instance/instance_loader.hpp"
+#include "instance/snapshot_schedule.hpp"
 #include "libinstance/error.hpp"
 #include "libinstance/instance.hpp"
 #include "storage/image_volumes.hpp"
@@ -89,6 +90,7 @@ Operation Instance::start_async_impl(const StartOptions& opts, bool async) {
         } catch (const Error& e) {
             throw e.with_context(fmt::format("starting {}", ctx.spec.name));
         }
+        snapshot_at_startup(core, ctx);
         core.events().lifecycle(ctx.spec.project, "instance-started", source_of(ctx.spec));
     });
 }
