@@ -32,6 +32,7 @@ from .profiles import Profile, ProfileManager
 from .storage_pools import StoragePool, StoragePoolManager
 from .storage_volume_snapshots import StorageVolumeSnapshot, StorageVolumeSnapshotManager
 from .storage_volumes import StorageVolume, StorageVolumeManager
+from .snapshot_schedule import SnapshotScheduleRun
 from .state import InstanceState
 
 __version__: str = _native.native.version()
@@ -44,6 +45,7 @@ __all__ = [
     "Instance",
     "InstanceManager",
     "InstanceState",
+    "SnapshotScheduleRun",
     "Operation",
     "OperationManager",
     "Progress",

@@ -6,6 +6,7 @@ import json
 import os
 import threading
 import weakref
+from datetime import datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Dict, Optional, Protocol, Type, TypeVar, Union
 
@@ -16,6 +17,7 @@ from .instances import InstanceManager
 from .operations import OperationManager
 from .remotes import RemoteManager
 from .profiles import ProfileManager
+from .snapshot_schedule import SnapshotScheduleRun, _now_unix
 from .storage_pools import StoragePoolManager
 
 if TYPE_CHECKING:
@@ -118,6 +120,13 @@ class Client:
             return None
         native_op = self._manager().shutdown_instances_async()
         return self.operations._start(lambda: native_op)
+
+    def run_snapshot_schedule(self, now: Optional[datetime] = None) -> SnapshotScheduleRun:
+        """One pass of the snapshot scheduler as of ``now`` (None: now; a naive datetime is
+        local time): instances whose ``snapshots.schedule`` falls on that minute get a snapshot
+        (stopped ones only with ``snapshots.schedule.stopped``), once per slot whoever runs it;
+        then expired snapshots are deleted. The library also runs this itself every minute."""
+        return SnapshotScheduleRun._from_json(self._manager().run_snapshot_schedule(_now_unix(now)))
 
     def close(self) -> None:
         """Closes the state directory, releasing its lock, after ending this client's event

@@ -48,6 +48,16 @@ ManagerClass init_manager(py::module_& m) {
             });
         },
         "shutdown_instances as an operation.");
+    cls.def(
+        "run_snapshot_schedule",
+        [](const ManagerHandle& self, int64_t now_unix) {
+            auto mgr = self.get();
+            char* json = nullptr;
+            call_nogil([&](li_error** err) { return li_manager_run_snapshot_schedule(&json, mgr.get(), now_unix, err); });
+            return take_string(json);
+        },
+        py::arg("now_unix") = 0,
+        "One pass of the snapshot scheduler as of now_unix (0: now); {taken, pruned, failed} as JSON.");
     return cls;
 }
 
