@@ -56,6 +56,7 @@ mod operation;
 mod profile;
 mod publish;
 mod remote;
+mod snapshot_schedule;
 mod storage;
 mod storage_volume;
 mod storage_volume_snapshot;
@@ -73,6 +74,7 @@ pub use log::{LogLevel, LogTarget};
 pub use manager::{BuildImageOptions, Manager, Project};
 pub use operation::Operation;
 pub use publish::PublishOptions;
+pub use snapshot_schedule::SnapshotScheduleRun;
 
 /// The raw FFI, for what the safe API does not cover yet.
 pub use libinstance_sys as sys;
