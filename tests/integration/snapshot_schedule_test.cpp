@@ -193,6 +193,27 @@ TEST_CASE("bad schedules are refused naming the key") {
     remove_forced(c);
 }
 
+TEST_CASE("the manager's own thread takes a due snapshot within the minute") {
+    const char* saved = std::getenv("LIBINSTANCE_SNAPSHOT_SCHEDULER");
+    std::string keep = saved ? saved : "";
+    ::unsetenv("LIBINSTANCE_SNAPSHOT_SCHEDULER");
+    TempDir dir("li-sched-thread");
+    {
+        auto mgr = open_with_busybox(dir.path());
+        if (saved) ::setenv("LIBINSTANCE_SNAPSHOT_SCHEDULER", keep.c_str(), 1);
+        api::InstancesPost post;
+        post.name = "sched-thread";
+        post.source.alias = "busybox";
+        post.config = {{"snapshots.schedule", "* * * * *"}, {"snapshots.schedule.stopped", "true"}};
+        Instance c = mgr->instances().create("default", post);
+        auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(75);
+        while (c.snapshots().empty() && std::chrono::steady_clock::now() < deadline)
+            std::this_thread::sleep_for(std::chrono::milliseconds(500));
+        CHECK(snapshot_names(c) == Names{"snap0"});
+        remove_forced(c);
+    }
+}
+
 TEST_CASE("a manager with its scheduler thread opens and closes without waiting for a minute") {
     const char* saved = std::getenv("LIBINSTANCE_SNAPSHOT_SCHEDULER");
     std::string keep = saved ? saved : "";
