@@ -31,6 +31,7 @@ std::vector<Command> image_remote_commands();  ///< image copy, image refresh
 Command config_command();                ///< config get/set/unset/show (settings)
 Command image_prune_command();           ///< image prune
 std::vector<Command> image_edit_commands();    ///< image import (split), export, edit, *-property
+Command admin_command();                 ///< admin snapshot-schedule
 
 /// The whole command tree of `inst`.
 const Command& command_tree();
