@@ -251,7 +251,8 @@ typedef struct li_instance li_instance;
 /**
  * @brief Creates an instance from an LXD `InstancesPost` document, e.g.
  * `{"name":"c1","source":{"type":"image","alias":"busybox"}}`, or copies one with source
- * `{"type":"copy","source":"c1"}` (config, devices and profiles of the original, the document's
+ * `{"type":"copy","source":"c1"}` with its snapshots unless `"instance_only":true`, or from a snapshot with
+ * `"source":"c1/snap0"` (config, devices and profiles of the original, the document's
  * applied over them; on another pool, chosen by a root disk in `devices`, the original must be
  * stopped: LI_ERR_BUSY, key "source.source"). Nothing is left behind on failure.
  * @param[out] out the new instance; free with li_instance_free()

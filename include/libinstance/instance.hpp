@@ -141,7 +141,7 @@ public:
     /// or InvalidArgument (key "name").
     void rename(std::string_view new_name);
     /// Moves the stopped instance's root volume to another storage pool (`lxc move c1 --storage
-    /// P`): a whole copy on the new pool, recorded in the instance's own root disk device, then
+    /// P`): a whole copy on the new pool (with its snapshots), recorded in the instance's own root disk device, then
     /// the old volume goes. Busy (key "name") while running; NotFound or InvalidArgument (key
     /// "pool") for an unknown pool or the one it is on. Progress and cancellation through the
     /// operation; nothing changes when it fails.

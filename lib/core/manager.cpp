@@ -1,3 +1,4 @@
+#include "instance/interrupted_operations.hpp"
 #include "libinstance/manager.hpp"
 
 #include <cstdlib>
@@ -20,6 +21,8 @@ fs::path Manager::default_state_dir() {
 std::shared_ptr<Manager> Manager::open(const fs::path& state_dir) {
     auto core = std::make_shared<ManagerCore>(state_dir.empty() ? default_state_dir() : state_dir);
     auto manager = std::make_shared<Manager>(core);
+    // Before anything else uses the volumes: what a killed process left half done is put right.
+    finish_interrupted_operations(*core);
     // As LXD at start-up: cached images unused for images.remote_cache_expiry days go. A failure
     // here must not keep the state directory from opening.
     try {

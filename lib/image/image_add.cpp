@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "core/failpoint.hpp"
 #include "core/clock.hpp"
 #include "core/event_hub.hpp"
 #include "core/log.hpp"
@@ -56,10 +57,13 @@ api::Image add_image_files(ManagerCore& core, const std::string& project, const 
 
     Reverter revert;
     ImageFiles stored = {core.images_dir() / fingerprint, {}};
+    // Stored files come before the row; files no row names are removed by the next open.
     store_file(files.metadata, stored.metadata, move_files, revert);
+    LI_FAILPOINT("image.import.metadata_stored");
     if (files.split()) {
         stored.rootfs = core.images_dir() / (fingerprint + ".rootfs");
         store_file(files.rootfs, stored.rootfs, move_files, revert);
+        LI_FAILPOINT("image.import.rootfs_stored");
     }
 
     api::Image image;
@@ -87,6 +91,7 @@ api::Image add_image_files(ManagerCore& core, const std::string& project, const 
         if (!opts.alias.empty()) repo::insert_alias(db, project, opts.alias, id, "");
     });
     revert.success();
+    LI_FAILPOINT("image.import.recorded");
     if (!opts.alias.empty()) image.aliases.push_back({opts.alias, ""});
     ctx.progress(progress_key, label, 100);
     ctx.set_metadata("fingerprint", fingerprint);

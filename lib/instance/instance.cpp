@@ -2,6 +2,8 @@
 #include <fmt/format.h>
 
 #include "config/validators.hpp"
+#include "core/failpoint.hpp"
+#include "core/intent.hpp"
 #include "core/clock.hpp"
 #include "core/event_hub.hpp"
 #include "core/log.hpp"
@@ -51,10 +53,18 @@ void do_delete(ManagerCore& core, Context& ctx, bool force) {
         ctx.driver.stop(ctx.spec, true, std::chrono::seconds(0));
     }
     ctx.driver.destroy(ctx.spec);
-    StorageDriver& pool = core.pool(root_disk_pool(ctx.loaded.expanded.devices));
-    pool.delete_volume(VolumeRef{VolumeType::Container, project_prefixed_name(ctx.spec.project, ctx.spec.name)});
-    // The record goes last: if removing files fails, the instance is still there to retry.
-    core.db().transaction([&](SQLite::Database& db) { repo::delete_instance(db, ctx.loaded.record.id); });
+    {
+        // The record goes first; the volume (with its snapshots) follows when the journal entry is
+        // done with, or at the next open if the process dies in between.
+        Intent intent(core, "instance.delete", ctx.spec.project, ctx.spec.name, {});
+        LI_FAILPOINT("instance.delete.journaled");
+        core.db().transaction([&](SQLite::Database& db) {
+            repo::delete_instance(db, ctx.loaded.record.id);
+            intent.commit(db, {{root_disk_pool(ctx.loaded.expanded.devices), VolumeType::Container,
+                                project_prefixed_name(ctx.spec.project, ctx.spec.name)}});
+        });
+        LI_FAILPOINT("instance.delete.unrecorded");
+    }
     // The last dependant of a deleted image lets its volume go.
     if (auto base = ctx.loaded.record.config.find("volatile.base_image"); base != ctx.loaded.record.config.end())
         release_image_volumes(core, base->second);

@@ -2,11 +2,16 @@
 // moves of a stopped instance's volume between pools.
 #include "instance/instance_copy.hpp"
 
+#include <optional>
+
 #include <fmt/format.h>
 
+#include "backup/backup_config.hpp"
 #include "config/config_key.hpp"
 #include "core/clock.hpp"
 #include "core/event_hub.hpp"
+#include "core/failpoint.hpp"
+#include "core/intent.hpp"
 #include "core/log.hpp"
 #include "core/names.hpp"
 #include "core/operation_state.hpp"
@@ -18,6 +23,7 @@
 #include "storage/volume_layout.hpp"
 #include "storage/volume_transfer.hpp"
 #include "store/instance_repo.hpp"
+#include "store/instance_snapshot_repo.hpp"
 #include "store/profile_repo.hpp"
 
 namespace li {
@@ -54,35 +60,93 @@ std::pair<std::unique_lock<std::mutex>, std::unique_lock<std::mutex>> lock_pair(
     return {core.locks().lock_instance(project_a, a), std::move(first)};
 }
 
-}  // namespace
+// What a copy starts from: an instance, or one of its snapshots ("c1/snap0").
+struct CopySource {
+    LoadedInstance instance;
+    std::optional<InstanceSnapshotRecord> snapshot;
+    std::vector<InstanceSnapshotRecord> snapshots;  ///< copied along (oldest first)
+};
 
-void copy_instance(ManagerCore& core, const std::string& project, const api::InstancesPost& post, OperationContext& ctx) {
-    std::string source_project = post.source.project.empty() ? project : post.source.project;
-    if (source_project == project && post.source.source == post.name)
-        throw Error::invalid("name", fmt::format("an instance cannot be copied onto itself (\"{}\")", post.name));
-    auto locks = lock_pair(core, source_project, post.source.source, project, post.name);
-
-    LoadedInstance source;
+CopySource load_copy_source(ManagerCore& core, const std::string& project, const api::InstanceSource& source) {
+    std::string name = source.source, snapshot;
+    if (auto slash = name.find('/'); slash != std::string::npos) {
+        snapshot = name.substr(slash + 1);
+        name = name.substr(0, slash);
+    }
+    CopySource out;
     try {
-        source = load_instance(core, source_project, post.source.source);
+        out.instance = load_instance(core, project, name);
     } catch (const Error& e) {
         if (e.code() == ErrorCode::NotFound) throw Error(ErrorCode::NotFound, e.what(), "source.source");
         throw;
     }
+    core.db().read([&](SQLite::Database& db) {
+        if (!snapshot.empty()) {
+            out.snapshot = repo::find_instance_snapshot(db, out.instance.record.id, snapshot);
+            if (!out.snapshot)
+                throw Error(ErrorCode::NotFound, fmt::format("snapshot \"{}\" of instance \"{}\" not found", snapshot, name),
+                            "source.source");
+        } else if (!source.instance_only) {
+            out.snapshots = repo::list_instance_snapshots(db, out.instance.record.id);
+        }
+        return 0;
+    });
+    return out;
+}
+
+// Makes the copy's volume: a snapshot's files, or the instance's with its snapshots, or only its
+// current files (the driver's clone on the same pool).
+void copy_volume_of(ManagerCore& core, const CopySource& source, StorageDriver& from_pool, StorageDriver& to_pool,
+                    const VolumeRef& from, const VolumeRef& to, OperationContext& ctx) {
+    if (source.snapshot) {
+        copy_snapshot_to_volume(from_pool, to_pool, from, source.snapshot->name, to, VolumeFiles::Instance, ctx);
+        return;
+    }
+    bool running = is_running(core, source.instance);
+    if (source.snapshots.empty() && &from_pool == &to_pool) {
+        from_pool.copy_volume(from, to, ctx);
+        return;
+    }
+    // Reading a running instance's files through its mounted (idmapped) root would copy shifted
+    // owners; the driver's own clone is the only live copy.
+    if (running)
+        throw Error(ErrorCode::Busy,
+                    fmt::format("instance \"{}\" is running: stop it to copy it {}", source.instance.record.name,
+                                source.snapshots.empty() ? "to another pool" : "with its snapshots (or copy it with instance_only)"),
+                    "source.source");
+    std::vector<std::string> names;
+    for (const auto& s : source.snapshots) names.push_back(s.name);
+    copy_volume_with_snapshots(from_pool, to_pool, from, to, names, VolumeFiles::Instance, ctx);
+}
+
+}  // namespace
+
+void copy_instance(ManagerCore& core, const std::string& project, const api::InstancesPost& post, OperationContext& ctx) {
+    std::string source_project = post.source.project.empty() ? project : post.source.project;
+    std::string source_name = post.source.source.substr(0, post.source.source.find('/'));
+    if (source_project == project && source_name == post.name)
+        throw Error::invalid("name", fmt::format("an instance cannot be copied onto itself (\"{}\")", post.name));
+    auto locks = lock_pair(core, source_project, source_name, project, post.name);
+
+    CopySource source = load_copy_source(core, source_project, post.source);
+    // A snapshot's config, devices and profiles are what a copy of it starts from.
+    const InstanceRecord& original = source.instance.record;
+    const api::ConfigMap& from_config = source.snapshot ? source.snapshot->config : original.config;
+    const api::DeviceMap& from_devices = source.snapshot ? source.snapshot->devices : original.devices;
     InstanceRecord record;
     record.project = project;
     record.name = post.name;
-    record.type = source.record.type;
-    record.architecture = source.record.architecture;
-    record.description = post.description.empty() ? source.record.description : post.description;
+    record.type = original.type;
+    record.architecture = source.snapshot ? source.snapshot->architecture : original.architecture;
+    record.description = post.description.empty() ? original.description : post.description;
     record.ephemeral = post.ephemeral;
     record.created_at = now_rfc3339();
-    for (const auto& [k, v] : source.record.config)
+    for (const auto& [k, v] : from_config)
         if (!identifies_original(k)) record.config[k] = v;
     for (const auto& [k, v] : post.config) record.config[k] = v;
-    record.devices = source.record.devices;
+    record.devices = from_devices;
     for (const auto& [name, d] : post.devices) record.devices[name] = d;
-    record.profiles = post.profiles.value_or(source.record.profiles);
+    record.profiles = post.profiles.value_or(source.snapshot ? source.snapshot->profiles : original.profiles);
 
     auto profiles = core.db().read([&](SQLite::Database& db) {
         if (repo::find_instance(db, project, post.name))
@@ -97,24 +161,17 @@ void copy_instance(ManagerCore& core, const std::string& project, const api::Ins
     });
     Expanded expanded = expand_instance(profiles, record.config, record.devices);
     config::validate_key_combinations(expanded.config);
-    std::string from_pool_name = root_disk_pool(source.expanded.devices);
+    std::string from_pool_name = root_disk_pool(source.instance.expanded.devices);
     std::string to_pool_name = root_disk_pool(expanded.devices);
     StorageDriver& from_pool = core.pool(from_pool_name);
     StorageDriver& to_pool = core.pool(to_pool_name);
-    VolumeRef from{VolumeType::Container, project_prefixed_name(source_project, source.record.name)};
+    VolumeRef from{VolumeType::Container, project_prefixed_name(source_project, original.name)};
     VolumeRef to{VolumeType::Container, project_prefixed_name(project, post.name)};
 
-    Reverter revert;
-    if (from_pool_name == to_pool_name) {
-        from_pool.copy_volume(from, to, ctx);
-    } else {
-        if (is_running(core, source))
-            throw Error(ErrorCode::Busy,
-                        fmt::format("instance \"{}\" is running: stop it to copy it to another pool (\"{}\")", source.record.name,
-                                    to_pool_name), "source.source");
-        copy_volume_across(from_pool, to_pool, from, to, VolumeFiles::Instance, ctx);
-    }
-    revert.add([&to_pool, to] { to_pool.delete_volume(to); });
+    Intent intent(core, "instance.copy", project, post.name, {{to_pool_name, VolumeType::Container, to.name}});
+    LI_FAILPOINT("instance.copy.journaled");
+    copy_volume_of(core, source, from_pool, to_pool, from, to, ctx);
+    LI_FAILPOINT("instance.copy.volume_made");
     apply_root_disk_size(to_pool, to, expanded.devices);  // the copy's own size, not the source's
     ctx.check_cancelled();
     to_pool.mount_volume(to);
@@ -123,12 +180,25 @@ void copy_instance(ManagerCore& core, const std::string& project, const api::Ins
                                                        expanded.config, expanded.devices));
     to_pool.unmount_volume(to);
     ctx.check_cancelled();
-    core.db().transaction([&](SQLite::Database& db) { repo::insert_instance(db, record); });
-    revert.success();
-    log::info("instance copied", {{"instance", post.name}, {"project", project}, {"source", source.record.name}});
+    core.db().transaction([&](SQLite::Database& db) {
+        int64_t id = repo::insert_instance(db, record);
+        for (InstanceSnapshotRecord snapshot : source.snapshots) {
+            snapshot.id = 0;
+            snapshot.instance_id = id;
+            api::ConfigMap config;
+            for (const auto& [k, v] : snapshot.config)
+                if (!identifies_original(k)) config[k] = v;
+            snapshot.config = std::move(config);
+            repo::insert_instance_snapshot(db, snapshot);
+        }
+        intent.commit(db);
+    });
+    LI_FAILPOINT("instance.copy.recorded");
+    log::info("instance copied", {{"instance", post.name}, {"project", project}, {"source", post.source.source}});
+    backup::write_instance_backup_file(core, project, post.name);
     core.events().lifecycle(project, "instance-created", api_source("instances", post.name, project),
                             {{"type", record.type}, {"storage-pool", to_pool_name},
-                             {"source", api_source("instances", source.record.name, source_project)}});
+                             {"source", api_source("instances", post.source.source, source_project)}});
 }
 
 void rename_instance(ManagerCore& core, const std::string& project, const std::string& name, const std::string& new_name) {
@@ -161,6 +231,7 @@ void rename_instance(ManagerCore& core, const std::string& project, const std::s
     core.db().transaction([&](SQLite::Database& db) { repo::rename_instance(db, loaded.record.id, new_name); });
     revert.success();
     log::info("instance renamed", {{"instance", new_name}, {"project", project}, {"old_name", name}});
+    backup::write_instance_backup_file(core, project, new_name);
     core.events().lifecycle(project, "instance-renamed", api_source("instances", new_name, project), {{"old_name", name}});
 }
 
@@ -190,21 +261,27 @@ void move_instance_to_pool(ManagerCore& core, const std::string& project, const 
     next.devices[root] = loaded.expanded.devices.at(root);
     next.devices[root]["pool"] = pool;
 
-    Reverter revert;
-    copy_volume_across(from_pool, to_pool, vol, vol, VolumeFiles::Instance, ctx);
-    revert.add([&to_pool, vol] { to_pool.delete_volume(vol); });
-    change_root_disk_size(to_pool, vol, {}, loaded.expanded.devices);  // the size moves with it
-    ctx.check_cancelled();
-    core.db().transaction([&](SQLite::Database& db) { repo::update_instance(db, next); });
-    revert.success();
-    // The copy is recorded: a failure to remove the old volume only leaves garbage behind.
-    try {
-        from_pool.delete_volume(vol);
-    } catch (const Error& e) {
-        log::warn("the old volume of a moved instance could not be removed",
-                  {{"instance", name}, {"pool", from_pool_name}, {"error", e.what()}});
+    std::vector<std::string> snapshots = core.db().read([&](SQLite::Database& db) {
+        std::vector<std::string> names;
+        for (const auto& s : repo::list_instance_snapshots(db, loaded.record.id)) names.push_back(s.name);
+        return names;
+    });
+    {
+        // Once the copy is recorded the old volume is only garbage: the journal entry removes it.
+        Intent intent(core, "instance.move", project, name, {{pool, VolumeType::Container, vol.name}});
+        LI_FAILPOINT("instance.move.journaled");
+        copy_volume_with_snapshots(from_pool, to_pool, vol, vol, snapshots, VolumeFiles::Instance, ctx);
+        LI_FAILPOINT("instance.move.volume_made");
+        change_root_disk_size(to_pool, vol, {}, loaded.expanded.devices);  // the size moves with it
+        ctx.check_cancelled();
+        core.db().transaction([&](SQLite::Database& db) {
+            repo::update_instance(db, next);
+            intent.commit(db, {{from_pool_name, VolumeType::Container, vol.name}});
+        });
+        LI_FAILPOINT("instance.move.recorded");
     }
     log::info("instance moved", {{"instance", name}, {"project", project}, {"pool", pool}});
+    backup::write_instance_backup_file(core, project, name);
     core.events().lifecycle(project, "instance-updated", api_source("instances", name, project), {{"storage-pool", pool}});
 }
 

@@ -1,6 +1,7 @@
-// Instance snapshots. Files before rows: a snapshot's files are made before its row is written and
-// removed before its row is deleted, so a crash leaves at worst files without a row (the reconcile
-// at open removes them) or a row whose deletion can be retried; never a row without files.
+// Instance snapshots. Each change that touches files is journaled (core/intent.hpp): a snapshot's
+// files are made after its journal entry and before its row; a deleted snapshot's row goes first
+// and its files after, so a crash leaves files no row points at, which the next open removes —
+// never a row without files. A restore is finished by the next open when it was interrupted.
 #include "instance/instance_snapshots.hpp"
 
 #include <algorithm>
@@ -8,8 +9,11 @@
 
 #include <fmt/format.h>
 
+#include "backup/backup_config.hpp"
 #include "core/clock.hpp"
 #include "core/event_hub.hpp"
+#include "core/failpoint.hpp"
+#include "core/intent.hpp"
 #include "core/log.hpp"
 #include "core/manager_core.hpp"
 #include "core/names.hpp"
@@ -133,16 +137,22 @@ api::InstanceSnapshot take_instance_snapshot(ManagerCore& core, InstanceContext&
 
     StorageDriver& pool = core.pool(ctx.spec.pool);
     VolumeRef vol = instance_volume(instance);
+    Intent intent(core, "instance.snapshot.create", instance.project, instance.name,
+                  {{ctx.spec.pool, VolumeType::Container, vol.name, record.name}});
+    LI_FAILPOINT("instance.snapshot.create.journaled");
     try {
         pool.create_snapshot(vol, record.name, op);
     } catch (const Error& e) {
         throw e.with_context(fmt::format("snapshotting {}", instance.name));
     }
-    Reverter revert;
-    revert.add([&pool, vol, name = record.name] { pool.delete_snapshot(vol, name); });
-    core.db().transaction([&](SQLite::Database& db) { record.id = repo::insert_instance_snapshot(db, record); });
-    revert.success();
+    LI_FAILPOINT("instance.snapshot.create.files_made");
+    core.db().transaction([&](SQLite::Database& db) {
+        record.id = repo::insert_instance_snapshot(db, record);
+        intent.commit(db);
+    });
+    LI_FAILPOINT("instance.snapshot.create.recorded");
     log::info("instance snapshot created", {{"instance", instance.name}, {"snapshot", record.name}, {"project", instance.project}});
+    backup::write_instance_backup_file(core, instance.project, instance.name);
     core.events().lifecycle(instance.project, "instance-snapshot-created", snapshot_source(instance.project, instance.name, record.name));
     return core.db().read([&](SQLite::Database& db) { return to_api(db, instance.project, record); });
 }
@@ -171,6 +181,7 @@ void update_instance_snapshot(ManagerCore& core, InstanceContext& ctx, const std
         record.expires_at = put.expires_at;
         repo::update_instance_snapshot(db, record);
     });
+    backup::write_instance_backup_file(core, instance.project, instance.name);
     core.events().lifecycle(instance.project, "instance-snapshot-updated", snapshot_source(instance.project, instance.name, snapshot));
 }
 
@@ -192,6 +203,7 @@ void rename_instance_snapshot(ManagerCore& core, InstanceContext& ctx, const std
     record.name = new_name;
     core.db().transaction([&](SQLite::Database& db) { repo::update_instance_snapshot(db, record); });
     revert.success();
+    backup::write_instance_backup_file(core, instance.project, instance.name);
     core.events().lifecycle(instance.project, "instance-snapshot-renamed", snapshot_source(instance.project, instance.name, new_name),
                             {{"old_name", snapshot}});
 }
@@ -199,18 +211,19 @@ void rename_instance_snapshot(ManagerCore& core, InstanceContext& ctx, const std
 void delete_instance_snapshot(ManagerCore& core, InstanceContext& ctx, const std::string& snapshot) {
     const InstanceRecord& instance = ctx.loaded.record;
     InstanceSnapshotRecord record = core.db().read([&](SQLite::Database& db) { return snapshot_or_throw(db, instance, snapshot); });
-    StorageDriver& pool = core.pool(ctx.spec.pool);
     VolumeRef vol = instance_volume(instance);
-    auto on_disk = pool.list_snapshots(vol);
-    if (std::find(on_disk.begin(), on_disk.end(), snapshot) != on_disk.end()) {
-        try {
-            pool.delete_snapshot(vol, snapshot);
-        } catch (const Error& e) {
-            throw e.with_context(fmt::format("deleting snapshot {} of {}", snapshot, instance.name));
-        }
+    {
+        // The row goes first; the files follow when the entry is done with (or at the next open).
+        Intent intent(core, "instance.snapshot.delete", instance.project, instance.name, {});
+        LI_FAILPOINT("instance.snapshot.delete.journaled");
+        core.db().transaction([&](SQLite::Database& db) {
+            repo::delete_instance_snapshot(db, record.id);
+            intent.commit(db, {{ctx.spec.pool, VolumeType::Container, vol.name, snapshot}});
+        });
+        LI_FAILPOINT("instance.snapshot.delete.unrecorded");
     }
-    core.db().transaction([&](SQLite::Database& db) { repo::delete_instance_snapshot(db, record.id); });
     log::info("instance snapshot deleted", {{"instance", instance.name}, {"snapshot", snapshot}, {"project", instance.project}});
+    backup::write_instance_backup_file(core, instance.project, instance.name);
     core.events().lifecycle(instance.project, "instance-snapshot-deleted", snapshot_source(instance.project, instance.name, snapshot));
 }
 
@@ -247,8 +260,15 @@ void restore_instance_snapshot(ManagerCore& core, InstanceContext& ctx, const st
     if (was_running) ctx.driver.stop(ctx.spec, true, std::chrono::seconds(0));
     StorageDriver& pool = core.pool(ctx.spec.pool);
     try {
+        // Interrupted, the next open finishes it: the files may already be the snapshot's.
+        Intent intent(core, "instance.restore", instance.project, instance.name, {}, snapshot);
+        LI_FAILPOINT("instance.restore.journaled");
         pool.restore_snapshot(instance_volume(instance), snapshot, op);
-        core.db().transaction([&](SQLite::Database& db) { repo::update_instance(db, restored); });
+        LI_FAILPOINT("instance.restore.files_restored");
+        core.db().transaction([&](SQLite::Database& db) {
+            repo::update_instance(db, restored);
+            intent.commit(db);
+        });
     } catch (const Error& e) {
         if (was_running) {
             try {
@@ -260,6 +280,7 @@ void restore_instance_snapshot(ManagerCore& core, InstanceContext& ctx, const st
         throw e.with_context(fmt::format("restoring {} from snapshot {}", instance.name, snapshot));
     }
     log::info("instance restored", {{"instance", instance.name}, {"snapshot", snapshot}, {"project", instance.project}});
+    backup::write_instance_backup_file(core, instance.project, instance.name);
     core.events().lifecycle(instance.project, "instance-restored", api_source("instances", instance.name, instance.project),
                             {{"snapshot", snapshot}});
     if (was_running) {

@@ -2,9 +2,12 @@
 #include <fmt/format.h>
 
 #include "config/config_key.hpp"
+#include "backup/backup_config.hpp"
 #include "config/device_keys.hpp"
 #include "core/clock.hpp"
 #include "core/event_hub.hpp"
+#include "core/failpoint.hpp"
+#include "core/intent.hpp"
 #include "core/log.hpp"
 #include "core/manager_core.hpp"
 #include "core/operations.hpp"
@@ -87,12 +90,13 @@ void create_instance(ManagerCore& core, const std::string& project, const api::I
     std::string pool_name = root_disk_pool(expanded.devices);
     StorageDriver& pool = core.pool(pool_name);
 
-    Reverter revert;
     ensure_image_volume(core, pool, pool_name, image.image.fingerprint, ctx);
     ctx.check_cancelled();
     VolumeRef vol{VolumeType::Container, project_prefixed_name(project, post.name)};
+    Intent intent(core, "instance.create", project, post.name, {{pool_name, VolumeType::Container, vol.name}});
+    LI_FAILPOINT("instance.create.journaled");
     pool.copy_volume(VolumeRef{VolumeType::Image, image.image.fingerprint}, vol, ctx);
-    revert.add([&pool, vol] { pool.delete_volume(vol); });
+    LI_FAILPOINT("instance.create.volume_made");
     change_root_disk_size(pool, vol, {}, expanded.devices);  // a new volume has no limit yet
     // A layered volume's rootfs is only whole while mounted; starting mounts it again.
     pool.mount_volume(vol);
@@ -100,12 +104,15 @@ void create_instance(ManagerCore& core, const std::string& project, const api::I
     pool.unmount_volume(vol);
     ctx.check_cancelled();
 
+    LI_FAILPOINT("instance.create.templates_applied");
     core.db().transaction([&](SQLite::Database& db) {
         repo::insert_instance(db, record);
         repo::touch_image(db, image.id, record.created_at);
+        intent.commit(db);
     });
-    revert.success();
+    LI_FAILPOINT("instance.create.recorded");
     log::info("instance created", {{"instance", post.name}, {"project", project}});
+    backup::write_instance_backup_file(core, project, post.name);
     core.events().lifecycle(project, "instance-created", api_source("instances", post.name, project),
                             {{"type", record.type}, {"storage-pool", pool_name}});
 }

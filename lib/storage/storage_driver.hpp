@@ -112,6 +112,21 @@ public:
     /// Where a snapshot's files are (read-only).
     virtual std::filesystem::path snapshot_path(const VolumeRef& vol, const std::string& snapshot) const;
     virtual void delete_snapshot(const VolumeRef& vol, const std::string& snapshot);
+    /// Makes a snapshot's whole (flat, merged) file tree readable at the returned path, as
+    /// mount_volume() does for a volume: a layered dir snapshot's rootfs/ becomes a read-only
+    /// overlay of its upper layer over its image. Copies, backups and new instances made from a
+    /// snapshot read it this way. Idempotent; default: snapshot_path() as it is.
+    virtual std::filesystem::path mount_snapshot(const VolumeRef& vol, const std::string& snapshot) {
+        return snapshot_path(vol, snapshot);
+    }
+    /// Removes what a killed process left while making volumes or snapshots (staged, never whole);
+    /// run by Manager::open. Default: nothing to remove.
+    virtual void remove_staging_leftovers() {}
+    /// Undoes mount_snapshot() where it mounted something; idempotent.
+    virtual void unmount_snapshot(const VolumeRef& vol, const std::string& snapshot) {
+        (void)vol;
+        (void)snapshot;
+    }
     virtual void rename_snapshot(const VolumeRef& vol, const std::string& snapshot, const std::string& new_name);
     /// Makes the volume's content the snapshot's again (the snapshot stays); the volume must not
     /// be in use (caller's duty). Nothing changes on failure.

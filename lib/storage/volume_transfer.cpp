@@ -48,6 +48,17 @@ void copy_volume_across(StorageDriver& from_pool, StorageDriver& to_pool, const 
     });
 }
 
+void copy_snapshot_to_volume(StorageDriver& from_pool, StorageDriver& to_pool, const VolumeRef& from, const std::string& snapshot,
+                             const VolumeRef& to, VolumeFiles files, OperationContext& ctx) {
+    fs::path source = from_pool.mount_snapshot(from, snapshot);
+    Reverter unmount_after;
+    unmount_after.add([&from_pool, from, snapshot] { from_pool.unmount_snapshot(from, snapshot); });
+    to_pool.create_volume(to, [&](const fs::path& dest) {
+        fs::create_directories(dest);
+        replace_content(source, dest, files, ctx);
+    });
+}
+
 void copy_volume_with_snapshots(StorageDriver& from_pool, StorageDriver& to_pool, const VolumeRef& from, const VolumeRef& to,
                                 const std::vector<std::string>& snapshots, VolumeFiles files, OperationContext& ctx) {
     if (snapshots.empty()) {
@@ -57,14 +68,16 @@ void copy_volume_with_snapshots(StorageDriver& from_pool, StorageDriver& to_pool
             copy_volume_across(from_pool, to_pool, from, to, files, ctx);
         return;
     }
-    to_pool.create_volume(to, [&](const fs::path& dest) {
-        fs::create_directories(dest);
-        replace_content(from_pool.snapshot_path(from, snapshots.front()), dest, files, ctx);
-    });
+    copy_snapshot_to_volume(from_pool, to_pool, from, snapshots.front(), to, files, ctx);
     Reverter revert;
     revert.add([&to_pool, to] { to_pool.delete_volume(to); });  // takes the snapshots made so far with it
     for (size_t i = 0; i < snapshots.size(); ++i) {
-        if (i > 0) replace_content(from_pool.snapshot_path(from, snapshots[i]), to_pool.volume_path(to), files, ctx);
+        if (i > 0) {
+            fs::path snapshot = from_pool.mount_snapshot(from, snapshots[i]);
+            Reverter unmount_snapshot;
+            unmount_snapshot.add([&from_pool, from, name = snapshots[i]] { from_pool.unmount_snapshot(from, name); });
+            replace_content(snapshot, to_pool.volume_path(to), files, ctx);
+        }
         to_pool.create_snapshot(to, snapshots[i], ctx);
     }
     fs::path source = from_pool.mount_volume(from);

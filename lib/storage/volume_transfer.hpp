@@ -21,6 +21,11 @@ enum class VolumeFiles {
 void copy_volume_across(StorageDriver& from_pool, StorageDriver& to_pool, const VolumeRef& from, const VolumeRef& to,
                         VolumeFiles files, OperationContext& ctx);
 
+/// Creates `to` on `to_pool` holding a flat copy of snapshot `snapshot` of `from` (a new volume
+/// made from a snapshot, `lxc copy c1/snap0 c2`). Nothing is left of `to` on failure.
+void copy_snapshot_to_volume(StorageDriver& from_pool, StorageDriver& to_pool, const VolumeRef& from, const std::string& snapshot,
+                             const VolumeRef& to, VolumeFiles files, OperationContext& ctx);
+
 /// Creates `to` on `to_pool` with the snapshots `snapshots` of `from` (oldest first, each taken
 /// again on the target under its own name from the source snapshot's files) and then the source's
 /// current files. Works within one pool and across pools; nothing is left of `to` on failure.

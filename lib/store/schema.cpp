@@ -229,8 +229,25 @@ CREATE TABLE instances_snapshot_schedule_slots (
 );
 )sql";
 
-constexpr std::array<std::string_view, 7> kMigrations{kV1,         kV2Remotes,         kV3Config,           kV4Volumes,
-                                                      kV5VolumeSnapshots, kV6InstanceSnapshots, kV7SnapshotSlots};
+// Version 8: the journal of multi-step operations in flight (see core/intent.hpp): what each has
+// made that the next open must remove if it never committed, and what it leaves to remove after.
+constexpr std::string_view kV8Journal = R"sql(
+CREATE TABLE operations_journal (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind TEXT NOT NULL,
+    project TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    phase TEXT NOT NULL,
+    undo TEXT NOT NULL DEFAULT '[]',
+    cleanup TEXT NOT NULL DEFAULT '[]',
+    detail TEXT NOT NULL DEFAULT '',
+    started_at TEXT NOT NULL
+);
+)sql";
+
+constexpr std::array<std::string_view, 8> kMigrations{kV1,         kV2Remotes,         kV3Config,           kV4Volumes,
+                                                      kV5VolumeSnapshots, kV6InstanceSnapshots, kV7SnapshotSlots,
+                                                      kV8Journal};
 
 }  // namespace
 

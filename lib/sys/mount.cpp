@@ -91,6 +91,18 @@ void mount_overlay(const fs::path& lower, const fs::path& upper, const fs::path&
         throw Error::from_errno(fmt::format("mounting an overlay at {}", target.string()), errno);
 }
 
+void mount_overlay_readonly(const std::vector<fs::path>& layers, const fs::path& target) {
+    std::string lowers;
+    for (const auto& layer : layers) {
+        check_overlay_path(layer);
+        lowers += (lowers.empty() ? "" : ":") + layer.string();
+    }
+    // Without an upper layer overlayfs needs two lower layers at least, and the mount is read-only.
+    std::string options = "lowerdir=" + lowers;
+    if (::mount("overlay", target.c_str(), "overlay", MS_RDONLY, options.c_str()) != 0)
+        throw Error::from_errno(fmt::format("mounting a read-only overlay at {}", target.string()), errno);
+}
+
 UniqueFd userns_for(const IdMap& idmap) {
     // The child only has to exist while its maps are written and its namespace is opened; then it
     // is killed. It must not wait on a pipe: a raw clone copies every fd of the process, so two

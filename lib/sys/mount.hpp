@@ -2,6 +2,7 @@
 // Mounts and loop devices: the kernel mechanisms storage drivers are built on.
 
 #include <filesystem>
+#include <vector>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -19,6 +20,9 @@ bool is_overlay(const std::filesystem::path& path);
 /// characters the overlay option syntax cannot carry (',', ':', '\\') are refused.
 void mount_overlay(const std::filesystem::path& lower, const std::filesystem::path& upper,
                    const std::filesystem::path& work, const std::filesystem::path& target);
+/// Mounts a read-only overlay of `layers` (topmost first) at `target`: the merged view of layers
+/// that no longer change (e.g. a snapshot's upper layer over its image). Same path rules.
+void mount_overlay_readonly(const std::vector<std::filesystem::path>& layers, const std::filesystem::path& target);
 /// A user namespace holding `idmap` (container id 0 = host idmap.*.host_start), as an fd for
 /// idmapped mounts. Made by a short-lived child process.
 UniqueFd userns_for(const IdMap& idmap);

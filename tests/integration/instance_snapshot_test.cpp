@@ -127,3 +127,70 @@ TEST_CASE("instance snapshots: snapshots.pattern and snapshots.expiry name and d
     CHECK(bad.key() == "config.snapshots.expiry");
     c.remove();
 }
+
+TEST_CASE("instance snapshots: new instances from a snapshot, copies carry snapshots, moves keep them") {
+    BtrfsPool bt("instsnapcp");
+    for (const std::string& pool : std::vector<std::string>{"default", bt.name}) {
+        CAPTURE(pool);
+        Instance c = launch_on("cpsrc-" + pool, pool);
+        REQUIRE(sh_rc(c, "echo old > /root/f && chown 5:6 /root/f") == 0);
+        c.set_config("user.mark", "old");
+        snap(c, "s0");
+        REQUIRE(sh_rc(c, "echo new > /root/f && echo more > /root/g") == 0);
+        c.set_config("user.mark", "new");
+
+        // From a snapshot, while the source runs: the snapshot's files and config.
+        api::InstancesPost from_snap;
+        from_snap.name = "fromsnap-" + pool;
+        from_snap.source.type = "copy";
+        from_snap.source.source = c.name() + "/s0";
+        Instance f = shared().mgr->instances().create("default", from_snap);
+        CHECK(f.get_config("user.mark") == std::optional<std::string>("old"));
+        CHECK(f.snapshots().empty());
+        f.start();
+        CHECK(sh(f, "cat /root/f; stat -c %u:%g /root/f; ls /root") == "old\n5:6\nf\n");
+        force_stop(f);
+        f.remove();
+
+        api::InstancesPost missing = from_snap;
+        missing.source.source = c.name() + "/nope";
+        Error e = error_of([&] { shared().mgr->instances().create("default", missing); });
+        CHECK(e.code() == ErrorCode::NotFound);
+        CHECK(e.key() == "source.source");
+        CHECK(error_of([&] { shared().mgr->instances().get("default", missing.name); }).code() == ErrorCode::NotFound);
+
+        // A running source with snapshots is copied only with instance_only.
+        api::InstancesPost copy;
+        copy.name = "withsnaps-" + pool;
+        copy.source.type = "copy";
+        copy.source.source = c.name();
+        CHECK(error_of([&] { shared().mgr->instances().create("default", copy); }).key() == "source.source");
+        api::InstancesPost only = copy;
+        only.name = "only-" + pool;
+        only.source.instance_only = true;
+        Instance o = shared().mgr->instances().create("default", only);
+        CHECK(o.snapshots().empty());
+        o.remove();
+
+        force_stop(c);
+        Instance w = shared().mgr->instances().create("default", copy);
+        REQUIRE(names_of(w.snapshots()) == std::vector<std::string>{"s0"});
+        CHECK(w.get_snapshot("s0").config.at("user.mark") == "old");
+        CHECK(w.get_config("user.mark") == std::optional<std::string>("new"));
+        w.restore("s0");
+        w.start();
+        CHECK(sh(w, "cat /root/f; stat -c %u:%g /root/f; ls /root") == "old\n5:6\nf\n");
+        force_stop(w);
+        w.remove();
+
+        // A move to another pool takes the snapshots along.
+        std::string other = pool == "default" ? bt.name : std::string("default");
+        c.move_to_pool(other);
+        REQUIRE(names_of(c.snapshots()) == std::vector<std::string>{"s0"});
+        c.restore("s0");
+        c.start();
+        CHECK(sh(c, "cat /root/f; ls /root") == "old\nf\n");
+        force_stop(c);
+        c.remove();
+    }
+}

@@ -19,9 +19,9 @@ struct InstanceSource {
     std::string type = "image";
     std::string alias;
     std::string fingerprint;
-    std::string source;          ///< type "copy": the instance copied
+    std::string source;          ///< type "copy": the instance copied, or "instance/snapshot" for a snapshot
     std::string project;         ///< type "copy": the source's project ("" = the target's)
-    bool instance_only = false;  ///< type "copy": leave snapshots behind
+    bool instance_only = false;  ///< type "copy": leave snapshots behind (they are copied along otherwise)
     /// An image server's URL or a remote's name: the image is pulled from it when not local.
     std::string server;
     std::string protocol;     ///< "simplestreams" (the default) when server is set

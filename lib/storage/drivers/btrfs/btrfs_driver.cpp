@@ -212,6 +212,13 @@ void BtrfsDriver::remove_volume_tree(const fs::path& path) {
     }
 }
 
+void BtrfsDriver::remove_staging_leftovers() {
+    for (const auto& path : staging_leftovers(root_)) {
+        remove_volume_tree(path);
+        log::warn("removed a half-made volume left by an interrupted operation", {{"path", path.string()}});
+    }
+}
+
 void BtrfsDriver::create_volume(const VolumeRef& vol, const VolumeFiller& filler) {
     fs::path final_path = volume_path(vol);
     if (volume_exists(vol)) throw Error(ErrorCode::AlreadyExists, fmt::format("volume {} already exists", final_path.string()));

@@ -24,6 +24,7 @@ public:
     void create_volume(const VolumeRef& vol, const VolumeFiller& filler) override;
     void copy_volume(const VolumeRef& from, const VolumeRef& to, OperationContext& ctx) override;
     void delete_volume(const VolumeRef& vol) override;
+    void remove_staging_leftovers() override;
     // Issue 6 volume operations (btrfs_volume_ops.cpp).
     void rename_volume(const VolumeRef& vol, const std::string& new_name) override;
     void create_snapshot(const VolumeRef& vol, const std::string& snapshot, OperationContext& ctx) override;

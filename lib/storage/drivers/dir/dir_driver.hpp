@@ -34,6 +34,9 @@ public:
     /// NotFound (key "name") when the snapshot does not exist.
     std::filesystem::path snapshot_path(const VolumeRef& vol, const std::string& snapshot) const override;
     void delete_snapshot(const VolumeRef& vol, const std::string& snapshot) override;
+    void remove_staging_leftovers() override;
+    std::filesystem::path mount_snapshot(const VolumeRef& vol, const std::string& snapshot) override;
+    void unmount_snapshot(const VolumeRef& vol, const std::string& snapshot) override;
     void rename_snapshot(const VolumeRef& vol, const std::string& snapshot, const std::string& new_name) override;
     void restore_snapshot(const VolumeRef& vol, const std::string& snapshot, OperationContext& ctx) override;
     uint64_t volume_usage(const VolumeRef& vol) const override;

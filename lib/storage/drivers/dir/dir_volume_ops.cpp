@@ -103,7 +103,40 @@ fs::path DirDriver::snapshot_path(const VolumeRef& vol, const std::string& snaps
 }
 
 void DirDriver::delete_snapshot(const VolumeRef& vol, const std::string& snapshot) {
+    unmount_snapshot(vol, snapshot);  // never remove files through a mounted view
     delete_snapshot_dir(snapshot_path(vol, snapshot));
+}
+
+void DirDriver::remove_staging_leftovers() {
+    for (const auto& path : staging_leftovers(pool_dir_)) {
+        unmount_layers(path);  // a staged layered copy may have its overlay mounted
+        remove_tree(path);
+        log::warn("removed a half-made volume left by an interrupted operation", {{"path", path.string()}});
+    }
+}
+
+fs::path DirDriver::mount_snapshot(const VolumeRef& vol, const std::string& snapshot) {
+    fs::path path = snapshot_path(vol, snapshot);
+    if (!is_layered(path)) return path;  // a flat snapshot is whole
+    fs::path rootfs = path / "rootfs";
+    if (is_overlay(rootfs) && is_mount_point(rootfs)) return path;
+    std::string base = read_file(path / kOverlay / "base", 4096);
+    while (!base.empty() && (base.back() == '\n' || base.back() == ' ')) base.pop_back();
+    fs::path lower = volume_path(VolumeRef{VolumeType::Image, base}) / "rootfs";
+    std::error_code ec;
+    if (base.empty() || !fs::is_directory(lower, ec))
+        throw Error(ErrorCode::NotFound, fmt::format("image volume {} under snapshot {} is missing", base, path.string()));
+    try {
+        mount_overlay_readonly({path / kOverlay / "rw" / "upper", lower}, rootfs);
+    } catch (const Error& e) {
+        throw e.with_context(fmt::format("mounting snapshot {}", path.string()));
+    }
+    return path;
+}
+
+void DirDriver::unmount_snapshot(const VolumeRef& vol, const std::string& snapshot) {
+    fs::path rootfs = snapshot_path(vol, snapshot) / "rootfs";
+    if (is_overlay(rootfs)) unmount(rootfs);
 }
 
 void DirDriver::rename_snapshot(const VolumeRef& vol, const std::string& snapshot, const std::string& new_name) {
