@@ -87,8 +87,10 @@ public:
     /// snapshots.schedule.stopped=true); then every snapshot whose expires_at has passed is
     /// deleted. A minute's slot is taken at most once per instance, whoever runs it (the slot is
     /// recorded in the database first). The manager runs this itself at every minute from open()
-    /// until it is destroyed, on a thread of its own; callers driving their own clock (tests,
-    /// the daemon) may call it with another now.
+    /// until it is destroyed, on a thread of its own (not when $LIBINSTANCE_SNAPSHOT_SCHEDULER is
+    /// "0" at open); callers driving their own clock (tests, the daemon) may call it with another
+    /// now. Schedules are read in the local time zone (TZ), as LXD does; scheduled snapshots
+    /// expire counting from their minute.
     SnapshotScheduleRun run_snapshot_schedule(std::chrono::system_clock::time_point now = std::chrono::system_clock::now());
 
     // --- Disaster recovery (`lxd recover`) --------------------------------------------------
