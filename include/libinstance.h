@@ -691,7 +691,8 @@ LI_EXPORT int li_storage_volume_import_backup(char **out_json, li_manager *mgr, 
 /**
  * @brief One pass of the snapshot scheduler as of now_unix (seconds since the epoch; 0 = now):
  * snapshots.schedule slots falling on that minute are taken (once per instance and slot, whoever
- * runs it), then expired snapshots are deleted. The manager also runs this itself every minute.
+ * runs it), then expired snapshots are deleted. The manager also runs this itself every minute
+ * (unless $LIBINSTANCE_SNAPSHOT_SCHEDULER is "0" when it opens). Schedules are in local time.
  * @param[out] out_json `{"taken": ["project/instance/snap"], "pruned": [...], "failed": ["project/instance: why"]}`;
  * free with li_free()
  * @since 0.1
