@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <sys/stat.h>
 
+#include "backup/pool_marker.hpp"
 #include "instance/instance_driver.hpp"
 #include "core/log.hpp"
 #include "core/minute_ticker.hpp"
@@ -48,6 +49,8 @@ ManagerCore::ManagerCore(const fs::path& state_dir)
     make_dir(logs_dir(), 0700);
     create_defaults();
     mount_pools();
+    // Pools made before pools described themselves get their description now.
+    for (const auto& name : pool_names()) backup::write_pool_marker(*this, name);
     lxc_driver_ = make_lxc_driver(*this);
 }
 

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "backup/backup_config.hpp"
 #include "config/config_key.hpp"
 #include "config/device_keys.hpp"
 #include "core/event_hub.hpp"
@@ -133,6 +134,7 @@ void update_instance(ManagerCore& core, InstanceContext& ctx, api::InstancePut p
         throw;
     }
     log::info("instance updated", {{"instance", current.name}, {"project", current.project}});
+    backup::write_instance_backup_file(core, current.project, current.name);
     core.events().lifecycle(current.project, "instance-updated", api_source("instances", current.name, current.project));
 }
 

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "backup/pool_marker.hpp"
 #include "core/event_hub.hpp"
 #include "core/log.hpp"
 #include "core/manager_core.hpp"
@@ -128,6 +129,7 @@ api::StoragePool StoragePoolStore::create(const api::StoragePoolsPost& post) {
     core_->add_pool(post.name, std::move(driver));
     revert.success();
     log::info("storage pool created", {{"pool", post.name}, {"driver", post.driver}});
+    backup::write_pool_marker(*core_, post.name);
     core_->events().lifecycle("default", "storage-pool-created", pool_source(post.name), {{"driver", post.driver}});
     return to_api(*core_, record);
 }
@@ -197,6 +199,7 @@ api::StoragePool StoragePoolStore::update(std::string_view name_in, const api::S
         return 0;
     });
     log::info("storage pool updated", {{"pool", name}});
+    backup::write_pool_marker(*core_, name);
     core_->events().lifecycle("default", "storage-pool-updated", pool_source(name));
     return to_api(*core_, next);
 }

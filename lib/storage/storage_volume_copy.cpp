@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "core/clock.hpp"
+#include "backup/backup_config.hpp"
 #include "core/event_hub.hpp"
 #include "core/log.hpp"
 #include "core/manager_core.hpp"
@@ -112,6 +113,7 @@ api::StorageVolume copy_custom_volume(ManagerCore& core, const std::string& pool
 
     target = transfer(core, source_pool, source, pool, std::move(target), size, [](SQLite::Database&) {});
     log::info("storage volume copied", {{"pool", pool}, {"volume", post.name}, {"source_pool", source_pool}, {"source", src.name}});
+    backup::write_custom_volume_backup_file(core, project, pool, post.name);
     core.events().lifecycle(project, "storage-volume-created", volume_source(pool, post.name, project), {{"type", "custom"}});
     return core.db().read([&](SQLite::Database& db) { return to_api(db, pool, target); });
 }
@@ -168,6 +170,7 @@ void StorageVolumeStore::move(std::string_view pool_in, std::string_view name_in
                   {{"pool", pool}, {"volume", name}, {"error", e.what()}});
     }
     log::info("storage volume moved", {{"pool", target_pool}, {"volume", target_name}, {"source_pool", pool}, {"project", project}});
+    backup::write_custom_volume_backup_file(*core_, project, target_pool, target_name);
     core_->events().lifecycle(project, "storage-volume-created", volume_source(target_pool, target_name, project),
                               {{"type", "custom"}});
     core_->events().lifecycle(project, "storage-volume-deleted", volume_source(pool, name, project));

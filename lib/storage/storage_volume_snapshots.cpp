@@ -8,6 +8,7 @@
 #include <fmt/ranges.h>
 
 #include "core/clock.hpp"
+#include "backup/backup_config.hpp"
 #include "core/event_hub.hpp"
 #include "core/log.hpp"
 #include "core/manager_core.hpp"
@@ -136,6 +137,7 @@ api::StorageVolumeSnapshot StorageVolumeStore::create_snapshot(std::string_view 
     core_->db().transaction([&](SQLite::Database& db) { record.id = repo::insert_volume_snapshot(db, record); });
     revert.success();
     log::info("storage volume snapshot created", {{"pool", pool}, {"volume", volume}, {"snapshot", record.name}});
+    backup::write_custom_volume_backup_file(*core_, project, pool, volume);
     core_->events().lifecycle(project, "storage-volume-snapshot-created", snapshot_source(pool, volume, record.name, project));
     return to_api(record);
 }
@@ -171,6 +173,7 @@ void StorageVolumeStore::update_snapshot(std::string_view pool_in, std::string_v
         target.snapshot.expires_at = put.expires_at;
         repo::update_volume_snapshot(db, target.snapshot);
     });
+    backup::write_custom_volume_backup_file(*core_, project, pool, volume);
     core_->events().lifecycle(project, "storage-volume-snapshot-updated", snapshot_source(pool, volume, snapshot, project));
 }
 
@@ -196,6 +199,7 @@ void StorageVolumeStore::rename_snapshot(std::string_view pool_in, std::string_v
     target.snapshot.name = new_name;
     core_->db().transaction([&](SQLite::Database& db) { repo::update_volume_snapshot(db, target.snapshot); });
     revert.success();
+    backup::write_custom_volume_backup_file(*core_, project, pool, volume);
     core_->events().lifecycle(project, "storage-volume-snapshot-renamed", snapshot_source(pool, volume, new_name, project),
                               {{"old_name", snapshot}});
 }
@@ -217,6 +221,7 @@ void StorageVolumeStore::delete_snapshot(std::string_view pool_in, std::string_v
     }
     core_->db().transaction([&](SQLite::Database& db) { repo::delete_volume_snapshot(db, target.snapshot.id); });
     log::info("storage volume snapshot deleted", {{"pool", pool}, {"volume", volume}, {"snapshot", snapshot}});
+    backup::write_custom_volume_backup_file(*core_, project, pool, volume);
     core_->events().lifecycle(project, "storage-volume-snapshot-deleted", snapshot_source(pool, volume, snapshot, project));
 }
 
@@ -239,6 +244,7 @@ void StorageVolumeStore::restore_snapshot(std::string_view pool_in, std::string_
         throw e.with_context(fmt::format("restoring storage volume {} from snapshot {}", volume, snapshot));
     }
     log::info("storage volume restored", {{"pool", pool}, {"volume", volume}, {"snapshot", snapshot}});
+    backup::write_custom_volume_backup_file(*core_, project, pool, volume);
     core_->events().lifecycle(project, "storage-volume-restored", volume_source(pool, volume, project), {{"snapshot", snapshot}});
 }
 

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "backup/backup_config.hpp"
 #include "config/validators.hpp"
 #include "core/clock.hpp"
 #include "core/event_hub.hpp"
@@ -308,6 +309,7 @@ api::StorageVolume StorageVolumeStore::create(std::string_view pool_in, const ap
     core_->db().transaction([&](SQLite::Database& db) { record.id = repo::insert_volume(db, record); });
     revert.success();
     log::info("storage volume created", {{"pool", pool}, {"volume", post.name}, {"project", project}});
+    backup::write_custom_volume_backup_file(*core_, project, pool, post.name);
     core_->events().lifecycle(project, "storage-volume-created", volume_source(pool, post.name, project), {{"type", kCustom}});
     return core_->db().read([&](SQLite::Database& db) { return to_api(db, pool, record); });
 }
@@ -370,6 +372,7 @@ void StorageVolumeStore::update(std::string_view pool_in, std::string_view name_
     core_->db().transaction([&](SQLite::Database& db) { repo::update_volume(db, record); });
     revert.success();
     log::info("storage volume updated", {{"pool", pool}, {"volume", name}, {"project", project}});
+    backup::write_custom_volume_backup_file(*core_, project, pool, name);
     core_->events().lifecycle(project, "storage-volume-updated", volume_source(pool, name, project));
 }
 
@@ -394,6 +397,7 @@ void StorageVolumeStore::rename(std::string_view pool_in, std::string_view name_
     core_->db().transaction([&](SQLite::Database& db) { repo::rename_volume(db, record.id, new_name); });
     revert.success();
     log::info("storage volume renamed", {{"pool", pool}, {"volume", new_name}, {"old_name", name}, {"project", project}});
+    backup::write_custom_volume_backup_file(*core_, project, pool, new_name);
     core_->events().lifecycle(project, "storage-volume-renamed", volume_source(pool, new_name, project), {{"old_name", name}});
 }
 
