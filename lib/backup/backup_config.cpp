@@ -15,7 +15,11 @@
 #include "store/profile_repo.hpp"
 #include "store/volume_repo.hpp"
 #include "store/volume_snapshot_repo.hpp"
+#include "backup/pool_marker.hpp"
+#include "storage/volume_layout.hpp"
 #include "sys/fs.hpp"
+
+namespace fs = std::filesystem;
 
 namespace li::backup {
 
@@ -42,7 +46,9 @@ void write_beside(ManagerCore& core, const std::string& pool, const VolumeRef& r
     StorageDriver& driver = core.pool(pool);
     // A volume that is not there (yet, or any more) has nothing to describe.
     if (!driver.volume_exists(ref)) return;
-    write_file_atomic(driver.volume_path(ref) / kFileName, to_yaml(config), 0600);
+    fs::path file = ref.type == VolumeType::Custom ? custom_volume_backup_path(pool_root(driver), ref.name)
+                                                   : driver.volume_path(ref) / kFileName;
+    write_file_atomic(file, to_yaml(config), 0600);
 }
 
 }  // namespace
@@ -131,6 +137,21 @@ void write_custom_volume_backup_file(ManagerCore& core, std::string_view project
     } catch (const std::exception& e) {
         log::warn("cannot write the storage volume's backup.yaml",
                   {{"volume", std::string(volume)}, {"pool", std::string(pool)}, {"project", project}, {"err", e.what()}});
+    }
+}
+
+fs::path custom_volume_backup_path(const fs::path& pool_root, const std::string& disk_name) {
+    return pool_root / volume_type_dir(VolumeType::Custom) / ("." + disk_name + ".backup.yaml");
+}
+
+void remove_custom_volume_backup_file(ManagerCore& core, std::string_view project_in, std::string_view pool,
+                                      std::string_view volume) noexcept {
+    try {
+        std::string disk_name = project_prefixed_name(project_or_default(project_in), std::string(volume));
+        std::error_code ec;
+        fs::remove(custom_volume_backup_path(pool_root(core.pool(std::string(pool))), disk_name), ec);
+    } catch (const std::exception& e) {
+        log::warn("cannot remove the storage volume's backup.yaml", {{"volume", std::string(volume)}, {"pool", std::string(pool)}, {"err", e.what()}});
     }
 }
 

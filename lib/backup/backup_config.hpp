@@ -5,6 +5,7 @@
 // container, snapshots, pool, volume, volume_snapshots — each the LXD REST object in YAML with
 // its JSON field names, so LXD reads ours and we read LXD's.
 
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -45,8 +46,15 @@ Config custom_volume_config(ManagerCore& core, std::string_view project, std::st
 /// create/rename/delete/restore, pool move. Best effort by design: a failure is logged, never
 /// fails the operation (the database stays the source of truth while it exists).
 void write_instance_backup_file(ManagerCore& core, std::string_view project, std::string_view name) noexcept;
-/// The same for a custom volume (at the root of its volume).
+/// The same for a custom volume, kept beside it (custom/.<volume>.backup.yaml), not in it: the
+/// volume's root is what containers see, and a fresh volume must stay empty until its first
+/// attach hands it to the container's root.
 void write_custom_volume_backup_file(ManagerCore& core, std::string_view project, std::string_view pool,
                                      std::string_view volume) noexcept;
+/// Removes a custom volume's backup file after the volume itself went (deleted, renamed, moved).
+void remove_custom_volume_backup_file(ManagerCore& core, std::string_view project, std::string_view pool,
+                                      std::string_view volume) noexcept;
+/// Where a custom volume's backup file is, given its pool's root and its on-disk name.
+std::filesystem::path custom_volume_backup_path(const std::filesystem::path& pool_root, const std::string& disk_name);
 
 }  // namespace li::backup

@@ -153,7 +153,8 @@ void scan_pool(ManagerCore& core, const FoundPool& pool, Scan& scan) {
             v.ref = VolumeRef{type, disk_name};
             v.name = disk_name;
             v.project = "default";
-            fs::path file = pool.driver->volume_path(v.ref) / kBackupFile;
+            fs::path file = type == VolumeType::Custom ? custom_volume_backup_path(root, disk_name)
+                                                       : pool.driver->volume_path(v.ref) / kBackupFile;
             std::error_code ec;
             try {
                 if (fs::is_regular_file(file, ec)) v.config = config_from_yaml(read_file(file, 16 << 20), file.string());

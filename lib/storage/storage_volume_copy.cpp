@@ -173,6 +173,7 @@ void StorageVolumeStore::move(std::string_view pool_in, std::string_view name_in
     backup::write_custom_volume_backup_file(*core_, project, target_pool, target_name);
     core_->events().lifecycle(project, "storage-volume-created", volume_source(target_pool, target_name, project),
                               {{"type", "custom"}});
+    backup::remove_custom_volume_backup_file(*core_, project, pool, name);
     core_->events().lifecycle(project, "storage-volume-deleted", volume_source(pool, name, project));
 }
 

@@ -398,6 +398,7 @@ void StorageVolumeStore::rename(std::string_view pool_in, std::string_view name_
     revert.success();
     log::info("storage volume renamed", {{"pool", pool}, {"volume", new_name}, {"old_name", name}, {"project", project}});
     backup::write_custom_volume_backup_file(*core_, project, pool, new_name);
+    backup::remove_custom_volume_backup_file(*core_, project, pool, name);
     core_->events().lifecycle(project, "storage-volume-renamed", volume_source(pool, new_name, project), {{"old_name", name}});
 }
 
@@ -423,6 +424,7 @@ void StorageVolumeStore::remove(std::string_view pool_in, std::string_view name_
     }
     core_->db().transaction([&](SQLite::Database& db) { repo::delete_volume(db, record.id); });
     log::info("storage volume deleted", {{"pool", pool}, {"volume", name}, {"project", project}});
+    backup::remove_custom_volume_backup_file(*core_, project, pool, name);
     core_->events().lifecycle(project, "storage-volume-deleted", volume_source(pool, name, project));
 }
 
