@@ -25,6 +25,7 @@ from .errors import (AlreadyExists, BackendError, Busy, Cancelled, Conflict, Err
 from .events import EventManager, EventStream, Subscription
 from .execute import ExecuteResult
 from .images import Image, ImageManager
+from .instance_snapshots import InstanceSnapshot, InstanceSnapshotManager
 from .instances import Instance, InstanceManager
 from .operations import Operation, OperationManager, Progress
 from .remotes import Remote, RemoteManager
@@ -44,6 +45,8 @@ __all__ = [
     "ImageManager",
     "Instance",
     "InstanceManager",
+    "InstanceSnapshot",
+    "InstanceSnapshotManager",
     "InstanceState",
     "SnapshotScheduleRun",
     "Operation",

@@ -11,6 +11,7 @@ from .console import Console
 from .errors import NotFound
 from .execute import ExecuteResult
 from .files import FilesManager
+from .instance_snapshots import InstanceSnapshotManager
 from .operations import Operation, ProgressCallback, run
 from .state import InstanceState
 
@@ -329,6 +330,34 @@ class Instance(Model):
             root["pool"] = pool
             document["devices"] = {root_name: root}
         return self.client.instances.create(document, wait=wait, progress=progress)
+
+    @property
+    def snapshots(self) -> InstanceSnapshotManager:
+        """The instance's snapshots (pylxd's ``instance.snapshots``: ``all()``, ``get(name)``,
+        ``exists(name)``, ``create(name=None, stateful=False, wait=True, expires_at=None)``);
+        ``instance.snapshots()`` lists them oldest first."""
+        return InstanceSnapshotManager(self)
+
+    @overload
+    def restore_snapshot(self, snapshot_name: str, wait: Literal[True] = ...) -> None: ...
+    @overload
+    def restore_snapshot(self, snapshot_name: str, wait: Literal[False]) -> Operation: ...
+    @overload
+    def restore_snapshot(self, snapshot_name: str, wait: bool = ...) -> Optional[Operation]: ...
+
+    def restore_snapshot(self, snapshot_name: str, wait: bool = True) -> Optional[Operation]:
+        """Makes the instance what the snapshot holds again (``lxc restore``, pylxd's
+        ``restore_snapshot``): files, config (its ``volatile.*`` keys stay the instance's),
+        devices and profiles; a running instance is stopped, restored and started again. The
+        snapshot stays. NotFound (key ``snapshot``) for an unknown snapshot, (key ``profiles``)
+        when a profile it names is gone; nothing changes when it fails. Refreshes the
+        attributes; with ``wait=False``, returns the running (cancellable) Operation."""
+        handle = self._handle()
+        if not wait:
+            return self._operation(handle.restore_async(snapshot_name))
+        handle.restore(snapshot_name)
+        self.sync()
+        return None
 
     def _operation(self, native_op: "_libinstance.Operation") -> Operation:
         return self.client.operations._start(lambda: native_op)

@@ -42,6 +42,7 @@ PYBIND11_MODULE(_libinstance, m) {
     auto instance = lp::init_instances(m, manager);
     lp::init_exec(instance);
     lp::init_instance_config(instance);
+    lp::init_instance_snapshots(instance);
     lp::init_files(instance);
     lp::init_console(m, instance);
     lp::init_events(m, manager);
