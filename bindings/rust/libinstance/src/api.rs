@@ -9,6 +9,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 
 mod event;
 mod instance_put;
+mod instance_snapshot;
 mod operation;
 mod profile;
 mod remote;
@@ -17,6 +18,7 @@ mod storage_volume;
 
 pub use event::{Event, LifecycleEvent, LoggingEvent};
 pub use instance_put::InstancePut;
+pub use instance_snapshot::{InstanceSnapshot, InstanceSnapshotPut, InstanceSnapshotsPost};
 pub use operation::{operation_status, Operation};
 pub use profile::{Profile, ProfilePut, ProfilesPost};
 pub use remote::{ImageSource, ImagesPost, Remote};

@@ -50,6 +50,7 @@ mod files;
 mod image_manage;
 mod instance;
 mod instance_config;
+mod instance_snapshot;
 mod log;
 mod manager;
 mod operation;
