@@ -231,8 +231,7 @@ fn snapshot_operations_pattern_and_expiry() {
     assert!(!daily.never_expires(), "{daily:?}");
     let lifetime = epoch_seconds(&daily.expires_at) - epoch_seconds(&daily.created_at);
     assert!((2 * 86400 - 2..=2 * 86400 + 2).contains(&lifetime), "{daily:?}");
-    let mut dated = InstanceSnapshotsPost::default();
-    dated.expires_at = "2031-05-06T07:08:09Z".into();
+    let dated = InstanceSnapshotsPost { expires_at: "2031-05-06T07:08:09Z".into(), ..Default::default() };
     let explicit = c.snapshot(&dated).unwrap();
     assert_eq!((explicit.name.as_str(), explicit.expires_at.as_str()), ("daily-1", "2031-05-06T07:08:09Z"));
 }
