@@ -147,27 +147,37 @@ void ArchiveWriter::add_disk_file(const std::string& name, const fs::path& path)
 
 void ArchiveWriter::add_tree(const fs::path& dir, const std::string& name, bool skip_dot_entries,
                              const std::vector<std::string>& skip, const IdMap* shifted_by) {
+    // Each top-level entry is walked on its own: an instance's rootfs/ is often a mount of its
+    // own (a dir pool's overlay), and walks do not cross mounts (a running container's /proc).
+    walk(dir, name, true, shifted_by);
+    std::vector<fs::path> children;
+    for (const auto& e : fs::directory_iterator(dir)) {
+        std::string child = e.path().filename().string();
+        if ((skip_dot_entries && child.starts_with(".")) || std::find(skip.begin(), skip.end(), child) != skip.end()) continue;
+        children.push_back(e.path());
+    }
+    std::sort(children.begin(), children.end());
+    for (const auto& child : children) walk(child, name + "/" + child.filename().string(), false, shifted_by);
+}
+
+void ArchiveWriter::walk(const fs::path& top, const std::string& name, bool top_only, const IdMap* shifted_by) {
     ReadArchive disk(archive_read_disk_new());
     archive_read_disk_set_symlink_physical(disk.get());
-    // Owners stay numeric (no name lookups); other mounts (e.g. a running container's /dev) are
-    // not entered; ACLs and xattrs are read with each entry.
+    // Owners stay numeric (no name lookups); other mounts are not entered; ACLs and xattrs are
+    // read with each entry.
     archive_read_disk_set_behavior(disk.get(), ARCHIVE_READDISK_NO_TRAVERSE_MOUNTS | ARCHIVE_READDISK_NO_FFLAGS);
-    if (archive_read_disk_open(disk.get(), dir.c_str()) != ARCHIVE_OK) fail(disk.get(), fmt::format("opening {}", dir.string()));
-    const std::string base = dir.string();
+    if (archive_read_disk_open(disk.get(), top.c_str()) != ARCHIVE_OK) fail(disk.get(), fmt::format("opening {}", top.string()));
+    const std::string base = top.string();
     for (;;) {
         EntryPtr e(archive_entry_new());
         int r = archive_read_next_header2(disk.get(), e.get());
         if (r == ARCHIVE_EOF) break;
-        if (r == ARCHIVE_FATAL) fail(disk.get(), fmt::format("reading {}", dir.string()));
+        if (r == ARCHIVE_FATAL) fail(disk.get(), fmt::format("reading {}", top.string()));
         if (r == ARCHIVE_FAILED) continue;  // e.g. a file removed while walking a running instance
+        if (!top_only) archive_read_disk_descend(disk.get());
         std::string source = archive_entry_sourcepath(e.get()) ? archive_entry_sourcepath(e.get()) : "";
         std::string rel = source.size() > base.size() ? source.substr(base.size()) : std::string();
         while (!rel.empty() && rel.front() == '/') rel.erase(0, 1);
-        std::string top = rel.substr(0, rel.find('/'));
-        if (!rel.empty() && ((skip_dot_entries && top.starts_with(".")) ||
-                             std::find(skip.begin(), skip.end(), top) != skip.end()))
-            continue;  // not descended either
-        archive_read_disk_descend(disk.get());
         std::string entry_name = rel.empty() ? name : name + "/" + rel;
         archive_entry_set_pathname(e.get(), entry_name.c_str());
         archive_entry_set_uname(e.get(), nullptr);
@@ -181,12 +191,17 @@ void ArchiveWriter::add_tree(const fs::path& dir, const std::string& name, bool 
         archive_entry* entry = e.get();
         archive_entry* sparse = nullptr;
         archive_entry_linkify(state_->resolver.get(), &entry, &sparse);
-        if (!entry) continue;
-        int w = archive_write_header(state_->out.get(), entry);
-        if (w == ARCHIVE_FAILED) continue;  // a socket: tar cannot hold one (LXD skips them too)
-        if (w != ARCHIVE_OK && w != ARCHIVE_WARN) fail(state_->out.get(), fmt::format("writing {}", entry_name));
-        // A hard link to an inode already written carries no data.
-        if (!archive_entry_hardlink(entry) && archive_entry_size(entry) > 0) state_->copy_data(disk.get(), -1, entry_name);
+        if (entry) {
+            int w = archive_write_header(state_->out.get(), entry);
+            if (w == ARCHIVE_FAILED) {
+                if (top_only) break;
+                continue;  // a socket: tar cannot hold one (LXD skips them too)
+            }
+            if (w != ARCHIVE_OK && w != ARCHIVE_WARN) fail(state_->out.get(), fmt::format("writing {}", entry_name));
+            // A hard link to an inode already written carries no data.
+            if (!archive_entry_hardlink(entry) && archive_entry_size(entry) > 0) state_->copy_data(disk.get(), -1, entry_name);
+        }
+        if (top_only) break;
     }
 }
 

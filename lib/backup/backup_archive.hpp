@@ -47,6 +47,8 @@ public:
     void close();
 
 private:
+    void walk(const std::filesystem::path& top, const std::string& name, bool top_only, const IdMap* shifted_by);
+
     struct State;
     std::unique_ptr<State> state_;
 };

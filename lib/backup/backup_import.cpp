@@ -1,6 +1,8 @@
 // InstanceStore::import_backup (LXD's createFromBackup): the backup's index decides name, pool and
 // config; its files become a fresh volume with its snapshots; then the rows are written in one
 // transaction. Nothing is left behind on failure.
+#include <sys/stat.h>
+
 #include <fmt/format.h>
 
 #include "api/backup_json.hpp"
@@ -62,6 +64,10 @@ void restore_volume(ManagerCore& core, StorageDriver& pool, const VolumeRef& vol
     auto unpack = [&](const std::string& prefix, const fs::path& dest) {
         if (!unpack_part(file, prefix, dest, kind, limits, progress))
             throw Error::invalid(prefix, fmt::format("backup {} has no \"{}\"", file.string(), prefix));
+        // An instance volume's top is ours, not the archive's: LXD's is 0100, which unprivileged
+        // containers cannot traverse; ours are 0711.
+        if (kind == PartKind::Instance && ::chmod(dest.c_str(), 0711) != 0)
+            throw Error::from_errno("chmod " + dest.string(), errno);
         if (after_unpack) after_unpack(dest);
         ++pass;
     };

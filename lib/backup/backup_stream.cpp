@@ -86,8 +86,9 @@ void btrfs_receive_volume(StorageDriver& pool, const VolumeRef& vol, const std::
     revert.add([staging] {
         std::error_code ec;
         if (fs::exists(staging, ec))
-            for (const auto& e : fs::directory_iterator(staging)) btrfs::delete_subvolume(e.path());
-        fs::remove(staging, ec);
+            for (const auto& dir : fs::directory_iterator(staging))
+                for (const auto& e : fs::directory_iterator(dir.path())) btrfs::delete_subvolume(e.path());
+        fs::remove_all(staging, ec);
     });
     // Snapshots made so far go with the volume's snapshot folder.
     revert.add([&pool, vol, snapshots_dir] {
@@ -96,6 +97,11 @@ void btrfs_receive_volume(StorageDriver& pool, const VolumeRef& vol, const std::
         for (const auto& e : fs::directory_iterator(snapshots_dir)) btrfs::delete_subvolume(e.path());
         fs::remove(snapshots_dir, ec);
     });
+    // Every stream is received first and kept until the last: an incremental stream finds its
+    // parent by the received subvolume's uuid. Then read-only snapshots of them take their
+    // places (a read-only subvolume cannot be moved to another directory), and the volume is a
+    // writable one.
+    size_t n = 0;
     auto receive = [&](const std::string& entry) -> fs::path {
         ctx.check_cancelled();
         {
@@ -104,25 +110,31 @@ void btrfs_receive_volume(StorageDriver& pool, const VolumeRef& vol, const std::
             extract_entry_to_fd(file, entry, fd.get(), limits);
         }
         make_dir_with_mode(staging, 0700);
-        run_checked({"btrfs", "receive", "-q", "-f", spool.string(), staging.string()}, fmt::format("btrfs receive {}", entry),
+        fs::path into = staging / std::to_string(n++);
+        make_dir_with_mode(into, 0700);
+        run_checked({"btrfs", "receive", "-q", "-f", spool.string(), into.string()}, fmt::format("btrfs receive {}", entry),
                     ctx.stop_token());
         remove_quietly(spool);
-        return received_in(staging);
+        return received_in(into);
     };
-    for (const auto& s : snapshots) {
-        fs::path got = receive(snapshots_part + "/" + s + ".bin");
+    std::vector<fs::path> received;
+    for (const auto& s : snapshots) received.push_back(receive(snapshots_part + "/" + s + ".bin"));
+    fs::path volume = receive(part + ".bin");
+    for (size_t i = 0; i < snapshots.size(); ++i) {
         make_dir_with_mode(snapshots_dir.parent_path(), 0711);
         make_dir_with_mode(snapshots_dir, 0711);
-        rename_no_replace(got, snapshots_dir / s);
+        btrfs::snapshot(received[i], snapshots_dir / snapshots[i], true);
     }
-    fs::path got = receive(part + ".bin");
-    // A received subvolume is read-only and tied to its stream: the volume is a writable
-    // snapshot of it.
-    btrfs::snapshot(got, target, false);
+    btrfs::snapshot(volume, target, false);
     revert.add([target] { btrfs::delete_subvolume(target); });
-    btrfs::delete_subvolume(got);
-    fs::remove(staging);
     revert.success();
+    // What was received is scaffolding now; a failure to remove it only leaves garbage.
+    try {
+        for (const auto& dir : fs::directory_iterator(staging))
+            for (const auto& e : fs::directory_iterator(dir.path())) btrfs::delete_subvolume(e.path());
+        fs::remove_all(staging);
+    } catch (...) {
+    }
 }
 
 }  // namespace li::backup
