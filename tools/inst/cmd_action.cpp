@@ -4,6 +4,7 @@
 
 #include "commands.hpp"
 #include "context.hpp"
+#include "instance_snapshot_commands.hpp"
 #include "libinstance/error.hpp"
 #include "operation_wait.hpp"
 #include "progress.hpp"
@@ -79,10 +80,14 @@ std::vector<Command> action_commands() {
     Command del = action("delete", "Delete instances", [](Context& ctx, const ParsedArgs& args) {
         DeleteOptions opts;
         opts.force = args.flag("force");
-        return for_each_target(targets(args), [&](const std::string& n) { act(ctx, n, [&](Instance& i) { return i.remove_async(opts); }); });
+        return for_each_target(targets(args), [&](const std::string& n) {
+            if (auto snap = instance_snapshot_ref(n)) return delete_instance_snapshot(ctx, *snap);
+            act(ctx, n, [&](Instance& i) { return i.remove_async(opts); });
+        });
     });
     del.aliases = {"rm"};
-    del.usage = "[<remote>:]<instance> [[<remote>:]<instance>...]";
+    del.usage = "[<remote>:]<instance>[/<snapshot>] [[<remote>:]<instance>[/<snapshot>]...]";
+    del.summary = "Delete instances and snapshots";
     del.flags = {{"force", 'f', FlagKind::Bool, "Force the removal of running instances"}};
     out.push_back(std::move(del));
 

@@ -18,6 +18,7 @@
 #include "commands.hpp"
 #include "config_args.hpp"
 #include "context.hpp"
+#include "instance_snapshot_commands.hpp"
 #include "libinstance/error.hpp"
 #include "output.hpp"
 
@@ -25,7 +26,9 @@ namespace li::cli {
 
 namespace {
 
+// As lxc (where the server refuses the name): a snapshot's config is read-only, shown by `config show` only.
 Instance instance_of(Context& ctx, const std::string& name) {
+    if (instance_snapshot_ref(name)) throw Error::invalid("instance", fmt::format("Invalid instance name: {}", name));
     return ctx.manager().instances().get(ctx.project(), name);
 }
 
@@ -89,6 +92,10 @@ int run_show(Context& ctx, const ParsedArgs& args) {
         require_not_expanded(args);
         nlohmann::ordered_json doc{{"config", ctx.manager().config()}};
         std::fputs(render_yaml(doc.dump()).c_str(), stdout);
+        return 0;
+    }
+    if (auto snap = instance_snapshot_ref(args.positional[0])) {
+        show_instance_snapshot(ctx, *snap, args.flag("expanded"));
         return 0;
     }
     std::fputs(instance_put_yaml(instance_of(ctx, args.positional[0]).info(), args.flag("expanded")).c_str(), stdout);
@@ -188,6 +195,11 @@ int run_edit(Context& ctx, const ParsedArgs& args) {
         edit_until_accepted(render_yaml(doc.dump()), [&](const std::string& text) { apply_server_config(ctx, server_config_from_yaml(text)); });
         return 0;
     }
+    if (auto snap = instance_snapshot_ref(args.positional[0])) {
+        if (piped) edit_instance_snapshot(ctx, *snap, read_stdin());
+        else edit_until_accepted(instance_snapshot_yaml(ctx, *snap), [&](const std::string& t) { edit_instance_snapshot(ctx, *snap, t); });
+        return 0;
+    }
     Instance inst = instance_of(ctx, args.positional[0]);
     if (piped) {
         inst.update(instance_put_from_yaml(read_stdin()));
@@ -225,7 +237,7 @@ Command config_command() {
 
     cmd.children.push_back(config_device_command());
 
-    Command edit = subcommand("edit", "[<instance>]", "Edit instance or server configurations as YAML", 0, 1, run_edit);
+    Command edit = subcommand("edit", "[<instance>[/<snapshot>]]", "Edit instance or server configurations as YAML", 0, 1, run_edit);
     edit.examples = "inst config edit <instance> < instance.yaml\n    Update the instance configuration from config.yaml.";
     cmd.children.push_back(std::move(edit));
 
@@ -245,7 +257,7 @@ Command config_command() {
         "    Will keep unused cached images for 5 days.";
     cmd.children.push_back(std::move(set));
 
-    Command show = subcommand("show", "[<instance>]", "Show instance or server configurations", 0, 1, run_show);
+    Command show = subcommand("show", "[<instance>[/<snapshot>]]", "Show instance or server configurations", 0, 1, run_show);
     show.flags = {expanded_show};
     cmd.children.push_back(std::move(show));
 

@@ -4,6 +4,7 @@
 
 #include "commands.hpp"
 #include "context.hpp"
+#include "instance_snapshot_commands.hpp"
 #include "libinstance/error.hpp"
 #include "operation_wait.hpp"
 #include "petname.hpp"
@@ -47,8 +48,11 @@ void apply_device_overrides(const api::Instance& source, const std::vector<std::
 }
 
 int copy(Context& ctx, const ParsedArgs& args) {
-    const std::string& source = args.positional[0];
-    Instance original = ctx.manager().instances().get(ctx.project(), source);
+    std::string source = args.positional[0];
+    if (source.starts_with("local:")) source.erase(0, 6);
+    // "c1/snap0": a new instance from the snapshot; -d overrides its devices, as lxc's do.
+    auto snap = instance_snapshot_ref(source);
+    Instance original = ctx.manager().instances().get(ctx.project(), snap ? snap->instance : source);
     api::InstancesPost post;
     post.name = args.positional.size() > 1 ? args.positional[1] : random_instance_name();
     post.source.type = "copy";
@@ -60,7 +64,9 @@ int copy(Context& ctx, const ParsedArgs& args) {
     if (auto profiles = args.list("profile"); !profiles.empty()) post.profiles = profiles;
     // As lxc: the copy gets its own root disk on that pool, over the profiles' one.
     if (auto pool = args.string("storage")) post.devices["root"] = {{"type", "disk"}, {"path", "/"}, {"pool", *pool}};
-    apply_device_overrides(original.info(), args.list("device"), post.devices);
+    api::Instance from = original.info();
+    if (snap) from.expanded_devices = original.get_snapshot(snap->snapshot).expanded_devices;
+    apply_device_overrides(from, args.list("device"), post.devices);
     ProgressRenderer progress("Transferring instance: ", ctx.quiet(), ctx.progress_bars());
     run_operation(ctx, progress, [&] { return ctx.manager().instances().create_async(ctx.project(), post); });
     progress.done("");
@@ -69,6 +75,12 @@ int copy(Context& ctx, const ParsedArgs& args) {
 
 // move SRC DST renames; move SRC -s POOL moves the volume; both do both, rename first.
 int move(Context& ctx, const ParsedArgs& args) {
+    if (auto snap = instance_snapshot_ref(args.positional[0])) {
+        if (args.positional.size() < 2 || args.string("storage"))
+            throw UsageError(fmt::format("A snapshot is only renamed: \"{}\" needs a new <instance>/<snapshot> name", args.positional[0]));
+        rename_instance_snapshot(ctx, *snap, args.positional[1]);
+        return 0;
+    }
     Instance instance = ctx.manager().instances().get(ctx.project(), args.positional[0]);
     std::string target = args.positional.size() > 1 ? args.positional[1] : std::string();
     auto pool = args.string("storage");
@@ -89,13 +101,13 @@ std::vector<Command> copy_move_commands() {
     Command copy_cmd;
     copy_cmd.name = "copy";
     copy_cmd.aliases = {"cp"};
-    copy_cmd.usage = "<source> [<destination>]";
+    copy_cmd.usage = "<source>[/<snapshot>] [<destination>]";
     copy_cmd.summary = "Copy instances within the state directory";
     copy_cmd.description =
         "Copy instances within the state directory\n\nOn the same storage pool the copy is a clone (a btrfs snapshot, or a "
         "new overlay layer over the same image on dir); on another pool (--storage) it is a whole copy of the stopped "
         "source. The copy keeps the source's config, devices and profiles, without the volatile keys identifying it.";
-    copy_cmd.examples = "inst copy c1 c2\n\ninst copy c1 c3 -s fast -c limits.memory=256MiB\n\ninst copy c1 c4 -d root,size=2GiB";
+    copy_cmd.examples = "inst copy c1 c2\n\ninst copy c1 c3 -s fast -c limits.memory=256MiB\n\ninst copy c1 c4 -d root,size=2GiB\n\ninst copy c1/snap0 c5\n    A new instance from a snapshot.";
     copy_cmd.flags = copy_flags;
     copy_cmd.min_args = 1;
     copy_cmd.max_args = 2;
@@ -104,11 +116,11 @@ std::vector<Command> copy_move_commands() {
     Command move_cmd;
     move_cmd.name = "move";
     move_cmd.aliases = {"mv"};
-    move_cmd.usage = "<instance> [<new name>]";
+    move_cmd.usage = "<instance>[/<snapshot>] [<new name>[/<snapshot>]]";
     move_cmd.summary = "Move instances within or in between storage pools";
     move_cmd.description = "Move instances within or in between storage pools\n\nA new name renames the stopped instance; "
                            "--storage moves its root volume to another pool (a whole copy there, then the old one goes).";
-    move_cmd.examples = "inst move c1 c2\n\ninst move c2 --storage fast";
+    move_cmd.examples = "inst move c1 c2\n\ninst move c2 --storage fast\n\ninst move c2/snap0 c2/before-upgrade\n    Rename a snapshot.";
     move_cmd.flags = {{"storage", 's', FlagKind::String, "Storage pool name"}};
     move_cmd.min_args = 1;
     move_cmd.max_args = 2;
@@ -116,7 +128,7 @@ std::vector<Command> copy_move_commands() {
 
     Command rename_cmd;
     rename_cmd.name = "rename";
-    rename_cmd.usage = "<instance> <new name>";
+    rename_cmd.usage = "<instance>[/<snapshot>] <instance>[/<snapshot>]";
     rename_cmd.summary = "Rename instances";
     rename_cmd.min_args = 2;
     rename_cmd.max_args = 2;

@@ -6,6 +6,7 @@
 #include "commands.hpp"
 #include "context.hpp"
 #include "humanize.hpp"
+#include "instance_snapshot_commands.hpp"
 
 namespace li::cli {
 
@@ -68,6 +69,7 @@ int run_info(Context& ctx, const ParsedArgs& args) {
     api::Instance inst = instance.info();
     api::InstanceState state = instance.state();
     std::fputs(instance_info_text(inst, state).c_str(), stdout);
+    std::fputs(snapshots_info_text(instance.snapshots()).c_str(), stdout);
     // As lxc: the container's liblxc log after the information.
     if (args.flag("show-log")) std::fputs(fmt::format("\nLog:\n\n{}\n", instance.log_file("lxc.log")).c_str(), stdout);
     return 0;

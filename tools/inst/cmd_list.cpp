@@ -18,7 +18,7 @@ using ColumnFn = std::function<std::string(const api::Instance&)>;
 
 struct Column {
     std::string header;
-    ColumnFn data;
+    ColumnFn data;  ///< empty for SNAPSHOTS, which run_list counts from the instance's snapshots
 };
 
 bool running(const api::Instance& i) { return i.state && i.state->pid != 0; }
@@ -72,7 +72,7 @@ const std::map<char, Column>& shorthands() {
                    std::string t = i.type == "virtual-machine" ? "VIRTUAL-MACHINE" : "CONTAINER";
                    return i.ephemeral ? t + " (EPHEMERAL)" : t;
                }}},
-        {'S', {"SNAPSHOTS", [](const api::Instance&) { return std::string("0"); }}},
+        {'S', {"SNAPSHOTS", nullptr}},
         {'a', {"ARCHITECTURE", [](const api::Instance& i) { return i.architecture; }}},
         {'c', {"CREATED AT", [](const api::Instance& i) { return time_cell(i.created_at); }}},
         {'d', {"DESCRIPTION", [](const api::Instance& i) { return i.description; }}},
@@ -206,7 +206,8 @@ int run_list(Context& ctx, const ParsedArgs& args) {
     std::vector<Row> rows;
     for (const auto& i : shown) {
         Row r;
-        for (const auto& c : columns) r.push_back(c.data(i));
+        for (const auto& c : columns)
+            r.push_back(c.data ? c.data(i) : std::to_string(ctx.manager().instances().get(ctx.project(), i.name).snapshots().size()));
         rows.push_back(std::move(r));
     }
     std::string raw = (format == Format::Json || format == Format::Yaml) ? api::to_json(shown) : std::string();

@@ -32,6 +32,7 @@ Command config_command();                ///< config get/set/unset/show (setting
 Command image_prune_command();           ///< image prune
 std::vector<Command> image_edit_commands();    ///< image import (split), export, edit, *-property
 Command admin_command();                 ///< admin snapshot-schedule
+std::vector<Command> instance_snapshot_commands();  ///< snapshot, restore
 
 /// The whole command tree of `inst`.
 const Command& command_tree();
