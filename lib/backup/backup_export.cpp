@@ -61,6 +61,15 @@ void check_optimized(const BackupExportOptions& opts, StorageDriver& pool, const
                     "optimized_storage");
 }
 
+// The file data below a volume, counted per top-level entry as the archive walks it (a dir
+// pool's rootfs is an overlay mount of its own).
+uint64_t volume_data_bytes(const fs::path& dir) {
+    uint64_t total = 0;
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(dir, ec)) total += tree_data_bytes(e.path());
+    return total;
+}
+
 void write_backup(const ExportPlan& plan, const fs::path& target, const BackupExportOptions& opts, OperationContext& ctx) {
     StorageDriver& pool = *plan.pool;
     fs::path partial = target.string() + ".partial";
@@ -68,19 +77,20 @@ void write_backup(const ExportPlan& plan, const fs::path& target, const BackupEx
     revert.add([partial] { std::error_code ec; fs::remove(partial, ec); });
 
     // The total is what the trees hold; the percentage is of file data written so far.
-    uint64_t total = 1, base = 0;
+    uint64_t total = 1;
     if (!plan.index.optimized) {
         for (const auto& s : plan.index.snapshots) {
-            total += tree_data_bytes(pool.mount_snapshot(plan.vol, s));
+            total += volume_data_bytes(pool.mount_snapshot(plan.vol, s));
             pool.unmount_snapshot(plan.vol, s);
         }
-        total += tree_data_bytes(pool.volume_path(plan.vol));
+        total += volume_data_bytes(plan.volume_mounted ? pool.volume_path(plan.vol) : pool.mount_volume(plan.vol));
+        if (!plan.volume_mounted) pool.unmount_volume(plan.vol);
     }
     ctx.progress("create_backup_progress", "Backup", 0);
     backup::ArchiveWriter out(partial, opts.compression_algorithm, [&](uint64_t done) {
         ctx.check_cancelled();
         ctx.progress("create_backup_progress", "Backup",
-                     static_cast<int>(std::min<uint64_t>(99, 100 * (base + done) / std::max<uint64_t>(total, 1))));
+                     static_cast<int>(std::min<uint64_t>(99, 100 * done / total)));
     });
     out.add_file("backup/index.yaml", backup::index_to_yaml(plan.index));
     out.add_dir("backup");
