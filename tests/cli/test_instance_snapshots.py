@@ -73,8 +73,18 @@ def test_snapshot_names_info_and_list(inst, s1):
     table = inst.ok("list", s1).stdout
     assert re.search(r"^\| s1 .*\| CONTAINER \| 5 +\|$", table, re.M), table
     assert inst.ok("list", s1, "-c", "nS", "--format", "json").stdout == inst.ok("list", s1, "--format", "json").stdout
+    # JSON and YAML carry the snapshot documents, as lxc's full listing does.
+    listed = json.loads(inst.ok("list", s1, "--format", "json").stdout)[0]
+    assert [snap["name"] for snap in listed["snapshots"]] == snapshot_names(inst, s1)
+    listed = yaml.safe_load(inst.ok("list", s1, "--format", "yaml").stdout)[0]
+    assert [snap["name"] for snap in listed["snapshots"]] == snapshot_names(inst, s1)
     inst.ok("delete", f"{s1}/snap0")
     assert inst.ok("list", s1, "-c", "S", "--format", "csv").stdout == "4\n"
+    inst.ok("init", "busybox", "s1none")
+    try:
+        assert json.loads(inst.ok("list", "s1none", "--format", "json").stdout)[0]["snapshots"] is None
+    finally:
+        inst.run("delete", "s1none")
 
     # Errors: a taken name, a bad name, a name given twice, an unknown instance.
     assert_error(inst.run("snapshot", s1, "named"), "named")

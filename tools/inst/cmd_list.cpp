@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 #include <regex>
 
 #include "commands.hpp"
@@ -210,7 +211,16 @@ int run_list(Context& ctx, const ParsedArgs& args) {
             r.push_back(c.data ? c.data(i) : std::to_string(ctx.manager().instances().get(ctx.project(), i.name).snapshots().size()));
         rows.push_back(std::move(r));
     }
-    std::string raw = (format == Format::Json || format == Format::Yaml) ? api::to_json(shown) : std::string();
+    std::string raw;
+    if (format == Format::Json || format == Format::Yaml) {
+        // As lxc's full listing: each instance's snapshot documents (null when it has none).
+        auto docs = nlohmann::ordered_json::parse(api::to_json(shown));
+        for (auto& doc : docs) {
+            auto snapshots = ctx.manager().instances().get(ctx.project(), doc.at("name").get<std::string>()).snapshots();
+            if (!snapshots.empty()) doc["snapshots"] = nlohmann::ordered_json::parse(api::to_json(snapshots));
+        }
+        raw = docs.dump();
+    }
     std::fputs(render(format, header, rows, raw).c_str(), stdout);
     return 0;
 }
