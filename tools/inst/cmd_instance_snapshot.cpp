@@ -82,6 +82,21 @@ int run_restore(Context& ctx, const ParsedArgs& args) {
     return 0;
 }
 
+// The snapshot as lxc's YAML shows it: api.InstanceSnapshot's fields in Go's declaration order
+// (the embedded InstanceSnapshotPut first), the instance's own or its expanded config and devices.
+std::string snapshot_yaml(const api::InstanceSnapshot& snapshot, bool expanded) {
+    auto doc = nlohmann::ordered_json::parse(api::to_json(snapshot));
+    nlohmann::ordered_json out;
+    for (const char* key : {"expires_at", "architecture", "config", "created_at", "devices", "ephemeral", "expanded_config",
+                            "expanded_devices", "last_used_at", "name", "profiles", "stateful", "size"})
+        if (doc.contains(key)) out[key] = doc[key];
+    if (expanded) {
+        out["config"] = doc["expanded_config"];
+        out["devices"] = doc["expanded_devices"];
+    }
+    return render_yaml(out.dump());
+}
+
 std::string info_time_cell(const std::string& rfc3339) {
     auto t = parse_rfc3339(rfc3339);
     return t ? format_info_time(*t) : std::string(" ");  // lxc's cell for an unset time
@@ -115,7 +130,7 @@ void rename_instance_snapshot(Context& ctx, const InstanceSnapshotRef& from, con
 }
 
 std::string instance_snapshot_yaml(Context& ctx, const InstanceSnapshotRef& ref) {
-    return render_yaml(api::to_json(instance_named(ctx, ref.instance).get_snapshot(ref.snapshot)));
+    return snapshot_yaml(instance_named(ctx, ref.instance).get_snapshot(ref.snapshot), false);
 }
 
 void edit_instance_snapshot(Context& ctx, const InstanceSnapshotRef& ref, const std::string& yaml) {
@@ -133,13 +148,7 @@ void edit_instance_snapshot(Context& ctx, const InstanceSnapshotRef& ref, const 
 }
 
 void show_instance_snapshot(Context& ctx, const InstanceSnapshotRef& ref, bool expanded) {
-    auto snapshot = instance_named(ctx, ref.instance).get_snapshot(ref.snapshot);
-    auto doc = nlohmann::ordered_json::parse(api::to_json(snapshot));
-    if (expanded) {
-        doc["config"] = doc["expanded_config"];
-        doc["devices"] = doc["expanded_devices"];
-    }
-    std::fputs(render_yaml(doc.dump()).c_str(), stdout);
+    std::fputs(snapshot_yaml(instance_named(ctx, ref.instance).get_snapshot(ref.snapshot), expanded).c_str(), stdout);
 }
 
 std::string snapshots_info_text(const std::vector<api::InstanceSnapshot>& snapshots) {
