@@ -34,6 +34,7 @@ from .storage_pools import StoragePool, StoragePoolManager
 from .storage_volume_snapshots import StorageVolumeSnapshot, StorageVolumeSnapshotManager
 from .storage_volumes import StorageVolume, StorageVolumeManager
 from .snapshot_schedule import SnapshotScheduleRun
+from .recover import RecoverResult, RecoverVolume
 from .state import InstanceState
 
 __version__: str = _native.native.version()
@@ -81,4 +82,6 @@ __all__ = [
     "BackendError",
     "InternalError",
     "__version__",
+    "RecoverResult",
+    "RecoverVolume",
 ]

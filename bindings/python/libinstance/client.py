@@ -8,7 +8,7 @@ import threading
 import weakref
 from datetime import datetime
 from types import TracebackType
-from typing import TYPE_CHECKING, Dict, Optional, Protocol, Type, TypeVar, Union
+from typing import TYPE_CHECKING, Any, Dict, Iterable, Mapping, Optional, Protocol, Type, TypeVar, Union
 
 from ._native import native
 from .events import EventManager, _SubscriptionBase
@@ -17,6 +17,7 @@ from .instances import InstanceManager
 from .operations import OperationManager
 from .remotes import RemoteManager
 from .profiles import ProfileManager
+from .recover import RecoverResult, _options_json
 from .snapshot_schedule import SnapshotScheduleRun, _now_unix
 from .storage_pools import StoragePoolManager
 
@@ -127,6 +128,21 @@ class Client:
         (stopped ones only with ``snapshots.schedule.stopped``), once per slot whoever runs it;
         then expired snapshots are deleted. The library also runs this itself every minute."""
         return SnapshotScheduleRun._from_json(self._manager().run_snapshot_schedule(_now_unix(now)))
+
+    def recover_validate(self, pools: Optional[Iterable[Mapping[str, Any]]] = None) -> RecoverResult:
+        """Disaster recovery's scan (``lxd recover``): the storage pools the database knows, those
+        found under the state directory, and ``pools`` (LXD ``StoragePoolsPost`` dicts:
+        ``{"name", "driver", "config"}``) are searched for instances and custom volumes the
+        database lacks. Changes nothing; raises InvalidConfig naming a bad field of ``pools``
+        (e.g. ``"pools[0].driver"``)."""
+        return RecoverResult._from_json(self._manager().recover_validate(_options_json(pools)))
+
+    def recover_import(self, pools: Optional[Iterable[Mapping[str, Any]]] = None) -> RecoverResult:
+        """Scans as :meth:`recover_validate` does, then recreates the records of the unknown pools,
+        instances (with their snapshots) and custom volumes (with theirs) from the backup.yaml
+        each keeps. Raises InvalidConfig (key ``"dependencies"``) while dependency errors remain;
+        returns what it imported."""
+        return RecoverResult._from_json(self._manager().recover_import(_options_json(pools)))
 
     def close(self) -> None:
         """Closes the state directory, releasing its lock, after ending this client's event

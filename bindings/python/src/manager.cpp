@@ -58,6 +58,26 @@ ManagerClass init_manager(py::module_& m) {
         },
         py::arg("now_unix") = 0,
         "One pass of the snapshot scheduler as of now_unix (0: now); {taken, pruned, failed} as JSON.");
+    cls.def(
+        "recover_validate",
+        [](const ManagerHandle& self, std::optional<std::string> options_json) {
+            auto mgr = self.get();
+            char* json = nullptr;
+            call_nogil([&](li_error** err) { return li_manager_recover_validate(&json, mgr.get(), c_str_or_null(options_json), err); });
+            return take_string(json);
+        },
+        py::arg("options_json") = py::none(),
+        "Scans the storage pools for what the database lacks; the findings as JSON. Changes nothing.");
+    cls.def(
+        "recover_import",
+        [](const ManagerHandle& self, std::optional<std::string> options_json) {
+            auto mgr = self.get();
+            char* json = nullptr;
+            call_nogil([&](li_error** err) { return li_manager_recover_import(&json, mgr.get(), c_str_or_null(options_json), err); });
+            return take_string(json);
+        },
+        py::arg("options_json") = py::none(),
+        "Scans as recover_validate does and recreates the records of what it found; JSON of what it imported.");
     return cls;
 }
 
