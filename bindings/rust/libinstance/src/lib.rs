@@ -56,6 +56,7 @@ mod manager;
 mod operation;
 mod profile;
 mod publish;
+mod recover;
 mod remote;
 mod snapshot_schedule;
 mod storage;
@@ -75,6 +76,7 @@ pub use log::{LogLevel, LogTarget};
 pub use manager::{BuildImageOptions, Manager, Project};
 pub use operation::Operation;
 pub use publish::PublishOptions;
+pub use recover::{RecoverResult, RecoverVolume};
 pub use snapshot_schedule::SnapshotScheduleRun;
 
 /// The raw FFI, for what the safe API does not cover yet.
