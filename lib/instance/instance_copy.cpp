@@ -276,6 +276,14 @@ void move_instance_to_pool(ManagerCore& core, const std::string& project, const 
         ctx.check_cancelled();
         core.db().transaction([&](SQLite::Database& db) {
             repo::update_instance(db, next);
+            // Its snapshots are on the new pool too: restoring one must not point back.
+            for (auto snapshot : repo::list_instance_snapshots(db, loaded.record.id)) {
+                if (snapshot.devices.count(root))
+                    snapshot.devices[root]["pool"] = pool;
+                else
+                    snapshot.devices[root] = next.devices[root];
+                repo::update_instance_snapshot(db, snapshot);
+            }
             intent.commit(db, {{from_pool_name, VolumeType::Container, vol.name}});
         });
         LI_FAILPOINT("instance.move.recorded");

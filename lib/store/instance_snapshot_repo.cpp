@@ -85,6 +85,7 @@ void update_instance_snapshot(SQLite::Database& db, const InstanceSnapshotRecord
     upd.bind(3, s.expires_at);
     upd.bind(4, s.id);
     upd.exec();
+    kv::store_devices(db, kDevices, "snapshot_id", s.id, s.devices);  // a pool move repoints the root disk
 }
 
 void delete_instance_snapshot(SQLite::Database& db, int64_t id) {

@@ -35,6 +35,7 @@ std::optional<InstanceSnapshotRecord> find_instance_snapshot(SQLite::Database& d
 std::vector<InstanceSnapshotRecord> list_instance_snapshots(SQLite::Database& db, int64_t instance_id);
 int64_t insert_instance_snapshot(SQLite::Database& db, const InstanceSnapshotRecord& snapshot);
 /// Writes name, description and expires_at.
+/// Writes name, description, expires_at and devices.
 void update_instance_snapshot(SQLite::Database& db, const InstanceSnapshotRecord& snapshot);
 void delete_instance_snapshot(SQLite::Database& db, int64_t id);
 
