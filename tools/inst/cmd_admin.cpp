@@ -68,6 +68,7 @@ Command admin_command() {
     schedule.max_args = 0;
     schedule.run = run_snapshot_schedule;
     cmd.children.push_back(std::move(schedule));
+    cmd.children.push_back(admin_recover_command());
     return cmd;
 }
 

@@ -31,7 +31,8 @@ std::vector<Command> image_remote_commands();  ///< image copy, image refresh
 Command config_command();                ///< config get/set/unset/show (settings)
 Command image_prune_command();           ///< image prune
 std::vector<Command> image_edit_commands();    ///< image import (split), export, edit, *-property
-Command admin_command();                 ///< admin snapshot-schedule
+Command admin_command();                 ///< admin snapshot-schedule, admin recover
+Command admin_recover_command();         ///< admin recover (a child of admin)
 std::vector<Command> instance_snapshot_commands();  ///< snapshot, restore
 
 /// The whole command tree of `inst`.
