@@ -34,6 +34,15 @@ void write_pool_marker(ManagerCore& core, const std::string& pool) noexcept {
     }
 }
 
+void remove_pool_marker(const StorageDriver& driver) noexcept {
+    try {
+        std::error_code ec;
+        fs::remove(pool_root(driver) / kPoolMarker, ec);
+    } catch (const std::exception& e) {
+        log::warn("cannot remove the storage pool's description", {{"err", e.what()}});
+    }
+}
+
 std::optional<api::StoragePool> read_pool_marker(const fs::path& root) {
     fs::path file = root / kPoolMarker;
     std::error_code ec;

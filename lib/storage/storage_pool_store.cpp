@@ -228,6 +228,7 @@ void StoragePoolStore::remove(std::string_view name_in) {
         try {
             // Image volumes are caches of images stored elsewhere: they go with the pool.
             for (const auto& url : users.images) raw->delete_volume(VolumeRef{VolumeType::Image, url.substr(url.rfind('/') + 1)});
+            backup::remove_pool_marker(*raw);
             raw->delete_pool();
         } catch (const Error& e) {
             throw e.with_context(fmt::format("deleting storage pool {}", name));
