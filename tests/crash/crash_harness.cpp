@@ -91,22 +91,30 @@ std::set<std::string> entries(const fs::path& dir) {
 
 void check_store_invariants(const fs::path& state) {
     auto mgr = Manager::open(state);
-    const fs::path pool = state / "storage-pools" / "default";
+    // Which pools hold a volume of each name (an instance's volume is on exactly one).
+    std::map<std::string, std::vector<std::string>> volume_pools;
+    const fs::path pools = state / "storage-pools";
+    for (const auto& pool : entries(pools))
+        for (const auto& name : entries(pools / pool / "containers")) volume_pools[name].push_back(pool);
     std::set<std::string> records;
     for (const auto& i : mgr->instances().list("default")) {
         records.insert(i.name);
+        INFO("instance ", i.name);
+        REQUIRE(volume_pools[i.name].size() == 1);
         Instance inst = mgr->instances().get("default", i.name);
         std::set<std::string> snapshot_records;
         for (const auto& s : inst.snapshots()) snapshot_records.insert(s.name);
-        INFO("instance ", i.name);
-        CHECK(entries(pool / "containers-snapshots" / i.name) == snapshot_records);
+        CHECK(entries(pools / volume_pools[i.name].front() / "containers-snapshots" / i.name) == snapshot_records);
     }
-    std::set<std::string> volumes = entries(pool / "containers");
-    CHECK(volumes == records);
-    for (const auto& dir : entries(pool / "containers-snapshots")) {
-        INFO("snapshot folder of ", dir);
-        CHECK(records.count(dir) == 1);
+    for (const auto& [name, where] : volume_pools) {
+        INFO("volume ", name);
+        CHECK(records.count(name) == 1);
     }
+    for (const auto& pool : entries(pools))
+        for (const auto& dir : entries(pools / pool / "containers-snapshots")) {
+            INFO("snapshot folder of ", dir, " on ", pool);
+            CHECK((records.count(dir) == 1 && volume_pools[dir].front() == pool));
+        }
     std::set<std::string> fingerprints;
     for (const auto& image : mgr->images().list("default")) fingerprints.insert(image.fingerprint);
     std::set<std::string> image_files;
@@ -117,11 +125,12 @@ void check_store_invariants(const fs::path& state) {
         SQLite::Database db((state / "database" / "local.db").string(), SQLite::OPEN_READONLY);
         CHECK(db.execAndGet("SELECT COUNT(*) FROM operations_journal").getInt() == 0);
     }
-    for (const auto& type_dir : entries(pool))
-        for (const auto& name : entries(pool / type_dir)) {
-            INFO(type_dir, "/", name);
-            CHECK_FALSE(name.ends_with(".creating"));
-        }
+    for (const auto& pool : entries(pools))
+        for (const auto& type_dir : entries(pools / pool))
+            for (const auto& name : entries(pools / pool / type_dir)) {
+                INFO(pool, "/", type_dir, "/", name);
+                CHECK_FALSE(name.ends_with(".creating"));
+            }
 }
 
 }  // namespace li::test

@@ -57,20 +57,25 @@ void prepare_instances(const fs::path& state) {
 
 void prepare_empty(const fs::path& state) { Manager::open(state); }
 
-// Every instance left starts and holds what was written before the crash; c1's files and config
-// come from the same moment (before or after a restore to s0).
-void check_instances(const fs::path& state) {
+// Every instance left starts; those made from c1 hold what was written before the crash, with files
+// and config from the same moment (before or after a restore to s0).
+void check_instances(const fs::path& state, const std::string& fresh) {
     auto mgr = Manager::open(state);
     for (const auto& info : mgr->instances().list("default")) {
         INFO("instance ", info.name);
         Instance inst = mgr->instances().get("default", info.name);
         inst.start();
+        StopOptions force;
+        force.force = true;
+        if (info.name == fresh) {  // made from the image
+            CHECK(inst.exec({"true"}).exit_code == 0);
+            inst.stop(force);
+            continue;
+        }
         CHECK(inst.exec({"cat", "/root/keep"}).stdout_data == "kept\n");
         bool late = inst.exec({"test", "-e", "/root/late"}).exit_code == 0;
         auto mark = inst.get_config("user.mark");
         CHECK(mark == std::optional<std::string>(late ? "new" : "old"));
-        StopOptions force;
-        force.force = true;
         inst.stop(force);
     }
 }
@@ -79,12 +84,14 @@ struct Scenario {
     std::string name;
     std::function<void(const fs::path&)> prepare;
     std::vector<std::string> args;
+    std::string fresh;  ///< the instance the operation makes from the image, if any
 };
 
 // Kills `inst` at each failpoint the scenario's operation passes and checks the reopened state;
 // returns how many kill points were tried.
 int kill_at_every_point(const Scenario& s) {
     TempDir dir("li-crash");
+    fs::permissions(dir.path(), fs::perms::others_exec | fs::perms::group_exec, fs::perm_options::add);  // unprivileged roots traverse it
     fs::path learn = dir.path() / "learn";
     s.prepare(learn);
     std::vector<std::string> points = failpoints_passed(learn, s.args);
@@ -99,7 +106,7 @@ int kill_at_every_point(const Scenario& s) {
         INFO(run.output);
         CHECK(run.killed);
         check_store_invariants(state);
-        check_instances(state);
+        check_instances(state, s.fresh);
         // Nothing blocks doing it again, or it was done.
         RunResult again = run_inst(state, s.args, "");
         INFO(again.output);
@@ -116,7 +123,7 @@ int kill_at_every_point(const Scenario& s) {
 
 TEST_CASE("crash safety: instance operations killed at every failpoint leave a state the next open puts right") {
     std::vector<Scenario> scenarios{
-        {"create", prepare_instances, {"init", "busybox", "c2"}},
+        {"create", prepare_instances, {"init", "busybox", "c2"}, "c2"},
         {"copy with snapshots", prepare_instances, {"copy", "c1", "c2"}},
         {"copy from a snapshot", prepare_instances, {"copy", "c1/s0", "c3"}},
         {"move to another pool", prepare_instances, {"move", "c1", "--storage", "spare"}},
