@@ -164,3 +164,31 @@ def test_running_instance_is_not_copied_to_another_pool(client: libinstance.Clie
         c1.copy(name, pool=btrfs_pool)
     assert c1.name in str(e.value) and "running" in str(e.value)
     assert not client.instances.exists(name)
+
+
+def test_copies_from_a_snapshot_and_with_snapshots(client: libinstance.Client, make_instance,  # type: ignore[no-untyped-def]
+                                                   extra_names: List[str]) -> None:
+    c1 = make_instance("snapsrc", start=False)
+    c1.files.put("/root/f", b"old\n")
+    c1.snapshots.create("s0")
+    c1.files.put("/root/f", b"new\n")
+    from_name, with_name, only_name = unique_name("fromsnap"), unique_name("withsnaps"), unique_name("only")
+    extra_names.extend([from_name, with_name, only_name])
+
+    from_snap = client.instances.create({"name": from_name, "source": {"type": "copy", "source": c1.name + "/s0"}}, wait=True)
+    assert from_snap.snapshots.all() == []
+    assert from_snap.files.get("/root/f") == b"old\n"
+
+    with_snaps = client.instances.create({"name": with_name, "source": {"type": "copy", "source": c1.name}}, wait=True)
+    assert [s.name for s in with_snaps.snapshots.all()] == ["s0"]
+    assert with_snaps.files.get("/root/f") == b"new\n"
+    with_snaps.restore_snapshot("s0")
+    assert with_snaps.files.get("/root/f") == b"old\n"
+
+    only = client.instances.create({"name": only_name, "source": {"type": "copy", "source": c1.name, "instance_only": True}},
+                                   wait=True)
+    assert only.snapshots.all() == []
+
+    with pytest.raises(libinstance.NotFound) as missing:
+        client.instances.create({"name": unique_name("none"), "source": {"type": "copy", "source": c1.name + "/nope"}}, wait=True)
+    assert missing.value.key == "source.source"

@@ -54,3 +54,35 @@ fn copy_source_makes_an_independent_copy() {
     expect_error(mgr.create_instance(&missing), ErrorCode::NotFound, "rs-no-such");
     expect_error(mgr.instance("rs-cp-none"), ErrorCode::NotFound, "rs-cp-none");
 }
+
+#[test]
+fn copies_from_a_snapshot_and_with_snapshots() {
+    let mgr = manager();
+    let src = container(&mgr, "rs-cps-src", false);
+    src.file_push_data("/root/f", b"old\n", &Default::default()).unwrap();
+    src.snapshot(&libinstance::api::InstanceSnapshotsPost::new("s0")).unwrap();
+    src.file_push_data("/root/f", b"new\n", &Default::default()).unwrap();
+
+    // A new instance from the snapshot holds the snapshot's files and no snapshots.
+    let post = libinstance::api::InstancesPost::new("rs-cps-from", libinstance::api::InstanceSource::copy("rs-cps-src/s0"));
+    let from = common::Guard(mgr.create_instance(&post).unwrap());
+    assert!(from.snapshots().unwrap().is_empty());
+    from.start().unwrap();
+    assert_eq!(from.file_read("/root/f").unwrap(), b"old\n");
+
+    // A copy carries the snapshots unless instance_only.
+    let post = libinstance::api::InstancesPost::new("rs-cps-with", libinstance::api::InstanceSource::copy("rs-cps-src"));
+    let with = common::Guard(mgr.create_instance(&post).unwrap());
+    let names: Vec<String> = with.snapshots().unwrap().into_iter().map(|s| s.name).collect();
+    assert_eq!(names, vec!["s0".to_string()]);
+    with.restore("s0").unwrap();
+    with.start().unwrap();
+    assert_eq!(with.file_read("/root/f").unwrap(), b"old\n");
+    let mut only_source = libinstance::api::InstanceSource::copy("rs-cps-src");
+    only_source.instance_only = true;
+    let only = common::Guard(mgr.create_instance(&libinstance::api::InstancesPost::new("rs-cps-only", only_source)).unwrap());
+    assert!(only.snapshots().unwrap().is_empty());
+
+    let missing = libinstance::api::InstancesPost::new("rs-cps-none", libinstance::api::InstanceSource::copy("rs-cps-src/nope"));
+    expect_error(mgr.create_instance(&missing), ErrorCode::NotFound, "nope");
+}
