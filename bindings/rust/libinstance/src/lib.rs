@@ -41,6 +41,7 @@
 //! [`Error`] carries the library's code, message chain, offending key and errno.
 
 pub mod api;
+mod backup;
 mod boot;
 mod console;
 mod error;
@@ -65,6 +66,7 @@ mod storage_volume_snapshot;
 mod strings;
 
 pub use api::Event;
+pub use backup::{BackupExportOptions, BackupImportOptions};
 pub use console::{Console, ConsoleOptions};
 pub use error::{Error, ErrorCode, Result};
 pub use event::{EventFilter, EventType, Subscription};

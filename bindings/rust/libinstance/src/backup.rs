@@ -1,0 +1,177 @@
+//! Backups (`lxc export` / `lxc import`): an instance or custom volume with its snapshots written
+//! to one file in LXD's layout (or btrfs send streams when optimized), and new instances and
+//! volumes made from such files, libinstance's or LXD's. Hostile archives are refused with
+//! InvalidArgument naming the entry, and nothing is left behind when an import fails.
+
+use std::path::Path;
+use std::ptr;
+
+use libinstance_sys as sys;
+use serde::Serialize;
+
+use crate::api;
+use crate::error::{check, Result};
+use crate::instance::Instance;
+use crate::manager::{Manager, Project};
+use crate::operation::Operation;
+use crate::strings::{c_path, c_string, owned_json};
+
+/// What an export writes: LXD's `InstanceBackupsPost` fields, as the C ABI takes them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BackupExportOptions {
+    /// Leaves the snapshots out (`--instance-only`; for volumes, `--volume-only`).
+    pub instance_only: bool,
+    /// btrfs send streams instead of files (btrfs pools only; NotSupported elsewhere).
+    pub optimized_storage: bool,
+    /// "gzip", "bzip2", "xz", "zstd", "lz4", "lzma" or "none"; anything else is InvalidArgument
+    /// with key "compression_algorithm".
+    pub compression_algorithm: String,
+}
+
+impl Default for BackupExportOptions {
+    fn default() -> Self {
+        BackupExportOptions {
+            instance_only: false,
+            optimized_storage: false,
+            compression_algorithm: "gzip".to_string(),
+        }
+    }
+}
+
+/// What an import overrides: "" keeps the backup's name or pool.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct BackupImportOptions {
+    pub name: String,
+    /// The pool of an instance import (ignored for volumes, which name their pool).
+    pub pool: String,
+}
+
+fn options_json<T: Serialize>(what: &str, value: &T) -> Result<std::ffi::CString> {
+    // Plain strings and booleans always serialise.
+    let json = serde_json::to_string(value).expect("serialising backup options");
+    c_string(what, &json)
+}
+
+impl Instance {
+    /// Writes the instance (and its snapshots unless `instance_only`) to a backup file at
+    /// `target`; the file appears only when complete. InvalidArgument (key
+    /// "compression_algorithm"); NotSupported (key "optimized_storage") off btrfs.
+    pub fn export_backup(&self, target: &Path, opts: &BackupExportOptions) -> Result<()> {
+        let target = c_path("target", target)?;
+        let json = options_json("options_json", opts)?;
+        check(|err| unsafe {
+            sys::li_instance_export_backup(self.as_ptr(), target.as_ptr(), json.as_ptr(), err)
+        })
+    }
+
+    /// [`Instance::export_backup`] as an operation (cancellable; progress
+    /// "create_backup_progress"); bad options fail this call.
+    pub fn export_backup_async(&self, target: &Path, opts: &BackupExportOptions) -> Result<Operation> {
+        let target = c_path("target", target)?;
+        let json = options_json("options_json", opts)?;
+        Operation::from_call(|out, err| unsafe {
+            sys::li_instance_export_backup_async(out, self.as_ptr(), target.as_ptr(), json.as_ptr(), err)
+        })
+    }
+}
+
+impl Project<'_> {
+    /// Creates a (stopped) instance from a backup file: files with owners, modes and xattrs,
+    /// config, devices, profiles, snapshots. AlreadyExists (key "name"); NotFound (key "path",
+    /// "pool" or "profiles"); InvalidArgument naming a hostile entry.
+    pub fn import_backup(&self, path: &Path, opts: &BackupImportOptions) -> Result<Instance> {
+        let path = c_path("path", path)?;
+        let json = options_json("options_json", opts)?;
+        let mut raw: *mut sys::li_instance = ptr::null_mut();
+        check(|err| unsafe {
+            sys::li_instance_import_backup(
+                &mut raw,
+                self.mgr(),
+                self.name_ptr(),
+                path.as_ptr(),
+                json.as_ptr(),
+                err,
+            )
+        })?;
+        Ok(Instance::from_raw(raw))
+    }
+
+    /// [`Project::import_backup`] as an operation; its metadata "name" names the instance once
+    /// it succeeds.
+    pub fn import_backup_async(&self, path: &Path, opts: &BackupImportOptions) -> Result<Operation> {
+        let path = c_path("path", path)?;
+        let json = options_json("options_json", opts)?;
+        Operation::from_call(|out, err| unsafe {
+            sys::li_instance_import_backup_async(
+                out,
+                self.mgr(),
+                self.name_ptr(),
+                path.as_ptr(),
+                json.as_ptr(),
+                err,
+            )
+        })
+    }
+
+    /// Writes the custom volume `name` of `pool` (and its snapshots unless `instance_only`) to a
+    /// backup file at `target`.
+    pub fn export_storage_volume_backup(
+        &self,
+        pool: &str,
+        name: &str,
+        target: &Path,
+        opts: &BackupExportOptions,
+    ) -> Result<()> {
+        let pool = c_string("pool", pool)?;
+        let name = c_string("volume", name)?;
+        let target = c_path("target", target)?;
+        let json = options_json("options_json", opts)?;
+        check(|err| unsafe {
+            sys::li_storage_volume_export_backup(
+                self.mgr(),
+                self.name_ptr(),
+                pool.as_ptr(),
+                name.as_ptr(),
+                target.as_ptr(),
+                json.as_ptr(),
+                err,
+            )
+        })
+    }
+
+    /// Creates a custom volume (with its snapshots) on `pool` from a backup file; `opts.pool` is
+    /// ignored. AlreadyExists (key "name").
+    pub fn import_storage_volume_backup(
+        &self,
+        pool: &str,
+        path: &Path,
+        opts: &BackupImportOptions,
+    ) -> Result<api::StorageVolume> {
+        let pool = c_string("pool", pool)?;
+        let path = c_path("path", path)?;
+        let json = options_json("options_json", opts)?;
+        owned_json("StorageVolume", |out, err| unsafe {
+            sys::li_storage_volume_import_backup(
+                out,
+                self.mgr(),
+                self.name_ptr(),
+                pool.as_ptr(),
+                path.as_ptr(),
+                json.as_ptr(),
+                err,
+            )
+        })
+    }
+}
+
+impl Manager {
+    /// [`Project::import_backup`] in the default project.
+    pub fn import_backup(&self, path: &Path, opts: &BackupImportOptions) -> Result<Instance> {
+        self.default_project().import_backup(path, opts)
+    }
+
+    /// [`Project::import_backup_async`] in the default project.
+    pub fn import_backup_async(&self, path: &Path, opts: &BackupImportOptions) -> Result<Operation> {
+        self.default_project().import_backup_async(path, opts)
+    }
+}
