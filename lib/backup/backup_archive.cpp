@@ -13,7 +13,7 @@
 
 #include <fmt/format.h>
 
-#include "image/archive_message.hpp"
+#include "image/archive_guard.hpp"
 #include "libinstance/error.hpp"
 #include "sys/unique_fd.hpp"
 
@@ -23,24 +23,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct WriteDeleter {
-    void operator()(archive* a) const { archive_write_free(a); }
-};
-struct ReadDeleter {
-    void operator()(archive* a) const { archive_read_free(a); }
-};
-struct EntryDeleter {
-    void operator()(archive_entry* e) const { archive_entry_free(e); }
-};
-struct ResolverDeleter {
-    void operator()(archive_entry_linkresolver* r) const { archive_entry_linkresolver_free(r); }
-};
-using ReadArchive = std::unique_ptr<archive, ReadDeleter>;
-using EntryPtr = std::unique_ptr<archive_entry, EntryDeleter>;
+using EntryPtr = ArchiveEntryPtr;
 
-[[noreturn]] void fail(archive* a, const std::string& what) {
-    throw Error(ErrorCode::System, fmt::format("{}: {}", what, archive_message(a)));
-}
+[[noreturn]] void fail(archive* a, const std::string& what) { archive_fail(a, what); }
 
 constexpr size_t kBlock = 1 << 20;
 
@@ -56,8 +41,8 @@ void validate_compression_algorithm(std::string_view compression) {
 // --- Writing --------------------------------------------------------------------------------
 
 struct ArchiveWriter::State {
-    std::unique_ptr<archive, WriteDeleter> out{archive_write_new()};
-    std::unique_ptr<archive_entry_linkresolver, ResolverDeleter> resolver{archive_entry_linkresolver_new()};
+    WriteArchive out{archive_write_new()};
+    LinkResolverPtr resolver{archive_entry_linkresolver_new()};
     fs::path file;
     Progress progress;
     uint64_t done = 0;
@@ -214,39 +199,13 @@ void ArchiveWriter::close() {
 
 namespace {
 
-ReadArchive open_archive(const fs::path& file) {
-    ReadArchive a(archive_read_new());
-    archive_read_support_filter_all(a.get());
-    archive_read_support_format_tar(a.get());
-    archive_read_support_format_gnutar(a.get());
-    if (archive_read_open_filename(a.get(), file.c_str(), 1 << 16) != ARCHIVE_OK)
-        throw Error::invalid(file.string(), fmt::format("cannot read backup {}: {}", file.string(), archive_message(a.get())));
-    return a;
-}
+ReadArchive open_archive(const fs::path& file) { return open_untrusted_tar(file, "backup"); }
 
-[[noreturn]] void corrupt(archive* a, const fs::path& file) {
-    throw Error::invalid(file.string(),
-                         fmt::format("backup {} is truncated or not a valid tarball: {}", file.string(), archive_message(a)));
-}
+[[noreturn]] void corrupt(archive* a, const fs::path& file) { archive_corrupt(a, file, "backup"); }
 
-std::string clean_path(const char* raw) {
-    std::string p = raw ? raw : "";
-    while (p.rfind("./", 0) == 0) p.erase(0, 2);
-    while (!p.empty() && p.back() == '/') p.pop_back();
-    return p;
-}
+std::string clean_path(const char* raw) { return clean_archive_path(raw); }
 
-const char* kind_name(mode_t type) {
-    switch (type) {
-        case AE_IFLNK: return "symlink";
-        case AE_IFCHR: return "character device node";
-        case AE_IFBLK: return "block device node";
-        case AE_IFIFO: return "fifo";
-        case AE_IFSOCK: return "socket";
-        case AE_IFDIR: return "directory";
-        default: return "file";
-    }
-}
+const char* kind_name(mode_t type) { return archive_kind_name(type); }
 
 // The part an entry belongs to: "backup/container", "backup/snapshots/snap0", "backup/volume",
 // "backup/volume-snapshots/snap0"...; "" for backup/ itself and the files directly in it.
@@ -266,7 +225,7 @@ std::string part_of(const std::string& path) {
 class EntryGuard {
 public:
     EntryGuard(const fs::path& file, PartKind kind, const UnpackLimits& limits)
-        : file_(file), kind_(kind), compressed_(fs::file_size(file)), limit_(limits.limit_for(compressed_)), limits_(limits) {}
+        : file_(file), kind_(kind), guard_(file, "backup", limits) {}
 
     struct Admitted {
         std::string path;
@@ -276,13 +235,13 @@ public:
 
     Admitted admit(archive_entry* e) {
         std::string path = clean_path(archive_entry_pathname(e));
-        check_relative(path, path);
+        guard_.check_relative(path, path);
         if (path != "backup" && !path.starts_with("backup/"))
             throw Error::invalid(path, fmt::format("backup {} has an entry outside backup/: \"{}\"", file_.string(), path));
         mode_t type = archive_entry_filetype(e);
         const char* link = archive_entry_hardlink(e);
         Admitted out{path, part_of(path), {}};
-        check_not_through_symlink(path, path);
+        guard_.check_not_through_symlink(path, path);
         bool in_part_data = !out.part.empty() && path.size() > out.part.size();
         std::string rel = in_part_data ? path.substr(out.part.size() + 1) : std::string();
         const bool special_allowed = in_part_data && (kind_ == PartKind::Volume || rel == "rootfs" || rel.starts_with("rootfs/"));
@@ -298,61 +257,25 @@ public:
         }
         if (link) {
             std::string target = clean_path(link);
-            check_relative(target, path);
+            guard_.check_relative(target, path);
             if (out.part.empty() || !target.starts_with(out.part + "/"))
                 throw Error::invalid(path, fmt::format("backup {} has a hard link \"{}\" leaving its part (to \"{}\")", file_.string(),
                                                        path, target));
-            check_not_through_symlink(target, path);
-            if (symlinks_.count(target) && archive_entry_size(e) > 0)
-                throw Error::invalid(path, fmt::format("backup {} writes data through \"{}\", a hard link to the symlink \"{}\"",
-                                                       file_.string(), path, target));
+            guard_.check_not_through_symlink(target, path);
+            guard_.check_hardlink_data(e, path, target);
             out.hardlink = target;
         }
-        if (type == AE_IFLNK && !link) symlinks_.insert(path);
-        if (archive_entry_size_is_set(e) && static_cast<uint64_t>(std::max<la_int64_t>(archive_entry_size(e), 0)) > limit_)
-            too_large(static_cast<uint64_t>(archive_entry_size(e)), &path);
+        guard_.note_entry(e, path);
+        guard_.check_entry_size(e, path);
         return out;
     }
 
-    void account(uint64_t unpacked) {
-        if (unpacked > limit_) too_large(unpacked, nullptr);
-    }
+    void account(uint64_t unpacked) const { guard_.account(unpacked); }
 
 private:
-    void check_relative(const std::string& path, const std::string& entry) const {
-        if (!path.empty() && path.front() == '/')
-            throw Error::invalid(entry, fmt::format("backup {} has an entry with an absolute path: \"{}\"", file_.string(), path));
-        for (const auto& part : fs::path(path))
-            if (part == "..")
-                throw Error::invalid(entry, fmt::format("backup {} has an entry escaping its directory: \"{}\"", file_.string(), path));
-    }
-
-    void check_not_through_symlink(const std::string& path, const std::string& entry) const {
-        for (size_t pos = path.find('/'); pos != std::string::npos; pos = path.find('/', pos + 1))
-            if (symlinks_.count(path.substr(0, pos)))
-                throw Error::invalid(entry, fmt::format("backup {} writes \"{}\" through the symlink \"{}\"", file_.string(), path,
-                                                        path.substr(0, pos)));
-    }
-
-    [[noreturn]] void too_large(uint64_t bytes, const std::string* entry) const {
-        std::string what = entry ? fmt::format("its entry \"{}\" has {} bytes", *entry, bytes)
-                                 : fmt::format("it unpacks to more than {} bytes", limit_);
-        if (limit_ >= limits_.max_bytes)
-            throw Error::invalid(entry ? *entry : file_.string(),
-                                 fmt::format("backup {} is too large: {} (limit {} bytes, setting images.unpack_max_size)",
-                                             file_.string(), what, limits_.max_bytes));
-        throw Error::invalid(entry ? *entry : file_.string(),
-                             fmt::format("backup {} looks like a decompression bomb: {}, over {}x its {} compressed bytes "
-                                         "(setting images.unpack_max_ratio)",
-                                         file_.string(), what, limits_.max_ratio, compressed_));
-    }
-
     fs::path file_;
     PartKind kind_;
-    uint64_t compressed_;
-    uint64_t limit_;
-    UnpackLimits limits_;
-    std::set<std::string> symlinks_;
+    ArchiveGuard guard_;
 };
 
 void drain(archive* a, EntryGuard& guard, const fs::path& file) {
@@ -416,7 +339,7 @@ void scan_backup(const fs::path& file, PartKind kind, const UnpackLimits& limits
 
 bool unpack_part(const fs::path& file, const std::string& prefix, const fs::path& dest, PartKind kind, const UnpackLimits& limits,
                  const Progress& progress) {
-    std::unique_ptr<archive, WriteDeleter> disk(archive_write_disk_new());
+    WriteArchive disk(archive_write_disk_new());
     // Paths are made absolute below dest once vetted, so libarchive's absolute-path check cannot
     // be used; its ".." and symlink checks stay on as a second line.
     archive_write_disk_set_options(disk.get(), ARCHIVE_EXTRACT_OWNER | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_TIME |

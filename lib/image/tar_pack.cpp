@@ -1,5 +1,5 @@
 #include "image/tar_pack.hpp"
-#include "image/archive_message.hpp"
+#include "image/archive_handles.hpp"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -19,23 +19,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct WriteDeleter {
-    void operator()(archive* a) const { archive_write_free(a); }
-};
-struct ReadDeleter {
-    void operator()(archive* a) const { archive_read_free(a); }
-};
-struct EntryDeleter {
-    void operator()(archive_entry* e) const { archive_entry_free(e); }
-};
-struct ResolverDeleter {
-    void operator()(archive_entry_linkresolver* r) const { archive_entry_linkresolver_free(r); }
-};
-using EntryPtr = std::unique_ptr<archive_entry, EntryDeleter>;
+using EntryPtr = ArchiveEntryPtr;
 
-[[noreturn]] void fail(archive* a, const std::string& what) {
-    throw Error(ErrorCode::System, fmt::format("{}: {}", what, archive_message(a)));
-}
+[[noreturn]] void fail(archive* a, const std::string& what) { archive_fail(a, what); }
 
 void add_filter(archive* a, std::string_view compression) {
     int r = ARCHIVE_OK;
@@ -95,7 +81,7 @@ void add_memory_dir(archive* out, const std::string& path) {
 // Adds the tree at `dir` as `prefix`/..., keeping what is on disk and numeric owners only.
 void add_tree(archive* out, const fs::path& dir, const std::string& prefix, archive_entry_linkresolver* resolver,
               uint64_t& done, const PackProgress& progress) {
-    std::unique_ptr<archive, ReadDeleter> disk(archive_read_disk_new());
+    ReadArchive disk(archive_read_disk_new());
     archive_read_disk_set_symlink_physical(disk.get());
     // No user/group name lookups: owners stay numeric, as LXD writes them.
     archive_read_disk_set_behavior(disk.get(), ARCHIVE_READDISK_NO_TRAVERSE_MOUNTS | ARCHIVE_READDISK_NO_FFLAGS);
@@ -143,12 +129,12 @@ std::string tarball_suffix(std::string_view compression) {
 void pack_unified_tarball(const PackInput& input, const fs::path& out_path, std::string_view compression,
                           const PackProgress& progress) {
     validate_compression(compression);
-    std::unique_ptr<archive, WriteDeleter> out(archive_write_new());
+    WriteArchive out(archive_write_new());
     add_filter(out.get(), compression);
     archive_write_set_format_pax_restricted(out.get());
     if (archive_write_open_filename(out.get(), out_path.c_str()) != ARCHIVE_OK)
         fail(out.get(), fmt::format("creating {}", out_path.string()));
-    std::unique_ptr<archive_entry_linkresolver, ResolverDeleter> resolver(archive_entry_linkresolver_new());
+    LinkResolverPtr resolver(archive_entry_linkresolver_new());
     archive_entry_linkresolver_set_strategy(resolver.get(), archive_format(out.get()));
 
     add_memory_file(out.get(), "metadata.yaml", input.metadata_yaml, 0644);

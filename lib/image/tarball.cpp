@@ -1,5 +1,5 @@
 #include "image/tarball.hpp"
-#include "image/archive_message.hpp"
+#include "image/archive_guard.hpp"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -19,29 +19,9 @@ namespace {
 
 constexpr size_t kMaxMetadataBytes = 1 << 20;
 
-struct ReadArchiveDeleter {
-    void operator()(archive* a) const { archive_read_free(a); }
-};
-struct WriteArchiveDeleter {
-    void operator()(archive* a) const { archive_write_free(a); }
-};
-using ReadArchive = std::unique_ptr<archive, ReadArchiveDeleter>;
-using WriteArchive = std::unique_ptr<archive, WriteArchiveDeleter>;
+ReadArchive open_archive(const fs::path& file) { return open_untrusted_tar(file, "image"); }
 
-ReadArchive open_archive(const fs::path& file) {
-    ReadArchive a(archive_read_new());
-    archive_read_support_filter_all(a.get());
-    archive_read_support_format_tar(a.get());
-    archive_read_support_format_gnutar(a.get());
-    if (archive_read_open_filename(a.get(), file.c_str(), 1 << 16) != ARCHIVE_OK)
-        throw Error::invalid(file.string(), fmt::format("cannot read image {}: {}", file.string(), archive_message(a.get())));
-    return a;
-}
-
-[[noreturn]] void corrupt(archive* a, const fs::path& file) {
-    throw Error::invalid(file.string(), fmt::format("image {} is truncated or not a valid tarball: {}", file.string(),
-                                                    archive_message(a)));
-}
+[[noreturn]] void corrupt(archive* a, const fs::path& file) { archive_corrupt(a, file, "image"); }
 
 std::string compression_name(archive* a) {
     switch (archive_filter_code(a, 0)) {
@@ -58,20 +38,9 @@ std::string compression_name(archive* a) {
 
 // The entry's path without leading "./" or trailing "/".
 std::string clean_path(const char* raw) {
-    std::string p = raw ? raw : "";
-    while (p.rfind("./", 0) == 0) p.erase(0, 2);
-    while (!p.empty() && p.back() == '/') p.pop_back();
+    std::string p = clean_archive_path(raw);
     if (p == ".") p.clear();
     return p;
-}
-
-void check_relative(const std::string& path, const fs::path& file) {
-    if (!path.empty() && path.front() == '/')
-        throw Error::invalid(path, fmt::format("image {} has an entry with an absolute path: \"{}\"", file.string(), path));
-    for (const auto& part : fs::path(path)) {
-        if (part == "..")
-            throw Error::invalid(path, fmt::format("image {} has an entry escaping its directory: \"{}\"", file.string(), path));
-    }
 }
 
 enum class Part { Metadata, Rootfs, Templates, Other };
@@ -83,25 +52,14 @@ Part classify(const std::string& path) {
     return Part::Other;
 }
 
-const char* kind_name(mode_t type) {
-    switch (type) {
-        case AE_IFLNK: return "symlink";
-        case AE_IFCHR: return "character device node";
-        case AE_IFBLK: return "block device node";
-        case AE_IFIFO: return "fifo";
-        case AE_IFSOCK: return "socket";
-        case AE_IFDIR: return "directory";
-        default: return "file";
-    }
-}
+const char* kind_name(mode_t type) { return archive_kind_name(type); }
 
 // Decides, entry by entry, what an archive may write and where; throws on anything hostile.
 // Paths it returns are relative to the image's unpack directory ("rootfs/etc/passwd").
 class EntryGuard {
 public:
     EntryGuard(const fs::path& file, ArchiveRole role, const UnpackLimits& limits)
-        : file_(file), role_(role), compressed_(fs::file_size(file)), limit_(limits.limit_for(compressed_)),
-          limits_(limits) {}
+        : file_(file), role_(role), guard_(file, "image", limits) {}
 
     struct Admitted {
         std::string path;
@@ -111,7 +69,7 @@ public:
 
     std::optional<Admitted> admit(archive_entry* e) {
         std::string raw = clean_path(archive_entry_pathname(e));
-        check_relative(raw, file_);
+        guard_.check_relative(raw, raw);
         std::string path;
         if (role_ == ArchiveRole::Rootfs) {
             path = raw.empty() ? std::string("rootfs") : "rootfs/" + raw;
@@ -136,63 +94,32 @@ public:
         } else if (path == "rootfs" && type != AE_IFDIR && !link) {
             throw Error::invalid(path, fmt::format("image {}: its rootfs is a {}, not a directory", file_.string(), kind_name(type)));
         }
-        check_not_through_symlink(path, path);
+        guard_.check_not_through_symlink(path, path);
 
         Admitted out{path, {}, part};
         if (link) {
             std::string target = clean_path(link);
-            check_relative(target, file_);
+            guard_.check_relative(target, target);
             if (role_ == ArchiveRole::Rootfs) target = target.empty() ? std::string("rootfs") : "rootfs/" + target;
             if (classify(target) != Part::Rootfs)
                 throw Error::invalid(path, fmt::format("image {} has a hard link \"{}\" leaving the rootfs (to \"{}\")",
                                                        file_.string(), path, target));
-            check_not_through_symlink(target, path);
-            // Data written to a hard link of a symlink would land wherever the symlink points.
-            if (symlinks_.count(target) && archive_entry_size(e) > 0)
-                throw Error::invalid(path, fmt::format("image {} writes data through \"{}\", a hard link to the symlink \"{}\"",
-                                                       file_.string(), path, target));
+            guard_.check_not_through_symlink(target, path);
+            guard_.check_hardlink_data(e, path, target);
             out.hardlink = target;
         }
-        if (type == AE_IFLNK && !link) symlinks_.insert(path);
-        if (archive_entry_size_is_set(e) && static_cast<uint64_t>(std::max<la_int64_t>(archive_entry_size(e), 0)) > limit_)
-            too_large(static_cast<uint64_t>(archive_entry_size(e)), &path);
+        guard_.note_entry(e, path);
+        guard_.check_entry_size(e, path);
         return out;
     }
 
     // Called with the uncompressed bytes read so far.
-    void account(uint64_t unpacked) {
-        if (unpacked > limit_) too_large(unpacked, nullptr);
-    }
+    void account(uint64_t unpacked) const { guard_.account(unpacked); }
 
 private:
-    void check_not_through_symlink(const std::string& path, const std::string& entry) const {
-        for (size_t pos = path.find('/'); pos != std::string::npos; pos = path.find('/', pos + 1)) {
-            std::string prefix = path.substr(0, pos);
-            if (symlinks_.count(prefix))
-                throw Error::invalid(entry, fmt::format("image {} writes \"{}\" through the symlink \"{}\"", file_.string(),
-                                                        path, prefix));
-        }
-    }
-
-    [[noreturn]] void too_large(uint64_t bytes, const std::string* entry) const {
-        std::string what = entry ? fmt::format("its entry \"{}\" has {} bytes", *entry, bytes)
-                                 : fmt::format("it unpacks to more than {} bytes", limit_);
-        if (limit_ >= limits_.max_bytes)
-            throw Error::invalid(entry ? *entry : file_.string(),
-                                 fmt::format("image {} is too large: {} (limit {} bytes, setting images.unpack_max_size)",
-                                             file_.string(), what, limits_.max_bytes));
-        throw Error::invalid(entry ? *entry : file_.string(),
-                             fmt::format("image {} looks like a decompression bomb: {}, over {}x its {} compressed bytes "
-                                         "(setting images.unpack_max_ratio)",
-                                         file_.string(), what, limits_.max_ratio, compressed_));
-    }
-
     fs::path file_;
     ArchiveRole role_;
-    uint64_t compressed_;
-    uint64_t limit_;
-    UnpackLimits limits_;
-    std::set<std::string> symlinks_;
+    ArchiveGuard guard_;
 };
 
 std::string read_entry_data(archive* a, EntryGuard& guard, size_t limit, const std::string& name, const fs::path& file) {

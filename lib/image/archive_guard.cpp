@@ -1,0 +1,98 @@
+#include "image/archive_guard.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+namespace li {
+
+namespace fs = std::filesystem;
+
+std::string clean_archive_path(const char* raw) {
+    std::string p = raw ? raw : "";
+    while (p.rfind("./", 0) == 0) p.erase(0, 2);
+    while (!p.empty() && p.back() == '/') p.pop_back();
+    return p;
+}
+
+const char* archive_kind_name(mode_t type) {
+    switch (type) {
+        case AE_IFLNK: return "symlink";
+        case AE_IFCHR: return "character device node";
+        case AE_IFBLK: return "block device node";
+        case AE_IFIFO: return "fifo";
+        case AE_IFSOCK: return "socket";
+        case AE_IFDIR: return "directory";
+        default: return "file";
+    }
+}
+
+ReadArchive open_untrusted_tar(const fs::path& file, const char* word) {
+    ReadArchive a(archive_read_new());
+    archive_read_support_filter_all(a.get());
+    archive_read_support_format_tar(a.get());
+    archive_read_support_format_gnutar(a.get());
+    if (archive_read_open_filename(a.get(), file.c_str(), 1 << 16) != ARCHIVE_OK)
+        throw Error::invalid(file.string(), fmt::format("cannot read {} {}: {}", word, file.string(), archive_message(a.get())));
+    return a;
+}
+
+void archive_corrupt(archive* a, const fs::path& file, const char* word) {
+    throw Error::invalid(file.string(), fmt::format("{} {} is truncated or not a valid tarball: {}", word, file.string(),
+                                                    archive_message(a)));
+}
+
+ArchiveGuard::ArchiveGuard(const fs::path& file, const char* word, const UnpackLimits& limits)
+    : file_(file), word_(word), compressed_(fs::file_size(file)), limit_(limits.limit_for(compressed_)), limits_(limits) {}
+
+void ArchiveGuard::check_relative(const std::string& path, const std::string& key) const {
+    if (!path.empty() && path.front() == '/')
+        throw Error::invalid(key, fmt::format("{} {} has an entry with an absolute path: \"{}\"", word_, file_.string(), path));
+    for (const auto& part : fs::path(path))
+        if (part == "..")
+            throw Error::invalid(key, fmt::format("{} {} has an entry escaping its directory: \"{}\"", word_, file_.string(), path));
+}
+
+void ArchiveGuard::check_not_through_symlink(const std::string& path, const std::string& key) const {
+    for (size_t pos = path.find('/'); pos != std::string::npos; pos = path.find('/', pos + 1)) {
+        std::string prefix = path.substr(0, pos);
+        if (symlinks_.count(prefix))
+            throw Error::invalid(key, fmt::format("{} {} writes \"{}\" through the symlink \"{}\"", word_, file_.string(), path,
+                                                  prefix));
+    }
+}
+
+void ArchiveGuard::check_hardlink_data(archive_entry* e, const std::string& path, const std::string& target) const {
+    // Data written to a hard link of a symlink would land wherever the symlink points.
+    if (symlinks_.count(target) && archive_entry_size(e) > 0)
+        throw Error::invalid(path, fmt::format("{} {} writes data through \"{}\", a hard link to the symlink \"{}\"", word_,
+                                               file_.string(), path, target));
+}
+
+void ArchiveGuard::note_entry(archive_entry* e, const std::string& path) {
+    if (archive_entry_filetype(e) == AE_IFLNK && !archive_entry_hardlink(e)) symlinks_.insert(path);
+}
+
+void ArchiveGuard::check_entry_size(archive_entry* e, const std::string& path) const {
+    if (archive_entry_size_is_set(e) && static_cast<uint64_t>(std::max<la_int64_t>(archive_entry_size(e), 0)) > limit_)
+        too_large(static_cast<uint64_t>(archive_entry_size(e)), &path);
+}
+
+void ArchiveGuard::account(uint64_t unpacked) const {
+    if (unpacked > limit_) too_large(unpacked, nullptr);
+}
+
+void ArchiveGuard::too_large(uint64_t bytes, const std::string* entry) const {
+    std::string what = entry ? fmt::format("its entry \"{}\" has {} bytes", *entry, bytes)
+                             : fmt::format("it unpacks to more than {} bytes", limit_);
+    if (limit_ >= limits_.max_bytes)
+        throw Error::invalid(entry ? *entry : file_.string(),
+                             fmt::format("{} {} is too large: {} (limit {} bytes, setting images.unpack_max_size)", word_,
+                                         file_.string(), what, limits_.max_bytes));
+    throw Error::invalid(entry ? *entry : file_.string(),
+                         fmt::format("{} {} looks like a decompression bomb: {}, over {}x its {} compressed bytes "
+                                     "(setting images.unpack_max_ratio)",
+                                     word_, file_.string(), what, limits_.max_ratio, compressed_));
+}
+
+}  // namespace li
