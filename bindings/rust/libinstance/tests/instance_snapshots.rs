@@ -8,8 +8,8 @@ mod common;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use common::{container, expect_error, manager, state_dir, Guard, IMAGE};
-use libinstance::api::{self, ConfigMap, InstanceSnapshotPut, InstanceSnapshotsPost, StoragePoolsPost};
+use common::{container, expect_error, manager, state_dir, Guard, PoolGuard, IMAGE};
+use libinstance::api::{self, ConfigMap, InstanceSnapshotPut, InstanceSnapshotsPost};
 use libinstance::{ErrorCode, ExecOptions, Instance, StopOptions};
 
 fn sh(inst: &Instance, script: &str) -> String {
@@ -45,27 +45,6 @@ fn container_on(name: &str, pool: &str) -> Guard {
     root.insert("pool".into(), pool.into());
     post.devices.insert("root".into(), root);
     Guard(manager().create_instance(&post).unwrap_or_else(|e| panic!("creating {name}: {e:?}")))
-}
-
-/// A btrfs pool on a loop file, deleted when dropped (declare it before the container guards so
-/// that they drop first).
-struct PoolGuard(&'static str);
-
-impl PoolGuard {
-    fn btrfs(name: &'static str) -> PoolGuard {
-        let mut post = StoragePoolsPost::new(name, "btrfs");
-        post.config.insert("size".into(), "512MiB".into());
-        manager().create_storage_pool(&post).unwrap_or_else(|e| panic!("creating pool {name}: {e:?}"));
-        PoolGuard(name)
-    }
-}
-
-impl Drop for PoolGuard {
-    fn drop(&mut self) {
-        if let Err(e) = manager().delete_storage_pool(self.0) {
-            eprintln!("cleaning up pool {}: {e:?}", self.0);
-        }
-    }
 }
 
 #[test]

@@ -4,8 +4,8 @@
 
 mod common;
 
-use common::{container, expect_error, manager, Guard};
-use libinstance::api::{ConfigMap, InstanceSource, InstancesPost, StoragePoolsPost};
+use common::{container, expect_error, manager, Guard, PoolGuard};
+use libinstance::api::{ConfigMap, InstanceSource, InstancesPost};
 use libinstance::{ErrorCode, ExecOptions, Instance};
 
 fn root_disk(pool: &str, size: &str) -> ConfigMap {
@@ -26,22 +26,10 @@ fn write_mib(inst: &Instance, mib: u32) -> (i32, String) {
     (r.exit_code, String::from_utf8_lossy(&r.stdout).into_owned() + &String::from_utf8_lossy(&r.stderr))
 }
 
-/// Deletes the pool when dropped (after the guards of its instances, declared later).
-struct PoolGuard(&'static str);
-
-impl Drop for PoolGuard {
-    fn drop(&mut self) {
-        let _ = manager().delete_storage_pool(self.0);
-    }
-}
-
 #[test]
 fn btrfs_root_size_is_enforced_and_raised() {
     let mgr = manager();
-    let mut pool = StoragePoolsPost::new("rsrootsz", "btrfs");
-    pool.config.insert("size".into(), "512MiB".into());
-    mgr.create_storage_pool(&pool).unwrap();
-    let _pool = PoolGuard("rsrootsz");
+    let _pool = PoolGuard::btrfs("rsrootsz");
 
     let mut post = InstancesPost::new("rs-rootsz", InstanceSource::image_alias("busybox"));
     post.start = true;

@@ -7,10 +7,10 @@ mod common;
 
 use std::path::PathBuf;
 
-use common::{container, expect_error, manager, state_dir};
+use common::{container, expect_error, manager, state_dir, PoolGuard};
 use libinstance::api::{
-    ConfigMap, StoragePoolsPost, StorageVolumePost, StorageVolumePut, StorageVolumeSnapshotPut,
-    StorageVolumeSnapshotsPost, StorageVolumesPost,
+    ConfigMap, StorageVolumePost, StorageVolumePut, StorageVolumeSnapshotPut, StorageVolumeSnapshotsPost,
+    StorageVolumesPost,
 };
 use libinstance::{ErrorCode, ExecOptions, Project, StopOptions};
 
@@ -55,27 +55,6 @@ fn make_volume(project: &Project<'_>, pool: &str, name: &str) {
     post.description = format!("data of {name}");
     post.config.insert("user.origin".into(), "rust".into());
     project.create_storage_volume(pool, &post).unwrap_or_else(|e| panic!("creating {pool}/{name}: {e:?}"));
-}
-
-/// A btrfs pool on a loop file in the shared state dir, deleted when dropped (declare it before
-/// the volume guards so that they drop first).
-struct PoolGuard(&'static str);
-
-impl PoolGuard {
-    fn btrfs(name: &'static str) -> PoolGuard {
-        let mut post = StoragePoolsPost::new(name, "btrfs");
-        post.config.insert("size".into(), "512MiB".into());
-        manager().create_storage_pool(&post).unwrap_or_else(|e| panic!("creating pool {name}: {e:?}"));
-        PoolGuard(name)
-    }
-}
-
-impl Drop for PoolGuard {
-    fn drop(&mut self) {
-        if let Err(e) = manager().delete_storage_pool(self.0) {
-            eprintln!("cleaning up pool {}: {e:?}", self.0);
-        }
-    }
 }
 
 /// Deletes the custom volumes (wherever a test left them) when dropped.

@@ -114,6 +114,27 @@ impl std::ops::Deref for Guard {
     }
 }
 
+/// A btrfs pool on a loop file in the shared state dir, deleted when dropped (declare it before
+/// the guards of the instances and volumes on it, so that they drop first).
+pub struct PoolGuard(pub &'static str);
+
+impl PoolGuard {
+    pub fn btrfs(name: &'static str) -> PoolGuard {
+        let mut post = api::StoragePoolsPost::new(name, "btrfs");
+        post.config.insert("size".into(), "512MiB".into());
+        manager().create_storage_pool(&post).unwrap_or_else(|e| panic!("creating pool {name}: {e:?}"));
+        PoolGuard(name)
+    }
+}
+
+impl Drop for PoolGuard {
+    fn drop(&mut self) {
+        if let Err(e) = manager().delete_storage_pool(self.0) {
+            eprintln!("cleaning up pool {}: {e:?}", self.0);
+        }
+    }
+}
+
 /// Creates a busybox container `name`, started when `start`, deleted when the guard drops.
 pub fn container(manager: &Manager, name: &str, start: bool) -> Guard {
     let mut post = api::InstancesPost::new(name, api::InstanceSource::image_alias(IMAGE));
