@@ -7,6 +7,7 @@ from typing import (TYPE_CHECKING, IO, Any, Dict, List, Literal, Mapping, Option
                     overload)
 
 from ._model import Model
+from .backups import PathArg, backup_path, export_options, import_options
 from .console import Console
 from .errors import NotFound
 from .execute import ExecuteResult
@@ -359,6 +360,22 @@ class Instance(Model):
         self.sync()
         return None
 
+    def export_backup(self, path: PathArg, instance_only: bool = False, optimized_storage: bool = False,
+                      compression_algorithm: str = "gzip", wait: bool = True) -> Optional[Operation]:
+        """Writes the instance (and its snapshots unless ``instance_only``) to a backup file at
+        ``path`` (``lxc export``): LXD's layout, or btrfs send streams when
+        ``optimized_storage`` (btrfs pools only; NotSupported, key ``optimized_storage``,
+        elsewhere). ``compression_algorithm`` is "gzip", "bzip2", "xz", "zstd", "lz4", "lzma"
+        or "none" (InvalidArgument, key ``compression_algorithm``, otherwise). The file appears
+        only when complete. With ``wait=False``, returns the running (cancellable) Operation."""
+        target = backup_path(path)
+        options = export_options(instance_only, optimized_storage, compression_algorithm)
+        handle = self._handle()
+        if not wait:
+            return self._operation(handle.backup_export_async(target, options))
+        handle.backup_export(target, options)
+        return None
+
     def _operation(self, native_op: "_libinstance.Operation") -> Operation:
         return self.client.operations._start(lambda: native_op)
 
@@ -484,6 +501,31 @@ class InstanceManager:
             return op
         run(op)
         return self.get(_created_name(op, config))
+
+    def import_backup(self, path: PathArg, name: Optional[str] = None, pool: Optional[str] = None,
+                      wait: bool = True) -> Union[Instance, Operation]:
+        """Creates an instance from a backup file (``lxc import``; libinstance's or LXD's,
+        portable or optimized) with its files, owners, modes, config, devices, profiles and
+        snapshots; ``name`` and ``pool`` override the backup's. Hostile archives are refused
+        (InvalidArgument naming the entry) and nothing is left behind on failure;
+        AlreadyExists (key ``name``), NotFound (key ``pool`` or ``profiles``). Returns the new
+        (stopped) :class:`Instance`, or with ``wait=False`` the running Operation."""
+        source = backup_path(path)
+        options = import_options(name, pool)
+        mgr = self._client._manager()
+        project = self._client.project
+        if not wait:
+            return self._client.operations._start(
+                lambda: mgr.instance_import_backup_async(source, options, project))
+        handle = mgr.instance_import_backup(source, options, project)
+        inst = Instance(self._client, {"name": handle.name}, handle)
+        inst.sync()
+        return inst
+
+    def create_from_backup(self, path: PathArg, pool: Optional[str] = None, wait: bool = True,
+                           name: Optional[str] = None) -> Union[Instance, Operation]:
+        """pylxd's name for :meth:`import_backup` (a file path here, not the backup's bytes)."""
+        return self.import_backup(path, name=name, pool=pool, wait=wait)
 
     def get(self, name: str) -> Instance:
         """The instance called ``name``; raises NotFound."""

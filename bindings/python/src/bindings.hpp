@@ -44,6 +44,7 @@ void init_exec(InstanceClass& instance);
 void init_instance_config(InstanceClass& instance);
 void init_instance_snapshots(InstanceClass& instance);
 void init_files(InstanceClass& instance);
+void init_backups(ManagerClass& manager, InstanceClass& instance);
 void init_console(py::module_& m, InstanceClass& instance);
 void init_events(py::module_& m, ManagerClass& manager);
 

@@ -44,6 +44,7 @@ PYBIND11_MODULE(_libinstance, m) {
     lp::init_instance_config(instance);
     lp::init_instance_snapshots(instance);
     lp::init_files(instance);
+    lp::init_backups(manager, instance);
     lp::init_console(m, instance);
     lp::init_events(m, manager);
 }
