@@ -219,6 +219,7 @@ Command storage_volume_command() {
     for (auto& c : storage_volume_snapshot_commands()) cmd.children.push_back(std::move(c));
     for (auto& c : storage_volume_copy_commands()) cmd.children.push_back(std::move(c));
     cmd.children.push_back(storage_volume_info_command());
+    for (auto& c : storage_volume_backup_commands()) cmd.children.push_back(std::move(c));
     Command create = subcommand("create", "<pool> <volume> [key=value...]", "Create new custom storage volumes", 2, -1, run_create);
     create.examples = "inst storage volume create default data size=1GiB";
     create.flags = {{"type", 0, FlagKind::String, "Content type, block or filesystem (default \"filesystem\")"},

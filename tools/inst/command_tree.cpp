@@ -25,6 +25,7 @@ Command build_tree() {
     for (auto& c : action_commands()) root.children.push_back(std::move(c));
     for (auto& c : copy_move_commands()) root.children.push_back(std::move(c));
     for (auto& c : instance_snapshot_commands()) root.children.push_back(std::move(c));
+    for (auto& c : backup_commands()) root.children.push_back(std::move(c));
     root.children.push_back(list_command());
     root.children.push_back(exec_command());
     root.children.push_back(file_command());

@@ -34,6 +34,7 @@ std::vector<Command> image_edit_commands();    ///< image import (split), export
 Command admin_command();                 ///< admin snapshot-schedule, admin recover
 Command admin_recover_command();         ///< admin recover (a child of admin)
 std::vector<Command> instance_snapshot_commands();  ///< snapshot, restore
+std::vector<Command> backup_commands();  ///< export, import
 
 /// The whole command tree of `inst`.
 const Command& command_tree();

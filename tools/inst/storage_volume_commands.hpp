@@ -33,5 +33,6 @@ void edit_volume_snapshot(Context& ctx, const std::string& pool, const SnapshotS
 std::vector<Command> storage_volume_snapshot_commands();  ///< snapshot, restore
 std::vector<Command> storage_volume_copy_commands();      ///< copy, move
 Command storage_volume_info_command();                    ///< info
+std::vector<Command> storage_volume_backup_commands();    ///< export, import
 
 }  // namespace li::cli
