@@ -271,22 +271,13 @@ public:
     }
 
     void account(uint64_t unpacked) const { guard_.account(unpacked); }
+    const ArchiveGuard& checks() const { return guard_; }
 
 private:
     fs::path file_;
     PartKind kind_;
     ArchiveGuard guard_;
 };
-
-void drain(archive* a, EntryGuard& guard, const fs::path& file) {
-    const void* buf;
-    size_t size;
-    la_int64_t offset;
-    int r;
-    while ((r = archive_read_data_block(a, &buf, &size, &offset)) == ARCHIVE_OK)
-        guard.account(static_cast<uint64_t>(archive_filter_bytes(a, 0)));
-    if (r != ARCHIVE_EOF) corrupt(a, file);
-}
 
 // Runs fn on every admitted entry; fn returns whether it consumed the entry's data.
 void for_each_entry(const fs::path& file, PartKind kind, const UnpackLimits& limits,
@@ -297,7 +288,7 @@ void for_each_entry(const fs::path& file, PartKind kind, const UnpackLimits& lim
     int r;
     while ((r = archive_read_next_header(a.get(), &entry)) == ARCHIVE_OK) {
         auto admitted = guard.admit(entry);
-        if (!fn(a.get(), entry, admitted, guard)) drain(a.get(), guard, file);
+        if (!fn(a.get(), entry, admitted, guard)) guard.checks().drain(a.get());
     }
     if (r != ARCHIVE_EOF) corrupt(a.get(), file);
     guard.account(static_cast<uint64_t>(archive_filter_bytes(a.get(), 0)));
@@ -339,12 +330,7 @@ void scan_backup(const fs::path& file, PartKind kind, const UnpackLimits& limits
 
 bool unpack_part(const fs::path& file, const std::string& prefix, const fs::path& dest, PartKind kind, const UnpackLimits& limits,
                  const Progress& progress) {
-    WriteArchive disk(archive_write_disk_new());
-    // Paths are made absolute below dest once vetted, so libarchive's absolute-path check cannot
-    // be used; its ".." and symlink checks stay on as a second line.
-    archive_write_disk_set_options(disk.get(), ARCHIVE_EXTRACT_OWNER | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_TIME |
-                                                   ARCHIVE_EXTRACT_XATTR | ARCHIVE_EXTRACT_ACL | ARCHIVE_EXTRACT_FFLAGS |
-                                                   ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_SYMLINKS);
+    WriteArchive disk = open_disk_writer();
     bool found = false;
     for_each_entry(file, kind, limits, [&](archive* a, archive_entry* entry, const EntryGuard::Admitted& adm, EntryGuard& guard) {
         if (adm.part != prefix) return false;
@@ -353,25 +339,10 @@ bool unpack_part(const fs::path& file, const std::string& prefix, const fs::path
         fs::path target = rel.empty() ? dest : dest / rel;
         archive_entry_copy_pathname(entry, target.c_str());
         if (!adm.hardlink.empty()) archive_entry_copy_hardlink(entry, (dest / adm.hardlink.substr(prefix.size() + 1)).c_str());
-        if (archive_write_header(disk.get(), entry) != ARCHIVE_OK)
-            throw Error::invalid(adm.path, fmt::format("unpacking \"{}\" from {}: {}", adm.path, file.string(), archive_message(disk.get())));
-        const void* buf;
-        size_t size;
-        la_int64_t offset;
-        int d;
-        while ((d = archive_read_data_block(a, &buf, &size, &offset)) == ARCHIVE_OK) {
-            guard.account(static_cast<uint64_t>(archive_filter_bytes(a, 0)));
-            if (progress) progress(static_cast<uint64_t>(archive_filter_bytes(a, -1)));
-            if (archive_write_data_block(disk.get(), buf, size, offset) != ARCHIVE_OK)
-                throw Error(ErrorCode::System, fmt::format("writing \"{}\": {}", adm.path, archive_message(disk.get())));
-        }
-        if (d != ARCHIVE_EOF) corrupt(a, file);
-        if (archive_write_finish_entry(disk.get()) != ARCHIVE_OK)
-            throw Error(ErrorCode::System, fmt::format("finishing \"{}\": {}", adm.path, archive_message(disk.get())));
+        guard.checks().unpack_entry(a, disk.get(), entry, adm.path, progress);
         return true;
     });
-    if (archive_write_close(disk.get()) != ARCHIVE_OK)
-        throw Error(ErrorCode::System, fmt::format("unpacking {}: {}", file.string(), archive_message(disk.get())));
+    close_disk_writer(disk.get(), file);
     return found;
 }
 

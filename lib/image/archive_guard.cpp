@@ -42,6 +42,19 @@ void archive_corrupt(archive* a, const fs::path& file, const char* word) {
                                                     archive_message(a)));
 }
 
+WriteArchive open_disk_writer() {
+    WriteArchive disk(archive_write_disk_new());
+    archive_write_disk_set_options(disk.get(), ARCHIVE_EXTRACT_OWNER | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_TIME |
+                                                   ARCHIVE_EXTRACT_XATTR | ARCHIVE_EXTRACT_ACL | ARCHIVE_EXTRACT_FFLAGS |
+                                                   ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_SYMLINKS);
+    return disk;
+}
+
+void close_disk_writer(archive* disk, const fs::path& file) {
+    if (archive_write_close(disk) != ARCHIVE_OK)
+        throw Error(ErrorCode::System, fmt::format("unpacking {}: {}", file.string(), archive_message(disk)));
+}
+
 ArchiveGuard::ArchiveGuard(const fs::path& file, const char* word, const UnpackLimits& limits)
     : file_(file), word_(word), compressed_(fs::file_size(file)), limit_(limits.limit_for(compressed_)), limits_(limits) {}
 
@@ -80,6 +93,35 @@ void ArchiveGuard::check_entry_size(archive_entry* e, const std::string& path) c
 
 void ArchiveGuard::account(uint64_t unpacked) const {
     if (unpacked > limit_) too_large(unpacked, nullptr);
+}
+
+void ArchiveGuard::drain(archive* a) const {
+    const void* buf;
+    size_t size;
+    la_int64_t offset;
+    int r;
+    while ((r = archive_read_data_block(a, &buf, &size, &offset)) == ARCHIVE_OK)
+        account(static_cast<uint64_t>(archive_filter_bytes(a, 0)));
+    if (r != ARCHIVE_EOF) archive_corrupt(a, file_, word_);
+}
+
+void ArchiveGuard::unpack_entry(archive* a, archive* disk, archive_entry* entry, const std::string& path,
+                                const std::function<void(uint64_t)>& progress) const {
+    if (archive_write_header(disk, entry) != ARCHIVE_OK)
+        throw Error::invalid(path, fmt::format("unpacking \"{}\" from {}: {}", path, file_.string(), archive_message(disk)));
+    const void* buf;
+    size_t size;
+    la_int64_t offset;
+    int r;
+    while ((r = archive_read_data_block(a, &buf, &size, &offset)) == ARCHIVE_OK) {
+        account(static_cast<uint64_t>(archive_filter_bytes(a, 0)));
+        if (progress) progress(static_cast<uint64_t>(archive_filter_bytes(a, -1)));
+        if (archive_write_data_block(disk, buf, size, offset) != ARCHIVE_OK)
+            throw Error(ErrorCode::System, fmt::format("writing \"{}\": {}", path, archive_message(disk)));
+    }
+    if (r != ARCHIVE_EOF) archive_corrupt(a, file_, word_);
+    if (archive_write_finish_entry(disk) != ARCHIVE_OK)
+        throw Error(ErrorCode::System, fmt::format("finishing \"{}\": {}", path, archive_message(disk)));
 }
 
 void ArchiveGuard::too_large(uint64_t bytes, const std::string* entry) const {

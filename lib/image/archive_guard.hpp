@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <set>
 #include <string>
 
@@ -29,6 +30,15 @@ ReadArchive open_untrusted_tar(const std::filesystem::path& file, const char* wo
 /// A read error half-way: the tarball is truncated or corrupt (key: file).
 [[noreturn]] void archive_corrupt(archive* a, const std::filesystem::path& file, const char* word);
 
+/// A disk writer for vetted entries: numeric owners (no lookups in the host's passwd), modes,
+/// times, xattrs, ACLs and flags kept. Entries are rewritten to absolute paths below the
+/// destination once vetted, so libarchive's absolute-path check cannot be used; its ".." and
+/// symlink checks stay on as a second line.
+WriteArchive open_disk_writer();
+
+/// Flushes what the disk writer still holds (key-less System error naming file on failure).
+void close_disk_writer(archive* disk, const std::filesystem::path& file);
+
 class ArchiveGuard {
 public:
     ArchiveGuard(const std::filesystem::path& file, const char* word, const UnpackLimits& limits);
@@ -45,6 +55,16 @@ public:
     void check_entry_size(archive_entry* e, const std::string& path) const;
     /// Called with the uncompressed bytes read so far.
     void account(uint64_t unpacked) const;
+
+    /// Reads (and drops) the current entry's data block by block, so a bomb is stopped as it
+    /// inflates.
+    void drain(archive* a) const;
+    /// Writes the current entry, its pathname already rewritten below the destination, through
+    /// disk; `path` (the entry's name in the tarball) names errors. progress gets the compressed
+    /// bytes read so far between blocks too (large files are where the time goes), and may throw
+    /// to cancel.
+    void unpack_entry(archive* a, archive* disk, archive_entry* entry, const std::string& path,
+                      const std::function<void(uint64_t)>& progress) const;
 
     const std::filesystem::path& file() const { return file_; }
 

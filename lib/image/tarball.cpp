@@ -115,6 +115,7 @@ public:
 
     // Called with the uncompressed bytes read so far.
     void account(uint64_t unpacked) const { guard_.account(unpacked); }
+    const ArchiveGuard& checks() const { return guard_; }
 
 private:
     fs::path file_;
@@ -134,17 +135,6 @@ std::string read_entry_data(archive* a, EntryGuard& guard, size_t limit, const s
         guard.account(static_cast<uint64_t>(archive_filter_bytes(a, 0)));
     }
     return data;
-}
-
-// Reads (and drops) an entry's data block by block, so a bomb is stopped as it inflates.
-void drain_entry(archive* a, EntryGuard& guard, const fs::path& file) {
-    const void* buf;
-    size_t size;
-    la_int64_t offset;
-    int r;
-    while ((r = archive_read_data_block(a, &buf, &size, &offset)) == ARCHIVE_OK)
-        guard.account(static_cast<uint64_t>(archive_filter_bytes(a, 0)));
-    if (r != ARCHIVE_EOF) corrupt(a, file);
 }
 
 }  // namespace
@@ -177,7 +167,7 @@ ArchiveScan scan_archive(const fs::path& file, ArchiveRole role, const UnpackLim
             continue;
         }
         if (admitted && admitted->part == Part::Rootfs) scan.has_rootfs = true;
-        drain_entry(a.get(), guard, file);
+        guard.checks().drain(a.get());
     }
     if (r != ARCHIVE_EOF) corrupt(a.get(), file);
     // libarchive reads a few bytes of anything as an empty tar; an image is never empty.
@@ -193,14 +183,7 @@ void unpack_archive(const fs::path& file, ArchiveRole role, const fs::path& dest
                     const UnpackProgress& progress) {
     ReadArchive a = open_archive(file);
     EntryGuard guard(file, role, limits);
-    WriteArchive disk(archive_write_disk_new());
-    // Numeric owners only (no name lookups against the host's passwd). Entries are rewritten to
-    // absolute paths below dest once EntryGuard vetted them, so libarchive's absolute-path check
-    // cannot be used; its ".." and symlink checks still apply.
-    archive_write_disk_set_options(disk.get(),
-        ARCHIVE_EXTRACT_OWNER | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_XATTR |
-        ARCHIVE_EXTRACT_ACL | ARCHIVE_EXTRACT_FFLAGS | ARCHIVE_EXTRACT_SECURE_NODOTDOT |
-        ARCHIVE_EXTRACT_SECURE_SYMLINKS);
+    WriteArchive disk = open_disk_writer();
     if (role == ArchiveRole::Rootfs) {
         std::error_code ec;
         fs::create_directory(dest / "rootfs", ec);
@@ -212,33 +195,16 @@ void unpack_archive(const fs::path& file, ArchiveRole role, const fs::path& dest
         if (progress) progress(static_cast<uint64_t>(archive_filter_bytes(a.get(), -1)));
         auto admitted = guard.admit(entry);
         if (!admitted) {
-            drain_entry(a.get(), guard, file);
+            guard.checks().drain(a.get());
             continue;
         }
         const std::string& path = admitted->path;
         archive_entry_copy_pathname(entry, (dest / path).c_str());
         if (!admitted->hardlink.empty()) archive_entry_copy_hardlink(entry, (dest / admitted->hardlink).c_str());
-        if (archive_write_header(disk.get(), entry) != ARCHIVE_OK)
-            throw Error::invalid(path, fmt::format("unpacking \"{}\" from {}: {}", path, file.string(),
-                                                   archive_message(disk.get())));
-        const void* buf;
-        size_t size;
-        la_int64_t offset;
-        int d;
-        while ((d = archive_read_data_block(a.get(), &buf, &size, &offset)) == ARCHIVE_OK) {
-            // Large files are where the time goes: report (and let the caller cancel) between blocks too.
-            guard.account(static_cast<uint64_t>(archive_filter_bytes(a.get(), 0)));
-            if (progress) progress(static_cast<uint64_t>(archive_filter_bytes(a.get(), -1)));
-            if (archive_write_data_block(disk.get(), buf, size, offset) != ARCHIVE_OK)
-                throw Error(ErrorCode::System, fmt::format("writing \"{}\": {}", path, archive_message(disk.get())));
-        }
-        if (d != ARCHIVE_EOF) corrupt(a.get(), file);
-        if (archive_write_finish_entry(disk.get()) != ARCHIVE_OK)
-            throw Error(ErrorCode::System, fmt::format("finishing \"{}\": {}", path, archive_message(disk.get())));
+        guard.checks().unpack_entry(a.get(), disk.get(), entry, path, progress);
     }
     if (r != ARCHIVE_EOF) corrupt(a.get(), file);
-    if (archive_write_close(disk.get()) != ARCHIVE_OK)
-        throw Error(ErrorCode::System, fmt::format("unpacking {}: {}", file.string(), archive_message(disk.get())));
+    close_disk_writer(disk.get(), file);
 }
 
 }  // namespace li
