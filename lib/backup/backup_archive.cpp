@@ -146,12 +146,7 @@ void ArchiveWriter::add_tree(const fs::path& dir, const std::string& name, bool 
 }
 
 void ArchiveWriter::walk(const fs::path& top, const std::string& name, bool top_only, const IdMap* shifted_by) {
-    ReadArchive disk(archive_read_disk_new());
-    archive_read_disk_set_symlink_physical(disk.get());
-    // Owners stay numeric (no name lookups); other mounts are not entered; ACLs and xattrs are
-    // read with each entry.
-    archive_read_disk_set_behavior(disk.get(), ARCHIVE_READDISK_NO_TRAVERSE_MOUNTS | ARCHIVE_READDISK_NO_FFLAGS);
-    if (archive_read_disk_open(disk.get(), top.c_str()) != ARCHIVE_OK) fail(disk.get(), fmt::format("opening {}", top.string()));
+    ReadArchive disk = open_disk_walk(top);
     const std::string base = top.string();
     for (;;) {
         EntryPtr e(archive_entry_new());
@@ -160,13 +155,7 @@ void ArchiveWriter::walk(const fs::path& top, const std::string& name, bool top_
         if (r == ARCHIVE_FATAL) fail(disk.get(), fmt::format("reading {}", top.string()));
         if (r == ARCHIVE_FAILED) continue;  // e.g. a file removed while walking a running instance
         if (!top_only) archive_read_disk_descend(disk.get());
-        std::string source = archive_entry_sourcepath(e.get()) ? archive_entry_sourcepath(e.get()) : "";
-        std::string rel = source.size() > base.size() ? source.substr(base.size()) : std::string();
-        while (!rel.empty() && rel.front() == '/') rel.erase(0, 1);
-        std::string entry_name = rel.empty() ? name : name + "/" + rel;
-        archive_entry_set_pathname(e.get(), entry_name.c_str());
-        archive_entry_set_uname(e.get(), nullptr);
-        archive_entry_set_gname(e.get(), nullptr);
+        std::string entry_name = rename_walked_entry(e.get(), base, name);
         if (shifted_by) {
             if (auto uid = to_container_id(*shifted_by, true, static_cast<uint64_t>(archive_entry_uid(e.get()))))
                 archive_entry_set_uid(e.get(), static_cast<la_int64_t>(*uid));

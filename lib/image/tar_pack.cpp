@@ -81,11 +81,7 @@ void add_memory_dir(archive* out, const std::string& path) {
 // Adds the tree at `dir` as `prefix`/..., keeping what is on disk and numeric owners only.
 void add_tree(archive* out, const fs::path& dir, const std::string& prefix, archive_entry_linkresolver* resolver,
               uint64_t& done, const PackProgress& progress) {
-    ReadArchive disk(archive_read_disk_new());
-    archive_read_disk_set_symlink_physical(disk.get());
-    // No user/group name lookups: owners stay numeric, as LXD writes them.
-    archive_read_disk_set_behavior(disk.get(), ARCHIVE_READDISK_NO_TRAVERSE_MOUNTS | ARCHIVE_READDISK_NO_FFLAGS);
-    if (archive_read_disk_open(disk.get(), dir.c_str()) != ARCHIVE_OK) fail(disk.get(), fmt::format("opening {}", dir.string()));
+    ReadArchive disk = open_disk_walk(dir);
     const std::string base = dir.string();
     for (;;) {
         EntryPtr e(archive_entry_new());
@@ -94,13 +90,7 @@ void add_tree(archive* out, const fs::path& dir, const std::string& prefix, arch
         if (r == ARCHIVE_FATAL) fail(disk.get(), fmt::format("reading {}", dir.string()));
         if (r == ARCHIVE_FAILED) continue;  // e.g. a file removed while walking
         archive_read_disk_descend(disk.get());
-        std::string source = archive_entry_sourcepath(e.get()) ? archive_entry_sourcepath(e.get()) : "";
-        std::string rel = source.size() > base.size() ? source.substr(base.size()) : std::string();
-        while (!rel.empty() && rel.front() == '/') rel.erase(0, 1);
-        std::string name = rel.empty() ? prefix : prefix + "/" + rel;
-        archive_entry_set_pathname(e.get(), name.c_str());
-        archive_entry_set_uname(e.get(), nullptr);
-        archive_entry_set_gname(e.get(), nullptr);
+        rename_walked_entry(e.get(), base, prefix);
         archive_entry* entry = e.get();
         archive_entry* sparse = nullptr;
         archive_entry_linkify(resolver, &entry, &sparse);
