@@ -9,7 +9,7 @@ import tarfile
 
 import pytest
 
-from conftest import assert_error
+from conftest import assert_error, run_on_pty
 
 BACKUPS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data", "backups")
 
@@ -196,3 +196,18 @@ def test_storage_volume_export_import(inst, tmp_path):
         for v in ("bkv", "bkv2", "bkv3"):
             inst.run("storage", "volume", "delete", "default", v + "/sA")
             inst.run("storage", "volume", "delete", "default", v)
+
+
+def test_export_and_import_show_progress_on_a_terminal(inst, tmp_path):
+    inst.ok("init", "busybox", "bkt")
+    try:
+        r = run_on_pty(inst, "export", "bkt", str(tmp_path / "t.tar.gz"))
+        assert r.returncode == 0, r.stderr
+        assert "Backing up instance: Backup: " in r.stdout and "Backup exported successfully!" in r.stdout
+        r = run_on_pty(inst, "import", str(tmp_path / "t.tar.gz"), "bkt2")
+        assert r.returncode == 0, r.stderr
+        assert "Importing instance: Unpack: " in r.stdout
+        assert inst.instance("bkt2") is not None
+    finally:
+        inst.run("delete", "--force", "bkt")
+        inst.run("delete", "--force", "bkt2")
