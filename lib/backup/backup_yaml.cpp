@@ -42,81 +42,107 @@ void emit_string(YAML::Emitter& out, const char* key, const std::string& value) 
     out << YAML::Key << key << YAML::Value << YAML::DoubleQuoted << value;
 }
 
-void emit_instance(YAML::Emitter& out, const api::Instance& i) {
-    out << YAML::BeginMap;
-    emit_string(out, "architecture", i.architecture);
-    emit_map(out, "config", i.config);
-    emit_devices(out, "devices", i.devices);
-    out << YAML::Key << "ephemeral" << YAML::Value << i.ephemeral;
-    emit_list(out, "profiles", i.profiles);
-    out << YAML::Key << "stateful" << YAML::Value << i.stateful;
-    emit_string(out, "description", i.description);
-    emit_string(out, "created_at", time_out(i.created_at));
-    emit_map(out, "expanded_config", i.expanded_config);
-    emit_devices(out, "expanded_devices", i.expanded_devices);
-    emit_string(out, "name", i.name);
-    emit_string(out, "status", i.status);
-    out << YAML::Key << "status_code" << YAML::Value << i.status_code;
-    emit_string(out, "last_used_at", time_out(i.last_used_at));
-    emit_string(out, "location", i.location);
-    emit_string(out, "type", i.type);
-    emit_string(out, "project", i.project);
-    out << YAML::EndMap;
+// Each document's fields, listed once in the order LXD's yaml.v2 writes them, for the writer and
+// the reader alike. `required` fields must be there; `defaulted` ones keep the API default when
+// absent or empty.
+template <typename Io, typename I>
+void instance_fields(Io& io, I& i) {
+    io.string("architecture", i.architecture);
+    io.map("config", i.config);
+    io.devices("devices", i.devices);
+    io.boolean("ephemeral", i.ephemeral);
+    io.list("profiles", i.profiles);
+    io.boolean("stateful", i.stateful);
+    io.string("description", i.description);
+    io.time("created_at", i.created_at);
+    io.map("expanded_config", i.expanded_config);
+    io.devices("expanded_devices", i.expanded_devices);
+    io.required("name", i.name);
+    io.defaulted("status", i.status);
+    io.integer("status_code", i.status_code);
+    io.time("last_used_at", i.last_used_at);
+    io.defaulted("location", i.location);
+    io.defaulted("type", i.type);
+    io.defaulted("project", i.project);
 }
 
-void emit_snapshot(YAML::Emitter& out, const api::InstanceSnapshot& s) {
-    out << YAML::BeginMap;
-    emit_string(out, "architecture", s.architecture);
-    emit_map(out, "config", s.config);
-    emit_string(out, "created_at", time_out(s.created_at));
-    emit_devices(out, "devices", s.devices);
-    out << YAML::Key << "ephemeral" << YAML::Value << s.ephemeral;
-    emit_map(out, "expanded_config", s.expanded_config);
-    emit_devices(out, "expanded_devices", s.expanded_devices);
-    emit_string(out, "last_used_at", time_out(s.last_used_at));
-    emit_string(out, "name", s.name);
-    emit_list(out, "profiles", s.profiles);
-    out << YAML::Key << "stateful" << YAML::Value << s.stateful;
-    out << YAML::Key << "size" << YAML::Value << s.size;
-    emit_string(out, "expires_at", time_out(s.expires_at));
-    emit_string(out, "description", s.description);
-    out << YAML::EndMap;
+template <typename Io, typename S>
+void snapshot_fields(Io& io, S& s) {
+    io.string("architecture", s.architecture);
+    io.map("config", s.config);
+    io.time("created_at", s.created_at);
+    io.devices("devices", s.devices);
+    io.boolean("ephemeral", s.ephemeral);
+    io.map("expanded_config", s.expanded_config);
+    io.devices("expanded_devices", s.expanded_devices);
+    io.time("last_used_at", s.last_used_at);
+    io.required("name", s.name);
+    io.list("profiles", s.profiles);
+    io.boolean("stateful", s.stateful);
+    io.integer("size", s.size);
+    io.time("expires_at", s.expires_at);
+    io.string("description", s.description);
 }
 
-void emit_pool(YAML::Emitter& out, const api::StoragePool& p) {
-    out << YAML::BeginMap;
-    emit_map(out, "config", p.config);
-    emit_string(out, "description", p.description);
-    emit_string(out, "name", p.name);
-    emit_string(out, "driver", p.driver);
-    emit_list(out, "used_by", p.used_by);
-    emit_string(out, "status", p.status);
-    emit_list(out, "locations", p.locations);
-    out << YAML::EndMap;
+template <typename Io, typename P>
+void pool_fields(Io& io, P& p) {
+    io.map("config", p.config);
+    io.string("description", p.description);
+    io.required("name", p.name);
+    io.required("driver", p.driver);
+    io.list("used_by", p.used_by);
+    io.defaulted("status", p.status);
+    io.defaulted_list("locations", p.locations);
 }
 
-void emit_volume(YAML::Emitter& out, const api::StorageVolume& v) {
-    out << YAML::BeginMap;
-    emit_map(out, "config", v.config);
-    emit_string(out, "description", v.description);
-    emit_string(out, "name", v.name);
-    emit_string(out, "type", v.type);
-    emit_list(out, "used_by", v.used_by);
-    emit_string(out, "location", v.location);
-    emit_string(out, "content_type", v.content_type);
-    emit_string(out, "project", v.project);
-    emit_string(out, "created_at", time_out(v.created_at));
-    out << YAML::EndMap;
+template <typename Io, typename V>
+void volume_fields(Io& io, V& v) {
+    io.map("config", v.config);
+    io.string("description", v.description);
+    io.required("name", v.name);
+    io.string("type", v.type);
+    io.list("used_by", v.used_by);
+    io.defaulted("location", v.location);
+    io.defaulted("content_type", v.content_type);
+    io.defaulted("project", v.project);
+    io.time("created_at", v.created_at);
 }
 
-void emit_volume_snapshot(YAML::Emitter& out, const api::StorageVolumeSnapshot& s) {
+template <typename Io, typename S>
+void volume_snapshot_fields(Io& io, S& s) {
+    io.map("config", s.config);
+    io.string("description", s.description);
+    io.time("expires_at", s.expires_at);
+    io.required("name", s.name);
+    io.defaulted("content_type", s.content_type);
+    io.time("created_at", s.created_at);
+}
+
+// --- writing ------------------------------------------------------------------------------------
+
+struct FieldWriter {
+    YAML::Emitter& out;
+
+    void string(const char* key, const std::string& value) { emit_string(out, key, value); }
+    void required(const char* key, const std::string& value) { emit_string(out, key, value); }
+    void defaulted(const char* key, const std::string& value) { emit_string(out, key, value); }
+    void time(const char* key, const std::string& value) { emit_string(out, key, time_out(value)); }
+    void map(const char* key, const api::ConfigMap& value) { emit_map(out, key, value); }
+    void devices(const char* key, const api::DeviceMap& value) { emit_devices(out, key, value); }
+    void list(const char* key, const std::vector<std::string>& value) { emit_list(out, key, value); }
+    void defaulted_list(const char* key, const std::vector<std::string>& value) { emit_list(out, key, value); }
+    void boolean(const char* key, bool value) { out << YAML::Key << key << YAML::Value << value; }
+    template <typename T>
+    void integer(const char* key, T value) {
+        out << YAML::Key << key << YAML::Value << value;
+    }
+};
+
+template <typename T>
+void emit_document(YAML::Emitter& out, const T& value, void (*fields)(FieldWriter&, const T&)) {
     out << YAML::BeginMap;
-    emit_map(out, "config", s.config);
-    emit_string(out, "description", s.description);
-    emit_string(out, "expires_at", time_out(s.expires_at));
-    emit_string(out, "name", s.name);
-    emit_string(out, "content_type", s.content_type);
-    emit_string(out, "created_at", time_out(s.created_at));
+    FieldWriter writer{out};
+    fields(writer, value);
     out << YAML::EndMap;
 }
 
@@ -221,102 +247,51 @@ private:
     std::string origin_;
 };
 
-api::Instance read_instance(const Reader& r, const YAML::Node& n, const std::string& p) {
+// Reads the fields of one document (node n at path p) through a Reader.
+struct FieldReader {
+    const Reader& r;
+    const YAML::Node& n;
+    const std::string& p;
+
+    void string(const char* key, std::string& value) { value = r.string(n, key, p); }
+    void required(const char* key, std::string& value) {
+        value = r.string(n, key, p);
+        if (value.empty()) r.bad(p + "." + key, "missing");
+    }
+    void defaulted(const char* key, std::string& value) {
+        if (auto read = r.string(n, key, p); !read.empty()) value = read;
+    }
+    void time(const char* key, std::string& value) { value = r.time(n, key, p); }
+    void map(const char* key, api::ConfigMap& value) { value = r.map(n, key, p); }
+    void devices(const char* key, api::DeviceMap& value) { value = r.devices(n, key, p); }
+    void list(const char* key, std::vector<std::string>& value) { value = r.list(n, key, p); }
+    void defaulted_list(const char* key, std::vector<std::string>& value) {
+        if (n[key]) value = r.list(n, key, p);
+    }
+    void boolean(const char* key, bool& value) { value = r.boolean(n, key, p); }
+    template <typename T>
+    void integer(const char* key, T& value) {
+        value = static_cast<T>(r.integer(n, key, p, value));
+    }
+};
+
+template <typename T>
+T read_document(const Reader& r, const YAML::Node& n, const std::string& p, void (*fields)(FieldReader&, T&)) {
     r.require_map(n, p);
-    api::Instance i;
-    i.architecture = r.string(n, "architecture", p);
-    i.config = r.map(n, "config", p);
-    i.devices = r.devices(n, "devices", p);
-    i.ephemeral = r.boolean(n, "ephemeral", p);
-    i.profiles = r.list(n, "profiles", p);
-    i.stateful = r.boolean(n, "stateful", p);
-    i.description = r.string(n, "description", p);
-    i.created_at = r.time(n, "created_at", p);
-    i.expanded_config = r.map(n, "expanded_config", p);
-    i.expanded_devices = r.devices(n, "expanded_devices", p);
-    i.name = r.string(n, "name", p);
-    if (i.name.empty()) r.bad(p + ".name", "missing");
-    if (auto status = r.string(n, "status", p); !status.empty()) i.status = status;
-    i.status_code = static_cast<int>(r.integer(n, "status_code", p, i.status_code));
-    i.last_used_at = r.time(n, "last_used_at", p);
-    if (auto location = r.string(n, "location", p); !location.empty()) i.location = location;
-    if (auto type = r.string(n, "type", p); !type.empty()) i.type = type;
-    if (auto project = r.string(n, "project", p); !project.empty()) i.project = project;
-    return i;
+    T value;
+    FieldReader reader{r, n, p};
+    fields(reader, value);
+    return value;
 }
 
-api::InstanceSnapshot read_snapshot(const Reader& r, const YAML::Node& n, const std::string& p) {
-    r.require_map(n, p);
-    api::InstanceSnapshot s;
-    s.architecture = r.string(n, "architecture", p);
-    s.config = r.map(n, "config", p);
-    s.created_at = r.time(n, "created_at", p);
-    s.devices = r.devices(n, "devices", p);
-    s.ephemeral = r.boolean(n, "ephemeral", p);
-    s.expanded_config = r.map(n, "expanded_config", p);
-    s.expanded_devices = r.devices(n, "expanded_devices", p);
-    s.last_used_at = r.time(n, "last_used_at", p);
-    s.name = r.string(n, "name", p);
-    if (s.name.empty()) r.bad(p + ".name", "missing");
-    s.profiles = r.list(n, "profiles", p);
-    s.stateful = r.boolean(n, "stateful", p);
-    s.size = r.integer(n, "size", p, -1);
-    s.expires_at = r.time(n, "expires_at", p);
-    s.description = r.string(n, "description", p);
-    return s;
-}
-
-api::StoragePool read_pool(const Reader& r, const YAML::Node& n, const std::string& p) {
-    r.require_map(n, p);
-    api::StoragePool pool;
-    pool.config = r.map(n, "config", p);
-    pool.description = r.string(n, "description", p);
-    pool.name = r.string(n, "name", p);
-    if (pool.name.empty()) r.bad(p + ".name", "missing");
-    pool.driver = r.string(n, "driver", p);
-    if (pool.driver.empty()) r.bad(p + ".driver", "missing");
-    pool.used_by = r.list(n, "used_by", p);
-    if (auto status = r.string(n, "status", p); !status.empty()) pool.status = status;
-    if (n["locations"]) pool.locations = r.list(n, "locations", p);
-    return pool;
-}
-
-api::StorageVolume read_volume(const Reader& r, const YAML::Node& n, const std::string& p) {
-    r.require_map(n, p);
-    api::StorageVolume v;
-    v.config = r.map(n, "config", p);
-    v.description = r.string(n, "description", p);
-    v.name = r.string(n, "name", p);
-    if (v.name.empty()) r.bad(p + ".name", "missing");
-    v.type = r.string(n, "type", p);
-    v.used_by = r.list(n, "used_by", p);
-    if (auto location = r.string(n, "location", p); !location.empty()) v.location = location;
-    if (auto content = r.string(n, "content_type", p); !content.empty()) v.content_type = content;
-    if (auto project = r.string(n, "project", p); !project.empty()) v.project = project;
-    v.created_at = r.time(n, "created_at", p);
-    return v;
-}
-
-api::StorageVolumeSnapshot read_volume_snapshot(const Reader& r, const YAML::Node& n, const std::string& p) {
-    r.require_map(n, p);
-    api::StorageVolumeSnapshot s;
-    s.config = r.map(n, "config", p);
-    s.description = r.string(n, "description", p);
-    s.expires_at = r.time(n, "expires_at", p);
-    s.name = r.string(n, "name", p);
-    if (s.name.empty()) r.bad(p + ".name", "missing");
-    if (auto content = r.string(n, "content_type", p); !content.empty()) s.content_type = content;
-    s.created_at = r.time(n, "created_at", p);
-    return s;
-}
-
-template <typename T, typename ReadOne>
-std::vector<T> read_seq(const Reader& r, const YAML::Node& root, const char* key, ReadOne read_one) {
+template <typename T>
+std::vector<T> read_seq(const Reader& r, const YAML::Node& root, const char* key, void (*fields)(FieldReader&, T&)) {
     std::vector<T> out;
     YAML::Node node = root[key];
     if (Reader::absent(node)) return out;
     if (!node.IsSequence()) r.bad(key, "must be a list");
-    for (size_t i = 0; i < node.size(); ++i) out.push_back(read_one(r, node[i], fmt::format("{}[{}]", key, i)));
+    for (size_t i = 0; i < node.size(); ++i)
+        out.push_back(read_document<T>(r, node[i], fmt::format("{}[{}]", key, i), fields));
     return out;
 }
 
@@ -327,24 +302,25 @@ std::string to_yaml(const Config& config) {
     out << YAML::BeginMap;
     if (config.instance) {
         out << YAML::Key << "container" << YAML::Value;
-        emit_instance(out, *config.instance);
+        emit_document<api::Instance>(out, *config.instance, instance_fields);
     }
     if (!config.snapshots.empty()) {
         out << YAML::Key << "snapshots" << YAML::Value << YAML::BeginSeq;
-        for (const auto& s : config.snapshots) emit_snapshot(out, s);
+        for (const auto& s : config.snapshots) emit_document<api::InstanceSnapshot>(out, s, snapshot_fields);
         out << YAML::EndSeq;
     }
     if (config.pool) {
         out << YAML::Key << "pool" << YAML::Value;
-        emit_pool(out, *config.pool);
+        emit_document<api::StoragePool>(out, *config.pool, pool_fields);
     }
     if (config.volume) {
         out << YAML::Key << "volume" << YAML::Value;
-        emit_volume(out, *config.volume);
+        emit_document<api::StorageVolume>(out, *config.volume, volume_fields);
     }
     if (!config.volume_snapshots.empty()) {
         out << YAML::Key << "volume_snapshots" << YAML::Value << YAML::BeginSeq;
-        for (const auto& s : config.volume_snapshots) emit_volume_snapshot(out, s);
+        for (const auto& s : config.volume_snapshots)
+            emit_document<api::StorageVolumeSnapshot>(out, s, volume_snapshot_fields);
         out << YAML::EndSeq;
     }
     out << YAML::EndMap;
@@ -362,11 +338,13 @@ Config config_from_yaml(std::string_view yaml, std::string_view origin) {
     Config config;
     if (Reader::absent(root)) return config;
     r.require_map(root, "(document)");
-    if (YAML::Node n = root["container"]; !Reader::absent(n)) config.instance = read_instance(r, n, "container");
-    config.snapshots = read_seq<api::InstanceSnapshot>(r, root, "snapshots", read_snapshot);
-    if (YAML::Node n = root["pool"]; !Reader::absent(n)) config.pool = read_pool(r, n, "pool");
-    if (YAML::Node n = root["volume"]; !Reader::absent(n)) config.volume = read_volume(r, n, "volume");
-    config.volume_snapshots = read_seq<api::StorageVolumeSnapshot>(r, root, "volume_snapshots", read_volume_snapshot);
+    if (YAML::Node n = root["container"]; !Reader::absent(n))
+        config.instance = read_document<api::Instance>(r, n, "container", instance_fields);
+    config.snapshots = read_seq<api::InstanceSnapshot>(r, root, "snapshots", snapshot_fields);
+    if (YAML::Node n = root["pool"]; !Reader::absent(n)) config.pool = read_document<api::StoragePool>(r, n, "pool", pool_fields);
+    if (YAML::Node n = root["volume"]; !Reader::absent(n))
+        config.volume = read_document<api::StorageVolume>(r, n, "volume", volume_fields);
+    config.volume_snapshots = read_seq<api::StorageVolumeSnapshot>(r, root, "volume_snapshots", volume_snapshot_fields);
     return config;
 }
 
