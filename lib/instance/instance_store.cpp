@@ -12,7 +12,6 @@
 #include "core/manager_core.hpp"
 #include "core/operations.hpp"
 #include "core/names.hpp"
-#include "core/reverter.hpp"
 #include "image/image_files.hpp"
 #include "image/metadata.hpp"
 #include "image/tarball.hpp"

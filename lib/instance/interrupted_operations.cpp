@@ -20,9 +20,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-bool remove_targets(ManagerCore& core, const std::string& json) {
+void remove_targets(ManagerCore& core, const std::string& json) {
     for (const auto& target : targets_from_json(json)) remove_target(core, target);
-    return true;
 }
 
 // A restore may have swapped the files in already: it is done again, whole, so that files and
