@@ -7,9 +7,11 @@ Per image (busybox, and the debootstrapped Debian bookworm image when its build 
     layer over the same image, on `btrfs` a subvolume snapshot), against `lxc copy SRC DST`;
   - volume snapshot: `inst storage volume snapshot POOL VOL SNAP` of a custom volume holding the
     image's whole rootfs, against `lxc storage volume snapshot default VOL SNAP` of a custom volume
-    with the very same content, and against `lxc snapshot SRC SNAP` (LXD's instance snapshot, the
-    reference issue 6 names; libinstance has no instance snapshots, so its volume snapshot of the
-    same content stands in).
+    with the very same content;
+  - instance snapshot (issue 7): `inst snapshot SRC SNAP` of the stopped container against
+    `lxc snapshot SRC SNAP`;
+  - export (issue 7): `inst export SRC FILE --instance-only` (gzip, LXD's layout) against
+    `lxc export SRC FILE --instance-only`.
 Every timing is a whole client process (wall clock); what a timed step made is removed untimed
 before the next one, so every iteration starts from the same state.
 
@@ -40,10 +42,17 @@ def bench_libinstance(inst, state, image, tarball, pool, iterations):
     src = f"src-{image}-{pool}"
     vol = f"vol-{image}"
     inst("init", image, src, "-s", pool)
-    copies = []
+    copies, inst_snaps, exports = [], [], []
     for i in range(iterations):
         copies.append(inst.timed("copy", src, f"{src}-c{i}"))
         inst("delete", f"{src}-c{i}")
+    for i in range(iterations):
+        inst_snaps.append(inst.timed("snapshot", src, f"snap{i}"))
+        inst("delete", f"{src}/snap{i}")
+    backup = os.path.join(state, "bench-backup.tar.gz")
+    for i in range(iterations):
+        exports.append(inst.timed("export", src, backup, "--instance-only"))
+        os.remove(backup)
     inst("delete", src)
     inst("storage", "volume", "create", pool, vol)
     fill_from_image(tarball, os.path.join(state, "storage-pools", pool, "custom", vol))
@@ -52,7 +61,7 @@ def bench_libinstance(inst, state, image, tarball, pool, iterations):
         snaps.append(inst.timed("storage", "volume", "snapshot", pool, vol, f"snap{i}"))
         inst("storage", "volume", "delete", pool, f"{vol}/snap{i}")
     inst("storage", "volume", "delete", pool, vol)
-    return {"copy": copies, "volume snapshot": snaps}
+    return {"copy": copies, "volume snapshot": snaps, "instance snapshot": inst_snaps, "export": exports}
 
 
 def lxc_quiet(*args):
@@ -79,13 +88,18 @@ def bench_lxd(image, tarball, iterations):
     for i in range(iterations):
         inst_snaps.append(timed(["lxc", "snapshot", src, f"snap{i}"]))
         run(["lxc", "delete", f"{src}/snap{i}"])
+    exports = []
+    backup = os.path.join(tempfile.gettempdir(), f"{LXD_PREFIX}-backup.tar.gz")
+    for i in range(iterations):
+        exports.append(timed(["lxc", "export", src, backup, "--instance-only"]))
+        os.remove(backup)
     run(["lxc", "storage", "volume", "create", "default", vol])
     # LXD names a default-project custom volume "default_<name>" on disk.
     fill_from_image(tarball, os.path.join(lxd_pool_source(), "custom", f"default_{vol}"))
     for i in range(iterations):
         vol_snaps.append(timed(["lxc", "storage", "volume", "snapshot", "default", vol, f"snap{i}"]))
         run(["lxc", "storage", "volume", "delete", "default", f"{vol}/snap{i}"])
-    return {"copy": copies, "volume snapshot": vol_snaps, "instance snapshot": inst_snaps}
+    return {"copy": copies, "volume snapshot": vol_snaps, "instance snapshot": inst_snaps, "export": exports}
 
 
 def cleanup_lxd(images, iterations):
@@ -108,7 +122,7 @@ def cleanup_libinstance(inst, images, iterations):
             for i in range(iterations):
                 inst.quiet("delete", "--force", f"{src}-c{i}")
                 inst.quiet("storage", "volume", "delete", pool, f"{vol}/snap{i}")
-            inst.quiet("delete", "--force", src)
+            inst.quiet("delete", "--force", src)  # its snapshots go with it
             inst.quiet("storage", "volume", "delete", pool, vol)
     inst.quiet("storage", "delete", POOLS["btrfs"])
 
@@ -171,7 +185,8 @@ def main():
           f"{'LXD/dir':>10} {'LXD/btrfs':>10}")
     rows = [("copy", "copy", "lxc copy"),
             ("volume snapshot", "volume snapshot", "lxc storage volume snapshot"),
-            ("volume snapshot", "instance snapshot", "lxc snapshot")]
+            ("instance snapshot", "instance snapshot", "lxc snapshot"),
+            ("export", "export", "lxc export --instance-only")]
     for image in images:
         for li_op, lxd_op, lxd_cmd in rows:
             li_dir = median(results[(image, "dir")][li_op])
