@@ -102,14 +102,13 @@ void copy_volume_of(ManagerCore& core, const CopySource& source, StorageDriver& 
         copy_snapshot_to_volume(from_pool, to_pool, from, source.snapshot->name, to, VolumeFiles::Instance, ctx);
         return;
     }
-    bool running = is_running(core, source.instance);
     if (source.snapshots.empty() && &from_pool == &to_pool) {
         from_pool.copy_volume(from, to, ctx);
         return;
     }
     // Reading a running instance's files through its mounted (idmapped) root would copy shifted
     // owners; the driver's own clone is the only live copy.
-    if (running)
+    if (is_running(core, source.instance))
         throw Error(ErrorCode::Busy,
                     fmt::format("instance \"{}\" is running: stop it to copy it {}", source.instance.record.name,
                                 source.snapshots.empty() ? "to another pool" : "with its snapshots (or copy it with instance_only)"),

@@ -240,14 +240,20 @@ void DirDriver::delete_volume(const VolumeRef& vol) {
 std::string DirDriver::base_of(const VolumeRef& vol) const {
     fs::path path = volume_path(vol);
     std::error_code ec;
-    if (!fs::exists(path / kOverlayDir / "base", ec)) {
-        if (!fs::exists(path, ec)) throw Error(ErrorCode::NotFound, fmt::format("volume {} not found", path.string()));
-        return {};
-    }
-    std::string base = read_file(path / kOverlayDir / "base", 4096);
+    if (!fs::exists(path / kOverlayDir / "base", ec) && !fs::exists(path, ec))
+        throw Error(ErrorCode::NotFound, fmt::format("volume {} not found", path.string()));
+    return base_under(path);
+}
+
+// The image volume a layered volume's (or snapshot's) directory lays over, or "" when it is flat;
+// NotFound when that image volume is gone.
+std::string DirDriver::base_under(const fs::path& dir) const {
+    std::error_code ec;
+    if (!fs::exists(dir / kOverlayDir / "base", ec)) return {};
+    std::string base = read_file(dir / kOverlayDir / "base", 4096);
     while (!base.empty() && (base.back() == '\n' || base.back() == ' ')) base.pop_back();
-    if (!fs::is_directory(volume_path(VolumeRef{VolumeType::Image, base}) / "rootfs", ec))
-        throw Error(ErrorCode::NotFound, fmt::format("image volume {} under {} is missing", base, path.string()));
+    if (base.empty() || !fs::is_directory(volume_path(VolumeRef{VolumeType::Image, base}) / "rootfs", ec))
+        throw Error(ErrorCode::NotFound, fmt::format("image volume {} under {} is missing", base, dir.string()));
     return base;
 }
 

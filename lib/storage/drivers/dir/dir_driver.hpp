@@ -54,6 +54,7 @@ private:
     void make_layered_copy(const std::filesystem::path& image_volume, const std::string& base,
                            const std::filesystem::path& dest, OperationContext& ctx);
     std::string base_of(const VolumeRef& vol) const;
+    std::string base_under(const std::filesystem::path& dir) const;
     void copy_flat(const VolumeRef& from, const std::filesystem::path& dest, OperationContext& ctx);
     std::filesystem::path existing_volume(const VolumeRef& vol) const;
     void delete_volume_snapshots(const VolumeRef& vol);

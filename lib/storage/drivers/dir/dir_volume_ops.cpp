@@ -117,15 +117,11 @@ void DirDriver::remove_staging_leftovers() {
 
 fs::path DirDriver::mount_snapshot(const VolumeRef& vol, const std::string& snapshot) {
     fs::path path = snapshot_path(vol, snapshot);
-    if (!is_layered(path)) return path;  // a flat snapshot is whole
+    std::string base = base_under(path);
+    if (base.empty()) return path;  // a flat snapshot is whole
     fs::path rootfs = path / "rootfs";
     if (is_overlay(rootfs) && is_mount_point(rootfs)) return path;
-    std::string base = read_file(path / kOverlay / "base", 4096);
-    while (!base.empty() && (base.back() == '\n' || base.back() == ' ')) base.pop_back();
     fs::path lower = volume_path(VolumeRef{VolumeType::Image, base}) / "rootfs";
-    std::error_code ec;
-    if (base.empty() || !fs::is_directory(lower, ec))
-        throw Error(ErrorCode::NotFound, fmt::format("image volume {} under snapshot {} is missing", base, path.string()));
     try {
         mount_overlay_readonly({path / kOverlay / "rw" / "upper", lower}, rootfs);
     } catch (const Error& e) {
