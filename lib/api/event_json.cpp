@@ -15,7 +15,12 @@ std::string event_json(const std::string& type, const std::string& timestamp, co
 
 std::string lifecycle_metadata_json(const std::string& action, const std::string& source,
                                     const std::map<std::string, std::string>& context) {
-    return json{{"action", action}, {"source", source}, {"context", context}, {"requestor", nullptr}}.dump();
+    return lifecycle_metadata_json_raw(action, source, json(context).dump());
+}
+
+std::string lifecycle_metadata_json_raw(const std::string& action, const std::string& source,
+                                        const std::string& context_json) {
+    return json{{"action", action}, {"source", source}, {"context", json::parse(context_json)}, {"requestor", nullptr}}.dump();
 }
 
 std::string logging_metadata_json(const std::string& message, const std::string& level,

@@ -12,6 +12,9 @@ std::string event_json(const std::string& type, const std::string& timestamp, co
 /// api.EventLifecycle: {"action", "source", "context", "requestor"}.
 std::string lifecycle_metadata_json(const std::string& action, const std::string& source,
                                     const std::map<std::string, std::string>& context);
+/// The same with any JSON object as context (LXD's instance-exec carries {"command": [...]}).
+std::string lifecycle_metadata_json_raw(const std::string& action, const std::string& source,
+                                        const std::string& context_json);
 /// api.EventLogging: {"message", "level", "context"}.
 std::string logging_metadata_json(const std::string& message, const std::string& level,
                                   const std::map<std::string, std::string>& context);

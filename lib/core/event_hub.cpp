@@ -140,6 +140,12 @@ void EventHub::lifecycle(const std::string& project, const std::string& action, 
     publish("lifecycle", project, api::lifecycle_metadata_json(action, source, context));
 }
 
+void EventHub::lifecycle_json(const std::string& project, const std::string& action, const std::string& source,
+                              const std::string& context_json) {
+    if (!wanted("lifecycle", project)) return;
+    publish("lifecycle", project, api::lifecycle_metadata_json_raw(action, source, context_json));
+}
+
 std::string api_source(const std::string& collection, const std::string& name, const std::string& project) {
     std::string url = fmt::format("/1.0/{}/{}", collection, name);
     if (project != "default") url += "?project=" + project;

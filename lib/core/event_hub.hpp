@@ -63,6 +63,9 @@ public:
     /// An LXD lifecycle event, e.g. ("instance-started", "/1.0/instances/c1").
     void lifecycle(const std::string& project, const std::string& action, const std::string& source,
                    const std::map<std::string, std::string>& context = {});
+    /// The same with a context that is not only strings, given as a JSON object.
+    void lifecycle_json(const std::string& project, const std::string& action, const std::string& source,
+                        const std::string& context_json);
 
 private:
     std::vector<std::shared_ptr<SubscriberQueue>> live() const;

@@ -1,5 +1,6 @@
 // Instance: lifecycle of one instance, serialised per instance by its object lock.
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "config/validators.hpp"
 #include "core/failpoint.hpp"
@@ -12,11 +13,13 @@
 #include "core/operations.hpp"
 #include "instance/instance_boot.hpp"
 #include "instance/instance_loader.hpp"
+#include "instance/instance_snapshots.hpp"
 #include "instance/snapshot_schedule.hpp"
 #include "libinstance/error.hpp"
 #include "libinstance/instance.hpp"
 #include "storage/image_volumes.hpp"
 #include "store/instance_repo.hpp"
+#include "store/instance_snapshot_repo.hpp"
 
 namespace li {
 
@@ -53,12 +56,15 @@ void do_delete(ManagerCore& core, Context& ctx, bool force) {
         ctx.driver.stop(ctx.spec, true, std::chrono::seconds(0));
     }
     ctx.driver.destroy(ctx.spec);
+    std::vector<std::string> snapshots;
     {
         // The record goes first; the volume (with its snapshots) follows when the journal entry is
         // done with, or at the next open if the process dies in between.
         Intent intent(core, "instance.delete", ctx.spec.project, ctx.spec.name, {});
         LI_FAILPOINT("instance.delete.journaled");
         core.db().transaction([&](SQLite::Database& db) {
+            for (const auto& snapshot : repo::list_instance_snapshots(db, ctx.loaded.record.id))
+                snapshots.push_back(snapshot.name);
             repo::delete_instance(db, ctx.loaded.record.id);
             intent.commit(db, {{root_disk_pool(ctx.loaded.expanded.devices), VolumeType::Container,
                                 project_prefixed_name(ctx.spec.project, ctx.spec.name)}});
@@ -68,6 +74,10 @@ void do_delete(ManagerCore& core, Context& ctx, bool force) {
     // The last dependant of a deleted image lets its volume go.
     if (auto base = ctx.loaded.record.config.find("volatile.base_image"); base != ctx.loaded.record.config.end())
         release_image_volumes(core, base->second);
+    // As LXD, which deletes each snapshot (and says so) before the instance itself.
+    for (const auto& snapshot : snapshots)
+        core.events().lifecycle(ctx.spec.project, "instance-snapshot-deleted",
+                                snapshot_source(ctx.spec.project, ctx.spec.name, snapshot));
     core.events().lifecycle(ctx.spec.project, "instance-deleted", source_of(ctx.spec));
 }
 
@@ -172,6 +182,8 @@ ExecResult Instance::exec(const std::vector<std::string>& argv, const ExecOption
     Context ctx = context_of(*core_, project_, name_);
     if (ctx.driver.state(ctx.spec).status_code != kRunning)
         throw Error(ErrorCode::Conflict, fmt::format("instance \"{}\" is not running", name_), "name");
+    // LXD announces an exec when it begins, with the command as its context.
+    core_->events().lifecycle_json(project_, "instance-exec", source_of(ctx.spec), nlohmann::json{{"command", argv}}.dump());
     return ctx.driver.exec(ctx.spec, argv, opts);
 }
 

@@ -28,13 +28,13 @@
 
 namespace li {
 
-namespace {
-
-constexpr int kStopped = 102;
-
 std::string snapshot_source(const std::string& project, const std::string& instance, const std::string& snapshot) {
     return api_source("instances", instance + "/snapshots/" + snapshot, project);
 }
+
+namespace {
+
+constexpr int kStopped = 102;
 
 InstanceSnapshotRecord snapshot_or_throw(SQLite::Database& db, const InstanceRecord& instance, const std::string& snapshot) {
     auto found = repo::find_instance_snapshot(db, instance.id, snapshot);

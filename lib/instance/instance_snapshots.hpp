@@ -13,6 +13,9 @@ namespace li {
 class ManagerCore;
 class OperationContext;
 
+/// The event source of an instance snapshot ("/1.0/instances/c1/snapshots/snap0[?project=p]").
+std::string snapshot_source(const std::string& project, const std::string& instance, const std::string& snapshot);
+
 /// The instance's volume (what its snapshots are snapshots of).
 VolumeRef instance_volume(const InstanceRecord& record);
 

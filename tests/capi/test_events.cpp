@@ -98,12 +98,13 @@ void create_and_delete(const std::string& name) {
 
 TEST_SUITE("events") {
 
-TEST_CASE("lifecycle events of one container arrive in order; none after the free") {
+TEST_CASE("lifecycle events of one container (create, start, snapshot, stop, delete) arrive in order; none after the free") {
     Collector c;
     auto sub = subscribe(c, "lifecycle");
     auto name = unique_name("evlife");
     auto inst = create_container(name);
     expect_ok(CALL(li_instance_start(inst.get(), nullptr, ERR)));
+    expect_ok(CALL(li_instance_snapshot_create_json(nullptr, inst.get(), R"({"name":"snap0"})", ERR)));
     li_stop_opts stop = LI_STOP_OPTS_INIT;
     stop.force = 1;
     expect_ok(CALL(li_instance_stop(inst.get(), &stop, ERR)));
@@ -119,12 +120,14 @@ TEST_CASE("lifecycle events of one container arrive in order; none after the fre
         CHECK(e.at("project") == "default");
         CHECK(e.at("location") == "none");
         CHECK(e.at("timestamp").get<std::string>().size() >= 20);
-        if (e.at("metadata").at("source") == source) {
+        auto event_source = e.at("metadata").at("source").get<std::string>();
+        if (event_source == source || event_source == source + "/snapshots/snap0") {
             actions.push_back(e.at("metadata").at("action"));
         }
     }
-    CHECK(actions == std::vector<std::string>{"instance-created", "instance-started",
-                                              "instance-stopped", "instance-deleted"});
+    // Deleting an instance deletes (and announces) its snapshots first, as LXD does.
+    CHECK(actions == std::vector<std::string>{"instance-created", "instance-started", "instance-snapshot-created",
+                                              "instance-stopped", "instance-snapshot-deleted", "instance-deleted"});
     CHECK(c.unparsable == 0);
     CHECK(li_subscription_dropped(sub.get()) == 0);
 

@@ -113,16 +113,31 @@ TEST_CASE("a failed async operation reports its error through get() and the oper
     CHECK(op.info().err.find("no-such-image") != std::string::npos);
 }
 
-TEST_CASE("lifecycle and operation events of create, start, stop, delete arrive in order") {
+TEST_CASE("lifecycle and operation events of create, start, exec, snapshot, stop, delete arrive in order") {
     EventLog log;
     auto sub = shared().mgr->events().subscribe(EventFilter{}, log.callback());
     Instance c = launch("ev1", false);
     c.start();
+    CHECK(c.exec({"true"}).exit_code == 0);
+    api::InstanceSnapshotsPost snap;
+    snap.name = "snap0";
+    c.snapshot(snap);
     c.stop({true});
     c.remove();
-    std::vector<std::string> expected{"instance-created", "instance-started", "instance-stopped", "instance-deleted"};
-    CHECK(log.wait_for([&](const auto& ev) { return lifecycle_actions(ev, "/instances/ev1").size() >= 4; }));
+    // The snapshot's events name it under its instance; deleting the instance deletes (and
+    // announces) its snapshots first, as LXD does.
+    std::vector<std::string> expected{"instance-created",          "instance-started", "instance-exec",
+                                      "instance-snapshot-created", "instance-stopped", "instance-snapshot-deleted",
+                                      "instance-deleted"};
+    CHECK(log.wait_for([&](const auto& ev) { return lifecycle_actions(ev, "/instances/ev1").size() >= expected.size(); }));
     CHECK(lifecycle_actions(log.snapshot(), "/instances/ev1") == expected);
+    for (const auto& e : log.snapshot()) {
+        if (e["type"] != "lifecycle") continue;
+        const auto& meta = e["metadata"];
+        if (meta["action"] == "instance-exec") CHECK(meta["context"]["command"] == json::array({"true"}));
+        if (meta["action"].get<std::string>().starts_with("instance-snapshot-"))
+            CHECK(meta["source"] == "/1.0/instances/ev1/snapshots/snap0");
+    }
 
     // Each operation goes Pending -> Running -> Success, as operation events.
     std::map<std::string, std::vector<std::string>> statuses;
@@ -132,7 +147,7 @@ TEST_CASE("lifecycle and operation events of create, start, stop, delete arrive 
         CHECK(e["project"] == "default");
         CHECK(e.contains("timestamp"));
     }
-    CHECK(statuses.size() == 4);
+    CHECK(statuses.size() == 5);  // create, start, snapshot, stop, delete
     for (const auto& [id, seq] : statuses) {
         CAPTURE(id);
         REQUIRE(seq.size() >= 3);

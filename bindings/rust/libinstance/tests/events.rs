@@ -32,7 +32,7 @@ fn actions_on(events: &Receiver<Event>, source: &str, count: usize) -> Vec<Strin
             events.recv_timeout(left).unwrap_or_else(|e| panic!("{e:?}; only {actions:?} on {source}"));
         assert_eq!(event.event_type, "lifecycle", "{event:?}");
         let lifecycle = event.lifecycle().unwrap_or_else(|| panic!("no lifecycle metadata: {event:?}"));
-        if lifecycle.source == source {
+        if lifecycle.source == source || lifecycle.source == format!("{source}/snapshots/snap0") {
             assert_eq!(event.project, "default", "{event:?}");
             assert!(event.timestamp.len() >= 20 && event.timestamp.contains('T'), "{event:?}");
             actions.push(lifecycle.action);
@@ -41,7 +41,15 @@ fn actions_on(events: &Receiver<Event>, source: &str, count: usize) -> Vec<Strin
     actions
 }
 
-const LIFECYCLE: [&str; 4] = ["instance-created", "instance-started", "instance-stopped", "instance-deleted"];
+/// Deleting an instance deletes (and announces) its snapshots first, as LXD does.
+const LIFECYCLE: [&str; 6] = [
+    "instance-created",
+    "instance-started",
+    "instance-snapshot-created",
+    "instance-stopped",
+    "instance-snapshot-deleted",
+    "instance-deleted",
+];
 
 #[test]
 fn lifecycle_in_order_through_a_channel() {
@@ -49,9 +57,10 @@ fn lifecycle_in_order_through_a_channel() {
     let (subscription, events) = mgr.events(&lifecycle_only()).unwrap();
     let c = common::container(&mgr, "rs-ev-chan", false);
     c.start().unwrap();
+    c.snapshot(&api::InstanceSnapshotsPost::new("snap0")).unwrap();
     c.stop(FORCE).unwrap();
     c.delete(false).unwrap();
-    assert_eq!(actions_on(&events, "/1.0/instances/rs-ev-chan", 4), LIFECYCLE);
+    assert_eq!(actions_on(&events, "/1.0/instances/rs-ev-chan", LIFECYCLE.len()), LIFECYCLE);
 
     // Dropping the subscription drops its sender: the receiver drains, then ends.
     drop(subscription);
@@ -83,14 +92,18 @@ fn lifecycle_in_order_through_a_closure_with_async_calls() {
     mgr.create_instance_async(&post).unwrap().wait(Some(TIMEOUT)).unwrap();
     let c = common::Guard(mgr.instance("rs-ev-closure").unwrap());
     c.start_async().unwrap().wait(Some(TIMEOUT)).unwrap();
+    c.snapshot_async(&api::InstanceSnapshotsPost::new("snap0")).unwrap().wait(Some(TIMEOUT)).unwrap();
     c.stop_async(FORCE).unwrap().wait(Some(TIMEOUT)).unwrap();
     c.delete_async(false).unwrap().wait(Some(TIMEOUT)).unwrap();
 
     let ours = || -> Vec<String> {
         let seen = seen.lock().unwrap();
-        seen.iter().filter(|(s, _)| s == "/1.0/instances/rs-ev-closure").map(|(_, a)| a.clone()).collect()
+        seen.iter()
+            .filter(|(s, _)| s.as_str() == "/1.0/instances/rs-ev-closure" || s.as_str() == "/1.0/instances/rs-ev-closure/snapshots/snap0")
+            .map(|(_, a)| a.clone())
+            .collect()
     };
-    assert!(wait_until(TIMEOUT, || ours().len() >= 4), "only {:?}", ours());
+    assert!(wait_until(TIMEOUT, || ours().len() >= LIFECYCLE.len()), "only {:?}", ours());
     drop(subscription);
     assert_eq!(ours(), LIFECYCLE);
 }
