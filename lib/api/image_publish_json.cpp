@@ -22,6 +22,11 @@ ImagePublishOptions image_publish_from_json(std::string_view text) {
         throw Error::invalid("source.type", fmt::format("source type \"{}\" cannot be published (use \"instance\")", type));
     opts.instance = jf::get_string(*src, "name", "source.name");
     if (opts.instance.empty()) throw Error::invalid("source.name", "field \"source.name\" must name the instance");
+    // LXD names a snapshot source "c1/snap0" with type "snapshot", and an instance without a "/".
+    if ((type == "snapshot") != (opts.instance.find('/') != std::string::npos))
+        throw Error::invalid("source.name", type == "snapshot"
+                                                ? fmt::format("snapshot source \"{}\" must be named INSTANCE/SNAPSHOT", opts.instance)
+                                                : fmt::format("source \"{}\" names a snapshot: use type \"snapshot\"", opts.instance));
     if (auto it = body.find("aliases"); it != body.end() && !it->is_null()) {
         if (!it->is_array()) throw Error::invalid("aliases", "field \"aliases\" must be an array of {\"name\": ...}");
         if (it->size() > 1) throw Error::invalid("aliases", "publish takes at most one alias");

@@ -18,6 +18,7 @@
 #include "instance/instance_loader.hpp"
 #include "libinstance/error.hpp"
 #include "libinstance/image.hpp"
+#include "store/instance_snapshot_repo.hpp"
 #include "sys/fs.hpp"
 
 namespace li {
@@ -57,13 +58,23 @@ int64_t parse_rfc3339(const std::string& text, const char* key) {
     return static_cast<int64_t>(::timegm(&tm)) - offset;
 }
 
+// "c1" or "c1/snap0" (a snapshot of c1, as `lxc publish c1/snap0` names it).
+std::pair<std::string, std::string> split_source(const std::string& source) {
+    auto slash = source.find('/');
+    if (slash == std::string::npos) return {source, ""};
+    return {source.substr(0, slash), source.substr(slash + 1)};
+}
+
+std::string source_url(const std::string& project, const std::string& source) {
+    auto [instance, snapshot] = split_source(source);
+    return api_source("instances", snapshot.empty() ? instance : instance + "/snapshots/" + snapshot, project);
+}
+
 void validate_publish(const ImagePublishOptions& opts) {
     if (opts.instance.empty()) throw Error::invalid("instance", "no source instance given");
-    if (opts.instance.find('/') != std::string::npos)
-        throw Error(ErrorCode::NotSupported,
-                    fmt::format("publishing the snapshot \"{}\" is not supported yet (snapshots arrive with issue 7)", opts.instance),
-                    "instance");
-    validate_instance_name(opts.instance);
+    auto [instance, snapshot] = split_source(opts.instance);
+    validate_instance_name(instance);
+    if (opts.instance.find('/') != std::string::npos) validate_snapshot_name(snapshot, "instance");
     if (!opts.alias.empty()) validate_alias_name(opts.alias);
     validate_compression(opts.compression);
     for (const auto& [k, v] : opts.properties)
@@ -73,15 +84,16 @@ void validate_publish(const ImagePublishOptions& opts) {
 
 // metadata.yaml of the new image: the source image's templates, the instance's image.* keys (the
 // source image's properties, as LXD keeps them) under the requested ones.
-ImageMetadata publish_metadata(const fs::path& volume, const LoadedInstance& loaded, const ImagePublishOptions& opts) {
+ImageMetadata publish_metadata(const fs::path& volume, const api::ConfigMap& config, const std::string& architecture,
+                               const ImagePublishOptions& opts) {
     ImageMetadata md;
     std::error_code ec;
     if (fs::is_regular_file(volume / "metadata.yaml", ec)) md = parse_image_metadata(read_file(volume / "metadata.yaml", 1 << 20));
     md.properties.clear();
-    for (const auto& [k, v] : loaded.record.config)
+    for (const auto& [k, v] : config)
         if (k.rfind("image.", 0) == 0) md.properties[k.substr(6)] = v;
     for (const auto& [k, v] : opts.properties) md.properties[k] = v;
-    md.architecture = loaded.record.architecture.empty() ? host_architecture() : loaded.record.architecture;
+    md.architecture = architecture.empty() ? host_architecture() : architecture;
     md.creation_date = ::time(nullptr);
     md.expiry_date = opts.expires_at.empty() ? 0 : parse_rfc3339(opts.expires_at, "expires_at");
     return md;
@@ -90,19 +102,31 @@ ImageMetadata publish_metadata(const fs::path& volume, const LoadedInstance& loa
 void publish_instance(const std::shared_ptr<ManagerCore>& core, const std::string& project, const ImagePublishOptions& opts,
                       OperationContext& ctx) {
     const std::string key = "create_image_from_container_pack_progress";
-    auto lock = core->locks().lock_instance(project, opts.instance);
-    LoadedInstance loaded = load_instance(*core, project, opts.instance);
-    if (is_running(*core, loaded))
+    auto [instance, snapshot] = split_source(opts.instance);
+    auto lock = core->locks().lock_instance(project, instance);
+    LoadedInstance loaded = load_instance(*core, project, instance);
+    api::ConfigMap config = loaded.record.config;
+    std::string architecture = loaded.record.architecture;
+    if (!snapshot.empty()) {
+        // A snapshot never changes, so its instance may run meanwhile; its own config names the image.
+        auto record = core->db().read([&](SQLite::Database& db) { return repo::find_instance_snapshot(db, loaded.record.id, snapshot); });
+        if (!record)
+            throw Error(ErrorCode::NotFound, fmt::format("snapshot \"{}\" of instance \"{}\" not found", snapshot, instance), "instance");
+        config = record->config;
+        architecture = record->architecture;
+    } else if (is_running(*core, loaded)) {
         throw Error(ErrorCode::Conflict,
                     fmt::format("instance \"{}\" is running; stop it before publishing (or use --force)", opts.instance), "instance");
+    }
 
     StorageDriver& pool = core->pool(root_disk_pool(loaded.expanded.devices));
-    VolumeRef vol{VolumeType::Container, project_prefixed_name(project, opts.instance)};
+    VolumeRef vol{VolumeType::Container, project_prefixed_name(project, instance)};
     Reverter revert;
-    fs::path volume = pool.mount_volume(vol);
-    revert.add([&pool, vol] { pool.unmount_volume(vol); });
+    fs::path volume = snapshot.empty() ? pool.mount_volume(vol) : pool.mount_snapshot(vol, snapshot);
+    auto unmount = [&pool, vol, snapshot] { snapshot.empty() ? pool.unmount_volume(vol) : pool.unmount_snapshot(vol, snapshot); };
+    revert.add(unmount);
 
-    ImageMetadata md = publish_metadata(volume, loaded, opts);
+    ImageMetadata md = publish_metadata(volume, config, architecture, opts);
     ctx.progress(key, "Image pack", 0);
     const double total = static_cast<double>(std::max<uint64_t>(tree_data_bytes(volume / "rootfs"), 1));
     fs::path tmp = core->images_dir() / fmt::format("publish-{}{}", random_uuid(), tarball_suffix(opts.compression));
@@ -112,7 +136,7 @@ void publish_instance(const std::shared_ptr<ManagerCore>& core, const std::strin
                              ctx.check_cancelled();
                              ctx.progress(key, "Image pack", static_cast<int>(90.0 * std::min(1.0, static_cast<double>(done) / total)));
                          });
-    pool.unmount_volume(vol);
+    unmount();
     ctx.check_cancelled();
 
     ImageFiles files{tmp, {}};
@@ -123,8 +147,7 @@ void publish_instance(const std::shared_ptr<ManagerCore>& core, const std::strin
     import.public_ = opts.public_;
     add_image_files(*core, project, files, fingerprint, import, true, ctx, key, "Image pack");
     log::info("instance published", {{"instance", opts.instance}, {"project", project}, {"fingerprint", fingerprint}});
-    core->events().lifecycle(project, "instance-published", api_source("instances", opts.instance, project),
-                             {{"fingerprint", fingerprint}});
+    core->events().lifecycle(project, "instance-published", source_url(project, opts.instance), {{"fingerprint", fingerprint}});
 }
 
 }  // namespace
@@ -144,7 +167,7 @@ Operation ImageStore::publish_impl(std::string_view project_in, const ImagePubli
     validate_publish(opts);
     auto core = core_;
     OperationSpec spec{"Creating image from instance", project,
-                       {{"images", {}}, {"instances", {api_source("instances", opts.instance, project)}}}, true};
+                       {{"images", {}}, {"instances", {source_url(project, opts.instance)}}}, true};
     return core_->operations().run(spec, [core, project, opts](OperationContext& ctx) {
         try {
             publish_instance(core, project, opts, ctx);

@@ -56,8 +56,10 @@ TEST_CASE("li_image_publish makes an image of a stopped instance; bad requests c
     expect_invalid(CALL(li_image_publish(&json, mgr, nullptr, "{not json", ERR)), "publish request");
     expect_invalid(CALL(li_image_publish(&json, mgr, nullptr, nullptr, ERR)), "images_post_json");
     bad = req;
-    bad["source"]["name"] = name + "/snap0";
-    expect_fail(CALL(li_image_publish(&json, mgr, nullptr, bad.dump().c_str(), ERR)), LI_ERR_NOT_SUPPORTED, {"issue 7"});
+    bad["source"] = {{"type", "snapshot"}, {"name", name + "/snap0"}};  // no such snapshot
+    expect_fail(CALL(li_image_publish(&json, mgr, nullptr, bad.dump().c_str(), ERR)), LI_ERR_NOT_FOUND, {"snap0"});
+    bad["source"]["type"] = "instance";  // a snapshot named as an instance
+    expect_invalid(CALL(li_image_publish(&json, mgr, nullptr, bad.dump().c_str(), ERR)), "source.name", {"snapshot"});
     CHECK(image_count(mgr) == before);
 
     li_operation* op = nullptr;
@@ -81,6 +83,28 @@ TEST_CASE("li_image_publish makes an image of a stopped instance; bad requests c
     expect_ok(CALL(li_image_delete(mgr, nullptr, second.at("fingerprint").get<std::string>().c_str(), ERR)));
     expect_ok(CALL(li_image_delete(mgr, nullptr, alias.c_str(), ERR)));
     expect_ok(CALL(li_instance_delete(inst.get(), nullptr, ERR)));
+}
+
+TEST_CASE("li_image_publish makes an image of a snapshot (type \"snapshot\", \"c1/snap0\") while its instance runs") {
+    li_manager* mgr = env().mgr.get();
+    std::string name = unique_name("pubsnap");
+    InstancePtr inst = create_container(name);
+    expect_ok(CALL(li_instance_config_set(inst.get(), "image.flavour", "at-snapshot", ERR)));
+    expect_ok(CALL(li_instance_start(inst.get(), nullptr, ERR)));
+    expect_ok(CALL(li_instance_snapshot_create_json(nullptr, inst.get(), R"({"name":"s0"})", ERR)));
+    expect_ok(CALL(li_instance_config_set(inst.get(), "image.flavour", "later", ERR)));
+
+    std::string alias = name + "-img";
+    nlohmann::json req = {{"source", {{"type", "snapshot"}, {"name", name + "/s0"}}}, {"aliases", {{{"name", alias}}}}};
+    char* json = nullptr;
+    expect_ok(CALL(li_image_publish(&json, mgr, nullptr, req.dump().c_str(), ERR)));
+    auto img = take_json(json);
+    CHECK(img.at("properties").at("flavour") == "at-snapshot");
+    CHECK(image_of(mgr, alias).at("fingerprint") == img.at("fingerprint"));
+    expect_ok(CALL(li_image_delete(mgr, nullptr, alias.c_str(), ERR)));
+    li_delete_opts del = LI_DELETE_OPTS_INIT;
+    del.force = 1;
+    expect_ok(CALL(li_instance_delete(inst.get(), &del, ERR)));
 }
 
 }  // TEST_SUITE

@@ -55,13 +55,26 @@ def test_publish_stopped_running_force_properties_and_launch(fresh):
     assert image(fresh, "pub2")["fingerprint"] == fp
 
 
+def test_publish_snapshot_while_the_instance_runs(fresh):
+    fresh.ok("image", "build", "busybox", "--alias", "busybox")
+    fresh.ok("launch", "busybox", "src")
+    fresh.ok("exec", "src", "--", "sh", "-c", "echo at-snapshot > /root/marker")
+    fresh.ok("snapshot", "src", "s0")
+    fresh.ok("exec", "src", "--", "sh", "-c", "echo later > /root/marker")
+    r = fresh.ok("publish", "src/s0", "--alias", "fromsnap")
+    assert "Instance published with fingerprint" in r.stdout
+    assert fresh.instance("src")["status"] == "Running"  # no --force needed for a snapshot
+    fresh.ok("launch", "fromsnap", "c2")
+    assert fresh.ok("exec", "c2", "--", "cat", "/root/marker").stdout == "at-snapshot\n"
+
+
 def test_publish_bad_input_names_the_problem(fresh):
     fresh.ok("image", "build", "busybox", "--alias", "busybox")
     fresh.ok("init", "busybox", "stopped1")
     before = images(fresh)
     assert_error(fresh.run("publish", "stopped1", "--compression", "lzop"), "lzop")
     assert_error(fresh.run("publish", "nosuch"), "nosuch")
-    assert_error(fresh.run("publish", "stopped1/snap0"), "issue 7")
+    assert_error(fresh.run("publish", "stopped1/snap0"), "snap0")
     assert_error(fresh.run("publish", "stopped1", "--expire", "tomorrow"), "tomorrow")
     assert_error(fresh.run("publish", "stopped1", "notakeyvalue"), "notakeyvalue")
     assert_error(fresh.run("publish", "stopped1", "--alias", "busybox"), "busybox")

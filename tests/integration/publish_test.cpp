@@ -106,6 +106,40 @@ TEST_CASE("publish: a stopped instance becomes an image with merged properties; 
     src.remove(DeleteOptions{true});
 }
 
+TEST_CASE("publish: a snapshot of a running instance becomes an image of the snapshot's files and config") {
+    auto& images = shared().mgr->images();
+    Instance src = launch("pub-snap-src");
+    exec_out(src, {"sh", "-c", "echo at-snapshot > /root/marker"});
+    src.set_config("image.flavour", "snapshot-time");
+    api::InstanceSnapshotsPost snap;
+    snap.name = "s0";
+    src.snapshot(snap);
+    exec_out(src, {"sh", "-c", "echo after-snapshot > /root/marker && touch /root/later"});
+    src.set_config("image.flavour", "later");
+
+    ImagePublishOptions opts;
+    opts.instance = "pub-snap-src/s0";
+    opts.alias = "pub-snap-img";
+    Operation op = images.publish_async("default", opts);
+    op.get();
+    CHECK(op.info().resources.at("instances") == std::vector<std::string>{"/1.0/instances/pub-snap-src/snapshots/s0"});
+    api::Image img = images.get("default", "pub-snap-img");
+    CHECK(img.properties.at("flavour") == "snapshot-time");
+    CHECK(img.properties.at("os") == "busybox");
+    CHECK(src.state().status_code == 103);  // still running: a snapshot never changes
+
+    api::InstancesPost post;
+    post.name = "pub-snap-copy";
+    post.source.alias = "pub-snap-img";
+    post.start = true;
+    Instance copy = shared().mgr->instances().create("default", post);
+    CHECK(exec_out(copy, {"cat", "/root/marker"}) == "at-snapshot\n");
+    CHECK(copy.exec({"test", "-e", "/root/later"}).exit_code != 0);
+    copy.remove(DeleteOptions{true});
+    images.remove("default", "pub-snap-img");
+    src.remove(DeleteOptions{true});
+}
+
 TEST_CASE("publish: bad requests are refused, naming the problem, and leave the store as it was") {
     auto& images = shared().mgr->images();
     launch("pub-bad", false);
@@ -123,8 +157,10 @@ TEST_CASE("publish: bad requests are refused, naming the problem, and leave the 
     opts.alias = "busybox";  // taken
     expect_error(ErrorCode::AlreadyExists, "busybox", [&] { images.publish("default", opts); });
     opts.alias.clear();
-    opts.instance = "pub-bad/snap0";
-    expect_error(ErrorCode::NotSupported, "issue 7", [&] { images.publish("default", opts); });
+    opts.instance = "pub-bad/snap0";  // no such snapshot
+    expect_error(ErrorCode::NotFound, "snap0", [&] { images.publish("default", opts); });
+    opts.instance = "pub-bad/bad/name";
+    expect_error(ErrorCode::InvalidArgument, "bad/name", [&] { images.publish("default", opts); });
     opts.instance = "no-such-instance";
     expect_error(ErrorCode::NotFound, "no-such-instance", [&] { images.publish("default", opts); });
     opts.instance.clear();

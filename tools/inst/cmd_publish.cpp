@@ -48,12 +48,13 @@ int run_publish(Context& ctx, const ParsedArgs& args) {
         }
     }
 
-    // --force stops a running instance first and starts it again afterwards, as lxc does.
-    // (A snapshot source goes straight to the library, which says what is not supported yet.)
-    if (opts.instance.find('/') != std::string::npos) images.publish(ctx.project(), opts);
-    Instance instance = ctx.manager().instances().get(ctx.project(), opts.instance);
+    // --force stops a running instance first and starts it again afterwards, as lxc does. A
+    // snapshot ("c1/snap0") never changes, so its instance may keep running.
+    const bool from_snapshot = opts.instance.find('/') != std::string::npos;
+    std::string instance_name = opts.instance.substr(0, opts.instance.find('/'));
+    Instance instance = ctx.manager().instances().get(ctx.project(), instance_name);
     bool was_running = false;
-    if (instance.state().status_code == kRunning) {
+    if (!from_snapshot && instance.state().status_code == kRunning) {
         if (!args.flag("force"))
             throw Error(ErrorCode::Conflict, "The instance is currently running. Use --force to have it stopped and restarted");
         if (instance.info().ephemeral)

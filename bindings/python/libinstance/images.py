@@ -200,13 +200,15 @@ class ImageManager:
                              compression: str = "gzip", public: bool = False,
                              expires_at: Optional[str] = None, wait: bool = True,
                              progress: Optional[ProgressCallback] = None) -> Union[Image, Operation]:
-        """Publishes a stopped instance as a new image (raises Conflict while it runs).
+        """Publishes a stopped instance (raises Conflict while it runs), or one of its snapshots
+        named ``"c1/snap0"``, as a new image.
 
         ``properties`` are set over the source image's; ``compression`` is ``"gzip"``,
         ``"xz"``, ``"zstd"``, ``"bzip2"`` or ``"none"``; ``expires_at`` an RFC 3339 time.
         ``progress`` gets ``"Image pack: 40%"`` strings. With ``wait=False`` returns the
         :class:`Operation` (metadata ``fingerprint`` once it succeeded)."""
-        doc: Dict[str, Any] = {"source": {"type": "instance", "name": instance},
+        kind = "snapshot" if "/" in instance else "instance"
+        doc: Dict[str, Any] = {"source": {"type": kind, "name": instance},
                                "properties": dict(properties or {}),
                                "compression_algorithm": compression, "public": public}
         if alias:

@@ -13,10 +13,11 @@ from typing import TYPE_CHECKING, Any, Dict, List, Literal, Mapping, Optional, U
 
 from ._model import Model
 from .errors import NotFound
-from .operations import Operation
+from .operations import Operation, ProgressCallback
 
 if TYPE_CHECKING:
     from . import _libinstance
+    from .images import Image
     from .instances import Instance
 
 # LXD writes "never expires" as Go's zero time.
@@ -133,6 +134,18 @@ class InstanceSnapshot(Model):
         """Makes the instance this snapshot again (pylxd's ``snapshot.restore``); see
         :meth:`Instance.restore_snapshot`."""
         return self.instance.restore_snapshot(self.name, wait=wait)
+
+    def publish(self, public: bool = False, wait: bool = False, alias: Optional[str] = None,
+                properties: Optional[Mapping[str, str]] = None, compression: str = "gzip",
+                expires_at: Optional[str] = None,
+                progress: Optional[ProgressCallback] = None) -> Union["Image", Operation]:
+        """Publishes this snapshot as an image, as pylxd's ``snapshot.publish`` (the instance
+        may be running): with ``wait=True`` returns the new :class:`Image`, else the
+        :class:`Operation`. The other arguments as for ``client.images.create_from_instance``."""
+        return self.instance.client.images.create_from_instance(
+            f"{self.instance.name}/{self.name}", alias=alias, properties=properties,
+            compression=compression, public=public, expires_at=expires_at, wait=wait,
+            progress=progress)
 
     def __repr__(self) -> str:
         return f"InstanceSnapshot(instance={self.instance.name!r}, name={self.name!r})"

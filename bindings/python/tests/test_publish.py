@@ -55,10 +55,29 @@ def test_publish_bad_input(client: libinstance.Client,
     assert "lzop" in str(exc.value)
     with pytest.raises(libinstance.NotFound):
         client.images.create_from_instance("no-such-instance")
-    with pytest.raises(libinstance.NotSupported) as ns:
+    with pytest.raises(libinstance.NotFound) as nf:
         client.images.create_from_instance(f"{src.name}/snap0")
-    assert "issue 7" in str(ns.value)
+    assert "snap0" in str(nf.value)
     assert len(client.images.all()) == before
+
+
+def test_publish_snapshot_of_running_instance(client: libinstance.Client,
+                                              make_instance: Callable[..., libinstance.Instance]) -> None:
+    src = make_instance("pubsnap")
+    src.execute(["sh", "-c", "echo at-snapshot > /root/marker"])
+    snap = src.snapshots.create("s0")
+    src.execute(["sh", "-c", "echo later > /root/marker"])
+
+    op = snap.publish(wait=False, alias=f"{src.name}-snapimg")
+    assert isinstance(op, libinstance.Operation)
+    op.wait()
+    image = client.images.get_by_alias(f"{src.name}-snapimg")
+    assert image.fingerprint == op.metadata["fingerprint"]
+    src.sync()
+    assert src.status == "Running"
+    copy = make_instance("pubsnapcopy", source={"type": "image", "alias": f"{src.name}-snapimg"})
+    assert copy.execute(["cat", "/root/marker"]).stdout == "at-snapshot\n"
+    image.delete()
 
 
 def test_build_debian_options_checked(client: libinstance.Client) -> None:

@@ -1,4 +1,5 @@
-//! Publishing a stopped instance as a new image (LXD's `ImagesPost` with an instance source).
+//! Publishing a stopped instance, or a snapshot, as a new image (LXD's `ImagesPost` with an
+//! instance or snapshot source).
 
 use std::collections::BTreeMap;
 
@@ -14,7 +15,8 @@ use crate::strings::{c_string, owned_json};
 /// What [`Project::publish_image`] makes.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PublishOptions {
-    /// The source instance; it must be stopped (Conflict otherwise).
+    /// The source instance, which must be stopped (Conflict otherwise), or one of its snapshots
+    /// as `"c1/snap0"` (the instance may run).
     pub instance: String,
     /// Alias to give the new image.
     pub alias: Option<String>,
@@ -35,8 +37,9 @@ impl PublishOptions {
     }
 
     fn request_json(&self) -> Result<std::ffi::CString> {
+        let kind = if self.instance.contains('/') { "snapshot" } else { "instance" };
         let mut doc = json!({
-            "source": {"type": "instance", "name": self.instance},
+            "source": {"type": kind, "name": self.instance},
             "properties": self.properties,
             "public": self.public,
         });
@@ -54,7 +57,8 @@ impl PublishOptions {
 }
 
 impl Project<'_> {
-    /// Publishes a stopped instance as a new image (unified tarball) and returns it.
+    /// Publishes a stopped instance or a snapshot (`"c1/snap0"`) as a new image (unified tarball)
+    /// and returns it.
     pub fn publish_image(&self, opts: &PublishOptions) -> Result<api::Image> {
         let request = opts.request_json()?;
         owned_json("Image", |out, err| unsafe {

@@ -3,7 +3,7 @@
 mod common;
 
 use common::{container, expect_error, manager};
-use libinstance::api::{InstanceSource, InstancesPost};
+use libinstance::api::{InstanceSnapshotsPost, InstanceSource, InstancesPost};
 use libinstance::{BuildImageOptions, ErrorCode, ExecOptions, PublishOptions, StopOptions};
 
 #[test]
@@ -38,9 +38,31 @@ fn publish_a_stopped_container_and_launch_it() {
     let mut bad = PublishOptions::new("rs-pub-src");
     bad.compression = Some("lzop".into());
     expect_error(mgr.publish_image(&bad), ErrorCode::InvalidArgument, "lzop");
-    expect_error(mgr.publish_image(&PublishOptions::new("rs-pub-src/snap0")), ErrorCode::NotSupported, "issue 7");
+    expect_error(mgr.publish_image(&PublishOptions::new("rs-pub-src/snap0")), ErrorCode::NotFound, "snap0");
     drop(copy);
     mgr.delete_image("rs-pub-img").unwrap();
+}
+
+#[test]
+fn publish_a_snapshot_of_a_running_container() {
+    let mgr = manager();
+    let src = container(&mgr, "rs-pubsnap-src", true);
+    src.exec(&["sh", "-c", "echo at-snapshot > /root/marker"], &ExecOptions::default()).unwrap();
+    src.snapshot(&InstanceSnapshotsPost::new("s0")).unwrap();
+    src.exec(&["sh", "-c", "echo later > /root/marker"], &ExecOptions::default()).unwrap();
+
+    let mut opts = PublishOptions::new("rs-pubsnap-src/s0");
+    opts.alias = Some("rs-pubsnap-img".into());
+    mgr.publish_image_async(&opts).unwrap().wait(None).unwrap();
+    let copy = {
+        let mut post = InstancesPost::new("rs-pubsnap-copy", InstanceSource::image_alias("rs-pubsnap-img"));
+        post.start = true;
+        common::Guard(mgr.create_instance(&post).unwrap())
+    };
+    let out = copy.exec(&["cat", "/root/marker"], &ExecOptions::default()).unwrap();
+    assert_eq!(out.stdout, b"at-snapshot\n");
+    drop(copy);
+    mgr.delete_image("rs-pubsnap-img").unwrap();
 }
 
 #[test]
