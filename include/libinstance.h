@@ -234,6 +234,9 @@ LI_EXPORT int li_manager_config_set(li_manager *mgr, const char *key, const char
  * `{"source":{"type":"instance","name":"c1"},"aliases":[{"name":"a"}],"properties":{"k":"v"},
  * "compression_algorithm":"xz","public":false,"expires_at":"2030-01-01T00:00:00Z"}`; compression
  * is gzip (default), xz, zstd, bzip2 or none; properties are merged over the source image's.
+ * A snapshot is published with `{"type":"snapshot","name":"c1/snap0"}` (its instance may run; the
+ * snapshot's own `image.*` config gives the properties); LI_ERR_NOT_FOUND (key "instance") when
+ * there is no such snapshot.
  * @param[out] out_json the new image as an LXD `Image` document; free with li_free()
  * @since 0.1
  */

@@ -34,9 +34,10 @@ struct ImageBuildOptions {
 };
 
 /// Options of ImageStore::publish(): an image made from a stopped instance (LXD's ImagesPost with
-/// source type "instance").
+/// source type "instance") or from a snapshot "c1/snap0" (source type "snapshot"; the instance may
+/// run, and the snapshot's own image.* keys give the properties).
 struct ImagePublishOptions {
-    std::string instance;                            ///< the source instance (stopped)
+    std::string instance;                            ///< the source instance (stopped), or "c1/snap0"
     std::string alias;                               ///< alias to create, or empty
     std::map<std::string, std::string> properties;   ///< set over the source image's properties
     std::string compression = "gzip";                ///< "gzip", "xz", "zstd", "bzip2" or "none"
