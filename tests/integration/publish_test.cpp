@@ -205,3 +205,29 @@ TEST_CASE("templates: start templates are applied before every start, with confi
     CHECK(exec_out(inst, {"cat", "/etc/once"}) == "changed\n");  // create_only: not replaced
     inst.remove(DeleteOptions{true});
 }
+
+TEST_CASE("templates: copy templates are applied to a copy, with the copy's name, and not to its source") {
+    api::InstancesPost post;
+    post.name = "tpl-copy-src";
+    post.source.alias = "busybox";
+    Instance src = shared().mgr->instances().create("default", post);
+    fs::path volume = shared().dir.path() / "storage-pools/default/containers/tpl-copy-src";
+    std::string md = read_file(volume / "metadata.yaml");
+    md += "  /etc/copied:\n    when:\n    - copy\n    template: copied.tpl\n";
+    write_file_atomic(volume / "metadata.yaml", md);
+    write_file_atomic(volume / "templates/copied.tpl", "{{ instance.name }} {{ trigger }}\n");
+
+    api::InstancesPost copy_post;
+    copy_post.name = "tpl-copy-dst";
+    copy_post.source.type = "copy";
+    copy_post.source.source = "tpl-copy-src";
+    copy_post.start = true;
+    Instance copy = shared().mgr->instances().create("default", copy_post);
+    CHECK(exec_out(copy, {"cat", "/etc/copied"}) == "tpl-copy-dst copy\n");
+    CHECK(exec_out(copy, {"cat", "/etc/hostname"}) == "tpl-copy-dst\n");  // busybox's hostname: create and copy
+    src.start();
+    CHECK(src.exec({"test", "-e", "/etc/copied"}).exit_code != 0);
+    CHECK(exec_out(src, {"cat", "/etc/hostname"}) == "tpl-copy-src\n");
+    copy.remove(DeleteOptions{true});
+    src.remove(DeleteOptions{true});
+}
