@@ -162,6 +162,14 @@ nlohmann::json instance_json(li_instance* inst) {
     return take_json(json);
 }
 
+std::string read_fd(int fd) {
+    std::string out;
+    ::lseek(fd, 0, SEEK_SET);
+    char buf[4096];
+    for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;) out.append(buf, static_cast<size_t>(n));
+    return out;
+}
+
 nlohmann::json operation_json(li_operation* op) {
     char* json = nullptr;
     auto o = CALL(li_operation_get_json(&json, op, ERR));

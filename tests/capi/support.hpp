@@ -105,6 +105,8 @@ std::filesystem::path container_dir(const std::string& name);
 
 /// The instance's LXD Instance document (li_instance_get_json).
 nlohmann::json instance_json(li_instance* inst);
+/// All of fd's content, read from its start (a file pulled into a tmpfile).
+std::string read_fd(int fd);
 /// The operation's LXD Operation document.
 nlohmann::json operation_json(li_operation* op);
 /// The ids of the operations the manager lists.

@@ -34,6 +34,11 @@ TEST_CASE("a copy carries files and config; rename and move follow the instance;
     expect_ok(CALL(li_instance_create_json(&raw, env().mgr.get(), nullptr, copy_post(src_name, dst_name).c_str(), ERR)));
     InstancePtr dst{raw};
     CHECK(stat_of(dst.get(), "/root/mark").at("size") == 5);
+    // The image's copy templates ran for the copy: busybox's hostname names it.
+    FILE* hostname = std::tmpfile();
+    expect_ok(CALL(li_instance_file_pull(nullptr, dst.get(), "/etc/hostname", fileno(hostname), ERR)));
+    CHECK(read_fd(fileno(hostname)) == dst_name + "\n");
+    std::fclose(hostname);
     expect_fail(CALL(li_instance_create_json(&raw, env().mgr.get(), nullptr, copy_post("no-such-src", dst_name + "x").c_str(), ERR)),
                 LI_ERR_NOT_FOUND, {"no-such-src"});
     CHECK_FALSE(listed(dst_name + "x"));

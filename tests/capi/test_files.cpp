@@ -27,14 +27,6 @@ std::string run_out(li_instance* inst, std::initializer_list<const char*> args) 
     return std::string(out, len);
 }
 
-std::string read_fd(int fd) {
-    std::string out;
-    ::lseek(fd, 0, SEEK_SET);
-    char buf[4096];
-    for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;) out.append(buf, static_cast<size_t>(n));
-    return out;
-}
-
 }  // namespace
 
 TEST_SUITE("files") {

@@ -55,6 +55,8 @@ def test_copy_source_in_create_copies_a_running_instance(client: libinstance.Cli
     assert not [k for k in c2.config if k.startswith("volatile.") and k != "volatile.base_image"]
     c2.start(wait=True)
     assert c2.files.get("/root/marker") == b"from c1\n"
+    # The image's copy templates ran for the copy: busybox's hostname names it.
+    assert c2.files.get("/etc/hostname") == f"{name}\n".encode()
     # Independent: a change in the copy leaves the source alone.
     c2.files.put("/root/marker", b"changed in the copy\n")
     assert c1.files.get("/root/marker") == b"from c1\n"

@@ -47,6 +47,8 @@ fn copy_source_makes_an_independent_copy() {
     assert!(guard.info().unwrap().config.keys().all(|k| !k.starts_with("volatile.") || k == "volatile.base_image"));
     guard.start().unwrap();
     assert_eq!(guard.file_read("/root/marker").unwrap(), b"from src\n");
+    // The image's copy templates ran for the copy: busybox's hostname names it.
+    assert_eq!(guard.file_read("/etc/hostname").unwrap(), b"rs-cp-dst\n");
     guard.file_push_data("/root/marker", b"changed\n", &Default::default()).unwrap();
     assert_eq!(src.file_read("/root/marker").unwrap(), b"from src\n");
 
