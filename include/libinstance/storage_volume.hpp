@@ -9,6 +9,7 @@
 
 #include "libinstance/backup.hpp"
 #include "libinstance/api/storage_volume.hpp"
+#include "libinstance/operation.hpp"
 
 namespace li {
 
@@ -37,6 +38,11 @@ public:
     /// custom filesystem volumes and copies. Nothing is left behind on failure (nor is the source
     /// changed). Emits storage-volume-created.
     api::StorageVolume create(std::string_view pool, const api::StorageVolumesPost& post, std::string_view project = "default");
+    /// create() as an operation: "Copying storage volume" for a copy (progress "fs_progress",
+    /// cancellable: a cancelled copy leaves no target), else "Creating storage volume". Resource
+    /// storage_volumes: the new volume; metadata "name" once it succeeds. What the request alone
+    /// shows wrong (name, type, content_type) is thrown at once.
+    Operation create_async(std::string_view pool, const api::StorageVolumesPost& post, std::string_view project = "default");
     /// Every volume of the pool in the project: custom, container and image volumes.
     std::vector<api::StorageVolume> list(std::string_view pool, std::string_view project = "default");
     /// One volume; type is "custom", "container" or "image". NotFound (key "name").
@@ -59,6 +65,11 @@ public:
     /// Emits storage-volume-renamed, or storage-volume-created on the target and -deleted on the source.
     void move(std::string_view pool, std::string_view name, const api::StorageVolumePost& post,
               std::string_view project = "default");
+    /// move() as an operation ("Moving storage volume"; progress "fs_progress"; cancellable until
+    /// the target is recorded: a cancelled move leaves the source as it was and no target).
+    /// Metadata "name" (the volume's name on the target) and "pool" once it succeeds.
+    Operation move_async(std::string_view pool, std::string_view name, const api::StorageVolumePost& post,
+                         std::string_view project = "default");
 
     // --- Snapshots of custom volumes (LXD's .../volumes/custom/<volume>/snapshots) ---------------
     // Snapshot names follow volume names; NotFound (key "snapshot") for an unknown one.
@@ -94,14 +105,34 @@ public:
     /// "compression_algorithm"); NotSupported (key "optimized_storage") off btrfs.
     void export_backup(std::string_view pool, std::string_view volume, const std::filesystem::path& target,
                        const BackupExportOptions& opts = {}, std::string_view project = "default");
+    /// export_backup() as an operation ("Backing up storage volume"; progress
+    /// "create_backup_progress"; cancellable: a cancelled export leaves no file at target). An
+    /// unknown pool or volume, a bad target or option is thrown at once.
+    Operation export_backup_async(std::string_view pool, std::string_view volume, const std::filesystem::path& target,
+                                  const BackupExportOptions& opts = {}, std::string_view project = "default");
     /// Creates a custom volume on pool from a backup file (opts.pool is ignored; opts.name ""
     /// keeps the backup's name), with its snapshots. Hostile archives are refused with
     /// InvalidArgument naming the entry; AlreadyExists (key "name"). Nothing is left behind on
     /// failure. Emits storage-volume-created.
     api::StorageVolume import_backup(std::string_view pool, const std::filesystem::path& file,
                                      const BackupImportOptions& opts = {}, std::string_view project = "default");
+    /// import_backup() as an operation ("Creating storage volume from backup"; progress
+    /// "create_volume_from_backup_progress"; cancellable: a cancelled import leaves no volume).
+    /// Metadata "name": the new volume's, once it succeeds.
+    Operation import_backup_async(std::string_view pool, const std::filesystem::path& file,
+                                  const BackupImportOptions& opts = {}, std::string_view project = "default");
 
 private:
+    // The sync and async forms share these: async runs the work on its own thread.
+    Operation create_copy_impl(const std::string& pool, const api::StorageVolumesPost& post, const std::string& project,
+                               bool async);
+    Operation move_impl(std::string_view pool, std::string_view name, const api::StorageVolumePost& post,
+                        std::string_view project, bool async);
+    Operation export_backup_impl(std::string_view pool, std::string_view volume, const std::filesystem::path& target,
+                                 const BackupExportOptions& opts, std::string_view project, bool async);
+    Operation import_backup_impl(std::string_view pool, const std::filesystem::path& file, const BackupImportOptions& opts,
+                                 std::string_view project, bool async);
+
     std::shared_ptr<ManagerCore> core_;
 };
 

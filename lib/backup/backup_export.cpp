@@ -171,42 +171,63 @@ Operation Instance::export_backup_async(const fs::path& target, const BackupExpo
         true);
 }
 
-void StorageVolumeStore::export_backup(std::string_view pool_in, std::string_view volume_in, const fs::path& target,
-                                       const BackupExportOptions& opts, std::string_view project_in) {
+void StorageVolumeStore::export_backup(std::string_view pool, std::string_view volume, const fs::path& target,
+                                       const BackupExportOptions& opts, std::string_view project) {
+    export_backup_impl(pool, volume, target, opts, project, false).get();
+}
+
+Operation StorageVolumeStore::export_backup_async(std::string_view pool, std::string_view volume, const fs::path& target,
+                                                  const BackupExportOptions& opts, std::string_view project) {
+    return export_backup_impl(pool, volume, target, opts, project, true);
+}
+
+Operation StorageVolumeStore::export_backup_impl(std::string_view pool_in, std::string_view volume_in, const fs::path& target,
+                                                 const BackupExportOptions& opts, std::string_view project_in, bool async) {
     std::string pool_name(pool_in), volume(volume_in), project = project_or_default(project_in);
     backup::validate_compression_algorithm(opts.compression_algorithm);
     check_target(target);
-    VolumeRecord record = core_->db().read([&](SQLite::Database& db) {
+    core_->db().read([&](SQLite::Database& db) {
         PoolRecord p = volume_store::pool_or_throw(db, pool_name);
         return volume_store::volume_or_throw(db, p, project, volume);
     });
-    StorageDriver& pool = core_->pool(pool_name);
-    check_optimized(opts, pool, pool_name);
-    auto lock = core_->locks().lock_storage_pool(pool_name);
-    ExportPlan plan;
-    backup::Config config = backup::custom_volume_config(*core_, project, pool_name, volume);
-    if (opts.instance_only) config.volume_snapshots.clear();
-    plan.index.name = volume;
-    plan.index.backend = pool.info().name;
-    plan.index.pool = pool_name;
-    for (const auto& s : config.volume_snapshots) plan.index.snapshots.push_back(s.name);
-    plan.index.optimized = opts.optimized_storage;
-    plan.index.type = "custom";
-    plan.index.config = std::move(config);
-    plan.pool = &pool;
-    plan.vol = custom_volume_ref(project, volume);
-    plan.part = "backup/volume";
-    plan.snapshots_part = "backup/volume-snapshots";
-    plan.instance_files = false;
-    // A custom volume is a plain tree, mounted or not, and stays as it is.
-    plan.volume_mounted = true;
-    OperationContext ctx;
-    try {
-        write_backup(plan, fs::absolute(target), opts, ctx);
-    } catch (const Error& e) {
-        throw e.with_context(fmt::format("backing up storage volume {}", volume));
-    }
-    log::info("storage volume backed up", {{"pool", pool_name}, {"volume", volume}, {"project", project}});
+    check_optimized(opts, core_->pool(pool_name), pool_name);
+    fs::path absolute_target = fs::absolute(target);
+    auto core = core_;
+    OperationSpec spec{"Backing up storage volume", project,
+                       {{"storage_volumes", {volume_store::volume_source(pool_name, volume, project)}}}, true};
+    return core_->operations().run(spec, [core, pool_name, volume, project, absolute_target, opts](OperationContext& ctx) {
+        StorageDriver& pool = core->pool(pool_name);
+        auto lock = core->locks().lock_storage_pool(pool_name);
+        // Looked up again under the pool's lock: the volume may have gone meanwhile.
+        core->db().read([&](SQLite::Database& db) {
+            PoolRecord p = volume_store::pool_or_throw(db, pool_name);
+            return volume_store::volume_or_throw(db, p, project, volume);
+        });
+        ExportPlan plan;
+        backup::Config config = backup::custom_volume_config(*core, project, pool_name, volume);
+        if (opts.instance_only) config.volume_snapshots.clear();
+        plan.index.name = volume;
+        plan.index.backend = pool.info().name;
+        plan.index.pool = pool_name;
+        for (const auto& s : config.volume_snapshots) plan.index.snapshots.push_back(s.name);
+        plan.index.optimized = opts.optimized_storage;
+        plan.index.type = "custom";
+        plan.index.config = std::move(config);
+        plan.pool = &pool;
+        plan.vol = custom_volume_ref(project, volume);
+        plan.part = "backup/volume";
+        plan.snapshots_part = "backup/volume-snapshots";
+        plan.instance_files = false;
+        // A custom volume is a plain tree, mounted or not, and stays as it is.
+        plan.volume_mounted = true;
+        try {
+            write_backup(plan, absolute_target, opts, ctx);
+        } catch (const Error& e) {
+            throw e.with_context(fmt::format("backing up storage volume {}", volume));
+        }
+        log::info("storage volume backed up", {{"pool", pool_name}, {"volume", volume}, {"project", project},
+                                               {"target", absolute_target.string()}});
+    }, async, core_);
 }
 
 }  // namespace li

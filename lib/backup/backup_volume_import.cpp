@@ -9,6 +9,7 @@
 #include "core/manager_core.hpp"
 #include "core/names.hpp"
 #include "core/operation_state.hpp"
+#include "core/operations.hpp"
 #include "core/reverter.hpp"
 #include "libinstance/error.hpp"
 #include "libinstance/storage_volume.hpp"
@@ -20,12 +21,13 @@ namespace li {
 
 namespace fs = std::filesystem;
 
-api::StorageVolume StorageVolumeStore::import_backup(std::string_view pool_in, const fs::path& file_in,
-                                                     const BackupImportOptions& opts, std::string_view project_in) {
-    std::string pool_name(pool_in), project = project_or_default(project_in);
-    fs::path file = fs::absolute(file_in);
-    if (!opts.name.empty()) volume_store::validate_name(opts.name, "name");
-    backup::Index index = backup::read_checked_index(*core_, file, backup::PartKind::Volume);
+namespace {
+
+// The import itself, inside its operation; returns the new volume's name.
+std::string import_volume(ManagerCore& core, const std::string& pool_name, const std::string& project, const fs::path& file,
+                          const BackupImportOptions& opts, OperationContext& ctx) {
+    backup::Index index = backup::read_checked_index(core, file, backup::PartKind::Volume);
+    ctx.check_cancelled();
     if (index.type != "custom")
         throw Error::invalid("type", fmt::format("backup {} holds a {}, not a custom volume", file.string(), index.type));
     std::string name = opts.name.empty() ? index.name : opts.name;
@@ -70,28 +72,28 @@ api::StorageVolume StorageVolumeStore::import_backup(std::string_view pool_in, c
         snapshots.push_back(std::move(r));
     }
 
-    auto lock = core_->locks().lock_storage_pool(pool_name);
-    core_->db().read([&](SQLite::Database& db) {
+    auto lock = core.locks().lock_storage_pool(pool_name);
+    core.db().read([&](SQLite::Database& db) {
         PoolRecord p = volume_store::pool_or_throw(db, pool_name);
         record.pool_id = p.id;
         volume_store::check_volume_free(db, p, project, name, "name");
         return 0;
     });
-    StorageDriver& driver = core_->pool(pool_name);
+    StorageDriver& driver = core.pool(pool_name);
     VolumeRef ref = custom_volume_ref(project, name);
     volume_store::check_no_stray_files(driver, ref, pool_name);
 
     Reverter revert;
-    OperationContext ctx;
     try {
-        backup::restore_volume(*core_, driver, ref, index, file, "backup/volume", "backup/volume-snapshots",
+        backup::restore_volume(core, driver, ref, index, file, "backup/volume", "backup/volume-snapshots",
                                backup::PartKind::Volume, "create_volume_from_backup_progress", {}, ctx);
     } catch (const Error& e) {
         throw e.with_context(fmt::format("importing storage volume {} from {}", name, file.string()));
     }
     revert.add([&driver, ref] { driver.delete_volume(ref); });
     if (size > 0) volume_store::apply_size(driver, ref, size);
-    core_->db().transaction([&](SQLite::Database& db) {
+    ctx.check_cancelled();  // the last point where a cancel still leaves nothing behind
+    core.db().transaction([&](SQLite::Database& db) {
         record.id = repo::insert_volume(db, record);
         for (auto& s : snapshots) {
             s.volume_id = record.id;
@@ -100,9 +102,38 @@ api::StorageVolume StorageVolumeStore::import_backup(std::string_view pool_in, c
     });
     revert.success();
     log::info("storage volume imported from a backup", {{"pool", pool_name}, {"volume", name}, {"project", project}});
-    core_->events().lifecycle(project, "storage-volume-created", volume_store::volume_source(pool_name, name, project),
-                              {{"type", "custom"}});
-    return core_->db().read([&](SQLite::Database& db) { return volume_store::to_api(db, pool_name, record); });
+    core.events().lifecycle(project, "storage-volume-created", volume_store::volume_source(pool_name, name, project),
+                            {{"type", "custom"}});
+    return name;
+}
+
+}  // namespace
+
+api::StorageVolume StorageVolumeStore::import_backup(std::string_view pool, const fs::path& file, const BackupImportOptions& opts,
+                                                     std::string_view project) {
+    Operation op = import_backup_impl(pool, file, opts, project, false);
+    op.get();
+    return get(pool, "custom", op.info().metadata.at("name"), project);
+}
+
+Operation StorageVolumeStore::import_backup_async(std::string_view pool, const fs::path& file, const BackupImportOptions& opts,
+                                                  std::string_view project) {
+    return import_backup_impl(pool, file, opts, project, true);
+}
+
+Operation StorageVolumeStore::import_backup_impl(std::string_view pool_in, const fs::path& file_in,
+                                                 const BackupImportOptions& opts, std::string_view project_in, bool async) {
+    std::string pool_name(pool_in), project = project_or_default(project_in);
+    fs::path file = fs::absolute(file_in);
+    if (!opts.name.empty()) volume_store::validate_name(opts.name, "name");
+    auto core = core_;
+    // The volume's name is the backup's unless given: only then is it known before the work.
+    std::vector<std::string> volumes;
+    if (!opts.name.empty()) volumes.push_back(volume_store::volume_source(pool_name, opts.name, project));
+    OperationSpec spec{"Creating storage volume from backup", project, {{"storage_volumes", volumes}}, true};
+    return core_->operations().run(spec, [core, pool_name, project, file, opts](OperationContext& ctx) {
+        ctx.set_metadata("name", import_volume(*core, pool_name, project, file, opts, ctx));
+    }, async, core_);
 }
 
 }  // namespace li

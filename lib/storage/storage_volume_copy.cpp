@@ -13,6 +13,7 @@
 #include "core/manager_core.hpp"
 #include "core/names.hpp"
 #include "core/operation_state.hpp"
+#include "core/operations.hpp"
 #include "core/reverter.hpp"
 #include "libinstance/error.hpp"
 #include "libinstance/storage_volume.hpp"
@@ -48,24 +49,34 @@ std::vector<std::string> names_of(const std::vector<VolumeSnapshotRecord>& snaps
     return names;
 }
 
+// LXD's key for a volume transfer's progress; the label says which kind.
+constexpr const char* kProgressKey = "fs_progress";
+
 // Copies the source's files (with `source.snapshots`) to `to_pool` as `target` and records it
-// there; `also` runs in the same transaction (a move deletes the source's rows in it).
+// there; `also` runs in the same transaction (a move deletes the source's rows in it). Progress
+// is by passes (each snapshot, then the volume); cancellation is honoured until the transaction.
 VolumeRecord transfer(ManagerCore& core, const std::string& from_pool, const CopySource& source, const std::string& to_pool,
-                      VolumeRecord target, uint64_t size, const std::function<void(SQLite::Database&)>& also) {
+                      VolumeRecord target, uint64_t size, const std::function<void(SQLite::Database&)>& also,
+                      const std::string& label, OperationContext& ctx) {
     StorageDriver& from_driver = core.pool(from_pool);
     StorageDriver& to_driver = core.pool(to_pool);
     VolumeRef from = custom_volume_ref(source.volume.project, source.volume.name);
     VolumeRef to = custom_volume_ref(target.project, target.name);
     check_no_stray_files(to_driver, to, to_pool);
-    OperationContext ctx;
+    ctx.progress(kProgressKey, label, 0);
+    const size_t passes = source.snapshots.size() + 1;
     try {
-        copy_volume_with_snapshots(from_driver, to_driver, from, to, names_of(source.snapshots), VolumeFiles::All, ctx);
+        copy_volume_with_snapshots(from_driver, to_driver, from, to, names_of(source.snapshots), VolumeFiles::All, ctx,
+                                   [&](size_t done) {
+                                       ctx.progress(kProgressKey, label, static_cast<int>(std::min<size_t>(99, 100 * done / passes)));
+                                   });
     } catch (const Error& e) {
         throw e.with_context(fmt::format("copying storage volume {} to pool {}", source.volume.name, to_pool));
     }
     Reverter revert;
     revert.add([&to_driver, to] { to_driver.delete_volume(to); });
     if (size > 0) apply_size(to_driver, to, size);
+    ctx.check_cancelled();  // the last point where a cancel still leaves nothing behind
     core.db().transaction([&](SQLite::Database& db) {
         target.id = repo::insert_volume(db, target);
         for (VolumeSnapshotRecord s : source.snapshots) {
@@ -75,15 +86,19 @@ VolumeRecord transfer(ManagerCore& core, const std::string& from_pool, const Cop
         also(db);
     });
     revert.success();
+    ctx.progress(kProgressKey, label, 100);
     return target;
 }
+
+void move_between_pools(ManagerCore& core, const std::string& pool, const std::string& name, const std::string& project,
+                        const std::string& target_pool, const std::string& target_name, OperationContext& ctx);
 
 }  // namespace
 
 namespace volume_store {
 
-api::StorageVolume copy_custom_volume(ManagerCore& core, const std::string& pool, const api::StorageVolumesPost& post,
-                                      const std::string& project) {
+void copy_custom_volume(ManagerCore& core, const std::string& pool, const api::StorageVolumesPost& post,
+                        const std::string& project, OperationContext& ctx) {
     const auto& src = post.source;
     if (src.name.empty()) throw Error::invalid("source.name", "a storage volume copy needs the source volume's name");
     std::string source_pool = src.pool.empty() ? pool : src.pool;
@@ -111,40 +126,62 @@ api::StorageVolume copy_custom_volume(ManagerCore& core, const std::string& pool
     target.created_at = now_rfc3339();
     uint64_t size = validate_config(target.config);
 
-    target = transfer(core, source_pool, source, pool, std::move(target), size, [](SQLite::Database&) {});
+    target = transfer(core, source_pool, source, pool, std::move(target), size, [](SQLite::Database&) {}, "Copy", ctx);
     log::info("storage volume copied", {{"pool", pool}, {"volume", post.name}, {"source_pool", source_pool}, {"source", src.name}});
     backup::write_custom_volume_backup_file(core, project, pool, post.name);
     core.events().lifecycle(project, "storage-volume-created", volume_source(pool, post.name, project), {{"type", "custom"}});
-    return core.db().read([&](SQLite::Database& db) { return to_api(db, pool, target); });
 }
 
 }  // namespace volume_store
 
-void StorageVolumeStore::move(std::string_view pool_in, std::string_view name_in, const api::StorageVolumePost& post,
-                              std::string_view project_in) {
+void StorageVolumeStore::move(std::string_view pool, std::string_view name, const api::StorageVolumePost& post,
+                              std::string_view project) {
+    move_impl(pool, name, post, project, false).get();
+}
+
+Operation StorageVolumeStore::move_async(std::string_view pool, std::string_view name, const api::StorageVolumePost& post,
+                                         std::string_view project) {
+    return move_impl(pool, name, post, project, true);
+}
+
+Operation StorageVolumeStore::move_impl(std::string_view pool_in, std::string_view name_in, const api::StorageVolumePost& post,
+                                        std::string_view project_in, bool async) {
     std::string pool(pool_in), name(name_in), project = project_or_default(project_in);
     std::string target_pool = post.pool.empty() ? pool : post.pool;
     std::string target_name = post.name.empty() ? name : post.name;
-    if (target_pool == pool) {
-        if (target_name == name) {  // nothing to do, but only for a volume that exists
-            core_->db().read([&](SQLite::Database& db) { return volume_or_throw(db, pool_or_throw(db, pool), project, name); });
-            return;
+    if (target_pool != pool) validate_name(target_name, "name");
+    auto core = core_;
+    OperationSpec spec{"Moving storage volume", project, {{"storage_volumes", {volume_source(pool, name, project)}}}, true};
+    return core_->operations().run(spec, [core, pool, name, project, target_pool, target_name](OperationContext& ctx) {
+        if (target_pool == pool) {
+            StorageVolumeStore store(core);
+            if (target_name == name) {  // nothing to do, but only for a volume that exists
+                core->db().read([&](SQLite::Database& db) { return volume_or_throw(db, pool_or_throw(db, pool), project, name); });
+            } else {
+                try {
+                    store.rename(pool, name, target_name, project);
+                } catch (const Error& e) {
+                    // The POST body's field is "name", whatever rename() calls it.
+                    if (e.key() == "new_name") throw Error(e.code(), e.what(), "name", e.sys_errno());
+                    throw;
+                }
+            }
+        } else {
+            move_between_pools(*core, pool, name, project, target_pool, target_name, ctx);
         }
-        try {
-            rename(pool, name, target_name, project);
-        } catch (const Error& e) {
-            // The POST body's field is "name", whatever rename() calls it.
-            if (e.key() == "new_name") throw Error(e.code(), e.what(), "name", e.sys_errno());
-            throw;
-        }
-        return;
-    }
-    validate_name(target_name, "name");
+        ctx.set_metadata("name", target_name);
+        ctx.set_metadata("pool", target_pool);
+    }, async, core_);
+}
 
-    auto locks = lock_pools(*core_, pool, target_pool);
+namespace {
+
+void move_between_pools(ManagerCore& core, const std::string& pool, const std::string& name, const std::string& project,
+                        const std::string& target_pool, const std::string& target_name, OperationContext& ctx) {
+    auto locks = lock_pools(core, pool, target_pool);
     CopySource source;
     VolumeRecord target;
-    core_->db().read([&](SQLite::Database& db) {
+    core.db().read([&](SQLite::Database& db) {
         PoolRecord from = pool_or_throw(db, pool);
         PoolRecord to = pool_or_throw(db, target_pool);
         source.volume = volume_or_throw(db, from, project, name);
@@ -157,11 +194,11 @@ void StorageVolumeStore::move(std::string_view pool_in, std::string_view name_in
         return 0;
     });
     uint64_t size = validate_config(target.config);
-    transfer(*core_, pool, source, target_pool, target, size,
-             [&](SQLite::Database& db) { repo::delete_volume(db, source.volume.id); });
+    transfer(core, pool, source, target_pool, target, size,
+             [&](SQLite::Database& db) { repo::delete_volume(db, source.volume.id); }, "Move", ctx);
 
     // The rows now say the volume is on the target: the source's files are only left-overs.
-    StorageDriver& from_driver = core_->pool(pool);
+    StorageDriver& from_driver = core.pool(pool);
     VolumeRef from = custom_volume_ref(project, name);
     try {
         from_driver.delete_volume(from);
@@ -170,11 +207,13 @@ void StorageVolumeStore::move(std::string_view pool_in, std::string_view name_in
                   {{"pool", pool}, {"volume", name}, {"error", e.what()}});
     }
     log::info("storage volume moved", {{"pool", target_pool}, {"volume", target_name}, {"source_pool", pool}, {"project", project}});
-    backup::write_custom_volume_backup_file(*core_, project, target_pool, target_name);
-    core_->events().lifecycle(project, "storage-volume-created", volume_source(target_pool, target_name, project),
-                              {{"type", "custom"}});
-    backup::remove_custom_volume_backup_file(*core_, project, pool, name);
-    core_->events().lifecycle(project, "storage-volume-deleted", volume_source(pool, name, project));
+    backup::write_custom_volume_backup_file(core, project, target_pool, target_name);
+    core.events().lifecycle(project, "storage-volume-created", volume_source(target_pool, target_name, project),
+                            {{"type", "custom"}});
+    backup::remove_custom_volume_backup_file(core, project, pool, name);
+    core.events().lifecycle(project, "storage-volume-deleted", volume_source(pool, name, project));
 }
+
+}  // namespace
 
 }  // namespace li

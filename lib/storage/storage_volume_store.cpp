@@ -15,6 +15,8 @@
 #include "core/log.hpp"
 #include "core/manager_core.hpp"
 #include "core/names.hpp"
+#include "core/operation_state.hpp"
+#include "core/operations.hpp"
 #include "core/reverter.hpp"
 #include "instance/expand.hpp"
 #include "instance/instance_loader.hpp"
@@ -259,16 +261,52 @@ void add_instance_and_image_volumes(ManagerCore& core, const std::string& pool, 
 
 StorageVolumeStore::StorageVolumeStore(std::shared_ptr<ManagerCore> core) : core_(std::move(core)) {}
 
-api::StorageVolume StorageVolumeStore::create(std::string_view pool_in, const api::StorageVolumesPost& post,
-                                              std::string_view project_in) {
-    std::string pool(pool_in), project = project_or_default(project_in);
+namespace {
+
+// What a volume creation request alone shows wrong, thrown before any operation exists.
+void check_create_request(const api::StorageVolumesPost& post) {
     validate_name(post.name, "name");
     if (post.type != kCustom)
         throw Error::invalid("type", fmt::format("only custom storage volumes can be created (not \"{}\")", post.type));
     if (post.content_type != "filesystem")
         throw Error::invalid("content_type",
                              fmt::format("content type \"{}\" is not supported (only filesystem)", post.content_type));
-    if (post.source.type == "copy") return copy_custom_volume(*core_, pool, post, project);
+}
+
+}  // namespace
+
+Operation StorageVolumeStore::create_async(std::string_view pool_in, const api::StorageVolumesPost& post,
+                                           std::string_view project_in) {
+    std::string pool(pool_in), project = project_or_default(project_in);
+    check_create_request(post);
+    if (post.source.type == "copy") return create_copy_impl(pool, post, project, true);
+    // An empty volume is quick: the operation only gives callers one way to ask for any volume.
+    auto core = core_;
+    OperationSpec spec{"Creating storage volume", project, {{"storage_volumes", {volume_source(pool, post.name, project)}}}, false};
+    return core_->operations().run(spec, [core, pool, post, project](OperationContext& ctx) {
+        StorageVolumeStore(core).create(pool, post, project);
+        ctx.set_metadata("name", post.name);
+    }, true, core_);
+}
+
+Operation StorageVolumeStore::create_copy_impl(const std::string& pool, const api::StorageVolumesPost& post,
+                                               const std::string& project, bool async) {
+    auto core = core_;
+    OperationSpec spec{"Copying storage volume", project, {{"storage_volumes", {volume_source(pool, post.name, project)}}}, true};
+    return core_->operations().run(spec, [core, pool, post, project](OperationContext& ctx) {
+        copy_custom_volume(*core, pool, post, project, ctx);
+        ctx.set_metadata("name", post.name);
+    }, async, core_);
+}
+
+api::StorageVolume StorageVolumeStore::create(std::string_view pool_in, const api::StorageVolumesPost& post,
+                                              std::string_view project_in) {
+    std::string pool(pool_in), project = project_or_default(project_in);
+    check_create_request(post);
+    if (post.source.type == "copy") {
+        create_copy_impl(pool, post, project, false).get();
+        return get(pool, kCustom, post.name, project);
+    }
     if (!post.source.type.empty())
         throw Error(post.source.type == "migration" ? ErrorCode::NotSupported : ErrorCode::InvalidArgument,
                     fmt::format("storage volume source type \"{}\" is not supported (\"copy\", or none for an empty volume)",

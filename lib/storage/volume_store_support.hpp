@@ -42,8 +42,9 @@ void check_no_stray_files(StorageDriver& driver, const VolumeRef& ref, const std
 /// Applies a `size` quota; a refusal is the config key's fault ("config.size").
 void apply_size(StorageDriver& driver, const VolumeRef& ref, uint64_t bytes);
 
-/// StorageVolumeStore::create with source type "copy" (storage_volume_copy.cpp).
-api::StorageVolume copy_custom_volume(ManagerCore& core, const std::string& pool, const api::StorageVolumesPost& post,
-                                      const std::string& project);
+/// StorageVolumeStore::create with source type "copy" (storage_volume_copy.cpp), inside its
+/// operation: progress and cancellation through ctx.
+void copy_custom_volume(ManagerCore& core, const std::string& pool, const api::StorageVolumesPost& post,
+                        const std::string& project, OperationContext& ctx);
 
 }  // namespace li::volume_store

@@ -60,12 +60,15 @@ void copy_snapshot_to_volume(StorageDriver& from_pool, StorageDriver& to_pool, c
 }
 
 void copy_volume_with_snapshots(StorageDriver& from_pool, StorageDriver& to_pool, const VolumeRef& from, const VolumeRef& to,
-                                const std::vector<std::string>& snapshots, VolumeFiles files, OperationContext& ctx) {
+                                const std::vector<std::string>& snapshots, VolumeFiles files, OperationContext& ctx,
+                                const std::function<void(size_t)>& passed) {
+    auto pass_done = [&](size_t n) { if (passed) passed(n); };
     if (snapshots.empty()) {
         if (&from_pool == &to_pool)
             from_pool.copy_volume(from, to, ctx);
         else
             copy_volume_across(from_pool, to_pool, from, to, files, ctx);
+        pass_done(1);
         return;
     }
     copy_snapshot_to_volume(from_pool, to_pool, from, snapshots.front(), to, files, ctx);
@@ -79,11 +82,14 @@ void copy_volume_with_snapshots(StorageDriver& from_pool, StorageDriver& to_pool
             replace_content(snapshot, to_pool.volume_path(to), files, ctx);
         }
         to_pool.create_snapshot(to, snapshots[i], ctx);
+        ctx.check_cancelled();
+        pass_done(i + 1);
     }
     fs::path source = from_pool.mount_volume(from);
     Reverter unmount_after;
     unmount_after.add([&from_pool, from] { from_pool.unmount_volume(from); });
     replace_content(source, to_pool.volume_path(to), files, ctx);
+    pass_done(snapshots.size() + 1);
     revert.success();
 }
 

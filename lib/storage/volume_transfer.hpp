@@ -3,6 +3,7 @@
 // volume written into a new volume, whatever either driver's layout.
 
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -29,7 +30,9 @@ void copy_snapshot_to_volume(StorageDriver& from_pool, StorageDriver& to_pool, c
 /// Creates `to` on `to_pool` with the snapshots `snapshots` of `from` (oldest first, each taken
 /// again on the target under its own name from the source snapshot's files) and then the source's
 /// current files. Works within one pool and across pools; nothing is left of `to` on failure.
+/// `passed` (may be empty) hears how many of the snapshots.size() + 1 passes are done.
 void copy_volume_with_snapshots(StorageDriver& from_pool, StorageDriver& to_pool, const VolumeRef& from, const VolumeRef& to,
-                                const std::vector<std::string>& snapshots, VolumeFiles files, OperationContext& ctx);
+                                const std::vector<std::string>& snapshots, VolumeFiles files, OperationContext& ctx,
+                                const std::function<void(size_t)>& passed = {});
 
 }  // namespace li

@@ -4,9 +4,14 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
+#include <condition_variable>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <string>
+
+#include <nlohmann/json.hpp>
 
 #include "libinstance/storage_volume.hpp"
 #include "shared_manager.hpp"
@@ -49,6 +54,69 @@ api::StorageVolumeSnapshot snap(StorageVolumeStore& store, const std::string& po
     api::StorageVolumeSnapshotsPost post;
     post.name = name;
     return store.create_snapshot(pool, volume, post);
+}
+
+// The progress values (percentages) one operation reported under `key`, from its operation events.
+struct OperationProgress {
+    std::mutex mutex;
+    std::condition_variable cv;
+    std::vector<nlohmann::json> events;
+
+    EventCallback callback() {
+        return [this](const std::string& text) {
+            std::lock_guard lock(mutex);
+            events.push_back(nlohmann::json::parse(text));
+            cv.notify_all();
+        };
+    }
+    std::vector<int> percents(const std::string& id, const std::string& key) {
+        std::lock_guard lock(mutex);
+        std::vector<int> out;
+        for (const auto& e : events) {
+            if (e["metadata"]["id"] != id || !e["metadata"]["metadata"].contains(key)) continue;
+            std::string text = e["metadata"]["metadata"][key];
+            out.push_back(std::stoi(text.substr(text.find(": ") + 2)));
+        }
+        return out;
+    }
+    bool wait_status(const std::string& id, const std::string& status) {
+        std::unique_lock lock(mutex);
+        return cv.wait_for(lock, std::chrono::seconds(20), [&] {
+            for (const auto& e : events)
+                if (e["metadata"]["id"] == id && e["metadata"]["status"] == status) return true;
+            return false;
+        });
+    }
+    // Waits (delivery is asynchronous) until the operation reported progress under key.
+    bool wait_progress(const std::string& id, const std::string& key) {
+        std::unique_lock lock(mutex);
+        return cv.wait_for(lock, std::chrono::seconds(20), [&] {
+            for (const auto& e : events)
+                if (e["metadata"]["id"] == id && e["metadata"]["metadata"].contains(key)) return true;
+            return false;
+        });
+    }
+};
+
+// Random (incompressible) files under dir, so that copying and packing them take a while.
+void write_bulk(const fs::path& dir, int files, size_t bytes_each) {
+    fs::create_directories(dir);
+    std::ifstream random("/dev/urandom", std::ios::binary);
+    std::string buf(bytes_each, '\0');
+    for (int i = 0; i < files; ++i) {
+        random.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+        std::ofstream(dir / ("f" + std::to_string(i)), std::ios::binary) << buf;
+    }
+}
+
+Error cancelled_error(Operation& op) {
+    try {
+        op.get();
+    } catch (const Error& e) {
+        return e;
+    }
+    FAIL("the cancelled operation succeeded");
+    return Error(ErrorCode::Internal, "");
 }
 
 }  // namespace
@@ -222,4 +290,112 @@ TEST_CASE("volume copy and move: same pool and across pools, with and without sn
     volumes.move("volcopybt", "moved", api::StorageVolumePost{"renamed", ""});  // same pool: a rename
     CHECK(snapshot_names(volumes, "volcopybt", "renamed") == std::vector<std::string>{"s1"});
     volumes.remove("volcopybt", "renamed");
+}
+
+TEST_CASE("volume operations: async copy, move and export report progress; cancelled ones leave nothing behind") {
+    auto& volumes = shared().mgr->storage_volumes();
+    BtrfsPool bt("volopbt", "1GiB");
+    make_volume(volumes, "default", "opsrc");
+    fs::path src = custom_dir("default") / "opsrc";
+    write(src / "f", "old");
+    snap(volumes, "default", "opsrc", "s1");
+    write(src / "f", "new");
+    write_bulk(src / "bulk", 48, 2 << 20);  // 96 MiB
+
+    OperationProgress log;
+    EventFilter f;
+    f.types = {"operation"};
+    auto sub = shared().mgr->events().subscribe(f, log.callback());
+
+    api::StorageVolumesPost post;
+    post.name = "opcopy";
+    post.source = {"copy", "default", "opsrc", "", false};
+
+    // A copy to another pool, waited on: progress by passes (the snapshot, then the volume) up to 100.
+    Operation copy = volumes.create_async("volopbt", post);
+    CHECK(copy.info().description == "Copying storage volume");
+    CHECK(copy.info().may_cancel);
+    CHECK(copy.info().resources.at("storage_volumes") ==
+          std::vector<std::string>{"/1.0/storage-pools/volopbt/volumes/custom/opcopy"});
+    copy.get();
+    CHECK(copy.info().metadata.at("name") == "opcopy");
+    CHECK(read(custom_dir("volopbt") / "opcopy" / "f") == "new");
+    CHECK(snapshot_names(volumes, "volopbt", "opcopy") == std::vector<std::string>{"s1"});
+    REQUIRE(log.wait_progress(copy.id(), "fs_progress"));
+    REQUIRE(log.wait_status(copy.id(), "Success"));  // the last update may still have been on its way
+    auto percents = log.percents(copy.id(), "fs_progress");
+    REQUIRE(percents.size() >= 2);
+    CHECK(percents.front() == 0);
+    CHECK(percents.back() == 100);
+    CHECK(std::is_sorted(percents.begin(), percents.end()));
+    volumes.remove("volopbt", "opcopy");
+
+    // The same copy, cancelled once it has started: no target volume, the source untouched.
+    Operation cancelled = volumes.create_async("volopbt", post);
+    REQUIRE(log.wait_progress(cancelled.id(), "fs_progress"));
+    cancelled.cancel();
+    CHECK(cancelled_error(cancelled).code() == ErrorCode::Cancelled);
+    CHECK(cancelled.info().status == "Cancelled");
+    CHECK_THROWS(volumes.get("volopbt", "custom", "opcopy"));
+    CHECK_FALSE(fs::exists(custom_dir("volopbt") / "opcopy"));
+    CHECK_FALSE(fs::exists(shared().dir.path() / "storage-pools" / "volopbt" / "custom-snapshots" / "opcopy"));
+    CHECK(read(src / "f") == "new");
+    CHECK(snapshot_names(volumes, "default", "opsrc") == std::vector<std::string>{"s1"});
+
+    // A cancelled move leaves the source where it was and nothing on the target pool.
+    api::StorageVolumePost move;
+    move.pool = "volopbt";
+    Operation moving = volumes.move_async("default", "opsrc", move);
+    CHECK(moving.info().description == "Moving storage volume");
+    REQUIRE(log.wait_progress(moving.id(), "fs_progress"));
+    moving.cancel();
+    CHECK(cancelled_error(moving).code() == ErrorCode::Cancelled);
+    CHECK(volumes.get("default", "custom", "opsrc").name == "opsrc");
+    CHECK(read(src / "f") == "new");
+    CHECK_FALSE(fs::exists(custom_dir("volopbt") / "opsrc"));
+
+    // An export, waited on, then a cancelled one: no file at the target, no partial file.
+    fs::path dir = shared().dir.path() / "volume-ops-test";
+    fs::create_directories(dir);
+    BackupExportOptions none;
+    none.compression_algorithm = "none";
+    Operation exp = volumes.export_backup_async("default", "opsrc", dir / "opsrc.tar", none);
+    CHECK(exp.info().description == "Backing up storage volume");
+    exp.get();
+    CHECK(fs::exists(dir / "opsrc.tar"));
+    REQUIRE(log.wait_progress(exp.id(), "create_backup_progress"));
+
+    Operation cancelled_exp = volumes.export_backup_async("default", "opsrc", dir / "cancelled.tar.gz");
+    REQUIRE(log.wait_progress(cancelled_exp.id(), "create_backup_progress"));
+    cancelled_exp.cancel();
+    CHECK(cancelled_error(cancelled_exp).code() == ErrorCode::Cancelled);
+    CHECK_FALSE(fs::exists(dir / "cancelled.tar.gz"));
+    CHECK_FALSE(fs::exists(dir / "cancelled.tar.gz.partial"));
+
+    // An import as an operation names the new volume in its metadata; a cancelled one leaves none.
+    BackupImportOptions as;
+    as.name = "opimported";
+    Operation imp = volumes.import_backup_async("volopbt", dir / "opsrc.tar", as);
+    CHECK(imp.info().description == "Creating storage volume from backup");
+    imp.get();
+    CHECK(imp.info().metadata.at("name") == "opimported");
+    CHECK(read(custom_dir("volopbt") / "opimported" / "f") == "new");
+    CHECK(snapshot_names(volumes, "volopbt", "opimported") == std::vector<std::string>{"s1"});
+    volumes.remove("volopbt", "opimported");
+    Operation cancelled_imp = volumes.import_backup_async("volopbt", dir / "opsrc.tar", as);
+    REQUIRE(log.wait_progress(cancelled_imp.id(), "create_volume_from_backup_progress"));
+    cancelled_imp.cancel();
+    CHECK(cancelled_error(cancelled_imp).code() == ErrorCode::Cancelled);
+    CHECK_THROWS(volumes.get("volopbt", "custom", "opimported"));
+    CHECK_FALSE(fs::exists(custom_dir("volopbt") / "opimported"));
+
+    // What the request alone shows wrong is thrown by the call, before any operation.
+    CHECK(error_of([&] { volumes.export_backup_async("default", "nope", dir / "x.tar"); }).code() == ErrorCode::NotFound);
+    api::StorageVolumesPost bad = post;
+    bad.name = "a/b";
+    CHECK(error_of([&] { volumes.create_async("volopbt", bad); }).key() == "name");
+
+    fs::remove_all(dir);
+    volumes.delete_snapshot("default", "opsrc", "s1");
+    volumes.remove("default", "opsrc");
 }
