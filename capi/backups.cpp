@@ -70,6 +70,19 @@ int li_storage_volume_export_backup(li_manager* mgr, const char* project, const 
     });
 }
 
+int li_storage_volume_export_backup_async(li_operation** out, li_manager* mgr, const char* project, const char* pool,
+                                          const char* volume, const char* target, const char* options_json, li_error** err) {
+    return boundary(err, [&] {
+        out_param(out, "out");
+        auto& m = checked(mgr, "mgr");
+        auto p = required(pool, "pool");
+        auto v = required(volume, "volume");
+        auto path = required(target, "target");
+        auto opts = li::api::backup_export_options_from_json(or_empty(options_json));
+        *out = new_handle(m.manager_->storage_volumes().export_backup_async(p, v, std::string(path), opts, project_arg(project)));
+    });
+}
+
 int li_storage_volume_import_backup(char** out_json, li_manager* mgr, const char* project, const char* pool, const char* path,
                                     const char* options_json, li_error** err) {
     return boundary(err, [&] {
@@ -80,6 +93,18 @@ int li_storage_volume_import_backup(char** out_json, li_manager* mgr, const char
         auto opts = li::api::backup_import_options_from_json(or_empty(options_json));
         auto volume = m.manager_->storage_volumes().import_backup(p, std::string(file), opts, project_arg(project));
         if (out_json) *out_json = to_c_string(li::api::to_json(volume));
+    });
+}
+
+int li_storage_volume_import_backup_async(li_operation** out, li_manager* mgr, const char* project, const char* pool,
+                                          const char* path, const char* options_json, li_error** err) {
+    return boundary(err, [&] {
+        out_param(out, "out");
+        auto& m = checked(mgr, "mgr");
+        auto p = required(pool, "pool");
+        auto file = required(path, "path");
+        auto opts = li::api::backup_import_options_from_json(or_empty(options_json));
+        *out = new_handle(m.manager_->storage_volumes().import_backup_async(p, std::string(file), opts, project_arg(project)));
     });
 }
 

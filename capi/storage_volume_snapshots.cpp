@@ -5,6 +5,7 @@
 
 using li::capi::boundary;
 using li::capi::checked;
+using li::capi::new_handle;
 using li::capi::out_param;
 using li::capi::project_arg;
 using li::capi::required;
@@ -20,6 +21,18 @@ int li_storage_volume_move_json(li_manager* mgr, const char* project, const char
         auto n = required(name, "name");
         auto post = li::api::storage_volume_post_from_json(required(storage_volume_post_json, "storage_volume_post_json"));
         m.manager_->storage_volumes().move(p, n, post, project_arg(project));
+    });
+}
+
+int li_storage_volume_move_json_async(li_operation** out, li_manager* mgr, const char* project, const char* pool,
+                                      const char* name, const char* storage_volume_post_json, li_error** err) {
+    return boundary(err, [&] {
+        out_param(out, "out");
+        auto& m = checked(mgr, "mgr");
+        auto p = required(pool, "pool");
+        auto n = required(name, "name");
+        auto post = li::api::storage_volume_post_from_json(required(storage_volume_post_json, "storage_volume_post_json"));
+        *out = new_handle(m.manager_->storage_volumes().move_async(p, n, post, project_arg(project)));
     });
 }
 

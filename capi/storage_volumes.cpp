@@ -5,6 +5,7 @@
 
 using li::capi::boundary;
 using li::capi::checked;
+using li::capi::new_handle;
 using li::capi::out_param;
 using li::capi::project_arg;
 using li::capi::required;
@@ -21,6 +22,17 @@ int li_storage_volume_create_json(char** out_json, li_manager* mgr, const char* 
         auto post = li::api::storage_volumes_post_from_json(required(storage_volumes_post_json, "storage_volumes_post_json"));
         auto volume = m.manager_->storage_volumes().create(p, post, project_arg(project));
         if (out_json) *out_json = to_c_string(li::api::to_json(volume));
+    });
+}
+
+int li_storage_volume_create_json_async(li_operation** out, li_manager* mgr, const char* project, const char* pool,
+                                        const char* storage_volumes_post_json, li_error** err) {
+    return boundary(err, [&] {
+        out_param(out, "out");
+        auto& m = checked(mgr, "mgr");
+        auto p = required(pool, "pool");
+        auto post = li::api::storage_volumes_post_from_json(required(storage_volumes_post_json, "storage_volumes_post_json"));
+        *out = new_handle(m.manager_->storage_volumes().create_async(p, post, project_arg(project)));
     });
 }
 

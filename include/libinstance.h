@@ -679,12 +679,28 @@ LI_EXPORT int li_storage_volume_export_backup(li_manager *mgr, const char *proje
                                               const char *volume, const char *target, const char *options_json,
                                               li_error **err);
 /**
+ * @brief li_storage_volume_export_backup() as an operation ("Backing up storage volume";
+ * cancellable, progress "create_backup_progress"; a cancelled export leaves no file at target).
+ * @since 0.1
+ */
+LI_EXPORT int li_storage_volume_export_backup_async(li_operation **out, li_manager *mgr, const char *project,
+                                                    const char *pool, const char *volume, const char *target,
+                                                    const char *options_json, li_error **err);
+/**
  * @brief Creates a custom volume on pool from a backup file (options' "pool" is ignored).
  * @param[out] out_json the new volume as an LXD `StorageVolume` document; free with li_free(); may be NULL.
  * @since 0.1
  */
 LI_EXPORT int li_storage_volume_import_backup(char **out_json, li_manager *mgr, const char *project, const char *pool,
                                               const char *path, const char *options_json, li_error **err);
+/**
+ * @brief li_storage_volume_import_backup() as an operation ("Creating storage volume from backup";
+ * cancellable, progress "create_volume_from_backup_progress"); metadata "name" once it succeeds.
+ * @since 0.1
+ */
+LI_EXPORT int li_storage_volume_import_backup_async(li_operation **out, li_manager *mgr, const char *project,
+                                                    const char *pool, const char *path, const char *options_json,
+                                                    li_error **err);
 
 /**@}*/
 /* ------------------------------------------------------------------------------------------ */
@@ -937,6 +953,15 @@ LI_EXPORT int li_storage_pool_resources_json(char **out_json, li_manager *mgr, c
 LI_EXPORT int li_storage_volume_create_json(char **out_json, li_manager *mgr, const char *project, const char *pool,
                                             const char *storage_volumes_post_json, li_error **err);
 /**
+ * @brief li_storage_volume_create_json() as an operation: "Copying storage volume" for a copy
+ * (cancellable, progress "fs_progress"; a cancelled copy leaves no target), else "Creating storage
+ * volume"; metadata "name" once it succeeds. A bad name, type or content_type fails at once.
+ * @since 0.1
+ */
+LI_EXPORT int li_storage_volume_create_json_async(li_operation **out, li_manager *mgr, const char *project,
+                                                  const char *pool, const char *storage_volumes_post_json,
+                                                  li_error **err);
+/**
  * @brief The volumes of a pool in the project as a JSON array of LXD `StorageVolume` documents:
  * custom volumes, the instances' ("container") volumes and the image volumes unpacked on it.
  * @return -LI_ERR_NOT_FOUND (key "pool") for an unknown pool.
@@ -989,6 +1014,15 @@ LI_EXPORT int li_storage_volume_delete(li_manager *mgr, const char *project, con
  */
 LI_EXPORT int li_storage_volume_move_json(li_manager *mgr, const char *project, const char *pool, const char *name,
                                           const char *storage_volume_post_json, li_error **err);
+/**
+ * @brief li_storage_volume_move_json() as an operation ("Moving storage volume"; cancellable until
+ * the target is recorded, progress "fs_progress"; a cancelled move leaves the source as it was and
+ * no target). Metadata "name" and "pool": where the volume is once it succeeds.
+ * @since 0.1
+ */
+LI_EXPORT int li_storage_volume_move_json_async(li_operation **out, li_manager *mgr, const char *project,
+                                                const char *pool, const char *name,
+                                                const char *storage_volume_post_json, li_error **err);
 /**
  * @brief Takes a snapshot of a custom volume (copy-on-write on btrfs, a copy on dir); emits
  * storage-volume-snapshot-created.

@@ -3,6 +3,7 @@
 // bad input naming the key and leaving the volumes unchanged.
 
 #include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "support.hpp"
@@ -125,6 +126,84 @@ TEST_CASE("custom storage volumes through the C ABI") {
     CHECK(!std::filesystem::exists(custom_dir / "data2"));
     CHECK(!std::filesystem::exists(custom_dir / "p2_data"));
     expect_fail(CALL(li_storage_volume_delete(mgr.get(), nullptr, "default", "data2", ERR)), LI_ERR_NOT_FOUND, {"data2"});
+}
+
+TEST_CASE("custom volume copies, moves, exports and imports as operations; a cancelled copy leaves nothing") {
+    TempDir dir{"capi-volume-ops"};
+    li_manager* raw = nullptr;
+    expect_ok(CALL(li_manager_open(&raw, (dir.path() / "state").c_str(), ERR)));
+    ManagerPtr mgr{raw};
+    auto custom_dir = dir.path() / "state" / "storage-pools" / "default" / "custom";
+    expect_ok(CALL(li_storage_volume_create_json(nullptr, mgr.get(), nullptr, "default", R"({"name":"src"})", ERR)));
+    // Enough incompressible data that a copy is still running when it is cancelled.
+    {
+        std::ifstream random("/dev/urandom", std::ios::binary);
+        std::string buf(2 << 20, '\0');
+        for (int i = 0; i < 48; ++i) {
+            random.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+            std::ofstream(custom_dir / "src" / ("f" + std::to_string(i)), std::ios::binary) << buf;
+        }
+    }
+
+    li_operation* raw_op = nullptr;
+    expect_ok(CALL(li_storage_volume_create_json_async(&raw_op, mgr.get(), nullptr, "default",
+                                                       R"({"name":"copied","source":{"type":"copy","name":"src"}})", ERR)));
+    OperationPtr copy(raw_op);
+    expect_ok(CALL(li_operation_wait(copy.get(), 120000, ERR)));
+    auto info = operation_json(copy.get());
+    CHECK(info.at("description") == "Copying storage volume");
+    CHECK(info.at("resources").at("storage_volumes") ==
+          nlohmann::json::array({"/1.0/storage-pools/default/volumes/custom/copied"}));
+    CHECK(info.at("metadata").at("name") == "copied");
+    CHECK(info.at("metadata").at("fs_progress") == "Copy: 100%");
+    CHECK(std::filesystem::file_size(custom_dir / "copied" / "f47") == (2u << 20));
+
+    // Cancelled at once: no target volume, no files.
+    expect_ok(CALL(li_storage_volume_create_json_async(&raw_op, mgr.get(), nullptr, "default",
+                                                       R"({"name":"gone","source":{"type":"copy","name":"src"}})", ERR)));
+    OperationPtr cancelled(raw_op);
+    expect_ok(CALL(li_operation_cancel(cancelled.get(), ERR)));
+    expect_fail(CALL(li_operation_wait(cancelled.get(), 120000, ERR)), LI_ERR_CANCELLED);
+    CHECK(custom_names(mgr.get()) == nlohmann::json::array({"copied", "src"}));
+    CHECK_FALSE(std::filesystem::exists(custom_dir / "gone"));
+
+    // A rename through the move call, as an operation naming where the volume now is.
+    expect_ok(CALL(li_storage_volume_move_json_async(&raw_op, mgr.get(), nullptr, "default", "copied", R"({"name":"moved"})", ERR)));
+    OperationPtr move(raw_op);
+    expect_ok(CALL(li_operation_wait(move.get(), 120000, ERR)));
+    info = operation_json(move.get());
+    CHECK(info.at("description") == "Moving storage volume");
+    CHECK(info.at("metadata").at("name") == "moved");
+    CHECK(info.at("metadata").at("pool") == "default");
+    CHECK(custom_names(mgr.get()) == nlohmann::json::array({"moved", "src"}));
+
+    // Export and import as operations with their progress keys; the import names the volume.
+    auto file = dir.path() / "moved.tar";
+    expect_ok(CALL(li_storage_volume_export_backup_async(&raw_op, mgr.get(), nullptr, "default", "moved", file.c_str(),
+                                                         R"({"compression_algorithm":"none"})", ERR)));
+    OperationPtr exp(raw_op);
+    expect_ok(CALL(li_operation_wait(exp.get(), 120000, ERR)));
+    CHECK(operation_json(exp.get()).at("metadata").at("create_backup_progress") == "Backup: 100%");
+    CHECK(std::filesystem::exists(file));
+    expect_ok(CALL(li_storage_volume_import_backup_async(&raw_op, mgr.get(), nullptr, "default", file.c_str(),
+                                                         R"({"name":"back"})", ERR)));
+    OperationPtr imp(raw_op);
+    expect_ok(CALL(li_operation_wait(imp.get(), 120000, ERR)));
+    info = operation_json(imp.get());
+    CHECK(info.at("description") == "Creating storage volume from backup");
+    CHECK(info.at("metadata").at("name") == "back");
+    CHECK(std::filesystem::file_size(custom_dir / "back" / "f0") == (2u << 20));
+
+    // Refusals the request alone shows come from the call itself, with no operation.
+    raw_op = nullptr;
+    auto o = CALL(li_storage_volume_export_backup_async(&raw_op, mgr.get(), nullptr, "default", "nope",
+                                                        (dir.path() / "x.tar").c_str(), nullptr, ERR));
+    expect_fail(o, LI_ERR_NOT_FOUND);
+    CHECK(o.key == "name");
+    CHECK(raw_op == nullptr);
+    expect_invalid(CALL(li_storage_volume_create_json_async(&raw_op, mgr.get(), nullptr, "default", R"({"name":"a/b"})", ERR)),
+                   "name");
+    CHECK(raw_op == nullptr);
 }
 
 }  // TEST_SUITE

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Union
 from ._model import Model
 from .backups import PathArg, backup_path, export_options, import_options
 from .errors import NotFound
+from .operations import Operation, ProgressCallback, run
 from .storage_volume_snapshots import StorageVolumeSnapshot, StorageVolumeSnapshotManager
 
 if TYPE_CHECKING:
@@ -101,16 +102,23 @@ class StorageVolume(Model):
         """Deletes the custom volume; raises Busy naming the users while instances or profiles use it."""
         self.client._manager().storage_volume_delete(self.storage_pool.name, self.name, self._project())
 
-    def move(self, pool: Union[str, "StoragePool"], name: Optional[str] = None, wait: bool = False) -> "StorageVolume":
+    def move(self, pool: Union[str, "StoragePool"], name: Optional[str] = None, wait: bool = True,
+             progress: Optional[ProgressCallback] = None) -> Union["StorageVolume", Operation]:
         """Moves the custom volume with its snapshots to ``pool`` (``lxc storage volume move``),
         under ``name`` when given; on its own pool this is a rename. This object follows it.
         Busy (key ``name``) while instances or profiles use it, NotFound (key ``pool``) for an
-        unknown pool, AlreadyExists (key ``name``); a failed move changes nothing."""
-        del wait
+        unknown pool, AlreadyExists (key ``name``); a failed or cancelled move changes nothing.
+        With ``wait=False``, returns the running (cancellable) :class:`Operation` and this object
+        stays as it was; ``progress`` gets each new :class:`Progress` ("Move: 50%")."""
         pool_name = pool if isinstance(pool, str) else pool.name
         target = name or self.name
-        post = {"name": target, "pool": pool_name}
-        self.client._manager().storage_volume_move(self.storage_pool.name, self.name, json.dumps(post), self._project())
+        post = json.dumps({"name": target, "pool": pool_name})
+        mgr, source_pool, source, project = self.client._manager(), self.storage_pool.name, self.name, self._project()
+        op = self.client.operations._start(lambda: mgr.storage_volume_move_async(source_pool, source, post, project),
+                                           progress)
+        if not wait:
+            return op
+        run(op)
         if pool_name != self.storage_pool.name:
             self.storage_pool = pool if not isinstance(pool, str) else self.client.storage_pools.get(pool_name)
         self.name = target
@@ -118,17 +126,18 @@ class StorageVolume(Model):
         return self
 
     def copy(self, name: str, pool: Union[None, str, "StoragePool"] = None, volume_only: bool = False,
-             wait: bool = False) -> "StorageVolume":
+             wait: bool = True, progress: Optional[ProgressCallback] = None) -> Union["StorageVolume", Operation]:
         """Copies the custom volume to a new one called ``name`` (``lxc storage volume copy``), on
         ``pool`` when given (default: its own pool), with its snapshots unless ``volume_only``.
         Shorthand for ``pool.volumes.create`` with an LXD ``{"type": "copy"}`` source; returns the
-        new :class:`StorageVolume`."""
+        new :class:`StorageVolume`, or with ``wait=False`` the running (cancellable)
+        :class:`Operation` (a cancelled copy leaves no volume). ``progress`` as :meth:`move`."""
         target_pool = self.storage_pool if pool is None else (
             self.client.storage_pools.get(pool) if isinstance(pool, str) else pool)
         source: Dict[str, Any] = {"type": "copy", "pool": self.storage_pool.name, "name": self.name}
         if volume_only:
             source["volume_only"] = True
-        return target_pool.volumes.create({"name": name, "type": "custom", "source": source}, wait=wait)
+        return target_pool.volumes.create({"name": name, "type": "custom", "source": source}, wait=wait, progress=progress)
 
     @property
     def snapshots(self) -> StorageVolumeSnapshotManager:
@@ -153,12 +162,21 @@ class StorageVolume(Model):
         self.restore(snapshot_name, wait)
 
     def export_backup(self, path: PathArg, volume_only: bool = False, optimized_storage: bool = False,
-                      compression_algorithm: str = "gzip") -> None:
+                      compression_algorithm: str = "gzip", wait: bool = True,
+                      progress: Optional[ProgressCallback] = None) -> Optional[Operation]:
         """Writes the custom volume (and its snapshots unless ``volume_only``) to a backup file
-        at ``path`` (``lxc storage volume export``); options as ``Instance.export_backup``."""
-        self.client._manager().storage_volume_export_backup(
-            self.storage_pool.name, self.name, backup_path(path),
-            export_options(volume_only, optimized_storage, compression_algorithm), self._project())
+        at ``path`` (``lxc storage volume export``); options as ``Instance.export_backup``. With
+        ``wait=False``, returns the running (cancellable) :class:`Operation`: a cancelled export
+        leaves no file. ``progress`` gets each new :class:`Progress` ("Backup: 42%")."""
+        target = backup_path(path)
+        options = export_options(volume_only, optimized_storage, compression_algorithm)
+        mgr, pool, volume, project = self.client._manager(), self.storage_pool.name, self.name, self._project()
+        op = self.client.operations._start(
+            lambda: mgr.storage_volume_export_backup_async(pool, volume, target, options, project), progress)
+        if not wait:
+            return op
+        run(op)
+        return None
 
     def __repr__(self) -> str:
         return f"StorageVolume(pool={self.storage_pool.name!r}, type={self.type!r}, name={self.name!r})"
@@ -191,24 +209,43 @@ class StorageVolumeManager:
         except NotFound:
             return False
 
-    def import_backup(self, path: PathArg, name: Optional[str] = None) -> StorageVolume:
+    def import_backup(self, path: PathArg, name: Optional[str] = None, wait: bool = True,
+                      progress: Optional[ProgressCallback] = None) -> Union[StorageVolume, Operation]:
         """Creates a custom volume on this pool from a backup file (``lxc storage volume
         import``), with its snapshots; ``name`` overrides the backup's. AlreadyExists (key
-        ``name``); hostile archives are refused naming the entry."""
-        out = self._call().storage_volume_import_backup(self._pool.name, backup_path(path),
-                                                        import_options(name, None), self._pool.client.project)
-        return StorageVolume(self._pool, json.loads(out))
+        ``name``); hostile archives are refused naming the entry. With ``wait=False``, returns
+        the running (cancellable) :class:`Operation` (metadata ``name``: the new volume's, once
+        done); ``progress`` gets each new :class:`Progress` ("Unpack: 42%")."""
+        source = backup_path(path)
+        options = import_options(name, None)
+        mgr, pool, project = self._call(), self._pool.name, self._pool.client.project
+        op = self._pool.client.operations._start(
+            lambda: mgr.storage_volume_import_backup_async(pool, source, options, project), progress)
+        if not wait:
+            return op
+        run(op)
+        return self.get("custom", str(op.metadata["name"]))
 
-    def create(self, definition: Optional[Mapping[str, Any]] = None, /, wait: bool = False,
-               **kwargs: Any) -> StorageVolume:
+    def create(self, definition: Optional[Mapping[str, Any]] = None, /, wait: bool = True,
+               progress: Optional[ProgressCallback] = None, **kwargs: Any) -> Union[StorageVolume, Operation]:
         """Creates an empty custom filesystem volume from a StorageVolumesPost mapping, as pylxd:
         ``create({"name": "data", "type": "custom", "config": {"size": "1GiB"}}, wait=True)``
-        (keyword arguments work too). Raises InvalidArgument naming the bad key
-        (``name``, ``type``, ``config.<key>``), AlreadyExists, NotFound for an unknown pool.
-        ``wait`` is accepted for pylxd compatibility; the volume exists when create() returns."""
+        (keyword arguments work too), or a copy with an LXD ``{"type": "copy"}`` source. Raises
+        InvalidArgument naming the bad key (``name``, ``type``, ``config.<key>``), AlreadyExists,
+        NotFound for an unknown pool. Returns the volume; with ``wait=False``, the running
+        :class:`Operation` (a copy's is cancellable and leaves no volume when cancelled);
+        ``progress`` gets each new :class:`Progress` of a copy ("Copy: 50%")."""
         doc: Dict[str, Any] = dict(definition or {})
         doc.update(kwargs)
         doc.setdefault("type", "custom")
+        # A copy runs as an operation even when waited on, so that Ctrl-C cancels it.
+        if not wait or progress is not None or (doc.get("source") or {}).get("type") == "copy":
+            mgr, pool, post, project = self._call(), self._pool.name, json.dumps(doc), self._pool.client.project
+            op = self._pool.client.operations._start(lambda: mgr.storage_volume_create_async(pool, post, project), progress)
+            if not wait:
+                return op
+            run(op)
+            return self.get(doc["type"], str(doc.get("name", "")))
         out = self._call().storage_volume_create(self._pool.name, json.dumps(doc), self._pool.client.project)
         if out:
             return StorageVolume(self._pool, json.loads(out))

@@ -1,5 +1,5 @@
 // Backups (`lxc export` / `lxc import`): Instance.backup_export and Manager.instance_import_backup
-// / storage_volume_export_backup / storage_volume_import_backup. Options travel as the C ABI's
+// / storage_volume_export_backup / storage_volume_import_backup (each with an *_async form). Options travel as the C ABI's
 // JSON (InstanceBackupsPost fields for export, {"name", "pool"} for import); the Python package
 // builds it.
 
@@ -70,6 +70,18 @@ void add_manager_backups(ManagerClass& cls) {
         py::arg("pool"), py::arg("volume"), py::arg("target"), py::arg("options_json"), py::arg("project") = py::none(),
         "Writes a custom volume to a backup file at target.");
     cls.def(
+        "storage_volume_export_backup_async",
+        [](const ManagerHandle& self, const std::string& pool, const std::string& volume, const std::string& target,
+           const std::string& options_json, std::optional<std::string> project) {
+            auto mgr = self.get();
+            return operation_call([&](li_operation** out, li_error** err) {
+                return li_storage_volume_export_backup_async(out, mgr.get(), c_str_or_null(project), pool.c_str(),
+                                                             volume.c_str(), target.c_str(), options_json.c_str(), err);
+            });
+        },
+        py::arg("pool"), py::arg("volume"), py::arg("target"), py::arg("options_json"), py::arg("project") = py::none(),
+        "storage_volume_export_backup as an operation (cancellable; bad options fail here).");
+    cls.def(
         "storage_volume_import_backup",
         [](const ManagerHandle& self, const std::string& pool, const std::string& path, const std::string& options_json,
            std::optional<std::string> project) {
@@ -83,6 +95,18 @@ void add_manager_backups(ManagerClass& cls) {
         },
         py::arg("pool"), py::arg("path"), py::arg("options_json"), py::arg("project") = py::none(),
         "Creates a custom volume on pool from a backup file; returns the volume as JSON.");
+    cls.def(
+        "storage_volume_import_backup_async",
+        [](const ManagerHandle& self, const std::string& pool, const std::string& path, const std::string& options_json,
+           std::optional<std::string> project) {
+            auto mgr = self.get();
+            return operation_call([&](li_operation** out, li_error** err) {
+                return li_storage_volume_import_backup_async(out, mgr.get(), c_str_or_null(project), pool.c_str(),
+                                                             path.c_str(), options_json.c_str(), err);
+            });
+        },
+        py::arg("pool"), py::arg("path"), py::arg("options_json"), py::arg("project") = py::none(),
+        "storage_volume_import_backup as an operation (metadata \"name\" once it succeeds).");
 }
 
 }  // namespace

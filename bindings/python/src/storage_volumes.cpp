@@ -20,6 +20,17 @@ void init_storage_volumes(ManagerClass& cls) {
         py::arg("pool"), py::arg("post_json"), py::arg("project") = py::none(),
         "Creates a custom volume from a StorageVolumesPost document; returns the volume as JSON.");
     cls.def(
+        "storage_volume_create_async",
+        [](const ManagerHandle& self, const std::string& pool, const std::string& post_json, std::optional<std::string> project) {
+            auto mgr = self.get();
+            return operation_call([&](li_operation** out, li_error** err) {
+                return li_storage_volume_create_json_async(out, mgr.get(), c_str_or_null(project), pool.c_str(),
+                                                           post_json.c_str(), err);
+            });
+        },
+        py::arg("pool"), py::arg("post_json"), py::arg("project") = py::none(),
+        "storage_volume_create as an operation (a copy is cancellable; metadata \"name\" once it succeeds).");
+    cls.def(
         "storage_volume_list",
         [](const ManagerHandle& self, const std::string& pool, std::optional<std::string> project) {
             auto mgr = self.get();
@@ -87,6 +98,18 @@ void init_storage_volumes(ManagerClass& cls) {
         },
         py::arg("pool"), py::arg("name"), py::arg("post_json"), py::arg("project") = py::none(),
         "Renames a custom volume or moves it with its snapshots to another pool (StorageVolumePost JSON).");
+    cls.def(
+        "storage_volume_move_async",
+        [](const ManagerHandle& self, const std::string& pool, const std::string& name, const std::string& post_json,
+           std::optional<std::string> project) {
+            auto mgr = self.get();
+            return operation_call([&](li_operation** out, li_error** err) {
+                return li_storage_volume_move_json_async(out, mgr.get(), c_str_or_null(project), pool.c_str(), name.c_str(),
+                                                         post_json.c_str(), err);
+            });
+        },
+        py::arg("pool"), py::arg("name"), py::arg("post_json"), py::arg("project") = py::none(),
+        "storage_volume_move as an operation (cancellable; metadata \"name\" and \"pool\" once it succeeds).");
     cls.def(
         "storage_volume_snapshot_create",
         [](const ManagerHandle& self, const std::string& pool, const std::string& volume, const std::string& post_json,

@@ -1,9 +1,11 @@
 """Custom storage volumes through Python (pool.volumes): create/all/get/save/rename/delete on the
 default pool, a volume shared by two running containers as a disk device, bad input naming the
-key with nothing changed, and refusal while attached."""
+key with nothing changed, and refusal while attached; copies, moves, exports and imports as
+operations (wait=False, progress=, cancel)."""
 
 from __future__ import annotations
 
+import os
 from typing import Callable, List
 
 import pytest
@@ -144,3 +146,58 @@ def test_container_volumes_are_listed(pool: libinstance.StoragePool,
     listed = {(v.type, v.name) for v in pool.volumes.all()}
     assert ("container", inst.name) in listed
     assert pool.volumes.get("container", inst.name).type == "container"
+
+
+def test_volume_copy_move_export_import_as_operations(client: libinstance.Client, pool: libinstance.StoragePool,
+                                                      tmp_path) -> None:  # type: ignore[no-untyped-def]
+    src_name, copy_name, moved_name, back_name, gone_name = (unique_name(p) for p in ("opsrc", "opcp", "opmv", "opbk", "opgone"))
+    src = pool.volumes.create({"name": src_name, "type": "custom"})
+    src_dir = os.path.join(client.state_dir, "storage-pools", "default", "custom", src_name)
+    for i in range(48):  # incompressible, so that the copy cancelled below is still running
+        with open(os.path.join(src_dir, f"f{i}"), "wb") as f:
+            f.write(os.urandom(2 << 20))
+    try:
+        # A copy with progress, waited on; then the same as an Operation.
+        updates: List[libinstance.Progress] = []
+        cp = src.copy(copy_name, progress=updates.append)
+        assert cp.name == copy_name
+        op = cp.move("default", moved_name, wait=False)
+        assert isinstance(op, libinstance.Operation)
+        op.wait(timeout=120)
+        assert op.description == "Moving storage volume"
+        assert op.metadata["name"] == moved_name
+        assert copy_name not in custom_names(pool) and moved_name in custom_names(pool)
+        # The copy's progress arrives through events; the last one may trail the return.
+        assert updates and updates[0].key == "fs_progress"
+
+        # A cancelled copy leaves no volume and no files.
+        op = src.copy(gone_name, wait=False)
+        assert op.may_cancel is True
+        op.cancel()
+        with pytest.raises(libinstance.Cancelled):
+            op.wait(timeout=120)
+        assert gone_name not in custom_names(pool)
+        assert not os.path.exists(os.path.join(client.state_dir, "storage-pools", "default", "custom", gone_name))
+
+        # Export and import as operations; the import's metadata names the new volume.
+        target = str(tmp_path / "vol.tar")
+        exported: List[libinstance.Progress] = []
+        op = src.export_backup(target, compression_algorithm="none", wait=False, progress=exported.append)
+        assert isinstance(op, libinstance.Operation)
+        op.wait(timeout=120)
+        assert op.metadata["create_backup_progress"] == "Backup: 100%"
+        assert os.path.exists(target)
+        op = pool.volumes.import_backup(target, name=back_name, wait=False)
+        op.wait(timeout=120)
+        assert op.description == "Creating storage volume from backup"
+        assert op.metadata["name"] == back_name
+        back = pool.volumes.import_backup(target, name=back_name + "x", progress=lambda _: None)
+        assert back.name == back_name + "x"
+        back.delete()
+        assert os.path.getsize(os.path.join(client.state_dir, "storage-pools", "default", "custom", back_name, "f0")) == 2 << 20
+    finally:
+        for name in (src_name, copy_name, moved_name, back_name, gone_name):
+            try:
+                pool.volumes.get("custom", name).delete()
+            except libinstance.NotFound:
+                pass

@@ -139,6 +139,58 @@ impl Project<'_> {
         })
     }
 
+    /// [`Project::export_storage_volume_backup`] as an operation ("Backing up storage volume";
+    /// cancellable, a cancelled export leaves no file; progress "create_backup_progress"). An
+    /// unknown pool or volume and bad options fail this call.
+    pub fn export_storage_volume_backup_async(
+        &self,
+        pool: &str,
+        name: &str,
+        target: &Path,
+        opts: &BackupExportOptions,
+    ) -> Result<Operation> {
+        let pool = c_string("pool", pool)?;
+        let name = c_string("volume", name)?;
+        let target = c_path("target", target)?;
+        let json = options_json("options_json", opts)?;
+        Operation::from_call(|out, err| unsafe {
+            sys::li_storage_volume_export_backup_async(
+                out,
+                self.mgr(),
+                self.name_ptr(),
+                pool.as_ptr(),
+                name.as_ptr(),
+                target.as_ptr(),
+                json.as_ptr(),
+                err,
+            )
+        })
+    }
+
+    /// [`Project::import_storage_volume_backup`] as an operation (cancellable; progress
+    /// "create_volume_from_backup_progress"); its metadata "name" names the volume once it succeeds.
+    pub fn import_storage_volume_backup_async(
+        &self,
+        pool: &str,
+        path: &Path,
+        opts: &BackupImportOptions,
+    ) -> Result<Operation> {
+        let pool = c_string("pool", pool)?;
+        let path = c_path("path", path)?;
+        let json = options_json("options_json", opts)?;
+        Operation::from_call(|out, err| unsafe {
+            sys::li_storage_volume_import_backup_async(
+                out,
+                self.mgr(),
+                self.name_ptr(),
+                pool.as_ptr(),
+                path.as_ptr(),
+                json.as_ptr(),
+                err,
+            )
+        })
+    }
+
     /// Creates a custom volume (with its snapshots) on `pool` from a backup file; `opts.pool` is
     /// ignored. AlreadyExists (key "name").
     pub fn import_storage_volume_backup(

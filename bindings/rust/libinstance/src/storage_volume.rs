@@ -10,6 +10,7 @@ use libinstance_sys as sys;
 use crate::api;
 use crate::error::{check, Result};
 use crate::manager::Project;
+use crate::operation::Operation;
 use crate::strings::{c_string, owned_json};
 
 impl Project<'_> {
@@ -28,6 +29,28 @@ impl Project<'_> {
         )?;
         owned_json("StorageVolume", |out, err| unsafe {
             sys::li_storage_volume_create_json(
+                out,
+                self.mgr(),
+                self.name_ptr(),
+                pool.as_ptr(),
+                json.as_ptr(),
+                err,
+            )
+        })
+    }
+
+    /// [`Project::create_storage_volume`] as an operation: "Copying storage volume" for a copy
+    /// (cancellable, a cancelled copy leaves no volume; progress "fs_progress"), else "Creating
+    /// storage volume". Its metadata "name" names the volume once it succeeds; a bad name, type
+    /// or content type fails this call.
+    pub fn create_storage_volume_async(&self, pool: &str, post: &api::StorageVolumesPost) -> Result<Operation> {
+        let pool = c_string("pool", pool)?;
+        let json = c_string(
+            "storage_volumes_post_json",
+            &serde_json::to_string(post).expect("serialising StorageVolumesPost"),
+        )?;
+        Operation::from_call(|out, err| unsafe {
+            sys::li_storage_volume_create_json_async(
                 out,
                 self.mgr(),
                 self.name_ptr(),
@@ -129,6 +152,21 @@ impl Project<'_> {
         self.create_storage_volume(target_pool, &post)
     }
 
+    /// [`Project::copy_storage_volume`] as an operation (see
+    /// [`Project::create_storage_volume_async`]).
+    pub fn copy_storage_volume_async(
+        &self,
+        source_pool: &str,
+        source_name: &str,
+        target_pool: &str,
+        target_name: &str,
+        volume_only: bool,
+    ) -> Result<Operation> {
+        let mut post = api::StorageVolumesPost::new(target_name);
+        post.source = Some(api::StorageVolumeSource::copy(source_pool, source_name, volume_only));
+        self.create_storage_volume_async(target_pool, &post)
+    }
+
     /// LXD's POST on a custom volume: renames it (`post.pool` empty or `pool`) and/or moves it with
     /// its snapshots to the pool `post.pool`. Busy (key "name") while instances or profiles attach
     /// it; NotFound (key "pool" or "name"); AlreadyExists (key "name"). A failed move changes
@@ -142,6 +180,30 @@ impl Project<'_> {
         )?;
         check(|err| unsafe {
             sys::li_storage_volume_move_json(
+                self.mgr(),
+                self.name_ptr(),
+                pool.as_ptr(),
+                name.as_ptr(),
+                json.as_ptr(),
+                err,
+            )
+        })
+    }
+
+    /// [`Project::move_storage_volume`] as an operation ("Moving storage volume"; cancellable
+    /// until the target is recorded: a cancelled move leaves the source as it was and no target;
+    /// progress "fs_progress"). Its metadata "name" and "pool" say where the volume is once it
+    /// succeeds.
+    pub fn move_storage_volume_async(&self, pool: &str, name: &str, post: &api::StorageVolumePost) -> Result<Operation> {
+        let pool = c_string("pool", pool)?;
+        let name = c_string("name", name)?;
+        let json = c_string(
+            "storage_volume_post_json",
+            &serde_json::to_string(post).expect("serialising StorageVolumePost"),
+        )?;
+        Operation::from_call(|out, err| unsafe {
+            sys::li_storage_volume_move_json_async(
+                out,
                 self.mgr(),
                 self.name_ptr(),
                 pool.as_ptr(),

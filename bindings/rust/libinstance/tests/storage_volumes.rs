@@ -1,12 +1,20 @@
 //! Custom storage volumes through the safe API on the shared state dir's default pool:
 //! create/list/get/update/rename/delete, bad input naming the key and changing nothing, and one
-//! volume shared by two running containers as disk devices (refused deletion while attached).
+//! volume shared by two running containers as disk devices (refused deletion while attached);
+//! copies, moves, exports and imports as operations, a cancelled copy leaving nothing.
 
 mod common;
 
-use common::{container, expect_error, manager, Guard};
-use libinstance::api::{ConfigMap, InstanceSource, InstancesPost, StorageVolumePut, StorageVolumesPost};
-use libinstance::{ErrorCode, ExecOptions};
+use std::io::Read;
+use std::time::Duration;
+
+use common::{container, expect_error, manager, state_dir, Guard};
+use libinstance::api::{
+    ConfigMap, InstanceSource, InstancesPost, StorageVolumePost, StorageVolumePut, StorageVolumesPost,
+};
+use libinstance::{BackupExportOptions, BackupImportOptions, ErrorCode, ExecOptions};
+
+const WAIT: Option<Duration> = Some(Duration::from_secs(120));
 
 fn custom_names(project: &libinstance::Project<'_>) -> Vec<String> {
     let mut names: Vec<String> = project
@@ -165,4 +173,61 @@ fn custom_volume_shared_by_two_containers() {
     assert!(project.storage_volume("default", "custom", "rsshared").unwrap().used_by.is_empty());
     project.delete_storage_volume("default", "rsshared").unwrap();
     expect_error(project.storage_volume("default", "custom", "rsshared"), ErrorCode::NotFound, "rsshared");
+}
+
+#[test]
+fn custom_volume_operations_and_a_cancelled_copy() {
+    let mgr = manager();
+    let project = mgr.default_project();
+    let _guards = ["rsopsrc", "rsopcp", "rsopmv", "rsopbk", "rsopgone"].map(|n| VolumeGuard(&project, n));
+    project.create_storage_volume("default", &StorageVolumesPost::new("rsopsrc")).unwrap();
+    let custom = state_dir().join("storage-pools/default/custom");
+    // Incompressible data, so that the copy cancelled below is still running.
+    let mut random = std::fs::File::open("/dev/urandom").unwrap();
+    let mut buf = vec![0u8; 2 << 20];
+    for i in 0..48 {
+        random.read_exact(&mut buf).unwrap();
+        std::fs::write(custom.join("rsopsrc").join(format!("f{i}")), &buf).unwrap();
+    }
+
+    let op = project.copy_storage_volume_async("default", "rsopsrc", "default", "rsopcp", false).unwrap();
+    op.wait(WAIT).unwrap();
+    let info = op.info().unwrap();
+    assert_eq!(info.description, "Copying storage volume");
+    assert_eq!(info.resources["storage_volumes"], vec!["/1.0/storage-pools/default/volumes/custom/rsopcp".to_string()]);
+    assert_eq!(info.metadata["name"], "rsopcp");
+    assert_eq!(info.metadata["fs_progress"], "Copy: 100%");
+
+    let cancelled = project.copy_storage_volume_async("default", "rsopsrc", "default", "rsopgone", false).unwrap();
+    assert!(cancelled.info().unwrap().may_cancel);
+    cancelled.cancel().unwrap();
+    expect_error(cancelled.wait(WAIT), ErrorCode::Cancelled, "");
+    assert!(!custom_names(&project).contains(&"rsopgone".to_string()));
+    assert!(!custom.join("rsopgone").exists());
+
+    let post = StorageVolumePost { name: "rsopmv".into(), pool: "default".into() };
+    let op = project.move_storage_volume_async("default", "rsopcp", &post).unwrap();
+    op.wait(WAIT).unwrap();
+    assert_eq!(op.info().unwrap().metadata["name"], "rsopmv");
+    assert!(custom.join("rsopmv").join("f0").exists());
+
+    let dir = common::TempDir::new("rs-volops");
+    let file = dir.0.join("vol.tar");
+    let opts = BackupExportOptions { compression_algorithm: "none".into(), ..Default::default() };
+    let op = project.export_storage_volume_backup_async("default", "rsopsrc", &file, &opts).unwrap();
+    op.wait(WAIT).unwrap();
+    assert_eq!(op.info().unwrap().description, "Backing up storage volume");
+    assert_eq!(op.info().unwrap().metadata["create_backup_progress"], "Backup: 100%");
+    let import = BackupImportOptions { name: "rsopbk".into(), ..Default::default() };
+    let op = project.import_storage_volume_backup_async("default", &file, &import).unwrap();
+    op.wait(WAIT).unwrap();
+    assert_eq!(op.info().unwrap().metadata["name"], "rsopbk");
+    assert_eq!(std::fs::metadata(custom.join("rsopbk").join("f47")).unwrap().len(), 2 << 20);
+
+    // Refused at once, with no operation: an unknown volume.
+    expect_error(
+        project.export_storage_volume_backup_async("default", "rsnope", &dir.0.join("x.tar"), &opts),
+        ErrorCode::NotFound,
+        "rsnope",
+    );
 }
