@@ -8,7 +8,7 @@ import os
 import pytest
 import yaml
 
-from conftest import assert_error
+from conftest import assert_error, run_on_pty
 
 
 def vol_dir(tool, pool, name):
@@ -213,3 +213,37 @@ def test_restore_refused_under_a_running_instance(inst, vols):
         assert inst.ok("exec", "svsr", "--", "cat", "/mnt/v/f").stdout == "first\n"
     finally:
         inst.run("delete", "--force", "svsr")
+
+
+def test_copy_move_export_import_show_progress_and_are_quiet_with_q(inst, vols, tmp_path):
+    """The long volume commands run as operations: live progress on a terminal (lxc's prefixes),
+    nothing at all with -q, the same results either way."""
+    v, copied, back = vols
+    inst.ok("storage", "volume", "create", "default", v)
+    for i in range(16):  # enough that the progress events come before the end
+        with open(os.path.join(vol_dir(inst, "default", v), f"f{i}"), "wb") as f:
+            f.write(os.urandom(1 << 20))
+    write(inst, "default", v, "data")
+
+    r = run_on_pty(inst, "storage", "volume", "copy", f"default/{v}", f"default/{copied}")
+    assert r.returncode == 0, r.stderr
+    assert "Copying the storage volume: Copy: " in r.stdout and "Storage volume copied successfully!" in r.stdout
+    assert read(inst, "default", copied) == "data"
+    r = run_on_pty(inst, "storage", "volume", "export", "default", v, str(tmp_path / "v.tar.gz"))
+    assert r.returncode == 0, r.stderr
+    assert "Backing up storage volume: Backup: " in r.stdout and "Volume exported successfully!" in r.stdout
+    r = run_on_pty(inst, "storage", "volume", "import", "default", str(tmp_path / "v.tar.gz"), back)
+    assert r.returncode == 0, r.stderr
+    assert "Importing custom volume: Unpack: " in r.stdout
+    assert read(inst, "default", back) == "data"
+    inst.ok("storage", "volume", "delete", "default", back)
+
+    # -q: the same commands print nothing.
+    assert inst.ok("-q", "storage", "volume", "move", f"default/{copied}", f"default/{back}").stdout == ""
+    assert custom_names(inst, "default") >= {v, back} and copied not in custom_names(inst, "default")
+    assert inst.ok("-q", "storage", "volume", "copy", f"default/{back}", f"default/{copied}").stdout == ""
+    assert read(inst, "default", copied) == "data"
+    assert inst.ok("-q", "storage", "volume", "export", "default", v, str(tmp_path / "q.tar.gz")).stdout == ""
+    inst.ok("storage", "volume", "delete", "default", back)
+    assert inst.ok("-q", "storage", "volume", "import", "default", str(tmp_path / "q.tar.gz"), back).stdout == ""
+    assert read(inst, "default", back) == "data"

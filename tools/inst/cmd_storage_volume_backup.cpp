@@ -1,9 +1,11 @@
-// storage volume export/import: custom volume backups as `lxc storage volume export/import`.
+// storage volume export/import: custom volume backups as `lxc storage volume export/import`, run
+// as operations: live progress, and Ctrl-C cancels (no file, no volume left behind).
 #include <fmt/format.h>
 
 #include "context.hpp"
 #include "libinstance/backup.hpp"
 #include "libinstance/storage_volume.hpp"
+#include "operation_wait.hpp"
 #include "progress.hpp"
 #include "storage_volume_commands.hpp"
 
@@ -30,8 +32,8 @@ int run_volume_export(Context& ctx, const ParsedArgs& args) {
     if (auto c = args.string("compression")) opts.compression_algorithm = *c;
 
     ProgressRenderer progress("Backing up storage volume: ", ctx.quiet(), ctx.progress_bars());
-    progress.update("");
-    ctx.manager().storage_volumes().export_backup(pool, volume, target, opts, ctx.project());
+    run_operation(ctx, progress,
+                  [&] { return ctx.manager().storage_volumes().export_backup_async(pool, volume, target, opts, ctx.project()); });
     progress.done("Volume exported successfully!");
     return 0;
 }
@@ -42,8 +44,8 @@ int run_volume_import(Context& ctx, const ParsedArgs& args) {
     if (args.positional.size() > 2) opts.name = args.positional[2];
 
     ProgressRenderer progress("Importing custom volume: ", ctx.quiet(), ctx.progress_bars());
-    progress.update("");
-    ctx.manager().storage_volumes().import_backup(pool, args.positional[1], opts, ctx.project());
+    run_operation(ctx, progress,
+                  [&] { return ctx.manager().storage_volumes().import_backup_async(pool, args.positional[1], opts, ctx.project()); });
     progress.done("");
     return 0;
 }

@@ -1,10 +1,12 @@
 // storage volume copy/move: lxc 5.0.2's "<pool>/<volume>" copies and moves of custom volumes,
-// within a pool or between pools, over StorageVolumeStore (create with source "copy", move).
+// within a pool or between pools, over StorageVolumeStore (create with source "copy", move), as
+// operations: live progress, and Ctrl-C cancels (leaving no target).
 #include <fmt/format.h>
 
 #include "context.hpp"
 #include "libinstance/error.hpp"
 #include "libinstance/storage_volume.hpp"
+#include "operation_wait.hpp"
 #include "progress.hpp"
 #include "storage_volume_commands.hpp"
 
@@ -55,8 +57,7 @@ int run_copy(Context& ctx, const ParsedArgs& args) {
     post.source.volume_only = args.flag("volume-only");
     std::string target_project = args.string_or("target-project", ctx.project());
     ProgressRenderer progress("Copying the storage volume: ", ctx.quiet(), ctx.progress_bars());
-    progress.update(src.volume);  // the store works synchronously: say what is being copied meanwhile
-    ctx.manager().storage_volumes().create(dst.pool, post, target_project);
+    run_operation(ctx, progress, [&] { return ctx.manager().storage_volumes().create_async(dst.pool, post, target_project); });
     progress.done("Storage volume copied successfully!");
     return 0;
 }
@@ -76,8 +77,7 @@ int run_move(Context& ctx, const ParsedArgs& args) {
     post.name = dst.volume;
     post.pool = dst.pool;
     ProgressRenderer progress("Moving the storage volume: ", ctx.quiet(), ctx.progress_bars());
-    progress.update(src.volume);
-    ctx.manager().storage_volumes().move(src.pool, src.volume, post, ctx.project());
+    run_operation(ctx, progress, [&] { return ctx.manager().storage_volumes().move_async(src.pool, src.volume, post, ctx.project()); });
     progress.done("Storage volume moved successfully!");
     return 0;
 }
