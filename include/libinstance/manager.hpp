@@ -73,8 +73,10 @@ public:
     std::map<std::string, std::string> config();
     /// One setting's value, or its default when unset. Keys: images.remote_cache_expiry (days an
     /// unused cached image is kept, default 10), images.unpack_max_ratio (default 100) and
-    /// images.unpack_max_size (default 64GiB), the decompression-bomb limits of image imports.
-    /// InvalidArgument naming the key when unknown.
+    /// images.unpack_max_size (default 64GiB), the decompression-bomb limits of image imports,
+    /// images.auto_update_interval (hours between refreshes of auto_update images, default 6,
+    /// 0: never) and images.auto_update_cached (whether cached images are auto-updated too,
+    /// default true; see run_image_auto_update). InvalidArgument naming the key when unknown.
     std::string get_config(std::string_view key);
     /// Sets a setting (an empty value unsets it). InvalidArgument naming the key for an unknown
     /// key or a bad value.
@@ -87,11 +89,23 @@ public:
     /// snapshots.schedule.stopped=true); then every snapshot whose expires_at has passed is
     /// deleted. A minute's slot is taken at most once per instance, whoever runs it (the slot is
     /// recorded in the database first). The manager runs this itself at every minute from open()
-    /// until it is destroyed, on a thread of its own (not when $LIBINSTANCE_SNAPSHOT_SCHEDULER is
-    /// "0" at open); callers driving their own clock (tests, the daemon) may call it with another
-    /// now. Schedules are read in the local time zone (TZ), as LXD does; scheduled snapshots
+    /// until it is destroyed, on a thread of its own (not when $LIBINSTANCE_SNAPSHOT_SCHEDULER or
+    /// $LIBINSTANCE_BACKGROUND_JOBS is "0" at open: then neither this nor the image auto-update
+    /// runs); callers driving their own clock (tests, the daemon) may call it with another now.
+    /// Schedules are read in the local time zone (TZ), as LXD does; scheduled snapshots
     /// expire counting from their minute.
     SnapshotScheduleRun run_snapshot_schedule(std::chrono::system_clock::time_point now = std::chrono::system_clock::now());
+
+    /// One look of the image auto-update, as of now (LXD's periodic image refresh): when
+    /// images.auto_update_interval hours (default 6; 0: never) have passed since the last pass
+    /// recorded in the state directory (whichever process ran it), refreshes every image with
+    /// auto_update set that came from an image server, in every project, as ImageStore::refresh
+    /// does (image-refreshed events); cached images only while images.auto_update_cached is
+    /// true. The first look at a state directory only starts the clock. An image that fails is
+    /// logged as a warning and the others go on. The manager runs this at every minute on the
+    /// snapshot scheduler's thread (so not when $LIBINSTANCE_SNAPSHOT_SCHEDULER or
+    /// $LIBINSTANCE_BACKGROUND_JOBS is "0" at open); callers with their own clock may call it.
+    void run_image_auto_update(std::chrono::system_clock::time_point now = std::chrono::system_clock::now());
 
     // --- Disaster recovery (`lxd recover`) --------------------------------------------------
     /// Scans the known pools, those found under the state directory and opts.pools for volumes

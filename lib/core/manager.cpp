@@ -7,6 +7,7 @@
 #include "core/manager_core.hpp"
 #include "core/server_config.hpp"
 #include "instance/instance_boot.hpp"
+#include "core/background_jobs.hpp"
 #include "instance/snapshot_schedule.hpp"
 
 namespace li {
@@ -37,7 +38,7 @@ std::shared_ptr<Manager> Manager::open(const fs::path& state_dir) {
     } catch (const std::exception& e) {
         log::warn("autostarting instances", {{"error", e.what()}});
     }
-    start_snapshot_scheduler(core);
+    start_background_jobs(core);
     return manager;
 }
 

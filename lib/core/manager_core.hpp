@@ -50,7 +50,8 @@ public:
     std::unique_ptr<StorageDriver> take_pool(const std::string& name);
     InstanceDriver& instance_driver(const std::string& type);
     const IdMap& idmap() const { return idmap_; }
-    /// Keeps the snapshot scheduler's thread, stopped first when the core goes.
+    /// Keeps the minute tick's thread (core/background_jobs.hpp: scheduled snapshots and image
+    /// auto-update), stopped first when the core goes.
     void set_snapshot_scheduler(std::unique_ptr<MinuteTicker> ticker);
 
 private:

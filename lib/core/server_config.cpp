@@ -4,6 +4,7 @@
 #include <charconv>
 #include <optional>
 
+#include "config/validators.hpp"
 #include "core/manager_core.hpp"
 #include "libinstance/error.hpp"
 
@@ -20,7 +21,11 @@ uint64_t parse_unsigned(std::string_view key, std::string_view value, std::strin
 }
 
 void validate(std::string_view key, std::string_view value) {
-    if (key == "images.remote_cache_expiry") parse_unsigned(key, value, "a number of days");
+    if (key == "images.auto_update_interval") parse_unsigned(key, value, "a number of hours (0: never)");
+    else if (key == "images.auto_update_cached") {
+        if (!config::check_bool(value).empty())
+            throw Error::invalid(std::string(key), fmt::format("invalid value \"{}\" for {}: must be true or false", value, key));
+    } else if (key == "images.remote_cache_expiry") parse_unsigned(key, value, "a number of days");
     else if (key == "images.unpack_max_ratio") parse_unsigned(key, value, "a whole number (0: no ratio limit)");
     else if (key == "images.unpack_max_size") {
         if (parse_byte_size(key, value) == 0)
@@ -44,6 +49,10 @@ const ServerConfigKey& known_key(std::string_view key) {
 
 const std::vector<ServerConfigKey>& server_config_keys() {
     static const std::vector<ServerConfigKey> keys{
+        {"images.auto_update_cached", "true",
+         "Whether cached images (pulled by launches) are auto-updated too (images.auto_update_interval)"},
+        {"images.auto_update_interval", "6",
+         "Hours between refreshes of the images with auto_update set, from their image server (0: never)"},
         {"images.remote_cache_expiry", "10", "Days after which an unused cached image is removed"},
         {"images.unpack_max_ratio", "100",
          "Refuse image archives unpacking to more than this many times their size (0: no ratio limit; "

@@ -3,7 +3,6 @@
 // (two threads, or this manager and a caller with its own clock) take it once between them.
 #include "instance/snapshot_schedule.hpp"
 
-#include <cstdlib>
 #include <ctime>
 #include <string_view>
 
@@ -14,7 +13,6 @@
 #include "core/cron.hpp"
 #include "core/log.hpp"
 #include "core/manager_core.hpp"
-#include "core/minute_ticker.hpp"
 #include "core/operation_state.hpp"
 #include "instance/instance_loader.hpp"
 #include "instance/instance_snapshots.hpp"
@@ -114,25 +112,17 @@ void snapshot_at_startup(ManagerCore& core, InstanceContext& ctx) {
     }
 }
 
-void start_snapshot_scheduler(const std::shared_ptr<ManagerCore>& core) {
-    if (const char* env = std::getenv("LIBINSTANCE_SNAPSHOT_SCHEDULER"); env && std::string_view(env) == "0") return;
-    // Weak: the thread must not keep the state directory open; a pass in progress holds it until
-    // it ends (and may then be the one that closes it).
-    std::weak_ptr<ManagerCore> weak = core;
-    core->set_snapshot_scheduler(std::make_unique<MinuteTicker>([weak](Clock::time_point now) {
-        auto held = weak.lock();
-        if (!held) return;
-        try {
-            SnapshotScheduleRun run = run_snapshot_schedule(held, now);
-            for (const auto& t : run.taken) log::info("scheduled snapshot taken", {{"snapshot", t}});
-            for (const auto& p : run.pruned) log::info("expired snapshot deleted", {{"snapshot", p}});
-            for (const auto& f : run.failed) log::error("scheduled snapshot failed", {{"error", f}});
-        } catch (const std::exception& e) {
-            log::error("snapshot schedule pass failed", {{"error", e.what()}});
-        } catch (...) {
-            log::error("snapshot schedule pass failed", {{"error", "unknown exception"}});
-        }
-    }));
+void snapshot_schedule_tick(const std::shared_ptr<ManagerCore>& core, Clock::time_point now) noexcept {
+    try {
+        SnapshotScheduleRun run = run_snapshot_schedule(core, now);
+        for (const auto& t : run.taken) log::info("scheduled snapshot taken", {{"snapshot", t}});
+        for (const auto& p : run.pruned) log::info("expired snapshot deleted", {{"snapshot", p}});
+        for (const auto& f : run.failed) log::error("scheduled snapshot failed", {{"error", f}});
+    } catch (const std::exception& e) {
+        log::error("snapshot schedule pass failed", {{"error", e.what()}});
+    } catch (...) {
+        log::error("snapshot schedule pass failed", {{"error", "unknown exception"}});
+    }
 }
 
 SnapshotScheduleRun Manager::run_snapshot_schedule(std::chrono::system_clock::time_point now) {

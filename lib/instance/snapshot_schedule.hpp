@@ -1,6 +1,6 @@
 #pragma once
-// Scheduled snapshots (snapshots.schedule): one pass of the scheduler, and the manager's own
-// thread that runs it every minute.
+// Scheduled snapshots (snapshots.schedule): one pass of the scheduler, and its run from the
+// manager's minute tick (core/background_jobs.hpp).
 
 #include <chrono>
 #include <memory>
@@ -20,8 +20,8 @@ SnapshotScheduleRun run_snapshot_schedule(const std::shared_ptr<ManagerCore>& co
 /// under the instance's lock). A failure is logged and does not undo the start.
 void snapshot_at_startup(ManagerCore& core, InstanceContext& ctx);
 
-/// Starts the thread that runs the pass at every minute for as long as core lives, unless
-/// $LIBINSTANCE_SNAPSHOT_SCHEDULER is "0" (for callers driving the pass with their own clock).
-void start_snapshot_scheduler(const std::shared_ptr<ManagerCore>& core);
+/// The pass as the manager's minute tick runs it (core/background_jobs.hpp): what it did and
+/// what failed are logged; nothing is thrown.
+void snapshot_schedule_tick(const std::shared_ptr<ManagerCore>& core, std::chrono::system_clock::time_point now) noexcept;
 
 }  // namespace li

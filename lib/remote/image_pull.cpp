@@ -3,11 +3,13 @@
 #include <cstdio>
 #include <fmt/format.h>
 
+#include "config/validators.hpp"
 #include "core/event_hub.hpp"
 #include "core/log.hpp"
 #include "core/manager_core.hpp"
 #include "core/names.hpp"
 #include "core/operations.hpp"
+#include "core/server_config.hpp"
 #include "image/metadata.hpp"
 #include "libinstance/error.hpp"
 #include "libinstance/image.hpp"
@@ -228,6 +230,8 @@ std::string pull_for_instance(const std::shared_ptr<ManagerCore>& core, const st
     post.source.alias = source.alias;
     post.source.fingerprint = source.fingerprint;
     post.cached = true;
+    // As LXD: an image cached by a launch follows its server while images.auto_update_cached.
+    post.auto_update = config::is_true(server_config_get(*core, "images.auto_update_cached"));
     return pull_image(core, project, post, ctx).fingerprint;
 }
 

@@ -196,4 +196,13 @@ std::vector<ImageRecord> list_cached_images(SQLite::Database& db) {
     return out;
 }
 
+std::vector<ImageRecord> list_auto_update_images(SQLite::Database& db) {
+    std::vector<ImageRecord> out;
+    SQLite::Statement q(db, fmt::format("SELECT {} FROM images WHERE auto_update = 1 AND id IN (SELECT image_id FROM images_source) "
+                                        "ORDER BY project, id",
+                                        kColumns));
+    while (q.executeStep()) out.push_back(image_from_row(db, q));
+    return out;
+}
+
 }  // namespace li::repo

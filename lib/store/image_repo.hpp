@@ -35,4 +35,7 @@ void update_alias(SQLite::Database& db, const std::string& project, const std::s
 void update_image(SQLite::Database& db, int64_t id, const api::ImagePut& put);
 /// Cached images of every project.
 std::vector<ImageRecord> list_cached_images(SQLite::Database& db);
+/// Images of every project with auto_update set and a recorded source (what can be refreshed),
+/// by project.
+std::vector<ImageRecord> list_auto_update_images(SQLite::Database& db);
 }  // namespace li::repo

@@ -245,9 +245,18 @@ CREATE TABLE operations_journal (
 );
 )sql";
 
-constexpr std::array<std::string_view, 8> kMigrations{kV1,         kV2Remotes,         kV3Config,           kV4Volumes,
+// Version 9: what the manager's own periodic jobs remember between passes and processes (e.g.
+// when images were last auto-updated), apart from the user's settings in `config`.
+constexpr std::string_view kV9ServerState = R"sql(
+CREATE TABLE server_state (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+)sql";
+
+constexpr std::array<std::string_view, 9> kMigrations{kV1,         kV2Remotes,         kV3Config,           kV4Volumes,
                                                       kV5VolumeSnapshots, kV6InstanceSnapshots, kV7SnapshotSlots,
-                                                      kV8Journal};
+                                                      kV8Journal,  kV9ServerState};
 
 }  // namespace
 

@@ -116,6 +116,19 @@ def test_server_settings_still_work(inst):
     assert_error(inst.run("config", "show", "--expanded"), "--expanded")
 
 
+def test_image_auto_update_settings(inst):
+    assert inst.ok("config", "get", "images.auto_update_interval").stdout == "6\n"
+    assert inst.ok("config", "get", "images.auto_update_cached").stdout == "true\n"
+    assert_error(inst.run("config", "set", "images.auto_update_interval", "abc"), "images.auto_update_interval", "abc")
+    assert_error(inst.run("config", "set", "images.auto_update_cached=maybe"), "images.auto_update_cached", "maybe")
+    inst.ok("config", "set", "images.auto_update_interval", "12")
+    try:
+        assert inst.ok("config", "get", "images.auto_update_interval").stdout == "12\n"
+        assert yaml.safe_load(inst.ok("config", "show").stdout)["config"]["images.auto_update_interval"] == "12"
+    finally:
+        inst.ok("config", "unset", "images.auto_update_interval")
+
+
 def test_running_instance_environment(inst):
     name = "cfgcli-r"
     inst.ok("launch", "busybox", name)

@@ -324,3 +324,123 @@ TEST_CASE("refresh replaces an image by the server's newer version and moves its
     CHECK(e.code() == ErrorCode::InvalidArgument);
     CHECK(e.key() == "image");
 }
+
+TEST_CASE("auto_update images are refreshed every images.auto_update_interval hours; a failing one does not stop the pass") {
+    using std::chrono::hours;
+    Fixture f;
+    auto p = f.post("bbu");
+    p.aliases = {{"auto", ""}};
+    p.auto_update = true;
+    api::Image unified = f.mgr->images().copy_from_remote("default", p);
+    // As a launch leaves it: cached, following its server.
+    auto c = f.post("bbs");
+    c.cached = true;
+    c.auto_update = true;
+    api::Image split = f.mgr->images().copy_from_remote("default", c);
+    REQUIRE(split.cached);
+    auto fingerprint_of_auto = [&] { return f.mgr->images().get("default", "auto").fingerprint; };
+    auto present = [&](const std::string& fp) {
+        try {
+            f.mgr->images().get("default", fp);
+            return true;
+        } catch (const Error&) {
+            return false;
+        }
+    };
+
+    std::mutex m;
+    std::vector<std::string> events;
+    EventFilter filter;
+    filter.types = {"lifecycle"};
+    auto sub = f.mgr->events().subscribe(filter, [&](const std::string& ev) {
+        std::lock_guard lock(m);
+        events.push_back(ev);
+    });
+    auto refreshed_event = [&](const std::string& fp) {
+        for (int i = 0; i < 50; ++i) {
+            {
+                std::lock_guard lock(m);
+                for (const auto& ev : events)
+                    if (ev.find("\"image-refreshed\"") != std::string::npos && ev.find(fp) != std::string::npos) return true;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        }
+        return false;
+    };
+
+    const auto t0 = std::chrono::system_clock::now();
+    f.mgr->run_image_auto_update(t0);  // the state directory's first look starts the clock
+    std::string unified2 = f.server.add("bb-unified", "bbu,busybox-unified", "20260102_00:00", "unified");
+    std::string split2 = f.server.add("bb-split", "bbs", "20260102_00:00", "split");
+    REQUIRE(unified2 != unified.fingerprint);
+    REQUIRE(split2 != split.fingerprint);
+
+    // Before the interval (6 hours by default) nothing is refreshed.
+    f.mgr->run_image_auto_update(t0 + hours(6) - std::chrono::minutes(1));
+    CHECK(fingerprint_of_auto() == unified.fingerprint);
+    CHECK(present(split.fingerprint));
+
+    // Interval 0: never.
+    f.mgr->set_config("images.auto_update_interval", "0");
+    f.mgr->run_image_auto_update(t0 + hours(100));
+    CHECK(fingerprint_of_auto() == unified.fingerprint);
+    f.mgr->set_config("images.auto_update_interval", "");
+
+    // Past the interval: the auto_update image follows its server (not the cached one while
+    // images.auto_update_cached is false).
+    f.mgr->set_config("images.auto_update_cached", "false");
+    f.mgr->run_image_auto_update(t0 + hours(6));
+    CHECK(fingerprint_of_auto() == unified2);
+    CHECK(f.mgr->images().get("default", "auto").auto_update);
+    CHECK_FALSE(present(unified.fingerprint));
+    CHECK(refreshed_event(unified2));
+    CHECK(present(split.fingerprint));
+    CHECK_FALSE(present(split2));
+
+    // The next pass counts from the last one (t0 + 6h), whoever ran it.
+    std::string unified3 = f.server.add("bb-unified", "bbu,busybox-unified", "20260103_00:00", "unified");
+    f.mgr->run_image_auto_update(t0 + hours(11));
+    CHECK(fingerprint_of_auto() == unified2);
+
+    // The cached image's newest version is corrupt: its refresh fails and is logged, the pass goes
+    // on to the other image (listed after it).
+    f.mgr->set_config("images.auto_update_cached", "true");
+    f.server.add("bb-split", "bbs", "20260103_00:00", "split");
+    f.server.corrupt("bb-split");
+    f.mgr->run_image_auto_update(t0 + hours(12));
+    CHECK(present(split.fingerprint));
+    CHECK(fingerprint_of_auto() == unified3);
+    CHECK(refreshed_event(unified3));
+
+    // A good newer version: the cached image is refreshed, and stays cached.
+    std::string split4 = f.server.add("bb-split", "bbs", "20260104_00:00", "split");
+    f.mgr->run_image_auto_update(t0 + hours(18));
+    CHECK_FALSE(present(split.fingerprint));
+    REQUIRE(present(split4));
+    CHECK(f.mgr->images().get("default", split4).cached);
+    CHECK(f.mgr->images().get("default", split4).auto_update);
+    CHECK(refreshed_event(split4));
+    CHECK(f.no_download_leftovers());
+}
+
+TEST_CASE("the image auto-update settings are validated naming the key") {
+    test::TempDir dir{"li-autoupd-config"};
+    auto mgr = Manager::open(dir.path() / "state");
+    CHECK(mgr->get_config("images.auto_update_interval") == "6");
+    CHECK(mgr->get_config("images.auto_update_cached") == "true");
+    for (auto [key, value] : {std::pair{"images.auto_update_interval", "abc"}, {"images.auto_update_interval", "-1"},
+                              {"images.auto_update_interval", "1.5"}, {"images.auto_update_cached", "maybe"}}) {
+        CAPTURE(value);
+        Error e = error_of([&] { mgr->set_config(key, value); });
+        CHECK(e.code() == ErrorCode::InvalidArgument);
+        CHECK(e.key() == key);
+        CHECK(std::string(e.what()).find(key) != std::string::npos);
+    }
+    mgr->set_config("images.auto_update_interval", "12");
+    mgr->set_config("images.auto_update_cached", "false");
+    CHECK(mgr->config().at("images.auto_update_interval") == "12");
+    CHECK(mgr->get_config("images.auto_update_cached") == "false");
+    // Nothing is recorded as a setting by the passes themselves.
+    mgr->run_image_auto_update();
+    CHECK(mgr->config().size() == 2);
+}

@@ -5,6 +5,7 @@
 #include "store/instance_repo.hpp"
 #include "store/profile_repo.hpp"
 #include "store/schema.hpp"
+#include "store/server_state_repo.hpp"
 #include "support/temp_state.hpp"
 
 using namespace li;
@@ -62,4 +63,27 @@ TEST_CASE("an instance row round-trips with config, devices and ordered profiles
     r.profiles = {"default", "nope"};
     CHECK_THROWS_AS(db.transaction([&](SQLite::Database& d) { repo::insert_instance(d, r); }), Error);
     CHECK_FALSE(db.read([](SQLite::Database& d) { return repo::find_instance(d, "default", "c2"); }));
+}
+
+TEST_CASE("a periodic pass is claimed once per interval, and the clock never goes back") {
+    test::TempDir dir("li-db-periodic");
+    Db db(dir.path() / "local.db");
+    auto claim = [&](int64_t now) {
+        return db.transaction([&](SQLite::Database& d) { return repo::claim_periodic_pass(d, "job", now, 100); });
+    };
+    bool started = db.transaction([](SQLite::Database& d) { return repo::start_periodic_clock(d, "job", 1000); });
+    CHECK(started);
+    CHECK_FALSE(db.transaction([](SQLite::Database& d) { return repo::start_periodic_clock(d, "job", 5000); }));
+    CHECK_FALSE(claim(1099));
+    CHECK_FALSE(claim(500));  // an earlier clock does not move the last pass back
+    CHECK(claim(1100));
+    CHECK_FALSE(claim(1100));  // the same pass is claimed once
+    CHECK_FALSE(claim(1199));
+    // Large numbers compare as numbers, not as text ("10000" < "9999").
+    CHECK(claim(9999));
+    CHECK(claim(10100));
+    auto last = db.read([](SQLite::Database& d) { return repo::get_server_state(d, "job"); });
+    REQUIRE(last);
+    CHECK(*last == "10100");
+    CHECK_FALSE(db.read([](SQLite::Database& d) { return repo::get_server_state(d, "other"); }));
 }

@@ -231,7 +231,9 @@ Command config_command() {
         "Without one: the state directory's settings (lxc's server configuration):\n"
         "images.remote_cache_expiry (days an unused cached image is kept, default 10),\n"
         "images.unpack_max_ratio (default 100) and images.unpack_max_size (default 64GiB):\n"
-        "the decompression-bomb limits of image imports.";
+        "the decompression-bomb limits of image imports, images.auto_update_interval (hours\n"
+        "between refreshes of auto-update images, default 6, 0: never) and\n"
+        "images.auto_update_cached (whether cached images are auto-updated too, default true).";
     const FlagSpec expanded_get{"expanded", 'e', FlagKind::Bool, "Access the expanded configuration"};
     const FlagSpec expanded_show{"expanded", 'e', FlagKind::Bool, "Show the expanded configuration"};
 

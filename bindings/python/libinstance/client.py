@@ -99,7 +99,9 @@ class Client:
 
     def set_config(self, key: str, value: Optional[str]) -> None:
         """Sets a setting (``None`` or ``""`` unsets it): ``images.remote_cache_expiry`` (days),
-        ``images.unpack_max_ratio``, ``images.unpack_max_size`` (e.g. ``"64GiB"``)."""
+        ``images.unpack_max_ratio``, ``images.unpack_max_size`` (e.g. ``"64GiB"``),
+        ``images.auto_update_interval`` (hours between refreshes of auto-update images, ``"0"``:
+        never) and ``images.auto_update_cached`` (``"true"``/``"false"``)."""
         self._manager().config_set(key, value or "")
 
     def set_log(self, level: str = "warn", file: Union[str, "os.PathLike[str]", None] = None) -> None:
