@@ -16,4 +16,6 @@ ConfigMap config_map_from_json(std::string_view text, const std::string& field) 
     return json_fields::get_string_map(holder, "x", field);
 }
 
+std::string config_map_to_json(const ConfigMap& config) { return nlohmann::json(config).dump(); }
+
 }  // namespace li::api

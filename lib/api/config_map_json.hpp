@@ -12,5 +12,7 @@ namespace li::api {
 /// Parses a JSON object whose values are all strings. A syntax error or a non-object is
 /// InvalidArgument naming field; a value of another type names "<field>.<key>".
 ConfigMap config_map_from_json(std::string_view text, const std::string& field);
+/// The JSON object of a ConfigMap (what config_map_from_json reads back).
+std::string config_map_to_json(const ConfigMap& config);
 
 }  // namespace li::api

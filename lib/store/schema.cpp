@@ -254,9 +254,24 @@ CREATE TABLE server_state (
 );
 )sql";
 
-constexpr std::array<std::string_view, 9> kMigrations{kV1,         kV2Remotes,         kV3Config,           kV4Volumes,
-                                                      kV5VolumeSnapshots, kV6InstanceSnapshots, kV7SnapshotSlots,
-                                                      kV8Journal,  kV9ServerState};
+// Version 10: managed networks (LXD's networks table, one row per network; config as JSON since
+// it is read and written whole). status is "Created" or "Errored".
+constexpr std::string_view kV10Networks = R"sql(
+CREATE TABLE networks (
+    id INTEGER PRIMARY KEY,
+    project TEXT NOT NULL,
+    name TEXT NOT NULL,
+    description TEXT NOT NULL DEFAULT '',
+    type TEXT NOT NULL,
+    config TEXT NOT NULL DEFAULT '{}',
+    status TEXT NOT NULL DEFAULT 'Created',
+    UNIQUE (project, name)
+);
+)sql";
+
+constexpr std::array<std::string_view, 10> kMigrations{kV1,         kV2Remotes,         kV3Config,           kV4Volumes,
+                                                       kV5VolumeSnapshots, kV6InstanceSnapshots, kV7SnapshotSlots,
+                                                       kV8Journal,  kV9ServerState,     kV10Networks};
 
 }  // namespace
 
