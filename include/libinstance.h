@@ -679,7 +679,7 @@ LI_EXPORT int li_storage_volume_export_backup(li_manager *mgr, const char *proje
                                               const char *volume, const char *target, const char *options_json,
                                               li_error **err);
 /**
- * @brief li_storage_volume_export_backup() as an operation ("Backing up storage volume";
+ * @brief li_storage_volume_export_backup() as an operation ("Creating custom volume backup";
  * cancellable, progress "create_backup_progress"; a cancelled export leaves no file at target).
  * @since 0.1
  */
@@ -694,7 +694,7 @@ LI_EXPORT int li_storage_volume_export_backup_async(li_operation **out, li_manag
 LI_EXPORT int li_storage_volume_import_backup(char **out_json, li_manager *mgr, const char *project, const char *pool,
                                               const char *path, const char *options_json, li_error **err);
 /**
- * @brief li_storage_volume_import_backup() as an operation ("Creating storage volume from backup";
+ * @brief li_storage_volume_import_backup() as an operation ("Restoring custom volume backup";
  * cancellable, progress "create_volume_from_backup_progress"); metadata "name" once it succeeds.
  * @since 0.1
  */

@@ -105,7 +105,7 @@ public:
     /// "compression_algorithm"); NotSupported (key "optimized_storage") off btrfs.
     void export_backup(std::string_view pool, std::string_view volume, const std::filesystem::path& target,
                        const BackupExportOptions& opts = {}, std::string_view project = "default");
-    /// export_backup() as an operation ("Backing up storage volume"; progress
+    /// export_backup() as an operation ("Creating custom volume backup"; progress
     /// "create_backup_progress"; cancellable: a cancelled export leaves no file at target). An
     /// unknown pool or volume, a bad target or option is thrown at once.
     Operation export_backup_async(std::string_view pool, std::string_view volume, const std::filesystem::path& target,
@@ -116,7 +116,7 @@ public:
     /// failure. Emits storage-volume-created.
     api::StorageVolume import_backup(std::string_view pool, const std::filesystem::path& file,
                                      const BackupImportOptions& opts = {}, std::string_view project = "default");
-    /// import_backup() as an operation ("Creating storage volume from backup"; progress
+    /// import_backup() as an operation ("Restoring custom volume backup"; progress
     /// "create_volume_from_backup_progress"; cancellable: a cancelled import leaves no volume).
     /// Metadata "name": the new volume's, once it succeeds.
     Operation import_backup_async(std::string_view pool, const std::filesystem::path& file,

@@ -193,7 +193,7 @@ Operation StorageVolumeStore::export_backup_impl(std::string_view pool_in, std::
     check_optimized(opts, core_->pool(pool_name), pool_name);
     fs::path absolute_target = fs::absolute(target);
     auto core = core_;
-    OperationSpec spec{"Backing up storage volume", project,
+    OperationSpec spec{"Creating custom volume backup", project,
                        {{"storage_volumes", {volume_store::volume_source(pool_name, volume, project)}}}, true};
     return core_->operations().run(spec, [core, pool_name, volume, project, absolute_target, opts](OperationContext& ctx) {
         StorageDriver& pool = core->pool(pool_name);

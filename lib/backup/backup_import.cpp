@@ -271,7 +271,7 @@ Operation InstanceStore::import_backup_async(std::string_view project_in, const 
     if (!opts.name.empty()) validate_instance_name(opts.name);
     auto core = core_;
     fs::path absolute = fs::absolute(file);
-    OperationSpec spec{"Creating instance from backup", project, {{"instances", {}}}, true};
+    OperationSpec spec{"Restoring backup", project, {{"instances", {}}}, true};
     return core_->operations().run(spec, [core, project, absolute, opts](OperationContext& ctx) {
         std::string name;
         try {

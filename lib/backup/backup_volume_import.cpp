@@ -130,7 +130,7 @@ Operation StorageVolumeStore::import_backup_impl(std::string_view pool_in, const
     // The volume's name is the backup's unless given: only then is it known before the work.
     std::vector<std::string> volumes;
     if (!opts.name.empty()) volumes.push_back(volume_store::volume_source(pool_name, opts.name, project));
-    OperationSpec spec{"Creating storage volume from backup", project, {{"storage_volumes", volumes}}, true};
+    OperationSpec spec{"Restoring custom volume backup", project, {{"storage_volumes", volumes}}, true};
     return core_->operations().run(spec, [core, pool_name, project, file, opts](OperationContext& ctx) {
         ctx.set_metadata("name", import_volume(*core, pool_name, project, file, opts, ctx));
     }, async, core_);

@@ -190,7 +190,7 @@ TEST_CASE("custom volume copies, moves, exports and imports as operations; a can
     OperationPtr imp(raw_op);
     expect_ok(CALL(li_operation_wait(imp.get(), 120000, ERR)));
     info = operation_json(imp.get());
-    CHECK(info.at("description") == "Creating storage volume from backup");
+    CHECK(info.at("description") == "Restoring custom volume backup");
     CHECK(info.at("metadata").at("name") == "back");
     CHECK(std::filesystem::file_size(custom_dir / "back" / "f0") == (2u << 20));
 

@@ -360,7 +360,7 @@ TEST_CASE("volume operations: async copy, move and export report progress; cance
     BackupExportOptions none;
     none.compression_algorithm = "none";
     Operation exp = volumes.export_backup_async("default", "opsrc", dir / "opsrc.tar", none);
-    CHECK(exp.info().description == "Backing up storage volume");
+    CHECK(exp.info().description == "Creating custom volume backup");
     exp.get();
     CHECK(fs::exists(dir / "opsrc.tar"));
     REQUIRE(log.wait_progress(exp.id(), "create_backup_progress"));
@@ -376,7 +376,7 @@ TEST_CASE("volume operations: async copy, move and export report progress; cance
     BackupImportOptions as;
     as.name = "opimported";
     Operation imp = volumes.import_backup_async("volopbt", dir / "opsrc.tar", as);
-    CHECK(imp.info().description == "Creating storage volume from backup");
+    CHECK(imp.info().description == "Restoring custom volume backup");
     imp.get();
     CHECK(imp.info().metadata.at("name") == "opimported");
     CHECK(read(custom_dir("volopbt") / "opimported" / "f") == "new");

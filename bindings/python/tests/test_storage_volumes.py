@@ -189,7 +189,7 @@ def test_volume_copy_move_export_import_as_operations(client: libinstance.Client
         assert os.path.exists(target)
         op = pool.volumes.import_backup(target, name=back_name, wait=False)
         op.wait(timeout=120)
-        assert op.description == "Creating storage volume from backup"
+        assert op.description == "Restoring custom volume backup"
         assert op.metadata["name"] == back_name
         back = pool.volumes.import_backup(target, name=back_name + "x", progress=lambda _: None)
         assert back.name == back_name + "x"

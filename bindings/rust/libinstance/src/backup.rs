@@ -139,7 +139,7 @@ impl Project<'_> {
         })
     }
 
-    /// [`Project::export_storage_volume_backup`] as an operation ("Backing up storage volume";
+    /// [`Project::export_storage_volume_backup`] as an operation ("Creating custom volume backup";
     /// cancellable, a cancelled export leaves no file; progress "create_backup_progress"). An
     /// unknown pool or volume and bad options fail this call.
     pub fn export_storage_volume_backup_async(

@@ -216,7 +216,7 @@ fn custom_volume_operations_and_a_cancelled_copy() {
     let opts = BackupExportOptions { compression_algorithm: "none".into(), ..Default::default() };
     let op = project.export_storage_volume_backup_async("default", "rsopsrc", &file, &opts).unwrap();
     op.wait(WAIT).unwrap();
-    assert_eq!(op.info().unwrap().description, "Backing up storage volume");
+    assert_eq!(op.info().unwrap().description, "Creating custom volume backup");
     assert_eq!(op.info().unwrap().metadata["create_backup_progress"], "Backup: 100%");
     let import = BackupImportOptions { name: "rsopbk".into(), ..Default::default() };
     let op = project.import_storage_volume_backup_async("default", &file, &import).unwrap();
