@@ -24,6 +24,9 @@ packages=(
   debootstrap
   # storage pools: btrfs (loop-backed or on an existing btrfs)
   btrfs-progs
+  # managed bridge networks: DHCP/DNS (dnsmasq-base has no system service; libinstance runs its
+  # own dnsmasq per network with --conf-file of its own) and NAT/filtering (nft)
+  dnsmasq-base nftables iproute2
 )
 
 apt-get update -qq
