@@ -12,6 +12,7 @@
 #include "libinstance/event.hpp"
 #include "libinstance/image.hpp"
 #include "libinstance/instance.hpp"
+#include "libinstance/network.hpp"
 #include "libinstance/operation.hpp"
 #include "libinstance/profile.hpp"
 #include "libinstance/recover.hpp"
@@ -54,6 +55,8 @@ public:
     RemoteStore& remotes() { return remotes_; }
     /// The profiles of this state directory, by project.
     ProfileStore& profiles() { return profiles_; }
+    /// The managed networks of this state directory (and the host's other interfaces).
+    NetworkStore& networks() { return networks_; }
     /// Where the library's log records go (they are also logging events). The output is
     /// process-wide: every Manager in the process shares it. InvalidArgument (key "level") for an
     /// unknown level; a file that cannot be opened fails with its errno's code.
@@ -127,6 +130,7 @@ private:
     StorageVolumeStore storage_volumes_;
     RemoteStore remotes_;
     ProfileStore profiles_;
+    NetworkStore networks_;
 };
 
 }  // namespace li

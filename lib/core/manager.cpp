@@ -9,6 +9,7 @@
 #include "instance/instance_boot.hpp"
 #include "core/background_jobs.hpp"
 #include "instance/snapshot_schedule.hpp"
+#include "network/network_boot.hpp"
 
 namespace li {
 
@@ -24,6 +25,12 @@ std::shared_ptr<Manager> Manager::open(const fs::path& state_dir) {
     auto manager = std::make_shared<Manager>(core);
     // Before anything else uses the volumes: what a killed process left half done is put right.
     finish_interrupted_operations(*core);
+    // Managed networks before instances: autostarted instances need their bridges.
+    try {
+        restore_networks(*core);
+    } catch (const std::exception& e) {
+        log::warn("starting managed networks", {{"error", e.what()}});
+    }
     // As LXD at start-up: cached images unused for images.remote_cache_expiry days go. A failure
     // here must not keep the state directory from opening.
     try {
@@ -43,7 +50,7 @@ std::shared_ptr<Manager> Manager::open(const fs::path& state_dir) {
 }
 
 Manager::Manager(std::shared_ptr<ManagerCore> core)
-    : core_(core), images_(core), instances_(core), operations_(core), events_(core), storage_pools_(core), storage_volumes_(core), remotes_(core), profiles_(core) {}
+    : core_(core), images_(core), instances_(core), operations_(core), events_(core), storage_pools_(core), storage_volumes_(core), remotes_(core), profiles_(core), networks_(core) {}
 
 std::map<std::string, std::string> Manager::config() { return server_config(*core_); }
 

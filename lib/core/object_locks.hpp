@@ -28,6 +28,8 @@ public:
     }
     /// Creating or deleting one storage pool.
     std::unique_lock<std::mutex> lock_storage_pool(const std::string& pool) { return lock("storage-pool/" + pool); }
+    /// Changing any managed network: they share the host's interfaces and subnets, so one at a time.
+    std::unique_lock<std::mutex> lock_networks() { return lock("networks"); }
 
 private:
     // The key spellings live only in the typed helpers above, so two callers can never disagree.

@@ -6,6 +6,7 @@
 #include "core/names.hpp"
 #include "instance/instance_driver.hpp"
 #include "libinstance/error.hpp"
+#include "network/network_nic.hpp"
 #include "store/instance_repo.hpp"
 #include "store/profile_repo.hpp"
 
@@ -40,7 +41,8 @@ InstanceSpec spec_of(ManagerCore& core, const LoadedInstance& loaded) {
     spec.architecture = r.architecture;
     spec.ephemeral = r.ephemeral;
     spec.config = loaded.expanded.config;
-    spec.devices = loaded.expanded.devices;
+    // nics on managed networks become what their network's driver makes of them.
+    spec.devices = resolve_network_nics(core, r.project, loaded.expanded.devices);
     spec.pool = root_disk_pool(loaded.expanded.devices);
     StorageDriver& pool = core.pool(spec.pool);
     spec.volume_dir = pool.volume_path(VolumeRef{VolumeType::Container, project_prefixed_name(r.project, r.name)});

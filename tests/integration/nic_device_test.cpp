@@ -176,7 +176,8 @@ TEST_CASE("nic: bad keys and values are refused naming the key, changing nothing
     refused({{"nictype", "macvlan"}, {"parent", "eth0"}, {"limits.ingress", "1Mbit"}}, "devices.n.limits.ingress",
             ErrorCode::InvalidArgument, "macvlan");
     refused({{"nictype", "p2p"}, {"vlan", "10"}}, "devices.n.vlan", ErrorCode::InvalidArgument, "vlan");
-    refused({{"network", "lxdbr0"}}, "devices.n.network", ErrorCode::NotSupported, "managed networks");
+    refused({{"network", "lxdbr0"}, {"nictype", "bridged"}}, "devices.n.nictype", ErrorCode::InvalidArgument, "network");
+    refused({{"network", "lxdbr0"}, {"parent", "br0"}}, "devices.n.parent", ErrorCode::InvalidArgument, "network");
     CHECK(c.info().devices == before);
     c.remove();
 }

@@ -42,7 +42,7 @@ DeviceType nic_device_type() {
     t.hotplug = true;
     t.keys = {
         {"nictype", "string", "", Scope::Instance, false, "bridged, macvlan, p2p or physical", one_of({"bridged", "macvlan", "p2p", "physical"})},
-        {"network", "string", "", Scope::Instance, false, "A managed network (instead of nictype; not supported yet)", check_any},
+        {"network", "string", "", Scope::Instance, false, "A managed network (instead of nictype and parent)", check_any},
         {"name", "string", "", Scope::Instance, false, "Interface name inside the instance (default: the first free ethN)", check_interface_name},
         {"hwaddr", "string", "", Scope::Instance, false, "MAC address (default: derived from the instance and device names)", check_hwaddr},
         {"mtu", "integer", "", Scope::Instance, false, "MTU of the interface", uint_range(68, 65535)},
@@ -59,11 +59,13 @@ DeviceType nic_device_type() {
         std::string field = "devices." + name + ".";
         std::string nictype = device_value(d, "nictype");
         if (!device_value(d, "network").empty()) {
-            if (!nictype.empty())
-                throw Error::invalid(field + "nictype", fmt::format("nic device \"{}\" has both network and nictype", name));
-            throw Error(ErrorCode::NotSupported,
-                        fmt::format("nic device \"{}\": managed networks are not supported yet; use nictype with parent", name),
-                        field + "network");
+            // As LXD: the network decides the nic's type and parent.
+            for (const char* key : {"nictype", "parent"})
+                if (!device_value(d, key).empty())
+                    throw Error::invalid(field + key, fmt::format("nic device \"{}\" has both network and {} (they exclude each other)", name, key));
+            if (d.count("limits.max") && (d.count("limits.ingress") || d.count("limits.egress")))
+                throw Error::invalid(field + "limits.max", fmt::format("nic device \"{}\": limits.max replaces limits.ingress and limits.egress", name));
+            return;
         }
         if (nictype.empty()) throw Error::invalid(field + "nictype", fmt::format("nic device \"{}\" needs nictype or network", name));
         bool has_parent = !device_value(d, "parent").empty();

@@ -90,6 +90,10 @@ std::string inside_name_of(const DeviceEnv& env, const std::string& name, const 
 // The host side the device needs must be there (a bridge for bridged nics).
 void check_parent(const std::string& name, const api::ConfigMap& d) {
     std::string nictype = value(d, "nictype");
+    // A nic on a managed network was given its nictype when the network was found.
+    if (nictype.empty() && !value(d, "network").empty())
+        throw Error(ErrorCode::NotFound, fmt::format("device \"{}\": network \"{}\" not found", name, value(d, "network")),
+                    "devices." + name + ".network");
     std::string parent = value(d, "parent");
     if (nictype == "bridged" && !host_net::is_bridge(parent))
         throw Error(ErrorCode::NotFound,

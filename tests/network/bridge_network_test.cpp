@@ -1,0 +1,146 @@
+// Bridge networks on real bridges: create (explicit and auto subnets), state, update, rename,
+// delete, and bringing them back at open.
+#include <doctest.h>
+#include <net/if.h>
+
+#include "network/cidr.hpp"
+#include "network_support.hpp"
+
+using namespace li;
+using namespace li::test;
+
+TEST_CASE("a bridge with an explicit subnet: created up with its address, listed, state, deleted") {
+    auto n = create_bridge("tbr0", {{"ipv4.address", "10.123.45.1/24"}, {"ipv6.address", "none"}});
+    CHECK(n.managed);
+    CHECK(n.type == "bridge");
+    CHECK(n.status == "Created");
+    CHECK(n.config.at("ipv4.address") == "10.123.45.1/24");
+    auto link = netlink::find_link("tbr0");
+    REQUIRE(link);
+    CHECK(link->kind == "bridge");
+    CHECK((link->flags & IFF_UP) != 0);
+
+    auto st = networks().state("default", "tbr0");
+    CHECK(has_address(st, "10.123.45.1", "24"));
+    CHECK(st.mtu == 1500);
+    CHECK(st.state == "up");
+    CHECK(st.has_bridge);
+
+    bool listed = false, lo = false;
+    for (const auto& x : networks().list("default")) {
+        if (x.name == "tbr0") listed = x.managed;
+        if (x.name == "lo") lo = !x.managed && x.type == "loopback";
+    }
+    CHECK(listed);
+    CHECK(lo);
+    CHECK(networks().get("default", "lo").managed == false);
+    CHECK(networks().etag("default", "tbr0") == networks().etag("default", "tbr0"));
+
+    networks().remove("default", "tbr0");
+    CHECK_FALSE(link_exists("tbr0"));
+    CHECK_FALSE(record_exists("tbr0"));
+    CHECK(error_of([] { networks().get("default", "tbr0"); }).code() == ErrorCode::NotFound);
+}
+
+TEST_CASE("auto subnets collide with no route, even where 10/8 is all routed") {
+    // Crowd 10.0.0.0/8 with two /9 routes, so that LXD's random 10.x.y.0/24 would never fit.
+    netlink::create_bridge("crowd0");
+    netlink::set_up("crowd0", true);
+    netlink::add_address("crowd0", *net::parse_cidr("10.0.0.1/9"));
+    netlink::add_address("crowd0", *net::parse_cidr("10.128.0.1/9"));
+
+    auto n = create_bridge("tauto0", {});
+    auto v4 = net::parse_cidr(n.config.at("ipv4.address"));
+    auto v6 = net::parse_cidr(n.config.at("ipv6.address"));
+    REQUIRE(v4);
+    REQUIRE(v6);
+    CHECK(n.config.at("ipv4.nat") == "true");
+    CHECK(n.config.at("ipv6.nat") == "true");
+    CHECK(v4->prefix == 24);
+    CHECK(v6->prefix == 64);
+    CHECK(v6->text().rfind("fd42:", 0) == 0);
+    CHECK(!net::find_overlap(*v4, net::host_subnets(4, "tauto0")));
+    CHECK(!net::find_overlap(*v6, net::host_subnets(6, "tauto0")));
+    auto st = networks().state("default", "tauto0");
+    CHECK(has_address(st, v4->address(), "24"));
+    CHECK(has_address(st, v6->address(), "64"));
+
+    // A second auto network overlaps neither the first nor the crowd.
+    auto m = create_bridge("tauto1", {{"ipv6.address", "none"}});
+    auto w4 = net::parse_cidr(m.config.at("ipv4.address"));
+    REQUIRE(w4);
+    CHECK_FALSE(w4->overlaps(*v4));
+    CHECK(m.config.at("ipv6.address") == "none");
+
+    networks().remove("default", "tauto1");
+    networks().remove("default", "tauto0");
+    netlink::delete_link("crowd0");
+}
+
+TEST_CASE("update applies mtu, hwaddr and a new address; an ETag mismatch changes nothing") {
+    create_bridge("tupd0", {{"ipv4.address", "10.123.46.1/24"}, {"ipv6.address", "fd42:1:2:3::1/64"}});
+    std::string etag = networks().etag("default", "tupd0");
+    api::NetworkPut put = api::put_of(networks().get("default", "tupd0"));
+    put.description = "changed";
+    put.config["bridge.mtu"] = "1400";
+    put.config["bridge.hwaddr"] = "00:16:3e:aa:bb:cc";
+    put.config["ipv4.address"] = "10.123.47.1/24";
+    networks().update("default", "tupd0", put, etag);
+    auto st = networks().state("default", "tupd0");
+    CHECK(st.mtu == 1400);
+    CHECK(st.hwaddr == "00:16:3e:aa:bb:cc");
+    CHECK(has_address(st, "10.123.47.1", "24"));
+    CHECK_FALSE(has_address(st, "10.123.46.1", "24"));
+    CHECK(has_address(st, "fd42:1:2:3::1", "64"));
+    auto got = networks().get("default", "tupd0");
+    CHECK(got.description == "changed");
+    CHECK(got.config.at("bridge.mtu") == "1400");
+
+    put.config["bridge.mtu"] = "1300";
+    CHECK(error_of([&] { networks().update("default", "tupd0", put, etag); }).code() == ErrorCode::Conflict);
+    CHECK(networks().state("default", "tupd0").mtu == 1400);
+
+    // Dropping the IPv6 address removes it; mtu back to the default.
+    put.config.erase("bridge.mtu");
+    put.config["ipv6.address"] = "none";
+    networks().update("default", "tupd0", put);
+    st = networks().state("default", "tupd0");
+    CHECK(st.mtu == 1500);
+    CHECK_FALSE(has_address(st, "fd42:1:2:3::1", "64"));
+    networks().remove("default", "tupd0");
+}
+
+TEST_CASE("rename moves the bridge with its addresses") {
+    create_bridge("tren0", {{"ipv4.address", "10.123.48.1/24"}, {"ipv6.address", "none"}});
+    networks().rename("default", "tren0", "tren1");
+    CHECK_FALSE(link_exists("tren0"));
+    CHECK(link_exists("tren1"));
+    CHECK(has_address(networks().state("default", "tren1"), "10.123.48.1", "24"));
+    CHECK(networks().get("default", "tren1").managed);
+    CHECK(error_of([] { networks().get("default", "tren0"); }).code() == ErrorCode::NotFound);
+    create_bridge("tren2", {{"ipv4.address", "10.123.49.1/24"}, {"ipv6.address", "none"}});
+    auto e = error_of([] { networks().rename("default", "tren1", "tren2"); });
+    CHECK(e.code() == ErrorCode::AlreadyExists);
+    CHECK(e.key() == "new_name");
+    networks().remove("default", "tren1");
+    networks().remove("default", "tren2");
+}
+
+TEST_CASE("a managed bridge missing at open (host reboot) is brought back") {
+    TempDir dir("li-net-boot");
+    {
+        auto mgr = Manager::open(dir.path());
+        api::NetworksPost post;
+        post.name = "tboot0";
+        post.config = {{"ipv4.address", "10.123.50.1/24"}, {"ipv6.address", "none"}};
+        mgr->networks().create("default", post);
+    }
+    netlink::delete_link("tboot0");
+    {
+        auto mgr = Manager::open(dir.path());
+        CHECK(link_exists("tboot0"));
+        CHECK(has_address(mgr->networks().state("default", "tboot0"), "10.123.50.1", "24"));
+        mgr->networks().remove("default", "tboot0");
+    }
+    CHECK_FALSE(link_exists("tboot0"));
+}

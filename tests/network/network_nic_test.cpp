@@ -1,0 +1,47 @@
+// A real busybox container with `nic network=NAME` gets a veth on the network's bridge and
+// reaches the bridge's address.
+#include <doctest.h>
+
+#include "network_support.hpp"
+
+using namespace li;
+using namespace li::test;
+
+TEST_CASE("a container's nic network=NAME is a veth on the bridge that pings the bridge address") {
+    create_bridge("tnic0", {{"ipv4.address", "10.126.1.1/24"}, {"ipv6.address", "none"}, {"bridge.mtu", "1400"}});
+    api::InstancesPost post;
+    post.name = "net-c1";
+    post.source.alias = "busybox";
+    post.devices = {{"eth0", {{"type", "nic"}, {"network", "tnic0"}, {"name", "eth0"}}}};
+    post.start = true;
+    Instance c = shared().mgr->instances().create("default", post);
+
+    auto st = networks().state("default", "tnic0");
+    REQUIRE(st.has_bridge);
+    CHECK(st.bridge.upper_devices.size() == 1);
+    CHECK(networks().get("default", "tnic0").used_by == std::vector<std::string>{"/1.0/instances/net-c1"});
+    CHECK(sh(c, "cat /sys/class/net/eth0/mtu") == "1400\n");
+    CHECK(sh_rc(c, "ip addr add 10.126.1.5/24 dev eth0 && ip link set eth0 up") == 0);
+    CHECK(sh_rc(c, "ping -c 1 -W 5 10.126.1.1") == 0);
+
+    Error busy = error_of([] { networks().remove("default", "tnic0"); });
+    CHECK(busy.code() == ErrorCode::Busy);
+    CHECK(std::string(busy.what()).find("/1.0/instances/net-c1") != std::string::npos);
+
+    force_stop(c);
+    c.remove();
+    CHECK(networks().state("default", "tnic0").bridge.upper_devices.empty());
+    networks().remove("default", "tnic0");
+    CHECK_FALSE(link_exists("tnic0"));
+}
+
+TEST_CASE("a container on a network that does not exist refuses to start, naming it") {
+    api::InstancesPost post;
+    post.name = "net-c2";
+    post.source.alias = "busybox";
+    post.devices = {{"eth0", {{"type", "nic"}, {"network", "tmissing0"}}}};
+    Instance c = shared().mgr->instances().create("default", post);
+    Error e = error_of([&] { c.start(); });
+    CHECK(std::string(e.what()).find("tmissing0") != std::string::npos);
+    c.remove();
+}
