@@ -13,6 +13,7 @@
 #include <poll.h>
 #include <sstream>
 #include <sys/eventfd.h>
+#include <sys/signalfd.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -183,6 +184,35 @@ void kill_leftover(pid_t pid) {
     }
 }
 
+// Whether the process has its SIGHUP handler yet (SigCgt in /proc/PID/status): a SIGHUP sent
+// before, between exec and dnsmasq's first lines, would kill it.
+bool catches_sighup(pid_t pid) {
+    std::istringstream in(read_small(fs::path("/proc") / std::to_string(pid) / "status"));
+    std::string line;
+    while (std::getline(in, line)) {
+        if (!line.starts_with("SigCgt:")) continue;
+        try {
+            return (std::stoull(line.substr(7), nullptr, 16) & (1ULL << (SIGHUP - 1))) != 0;
+        } catch (...) {
+            return false;
+        }
+    }
+    return false;
+}
+
+bool wait_for_sighup_handler(pid_t pid, std::chrono::milliseconds limit) {
+    for (auto end = Clock::now() + limit; Clock::now() < end; std::this_thread::sleep_for(std::chrono::milliseconds(20)))
+        if (catches_sighup(pid)) return true;
+    return catches_sighup(pid);
+}
+
+// The guardian's status, which mirrors dnsmasq's.
+std::string exit_text(int status) {
+    if (WIFSIGNALED(status)) return fmt::format("guardian killed by signal {}", WTERMSIG(status));
+    int code = WEXITSTATUS(status);
+    return code > 128 ? fmt::format("signal {}", code - 128) : fmt::format("exit {}", code);
+}
+
 }  // namespace
 
 struct DnsmasqSupervisor::State {
@@ -191,8 +221,9 @@ struct DnsmasqSupervisor::State {
         std::vector<std::string> argv;
         bool wanted = true;
         bool starting = false;  // start() is still watching whether it stays up
-        pid_t pid = 0;
-        UniqueFd pidfd;
+        pid_t pid = 0;       // dnsmasq
+        pid_t guardian = 0;  // its parent, our child (see spawn)
+        UniqueFd pidfd;      // the guardian's
         Clock::time_point started_at{};
         Clock::time_point restart_at{};
         Clock::duration backoff{};
@@ -214,34 +245,34 @@ struct DnsmasqSupervisor::State {
         (void)!::write(wake.get(), &one, sizeof one);
     }
 
-    // Runs on the watcher thread only: PR_SET_PDEATHSIG ties the child to this thread.
+    // Runs on the watcher thread only: PR_SET_PDEATHSIG ties the guardian to this thread.
+    //
+    // dnsmasq itself cannot carry a parent-death signal: the kernel clears it when dnsmasq drops
+    // root for `nobody`. So a guardian (a fork of ours that only polls) is dnsmasq's parent: it
+    // gets SIGUSR2 when the watcher thread ends (the owner crashed or exited), then stops dnsmasq;
+    // it exits when dnsmasq exits, with dnsmasq's status (128+N for signal N), which is what the
+    // watcher sees. The guardian closes every other fd at once, so it holds no lock of ours.
     void spawn(const std::string& network, Entry& e) {
         UniqueFd log_fd(::open((e.config.dir / "dnsmasq.log").c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
         UniqueFd null_fd(::open("/dev/null", O_RDWR | O_CLOEXEC));
+        int report[2];
+        if (::pipe2(report, O_CLOEXEC) != 0) report[0] = report[1] = -1;
+        UniqueFd report_read(report[0]), report_write(report[1]);
         std::vector<char*> argv;
         for (auto& a : e.argv) argv.push_back(a.data());
         argv.push_back(nullptr);
         pid_t parent = ::getpid();
         int log = log_fd ? log_fd.get() : null_fd.get();
-        pid_t pid = ::fork();
-        if (pid == 0) {
-            // Only async-signal-safe calls until exec.
-            ::prctl(PR_SET_PDEATHSIG, SIGTERM);
-            if (::getppid() != parent) ::_exit(1);
-            ::setsid();  // a terminal's Ctrl-C is not for dnsmasq
-            ::dup2(null_fd.get(), 0);
-            ::dup2(log, 1);
-            ::dup2(log, 2);
-            ::syscall(SYS_close_range, 3, ~0U, 0);
-            sigset_t none;
-            sigemptyset(&none);
-            ::sigprocmask(SIG_SETMASK, &none, nullptr);
-            ::signal(SIGPIPE, SIG_DFL);
-            ::execvp(argv[0], argv.data());
-            ::_exit(127);
-        }
-        if (pid < 0) {
-            e.spawn_error = fmt::format("starting dnsmasq for network \"{}\": {}", network, std::strerror(errno));
+        pid_t guardian = report_write ? ::fork() : -1;
+        if (guardian == 0) guard(parent, null_fd.get(), log, report_write.get(), argv.data());
+        int fork_errno = errno;
+        report_write.reset();
+        pid_t pid = 0;
+        if (guardian > 0 && ::read(report_read.get(), &pid, sizeof pid) != sizeof pid) pid = 0;
+        if (guardian < 0 || pid <= 0) {
+            if (guardian > 0) ::waitpid(guardian, nullptr, 0);
+            e.spawn_error = fmt::format("starting dnsmasq for network \"{}\": {}", network,
+                                        guardian < 0 ? std::strerror(fork_errno) : "fork failed");
             e.backoff = std::min<Clock::duration>(std::max<Clock::duration>(e.backoff * 2, kFirstBackoff), kMaxBackoff);
             e.restart_at = Clock::now() + e.backoff;
             log::error(e.spawn_error);
@@ -250,7 +281,8 @@ struct DnsmasqSupervisor::State {
         if (e.spawns > 0) e.restarts++;
         e.spawns++;
         e.pid = pid;
-        e.pidfd.reset(pidfd_open(pid));
+        e.guardian = guardian;
+        e.pidfd.reset(pidfd_open(guardian));
         e.started_at = Clock::now();
         try {
             write_file_atomic(e.config.dir / "dnsmasq.pid", std::to_string(pid) + "\n", 0644);
@@ -259,8 +291,55 @@ struct DnsmasqSupervisor::State {
         }
     }
 
+    // The guardian, in the forked child: only async-signal-safe calls (and exec in its child).
+    [[noreturn]] static void guard(pid_t parent, int null_fd, int log_fd, int report_fd, char* const* argv) {
+        sigset_t usr2;
+        sigemptyset(&usr2);
+        sigaddset(&usr2, SIGUSR2);
+        ::sigprocmask(SIG_BLOCK, &usr2, nullptr);
+        ::prctl(PR_SET_PDEATHSIG, SIGUSR2);
+        if (::getppid() != parent) ::_exit(1);
+        ::setsid();  // a terminal's Ctrl-C is not for dnsmasq
+        ::dup2(null_fd, 0);
+        ::dup2(log_fd, 1);
+        ::dup2(log_fd, 2);
+        if (::dup2(report_fd, 3) != 3) ::_exit(1);
+        ::fcntl(3, F_SETFD, FD_CLOEXEC);
+        ::syscall(SYS_close_range, 4, ~0U, 0);
+        pid_t dnsmasq = ::fork();
+        if (dnsmasq == 0) {
+            sigset_t none;
+            sigemptyset(&none);
+            ::sigprocmask(SIG_SETMASK, &none, nullptr);
+            ::signal(SIGPIPE, SIG_DFL);
+            ::execvp(argv[0], argv);
+            ::_exit(127);
+        }
+        (void)!::write(3, &dnsmasq, sizeof dnsmasq);
+        ::close(3);
+        if (dnsmasq < 0) ::_exit(127);
+        int sig_fd = ::signalfd(-1, &usr2, SFD_CLOEXEC);
+        int child_fd = pidfd_open(dnsmasq);
+        bool stopping = false;
+        while (true) {
+            pollfd fds[2] = {{sig_fd, POLLIN, 0}, {child_fd, POLLIN, 0}};
+            int ready = ::poll(fds, 2, stopping ? 5000 : (child_fd < 0 ? 1000 : -1));
+            int status = 0;
+            if (::waitpid(dnsmasq, &status, WNOHANG) == dnsmasq)
+                ::_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+            if (ready == 0 && stopping) ::kill(dnsmasq, SIGKILL);
+            if (ready > 0 && (fds[0].revents & POLLIN)) {
+                ::kill(dnsmasq, SIGTERM);
+                stopping = true;
+                if (sig_fd >= 0) ::close(sig_fd);
+                sig_fd = -1;
+            }
+        }
+    }
+
     void reaped(const std::string& network, Entry& e, int status) {
         e.pid = 0;
+        e.guardian = 0;
         e.pidfd.reset();
         e.exits++;
         if (e.starting) e.wanted = false;  // start() reports it
@@ -272,8 +351,7 @@ struct DnsmasqSupervisor::State {
         e.restart_at = now + e.backoff;
         log::warn("dnsmasq died; starting it again",
                   {{"network", network},
-                   {"status", WIFSIGNALED(status) ? fmt::format("signal {}", WTERMSIG(status))
-                                                  : fmt::format("exit {}", WEXITSTATUS(status))},
+                   {"status", exit_text(status)},
                    {"in_ms", std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(e.backoff).count())}});
     }
 
@@ -295,7 +373,7 @@ struct DnsmasqSupervisor::State {
                         timeout = timeout < 0 ? static_cast<int>(ms) : std::min(timeout, static_cast<int>(ms));
                     }
                 }
-                if (e.pid > 0) {
+                if (e.guardian > 0) {
                     fds.push_back({e.pidfd ? e.pidfd.get() : -1, POLLIN, 0});
                     names.push_back(name);
                     // Without a pidfd, look again every second.
@@ -311,10 +389,10 @@ struct DnsmasqSupervisor::State {
             }
             for (size_t i = 1; i < fds.size(); i++) {
                 auto it = entries.find(names[i]);
-                if (it == entries.end() || it->second.pid <= 0) continue;
+                if (it == entries.end() || it->second.guardian <= 0) continue;
                 int status = 0;
-                pid_t r = ::waitpid(it->second.pid, &status, WNOHANG);
-                if (r == it->second.pid || (r < 0 && errno == ECHILD)) {
+                pid_t r = ::waitpid(it->second.guardian, &status, WNOHANG);
+                if (r == it->second.guardian || (r < 0 && errno == ECHILD)) {
                     reaped(it->first, it->second, status);
                     changed.notify_all();
                 }
@@ -366,6 +444,14 @@ void DnsmasqSupervisor::start(const DnsmasqConfig& config) {
     state_->changed.wait_for(lock, std::chrono::seconds(10),
                              [&] { return e.spawns > 0 || !e.spawn_error.empty(); });
     std::string failure;
+    if (e.spawns > 0) {
+        // The half second counts from when dnsmasq runs its own code (its SIGHUP handler is the
+        // first thing it installs): exec alone can be slow on a loaded host.
+        pid_t pid = e.pid;
+        lock.unlock();
+        wait_for_sighup_handler(pid, std::chrono::seconds(5));
+        lock.lock();
+    }
     if (e.spawns == 0) {
         failure = e.spawn_error.empty() ? "dnsmasq did not start in time" : e.spawn_error;
     } else if (state_->changed.wait_for(lock, std::chrono::milliseconds(500), [&] { return e.exits > 0; })) {
@@ -390,11 +476,11 @@ void DnsmasqSupervisor::stop(const std::string& network) {
     fs::path dir = e.config.dir;
     e.wanted = false;
     for (int sig : {SIGTERM, SIGKILL}) {
-        if (e.pid <= 0) break;
+        if (e.guardian <= 0) break;
         ::kill(e.pid, sig);
-        state_->changed.wait_for(lock, std::chrono::seconds(5), [&] { return e.pid <= 0; });
+        state_->changed.wait_for(lock, std::chrono::seconds(5), [&] { return e.guardian <= 0; });
     }
-    if (e.pid > 0) log::error("dnsmasq did not stop", {{"network", network}, {"pid", std::to_string(e.pid)}});
+    if (e.guardian > 0) log::error("dnsmasq did not stop", {{"network", network}, {"pid", std::to_string(e.pid)}});
     state_->entries.erase(it);
     lock.unlock();
     std::error_code ec;
@@ -402,9 +488,9 @@ void DnsmasqSupervisor::stop(const std::string& network) {
 }
 
 void DnsmasqSupervisor::reload(const std::string& network) {
-    std::lock_guard lock(state_->mutex);
-    auto it = state_->entries.find(network);
-    if (it != state_->entries.end() && it->second.pid > 0) ::kill(it->second.pid, SIGHUP);
+    pid_t p = pid(network);
+    // A dnsmasq being restarted reads the hosts directory as it starts anyway.
+    if (p > 0 && wait_for_sighup_handler(p, std::chrono::seconds(2))) ::kill(p, SIGHUP);
 }
 
 bool DnsmasqSupervisor::running(const std::string& network) const {

@@ -44,9 +44,11 @@ std::vector<api::NetworkLease> read_leases(const std::filesystem::path& dir);
 /// Runs dnsmasq for networks and keeps it running: one watcher thread (made with the object)
 /// waits on every dnsmasq through a pidfd and starts one that died again after 1 s, doubling up
 /// to 30 s while it keeps dying. dnsmasq runs in the network namespace of the thread that
-/// constructed the supervisor, and dies with that watcher thread (PR_SET_PDEATHSIG), so it never
-/// outlives its owner, not even a crashed one. The owner is whoever holds the state directory
-/// (one per state directory); destroying it stops every dnsmasq it started.
+/// constructed the supervisor. It never outlives its owner, not even a crashed one: its parent
+/// is a small guardian process that stops it when the watcher thread ends (PR_SET_PDEATHSIG;
+/// dnsmasq cannot hold that itself since dropping root clears it). The owner is whoever holds
+/// the state directory (one per state directory); destroying it stops every dnsmasq it started.
+/// Calls for different networks may run concurrently; calls for one network must not.
 class DnsmasqSupervisor {
 public:
     /// binary: the dnsmasq program (looked up in PATH).

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include "libinstance/error.hpp"
 #include "network/dnsmasq.hpp"
@@ -211,4 +212,64 @@ TEST_CASE("dnsmasq: a leftover dnsmasq recorded in the pid file is replaced") {
     supervisor.stop("dbr2");
     CHECK(processes_mentioning(config.dir.string()) == 0);
     sh_ok("ip link del dbr2");
+}
+
+TEST_CASE("dnsmasq: dual stack with stateful DHCPv6, ranges and no DNS starts and stays up") {
+    test::TempDir tmp;
+    ::chmod(tmp.path().c_str(), 0711);
+    sh_ok("ip link add dbr3 type bridge && ip addr add 10.81.0.1/24 dev dbr3 && "
+          "ip addr add fd42:81::1/64 dev dbr3 nodad && ip link set dbr3 up");
+    auto config = dnsmasq_config_from("dbr3", "dbr3", tmp.path() / "networks" / "dbr3",
+                                      {{"ipv4.address", "10.81.0.1/24"},
+                                       {"ipv4.dhcp.ranges", "10.81.0.10-10.81.0.19,10.81.0.30-10.81.0.39"},
+                                       {"ipv4.dhcp.expiry", "30m"},
+                                       {"ipv6.address", "fd42:81::1/64"},
+                                       {"ipv6.dhcp.stateful", "true"},
+                                       {"ipv6.dhcp.ranges", "fd42:81::100-fd42:81::1ff"},
+                                       {"dns.mode", "none"},
+                                       {"bridge.mtu", "1400"},
+                                       {"raw.dnsmasq", "log-facility=-"}});
+    DnsmasqSupervisor supervisor;
+    supervisor.start(config);
+    ::usleep(300 * 1000);
+    CHECK(supervisor.running("dbr3"));
+    CHECK(supervisor.restarts("dbr3") == 0);
+    supervisor.stop("dbr3");
+    sh_ok("ip link del dbr3");
+}
+
+TEST_CASE("dnsmasq: dies with the process that runs its supervisor, even one that never stops it") {
+    test::TempDir tmp;
+    ::chmod(tmp.path().c_str(), 0711);
+    sh_ok("ip link add dbr4 type bridge && ip addr add 10.82.0.1/24 dev dbr4 && ip link set dbr4 up");
+    DnsmasqConfig config;
+    config.network = "dbr4";
+    config.bridge = "dbr4";
+    config.dir = tmp.path() / "networks" / "dbr4";
+    config.ipv4_address = "10.82.0.1/24";
+    int fds[2];
+    REQUIRE(::pipe(fds) == 0);
+    pid_t owner = ::fork();
+    REQUIRE(owner >= 0);
+    if (owner == 0) {
+        // A crashing owner: no destructor runs.
+        ::close(fds[0]);
+        pid_t pid = 0;
+        try {
+            auto* supervisor = new DnsmasqSupervisor();
+            supervisor->start(config);
+            pid = supervisor->pid("dbr4");
+        } catch (...) {
+        }
+        (void)!::write(fds[1], &pid, sizeof pid);
+        ::_exit(0);
+    }
+    ::close(fds[1]);
+    pid_t dnsmasq = 0;
+    REQUIRE(::read(fds[0], &dnsmasq, sizeof dnsmasq) == sizeof dnsmasq);
+    ::close(fds[0]);
+    ::waitpid(owner, nullptr, 0);
+    REQUIRE(dnsmasq > 0);
+    CHECK(eventually([&] { return processes_mentioning(config.dir.string()) == 0; }, 3000));
+    sh_ok("ip link del dbr4");
 }
