@@ -718,6 +718,22 @@ LI_EXPORT int li_storage_volume_import_backup_async(li_operation **out, li_manag
  */
 LI_EXPORT int li_manager_run_snapshot_schedule(char **out_json, li_manager *mgr, int64_t now_unix, li_error **err);
 /**
+ * @brief One look of the image auto-update (LXD's periodic image refresh) as of now_unix (seconds
+ * since the epoch; 0 = now): once images.auto_update_interval hours (default 6; 0: never) have
+ * passed since the last pass recorded in the state directory (whichever process ran it), every
+ * image with auto_update set that came from an image server, in every project, is refreshed as
+ * li_image_refresh() does (cached ones only while images.auto_update_cached is true). The first
+ * look at a state directory only starts the clock. A failing image does not stop the pass. The
+ * manager also runs this itself every minute (unless $LIBINSTANCE_SNAPSHOT_SCHEDULER or
+ * $LIBINSTANCE_BACKGROUND_JOBS is "0" when it opens). -LI_ERR_INVALID_ARGUMENT (key "now_unix")
+ * for a negative now_unix.
+ * @param[out] out_json `{"ran": true, "refreshed": [{"project": "", "old_fingerprint": "",
+ * "new_fingerprint": "", "aliases": ["name"]}], "failed": ["project/fingerprint: why"]}` ("ran"
+ * false: too early, interval 0 or the first look); free with li_free()
+ * @since 0.1
+ */
+LI_EXPORT int li_manager_run_image_auto_update(char **out_json, li_manager *mgr, int64_t now_unix, li_error **err);
+/**
  * @brief Scans the storage pools for instances, snapshots and custom volumes the database does
  * not know (`lxd recover`). Changes nothing.
  * @param options_json `{"pools": [StoragePoolsPost...]}`: pools to scan besides the known ones and

@@ -31,6 +31,24 @@ struct SnapshotScheduleRun {
     std::vector<std::string> failed;  ///< "project/instance: why" for snapshots that could not be taken
 };
 
+/// An image the auto-update replaced by its server's newer version.
+struct ImageAutoUpdateRefresh {
+    std::string project;
+    std::string old_fingerprint;
+    std::string new_fingerprint;
+    std::vector<std::string> aliases;  ///< the aliases that now name the new image
+};
+
+/// What one look of the image auto-update did.
+struct ImageAutoUpdateRun {
+    /// Whether a pass ran: false when the interval has not passed since the last one, when
+    /// images.auto_update_interval is 0, and on a state directory's first look (which only
+    /// starts the clock).
+    bool ran = false;
+    std::vector<ImageAutoUpdateRefresh> refreshed;  ///< images replaced by a newer version
+    std::vector<std::string> failed;                ///< "project/fingerprint: why" for refreshes that failed
+};
+
 /// An open state directory. Handles it gives out keep it alive.
 class Manager {
 public:
@@ -108,7 +126,9 @@ public:
     /// logged as a warning and the others go on. The manager runs this at every minute on the
     /// snapshot scheduler's thread (so not when $LIBINSTANCE_SNAPSHOT_SCHEDULER or
     /// $LIBINSTANCE_BACKGROUND_JOBS is "0" at open); callers with their own clock may call it.
-    void run_image_auto_update(std::chrono::system_clock::time_point now = std::chrono::system_clock::now());
+    /// Returns whether the pass ran, what it replaced and what failed (up-to-date images are in
+    /// neither list).
+    ImageAutoUpdateRun run_image_auto_update(std::chrono::system_clock::time_point now = std::chrono::system_clock::now());
 
     // --- Disaster recovery (`lxd recover`) --------------------------------------------------
     /// Scans the known pools, those found under the state directory and opts.pools for volumes

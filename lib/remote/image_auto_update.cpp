@@ -38,9 +38,10 @@ uint64_t interval_hours(ManagerCore& core) {
 
 }  // namespace
 
-void run_image_auto_update(const std::shared_ptr<ManagerCore>& core, std::chrono::system_clock::time_point now) {
+ImageAutoUpdateRun run_image_auto_update(const std::shared_ptr<ManagerCore>& core, std::chrono::system_clock::time_point now) {
+    ImageAutoUpdateRun run;
     uint64_t hours = interval_hours(*core);
-    if (hours == 0) return;
+    if (hours == 0) return run;
     int64_t now_s = std::chrono::floor<std::chrono::seconds>(now).time_since_epoch().count();
     int64_t interval_s = static_cast<int64_t>(hours) * 3600;
     bool claimed = core->db().transaction([&](SQLite::Database& db) {
@@ -48,7 +49,8 @@ void run_image_auto_update(const std::shared_ptr<ManagerCore>& core, std::chrono
         if (repo::start_periodic_clock(db, kLastPassKey, now_s)) return false;
         return repo::claim_periodic_pass(db, kLastPassKey, now_s, interval_s);
     });
-    if (!claimed) return;
+    if (!claimed) return run;
+    run.ran = true;
 
     bool cached_too = config::is_true(server_config_get(*core, "images.auto_update_cached"));
     auto images = core->db().read([](SQLite::Database& db) { return repo::list_auto_update_images(db); });
@@ -56,19 +58,30 @@ void run_image_auto_update(const std::shared_ptr<ManagerCore>& core, std::chrono
     for (const auto& record : images) {
         const api::Image& image = record.image;
         if (image.cached && !cached_too) continue;
+        auto fail = [&](const char* why) {
+            log::warn("image auto-update failed", {{"image", image.fingerprint}, {"project", image.project}, {"error", why}});
+            run.failed.push_back(image.project + "/" + image.fingerprint + ": " + why);
+        };
         try {
             // Logged, and announced as image-refreshed, by the refresh itself when it changes anything.
-            store.refresh(image.project, image.fingerprint);
+            api::Image current = store.refresh(image.project, image.fingerprint);
+            if (current.fingerprint == image.fingerprint) continue;
+            ImageAutoUpdateRefresh done{image.project, image.fingerprint, current.fingerprint, {}};
+            for (const auto& alias : current.aliases) done.aliases.push_back(alias.name);
+            run.refreshed.push_back(std::move(done));
         } catch (const Error& e) {
             // Deleted since the listing (or replaced by the refresh of an image sharing it).
             if (e.code() == ErrorCode::NotFound && e.key() == "image") continue;
-            log::warn("image auto-update failed", {{"image", image.fingerprint}, {"project", image.project}, {"error", e.what()}});
+            fail(e.what());
         } catch (const std::exception& e) {
-            log::warn("image auto-update failed", {{"image", image.fingerprint}, {"project", image.project}, {"error", e.what()}});
+            fail(e.what());
         }
     }
+    return run;
 }
 
-void Manager::run_image_auto_update(std::chrono::system_clock::time_point now) { li::run_image_auto_update(core_, now); }
+ImageAutoUpdateRun Manager::run_image_auto_update(std::chrono::system_clock::time_point now) {
+    return li::run_image_auto_update(core_, now);
+}
 
 }  // namespace li

@@ -198,4 +198,43 @@ TEST_CASE("refresh follows the server's newer version") {
     expect_fail(CALL(li_image_refresh(&json, f.mgr.get(), nullptr, "nosuch", ERR)), LI_ERR_NOT_FOUND, {"nosuch"});
 }
 
+TEST_CASE("image auto-update: the pass past the interval refreshes an auto_update image and reports it") {
+    Fixture f;
+    char* json = nullptr;
+    nlohmann::json post = nlohmann::json::parse(copy_post("bbu", "auto"));
+    post["auto_update"] = true;
+    expect_ok(CALL(li_image_copy_from_remote(&json, f.mgr.get(), nullptr, post.dump().c_str(), ERR)));
+    li_free(json);
+    int64_t t0 = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    // The state directory's first look only starts the clock.
+    expect_ok(CALL(li_manager_run_image_auto_update(&json, f.mgr.get(), t0, ERR)));
+    auto first = take_json(json);
+    CHECK(first.at("ran") == false);
+    CHECK(first.at("refreshed").empty());
+    std::string newer = f.server.add("bb-unified", "bbu", "20260102_00:00", "unified");
+    REQUIRE(newer != f.unified);
+
+    // Past images.auto_update_interval (6 hours by default).
+    expect_ok(CALL(li_manager_run_image_auto_update(&json, f.mgr.get(), t0 + 7 * 3600, ERR)));
+    auto run = take_json(json);
+    CHECK(run.at("ran") == true);
+    CHECK(run.at("failed").empty());
+    REQUIRE(run.at("refreshed").size() == 1);
+    auto r = run.at("refreshed")[0];
+    CHECK(r.at("project") == "default");
+    CHECK(r.at("old_fingerprint") == f.unified);
+    CHECK(r.at("new_fingerprint") == newer);
+    CHECK(r.at("aliases") == nlohmann::json{"auto"});
+    expect_ok(CALL(li_image_get_json(&json, f.mgr.get(), nullptr, "auto", ERR)));
+    CHECK(take_json(json).at("fingerprint") == newer);
+
+    // Within the interval of that pass: nothing runs.
+    expect_ok(CALL(li_manager_run_image_auto_update(&json, f.mgr.get(), t0 + 8 * 3600, ERR)));
+    CHECK(take_json(json).at("ran") == false);
+
+    expect_invalid(CALL(li_manager_run_image_auto_update(&json, f.mgr.get(), -1, ERR)), "now_unix", {"now_unix"});
+    expect_invalid(CALL(li_manager_run_image_auto_update(nullptr, f.mgr.get(), 0, ERR)), "out_json");
+    expect_invalid(CALL(li_manager_run_image_auto_update(&json, nullptr, 0, ERR)), "mgr");
+}
+
 }  // TEST_SUITE

@@ -10,6 +10,7 @@ import os
 import re
 import shutil
 import tempfile
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -153,3 +154,36 @@ def test_launch_remote_alias_and_exec(fresh, served):
     (img,) = images(fresh)
     assert img["fingerprint"] == served.split and img["cached"] is True
     fresh.ok("delete", "--force", "rc1")
+
+
+def test_admin_image_auto_update(fresh, served):
+    fresh.ok("image", "copy", "srv:bbu", "local:", "--alias", "auto", "--auto-update")
+    t0 = datetime.now(timezone.utc).replace(microsecond=0)
+    at = lambda hours: (t0 + timedelta(hours=hours)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    # The state directory's first look only starts the clock.
+    first = json.loads(fresh.ok("admin", "image-auto-update", "--at", at(0), "--format", "json").stdout)
+    assert first == {"ran": False, "refreshed": [], "failed": []}
+    newer = ss.add_image(served.root, served.image, "bb-unified", "bbu", "20260102_00:00", "unified")
+
+    # Past images.auto_update_interval (6 hours by default): refreshed, and listed.
+    r = fresh.ok("admin", "image-auto-update", "--at", at(7))
+    assert "NEW FINGERPRINT" in r.stdout
+    assert served.unified[:12] in r.stdout and newer[:12] in r.stdout and "auto" in r.stdout
+    (img,) = images(fresh)
+    assert img["fingerprint"] == newer
+    assert [a["name"] for a in img["aliases"]] == ["auto"]
+
+    # Within the interval of that pass: nothing due (said on stderr; the document stays clean).
+    later = fresh.ok("admin", "image-auto-update", "--at", at(8), "--format", "yaml")
+    assert yaml.safe_load(later.stdout) == {"ran": False, "refreshed": [], "failed": []}
+    assert "No pass due" in later.stderr
+
+    # One more newer version, a pass in JSON.
+    newest = ss.add_image(served.root, served.image, "bb-unified", "bbu", "20260103_00:00", "unified")
+    doc = json.loads(fresh.ok("admin", "image-auto-update", "--at", at(14), "-f", "json").stdout)
+    assert doc == {"ran": True, "failed": [], "refreshed": [
+        {"project": "default", "old_fingerprint": newer, "new_fingerprint": newest, "aliases": ["auto"]}]}
+
+    assert_error(fresh.run("admin", "image-auto-update", "--at", "1960-01-01T00:00:00Z"), "1960", "--at")
+    assert_error(fresh.run("admin", "image-auto-update", "--at", "soon"), "soon", "--at")
+    assert_error(fresh.run("admin", "image-auto-update", "extra"))

@@ -369,27 +369,36 @@ TEST_CASE("auto_update images are refreshed every images.auto_update_interval ho
     };
 
     const auto t0 = std::chrono::system_clock::now();
-    f.mgr->run_image_auto_update(t0);  // the state directory's first look starts the clock
+    CHECK_FALSE(f.mgr->run_image_auto_update(t0).ran);  // the state directory's first look starts the clock
     std::string unified2 = f.server.add("bb-unified", "bbu,busybox-unified", "20260102_00:00", "unified");
     std::string split2 = f.server.add("bb-split", "bbs", "20260102_00:00", "split");
     REQUIRE(unified2 != unified.fingerprint);
     REQUIRE(split2 != split.fingerprint);
 
     // Before the interval (6 hours by default) nothing is refreshed.
-    f.mgr->run_image_auto_update(t0 + hours(6) - std::chrono::minutes(1));
+    ImageAutoUpdateRun early = f.mgr->run_image_auto_update(t0 + hours(6) - std::chrono::minutes(1));
+    CHECK_FALSE(early.ran);
+    CHECK(early.refreshed.empty());
     CHECK(fingerprint_of_auto() == unified.fingerprint);
     CHECK(present(split.fingerprint));
 
     // Interval 0: never.
     f.mgr->set_config("images.auto_update_interval", "0");
-    f.mgr->run_image_auto_update(t0 + hours(100));
+    CHECK_FALSE(f.mgr->run_image_auto_update(t0 + hours(100)).ran);
     CHECK(fingerprint_of_auto() == unified.fingerprint);
     f.mgr->set_config("images.auto_update_interval", "");
 
     // Past the interval: the auto_update image follows its server (not the cached one while
     // images.auto_update_cached is false).
     f.mgr->set_config("images.auto_update_cached", "false");
-    f.mgr->run_image_auto_update(t0 + hours(6));
+    ImageAutoUpdateRun first = f.mgr->run_image_auto_update(t0 + hours(6));
+    CHECK(first.ran);
+    REQUIRE(first.refreshed.size() == 1);
+    CHECK(first.refreshed[0].project == "default");
+    CHECK(first.refreshed[0].old_fingerprint == unified.fingerprint);
+    CHECK(first.refreshed[0].new_fingerprint == unified2);
+    CHECK(first.refreshed[0].aliases == std::vector<std::string>{"auto"});
+    CHECK(first.failed.empty());
     CHECK(fingerprint_of_auto() == unified2);
     CHECK(f.mgr->images().get("default", "auto").auto_update);
     CHECK_FALSE(present(unified.fingerprint));
@@ -399,7 +408,7 @@ TEST_CASE("auto_update images are refreshed every images.auto_update_interval ho
 
     // The next pass counts from the last one (t0 + 6h), whoever ran it.
     std::string unified3 = f.server.add("bb-unified", "bbu,busybox-unified", "20260103_00:00", "unified");
-    f.mgr->run_image_auto_update(t0 + hours(11));
+    CHECK_FALSE(f.mgr->run_image_auto_update(t0 + hours(11)).ran);
     CHECK(fingerprint_of_auto() == unified2);
 
     // The cached image's newest version is corrupt: its refresh fails and is logged, the pass goes
@@ -407,14 +416,24 @@ TEST_CASE("auto_update images are refreshed every images.auto_update_interval ho
     f.mgr->set_config("images.auto_update_cached", "true");
     f.server.add("bb-split", "bbs", "20260103_00:00", "split");
     f.server.corrupt("bb-split");
-    f.mgr->run_image_auto_update(t0 + hours(12));
+    ImageAutoUpdateRun partial = f.mgr->run_image_auto_update(t0 + hours(12));
+    CHECK(partial.ran);
+    REQUIRE(partial.failed.size() == 1);
+    CHECK(partial.failed[0].starts_with("default/" + split.fingerprint + ": "));
+    REQUIRE(partial.refreshed.size() == 1);
+    CHECK(partial.refreshed[0].new_fingerprint == unified3);
     CHECK(present(split.fingerprint));
     CHECK(fingerprint_of_auto() == unified3);
     CHECK(refreshed_event(unified3));
 
     // A good newer version: the cached image is refreshed, and stays cached.
     std::string split4 = f.server.add("bb-split", "bbs", "20260104_00:00", "split");
-    f.mgr->run_image_auto_update(t0 + hours(18));
+    ImageAutoUpdateRun last = f.mgr->run_image_auto_update(t0 + hours(18));
+    CHECK(last.ran);
+    CHECK(last.failed.empty());
+    REQUIRE(last.refreshed.size() == 1);  // the unified image is up to date: not listed
+    CHECK(last.refreshed[0].old_fingerprint == split.fingerprint);
+    CHECK(last.refreshed[0].new_fingerprint == split4);
     CHECK_FALSE(present(split.fingerprint));
     REQUIRE(present(split4));
     CHECK(f.mgr->images().get("default", split4).cached);

@@ -1,7 +1,9 @@
-// admin snapshot-schedule: one pass of the snapshot scheduler now or at --at (what the library
-// otherwise does by itself every minute while a state directory is open).
+// admin snapshot-schedule and image-auto-update: one pass of the snapshot scheduler, or one look
+// of the image auto-update, now or at --at (what the library otherwise does by itself every
+// minute while a state directory is open).
 #include <cstdio>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
@@ -15,14 +17,20 @@ namespace li::cli {
 
 namespace {
 
-int run_snapshot_schedule(Context& ctx, const ParsedArgs& args) {
-    Format format = parse_format(args.string_or("format", "table"));
+// --at, else now.
+std::chrono::system_clock::time_point pass_time(const ParsedArgs& args) {
     auto now = std::chrono::system_clock::now();
     if (auto at = args.string("at")) {
         auto parsed = parse_rfc3339(*at);
         if (!parsed) throw Error::invalid("at", fmt::format("--at \"{}\" is not an RFC 3339 time after 1970", *at));
         now = std::chrono::system_clock::from_time_t(*parsed);
     }
+    return now;
+}
+
+int run_snapshot_schedule(Context& ctx, const ParsedArgs& args) {
+    Format format = parse_format(args.string_or("format", "table"));
+    auto now = pass_time(args);
     SnapshotScheduleRun run = ctx.manager().run_snapshot_schedule(now);
     std::vector<Row> rows;
     for (const auto& t : run.taken) rows.push_back({"TAKEN", t});
@@ -32,6 +40,31 @@ int run_snapshot_schedule(Context& ctx, const ParsedArgs& args) {
     if (format == Format::Json || format == Format::Yaml)
         raw = nlohmann::ordered_json{{"taken", run.taken}, {"pruned", run.pruned}, {"failed", run.failed}}.dump();
     std::fputs(render(format, {"ACTION", "SNAPSHOT"}, rows, raw).c_str(), stdout);
+    for (const auto& f : run.failed) std::fprintf(stderr, "Error: %s\n", f.c_str());
+    return run.failed.empty() ? 0 : 1;
+}
+
+int run_image_auto_update(Context& ctx, const ParsedArgs& args) {
+    Format format = parse_format(args.string_or("format", "table"));
+    auto now = pass_time(args);
+    ImageAutoUpdateRun run = ctx.manager().run_image_auto_update(now);
+    std::vector<Row> rows;
+    for (const auto& r : run.refreshed)
+        rows.push_back({r.project, r.old_fingerprint.substr(0, 12), r.new_fingerprint.substr(0, 12), fmt::format("{}", fmt::join(r.aliases, ","))});
+    std::string raw;
+    if (format == Format::Json || format == Format::Yaml) {
+        auto refreshed = nlohmann::ordered_json::array();
+        for (const auto& r : run.refreshed)
+            refreshed.push_back({{"project", r.project},
+                                 {"old_fingerprint", r.old_fingerprint},
+                                 {"new_fingerprint", r.new_fingerprint},
+                                 {"aliases", r.aliases}});
+        raw = nlohmann::ordered_json{{"ran", run.ran}, {"refreshed", refreshed}, {"failed", run.failed}}.dump();
+    }
+    std::fputs(render(format, {"PROJECT", "OLD FINGERPRINT", "NEW FINGERPRINT", "ALIASES"}, rows, raw).c_str(), stdout);
+    // On stderr, so that the table or document on stdout stays what it says.
+    if (!run.ran && !ctx.quiet())
+        std::fputs("No pass due: images.auto_update_interval has not passed since the last one (or is 0, or this was the first look)\n", stderr);
     for (const auto& f : run.failed) std::fprintf(stderr, "Error: %s\n", f.c_str());
     return run.failed.empty() ? 0 : 1;
 }
@@ -68,6 +101,29 @@ Command admin_command() {
     schedule.max_args = 0;
     schedule.run = run_snapshot_schedule;
     cmd.children.push_back(std::move(schedule));
+
+    Command autoupd;
+    autoupd.name = "image-auto-update";
+    autoupd.summary = "Refresh the auto_update images when images.auto_update_interval has passed";
+    autoupd.description =
+        "Refresh the auto_update images when images.auto_update_interval has passed\n\n"
+        "Once images.auto_update_interval hours (default 6; 0: never) have passed since the last\n"
+        "pass on this state directory, every image with auto_update set that came from an image\n"
+        "server, in every project, is replaced by its server's newer version, as \"inst image\n"
+        "refresh\" does (cached images only while images.auto_update_cached is true). The first\n"
+        "look at a state directory only starts the clock. The library does this by itself every\n"
+        "minute while a state directory is open; --at looks as of another time. Prints the images\n"
+        "replaced; exits 1 when an image could not be refreshed (the others still are).";
+    autoupd.examples =
+        "inst admin image-auto-update\n"
+        "    Refresh the auto_update images if the interval has passed\n\n"
+        "inst admin image-auto-update --at 2030-01-01T03:00:00Z --format json\n"
+        "    Look as of that time and print what was refreshed as JSON";
+    autoupd.flags = {{"at", 0, FlagKind::String, "Run as of this RFC 3339 time instead of now"},
+                     {"format", 'f', FlagKind::String, "Format (csv|json|table|yaml|compact) (default \"table\")"}};
+    autoupd.max_args = 0;
+    autoupd.run = run_image_auto_update;
+    cmd.children.push_back(std::move(autoupd));
     cmd.children.push_back(admin_recover_command());
     return cmd;
 }

@@ -33,6 +33,7 @@ from .profiles import Profile, ProfileManager
 from .storage_pools import StoragePool, StoragePoolManager
 from .storage_volume_snapshots import StorageVolumeSnapshot, StorageVolumeSnapshotManager
 from .storage_volumes import StorageVolume, StorageVolumeManager
+from .image_auto_update import ImageAutoUpdateRefresh, ImageAutoUpdateRun
 from .snapshot_schedule import SnapshotScheduleRun
 from .recover import RecoverResult, RecoverVolume
 from .state import InstanceState
@@ -49,6 +50,8 @@ __all__ = [
     "InstanceSnapshot",
     "InstanceSnapshotManager",
     "InstanceState",
+    "ImageAutoUpdateRefresh",
+    "ImageAutoUpdateRun",
     "SnapshotScheduleRun",
     "Operation",
     "OperationManager",

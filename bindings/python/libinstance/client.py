@@ -18,6 +18,7 @@ from .operations import OperationManager
 from .remotes import RemoteManager
 from .profiles import ProfileManager
 from .recover import RecoverResult, _options_json
+from .image_auto_update import ImageAutoUpdateRun
 from .snapshot_schedule import SnapshotScheduleRun, _now_unix
 from .storage_pools import StoragePoolManager
 
@@ -130,6 +131,17 @@ class Client:
         (stopped ones only with ``snapshots.schedule.stopped``), once per slot whoever runs it;
         then expired snapshots are deleted. The library also runs this itself every minute."""
         return SnapshotScheduleRun._from_json(self._manager().run_snapshot_schedule(_now_unix(now)))
+
+    def run_image_auto_update(self, now: Optional[datetime] = None) -> ImageAutoUpdateRun:
+        """One look of the image auto-update as of ``now`` (None: now; a naive datetime is local
+        time): once ``images.auto_update_interval`` hours (default 6; 0: never) have passed since
+        the last pass on this state directory, whoever ran it, every image with ``auto_update``
+        that came from an image server, in every project, is refreshed as
+        :meth:`ImageManager.refresh` does (cached ones only while ``images.auto_update_cached``).
+        The first look at a state directory only starts the clock; ``ran`` says whether a pass
+        ran. A failing image is listed in ``failed`` and the others go on. The library also runs
+        this itself every minute. Raises InvalidArgument (key ``"now_unix"``) for a time before 1970."""
+        return ImageAutoUpdateRun._from_json(self._manager().run_image_auto_update(_now_unix(now)))
 
     def recover_validate(self, pools: Optional[Iterable[Mapping[str, Any]]] = None) -> RecoverResult:
         """Disaster recovery's scan (``lxd recover``): the storage pools the database knows, those

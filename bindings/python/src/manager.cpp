@@ -59,6 +59,16 @@ ManagerClass init_manager(py::module_& m) {
         py::arg("now_unix") = 0,
         "One pass of the snapshot scheduler as of now_unix (0: now); {taken, pruned, failed} as JSON.");
     cls.def(
+        "run_image_auto_update",
+        [](const ManagerHandle& self, int64_t now_unix) {
+            auto mgr = self.get();
+            char* json = nullptr;
+            call_nogil([&](li_error** err) { return li_manager_run_image_auto_update(&json, mgr.get(), now_unix, err); });
+            return take_string(json);
+        },
+        py::arg("now_unix") = 0,
+        "One look of the image auto-update as of now_unix (0: now); {ran, refreshed, failed} as JSON.");
+    cls.def(
         "recover_validate",
         [](const ManagerHandle& self, std::optional<std::string> options_json) {
             auto mgr = self.get();

@@ -11,13 +11,14 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
+from datetime import datetime, timedelta, timezone
 from typing import Iterator, List
 
 import pytest
 
 import libinstance
 
-from conftest import unique_name
+from conftest import make_state_dir, unique_name
 
 SOURCE_ROOT = Path(os.environ.get("LIBINSTANCE_TEST_SOURCE_ROOT", Path(__file__).resolve().parents[3]))
 
@@ -186,3 +187,38 @@ def test_refresh_to_a_newer_version(client: libinstance.Client, served: Served,
     with pytest.raises(libinstance.InvalidArgument) as exc:
         client.images.refresh("busybox")
     assert exc.value.key == "image"
+
+
+def test_image_auto_update_past_the_interval(served: Served) -> None:
+    # A state directory of its own: the pass's clock (and its images) belong to the directory.
+    path = make_state_dir("autoupd")
+    try:
+        with libinstance.Client(path) as c:
+            c.remotes.add("srv", served.server.url, certificate=served.server.certificate)
+            old = c.images.create_from_simplestreams("srv", "bbu", aliases=["auto"], auto_update=True)
+            assert old.fingerprint == served.unified
+            t0 = datetime.now(timezone.utc)
+            first = c.run_image_auto_update(t0)  # the first look only starts the clock
+            assert isinstance(first, libinstance.ImageAutoUpdateRun)
+            assert first.ran is False and first.refreshed == [] and first.failed == []
+            newer = ss.add_image(served.root, served.image, "bb-unified", "bbu", "20260102_00:00", "unified")
+
+            # Past images.auto_update_interval (6 hours by default).
+            run = c.run_image_auto_update(t0 + timedelta(hours=7))
+            assert run.ran is True
+            assert run.failed == []
+            assert run.refreshed == [libinstance.ImageAutoUpdateRefresh(
+                project="default", old_fingerprint=served.unified, new_fingerprint=newer, aliases=["auto"])]
+            assert c.images.get("auto").fingerprint == newer
+            assert not c.images.exists(served.unified)
+            # Within the interval of that pass, and now: nothing is due.
+            assert c.run_image_auto_update(t0 + timedelta(hours=8)).ran is False
+            assert c.run_image_auto_update().ran is False
+
+            with pytest.raises(TypeError):
+                c.run_image_auto_update("soon")  # type: ignore[arg-type]
+            with pytest.raises(libinstance.InvalidArgument) as bad_time:
+                c.run_image_auto_update(datetime(1960, 1, 1, tzinfo=timezone.utc))
+            assert bad_time.value.key == "now_unix"
+    finally:
+        shutil.rmtree(path, ignore_errors=True)

@@ -8,7 +8,7 @@ use std::io::{BufRead, BufReader, Write};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use common::{expect_error, TempDir};
 use libinstance::api::{ImageAlias, ImagesPost, InstanceSource, InstancesPost, Remote};
@@ -204,4 +204,52 @@ fn remotes_images_pull_launch_verify_cancel_refresh() {
     assert_eq!(err.key.as_deref(), Some("sha256"));
     assert_eq!(mgr.image("follow").unwrap().fingerprint, newer);
     assert!(no_downloads_left(&mgr));
+}
+
+#[test]
+fn image_auto_update_refreshes_past_the_interval_and_reports_it() {
+    let dir = TempDir::new("remotes-autoupd");
+    std::fs::set_permissions(&dir.0, std::fs::Permissions::from_mode(0o711)).unwrap();
+    let server = Server::start(&dir.0);
+    let old = server.add("bb-unified", "bbu", "20260101_00:00", "unified");
+    let mgr = Manager::open(Some(&dir.0.join("state"))).unwrap();
+    mgr.add_remote(&Remote { certificate: server.certificate.clone(), ..Remote::new("srv", &server.url) })
+        .unwrap();
+    let mut post = ImagesPost::from_server("srv", "bbu");
+    post.aliases = vec![ImageAlias { name: "auto".into(), description: String::new() }];
+    post.auto_update = true;
+    assert_eq!(mgr.copy_image_from_remote(&post).unwrap().fingerprint, old);
+
+    // The state directory's first look only starts the clock.
+    let t0 = SystemTime::now();
+    let first = mgr.run_image_auto_update(Some(t0)).unwrap();
+    assert!(!first.ran, "{first:?}");
+    let newer = server.add("bb-unified", "bbu", "20260102_00:00", "unified");
+    assert_ne!(newer, old);
+
+    // Past images.auto_update_interval (6 hours by default).
+    let run = mgr.run_image_auto_update(Some(t0 + Duration::from_secs(7 * 3600))).unwrap();
+    assert!(run.ran);
+    assert!(run.failed.is_empty(), "{run:?}");
+    assert_eq!(run.refreshed.len(), 1, "{run:?}");
+    let r = &run.refreshed[0];
+    assert_eq!(
+        (r.project.as_str(), r.old_fingerprint.as_str(), r.new_fingerprint.as_str()),
+        ("default", old.as_str(), newer.as_str())
+    );
+    assert_eq!(r.aliases, vec!["auto".to_string()]);
+    assert_eq!(mgr.image("auto").unwrap().fingerprint, newer);
+    // Within the interval of that pass, and now: nothing due.
+    assert!(!mgr.run_image_auto_update(Some(t0 + Duration::from_secs(8 * 3600))).unwrap().ran);
+    assert!(!mgr.run_image_auto_update(None).unwrap().ran);
+
+    // Before 1970: the library refuses it, naming now_unix; the epoch itself would mean "now".
+    let err = expect_error(
+        mgr.run_image_auto_update(Some(UNIX_EPOCH - Duration::from_secs(3600))),
+        ErrorCode::InvalidArgument,
+        "now_unix",
+    );
+    assert_eq!(err.key.as_deref(), Some("now_unix"));
+    let err = expect_error(mgr.run_image_auto_update(Some(UNIX_EPOCH)), ErrorCode::InvalidArgument, "epoch");
+    assert_eq!(err.key.as_deref(), Some("now_unix"));
 }
