@@ -122,6 +122,30 @@ def test_lxd_launches_an_image_published_by_libinstance(fresh, lxd, tmp_path):
         lxd.lxc("delete", "--force", "li-interop-a", check=False)
 
 
+def test_lxd_launches_an_image_published_from_a_snapshot_and_exported(fresh, lxd, tmp_path):
+    fresh.ok("image", "build", "busybox", "--alias", "busybox")
+    fresh.ok("launch", "busybox", "li-snapsrc")
+    fresh.ok("exec", "li-snapsrc", "--", "sh", "-c", "echo at-snapshot > /root/marker")
+    fresh.ok("snapshot", "li-snapsrc", "s0")
+    fresh.ok("exec", "li-snapsrc", "--", "sh", "-c", "echo later > /root/marker")
+    out = fresh.ok("publish", "li-snapsrc/s0", "--alias", "snap-for-lxd", "--compression", "xz").stdout
+    fingerprint = out.strip().split()[-1]
+    # `inst image export` writes the file a user would hand to LXD.
+    fresh.ok("image", "export", "snap-for-lxd", str(tmp_path / "snap"))
+    files = [f for f in os.listdir(tmp_path) if f.startswith("snap")]
+    assert len(files) == 1, files
+
+    lxd.lxc("image", "import", str(tmp_path / files[0]), "--alias", "from-li-snap")
+    info = json.loads(lxd.lxc("image", "list", "from-li-snap", "--format", "json").stdout)[0]
+    assert info["fingerprint"] == fingerprint
+    lxd.lxc("launch", "from-li-snap", "li-interop-s")
+    try:
+        wait_running_in_lxd(lxd, "li-interop-s")
+        assert lxd.lxc("exec", "li-interop-s", "--", "cat", "/root/marker").stdout == "at-snapshot\n"
+    finally:
+        lxd.lxc("delete", "--force", "li-interop-s", check=False)
+
+
 def test_libinstance_launches_an_image_published_and_exported_by_lxd(fresh, lxd, tmp_path):
     # LXD's own container from the libinstance busybox image, changed, then published by LXD.
     fresh.ok("image", "build", "busybox", "--alias", "busybox", "--output", str(tmp_path / "bb.tar.gz"))
