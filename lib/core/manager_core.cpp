@@ -10,6 +10,7 @@
 #include "core/log.hpp"
 #include "core/minute_ticker.hpp"
 #include "libinstance/error.hpp"
+#include "network/dnsmasq.hpp"
 #include "store/profile_repo.hpp"
 
 namespace li {
@@ -55,6 +56,12 @@ ManagerCore::ManagerCore(const fs::path& state_dir)
 }
 
 ManagerCore::~ManagerCore() = default;
+
+net::DnsmasqSupervisor& ManagerCore::dnsmasq() {
+    std::lock_guard lock(dnsmasq_mutex_);
+    if (!dnsmasq_) dnsmasq_ = std::make_unique<net::DnsmasqSupervisor>();
+    return *dnsmasq_;
+}
 
 void ManagerCore::set_snapshot_scheduler(std::unique_ptr<MinuteTicker> ticker) { snapshot_scheduler_ = std::move(ticker); }
 

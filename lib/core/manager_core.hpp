@@ -21,6 +21,9 @@ namespace li {
 
 class InstanceDriver;
 class MinuteTicker;
+namespace net {
+class DnsmasqSupervisor;
+}
 
 class ManagerCore {
 public:
@@ -35,6 +38,8 @@ public:
     std::filesystem::path lxc_dir() const { return state_dir_ / "containers"; }
     std::filesystem::path logs_dir() const { return state_dir_ / "logs"; }
     std::filesystem::path disks_dir() const { return state_dir_ / "disks"; }
+    /// Where each managed network keeps its files (dnsmasq's config, leases, hosts).
+    std::filesystem::path networks_dir() const { return state_dir_ / "networks"; }
 
     Db& db() { return db_; }
     ObjectLocks& locks() { return locks_; }
@@ -50,6 +55,9 @@ public:
     std::unique_ptr<StorageDriver> take_pool(const std::string& name);
     InstanceDriver& instance_driver(const std::string& type);
     const IdMap& idmap() const { return idmap_; }
+    /// The dnsmasq processes of the managed bridges, made on first use (in the network namespace
+    /// of that thread); they stop when the core goes.
+    net::DnsmasqSupervisor& dnsmasq();
     /// Keeps the minute tick's thread (core/background_jobs.hpp: scheduled snapshots and image
     /// auto-update), stopped first when the core goes.
     void set_snapshot_scheduler(std::unique_ptr<MinuteTicker> ticker);
@@ -70,6 +78,8 @@ private:
     std::mutex pools_mutex_;
     std::map<std::string, std::unique_ptr<StorageDriver>> pools_;
     std::unique_ptr<InstanceDriver> lxc_driver_;
+    std::mutex dnsmasq_mutex_;
+    std::unique_ptr<net::DnsmasqSupervisor> dnsmasq_;
     // Last: destroyed first, so no pass runs while the rest goes.
     std::unique_ptr<MinuteTicker> snapshot_scheduler_;
 };

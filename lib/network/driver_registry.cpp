@@ -11,18 +11,17 @@
 namespace li {
 
 namespace {
-// Drivers keep no state of their own (the record is passed in), so one of each serves all.
-BridgeDriver bridge_driver;
-MockNetworkDriver mock_driver;
-
 bool mocked() {
     const char* env = std::getenv("LIBINSTANCE_NETWORK_DRIVER");
     return env && std::string(env) == "mock";
 }
 }  // namespace
 
-NetworkDriver& network_driver(const std::string& type) {
-    if (type == "bridge") return mocked() ? static_cast<NetworkDriver&>(mock_driver) : bridge_driver;
+std::unique_ptr<NetworkDriver> network_driver(ManagerCore& core, const std::string& type) {
+    if (type == "bridge") {
+        if (mocked()) return std::make_unique<MockNetworkDriver>();
+        return std::make_unique<BridgeDriver>(core);
+    }
     throw Error(ErrorCode::NotSupported,
                 fmt::format("network type \"{}\" is not supported (available: {})", type, fmt::join(network_types(), ", ")), "type");
 }

@@ -2,7 +2,6 @@
 
 #include "core/log.hpp"
 #include "core/manager_core.hpp"
-#include "network/netlink.hpp"
 #include "network/network_driver.hpp"
 #include "store/network_repo.hpp"
 
@@ -13,10 +12,9 @@ void restore_networks(ManagerCore& core) {
     for (auto& network : networks) {
         std::string status = "Created";
         try {
-            NetworkDriver& driver = network_driver(network.type);
-            // A bridge still there was left by an earlier process of this boot: it runs already.
-            if (network.status == "Created" && netlink::find_link(network.name)) continue;
-            driver.start(network);
+            // Always: a bridge left from earlier in this boot still needs its dnsmasq, which died
+            // with the process that ran it.
+            network_driver(core, network.type)->start(network);
             log::info("network started", {{"network", network.name}});
         } catch (const std::exception& e) {
             log::warn("starting network", {{"network", network.name}, {"error", e.what()}});

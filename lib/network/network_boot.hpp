@@ -5,7 +5,7 @@ namespace li {
 
 class ManagerCore;
 
-/// Starts every managed network whose interface is missing (and its services); one that fails
+/// Starts every managed network (its bridge where missing, addresses, dnsmasq, NAT); one that fails
 /// is logged and marked Errored, the others go on.
 void restore_networks(ManagerCore& core);
 

@@ -15,6 +15,8 @@
 
 namespace li {
 
+class ManagerCore;
+
 /// What validating a network's config needs to know about the others.
 struct NetworkContext {
     /// Subnets of the other managed networks (owner "network \"NAME\"").
@@ -58,10 +60,11 @@ public:
     virtual void release_nic(const NetworkRecord& network, const std::map<std::string, std::string>& nic) = 0;
 };
 
-/// The driver of a network type; NotSupported (key "type") for an unknown one. With
-/// $LIBINSTANCE_NETWORK_DRIVER=mock every bridge network uses the mock driver, which changes
-/// nothing on the host (the bindings' fast tests).
-NetworkDriver& network_driver(const std::string& type);
+/// The driver of a network type, working for core (its state directory, its dnsmasq processes);
+/// NotSupported (key "type") for an unknown type. With $LIBINSTANCE_NETWORK_DRIVER=mock every
+/// bridge network uses the mock driver, which changes nothing on the host (the bindings' fast
+/// tests).
+std::unique_ptr<NetworkDriver> network_driver(ManagerCore& core, const std::string& type);
 std::vector<std::string> network_types();
 
 }  // namespace li

@@ -19,7 +19,7 @@ api::DeviceMap resolve_network_nics(ManagerCore& core, const std::string& projec
             return found ? found : repo::find_network(db, "default", wanted);
         });
         if (!record) continue;
-        NicPlan plan = network_driver(record->type).prepare_nic(*record, device);
+        NicPlan plan = network_driver(core, record->type)->prepare_nic(*record, device);
         device["nictype"] = plan.nictype;
         device["parent"] = plan.parent;
         if (!plan.mtu.empty() && !device.count("mtu")) device["mtu"] = plan.mtu;

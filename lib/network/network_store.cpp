@@ -114,7 +114,8 @@ NetworkStore::NetworkStore(std::shared_ptr<ManagerCore> core) : core_(std::move(
 api::Network NetworkStore::create(std::string_view project_in, const api::NetworksPost& post) {
     std::string project = project_of(project_in);
     validate_network_name(post.name, "name");
-    NetworkDriver& driver = network_driver(post.type);  // NotSupported, key "type"
+    auto driver_ptr = network_driver(*core_, post.type);
+    NetworkDriver& driver = *driver_ptr;  // NotSupported, key "type"
     auto lock = core_->locks().lock_networks();
     bool exists = core_->db().read([&](SQLite::Database& db) { return repo::find_network(db, project, post.name).has_value(); });
     if (exists || netlink::find_link(post.name))
@@ -205,7 +206,8 @@ void NetworkStore::update(std::string_view project_in, std::string_view name_in,
     NetworkRecord current = std::move(*found);
     if (!if_match.empty() && if_match != network_etag(current))
         throw Error(ErrorCode::Conflict, fmt::format("network \"{}\" was changed by someone else (ETag mismatch); read it again", name), "etag");
-    NetworkDriver& driver = network_driver(current.type);
+    auto driver_ptr = network_driver(*core_, current.type);
+    NetworkDriver& driver = *driver_ptr;
     NetworkRecord next = current;
     next.description = put.description;
     next.config = driver.validate(name, put.config, context_of(*core_, project, name));
@@ -238,7 +240,8 @@ void NetworkStore::rename(std::string_view project_in, std::string_view name_in,
     bool taken = core_->db().read([&](SQLite::Database& db) { return repo::find_network(db, project, new_name).has_value(); });
     if (taken || netlink::find_link(new_name))
         throw Error(ErrorCode::AlreadyExists, fmt::format("network \"{}\" already exists", new_name), "new_name");
-    NetworkDriver& driver = network_driver(record.type);
+    auto driver_ptr = network_driver(*core_, record.type);
+    NetworkDriver& driver = *driver_ptr;
     Reverter revert;
     try {
         driver.rename(record, new_name);
@@ -265,7 +268,7 @@ void NetworkStore::remove(std::string_view project_in, std::string_view name_in)
     if (!users.empty())
         throw Error(ErrorCode::Busy, fmt::format("network \"{}\" is in use by {}", name, fmt::join(users, ", ")), "name");
     try {
-        network_driver(record.type).remove(record);
+        network_driver(*core_, record.type)->remove(record);
     } catch (const Error& e) {
         throw e.with_context(fmt::format("deleting network {}", name));
     }
@@ -278,7 +281,7 @@ api::NetworkState NetworkStore::state(std::string_view project_in, std::string_v
     std::string project = project_of(project_in);
     std::string name(name_in);
     auto record = core_->db().read([&](SQLite::Database& db) { return repo::find_network(db, project, name); });
-    if (record) return network_driver(record->type).state(*record);
+    if (record) return network_driver(*core_, record->type)->state(*record);
     return link_state(name);  // NotFound when there is no such interface either
 }
 
@@ -286,7 +289,7 @@ std::vector<api::NetworkLease> NetworkStore::leases(std::string_view project_in,
     std::string project = project_of(project_in);
     std::string name(name_in);
     NetworkRecord record = core_->db().read([&](SQLite::Database& db) { return find_or_throw(db, project, name); });
-    return network_driver(record.type).leases(record);
+    return network_driver(*core_, record.type)->leases(record);
 }
 
 }  // namespace li

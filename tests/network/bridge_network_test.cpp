@@ -1,7 +1,11 @@
 // Bridge networks on real bridges: create (explicit and auto subnets), state, update, rename,
 // delete, and bringing them back at open.
+#include <chrono>
+#include <cstdlib>
 #include <doctest.h>
+#include <mutex>
 #include <net/if.h>
+#include <thread>
 
 #include "network/cidr.hpp"
 #include "network_support.hpp"
@@ -143,4 +147,48 @@ TEST_CASE("a managed bridge missing at open (host reboot) is brought back") {
         mgr->networks().remove("default", "tboot0");
     }
     CHECK_FALSE(link_exists("tboot0"));
+}
+
+TEST_CASE("lifecycle events: network-created, -updated, -renamed, -deleted") {
+    std::mutex m;
+    std::string seen;
+    EventFilter filter;
+    filter.types = {"lifecycle"};
+    auto sub = shared().mgr->events().subscribe(filter, [&](const std::string& json) {
+        std::lock_guard lock(m);
+        seen += json;
+    });
+    create_bridge("tev0", {{"ipv4.address", "10.123.51.1/24"}, {"ipv6.address", "none"}});
+    networks().update("default", "tev0", api::put_of(networks().get("default", "tev0")));
+    networks().rename("default", "tev0", "tev1");
+    networks().remove("default", "tev1");
+    auto has = [&](const std::string& what) {
+        for (int i = 0; i < 50; i++) {
+            {
+                std::lock_guard lock(m);
+                if (seen.find(what) != std::string::npos) return true;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+        return false;
+    };
+    CHECK(has("network-created"));
+    CHECK(has("network-updated"));
+    CHECK(has("network-renamed"));
+    CHECK(has("network-deleted"));
+    CHECK(has("/1.0/networks/tev1"));
+}
+
+TEST_CASE("the mock driver validates as the bridge driver but makes nothing on the host") {
+    ::setenv("LIBINSTANCE_NETWORK_DRIVER", "mock", 1);
+    auto n = create_bridge("tmock0", {{"ipv4.address", "10.127.0.1/24"}, {"bridge.mtu", "1400"}});
+    CHECK(n.managed);
+    CHECK_FALSE(link_exists("tmock0"));
+    auto st = networks().state("default", "tmock0");
+    CHECK(has_address(st, "10.127.0.1", "24"));
+    CHECK(st.mtu == 1400);
+    CHECK(error_of([] { create_bridge("tmock1", {{"nope", "1"}}); }).key() == "config.nope");
+    networks().remove("default", "tmock0");
+    CHECK_FALSE(record_exists("tmock0"));
+    ::unsetenv("LIBINSTANCE_NETWORK_DRIVER");
 }

@@ -1,5 +1,5 @@
-// A real busybox container with `nic network=NAME` gets a veth on the network's bridge and
-// reaches the bridge's address.
+// A real busybox container with `nic network=NAME` gets a veth on the network's bridge, reaches
+// the bridge's address and gets a DHCP lease from the network's dnsmasq.
 #include <doctest.h>
 
 #include "network_support.hpp"
@@ -23,6 +23,13 @@ TEST_CASE("a container's nic network=NAME is a veth on the bridge that pings the
     CHECK(sh(c, "cat /sys/class/net/eth0/mtu") == "1400\n");
     CHECK(sh_rc(c, "ip addr add 10.126.1.5/24 dev eth0 && ip link set eth0 up") == 0);
     CHECK(sh_rc(c, "ping -c 1 -W 5 10.126.1.1") == 0);
+
+    // DHCP from the network's dnsmasq: the lease is listed.
+    CHECK(sh_rc(c, "udhcpc -i eth0 -n -q -t 5 -s /bin/true") == 0);
+    auto leases = networks().leases("default", "tnic0");
+    REQUIRE(leases.size() >= 1);
+    CHECK(leases[0].address.rfind("10.126.1.", 0) == 0);
+    CHECK(leases[0].type == "dynamic");
 
     Error busy = error_of([] { networks().remove("default", "tnic0"); });
     CHECK(busy.code() == ErrorCode::Busy);

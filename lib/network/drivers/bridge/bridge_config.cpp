@@ -84,10 +84,15 @@ void check_key(const std::string& key, const std::string& value) {
         }
     if (key == "ipv4.address" || key == "ipv6.address") return;  // checked with the subnets
     if (key == "ipv4.dhcp.ranges") return check_ranges(key, value);
-    if (key == "ipv4.dhcp.gateway") {
+    if (key == "ipv4.dhcp.gateway" || key == "ipv4.nat.address") {
         if (!is_ip(value, AF_INET)) bad(key, value, "expected an IPv4 address");
         return;
     }
+    if (key == "ipv6.nat.address") {
+        if (!is_ip(value, AF_INET6)) bad(key, value, "expected an IPv6 address");
+        return;
+    }
+    if (key == "dns.search") return;
     if (key == "ipv4.dhcp.expiry" || key == "ipv6.dhcp.expiry" || key == "raw.dnsmasq" || key == "ipv6.dhcp.ranges") return;
     if (key == "dns.domain") {
         static const std::regex domain("^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$");

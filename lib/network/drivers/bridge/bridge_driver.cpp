@@ -1,14 +1,18 @@
 #include "network/drivers/bridge/bridge_driver.hpp"
 
+#include <filesystem>
 #include <fmt/format.h>
 #include <net/if.h>
 
 #include "core/log.hpp"
+#include "core/manager_core.hpp"
 #include "core/reverter.hpp"
 #include "libinstance/error.hpp"
 #include "network/drivers/bridge/bridge_config.hpp"
 #include "network/link_state.hpp"
+#include "network/dnsmasq.hpp"
 #include "network/netlink.hpp"
+#include "network/nftables.hpp"
 
 namespace li {
 
@@ -50,19 +54,45 @@ void apply_config(const std::string& bridge, const Config& config) {
     apply_address(bridge, config, 6);
 }
 
-// Call sites for the other helpers' parts (lib/network/dnsmasq.hpp, lib/network/nftables.hpp):
-// they are not in this tree yet.
-void start_services(const NetworkRecord& /*network*/) {
-    // TODO(dnsmasq): start the supervised dnsmasq of the network (DHCP, DNS).
-    // TODO(nftables): create the network's NAT table when ipv4.nat / ipv6.nat.
+bool truthy(const Config& c, const std::string& key, bool fallback) {
+    std::string v = value(c, key);
+    if (v.empty()) return fallback;
+    return v == "true" || v == "1" || v == "yes" || v == "on";
 }
 
-void stop_services(const NetworkRecord& /*network*/) {
-    // TODO(dnsmasq): stop the network's dnsmasq.
-    // TODO(nftables): delete the network's table.
+// The address of ipv4.address / ipv6.address when it is one ("" for none).
+std::string cidr_or_empty(const Config& c, const std::string& key) {
+    auto cidr = bridge_address(c, key);
+    return cidr ? cidr->text() : std::string();
 }
 
 }  // namespace
+
+void BridgeDriver::start_services(const NetworkRecord& network) {
+    net::NetworkFirewall fw;
+    fw.network = network.name;
+    fw.bridge = network.name;
+    fw.ipv4_subnet = cidr_or_empty(network.config, "ipv4.address");
+    fw.ipv4_nat = truthy(network.config, "ipv4.nat", false);
+    fw.ipv4_nat_address = value(network.config, "ipv4.nat.address");
+    fw.ipv6_subnet = cidr_or_empty(network.config, "ipv6.address");
+    fw.ipv6_nat = truthy(network.config, "ipv6.nat", false);
+    fw.ipv6_nat_address = value(network.config, "ipv6.nat.address");
+    fw.accept_services = truthy(network.config, "ipv4.firewall", true) || truthy(network.config, "ipv6.firewall", true);
+    if (!fw.ipv4_subnet.empty() || !fw.ipv6_subnet.empty()) net::enable_forwarding(!fw.ipv4_subnet.empty(), !fw.ipv6_subnet.empty());
+    net::apply_network_table(fw);
+
+    net::DnsmasqConfig dnsmasq = net::dnsmasq_config_from(network.name, network.name, core_.networks_dir() / network.name, network.config);
+    if (net::dnsmasq_wanted(dnsmasq))
+        core_.dnsmasq().start(dnsmasq);  // restarts a running one with the new config
+    else
+        core_.dnsmasq().stop(network.name);
+}
+
+void BridgeDriver::stop_services(const NetworkRecord& network) {
+    core_.dnsmasq().stop(network.name);
+    net::remove_network_table(network.name);
+}
 
 Config BridgeDriver::validate(const std::string& name, const Config& config, const NetworkContext& context) {
     // Routes through the bridge itself are its own subnets (when updating).
@@ -86,6 +116,7 @@ void BridgeDriver::create(const NetworkRecord& network) {
         }
     });
     apply_config(network.name, network.config);
+    revert.add([&] { stop_services(network); });
     start_services(network);
     revert.success();
 }
@@ -101,8 +132,7 @@ void BridgeDriver::stop(const NetworkRecord& network) { stop_services(network); 
 void BridgeDriver::update(const NetworkRecord& current, const NetworkRecord& next) {
     if (!netlink::find_link(current.name)) netlink::create_bridge(current.name);
     apply_config(current.name, next.config);
-    stop_services(current);
-    start_services(next);
+    start_services(next);  // replaces the table and restarts dnsmasq with the new config
 }
 
 void BridgeDriver::rename(const NetworkRecord& network, const std::string& new_name) {
@@ -115,6 +145,10 @@ void BridgeDriver::rename(const NetworkRecord& network, const std::string& new_n
     }
     NetworkRecord renamed = network;
     renamed.name = new_name;
+    // The network's files (leases, static hosts) go with it.
+    std::error_code ec;
+    if (std::filesystem::exists(core_.networks_dir() / network.name, ec))
+        std::filesystem::rename(core_.networks_dir() / network.name, core_.networks_dir() / new_name);
     if (up) netlink::set_up(new_name, true);
     // Addresses go with the link; taking it down dropped IPv6 ones, so apply them again.
     apply_config(new_name, renamed.config);
@@ -124,13 +158,14 @@ void BridgeDriver::rename(const NetworkRecord& network, const std::string& new_n
 void BridgeDriver::remove(const NetworkRecord& network) {
     stop_services(network);
     if (netlink::find_link(network.name)) netlink::delete_link(network.name);
+    std::error_code ec;
+    std::filesystem::remove_all(core_.networks_dir() / network.name, ec);
 }
 
 api::NetworkState BridgeDriver::state(const NetworkRecord& network) { return link_state(network.name); }
 
-std::vector<api::NetworkLease> BridgeDriver::leases(const NetworkRecord& /*network*/) {
-    // TODO(dnsmasq): the leases file of the network's dnsmasq and the static reservations.
-    return {};
+std::vector<api::NetworkLease> BridgeDriver::leases(const NetworkRecord& network) {
+    return net::read_leases(core_.networks_dir() / network.name);
 }
 
 NicPlan BridgeDriver::prepare_nic(const NetworkRecord& network, const Config& /*nic*/) {
@@ -139,7 +174,7 @@ NicPlan BridgeDriver::prepare_nic(const NetworkRecord& network, const Config& /*
 }
 
 void BridgeDriver::release_nic(const NetworkRecord& /*network*/, const Config& /*nic*/) {
-    // TODO(dnsmasq): drop the nic's static DHCP reservation.
+    // Static DHCP reservations (nic ipv4.address) are not written yet: nothing to drop.
 }
 
 }  // namespace li
