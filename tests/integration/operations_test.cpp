@@ -1,4 +1,5 @@
 #include <doctest.h>
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
@@ -139,14 +140,25 @@ TEST_CASE("lifecycle and operation events of create, start, exec, snapshot, stop
             CHECK(meta["source"] == "/1.0/instances/ev1/snapshots/snap0");
     }
 
-    // Each operation goes Pending -> Running -> Success, as operation events.
-    std::map<std::string, std::vector<std::string>> statuses;
+    // Each operation goes Pending -> Running -> Success, as operation events. Those are delivered
+    // asynchronously: the last Success may come after the call returned, so wait for all five.
+    auto statuses_of = [](const std::vector<json>& events) {
+        std::map<std::string, std::vector<std::string>> statuses;
+        for (const auto& e : events)
+            if (e["type"] == "operation" && e["metadata"]["resources"]["instances"][0] == "/1.0/instances/ev1")
+                statuses[e["metadata"]["id"]].push_back(e["metadata"]["status"]);
+        return statuses;
+    };
+    CHECK(log.wait_for([&](const auto& ev) {
+        auto statuses = statuses_of(ev);
+        return statuses.size() >= 5 &&
+               std::all_of(statuses.begin(), statuses.end(), [](const auto& s) { return s.second.back() == "Success"; });
+    }));
     for (const auto& e : log.snapshot()) {
-        if (e["type"] == "operation" && e["metadata"]["resources"]["instances"][0] == "/1.0/instances/ev1")
-            statuses[e["metadata"]["id"]].push_back(e["metadata"]["status"]);
         CHECK(e["project"] == "default");
         CHECK(e.contains("timestamp"));
     }
+    auto statuses = statuses_of(log.snapshot());
     CHECK(statuses.size() == 5);  // create, start, snapshot, stop, delete
     for (const auto& [id, seq] : statuses) {
         CAPTURE(id);
