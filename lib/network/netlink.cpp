@@ -16,6 +16,7 @@
 #include <sys/socket.h>
 
 #include "libinstance/error.hpp"
+#include "sys/netlink_text.hpp"
 #include "sys/unique_fd.hpp"
 
 namespace li::netlink {
@@ -134,16 +135,6 @@ Message link_change(const std::string& name) {
     return msg;
 }
 
-std::string hwaddr_text(const unsigned char* data, size_t len) {
-    bool all_zero = true;
-    std::string out;
-    for (size_t i = 0; i < len; i++) {
-        all_zero &= data[i] == 0;
-        out += fmt::format("{}{:02x}", i ? ":" : "", data[i]);
-    }
-    return all_zero ? std::string() : out;
-}
-
 Link read_link(nlmsghdr* h) {
     auto* ifi = static_cast<ifinfomsg*>(NLMSG_DATA(h));
     Link link;
@@ -156,7 +147,7 @@ Link read_link(nlmsghdr* h) {
         case IFLA_IFNAME: link.name = static_cast<const char*>(RTA_DATA(a)); break;
         case IFLA_MTU: link.mtu = *static_cast<const uint32_t*>(RTA_DATA(a)); break;
         case IFLA_MASTER: link.master = static_cast<int>(*static_cast<const uint32_t*>(RTA_DATA(a))); break;
-        case IFLA_ADDRESS: link.hwaddr = hwaddr_text(static_cast<const unsigned char*>(RTA_DATA(a)), RTA_PAYLOAD(a)); break;
+        case IFLA_ADDRESS: link.hwaddr = netlink_text::hwaddr(static_cast<const unsigned char*>(RTA_DATA(a)), RTA_PAYLOAD(a)); break;
         case IFLA_STATS64: {
             rtnl_link_stats64 s{};
             std::memcpy(&s, RTA_DATA(a), std::min<size_t>(sizeof s, RTA_PAYLOAD(a)));
@@ -173,15 +164,6 @@ Link read_link(nlmsghdr* h) {
         }
     }
     return link;
-}
-
-std::string scope_name(unsigned char scope) {
-    switch (scope) {
-    case RT_SCOPE_UNIVERSE: return "global";
-    case RT_SCOPE_LINK: return "link";
-    case RT_SCOPE_HOST: return "local";
-    default: return std::to_string(scope);
-    }
 }
 
 Message address_change(uint16_t type, uint16_t flags, const std::string& name, const net::Cidr& cidr) {
@@ -311,7 +293,7 @@ std::vector<Address> addresses(int family) {
         addr.cidr.family = ifa->ifa_family == AF_INET ? 4 : 6;
         addr.cidr.prefix = ifa->ifa_prefixlen;
         std::memcpy(addr.cidr.bytes.data(), mine, addr.cidr.size());
-        addr.scope = scope_name(ifa->ifa_scope);
+        addr.scope = netlink_text::scope_name(ifa->ifa_scope);
         out.push_back(addr);
     });
     return out;

@@ -1,4 +1,5 @@
 #include "sys/netns_interfaces.hpp"
+#include "sys/netlink_text.hpp"
 
 #include <arpa/inet.h>
 #include <cerrno>
@@ -74,25 +75,6 @@ void dump(int sock, uint16_t type, unsigned char family, Fn&& on_message) {
     }
 }
 
-std::string hwaddr_text(const unsigned char* data, size_t len) {
-    bool all_zero = true;
-    std::string out;
-    for (size_t i = 0; i < len; i++) {
-        all_zero &= data[i] == 0;
-        out += fmt::format("{}{:02x}", i ? ":" : "", data[i]);
-    }
-    return all_zero ? std::string() : out;
-}
-
-std::string scope_name(unsigned char scope) {
-    switch (scope) {
-    case RT_SCOPE_UNIVERSE: return "global";
-    case RT_SCOPE_LINK: return "link";
-    case RT_SCOPE_HOST: return "local";
-    default: return std::to_string(scope);
-    }
-}
-
 void read_link(nlmsghdr* h, std::map<int, std::string>& names, std::map<std::string, api::InstanceStateNetwork>& out) {
     auto* ifi = static_cast<ifinfomsg*>(NLMSG_DATA(h));
     int len = static_cast<int>(IFLA_PAYLOAD(h));
@@ -106,7 +88,7 @@ void read_link(nlmsghdr* h, std::map<int, std::string>& names, std::map<std::str
         switch (a->rta_type) {
         case IFLA_IFNAME: name = static_cast<const char*>(RTA_DATA(a)); break;
         case IFLA_MTU: nic.mtu = *static_cast<const uint32_t*>(RTA_DATA(a)); break;
-        case IFLA_ADDRESS: nic.hwaddr = hwaddr_text(static_cast<const unsigned char*>(RTA_DATA(a)), RTA_PAYLOAD(a)); break;
+        case IFLA_ADDRESS: nic.hwaddr = netlink_text::hwaddr(static_cast<const unsigned char*>(RTA_DATA(a)), RTA_PAYLOAD(a)); break;
         case IFLA_STATS64: {
             rtnl_link_stats64 s{};
             std::memcpy(&s, RTA_DATA(a), std::min<size_t>(sizeof s, RTA_PAYLOAD(a)));
@@ -145,7 +127,7 @@ void read_address(nlmsghdr* h, const std::map<int, std::string>& names, std::map
     char text[INET6_ADDRSTRLEN] = {};
     ::inet_ntop(ifa->ifa_family, mine, text, sizeof text);
     out[name->second].addresses.push_back(api::InstanceStateNetworkAddress{
-        ifa->ifa_family == AF_INET ? "inet" : "inet6", text, std::to_string(ifa->ifa_prefixlen), scope_name(ifa->ifa_scope)});
+        ifa->ifa_family == AF_INET ? "inet" : "inet6", text, std::to_string(ifa->ifa_prefixlen), netlink_text::scope_name(ifa->ifa_scope)});
 }
 
 }  // namespace
