@@ -734,6 +734,19 @@ LI_EXPORT int li_manager_run_snapshot_schedule(char **out_json, li_manager *mgr,
  */
 LI_EXPORT int li_manager_run_image_auto_update(char **out_json, li_manager *mgr, int64_t now_unix, li_error **err);
 /**
+ * @brief The first-use set-up (LXD's `lxd init --auto`): a managed bridge with NAT and an `eth0`
+ * nic on it in the default profile. Idempotent: an existing managed network of that name is
+ * used as it is; a default profile that has an eth0 keeps it.
+ * @param init_options_json NULL or `{"network_name": "instbr0", "ipv4_address": "auto",
+ * "ipv6_address": "auto"}` (those are the defaults; "network_name": "" creates no network)
+ * @param[out] out_json `{"network_created": true, "profile_nic_added": true, "network_name":
+ * "instbr0"}`; free with li_free(). May be NULL.
+ * @return -LI_ERR_INVALID_ARGUMENT naming "network_name", "ipv4_address" or "ipv6_address";
+ * -LI_ERR_ALREADY_EXISTS (key "network_name") for an unmanaged host interface of that name.
+ * @since 0.1
+ */
+LI_EXPORT int li_manager_init(char **out_json, li_manager *mgr, const char *init_options_json, li_error **err);
+/**
  * @brief Scans the storage pools for instances, snapshots and custom volumes the database does
  * not know (`lxd recover`). Changes nothing.
  * @param options_json `{"pools": [StoragePoolsPost...]}`: pools to scan besides the known ones and
@@ -1151,6 +1164,85 @@ LI_EXPORT int li_profile_rename(li_manager *mgr, const char *project, const char
  * @since 0.1
  */
 LI_EXPORT int li_profile_delete(li_manager *mgr, const char *project, const char *name, li_error **err);
+/**@}*/
+
+/* ------------------------------------------------------------------------------------------ */
+/** @name Networks (LXD's /1.0/networks); project NULL or "" is the default project */
+/**@{*/
+
+/**
+ * @brief Creates and starts a managed network and emits network-created.
+ * Types: "bridge" (a Linux bridge with ipv4.address/ipv6.address (CIDR, "auto", "none"),
+ * ipv4.nat/ipv6.nat, ipv4.dhcp, ipv4.dhcp.ranges, ipv6.dhcp.stateful, dns.domain, dns.mode,
+ * bridge.mtu, bridge.hwaddr, raw.dnsmasq, tunnel.NAME.protocol|local|remote|id|port|ttl; one
+ * supervised dnsmasq per bridge gives DHCP and DNS), "macvlan" and "physical" (parent, mtu, vlan).
+ * @param networks_post_json LXD's `NetworksPost`: `{"name": "br0", "description": "", "type":
+ * "bridge", "config": {"ipv4.address": "auto", "ipv4.nat": "true"}}`
+ * @param[out] out_json the network as an LXD `Network` document with generated values filled in
+ * (e.g. the chosen ipv4.address); free with li_free(). May be NULL.
+ * @return -LI_ERR_INVALID_ARGUMENT whose key names the field ("name", "config.<key>"; an
+ * overlapping subnet names the other network or route); -LI_ERR_NOT_SUPPORTED (key "type");
+ * -LI_ERR_ALREADY_EXISTS (key "name") when a network or host interface has the name. A failed
+ * create leaves no interface, firewall table, dnsmasq or record behind.
+ * @since 0.1
+ */
+LI_EXPORT int li_network_create_json(char **out_json, li_manager *mgr, const char *project,
+                                     const char *networks_post_json, li_error **err);
+/**
+ * @brief One network as an LXD `Network` document (host interfaces libinstance does not manage
+ * are shown with managed false); -LI_ERR_NOT_FOUND (key "name") when unknown.
+ * @param[out] out_json free with li_free()
+ * @param[out] out_etag the network's ETag for li_network_update_json(); free with li_free(). May be NULL.
+ * @since 0.1
+ */
+LI_EXPORT int li_network_get_json(char **out_json, char **out_etag, li_manager *mgr, const char *project,
+                                  const char *name, li_error **err);
+/** @brief Managed networks and the host's other interfaces as a JSON array of LXD `Network`
+ * documents, by name. @since 0.1 */
+LI_EXPORT int li_network_list_json(char **out_json, li_manager *mgr, const char *project, li_error **err);
+/**
+ * @brief Replaces a managed network's description and config (LXD's PUT), applies it to the
+ * running network (addresses, NAT, dnsmasq, tunnels) and emits network-updated. A refused config
+ * changes nothing.
+ * @param network_put_json LXD's `NetworkPut` (a whole `Network` is accepted)
+ * @param if_match NULL or "": no check; else -LI_ERR_CONFLICT (key "etag") unless it is the
+ * network's current ETag
+ * @return -LI_ERR_INVALID_ARGUMENT naming "config.<key>", or "name" for an unmanaged interface
+ * @since 0.1
+ */
+LI_EXPORT int li_network_update_json(li_manager *mgr, const char *project, const char *name,
+                                     const char *network_put_json, const char *if_match, li_error **err);
+/**
+ * @brief Renames a managed network that nothing uses and emits network-renamed.
+ * @return -LI_ERR_BUSY (key "name") naming its users; -LI_ERR_ALREADY_EXISTS (key "new_name").
+ * @since 0.1
+ */
+LI_EXPORT int li_network_rename(li_manager *mgr, const char *project, const char *name, const char *new_name,
+                                li_error **err);
+/**
+ * @brief Deletes a managed network (its interface, firewall table and dnsmasq) and emits
+ * network-deleted.
+ * @return -LI_ERR_BUSY (key "name") while instances or profiles use it, naming them.
+ * @since 0.1
+ */
+LI_EXPORT int li_network_delete(li_manager *mgr, const char *project, const char *name, li_error **err);
+/**
+ * @brief A network's LXD `NetworkState`: addresses, counters, hwaddr, mtu, state, type and, for
+ * bridges, the bridge members ("bridge": {"upper_devices": [...]}).
+ * @param[out] out_json free with li_free()
+ * @since 0.1
+ */
+LI_EXPORT int li_network_state_json(char **out_json, li_manager *mgr, const char *project, const char *name,
+                                    li_error **err);
+/**
+ * @brief A managed bridge's DHCP leases and static reservations as a JSON array of LXD
+ * `NetworkLease` documents (`{"hostname": "c1", "hwaddr": "00:16:3e:..", "address": "10.0.0.5",
+ * "type": "static"|"dynamic", "location": "none"}`), hostname being the instance's name.
+ * @param[out] out_json free with li_free()
+ * @since 0.1
+ */
+LI_EXPORT int li_network_leases_json(char **out_json, li_manager *mgr, const char *project, const char *name,
+                                     li_error **err);
 /**@}*/
 
 /* ------------------------------------------------------------------------------------------ */

@@ -49,6 +49,20 @@ struct ImageAutoUpdateRun {
     std::vector<std::string> failed;                ///< "project/fingerprint: why" for refreshes that failed
 };
 
+/// What Manager::init() sets up.
+struct InitOptions {
+    std::string network_name = "instbr0";  ///< the managed bridge to create; "" for none
+    std::string ipv4_address = "auto";     ///< its ipv4.address: a CIDR, "auto" or "none"
+    std::string ipv6_address = "auto";     ///< its ipv6.address: a CIDR, "auto" or "none"
+};
+
+/// What Manager::init() did.
+struct InitResult {
+    bool network_created = false;       ///< false when there was one already (or none was asked)
+    bool profile_nic_added = false;     ///< false when the default profile had an eth0 already
+    std::string network_name;           ///< the network the default profile's eth0 uses ("" for none)
+};
+
 /// An open state directory. Handles it gives out keep it alive.
 class Manager {
 public:
@@ -129,6 +143,16 @@ public:
     /// Returns whether the pass ran, what it replaced and what failed (up-to-date images are in
     /// neither list).
     ImageAutoUpdateRun run_image_auto_update(std::chrono::system_clock::time_point now = std::chrono::system_clock::now());
+
+    /// The first-use set-up (LXD's `lxd init --auto`): a managed bridge opts.network_name (none
+    /// when empty) with ipv4.address/ipv6.address as opts says and NAT on, and an `eth0` nic on it
+    /// in the default profile (`{"type": "nic", "network": NAME, "name": "eth0"}`). Idempotent: an
+    /// existing managed network of that name is used as it is, and a default profile that already
+    /// has an eth0 device keeps it. The default pool and profile always exist already.
+    /// InvalidArgument naming "network_name" or "ipv4_address"/"ipv6_address" for bad values
+    /// (nothing is changed then); AlreadyExists (key "network_name") when a host interface that
+    /// libinstance does not manage has the name.
+    InitResult init(const InitOptions& opts = {});
 
     // --- Disaster recovery (`lxd recover`) --------------------------------------------------
     /// Scans the known pools, those found under the state directory and opts.pools for volumes
