@@ -11,6 +11,7 @@
 #include "core/minute_ticker.hpp"
 #include "libinstance/error.hpp"
 #include "network/dnsmasq.hpp"
+#include "network/link_state.hpp"
 #include "store/profile_repo.hpp"
 
 namespace li {
@@ -55,7 +56,23 @@ ManagerCore::ManagerCore(const fs::path& state_dir)
     lxc_driver_ = make_lxc_driver(*this);
 }
 
-ManagerCore::~ManagerCore() = default;
+ManagerCore::~ManagerCore() {
+    if (!dnsmasq_) return;
+    // A bridge with instances on it keeps its dnsmasq after this owner goes (a short `inst`
+    // command must not take DHCP and DNS from the containers it started); the next owner adopts
+    // it. The others stop, leaving nothing of ours running.
+    try {
+        dnsmasq_->release_all([](const net::DnsmasqConfig& config) {
+            try {
+                return bridge_has_ports(config.bridge);
+            } catch (const std::exception&) {
+                return false;
+            }
+        });
+    } catch (const std::exception& e) {
+        log::warn("releasing dnsmasq processes", {{"error", e.what()}});
+    }
+}
 
 net::DnsmasqSupervisor& ManagerCore::dnsmasq() {
     std::lock_guard lock(dnsmasq_mutex_);

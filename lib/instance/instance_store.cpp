@@ -20,6 +20,7 @@
 #include "instance/instance_loader.hpp"
 #include "instance/root_disk_size.hpp"
 #include "libinstance/error.hpp"
+#include "network/network_nic.hpp"
 #include "libinstance/instance.hpp"
 #include "remote/image_pull.hpp"
 #include "store/image_repo.hpp"
@@ -85,7 +86,10 @@ void create_instance(ManagerCore& core, const std::string& project, const api::I
 
     Expanded expanded = expand_instance(profiles, record.config, record.devices);
     config::validate_key_combinations(expanded.config);
-    core.db().read([&](SQLite::Database& db) { check_custom_volume_devices(db, project, expanded.devices); });
+    core.db().read([&](SQLite::Database& db) {
+        check_custom_volume_devices(db, project, expanded.devices);
+        check_network_devices(db, project, expanded.devices);
+    });
     std::string pool_name = root_disk_pool(expanded.devices);
     StorageDriver& pool = core.pool(pool_name);
 

@@ -10,6 +10,7 @@
 #include "core/names.hpp"
 #include "instance/root_disk_size.hpp"
 #include "libinstance/error.hpp"
+#include "network/network_nic.hpp"
 #include "storage/custom_volume.hpp"
 #include "store/instance_repo.hpp"
 #include "store/profile_repo.hpp"
@@ -92,6 +93,7 @@ void update_instance(ManagerCore& core, InstanceContext& ctx, api::InstancePut p
                 throw Error(ErrorCode::NotFound, fmt::format("profile \"{}\" not found in project \"{}\"", p, next.project), "profiles");
         LoadedInstance expanded = expand_record(db, next);
         check_custom_volume_devices(db, next.project, expanded.expanded.devices);
+        check_network_devices(db, next.project, expanded.expanded.devices);
         return expanded;
     });
     validate_instance(loaded.record, loaded.expanded);

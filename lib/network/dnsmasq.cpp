@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <fstream>
+#include <functional>
 #include <mutex>
 #include <poll.h>
 #include <sstream>
@@ -175,6 +176,13 @@ pid_t leftover_pid(const fs::path& dir, const std::string& bridge) {
     return pid;
 }
 
+// Whether the process runs exactly argv (its /proc cmdline is argv joined by NULs).
+bool runs_argv(pid_t pid, const std::vector<std::string>& argv) {
+    std::string want;
+    for (const auto& a : argv) want += a + '\0';
+    return read_small(fs::path("/proc") / std::to_string(pid) / "cmdline") == want;
+}
+
 void kill_leftover(pid_t pid) {
     UniqueFd fd(pidfd_open(pid));
     if (::kill(pid, SIGKILL) != 0) return;
@@ -221,6 +229,7 @@ struct DnsmasqSupervisor::State {
         std::vector<std::string> argv;
         bool wanted = true;
         bool starting = false;  // start() is still watching whether it stays up
+        bool adopted = false;  // left running by an earlier owner: no guardian, pidfd is dnsmasq's
         pid_t pid = 0;       // dnsmasq
         pid_t guardian = 0;  // its parent, our child (see spawn)
         UniqueFd pidfd;      // the guardian's
@@ -252,6 +261,7 @@ struct DnsmasqSupervisor::State {
     // gets SIGUSR2 when the watcher thread ends (the owner crashed or exited), then stops dnsmasq;
     // it exits when dnsmasq exits, with dnsmasq's status (128+N for signal N), which is what the
     // watcher sees. The guardian closes every other fd at once, so it holds no lock of ours.
+    // SIGUSR1 tells it to let go: it exits at once and dnsmasq runs on without it (detach()).
     void spawn(const std::string& network, Entry& e) {
         UniqueFd log_fd(::open((e.config.dir / "dnsmasq.log").c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
         UniqueFd null_fd(::open("/dev/null", O_RDWR | O_CLOEXEC));
@@ -296,6 +306,7 @@ struct DnsmasqSupervisor::State {
         sigset_t usr2;
         sigemptyset(&usr2);
         sigaddset(&usr2, SIGUSR2);
+        sigaddset(&usr2, SIGUSR1);
         ::sigprocmask(SIG_BLOCK, &usr2, nullptr);
         ::prctl(PR_SET_PDEATHSIG, SIGUSR2);
         if (::getppid() != parent) ::_exit(1);
@@ -329,6 +340,8 @@ struct DnsmasqSupervisor::State {
                 ::_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
             if (ready == 0 && stopping) ::kill(dnsmasq, SIGKILL);
             if (ready > 0 && (fds[0].revents & POLLIN)) {
+                signalfd_siginfo info{};
+                if (::read(sig_fd, &info, sizeof info) == sizeof info && info.ssi_signo == SIGUSR1) ::_exit(0);
                 ::kill(dnsmasq, SIGTERM);
                 stopping = true;
                 if (sig_fd >= 0) ::close(sig_fd);
@@ -340,6 +353,7 @@ struct DnsmasqSupervisor::State {
     void reaped(const std::string& network, Entry& e, int status) {
         e.pid = 0;
         e.guardian = 0;
+        e.adopted = false;
         e.pidfd.reset();
         e.exits++;
         if (e.starting) e.wanted = false;  // start() reports it
@@ -373,7 +387,7 @@ struct DnsmasqSupervisor::State {
                         timeout = timeout < 0 ? static_cast<int>(ms) : std::min(timeout, static_cast<int>(ms));
                     }
                 }
-                if (e.guardian > 0) {
+                if (e.guardian > 0 || e.adopted) {
                     fds.push_back({e.pidfd ? e.pidfd.get() : -1, POLLIN, 0});
                     names.push_back(name);
                     // Without a pidfd, look again every second.
@@ -389,7 +403,16 @@ struct DnsmasqSupervisor::State {
             }
             for (size_t i = 1; i < fds.size(); i++) {
                 auto it = entries.find(names[i]);
-                if (it == entries.end() || it->second.guardian <= 0) continue;
+                if (it == entries.end()) continue;
+                if (it->second.adopted) {
+                    // Not our child: its pidfd turns readable (or it is gone) when it exits.
+                    if ((fds[i].revents & POLLIN) || ::kill(it->second.pid, 0) != 0) {
+                        reaped(it->first, it->second, 0);
+                        changed.notify_all();
+                    }
+                    continue;
+                }
+                if (it->second.guardian <= 0) continue;
                 int status = 0;
                 pid_t r = ::waitpid(it->second.guardian, &status, WNOHANG);
                 if (r == it->second.guardian || (r < 0 && errno == ECHILD)) {
@@ -424,7 +447,18 @@ void DnsmasqSupervisor::start(const DnsmasqConfig& config) {
     auto args = dnsmasq_args(config);
     argv.insert(argv.end(), args.begin(), args.end());
 
+    {
+        // Already running with this very config: nothing to do (the hosts directory is read live).
+        std::lock_guard lock(state_->mutex);
+        auto it = state_->entries.find(config.network);
+        if (it != state_->entries.end() && it->second.pid > 0 && it->second.argv == argv &&
+            read_small(config.dir / "dnsmasq.raw") == dnsmasq_raw_conf(config))
+            return;
+    }
     stop(config.network);
+    if (pid_t old = leftover_pid(config.dir, config.bridge); old > 0 && runs_argv(old, argv) &&
+        read_small(config.dir / "dnsmasq.raw") == dnsmasq_raw_conf(config) && adopt(config, argv, old))
+        return;
     fs::create_directories(config.dir);
     // dnsmasq reads the hosts directory after dropping root.
     ::chmod(config.dir.c_str(), 0711);
@@ -468,6 +502,45 @@ void DnsmasqSupervisor::start(const DnsmasqConfig& config) {
     throw Error(ErrorCode::Backend, failure);
 }
 
+bool DnsmasqSupervisor::adopt(const DnsmasqConfig& config, const std::vector<std::string>& argv, pid_t pid) {
+    UniqueFd fd(pidfd_open(pid));
+    if (!fd || !runs_argv(pid, argv)) return false;  // gone, or its pid reused, in between
+    std::lock_guard lock(state_->mutex);
+    auto& e = state_->entries[config.network];
+    e = State::Entry{};
+    e.config = config;
+    e.argv = argv;
+    e.pid = pid;
+    e.adopted = true;
+    e.pidfd = std::move(fd);
+    e.spawns = 1;
+    e.started_at = Clock::now();
+    state_->poke();
+    return true;
+}
+
+void DnsmasqSupervisor::detach(const std::string& network) {
+    std::unique_lock lock(state_->mutex);
+    auto it = state_->entries.find(network);
+    if (it == state_->entries.end()) return;
+    auto& e = it->second;
+    e.wanted = false;
+    if (e.guardian > 0) {
+        ::kill(e.guardian, SIGUSR1);
+        state_->changed.wait_for(lock, std::chrono::seconds(5), [&] { return e.guardian <= 0; });
+    }
+    state_->entries.erase(it);  // the pid file stays: the next owner adopts it from there
+}
+
+void DnsmasqSupervisor::release_all(const std::function<bool(const DnsmasqConfig&)>& keep_running) {
+    std::vector<std::pair<std::string, bool>> decisions;
+    {
+        std::lock_guard lock(state_->mutex);
+        for (auto& [name, e] : state_->entries) decisions.emplace_back(name, e.pid > 0 && keep_running(e.config));
+    }
+    for (const auto& [name, keep] : decisions) keep ? detach(name) : stop(name);
+}
+
 void DnsmasqSupervisor::stop(const std::string& network) {
     std::unique_lock lock(state_->mutex);
     auto it = state_->entries.find(network);
@@ -476,11 +549,11 @@ void DnsmasqSupervisor::stop(const std::string& network) {
     fs::path dir = e.config.dir;
     e.wanted = false;
     for (int sig : {SIGTERM, SIGKILL}) {
-        if (e.guardian <= 0) break;
+        if (e.guardian <= 0 && !(e.adopted && e.pid > 0)) break;
         ::kill(e.pid, sig);
-        state_->changed.wait_for(lock, std::chrono::seconds(5), [&] { return e.guardian <= 0; });
+        state_->changed.wait_for(lock, std::chrono::seconds(5), [&] { return e.guardian <= 0 && !e.adopted; });
     }
-    if (e.guardian > 0) log::error("dnsmasq did not stop", {{"network", network}, {"pid", std::to_string(e.pid)}});
+    if (e.guardian > 0 || e.adopted) log::error("dnsmasq did not stop", {{"network", network}, {"pid", std::to_string(e.pid)}});
     state_->entries.erase(it);
     lock.unlock();
     std::error_code ec;

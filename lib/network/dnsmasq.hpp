@@ -4,6 +4,7 @@
 // it again when it dies. The arguments come from dnsmasq_config.hpp.
 
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -58,10 +59,18 @@ public:
     DnsmasqSupervisor& operator=(const DnsmasqSupervisor&) = delete;
 
     /// Starts dnsmasq for config.network, or restarts it with a new config: creates config.dir
-    /// and dnsmasq.hosts/, writes dnsmasq.raw, kills a leftover dnsmasq recorded in dnsmasq.pid,
-    /// and waits half a second to see it stay up. Backend error with dnsmasq's own message (e.g.
+    /// and dnsmasq.hosts/, writes dnsmasq.raw, and waits half a second to see it stay up. Nothing
+    /// happens when it runs with this config already. A dnsmasq recorded in dnsmasq.pid (left
+    /// running by detach(), or by a crashed owner's guardian) is adopted when it runs this very
+    /// config (it is watched and restarted as one of ours), else killed first. Backend error with dnsmasq's own message (e.g.
     /// a bad raw.dnsmasq line, an address in use) when it exits at once; nothing is left then.
     void start(const DnsmasqConfig& config);
+    /// Lets a network's dnsmasq run on without this supervisor (its guardian lets go); its pid
+    /// file stays, so the next owner's start() adopts it. Idempotent.
+    void detach(const std::string& network);
+    /// At the owner's close: detaches the running dnsmasq processes keep_running says to keep
+    /// (e.g. bridges with instances on them), stops the others.
+    void release_all(const std::function<bool(const DnsmasqConfig&)>& keep_running);
     /// Stops a network's dnsmasq (SIGTERM, SIGKILL after 5 s) and forgets it; idempotent.
     void stop(const std::string& network);
     /// Makes dnsmasq reread dnsmasq.hosts/ (SIGHUP); nothing when it is not running.
@@ -76,6 +85,8 @@ public:
     void stop_all();
 
 private:
+    bool adopt(const DnsmasqConfig& config, const std::vector<std::string>& argv, pid_t pid);
+
     struct State;
     std::shared_ptr<State> state_;
 };

@@ -36,6 +36,13 @@ std::string link_type(const netlink::Link& link) {
     return link.kind;  // bridge, bond, vlan, ...
 }
 
+bool bridge_has_ports(const std::string& bridge) {
+    auto link = netlink::find_link(bridge);
+    if (!link) return false;
+    auto all = netlink::links();
+    return std::any_of(all.begin(), all.end(), [&](const netlink::Link& l) { return l.master == link->index; });
+}
+
 api::NetworkState link_state(const std::string& name) {
     auto link = netlink::find_link(name);
     if (!link) throw Error(ErrorCode::NotFound, fmt::format("network interface \"{}\" not found", name), "name");

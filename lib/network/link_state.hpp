@@ -13,5 +13,7 @@ namespace li {
 api::NetworkState link_state(const std::string& name);
 /// LXD's type of an unmanaged interface: "loopback", "bridge", "bond", "vlan", "physical", ...
 std::string link_type(const netlink::Link& link);
+/// Whether any interface is attached to the bridge (an instance's veth, a tunnel, ...).
+bool bridge_has_ports(const std::string& bridge);
 
 }  // namespace li

@@ -33,6 +33,16 @@ struct NicPlan {
     std::string mtu;      ///< the nic's MTU when the device sets none ("" to leave it)
 };
 
+/// An instance's nic on a network, as its start (or hot-plug) and its stop see it.
+struct NicUse {
+    std::string project;
+    std::string instance;
+    std::string device;     ///< the nic device's name ("eth0")
+    std::string hwaddr;     ///< the MAC the nic has inside
+    std::string host_name;  ///< the host side of a veth ("" for macvlan and physical nics)
+    std::map<std::string, std::string> config;  ///< the nic device's keys (ipv4.address, security.*, ...)
+};
+
 class NetworkDriver {
 public:
     virtual ~NetworkDriver() = default;
@@ -56,8 +66,11 @@ public:
     virtual std::vector<api::NetworkLease> leases(const NetworkRecord& network) = 0;
     /// Before an instance's nic on this network is made: how to make it.
     virtual NicPlan prepare_nic(const NetworkRecord& network, const std::map<std::string, std::string>& nic) = 0;
-    /// After an instance's nic on this network went (static DHCP reservations, ...).
-    virtual void release_nic(const NetworkRecord& network, const std::map<std::string, std::string>& nic) = 0;
+    /// When an instance's nic on this network is made (container start, hot-plug): DHCP
+    /// reservations and DNS names, filters. Throws (naming "devices.<name>.<key>") to refuse it.
+    virtual void start_nic(const NetworkRecord& /*network*/, const NicUse& /*nic*/) {}
+    /// After an instance's nic on this network went (stop, hot-unplug); idempotent.
+    virtual void release_nic(const NetworkRecord& /*network*/, const NicUse& /*nic*/) {}
 };
 
 /// The driver of a network type, working for core (its state directory, its dnsmasq processes);

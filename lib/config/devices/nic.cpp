@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "config/device_keys.hpp"
+#include "config/validators.hpp"
 #include "libinstance/error.hpp"
 
 namespace li::config {
@@ -50,6 +51,9 @@ DeviceType nic_device_type() {
         {"parent", "string", "", Scope::Instance, false, "Host bridge (bridged) or host interface (macvlan, physical)", check_interface_name},
         {"ipv4.address", "string", "", Scope::Instance, false, "IPv4 address for a managed network's DHCP (stored)", [](std::string_view v) { return check_ip(v, AF_INET); }},
         {"ipv6.address", "string", "", Scope::Instance, false, "IPv6 address for a managed network's DHCP (stored)", [](std::string_view v) { return check_ip(v, AF_INET6); }},
+        {"security.mac_filtering", "bool", "false", Scope::Instance, false, "Drop frames from another MAC address (managed bridge)", check_bool},
+        {"security.ipv4_filtering", "bool", "false", Scope::Instance, false, "Drop IPv4 and ARP from another address than ipv4.address (bridged, managed network)", check_bool},
+        {"security.ipv6_filtering", "bool", "false", Scope::Instance, false, "Drop IPv6 from another address than ipv6.address or link-local (bridged, managed network)", check_bool},
         {"limits.ingress", "string", "", Scope::Instance, true, "Rate limit of incoming traffic in bit/s (bridged, p2p)", check_bit_rate},
         {"limits.egress", "string", "", Scope::Instance, true, "Rate limit of outgoing traffic in bit/s (bridged, p2p)", check_bit_rate},
         {"limits.max", "string", "", Scope::Instance, true, "Both limits.ingress and limits.egress (bridged, p2p)", check_bit_rate},
@@ -73,6 +77,9 @@ DeviceType nic_device_type() {
             throw Error::invalid(field + "parent", fmt::format("{} nic device \"{}\" needs a parent", nictype, name));
         if (nictype == "p2p" && has_parent)
             throw Error::invalid(field + "parent", fmt::format("p2p nic device \"{}\" has no parent", name));
+        for (const char* key : {"security.mac_filtering", "security.ipv4_filtering", "security.ipv6_filtering"})
+            if (d.count(key))
+                throw Error::invalid(field + key, fmt::format("{} needs a nic on a managed bridge network (device \"{}\" has no network key)", key, name));
         bool veth = nictype == "bridged" || nictype == "p2p";
         for (const char* key : {"host_name", "limits.ingress", "limits.egress", "limits.max"})
             if (!veth && d.count(key))

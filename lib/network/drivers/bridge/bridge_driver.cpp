@@ -1,6 +1,8 @@
 #include "network/drivers/bridge/bridge_driver.hpp"
 
 #include <filesystem>
+#include <mutex>
+#include <tuple>
 #include <fmt/format.h>
 #include <net/if.h>
 
@@ -15,6 +17,8 @@
 #include "network/nftables.hpp"
 
 namespace li {
+
+namespace fs = std::filesystem;
 
 namespace {
 
@@ -68,7 +72,7 @@ std::string cidr_or_empty(const Config& c, const std::string& key) {
 
 }  // namespace
 
-void BridgeDriver::start_services(const NetworkRecord& network) {
+void BridgeDriver::start_services(const NetworkRecord& network, bool with_dnsmasq) {
     net::NetworkFirewall fw;
     fw.network = network.name;
     fw.bridge = network.name;
@@ -82,9 +86,16 @@ void BridgeDriver::start_services(const NetworkRecord& network) {
     if (!fw.ipv4_subnet.empty() || !fw.ipv6_subnet.empty()) net::enable_forwarding(!fw.ipv4_subnet.empty(), !fw.ipv6_subnet.empty());
     net::apply_network_table(fw);
 
+    if (with_dnsmasq) start_dnsmasq(network);
+}
+
+void BridgeDriver::start_dnsmasq(const NetworkRecord& network) {
+    // One start at a time per process: two containers starting on one network both ensure it.
+    static std::mutex starting;
+    std::lock_guard lock(starting);
     net::DnsmasqConfig dnsmasq = net::dnsmasq_config_from(network.name, network.name, core_.networks_dir() / network.name, network.config);
     if (net::dnsmasq_wanted(dnsmasq))
-        core_.dnsmasq().start(dnsmasq);  // restarts a running one with the new config
+        core_.dnsmasq().start(dnsmasq);  // restarts a running one with a new config, adopts a detached one
     else
         core_.dnsmasq().stop(network.name);
 }
@@ -124,7 +135,10 @@ void BridgeDriver::create(const NetworkRecord& network) {
 void BridgeDriver::start(const NetworkRecord& network) {
     if (!netlink::find_link(network.name)) netlink::create_bridge(network.name);
     apply_config(network.name, network.config);
-    start_services(network);
+    // dnsmasq now only where something is on the bridge or one was left running (adopted);
+    // otherwise the first nic starts it, so opening a state directory stays fast.
+    std::error_code ec;
+    start_services(network, bridge_has_ports(network.name) || fs::exists(core_.networks_dir() / network.name / "dnsmasq.pid", ec));
 }
 
 void BridgeDriver::stop(const NetworkRecord& network) { stop_services(network); }
@@ -147,7 +161,7 @@ void BridgeDriver::rename(const NetworkRecord& network, const std::string& new_n
     renamed.name = new_name;
     // The network's files (leases, static hosts) go with it.
     std::error_code ec;
-    if (std::filesystem::exists(core_.networks_dir() / network.name, ec))
+    if (fs::exists(core_.networks_dir() / network.name, ec))
         std::filesystem::rename(core_.networks_dir() / network.name, core_.networks_dir() / new_name);
     if (up) netlink::set_up(new_name, true);
     // Addresses go with the link; taking it down dropped IPv6 ones, so apply them again.
@@ -173,8 +187,68 @@ NicPlan BridgeDriver::prepare_nic(const NetworkRecord& network, const Config& /*
     return NicPlan{"bridged", network.name, value(network.config, "bridge.mtu")};
 }
 
-void BridgeDriver::release_nic(const NetworkRecord& /*network*/, const Config& /*nic*/) {
-    // Static DHCP reservations (nic ipv4.address) are not written yet: nothing to drop.
+void BridgeDriver::start_nic(const NetworkRecord& network, const NicUse& nic) {
+    std::string ipv4 = value(nic.config, "ipv4.address");
+    std::string ipv6 = value(nic.config, "ipv6.address");
+    check_nic_address(network, nic, "ipv4.address", ipv4);
+    check_nic_address(network, nic, "ipv6.address", ipv6);
+
+    // The nic's DHCP host entry: its reserved addresses and, with dns.mode=managed, the
+    // instance's name for the lease, so NAME.<dns.domain> resolves on the network.
+    std::string dns_mode = value(network.config, "dns.mode");
+    net::StaticHost host{nic.instance, nic.device, nic.hwaddr, ipv4, ipv6, dns_mode.empty() || dns_mode == "managed"};
+    net::set_static_host(hosts_dir(network), host);
+    if (core_.dnsmasq().running(network.name))
+        core_.dnsmasq().reload(network.name);
+    else
+        start_dnsmasq(network);
+
+    if (nic.host_name.empty()) return;
+    net::NicFilter filter;
+    filter.bridge = network.name;
+    filter.host_name = nic.host_name;
+    filter.hwaddr = nic.hwaddr;
+    filter.ipv4_filtering = truthy(nic.config, "security.ipv4_filtering", false);
+    filter.ipv6_filtering = truthy(nic.config, "security.ipv6_filtering", false);
+    // As LXD: address filtering implies MAC filtering.
+    filter.mac_filtering = truthy(nic.config, "security.mac_filtering", false) || filter.ipv4_filtering || filter.ipv6_filtering;
+    for (auto [on, key, address] : {std::tuple{filter.ipv4_filtering, "security.ipv4_filtering", ipv4},
+                                    std::tuple{filter.ipv6_filtering, "security.ipv6_filtering", ipv6}}) {
+        if (on && address.empty())
+            throw Error::invalid(fmt::format("devices.{}.{}", nic.device, key),
+                                 fmt::format("device \"{}\": {} needs a static {} on network \"{}\"", nic.device, key,
+                                             std::string(key) == "security.ipv4_filtering" ? "ipv4.address" : "ipv6.address", network.name));
+    }
+    if (!ipv4.empty()) filter.ipv4_addresses = {ipv4};
+    if (!ipv6.empty()) filter.ipv6_addresses = {ipv6};
+    net::apply_nic_filter(filter);  // no table at all when nothing is on
+}
+
+void BridgeDriver::release_nic(const NetworkRecord& network, const NicUse& nic) {
+    net::remove_static_host(hosts_dir(network), nic.instance, nic.device);
+    core_.dnsmasq().reload(network.name);
+    if (!nic.host_name.empty()) net::remove_nic_filter(nic.host_name);
+}
+
+fs::path BridgeDriver::hosts_dir(const NetworkRecord& network) const {
+    return core_.networks_dir() / network.name / "dnsmasq.hosts";
+}
+
+// A reserved address must lie in the network's subnet and be neither the bridge's own address
+// nor the subnet's network or broadcast address.
+void BridgeDriver::check_nic_address(const NetworkRecord& network, const NicUse& nic, const std::string& key,
+                                     const std::string& address) const {
+    if (address.empty()) return;
+    std::string field = fmt::format("devices.{}.{}", nic.device, key);
+    auto subnet = bridge_address(network.config, key);
+    if (!subnet)
+        throw Error::invalid(field, fmt::format("device \"{}\": network \"{}\" has no {} subnet for {}", nic.device,
+                                                network.name, key.substr(0, 4), address));
+    auto wanted = net::parse_cidr(address + "/" + std::to_string(subnet->prefix));
+    if (!wanted || wanted->network().text() != subnet->network().text() || wanted->is_network_or_broadcast() ||
+        wanted->bytes == subnet->bytes)
+        throw Error::invalid(field, fmt::format("device \"{}\": {} is not a free host address of network \"{}\" ({})",
+                                                nic.device, address, network.name, subnet->network().text()));
 }
 
 }  // namespace li

@@ -3,6 +3,8 @@
 // netlink, with the network's addresses on it, a supervised dnsmasq for DHCP/DNS (network/dnsmasq)
 // and the network's own nftables table for NAT (network/nftables).
 
+#include <filesystem>
+
 #include "network/network_driver.hpp"
 
 namespace li {
@@ -21,12 +23,20 @@ public:
     api::NetworkState state(const NetworkRecord& network) override;
     std::vector<api::NetworkLease> leases(const NetworkRecord& network) override;
     NicPlan prepare_nic(const NetworkRecord& network, const std::map<std::string, std::string>& nic) override;
-    void release_nic(const NetworkRecord& network, const std::map<std::string, std::string>& nic) override;
+    void start_nic(const NetworkRecord& network, const NicUse& nic) override;
+    void release_nic(const NetworkRecord& network, const NicUse& nic) override;
 
 private:
-    /// dnsmasq and the NAT table as the config says (restarted when running).
-    void start_services(const NetworkRecord& network);
+    /// The NAT table and (with_dnsmasq) dnsmasq as the config says (restarted when running).
+    void start_services(const NetworkRecord& network, bool with_dnsmasq = true);
+    /// dnsmasq as the config says: started, restarted with a new config, adopted, or stopped
+    /// when the config needs none.
+    void start_dnsmasq(const NetworkRecord& network);
     void stop_services(const NetworkRecord& network);
+    /// Where the network's dnsmasq reads its per-nic host entries.
+    std::filesystem::path hosts_dir(const NetworkRecord& network) const;
+    void check_nic_address(const NetworkRecord& network, const NicUse& nic, const std::string& key,
+                           const std::string& address) const;
 
     ManagerCore& core_;
 };

@@ -20,7 +20,6 @@ public:
     api::NetworkState state(const NetworkRecord& network) override;
     std::vector<api::NetworkLease> leases(const NetworkRecord&) override { return {}; }
     NicPlan prepare_nic(const NetworkRecord& network, const std::map<std::string, std::string>& nic) override;
-    void release_nic(const NetworkRecord&, const std::map<std::string, std::string>&) override {}
 };
 
 }  // namespace li

@@ -17,6 +17,7 @@
 #include "instance/drivers/lxc/devices/host_net.hpp"
 #include "instance/drivers/lxc/devices/lxc_device.hpp"
 #include "libinstance/error.hpp"
+#include "network/network_nic.hpp"
 #include "sys/fs.hpp"
 #include "sys/sha256.hpp"
 
@@ -121,6 +122,16 @@ void apply_limits(const DeviceEnv& env, const std::string& name, const api::Conf
     host_net::set_rate_limits(host, ifb_name_of(host), ingress, egress);
 }
 
+// What the nic's managed network (if any) is told about it.
+NicUse nic_use(const DeviceEnv& env, const std::string& name, const api::ConfigMap& d) {
+    std::string host;
+    if (is_veth(value(d, "nictype"))) {
+        host = recorded(env, name, "host-name");
+        if (host.empty()) host = host_name_of(env, name, d);
+    }
+    return NicUse{env.spec.project, env.spec.name, name, hwaddr_of(env, name, d), host, d};
+}
+
 // The next free lxc.net index of the rendered config.
 int next_net_index(const LxcLines& lines) {
     static const std::regex type_key(R"(lxc\.net\.(\d+)\.type)");
@@ -159,6 +170,7 @@ public:
         if (!value(d, "mtu").empty()) lines.emplace_back(prefix + "mtu", value(d, "mtu"));
         lines.emplace_back(prefix + "flags", "up");
         record(env, name, "ifname", inside);
+        network_nic_started(env.core, nic_use(env, name, d));
     }
 
     void post_start(const DeviceEnv& env, const std::string& name, const api::ConfigMap& d) override {
@@ -167,6 +179,7 @@ public:
 
     void stop(const DeviceEnv& env, const std::string& name, const api::ConfigMap& d) override {
         std::string nictype = value(d, "nictype");
+        network_nic_released(env.core, nic_use(env, name, d));
         if (std::string host = recorded(env, name, "host-name"); !host.empty()) {
             host_net::delete_link(host);
             host_net::delete_link(ifb_name_of(host));
@@ -203,6 +216,7 @@ public:
             host_net::move_into(value(d, "parent"), env.init_pid, setup);
         }
         record(env, name, "ifname", setup.name);
+        network_nic_started(env.core, nic_use(env, name, d));
         revert.success();
     }
 
@@ -210,6 +224,7 @@ public:
         std::string nictype = value(d, "nictype");
         std::string inside = recorded(env, name, "ifname");
         if (inside.empty()) inside = inside_name_of(env, name, d);
+        network_nic_released(env.core, nic_use(env, name, d));
         if (is_veth(nictype)) {
             // Deleting one end of a veth pair deletes the other, inside the container.
             std::string host = recorded(env, name, "host-name");
