@@ -42,13 +42,23 @@ TEST_CASE("a container's nic network=NAME is a veth on the bridge that pings the
     CHECK_FALSE(link_exists("tnic0"));
 }
 
-TEST_CASE("a container on a network that does not exist refuses to start, naming it") {
+TEST_CASE("a nic on a network that does not exist is refused at create and update, naming it") {
     api::InstancesPost post;
     post.name = "net-c2";
     post.source.alias = "busybox";
     post.devices = {{"eth0", {{"type", "nic"}, {"network", "tmissing0"}}}};
-    Instance c = shared().mgr->instances().create("default", post);
-    Error e = error_of([&] { c.start(); });
+    Error e = error_of([&] { shared().mgr->instances().create("default", post); });
+    CHECK(e.code() == ErrorCode::NotFound);
+    CHECK(e.key() == "devices.eth0.network");
     CHECK(std::string(e.what()).find("tmissing0") != std::string::npos);
+    CHECK_FALSE(instance_exists("net-c2"));
+
+    post.devices.clear();
+    Instance c = shared().mgr->instances().create("default", post);
+    auto put = api::put_of(c.info());
+    put.devices["eth1"] = {{"type", "nic"}, {"network", "tmissing0"}};
+    Error u = error_of([&] { c.update(put); });
+    CHECK(u.key() == "devices.eth1.network");
+    CHECK_FALSE(c.info().devices.count("eth1"));
     c.remove();
 }

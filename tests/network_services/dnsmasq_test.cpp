@@ -184,7 +184,7 @@ TEST_CASE("dnsmasq: a config dnsmasq refuses is a Backend error with its message
     sh_ok("ip link del dbr1");
 }
 
-TEST_CASE("dnsmasq: a leftover dnsmasq recorded in the pid file is replaced") {
+TEST_CASE("dnsmasq: a leftover with the same config is adopted and supervised, one with another config replaced; detach lets go") {
     test::TempDir tmp;
     ::chmod(tmp.path().c_str(), 0711);
     sh_ok("ip link add dbr2 type bridge && ip addr add 10.80.0.1/24 dev dbr2 && ip link set dbr2 up");
@@ -204,13 +204,31 @@ TEST_CASE("dnsmasq: a leftover dnsmasq recorded in the pid file is replaced") {
     REQUIRE(eventually([&] { return processes_mentioning(config.dir.string()) == 1; }));
     std::ofstream(config.dir / "dnsmasq.pid") << leftover << "\n";
 
-    DnsmasqSupervisor supervisor;
-    supervisor.start(config);  // would fail to bind if the leftover still ran
-    CHECK(supervisor.running("dbr2"));
-    CHECK(supervisor.pid("dbr2") != leftover);
-    CHECK(processes_mentioning(config.dir.string()) == 1);
-    supervisor.stop("dbr2");
-    CHECK(processes_mentioning(config.dir.string()) == 0);
+    {
+        DnsmasqSupervisor supervisor;
+        supervisor.start(config);
+        CHECK(supervisor.pid("dbr2") == leftover);  // the very config: adopted
+        // Adopted means supervised: when it dies, a new one of ours takes over.
+        ::kill(leftover, SIGKILL);
+        CHECK(eventually([&] { return supervisor.running("dbr2") && supervisor.pid("dbr2") != leftover; }, 8000));
+        CHECK(processes_mentioning(config.dir.string()) == 1);
+        // detach(): it runs on without us, and stays recorded for the next owner.
+        pid_t ours = supervisor.pid("dbr2");
+        supervisor.detach("dbr2");
+        CHECK(supervisor.pid("dbr2") == 0);
+        leftover = ours;
+    }
+    CHECK(::kill(leftover, 0) == 0);  // the supervisor's end did not take it along
+    {
+        DnsmasqSupervisor supervisor;
+        config.ipv4_dhcp_ranges = "10.80.0.100-10.80.0.150";  // another config: replaced
+        supervisor.start(config);  // would fail to bind if the leftover still ran
+        CHECK(supervisor.running("dbr2"));
+        CHECK(supervisor.pid("dbr2") != leftover);
+        CHECK(processes_mentioning(config.dir.string()) == 1);
+        supervisor.stop("dbr2");
+        CHECK(processes_mentioning(config.dir.string()) == 0);
+    }
     sh_ok("ip link del dbr2");
 }
 
