@@ -19,6 +19,7 @@ const std::vector<FlagSpec> create_flags = {
     {"config", 'c', FlagKind::StringList, "Config key/value to apply to the new instance"},
     {"device", 'd', FlagKind::StringList, "New key/value to apply to a specific device"},
     {"ephemeral", 'e', FlagKind::Bool, "Ephemeral instance"},
+    {"network", 'n', FlagKind::String, "Network name"},
     {"no-profiles", 0, FlagKind::Bool, "Create the instance with no profiles applied"},
     {"profile", 'p', FlagKind::StringList, "Profile to apply to the new instance"},
     {"storage", 's', FlagKind::String, "Storage pool name"},
@@ -52,6 +53,14 @@ void apply_device_overrides(Context& ctx, const std::vector<std::string>& entrie
     }
 }
 
+// -n NETWORK as lxc's: the instance's own eth0 on a managed network, or on a host bridge or
+// interface by nictype and parent.
+api::ConfigMap eth0_on(Context& ctx, const std::string& name) {
+    api::Network network = ctx.manager().networks().get(ctx.project(), name);
+    if (network.managed) return {{"type", "nic"}, {"network", network.name}, {"name", "eth0"}};
+    return {{"type", "nic"}, {"nictype", network.type == "bridge" ? "bridged" : "macvlan"}, {"parent", network.name}, {"name", "eth0"}};
+}
+
 api::InstancesPost make_post(Context& ctx, const ParsedArgs& args) {
     api::InstancesPost post;
     set_instance_source(ctx, args.positional[0], post.source);  // REMOTE:ALIAS is pulled at create
@@ -66,6 +75,7 @@ api::InstancesPost make_post(Context& ctx, const ParsedArgs& args) {
     if (auto profiles = args.list("profile"); !profiles.empty()) post.profiles = profiles;
     // As lxc: the instance gets its own root disk device on that pool, over the profiles' one.
     if (auto pool = args.string("storage")) post.devices["root"] = {{"type", "disk"}, {"path", "/"}, {"pool", *pool}};
+    if (auto network = args.string("network")) post.devices["eth0"] = eth0_on(ctx, *network);
     apply_device_overrides(ctx, args.list("device"), post);
     return post;
 }
@@ -104,7 +114,7 @@ Command make(std::string name, std::string summary, bool start) {
     cmd.name = std::move(name);
     cmd.usage = "[<remote>:]<image> [<name>]";
     cmd.summary = std::move(summary);
-    cmd.examples = fmt::format("inst {0} busybox c1\n\ninst {0} busybox c1 -c limits.memory=256MiB -e\n\ninst {0} busybox c1 -s pool1 -d root,size=1GiB", cmd.name);
+    cmd.examples = fmt::format("inst {0} busybox c1\n\ninst {0} busybox c1 -c limits.memory=256MiB -e\n\ninst {0} busybox c1 -s pool1 -d root,size=1GiB\n\ninst {0} busybox c1 -n instbr0", cmd.name);
     cmd.flags = create_flags;
     cmd.min_args = 1;
     cmd.max_args = 2;
