@@ -6,15 +6,27 @@
 #include <mutex>
 #include <net/if.h>
 #include <thread>
+#include <csignal>
+#include <fstream>
 
 #include "network/cidr.hpp"
+#include "network_services/netns_support.hpp"
 #include "network_support.hpp"
 
 using namespace li;
 using namespace li::test;
 
+namespace {
+// The pid the network's dnsmasq recorded (0 when none).
+pid_t dnsmasq_pid(const std::string& network) {
+    pid_t pid = 0;
+    std::ifstream(shared().mgr->state_dir() / "networks" / network / "dnsmasq.pid") >> pid;
+    return pid;
+}
+}  // namespace
+
 TEST_CASE("a bridge with an explicit subnet: created up with its address, listed, state, deleted") {
-    auto n = create_bridge("tbr0", {{"ipv4.address", "10.123.45.1/24"}, {"ipv6.address", "none"}});
+    auto n = create_bridge("tbr0", {{"ipv4.address", "10.123.45.1/24"}, {"ipv6.address", "none"}, {"ipv4.nat", "true"}});
     CHECK(n.managed);
     CHECK(n.type == "bridge");
     CHECK(n.status == "Created");
@@ -39,8 +51,15 @@ TEST_CASE("a bridge with an explicit subnet: created up with its address, listed
     CHECK(lo);
     CHECK(networks().get("default", "lo").managed == false);
     CHECK(networks().etag("default", "tbr0") == networks().etag("default", "tbr0"));
+    // Its own NAT table and its dnsmasq run.
+    CHECK(li::test::sh("nft list table inet libinstance_tbr0").output.find("masquerade") != std::string::npos);
+    pid_t dnsmasq = dnsmasq_pid("tbr0");
+    CHECK(dnsmasq > 0);
+    CHECK(::kill(dnsmasq, 0) == 0);
 
     networks().remove("default", "tbr0");
+    CHECK(li::test::sh("nft list table inet libinstance_tbr0").status != 0);
+    CHECK(eventually([&] { return ::kill(dnsmasq, 0) != 0; }, 6000));
     CHECK_FALSE(link_exists("tbr0"));
     CHECK_FALSE(record_exists("tbr0"));
     CHECK(error_of([] { networks().get("default", "tbr0"); }).code() == ErrorCode::NotFound);
