@@ -30,9 +30,10 @@ class Inst:
     binary: str
     state_dir: str
     env: dict = field(default_factory=dict)
+    prefix: list = field(default_factory=list)  # e.g. ["ip", "netns", "exec", NS]: runs inst inside it
 
     def run(self, *args, input=None, timeout=180, state_dir=True, env=None):
-        cmd = [self.binary]
+        cmd = list(self.prefix) + [self.binary]
         if state_dir:
             cmd += ["--state-dir", self.state_dir]
         cmd += list(args)

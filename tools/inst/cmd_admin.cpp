@@ -125,6 +125,7 @@ Command admin_command() {
     autoupd.run = run_image_auto_update;
     cmd.children.push_back(std::move(autoupd));
     cmd.children.push_back(admin_recover_command());
+    cmd.children.push_back(admin_init_command());
     return cmd;
 }
 

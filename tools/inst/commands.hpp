@@ -33,6 +33,8 @@ Command image_prune_command();           ///< image prune
 std::vector<Command> image_edit_commands();    ///< image import (split), export, edit, *-property
 Command admin_command();                 ///< admin snapshot-schedule, admin recover
 Command admin_recover_command();         ///< admin recover (a child of admin)
+Command admin_init_command();            ///< admin init (a child of admin)
+Command network_command();               ///< network ... (and attach/detach to instances and profiles)
 std::vector<Command> instance_snapshot_commands();  ///< snapshot, restore
 std::vector<Command> backup_commands();  ///< export, import
 
