@@ -9,6 +9,7 @@ import csv
 import io
 import json
 import os
+import pty
 import secrets
 import shutil
 import subprocess
@@ -203,6 +204,29 @@ def test_network_attach_detach_instance_with_mock_driver(mock_dir):
     assert_error(inst.run("network", "attach", "nosuchnet", "m1"), "nosuchnet")
     inst.ok("delete", "m1")
     inst.ok("network", "delete", "mocknet")
+
+
+def test_network_edit_in_editor_with_mock_driver(mock_dir, tmp_path):
+    # On a terminal, $EDITOR gets lxc's help header and the writable fields; what it saves is applied.
+    inst = mock_dir
+    inst.ok("network", "create", "mocked", "ipv4.address=10.80.0.1/24", "ipv6.address=none")
+    editor = tmp_path / "editor.sh"
+    editor.write_text("#!/bin/sh\ngrep -q '^### This is a YAML representation of the network' \"$1\" || exit 3\n"
+                      "grep -q '^name:' \"$1\" && exit 4\n"
+                      "sed -i 's/^description: .*/description: from the editor/' \"$1\"\n")
+    editor.chmod(0o755)
+    leader, follower = pty.openpty()
+    try:
+        env = dict(os.environ, EDITOR=str(editor), VISUAL="")
+        r = subprocess.run([inst.binary, "--state-dir", inst.state_dir, "network", "edit", "mocked"],
+                           stdin=follower, capture_output=True, text=True, timeout=120, env=env)
+    finally:
+        os.close(follower)
+        os.close(leader)
+    assert r.returncode == 0, r.stderr
+    shown = yaml.safe_load(inst.ok("network", "show", "mocked").stdout)
+    assert shown["description"] == "from the editor" and shown["config"]["ipv4.address"] == "10.80.0.1/24"
+    inst.ok("network", "delete", "mocked")
 
 
 def test_network_help_and_usage_errors(fresh, monkeypatch):

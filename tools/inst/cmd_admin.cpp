@@ -77,7 +77,8 @@ Command admin_command() {
     cmd.summary = "Manage the state directory";
     cmd.description =
         "Manage the state directory\n\n"
-        "Tasks a daemon would run on its own schedule, for running them now or at a given time.";
+        "Tasks a daemon would run on its own schedule, for running them now or at a given time;\n"
+        "first-use set-up (init) and disaster recovery (recover).";
 
     Command schedule;
     schedule.name = "snapshot-schedule";
