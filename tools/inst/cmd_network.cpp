@@ -304,6 +304,8 @@ Command network_command() {
 
     cmd.children.push_back(subcommand("show", "<network>", "Show network configurations", 1, 1, run_show));
     cmd.children.push_back(subcommand("unset", "<network> <key>", "Unset network configuration keys", 2, 2, run_unset));
+    // Listed by name in help, as lxc lists them (attach/detach come from their own file).
+    std::sort(cmd.children.begin(), cmd.children.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
     return cmd;
 }
 
