@@ -10,6 +10,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 mod event;
 mod instance_put;
 mod instance_snapshot;
+mod network;
 mod operation;
 mod profile;
 mod remote;
@@ -19,6 +20,10 @@ mod storage_volume;
 pub use event::{Event, LifecycleEvent, LoggingEvent};
 pub use instance_put::InstancePut;
 pub use instance_snapshot::{InstanceSnapshot, InstanceSnapshotPut, InstanceSnapshotsPost};
+pub use network::{
+    Network, NetworkLease, NetworkPut, NetworkState, NetworkStateAddress, NetworkStateBridge, NetworkStateCounters,
+    NetworksPost,
+};
 pub use operation::{operation_status, Operation};
 pub use profile::{Profile, ProfilePut, ProfilesPost};
 pub use remote::{ImageSource, ImagesPost, Remote};
