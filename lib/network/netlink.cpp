@@ -11,6 +11,8 @@
 #include <net/if.h>  // before the linux/ headers, which then skip their duplicates
 #include <linux/if_arp.h>
 #include <linux/if_link.h>
+#include <linux/if_tunnel.h>
+#include <linux/if_vlan.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <sys/socket.h>
@@ -209,6 +211,85 @@ void create_bridge(const std::string& name) {
     msg.attr(IFLA_INFO_KIND, "bridge", 6);
     msg.end(info);
     request(msg, fmt::format("creating bridge {}", name));
+}
+
+namespace {
+
+// An IPv4 or IPv6 address as the kernel wants it (4 or 16 bytes); `what` names it in the error.
+std::vector<unsigned char> address_bytes(const std::string& text, const std::string& what) {
+    std::vector<unsigned char> out(16);
+    if (::inet_pton(AF_INET, text.c_str(), out.data()) == 1) {
+        out.resize(4);
+        return out;
+    }
+    if (::inet_pton(AF_INET6, text.c_str(), out.data()) == 1) return out;
+    throw Error::invalid(what, fmt::format("\"{}\" is not an IP address", text));
+}
+
+// RTM_NEWLINK creating NAME of `kind`; fill(msg) adds the kind's IFLA_INFO_DATA attributes.
+template <typename Fill>
+void create_link(const std::string& name, const char* kind, const std::string& what, Fill&& fill, int link = 0) {
+    Message msg(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
+    ifinfomsg ifi{};
+    msg.put_struct(ifi);
+    msg.attr_str(IFLA_IFNAME, name);
+    if (link) msg.attr_u32(IFLA_LINK, static_cast<uint32_t>(link));
+    size_t info = msg.begin(IFLA_LINKINFO);
+    msg.attr(IFLA_INFO_KIND, kind, std::strlen(kind));
+    size_t data = msg.begin(IFLA_INFO_DATA);
+    fill(msg);
+    msg.end(data);
+    msg.end(info);
+    request(msg, what);
+}
+
+}  // namespace
+
+void create_vxlan(const VxlanSpec& spec) {
+    int device = spec.device.empty() ? 0 : index_of(spec.device);
+    create_link(spec.name, "vxlan", fmt::format("creating vxlan {}", spec.name), [&](Message& msg) {
+        msg.attr_u32(IFLA_VXLAN_ID, spec.id);
+        if (!spec.local.empty()) {
+            auto local = address_bytes(spec.local, "local");
+            msg.attr(local.size() == 4 ? IFLA_VXLAN_LOCAL : IFLA_VXLAN_LOCAL6, local.data(), local.size());
+        }
+        // The peer and the multicast group are one attribute: unicast means point-to-point.
+        std::string peer = spec.remote.empty() ? spec.group : spec.remote;
+        if (!peer.empty()) {
+            auto bytes = address_bytes(peer, spec.remote.empty() ? "group" : "remote");
+            msg.attr(bytes.size() == 4 ? IFLA_VXLAN_GROUP : IFLA_VXLAN_GROUP6, bytes.data(), bytes.size());
+        }
+        if (device) msg.attr_u32(IFLA_VXLAN_LINK, static_cast<uint32_t>(device));
+        if (spec.port) {
+            uint16_t port = htons(spec.port);
+            msg.attr(IFLA_VXLAN_PORT, &port, sizeof port);
+        }
+        if (spec.ttl) msg.attr(IFLA_VXLAN_TTL, &spec.ttl, 1);
+    });
+}
+
+void create_gretap(const GretapSpec& spec) {
+    auto local = address_bytes(spec.local, "local");
+    auto remote = address_bytes(spec.remote, "remote");
+    if (local.size() != remote.size())
+        throw Error::invalid("remote", fmt::format("gretap {}: local {} and remote {} are not of one IP family", spec.name, spec.local, spec.remote));
+    const char* kind = local.size() == 4 ? "gretap" : "ip6gretap";
+    create_link(spec.name, kind, fmt::format("creating {} {}", kind, spec.name), [&](Message& msg) {
+        msg.attr(IFLA_GRE_LOCAL, local.data(), local.size());
+        msg.attr(IFLA_GRE_REMOTE, remote.data(), remote.size());
+        if (spec.ttl) msg.attr(IFLA_GRE_TTL, &spec.ttl, 1);
+    });
+}
+
+void create_vlan(const std::string& name, const std::string& parent, uint16_t id, bool gvrp) {
+    int link = index_of(parent);
+    create_link(name, "vlan", fmt::format("creating vlan {} on {}", name, parent), [&](Message& msg) {
+        msg.attr(IFLA_VLAN_ID, &id, sizeof id);
+        if (gvrp) {
+            ifla_vlan_flags flags{VLAN_FLAG_GVRP, VLAN_FLAG_GVRP};
+            msg.attr(IFLA_VLAN_FLAGS, &flags, sizeof flags);
+        }
+    }, link);
 }
 
 void delete_link(const std::string& name) {

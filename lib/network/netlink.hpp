@@ -44,6 +44,29 @@ std::optional<Link> find_link(const std::string& name);
 /// Creates a bridge (EEXIST when the name is taken).
 void create_bridge(const std::string& name);
 void delete_link(const std::string& name);
+
+/// A VXLAN link: point-to-point to remote, or on a multicast group through device.
+struct VxlanSpec {
+    std::string name;
+    uint32_t id = 1;          ///< VNI
+    std::string local;        ///< source address ("" for any)
+    std::string remote;       ///< peer's address (unicast); "" with group
+    std::string group;        ///< multicast group when there is no remote
+    std::string device;       ///< the underlay interface ("" for none)
+    uint16_t port = 0;        ///< UDP destination port (0: the kernel's default, 8472)
+    uint8_t ttl = 0;          ///< 0: the kernel's default
+};
+/// A gretap (or ip6gretap for IPv6 addresses) link: Ethernet over GRE, so it can be a bridge port.
+struct GretapSpec {
+    std::string name;
+    std::string local, remote;
+    uint8_t ttl = 0;          ///< 0: inherit
+};
+/// Create the link (EEXIST when the name is taken); InvalidArgument for a malformed address.
+void create_vxlan(const VxlanSpec& spec);
+void create_gretap(const GretapSpec& spec);
+/// An 802.1Q VLAN link NAME on parent with the VLAN id (gvrp: register it with GVRP).
+void create_vlan(const std::string& name, const std::string& parent, uint16_t id, bool gvrp = false);
 void set_up(const std::string& name, bool up);
 void set_mtu(const std::string& name, uint32_t mtu);
 /// hwaddr "aa:bb:cc:dd:ee:ff"; InvalidArgument for a malformed one.

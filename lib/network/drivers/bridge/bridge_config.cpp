@@ -2,10 +2,12 @@
 
 #include <arpa/inet.h>
 #include <charconv>
+#include <net/if.h>
 #include <fmt/format.h>
 #include <regex>
 
 #include "libinstance/error.hpp"
+#include "network/tunnels.hpp"
 
 namespace li {
 
@@ -168,6 +170,17 @@ std::map<std::string, std::string> bridge_config(const Config& config_in, const 
     if (!unchanged("ipv4.address")) resolve_address(config, "ipv4.address", 4, context, host_routes4);
     if (!unchanged("ipv6.address")) resolve_address(config, "ipv6.address", 6, context, host_routes6);
     return config;
+}
+
+void check_tunnel_names(const std::string& bridge, const Config& config) {
+    for (const auto& tunnel : tunnel_names(config)) {
+        std::string name = tunnel_interface(bridge, tunnel);
+        if (name.size() < IFNAMSIZ) continue;
+        std::string key = "tunnel." + tunnel + ".protocol";
+        if (!config.count(key)) key = config.lower_bound("tunnel." + tunnel + ".")->first;
+        throw Error::invalid("config." + key, fmt::format("tunnel \"{}\" of network \"{}\" would be interface \"{}\", longer than {} characters",
+                                                          tunnel, bridge, name, IFNAMSIZ - 1));
+    }
 }
 
 std::optional<net::Cidr> bridge_address(const Config& config, const std::string& key) {

@@ -18,6 +18,10 @@ std::map<std::string, std::string> bridge_config(const std::map<std::string, std
                                                  const std::vector<net::TakenSubnet>& host_routes4,
                                                  const std::vector<net::TakenSubnet>& host_routes6);
 
+/// InvalidArgument (naming config.tunnel.NAME.<a key of the group>) when a tunnel's interface,
+/// <bridge>-<NAME>, would be longer than an interface name can be (15 characters).
+void check_tunnel_names(const std::string& bridge, const std::map<std::string, std::string>& config);
+
 /// The address of a validated ipv4.address / ipv6.address, nullopt for none or unset.
 std::optional<net::Cidr> bridge_address(const std::map<std::string, std::string>& config, const std::string& key);
 

@@ -15,6 +15,7 @@
 #include "network/dnsmasq.hpp"
 #include "network/netlink.hpp"
 #include "network/nftables.hpp"
+#include "network/tunnels.hpp"
 
 namespace li {
 
@@ -23,8 +24,6 @@ namespace fs = std::filesystem;
 namespace {
 
 using Config = std::map<std::string, std::string>;
-
-constexpr uint32_t kDefaultMtu = 1500;
 
 std::string value(const Config& c, const std::string& key) {
     auto it = c.find(key);
@@ -51,11 +50,12 @@ void apply_address(const std::string& bridge, const Config& config, int family) 
 // MTU, MAC address and addresses of a running bridge as the config says, then up.
 void apply_config(const std::string& bridge, const Config& config) {
     std::string mtu = value(config, "bridge.mtu");
-    netlink::set_mtu(bridge, mtu.empty() ? kDefaultMtu : static_cast<uint32_t>(std::stoul(mtu)));
+    netlink::set_mtu(bridge, mtu.empty() ? default_bridge_mtu(config) : static_cast<uint32_t>(std::stoul(mtu)));
     if (std::string hwaddr = value(config, "bridge.hwaddr"); !hwaddr.empty()) netlink::set_hwaddr(bridge, hwaddr);
     netlink::set_up(bridge, true);
     apply_address(bridge, config, 4);
     apply_address(bridge, config, 6);
+    apply_tunnels(bridge, config);  // last: they take the bridge's MTU
 }
 
 bool truthy(const Config& c, const std::string& key, bool fallback) {
@@ -106,6 +106,7 @@ void BridgeDriver::stop_services(const NetworkRecord& network) {
 }
 
 Config BridgeDriver::validate(const std::string& name, const Config& config, const NetworkContext& context) {
+    check_tunnel_names(name, config);
     // Routes through the bridge itself are its own subnets (when updating).
     return bridge_config(config, context, net::host_subnets(4, name), net::host_subnets(6, name));
 }
@@ -150,7 +151,9 @@ void BridgeDriver::update(const NetworkRecord& current, const NetworkRecord& nex
 }
 
 void BridgeDriver::rename(const NetworkRecord& network, const std::string& new_name) {
+    check_tunnel_names(new_name, network.config);
     stop_services(network);
+    remove_tunnels(network.name, network.config);  // named after the old name; apply_config makes them again
     bool up = false;
     if (auto link = netlink::find_link(network.name)) {
         up = link->flags & IFF_UP;
@@ -171,6 +174,7 @@ void BridgeDriver::rename(const NetworkRecord& network, const std::string& new_n
 
 void BridgeDriver::remove(const NetworkRecord& network) {
     stop_services(network);
+    remove_tunnels(network.name, network.config);
     if (netlink::find_link(network.name)) netlink::delete_link(network.name);
     std::error_code ec;
     std::filesystem::remove_all(core_.networks_dir() / network.name, ec);

@@ -4,8 +4,9 @@
 
 namespace li {
 
-std::map<std::string, std::string> MockNetworkDriver::validate(const std::string&, const std::map<std::string, std::string>& config,
+std::map<std::string, std::string> MockNetworkDriver::validate(const std::string& name, const std::map<std::string, std::string>& config,
                                                                const NetworkContext& context) {
+    check_tunnel_names(name, config);
     return bridge_config(config, context, {}, {});  // no host routes: nothing is made on the host
 }
 

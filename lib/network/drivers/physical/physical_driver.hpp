@@ -1,0 +1,19 @@
+#pragma once
+// The physical network type (LXD's): an instance's nic is the network's parent (or its VLAN
+// interface) itself, moved into the instance, so one instance at a time has it. Which one is
+// recorded in <networks_dir>/<name>/nic-user: "<project>/<instance>/<device> <ifindex>".
+
+#include "network/parent_network.hpp"
+
+namespace li {
+
+class PhysicalDriver : public ParentNetworkDriver {
+public:
+    explicit PhysicalDriver(ManagerCore& core) : ParentNetworkDriver(core, "physical") {}
+
+    /// Conflict (key devices.<device>.network) while another instance has the interface.
+    void start_nic(const NetworkRecord& network, const NicUse& nic) override;
+    void release_nic(const NetworkRecord& network, const NicUse& nic) override;
+};
+
+}  // namespace li
