@@ -2,9 +2,11 @@
 // instances' nics on it are macvlans of the parent, or the parent itself moved in. The test
 // machines' kernels have no dummy links, so one end of a veth pair stands in for a host NIC.
 #include <doctest.h>
+#include <filesystem>
 
 #include "network_services/netns_support.hpp"
 #include "network_support.hpp"
+#include "sys/fs.hpp"
 
 using namespace li;
 using namespace li::test;
@@ -133,6 +135,20 @@ TEST_CASE("a physical network: its parent moves into one instance at a time and 
 
     force_stop(a);
     CHECK(eventually([&] { return link_exists(parent.name); }));  // back on the host, under its name
+    CHECK_FALSE(std::filesystem::exists(shared().dir.path() / "networks" / "tph0" / "nic-user"));  // released
+
+    // Another instance recorded as holding an interface that is not on the host: refused, naming
+    // the nic's network key and the holder.
+    std::filesystem::create_directories(shared().dir.path() / "networks" / "tph0");
+    write_file_atomic(shared().dir.path() / "networks" / "tph0" / "nic-user", "default/ghost/eth0 999999\n");
+    Error held = error_of([&] { b.start(); });
+    CHECK(held.code() == ErrorCode::Conflict);
+    CHECK(held.key() == "devices.eth0.network");
+    CHECK(std::string(held.what()).find("default/ghost/eth0") != std::string::npos);
+    CHECK(link_exists(parent.name));
+    // A record whose interface is back on the host is stale (its holder went without a stop).
+    write_file_atomic(shared().dir.path() / "networks" / "tph0" / "nic-user",
+                      "default/ghost/eth0 " + std::to_string(netlink::find_link(parent.name)->index) + "\n");
     b.start();  // free again
     CHECK_FALSE(link_exists(parent.name));
     force_stop(b);
