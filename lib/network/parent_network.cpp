@@ -68,7 +68,7 @@ void check_parent_exists(const std::string& parent) {
 
 }  // namespace
 
-Config ParentNetworkDriver::validate(const std::string& name, const Config& config, const NetworkContext& /*context*/) {
+Config ParentNetworkDriver::validate(const std::string& name, const Config& config, const NetworkContext& context) {
     for (const auto& [key, v] : config) check_key(key, v);
     std::string parent = value(config, "parent");
     if (parent.empty())
@@ -78,13 +78,16 @@ Config ParentNetworkDriver::validate(const std::string& name, const Config& conf
     std::string vlan = value(config, "vlan");
     if (!vlan.empty() && parent.size() + 1 + vlan.size() >= IFNAMSIZ)
         bad("vlan", vlan, fmt::format("the VLAN interface \"{}.{}\" would be longer than {} characters", parent, vlan, IFNAMSIZ - 1));
-    check_parent_exists(parent);
+    // An unchanged parent may be away: a physical network's is inside the instance using it.
+    if (context.creating || value(context.current, "parent") != parent) check_parent_exists(parent);
     return config;
 }
 
 void ParentNetworkDriver::create(const NetworkRecord& network) { check_parent_exists(value(network.config, "parent")); }
 
-void ParentNetworkDriver::start(const NetworkRecord& network) { check_parent_exists(value(network.config, "parent")); }
+void ParentNetworkDriver::start(const NetworkRecord& network) {
+    if (!parent_lent(network)) check_parent_exists(value(network.config, "parent"));
+}
 
 void ParentNetworkDriver::rename(const NetworkRecord& network, const std::string& new_name) {
     std::error_code ec;

@@ -15,11 +15,13 @@ public:
     ParentNetworkDriver(ManagerCore& core, std::string nictype) : core_(core), nictype_(std::move(nictype)) {}
 
     /// Keys: parent (required, an interface of the host: NotFound naming config.parent when
-    /// missing), mtu, vlan, gvrp, user.*; any other is InvalidArgument naming config.<key>.
+    /// missing, unless an update keeps it), mtu, vlan, gvrp, user.*; any other is
+    /// InvalidArgument naming config.<key>.
     std::map<std::string, std::string> validate(const std::string& name, const std::map<std::string, std::string>& config,
                                                 const NetworkContext& context) override;
     void create(const NetworkRecord& network) override;
-    /// NotFound (config.parent) when the parent went, so the network shows as errored.
+    /// NotFound (config.parent) when the parent went (and no instance has it), so the network
+    /// shows as errored.
     void start(const NetworkRecord& network) override;
     void stop(const NetworkRecord&) override {}
     void update(const NetworkRecord&, const NetworkRecord&) override {}
@@ -33,6 +35,8 @@ public:
     NicPlan prepare_nic(const NetworkRecord& network, const std::map<std::string, std::string>& nic) override;
 
 protected:
+    /// Whether an instance has the parent now (so it is not on the host): physical networks.
+    virtual bool parent_lent(const NetworkRecord& /*network*/) const { return false; }
     /// The interface the nics hang from: parent, or <parent>.<vlan> with a vlan.
     static std::string nic_parent(const NetworkRecord& network);
     /// The network's own directory (use records).

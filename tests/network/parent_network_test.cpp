@@ -123,6 +123,15 @@ TEST_CASE("a physical network: its parent moves into one instance at a time and 
     // The network's state is its parent's, which is not on the host now.
     CHECK(error_of([] { networks().state("default", "tph0"); }).key() == "config.parent");
 
+    // Its config can change while the parent is away (an unchanged parent is not looked for).
+    api::NetworkPut put;
+    put.config = networks().get("default", "tph0").config;
+    put.config["user.note"] = "in use";
+    networks().update("default", "tph0", put);
+    CHECK(networks().get("default", "tph0").config.at("user.note") == "in use");
+    put.config["parent"] = "lnosuch0";
+    CHECK(error_of([&] { networks().update("default", "tph0", put); }).key() == "config.parent");
+
     // A second instance cannot have it while the first does.
     Instance b = launch_on("pn-ph2", "tph0", false);
     Error taken = error_of([&] { b.start(); });

@@ -61,6 +61,11 @@ void PhysicalDriver::start_nic(const NetworkRecord& network, const NicUse& nic) 
     write_file_atomic(file, fmt::format("{} {}\n", user_of(nic), link ? link->index : 0));
 }
 
+bool PhysicalDriver::parent_lent(const NetworkRecord& network) const {
+    Use use = read_use(network_dir(network.name) / "nic-user");
+    return !use.user.empty() && !back_on_host(use.ifindex);
+}
+
 void PhysicalDriver::release_nic(const NetworkRecord& network, const NicUse& nic) {
     std::lock_guard lock(use_mutex());
     fs::path file = network_dir(network.name) / "nic-user";

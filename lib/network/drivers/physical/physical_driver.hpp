@@ -14,6 +14,10 @@ public:
     /// Conflict (key devices.<device>.network) while another instance has the interface.
     void start_nic(const NetworkRecord& network, const NicUse& nic) override;
     void release_nic(const NetworkRecord& network, const NicUse& nic) override;
+
+protected:
+    /// A live use is recorded (its interface is not back on the host).
+    bool parent_lent(const NetworkRecord& network) const override;
 };
 
 }  // namespace li
