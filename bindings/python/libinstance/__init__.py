@@ -26,7 +26,10 @@ from .events import EventManager, EventStream, Subscription
 from .execute import ExecuteResult
 from .images import Image, ImageManager
 from .instance_snapshots import InstanceSnapshot, InstanceSnapshotManager
+from .init_result import InitResult
 from .instances import Instance, InstanceManager
+from .networks import Network, NetworkManager
+from .network_state import NetworkAddress, NetworkBridgeState, NetworkCounters, NetworkLease, NetworkState
 from .operations import Operation, OperationManager, Progress
 from .remotes import Remote, RemoteManager
 from .profiles import Profile, ProfileManager
@@ -60,6 +63,14 @@ __all__ = [
     "RemoteManager",
     "Profile",
     "ProfileManager",
+    "Network",
+    "NetworkManager",
+    "NetworkState",
+    "NetworkAddress",
+    "NetworkCounters",
+    "NetworkBridgeState",
+    "NetworkLease",
+    "InitResult",
     "StoragePool",
     "StoragePoolManager",
     "StorageVolume",

@@ -13,7 +13,9 @@ from typing import TYPE_CHECKING, Any, Dict, Iterable, Mapping, Optional, Protoc
 from ._native import native
 from .events import EventManager, _SubscriptionBase
 from .images import ImageManager
+from .init_result import InitResult, _options_json as _init_options_json
 from .instances import InstanceManager
+from .networks import NetworkManager
 from .operations import OperationManager
 from .remotes import RemoteManager
 from .profiles import ProfileManager
@@ -59,6 +61,7 @@ class Client:
         self.remotes = RemoteManager(self)
         self.storage_pools = StoragePoolManager(self)
         self.profiles = ProfileManager(self)
+        self.networks = NetworkManager(self)
 
     @property
     def state_dir(self) -> str:
@@ -142,6 +145,18 @@ class Client:
         ran. A failing image is listed in ``failed`` and the others go on. The library also runs
         this itself every minute. Raises InvalidArgument (key ``"now_unix"``) for a time before 1970."""
         return ImageAutoUpdateRun._from_json(self._manager().run_image_auto_update(_now_unix(now)))
+
+    def init(self, network_name: Optional[str] = "instbr0", ipv4_address: str = "auto",
+             ipv6_address: str = "auto") -> InitResult:
+        """The first-use set-up, as ``lxd init --auto``: a managed bridge ``network_name`` with NAT
+        (``ipv4_address``/``ipv6_address``: a CIDR, ``"auto"`` or ``"none"``) and an ``eth0`` nic
+        on it in the default profile. Idempotent: an existing managed network of that name is used
+        as it is, and a default profile that has an eth0 keeps it. ``network_name=None`` (or
+        ``""``) creates no network. Raises InvalidArgument naming ``"network_name"``,
+        ``"ipv4_address"`` or ``"ipv6_address"``; AlreadyExists (key ``"network_name"``) for a
+        host interface of that name that libinstance does not manage."""
+        options = _init_options_json(network_name, ipv4_address, ipv6_address)
+        return InitResult._from_json(self._manager().init(options))
 
     def recover_validate(self, pools: Optional[Iterable[Mapping[str, Any]]] = None) -> RecoverResult:
         """Disaster recovery's scan (``lxd recover``): the storage pools the database knows, those

@@ -37,6 +37,7 @@ void init_remotes(ManagerClass& manager);
 void init_storage(ManagerClass& manager);
 void init_storage_volumes(ManagerClass& manager);
 void init_profiles(ManagerClass& manager);
+void init_networks(ManagerClass& manager);
 void init_publish(ManagerClass& manager);
 void init_image_manage(ManagerClass& manager);
 InstanceClass init_instances(py::module_& m, ManagerClass& manager);

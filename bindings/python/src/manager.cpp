@@ -69,6 +69,17 @@ ManagerClass init_manager(py::module_& m) {
         py::arg("now_unix") = 0,
         "One look of the image auto-update as of now_unix (0: now); {ran, refreshed, failed} as JSON.");
     cls.def(
+        "init",
+        [](const ManagerHandle& self, std::optional<std::string> options_json) {
+            auto mgr = self.get();
+            char* json = nullptr;
+            call_nogil([&](li_error** err) { return li_manager_init(&json, mgr.get(), c_str_or_null(options_json), err); });
+            return take_string(json);
+        },
+        py::arg("options_json") = py::none(),
+        "The first-use set-up (a NATed managed bridge, eth0 on it in the default profile); "
+        "{network_created, profile_nic_added, network_name} as JSON.");
+    cls.def(
         "recover_validate",
         [](const ManagerHandle& self, std::optional<std::string> options_json) {
             auto mgr = self.get();
