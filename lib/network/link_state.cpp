@@ -66,9 +66,8 @@ api::NetworkState link_state(const std::string& name) {
         s.bridge.forward_delay = sysfs_u64(name, "bridge/forward_delay");
         s.bridge.vlan_default = sysfs_u64(name, "bridge/default_pvid");
         s.bridge.vlan_filtering = sysfs_u64(name, "bridge/vlan_filtering") != 0;
-        std::error_code ec;
-        for (const auto& entry : fs::directory_iterator(fs::path("/sys/class/net") / name / "brif", ec))
-            s.bridge.upper_devices.push_back(entry.path().filename().string());
+        for (const auto& port : netlink::links())
+            if (port.master == link->index) s.bridge.upper_devices.push_back(port.name);
         std::sort(s.bridge.upper_devices.begin(), s.bridge.upper_devices.end());
     }
     return s;

@@ -30,7 +30,7 @@ class Inst:
     binary: str
     state_dir: str
     env: dict = field(default_factory=dict)
-    prefix: list = field(default_factory=list)  # e.g. ["ip", "netns", "exec", NS]: runs inst inside it
+    prefix: list = field(default_factory=list)  # e.g. [".../in-netns.sh", NS]: runs inst inside a network namespace
 
     def run(self, *args, input=None, timeout=180, state_dir=True, env=None):
         cmd = list(self.prefix) + [self.binary]

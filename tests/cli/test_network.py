@@ -1,8 +1,8 @@
 """`inst network ...` and `inst admin init` as lxc 5.0.2 / `lxd init --auto` have them.
 
 Real bridges are made only inside a network namespace each test creates (every inst command of
-the test runs under `ip netns exec`), checked there with `ip -n`, and the namespace is deleted at
-the end. The instance attach/detach test uses the mock driver (it validates like the bridge
+the test runs under tests/support/in-netns.sh, which keeps the host's cgroups so containers
+start), checked there with `ip -n`, and the namespace is deleted at the end. The instance attach/detach test uses the mock driver (it validates like the bridge
 driver and creates nothing), on its own state directory so that no later open starts its network."""
 
 import csv
@@ -18,6 +18,9 @@ import pytest
 import yaml
 
 from conftest import Inst, assert_error, inst_binary, make_state_dir
+
+
+IN_NETNS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support", "in-netns.sh")
 
 
 def ip(*args):
@@ -39,7 +42,7 @@ def netns(monkeypatch):
     monkeypatch.delenv("LIBINSTANCE_NETWORK_DRIVER", raising=False)
     ns = f"li-cli-{secrets.token_hex(4)}"
     subprocess.run(["ip", "netns", "add", ns], check=True, timeout=30)
-    tool = Inst(inst_binary(), make_state_dir(), prefix=["ip", "netns", "exec", ns])
+    tool = Inst(inst_binary(), make_state_dir(), prefix=[IN_NETNS, ns])
     tool.ns = ns
     try:
         yield tool
@@ -240,3 +243,50 @@ def test_network_help_and_usage_errors(fresh, monkeypatch):
     assert_error(fresh.run("network", "create", "n1", "--type", "nosuch"), "nosuch")
     assert_error(fresh.run("network", "show", "nosuchnet"), "nosuchnet")
     assert managed_networks(fresh) == []
+
+
+
+# Writes a udhcpc script that applies the lease, runs it once, prints the address eth0 got.
+DHCP_SCRIPT = r"""cat > /tmp/dhcp.sh <<'END'
+#!/bin/sh
+case "$1" in
+bound|renew)
+    ip addr flush dev "$interface"
+    ip addr add "$ip/${mask:-24}" dev "$interface"
+    ;;
+esac
+exit 0
+END
+chmod +x /tmp/dhcp.sh && udhcpc -i eth0 -n -q -t 8 -T 1 -s /tmp/dhcp.sh >/dev/null 2>&1
+ip -4 -o addr show dev eth0 | awk '{print $4}' | cut -d/ -f1"""
+
+
+def test_launch_on_a_network_gets_dhcp_and_dns_after_the_launching_command_exited(netns):
+    """`inst launch -n NET` returns and its manager closes; the bridge's dnsmasq stays for the
+    containers, so later commands see leases and names (each `inst` is a process of its own)."""
+    inst, ns = netns, netns.ns
+    inst.ok("image", "build", "busybox", "--alias", "busybox")
+    inst.ok("network", "create", "clidns0", "ipv4.address=10.78.0.1/24", "ipv6.address=none", "dns.domain=cli")
+    try:
+        for name in ("web", "db"):
+            inst.ok("launch", "busybox", name, "-n", "clidns0")
+        devices = yaml.safe_load(inst.ok("config", "show", "web").stdout)["devices"]
+        assert devices["eth0"] == {"type": "nic", "network": "clidns0", "name": "eth0"}
+        addresses = {}
+        for name in ("web", "db"):
+            addresses[name] = inst.ok("exec", name, "--", "sh", "-c", DHCP_SCRIPT).stdout.strip()
+            assert addresses[name].startswith("10.78.0."), addresses
+        leases = json.loads(inst.ok("network", "list-leases", "clidns0", "--format", "json").stdout)
+        assert {(l["hostname"], l["address"]) for l in leases} >= {("web", addresses["web"]), ("db", addresses["db"])}
+        looked = inst.ok("exec", "web", "--", "nslookup", "db.cli", "10.78.0.1").stdout
+        assert addresses["db"] in looked
+        networks = json.loads(inst.ok("network", "list", "--format", "json").stdout)
+        mine = next(n for n in networks if n["name"] == "clidns0")
+        assert sorted(mine["used_by"]) == ["/1.0/instances/db", "/1.0/instances/web"]
+        assert_error(inst.run("network", "delete", "clidns0"), "/1.0/instances/")
+    finally:
+        inst.run("delete", "--force", "web", "db")
+    # Nothing on the bridge: the last command's manager stopped dnsmasq; delete removes the rest.
+    inst.ok("network", "delete", "clidns0")
+    assert ip("-n", ns, "link", "show", "dev", "clidns0").returncode != 0
+    assert inst.state_dir not in subprocess.run(["pgrep", "-a", "dnsmasq"], capture_output=True, text=True).stdout

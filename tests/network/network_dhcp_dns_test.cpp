@@ -124,6 +124,16 @@ TEST_CASE("containers on a managed bridge: leases by name, a reservation, DNS, N
     CHECK(sh_rc(c2, "ping -c 1 -W 3 10.127.1.1") == 0);
     CHECK(sh_rc(c2, "ip addr add 10.127.1.66/24 dev eth0 && ping -c 1 -W 2 -I 10.127.1.66 10.127.1.1") != 0);
 
+    // Filtering without a reserved address: the nic keeps its lease's address, fixed for it.
+    force_stop(c1);
+    put = api::put_of(c1.info());
+    put.devices["eth0"]["security.ipv4_filtering"] = "true";
+    c1.update(put);
+    c1.start();
+    CHECK(dhcp(c1) == a1);
+    CHECK(sh_rc(c1, "ping -c 1 -W 3 10.127.1.1") == 0);
+    CHECK(sh_rc(c1, "ip addr add 10.127.1.67/24 dev eth0 && ping -c 1 -W 2 -I 10.127.1.67 10.127.1.1") != 0);
+
     // A reservation outside the subnet is refused at start, naming the key.
     force_stop(c2);
     put = api::put_of(c2.info());

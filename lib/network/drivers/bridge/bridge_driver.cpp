@@ -2,7 +2,6 @@
 
 #include <filesystem>
 #include <mutex>
-#include <tuple>
 #include <fmt/format.h>
 #include <net/if.h>
 
@@ -14,6 +13,7 @@
 #include "network/link_state.hpp"
 #include "network/dnsmasq.hpp"
 #include "network/netlink.hpp"
+#include "network/ipv4_allocation.hpp"
 #include "network/nftables.hpp"
 #include "network/tunnels.hpp"
 
@@ -188,7 +188,10 @@ std::vector<api::NetworkLease> BridgeDriver::leases(const NetworkRecord& network
 
 NicPlan BridgeDriver::prepare_nic(const NetworkRecord& network, const Config& /*nic*/) {
     if (!netlink::find_link(network.name)) start(network);  // e.g. deleted by hand: bring it back
-    return NicPlan{"bridged", network.name, value(network.config, "bridge.mtu")};
+    // The nics follow the bridge's MTU (1400 with tunnels), as LXD's do.
+    std::string mtu = value(network.config, "bridge.mtu");
+    if (mtu.empty() && !tunnel_names(network.config).empty()) mtu = std::to_string(default_bridge_mtu(network.config));
+    return NicPlan{"bridged", network.name, mtu};
 }
 
 void BridgeDriver::start_nic(const NetworkRecord& network, const NicUse& nic) {
@@ -196,6 +199,18 @@ void BridgeDriver::start_nic(const NetworkRecord& network, const NicUse& nic) {
     std::string ipv6 = value(nic.config, "ipv6.address");
     check_nic_address(network, nic, "ipv4.address", ipv4);
     check_nic_address(network, nic, "ipv6.address", ipv6);
+    bool ipv4_filtering = truthy(nic.config, "security.ipv4_filtering", false);
+    // As LXD: filtering needs a fixed address; without one the nic gets one reserved (its
+    // current lease's when it has one), which its DHCP client is then given.
+    if (ipv4_filtering && ipv4.empty()) {
+        auto subnet = bridge_address(network.config, "ipv4.address");
+        if (!subnet)
+            throw Error::invalid(fmt::format("devices.{}.security.ipv4_filtering", nic.device),
+                                 fmt::format("device \"{}\": network \"{}\" has no IPv4 subnet to filter on", nic.device, network.name));
+        auto taken = leases(network);
+        std::erase_if(taken, [&](const api::NetworkLease& l) { return l.hostname == nic.instance && l.type == "static"; });
+        ipv4 = net::allocate_ipv4(network.name, *subnet, value(network.config, "ipv4.dhcp.ranges"), taken, nic.hwaddr);
+    }
 
     // The nic's DHCP host entry: its reserved addresses and, with dns.mode=managed, the
     // instance's name for the lease, so NAME.<dns.domain> resolves on the network.
@@ -212,17 +227,14 @@ void BridgeDriver::start_nic(const NetworkRecord& network, const NicUse& nic) {
     filter.bridge = network.name;
     filter.host_name = nic.host_name;
     filter.hwaddr = nic.hwaddr;
-    filter.ipv4_filtering = truthy(nic.config, "security.ipv4_filtering", false);
+    filter.ipv4_filtering = ipv4_filtering;
     filter.ipv6_filtering = truthy(nic.config, "security.ipv6_filtering", false);
     // As LXD: address filtering implies MAC filtering.
     filter.mac_filtering = truthy(nic.config, "security.mac_filtering", false) || filter.ipv4_filtering || filter.ipv6_filtering;
-    for (auto [on, key, address] : {std::tuple{filter.ipv4_filtering, "security.ipv4_filtering", ipv4},
-                                    std::tuple{filter.ipv6_filtering, "security.ipv6_filtering", ipv6}}) {
-        if (on && address.empty())
-            throw Error::invalid(fmt::format("devices.{}.{}", nic.device, key),
-                                 fmt::format("device \"{}\": {} needs a static {} on network \"{}\"", nic.device, key,
-                                             std::string(key) == "security.ipv4_filtering" ? "ipv4.address" : "ipv6.address", network.name));
-    }
+    if (filter.ipv6_filtering && ipv6.empty())
+        throw Error::invalid(fmt::format("devices.{}.security.ipv6_filtering", nic.device),
+                             fmt::format("device \"{}\": security.ipv6_filtering needs a static ipv6.address on network \"{}\"",
+                                         nic.device, network.name));
     if (!ipv4.empty()) filter.ipv4_addresses = {ipv4};
     if (!ipv6.empty()) filter.ipv6_addresses = {ipv6};
     net::apply_nic_filter(filter);  // no table at all when nothing is on

@@ -1,5 +1,7 @@
 #include "instance/drivers/lxc/devices/host_net.hpp"
 
+#include "network/netlink.hpp"
+
 #include <filesystem>
 #include <fmt/format.h>
 #include <unistd.h>
@@ -31,33 +33,27 @@ void tc(std::vector<std::string> args, std::string_view what) {
 }
 }  // namespace
 
+// Through rtnetlink, not /sys/class/net: sysfs shows the network namespace it was mounted in,
+// which is not ours under `nsenter --net` (a state directory driven from another namespace).
 bool link_exists(const std::string& name) {
-    std::error_code ec;
-    return !name.empty() && name.find('/') == std::string::npos && fs::exists(fs::path("/sys/class/net") / name, ec);
+    return !name.empty() && name.find('/') == std::string::npos && netlink::find_link(name).has_value();
 }
 
 bool is_bridge(const std::string& name) {
-    std::error_code ec;
-    return link_exists(name) && fs::exists(fs::path("/sys/class/net") / name / "bridge", ec);
+    if (name.empty() || name.find('/') != std::string::npos) return false;
+    auto link = netlink::find_link(name);
+    return link && link->kind == "bridge";
 }
 
 std::optional<int> ifindex(const std::string& name) {
-    if (!link_exists(name)) return std::nullopt;
-    try {
-        return std::stoi(read_file(fs::path("/sys/class/net") / name / "ifindex", 64));
-    } catch (const std::exception&) {
-        return std::nullopt;
-    }
+    if (name.empty() || name.find('/') != std::string::npos) return std::nullopt;
+    auto link = netlink::find_link(name);
+    return link ? std::optional<int>(link->index) : std::nullopt;
 }
 
 std::optional<std::string> name_of_ifindex(int index) {
-    std::error_code ec;
-    for (const auto& entry : fs::directory_iterator("/sys/class/net", ec)) {
-        try {
-            if (std::stoi(read_file(entry.path() / "ifindex", 64)) == index) return entry.path().filename().string();
-        } catch (const std::exception&) {
-        }
-    }
+    for (const auto& link : netlink::links())
+        if (link.index == index) return link.name;
     return std::nullopt;
 }
 
