@@ -8,7 +8,7 @@ use libinstance_sys as sys;
 use crate::api;
 use crate::error::{check, Result};
 use crate::manager::Project;
-use crate::strings::{c_string, c_string_opt, owned_json, parse_json, ptr_or_null};
+use crate::strings::{c_string, c_string_opt, owned_json, owned_json_with_etag, ptr_or_null};
 
 impl Project<'_> {
     /// Creates a profile. InvalidArgument naming the bad field or key ("name", "config.<key>",
@@ -33,22 +33,9 @@ impl Project<'_> {
     /// One profile with its ETag, for [`Project::update_profile`]'s `if_match`.
     pub fn profile_with_etag(&self, name: &str) -> Result<(api::Profile, String)> {
         let name = c_string("name", name)?;
-        let mut json: *mut std::ffi::c_char = std::ptr::null_mut();
-        let mut etag: *mut std::ffi::c_char = std::ptr::null_mut();
-        check(|err| unsafe {
-            sys::li_profile_get_json(&mut json, &mut etag, self.mgr(), self.name_ptr(), name.as_ptr(), err)
-        })?;
-        // Both strings are ours: copy, then free each exactly once.
-        let take = |p: *mut std::ffi::c_char| {
-            if p.is_null() {
-                return String::new();
-            }
-            let s = unsafe { std::ffi::CStr::from_ptr(p) }.to_string_lossy().into_owned();
-            unsafe { sys::li_free(p.cast()) };
-            s
-        };
-        let (json, etag) = (take(json), take(etag));
-        Ok((parse_json("Profile", &json)?, etag))
+        owned_json_with_etag("Profile", |json, etag, err| unsafe {
+            sys::li_profile_get_json(json, etag, self.mgr(), self.name_ptr(), name.as_ptr(), err)
+        })
     }
 
     /// Replaces description, config and devices. With `if_match`, Conflict when the profile

@@ -66,6 +66,27 @@ pub(crate) fn owned_json<T: DeserializeOwned>(
     parse_json(what, &text)
 }
 
+/// Calls a C function returning a JSON document and its ETag (both the library's allocations,
+/// freed here exactly once) and parses the document.
+pub(crate) fn owned_json_with_etag<T: DeserializeOwned>(
+    what: &str,
+    call: impl FnOnce(*mut *mut c_char, *mut *mut c_char, *mut *mut sys::li_error) -> i32,
+) -> Result<(T, String)> {
+    let mut json: *mut c_char = ptr::null_mut();
+    let mut etag: *mut c_char = ptr::null_mut();
+    check(|err| call(&mut json, &mut etag, err))?;
+    let take = |p: *mut c_char| {
+        if p.is_null() {
+            return String::new();
+        }
+        let s = unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned();
+        unsafe { sys::li_free(p.cast()) };
+        s
+    };
+    let (json, etag) = (take(json), take(etag));
+    Ok((parse_json(what, &json)?, etag))
+}
+
 /// Parses a document the library produced; a mismatch is a bug on one side, hence Internal.
 pub(crate) fn parse_json<T: DeserializeOwned>(what: &str, text: &str) -> Result<T> {
     serde_json::from_str(text).map_err(|e| Error {
