@@ -25,9 +25,15 @@ std::shared_ptr<Manager> Manager::open(const fs::path& state_dir) {
     auto manager = std::make_shared<Manager>(core);
     // Before anything else uses the volumes: what a killed process left half done is put right.
     finish_interrupted_operations(*core);
+    bool booted = false;
+    try {
+        booted = first_open_since_boot(core->state_dir());
+    } catch (const std::exception& e) {
+        log::warn("reading the boot id", {{"error", e.what()}});
+    }
     // Managed networks before instances: autostarted instances need their bridges.
     try {
-        restore_networks(*core);
+        restore_networks(*core, booted);
     } catch (const std::exception& e) {
         log::warn("starting managed networks", {{"error", e.what()}});
     }
@@ -41,7 +47,7 @@ std::shared_ptr<Manager> Manager::open(const fs::path& state_dir) {
     // The first open after a host boot starts what should run (LXD's daemon start), in the
     // background so that open() stays fast.
     try {
-        if (first_open_since_boot(core->state_dir())) autostart_instances(core);
+        if (booted) autostart_instances(core);
     } catch (const std::exception& e) {
         log::warn("autostarting instances", {{"error", e.what()}});
     }

@@ -7,14 +7,16 @@
 
 namespace li {
 
-void restore_networks(ManagerCore& core) {
+void restore_networks(ManagerCore& core, bool first_since_boot) {
     auto networks = core.db().read([](SQLite::Database& db) { return repo::list_all_networks(db); });
     for (auto& network : networks) {
         std::string status = "Created";
         try {
-            // Always: a bridge left from earlier in this boot still needs its dnsmasq, which died
-            // with the process that ran it.
-            network_driver(core, network.type)->start(network);
+            auto driver = network_driver(core, network.type);
+            if (first_since_boot || network.status != "Created")
+                driver->start(network);
+            else
+                driver->resume(network);
             log::info("network started", {{"network", network.name}});
         } catch (const std::exception& e) {
             log::warn("starting network", {{"network", network.name}, {"error", e.what()}});

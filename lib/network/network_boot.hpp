@@ -5,8 +5,10 @@ namespace li {
 
 class ManagerCore;
 
-/// Starts every managed network (its bridge where missing, addresses, dnsmasq, NAT); one that fails
-/// is logged and marked Errored, the others go on.
-void restore_networks(ManagerCore& core);
+/// Starts every managed network (its bridge where missing, addresses, dnsmasq, NAT) on the first
+/// open since the host booted; later opens only resume them (bring back a missing one, adopt a
+/// running dnsmasq), so that opening stays cheap. One that fails is logged and marked Errored,
+/// the others go on.
+void restore_networks(ManagerCore& core, bool first_since_boot);
 
 }  // namespace li

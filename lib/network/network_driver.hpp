@@ -55,6 +55,9 @@ public:
     virtual void create(const NetworkRecord& network) = 0;
     /// Brings an existing network up again where it is missing (after a host reboot).
     virtual void start(const NetworkRecord& network) = 0;
+    /// At a later open in the same boot: what start() does only where it is missing (the
+    /// network itself, a dnsmasq to adopt); by default start().
+    virtual void resume(const NetworkRecord& network) { start(network); }
     /// Stops what runs for it (DHCP, DNS) without removing it.
     virtual void stop(const NetworkRecord& network) = 0;
     /// Applies a changed config to the running network.

@@ -136,10 +136,19 @@ void BridgeDriver::create(const NetworkRecord& network) {
 void BridgeDriver::start(const NetworkRecord& network) {
     if (!netlink::find_link(network.name)) netlink::create_bridge(network.name);
     apply_config(network.name, network.config);
-    // dnsmasq now only where something is on the bridge or one was left running (adopted);
-    // otherwise the first nic starts it, so opening a state directory stays fast.
+    start_services(network, dnsmasq_needed_now(network));
+}
+
+void BridgeDriver::resume(const NetworkRecord& network) {
+    if (!netlink::find_link(network.name)) return start(network);
+    if (dnsmasq_needed_now(network)) start_dnsmasq(network);  // adopts the one running
+}
+
+// dnsmasq at open only where something is on the bridge or one was left running (adopted);
+// otherwise the first nic starts it, so opening a state directory stays fast.
+bool BridgeDriver::dnsmasq_needed_now(const NetworkRecord& network) const {
     std::error_code ec;
-    start_services(network, bridge_has_ports(network.name) || fs::exists(core_.networks_dir() / network.name / "dnsmasq.pid", ec));
+    return bridge_has_ports(network.name) || fs::exists(core_.networks_dir() / network.name / "dnsmasq.pid", ec);
 }
 
 void BridgeDriver::stop(const NetworkRecord& network) { stop_services(network); }

@@ -16,6 +16,7 @@ public:
                                                 const NetworkContext& context) override;
     void create(const NetworkRecord& network) override;
     void start(const NetworkRecord& network) override;
+    void resume(const NetworkRecord& network) override;
     void stop(const NetworkRecord& network) override;
     void update(const NetworkRecord& current, const NetworkRecord& next) override;
     void rename(const NetworkRecord& network, const std::string& new_name) override;
@@ -32,6 +33,7 @@ private:
     /// dnsmasq as the config says: started, restarted with a new config, adopted, or stopped
     /// when the config needs none.
     void start_dnsmasq(const NetworkRecord& network);
+    bool dnsmasq_needed_now(const NetworkRecord& network) const;
     void stop_services(const NetworkRecord& network);
     /// Where the network's dnsmasq reads its per-nic host entries.
     std::filesystem::path hosts_dir(const NetworkRecord& network) const;
