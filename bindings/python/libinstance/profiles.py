@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import json
-from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional
+from typing import Any, Dict, List, Mapping, Optional
 
-from ._model import Model
-from .errors import NotFound
-
-if TYPE_CHECKING:
-    from .client import Client
+from ._named_documents import NamedDocument, NamedDocumentManager
 
 
-class Profile(Model):
+class Profile(NamedDocument):
     """A profile (LXD's api.Profile). Change ``description``, ``config`` or ``devices`` and call
-    :meth:`save`; instances using the profile follow (live where they run)."""
+    :meth:`save`; instances using the profile follow (live where they run). Deleting one that
+    instances use raises Conflict naming them."""
+
+    _kind = "profile"
 
     name: str
     description: str
@@ -30,48 +28,18 @@ class Profile(Model):
         ("used_by", []),
     )
 
-    def __init__(self, client: "Client", data: Mapping[str, Any], etag: str = "") -> None:
-        self.client = client
-        self.etag = etag
-        super().__init__(data)
-
-    def _project(self) -> Optional[str]:
-        return self.client.project
-
-    def sync(self) -> None:
-        """Reloads the profile (and its ETag) from the state directory."""
-        doc, self.etag = self.client._manager().profile_get(self.name, self._project())
-        self._load(json.loads(doc))
-
-    def save(self, wait: bool = True) -> None:
-        """Stores description, config and devices (LXD's PUT). Raises Conflict when the profile
-        changed since it was read, InvalidArgument naming the bad key (nothing changed). ``wait``
-        is accepted for pylxd compatibility; the change is done when save() returns."""
-        put = {"description": self.description, "config": dict(self.config),
-               "devices": {k: dict(v) for k, v in self.devices.items()}}
-        self.client._manager().profile_update(self.name, json.dumps(put), self.etag or None, self._project())
-        self.sync()
-
-    def rename(self, new_name: str) -> "Profile":
-        """Renames the profile; instances keep using it. Returns self, renamed."""
-        self.client._manager().profile_rename(self.name, new_name, self._project())
-        self.name = new_name
-        self.sync()
-        return self
-
-    def delete(self, wait: bool = True) -> None:
-        """Deletes the profile; Conflict naming the instances while any uses it."""
-        self.client._manager().profile_delete(self.name, self._project())
+    def _put(self) -> Dict[str, Any]:
+        return {"description": self.description, "config": dict(self.config),
+                "devices": {k: dict(v) for k, v in self.devices.items()}}
 
     def __repr__(self) -> str:
         return f"Profile(name={self.name!r})"
 
 
-class ProfileManager:
+class ProfileManager(NamedDocumentManager[Profile]):
     """``client.profiles``: create, list, get and test profiles of the client's project."""
 
-    def __init__(self, client: "Client") -> None:
-        self._client = client
+    _model = Profile
 
     def create(self, name: Optional[str] = None, config: Optional[Mapping[str, str]] = None,
                devices: Optional[Mapping[str, Mapping[str, str]]] = None, description: str = "",
@@ -85,21 +53,4 @@ class ProfileManager:
             doc = {"name": name, "description": description, "config": dict(config or {}),
                    "devices": {k: dict(v) for k, v in (devices or {}).items()}}
         doc.update(kwargs)
-        self._client._manager().profile_create(json.dumps(doc), self._client.project)
-        return self.get(doc.get("name", ""))
-
-    def all(self) -> List[Profile]:
-        docs = json.loads(self._client._manager().profile_list(self._client.project))
-        return [Profile(self._client, d) for d in docs]
-
-    def get(self, name: str) -> Profile:
-        """One profile; raises NotFound."""
-        doc, etag = self._client._manager().profile_get(name, self._client.project)
-        return Profile(self._client, json.loads(doc), etag)
-
-    def exists(self, name: str) -> bool:
-        try:
-            self.get(name)
-            return True
-        except NotFound:
-            return False
+        return self._create(doc)
