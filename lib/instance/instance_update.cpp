@@ -93,10 +93,11 @@ void update_instance(ManagerCore& core, InstanceContext& ctx, api::InstancePut p
                 throw Error(ErrorCode::NotFound, fmt::format("profile \"{}\" not found in project \"{}\"", p, next.project), "profiles");
         LoadedInstance expanded = expand_record(db, next);
         check_custom_volume_devices(db, next.project, expanded.expanded.devices);
-        check_network_devices(db, next.project, expanded.expanded.devices);
         return expanded;
     });
     validate_instance(loaded.record, loaded.expanded);
+    // After the devices' own checks: a nic naming both a network and a nictype is refused for that.
+    core.db().read([&](SQLite::Database& db) { check_network_devices(db, next.project, loaded.expanded.devices); });
     std::string old_pool = ctx.spec.pool;
     if (root_disk_pool(loaded.expanded.devices) != old_pool)
         throw Error::invalid("devices", fmt::format("the root disk of instance \"{}\" cannot move from pool \"{}\" this way",
