@@ -41,6 +41,11 @@ TEST_CASE("a bridge with an explicit subnet: created up with its address, listed
     CHECK(st.mtu == 1500);
     CHECK(st.state == "up");
     CHECK(st.has_bridge);
+    // A stable MAC of its own (LXD's 00:16:3e prefix), which the bridge id carries.
+    CHECK(st.hwaddr.rfind("00:16:3e:", 0) == 0);
+    std::string mac_digits = st.hwaddr;
+    std::erase(mac_digits, ':');
+    CHECK(st.bridge.id.find(mac_digits) != std::string::npos);
 
     bool listed = false, lo = false;
     for (const auto& x : networks().list("default")) {

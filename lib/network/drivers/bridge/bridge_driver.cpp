@@ -15,6 +15,7 @@
 #include "network/netlink.hpp"
 #include "network/ipv4_allocation.hpp"
 #include "network/nftables.hpp"
+#include "sys/sha256.hpp"
 #include "network/tunnels.hpp"
 
 namespace li {
@@ -47,11 +48,21 @@ void apply_address(const std::string& bridge, const Config& config, int family) 
     if (wanted && !present) netlink::add_address(bridge, *wanted);
 }
 
+// As LXD: without bridge.hwaddr the bridge still gets a MAC of its own that stays the same across
+// restarts (a port-less bridge would otherwise have none, and one taken from a port changes).
+std::string stable_hwaddr(const std::string& bridge) {
+    Sha256 h;
+    h.update("libinstance bridge " + bridge);
+    std::string hex = h.hex_digest();
+    return fmt::format("00:16:3e:{}:{}:{}", hex.substr(0, 2), hex.substr(2, 2), hex.substr(4, 2));
+}
+
 // MTU, MAC address and addresses of a running bridge as the config says, then up.
 void apply_config(const std::string& bridge, const Config& config) {
     std::string mtu = value(config, "bridge.mtu");
     netlink::set_mtu(bridge, mtu.empty() ? default_bridge_mtu(config) : static_cast<uint32_t>(std::stoul(mtu)));
-    if (std::string hwaddr = value(config, "bridge.hwaddr"); !hwaddr.empty()) netlink::set_hwaddr(bridge, hwaddr);
+    std::string hwaddr = value(config, "bridge.hwaddr");
+    netlink::set_hwaddr(bridge, hwaddr.empty() ? stable_hwaddr(bridge) : hwaddr);
     netlink::set_up(bridge, true);
     apply_address(bridge, config, 4);
     apply_address(bridge, config, 6);
