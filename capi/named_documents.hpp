@@ -72,4 +72,15 @@ int remove(li_manager* mgr, const char* project, const char* name, li_error** er
     });
 }
 
+/// A JSON view of one named thing: read(Manager&, project, name) gives what to_json takes (a
+/// network's state, its leases, ...).
+template <class Read>
+int view(char** out_json, li_manager* mgr, const char* project, const char* name, li_error** err, Read read) {
+    return boundary(err, [&] {
+        out_param(out_json, "out_json");
+        auto& m = checked(mgr, "mgr");
+        *out_json = to_c_string(li::api::to_json(read(*m.manager_, project_arg(project), required(name, "name"))));
+    });
+}
+
 }  // namespace li::capi::named

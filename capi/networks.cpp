@@ -5,12 +5,6 @@
 #include "libinstance/network.hpp"
 
 namespace named = li::capi::named;
-using li::capi::boundary;
-using li::capi::checked;
-using li::capi::out_param;
-using li::capi::project_arg;
-using li::capi::required;
-using li::capi::to_c_string;
 
 namespace {
 constexpr auto networks_of = [](li::Manager& m) -> auto& { return m.networks(); };
@@ -48,21 +42,13 @@ int li_network_delete(li_manager* mgr, const char* project, const char* name, li
 }
 
 int li_network_state_json(char** out_json, li_manager* mgr, const char* project, const char* name, li_error** err) {
-    return boundary(err, [&] {
-        out_param(out_json, "out_json");
-        auto& m = checked(mgr, "mgr");
-        auto n = required(name, "name");
-        *out_json = to_c_string(li::api::to_json(m.manager_->networks().state(project_arg(project), n)));
-    });
+    return named::view(out_json, mgr, project, name, err,
+                       [](li::Manager& m, std::string_view p, std::string_view n) { return m.networks().state(p, n); });
 }
 
 int li_network_leases_json(char** out_json, li_manager* mgr, const char* project, const char* name, li_error** err) {
-    return boundary(err, [&] {
-        out_param(out_json, "out_json");
-        auto& m = checked(mgr, "mgr");
-        auto n = required(name, "name");
-        *out_json = to_c_string(li::api::to_json(m.manager_->networks().leases(project_arg(project), n)));
-    });
+    return named::view(out_json, mgr, project, name, err,
+                       [](li::Manager& m, std::string_view p, std::string_view n) { return m.networks().leases(p, n); });
 }
 
 }  // extern "C"

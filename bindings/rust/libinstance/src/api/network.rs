@@ -89,19 +89,9 @@ impl Network {
     }
 }
 
-/// One address of an interface (LXD's `api.NetworkStateAddress`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct NetworkStateAddress {
-    /// "inet" or "inet6".
-    pub family: String,
-    /// Without the prefix.
-    pub address: String,
-    /// The prefix length, e.g. "24".
-    pub netmask: String,
-    /// "global", "link" or "local".
-    pub scope: String,
-}
+/// One address of an interface (LXD's `api.NetworkStateAddress`, the same fields as an
+/// instance's interface address).
+pub type NetworkStateAddress = super::InstanceStateNetworkAddress;
 
 /// An interface's traffic counters (LXD's `api.NetworkStateCounters`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
