@@ -69,6 +69,12 @@ int run_image_auto_update(Context& ctx, const ParsedArgs& args) {
     return run.failed.empty() ? 0 : 1;
 }
 
+// The flags of the passes the library also runs by itself (snapshot schedule, image auto-update).
+std::vector<FlagSpec> background_pass_flags() {
+    return {{"at", 0, FlagKind::String, "Run as of this RFC 3339 time instead of now"},
+            {"format", 'f', FlagKind::String, "Format (csv|json|table|yaml|compact) (default \"table\")"}};
+}
+
 }  // namespace
 
 Command admin_command() {
@@ -97,8 +103,7 @@ Command admin_command() {
         "    Run the pass for the current minute\n\n"
         "inst admin snapshot-schedule --at 2030-01-01T03:00:00Z --format json\n"
         "    Run it as of that time and print what it did as JSON";
-    schedule.flags = {{"at", 0, FlagKind::String, "Run as of this RFC 3339 time instead of now"},
-                      {"format", 'f', FlagKind::String, "Format (csv|json|table|yaml|compact) (default \"table\")"}};
+    schedule.flags = background_pass_flags();
     schedule.max_args = 0;
     schedule.run = run_snapshot_schedule;
     cmd.children.push_back(std::move(schedule));
@@ -120,8 +125,7 @@ Command admin_command() {
         "    Refresh the auto_update images if the interval has passed\n\n"
         "inst admin image-auto-update --at 2030-01-01T03:00:00Z --format json\n"
         "    Look as of that time and print what was refreshed as JSON";
-    autoupd.flags = {{"at", 0, FlagKind::String, "Run as of this RFC 3339 time instead of now"},
-                     {"format", 'f', FlagKind::String, "Format (csv|json|table|yaml|compact) (default \"table\")"}};
+    autoupd.flags = background_pass_flags();
     autoupd.max_args = 0;
     autoupd.run = run_image_auto_update;
     cmd.children.push_back(std::move(autoupd));
