@@ -30,7 +30,7 @@ namespace fs = std::filesystem;
 namespace {
 
 // Bumped whenever the customisation below changes, so older cached images are not reused.
-constexpr int kRecipeVersion = 1;
+constexpr int kRecipeVersion = 2;  // 2: udev with systemd-sysv
 
 bool is_package_name(const std::string& s) {
     static const std::regex re("[a-z0-9][a-z0-9+.-]+");
@@ -333,6 +333,9 @@ fs::path build_debian_image(DebianBuildSpec spec, const fs::path& cache_dir, Ope
     revert.add([work] { remove_build_dir(work); });
 
     std::vector<std::string> include = {spec.init};
+    // systemd-networkd (our DHCP on eth0) waits for udev to initialise each link while /sys is
+    // writable, as it is in an unprivileged container; without udev eth0 never gets an IPv4 lease.
+    if (spec.init == "systemd-sysv") include.push_back("udev");
     include.insert(include.end(), spec.packages.begin(), spec.packages.end());
     fs::path debs = cache_dir / "debootstrap-debs";
     fs::create_directories(debs);

@@ -68,6 +68,8 @@ TEST_CASE("debian: a cached debootstrap image whose container boots systemd unpr
     // Each instance got its own machine id at boot; the image's is empty.
     CHECK(inst.exec({"cat", "/etc/machine-id"}).stdout_data.size() == 33);
     CHECK(inst.exec({"systemctl", "is-enabled", "systemd-networkd"}).stdout_data == "enabled\n");
+    // networkd only configures links udev has initialised: without udev, eth0 never gets DHCP.
+    CHECK(inst.exec({"sh", "-c", "command -v udevadm"}).exit_code == 0);
     CHECK(inst.exec({"sh", "-c", "ls /var/cache/apt/archives/*.deb 2>/dev/null | wc -l"}).stdout_data == "0\n");
     inst.remove(DeleteOptions{true});
 }
