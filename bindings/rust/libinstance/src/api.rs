@@ -13,6 +13,7 @@ mod instance_snapshot;
 mod network;
 mod operation;
 mod profile;
+mod project;
 mod remote;
 mod storage;
 mod storage_volume;
@@ -26,6 +27,7 @@ pub use network::{
 };
 pub use operation::{operation_status, Operation};
 pub use profile::{Profile, ProfilePut, ProfilesPost};
+pub use project::{Project, ProjectPut, ProjectState, ProjectStateResource, ProjectsPost};
 pub use remote::{ImageSource, ImagesPost, Remote};
 pub use storage::{ResourcesStoragePool, ResourcesUsage, StoragePool, StoragePoolPut, StoragePoolsPost};
 pub use storage_volume::{

@@ -59,6 +59,7 @@ mod manager;
 mod network;
 mod operation;
 mod profile;
+mod project;
 mod publish;
 mod recover;
 mod remote;

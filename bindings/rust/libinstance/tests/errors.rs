@@ -4,7 +4,7 @@
 mod common;
 
 use common::{container, expect_error, manager, paths_named};
-use libinstance::api::{InstanceSource, InstancesPost};
+use libinstance::api::{InstanceSource, InstancesPost, ProjectsPost};
 use libinstance::{ErrorCode, ExecOptions, Manager};
 
 #[test]
@@ -82,11 +82,13 @@ fn nul_bytes_are_refused_on_the_rust_side() {
     assert_eq!(err.key.as_deref(), Some("env"));
 }
 
-// Images and instances belong to a project: another project sees none of the default one's.
+// Images and instances belong to a project: another project (with images of its own, the
+// default for a new one) sees none of the default one's.
 #[test]
 fn projects_scope_images_and_instances() {
     let mgr = manager();
     let _c = container(&mgr, "rs-scoped", false);
+    mgr.create_project(&ProjectsPost::new("rs-other")).unwrap();
     let other = mgr.project("rs-other").unwrap();
     assert_eq!(other.name(), "rs-other");
     assert!(other.instances(false).unwrap().iter().all(|i| i.name != "rs-scoped"));
@@ -101,6 +103,7 @@ fn projects_scope_images_and_instances() {
     assert!(default.images().unwrap().iter().any(|i| i.aliases.iter().any(|a| a.name == common::IMAGE)));
     assert!(mgr.project("").unwrap().instance("rs-scoped").is_ok());
     assert_eq!(mgr.default_project().name(), "");
+    mgr.delete_project("rs-other").unwrap();
 }
 
 #[test]
