@@ -1167,6 +1167,77 @@ LI_EXPORT int li_profile_delete(li_manager *mgr, const char *project, const char
 /**@}*/
 
 /* ------------------------------------------------------------------------------------------ */
+/** @name Projects (LXD's /1.0/projects)
+ * Every other call takes its project explicitly (NULL or "" is `default`); a project that does
+ * not exist is -LI_ERR_NOT_FOUND with key "project" there. Limits (limits.*) refuse a change that
+ * would exceed them with -LI_ERR_INVALID_ARGUMENT whose key is the limit ("limits.instances") and
+ * whose message gives the limit and the current use; restrictions (restricted=true and
+ * restricted.*) refuse forbidden config or devices with -LI_ERR_PERMISSION_DENIED whose key names
+ * the offending field ("config.security.privileged", "devices.<name>"). See li::ProjectStore. */
+/**@{*/
+
+/**
+ * @brief Creates a project and emits project-created.
+ * @param projects_post_json LXD's `ProjectsPost`: `{"name": "p1", "description": "", "config":
+ * {"features.images": "false", "limits.instances": "5"}}`. Unset features get LXD's defaults
+ * (images, profiles, storage.volumes "true"; networks "false").
+ * @param[out] out_json the project as an LXD `Project` document; free with li_free(). May be NULL.
+ * @return -LI_ERR_INVALID_ARGUMENT whose key names the bad field ("name", "config.<key>");
+ * -LI_ERR_ALREADY_EXISTS (key "name").
+ * @since 0.1
+ */
+LI_EXPORT int li_project_create_json(char **out_json, li_manager *mgr, const char *projects_post_json,
+                                     li_error **err);
+/**
+ * @brief One project as an LXD `Project` document (`used_by` lists the URLs of its instances,
+ * images, profiles, custom volumes and networks); -LI_ERR_NOT_FOUND (key "name") when unknown.
+ * @param[out] out_json free with li_free()
+ * @param[out] out_etag the project's ETag for li_project_update_json(); free with li_free(). May be NULL.
+ * @since 0.1
+ */
+LI_EXPORT int li_project_get_json(char **out_json, char **out_etag, li_manager *mgr, const char *name,
+                                  li_error **err);
+/** @brief Every project as a JSON array of LXD `Project` documents, by name. @since 0.1 */
+LI_EXPORT int li_project_list_json(char **out_json, li_manager *mgr, li_error **err);
+/**
+ * @brief Replaces a project's description and config (LXD's PUT) and emits project-updated.
+ * @param project_put_json LXD's `ProjectPut` (a whole `Project` is accepted)
+ * @param if_match NULL or "": no check; else -LI_ERR_CONFLICT (key "etag") unless it is the
+ * project's current ETag
+ * @return -LI_ERR_INVALID_ARGUMENT ("config.<key>") for a bad key or value, a feature change on
+ * `default`, or a limit below the current use (the message names the use); -LI_ERR_CONFLICT
+ * ("config.features.<f>") for a feature change on a project that is not empty;
+ * -LI_ERR_PERMISSION_DENIED when what the project holds breaks a new restriction. Nothing changes.
+ * @since 0.1
+ */
+LI_EXPORT int li_project_update_json(li_manager *mgr, const char *name, const char *project_put_json,
+                                     const char *if_match, li_error **err);
+/**
+ * @brief Renames an empty project and emits project-renamed.
+ * @return -LI_ERR_INVALID_ARGUMENT (key "name") for "default" or (key "new_name") for a bad name;
+ * -LI_ERR_ALREADY_EXISTS (key "new_name"); -LI_ERR_CONFLICT (key "name") when not empty.
+ * @since 0.1
+ */
+LI_EXPORT int li_project_rename(li_manager *mgr, const char *name, const char *new_name, li_error **err);
+/**
+ * @brief Deletes an empty project and emits project-deleted.
+ * @return -LI_ERR_INVALID_ARGUMENT (key "name") for "default"; -LI_ERR_CONFLICT (key "name") when
+ * not empty, the message naming what remains.
+ * @since 0.1
+ */
+LI_EXPORT int li_project_delete(li_manager *mgr, const char *name, li_error **err);
+/**
+ * @brief What a project uses against its limits, as LXD's `ProjectState`:
+ * `{"resources": {"instances": {"Limit": 5, "Usage": 2}, "containers": ..., "virtual-machines":
+ * ..., "cpu": ..., "memory": ..., "processes": ..., "disk": ..., "networks": ...}}` (Limit -1:
+ * none; memory and disk in bytes).
+ * @param[out] out_json free with li_free()
+ * @since 0.1
+ */
+LI_EXPORT int li_project_state_json(char **out_json, li_manager *mgr, const char *name, li_error **err);
+/**@}*/
+
+/* ------------------------------------------------------------------------------------------ */
 /** @name Networks (LXD's /1.0/networks); project NULL or "" is the default project */
 /**@{*/
 

@@ -15,6 +15,7 @@
 #include "libinstance/network.hpp"
 #include "libinstance/operation.hpp"
 #include "libinstance/profile.hpp"
+#include "libinstance/project.hpp"
 #include "libinstance/recover.hpp"
 #include "libinstance/storage.hpp"
 #include "libinstance/storage_volume.hpp"
@@ -89,6 +90,8 @@ public:
     ProfileStore& profiles() { return profiles_; }
     /// The managed networks of this state directory (and the host's other interfaces).
     NetworkStore& networks() { return networks_; }
+    /// The projects of this state directory (the other stores take a project explicitly).
+    ProjectStore& projects() { return projects_; }
     /// Where the library's log records go (they are also logging events). The output is
     /// process-wide: every Manager in the process shares it. InvalidArgument (key "level") for an
     /// unknown level; a file that cannot be opened fails with its errno's code.
@@ -175,6 +178,7 @@ private:
     RemoteStore remotes_;
     ProfileStore profiles_;
     NetworkStore networks_;
+    ProjectStore projects_;
 };
 
 }  // namespace li

@@ -25,6 +25,8 @@
 #include "libinstance/storage_volume.hpp"
 #include "storage/custom_volume.hpp"
 #include "storage/volume_store_support.hpp"
+#include "project/project_scope.hpp"
+#include "project/project_policy.hpp"
 
 namespace li {
 
@@ -141,6 +143,7 @@ Operation Instance::export_backup_async(const fs::path& target, const BackupExpo
         "Backing up instance", true,
         [absolute_target, opts](ManagerCore& core, InstanceContext& ctx, OperationContext& op) {
             const InstanceRecord& record = ctx.loaded.record;
+            core.db().read([&](SQLite::Database& db) { project_policy::check_backups_allowed(db, record.project); });
             StorageDriver& pool = core.pool(ctx.spec.pool);
             check_optimized(opts, pool, ctx.spec.pool);
             ExportPlan plan;
@@ -183,10 +186,11 @@ Operation StorageVolumeStore::export_backup_async(std::string_view pool, std::st
 
 Operation StorageVolumeStore::export_backup_impl(std::string_view pool_in, std::string_view volume_in, const fs::path& target,
                                                  const BackupExportOptions& opts, std::string_view project_in, bool async) {
-    std::string pool_name(pool_in), volume(volume_in), project = project_or_default(project_in);
+    std::string pool_name(pool_in), volume(volume_in), project = project_scope(*core_, project_in, ProjectFeature::StorageVolumes);
     backup::validate_compression_algorithm(opts.compression_algorithm);
     check_target(target);
     core_->db().read([&](SQLite::Database& db) {
+        project_policy::check_backups_allowed(db, std::string(project_in));  // the caller's project restricts
         PoolRecord p = volume_store::pool_or_throw(db, pool_name);
         return volume_store::volume_or_throw(db, p, project, volume);
     });

@@ -30,6 +30,8 @@
 #include "store/instance_snapshot_repo.hpp"
 #include "store/profile_repo.hpp"
 #include "sys/fs.hpp"
+#include "project/project_scope.hpp"
+#include "project/project_policy.hpp"
 
 namespace li {
 
@@ -244,6 +246,7 @@ std::string import_instance(ManagerCore& core, const std::string& project, const
     apply_root_disk_size(pool, vol, expanded.devices);
     ctx.check_cancelled();
     core.db().transaction([&](SQLite::Database& db) {
+        project_policy::check_instance(db, record);
         int64_t id = repo::insert_instance(db, record);
         for (auto& s : snapshots) {
             s.instance_id = id;
@@ -267,7 +270,7 @@ Instance InstanceStore::import_backup(std::string_view project, const fs::path& 
 }
 
 Operation InstanceStore::import_backup_async(std::string_view project_in, const fs::path& file, const BackupImportOptions& opts) {
-    std::string project = project_or_default(project_in);
+    std::string project = project_scope(*core_, project_in, ProjectFeature::None);
     if (!opts.name.empty()) validate_instance_name(opts.name);
     auto core = core_;
     fs::path absolute = fs::absolute(file);

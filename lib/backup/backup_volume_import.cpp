@@ -16,6 +16,7 @@
 #include "storage/custom_volume.hpp"
 #include "storage/volume_store_support.hpp"
 #include "store/volume_snapshot_repo.hpp"
+#include "project/project_scope.hpp"
 
 namespace li {
 
@@ -123,7 +124,7 @@ Operation StorageVolumeStore::import_backup_async(std::string_view pool, const f
 
 Operation StorageVolumeStore::import_backup_impl(std::string_view pool_in, const fs::path& file_in,
                                                  const BackupImportOptions& opts, std::string_view project_in, bool async) {
-    std::string pool_name(pool_in), project = project_or_default(project_in);
+    std::string pool_name(pool_in), project = project_scope(*core_, project_in, ProjectFeature::StorageVolumes);
     fs::path file = fs::absolute(file_in);
     if (!opts.name.empty()) volume_store::validate_name(opts.name, "name");
     auto core = core_;

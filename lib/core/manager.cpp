@@ -56,7 +56,7 @@ std::shared_ptr<Manager> Manager::open(const fs::path& state_dir) {
 }
 
 Manager::Manager(std::shared_ptr<ManagerCore> core)
-    : core_(core), images_(core), instances_(core), operations_(core), events_(core), storage_pools_(core), storage_volumes_(core), remotes_(core), profiles_(core), networks_(core) {}
+    : core_(core), images_(core), instances_(core), operations_(core), events_(core), storage_pools_(core), storage_volumes_(core), remotes_(core), profiles_(core), networks_(core), projects_(core) {}
 
 std::map<std::string, std::string> Manager::config() { return server_config(*core_); }
 

@@ -12,6 +12,7 @@
 #include "libinstance/image.hpp"
 #include "sys/fs.hpp"
 #include "sys/unique_fd.hpp"
+#include "project/project_scope.hpp"
 
 namespace li {
 
@@ -86,7 +87,7 @@ Operation ImageStore::export_image_async(std::string_view project, std::string_v
 }
 
 Operation ImageStore::export_impl(std::string_view project_in, std::string_view ref, const fs::path& target, bool async) {
-    std::string project = project_or_default(project_in);
+    std::string project = project_scope(*core_, project_in, ProjectFeature::Images);
     std::string fingerprint = get(project, ref).fingerprint;
     auto core = core_;
     OperationSpec spec{"Exporting image", project, {{"images", {}}}, true};

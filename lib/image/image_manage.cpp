@@ -13,11 +13,12 @@
 #include "libinstance/error.hpp"
 #include "libinstance/image.hpp"
 #include "store/image_repo.hpp"
+#include "project/project_scope.hpp"
 
 namespace li {
 
 void ImageStore::rename_alias(std::string_view project_in, std::string_view alias, std::string_view new_name) {
-    std::string project = project_or_default(project_in);
+    std::string project = project_scope(*core_, project_in, ProjectFeature::Images);
     validate_alias_name(new_name, "name");
     core_->db().transaction([&](SQLite::Database& db) {
         if (!repo::alias_exists(db, project, std::string(alias)))
@@ -32,7 +33,7 @@ void ImageStore::rename_alias(std::string_view project_in, std::string_view alia
 
 void ImageStore::update_alias(std::string_view project_in, std::string_view alias, std::string_view target_ref,
                               std::string_view description) {
-    std::string project = project_or_default(project_in);
+    std::string project = project_scope(*core_, project_in, ProjectFeature::Images);
     core_->db().transaction([&](SQLite::Database& db) {
         if (!repo::alias_exists(db, project, std::string(alias)))
             throw Error(ErrorCode::NotFound, fmt::format("image alias \"{}\" not found", alias), "alias");
@@ -43,19 +44,19 @@ void ImageStore::update_alias(std::string_view project_in, std::string_view alia
 }
 
 std::vector<api::ImageAliasesEntry> ImageStore::list_aliases(std::string_view project_in) {
-    std::string project = project_or_default(project_in);
+    std::string project = project_scope(*core_, project_in, ProjectFeature::Images);
     return core_->db().read([&](SQLite::Database& db) { return repo::list_aliases(db, project); });
 }
 
 api::ImageAliasesEntry ImageStore::get_alias(std::string_view project_in, std::string_view alias) {
-    std::string project = project_or_default(project_in);
+    std::string project = project_scope(*core_, project_in, ProjectFeature::Images);
     auto found = core_->db().read([&](SQLite::Database& db) { return repo::find_alias(db, project, std::string(alias)); });
     if (!found) throw Error(ErrorCode::NotFound, fmt::format("image alias \"{}\" not found", alias), "alias");
     return *found;
 }
 
 api::Image ImageStore::update(std::string_view project_in, std::string_view ref, const api::ImagePut& put) {
-    std::string project = project_or_default(project_in);
+    std::string project = project_scope(*core_, project_in, ProjectFeature::Images);
     check_rfc3339(put.expires_at, "expires_at");
     for (const auto& [k, v] : put.properties)
         if (k.empty()) throw Error::invalid("properties", "image property names cannot be empty");

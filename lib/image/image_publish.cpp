@@ -20,6 +20,7 @@
 #include "libinstance/image.hpp"
 #include "store/instance_snapshot_repo.hpp"
 #include "sys/fs.hpp"
+#include "project/project_scope.hpp"
 
 namespace li {
 
@@ -163,7 +164,7 @@ Operation ImageStore::publish_async(std::string_view project, const ImagePublish
 }
 
 Operation ImageStore::publish_impl(std::string_view project_in, const ImagePublishOptions& opts, bool async) {
-    std::string project = project_or_default(project_in);
+    std::string project = project_scope(*core_, project_in, ProjectFeature::Images);
     validate_publish(opts);
     auto core = core_;
     OperationSpec spec{"Creating image from instance", project,

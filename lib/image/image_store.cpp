@@ -21,6 +21,7 @@
 #include "store/image_repo.hpp"
 #include "sys/fs.hpp"
 #include "sys/sha256.hpp"
+#include "project/project_scope.hpp"
 
 namespace li {
 
@@ -73,7 +74,7 @@ Operation ImageStore::build_async(std::string_view project, const ImageBuildOpti
 }
 
 Operation ImageStore::build_impl(std::string_view project_in, const ImageBuildOptions& opts, bool async) {
-    std::string project = project_or_default(project_in);
+    std::string project = project_scope(*core_, project_in, ProjectFeature::Images);
     if (opts.builder != "busybox" && opts.builder != "debian")
         throw Error(ErrorCode::NotSupported, fmt::format("unknown image builder \"{}\" (available: busybox, debian)", opts.builder), "builder");
     if (!opts.alias.empty()) validate_alias_name(opts.alias);
@@ -124,7 +125,7 @@ Operation ImageStore::import_file_async(std::string_view project, const fs::path
 
 Operation ImageStore::import_impl(std::string_view project_in, const fs::path& path, const ImageImportOptions& opts_in,
                                   bool async) {
-    std::string project = project_or_default(project_in);
+    std::string project = project_scope(*core_, project_in, ProjectFeature::Images);
     ImageImportOptions opts = opts_in;
     std::error_code ec;
     if (!fs::is_regular_file(path, ec))
@@ -155,7 +156,7 @@ Operation ImageStore::import_impl(std::string_view project_in, const fs::path& p
 }
 
 std::vector<api::Image> ImageStore::list(std::string_view project_in) {
-    std::string project = project_or_default(project_in);
+    std::string project = project_scope(*core_, project_in, ProjectFeature::Images);
     auto records = core_->db().read([&](SQLite::Database& db) { return repo::list_images(db, project); });
     std::vector<api::Image> out;
     for (auto& r : records) out.push_back(std::move(r.image));
@@ -163,12 +164,12 @@ std::vector<api::Image> ImageStore::list(std::string_view project_in) {
 }
 
 api::Image ImageStore::get(std::string_view project_in, std::string_view ref) {
-    std::string project = project_or_default(project_in);
+    std::string project = project_scope(*core_, project_in, ProjectFeature::Images);
     return core_->db().read([&](SQLite::Database& db) { return repo::resolve_image(db, project, std::string(ref)).image; });
 }
 
 void ImageStore::remove(std::string_view project_in, std::string_view ref) {
-    std::string project = project_or_default(project_in);
+    std::string project = project_scope(*core_, project_in, ProjectFeature::Images);
     auto record = core_->db().read([&](SQLite::Database& db) { return repo::resolve_image(db, project, std::string(ref)); });
     auto lock = core_->locks().lock_image(project, record.image.fingerprint);
     core_->db().transaction([&](SQLite::Database& db) { repo::delete_image(db, record.id); });
@@ -191,7 +192,7 @@ void ImageStore::remove(std::string_view project_in, std::string_view ref) {
 
 void ImageStore::create_alias(std::string_view project_in, std::string_view alias, std::string_view ref,
                               std::string_view description) {
-    std::string project = project_or_default(project_in);
+    std::string project = project_scope(*core_, project_in, ProjectFeature::Images);
     validate_alias_name(alias);
     core_->db().transaction([&](SQLite::Database& db) {
         auto record = repo::resolve_image(db, project, std::string(ref));
@@ -203,7 +204,7 @@ void ImageStore::create_alias(std::string_view project_in, std::string_view alia
 }
 
 void ImageStore::delete_alias(std::string_view project_in, std::string_view alias) {
-    std::string project = project_or_default(project_in);
+    std::string project = project_scope(*core_, project_in, ProjectFeature::Images);
     bool deleted = core_->db().transaction([&](SQLite::Database& db) { return repo::delete_alias(db, project, std::string(alias)); });
     if (!deleted) throw Error(ErrorCode::NotFound, fmt::format("image alias \"{}\" not found", alias), "alias");
     core_->events().lifecycle(project, "image-alias-deleted", api_source("images/aliases", std::string(alias), project));

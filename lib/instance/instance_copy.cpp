@@ -25,6 +25,7 @@
 #include "store/instance_repo.hpp"
 #include "store/instance_snapshot_repo.hpp"
 #include "store/profile_repo.hpp"
+#include "project/project_policy.hpp"
 
 namespace li {
 
@@ -156,6 +157,7 @@ void copy_instance(ManagerCore& core, const std::string& project, const api::Ins
             if (!profile) throw Error(ErrorCode::NotFound, fmt::format("profile \"{}\" not found in project \"{}\"", p, project), "profiles");
             out.push_back(std::move(*profile));
         }
+        project_policy::check_instance(db, record);  // refused at once; checked again when written
         return out;
     });
     Expanded expanded = expand_instance(profiles, record.config, record.devices);
@@ -180,6 +182,7 @@ void copy_instance(ManagerCore& core, const std::string& project, const api::Ins
     to_pool.unmount_volume(to);
     ctx.check_cancelled();
     core.db().transaction([&](SQLite::Database& db) {
+        project_policy::check_instance(db, record);
         int64_t id = repo::insert_instance(db, record);
         for (InstanceSnapshotRecord snapshot : source.snapshots) {
             snapshot.id = 0;

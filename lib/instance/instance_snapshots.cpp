@@ -25,6 +25,7 @@
 #include "store/instance_repo.hpp"
 #include "store/instance_snapshot_repo.hpp"
 #include "store/profile_repo.hpp"
+#include "project/project_policy.hpp"
 
 namespace li {
 
@@ -137,6 +138,7 @@ api::InstanceSnapshot take_instance_snapshot(ManagerCore& core, InstanceContext&
 
     StorageDriver& pool = core.pool(ctx.spec.pool);
     VolumeRef vol = instance_volume(instance);
+    core.db().read([&](SQLite::Database& db) { project_policy::check_snapshots_allowed(db, instance.project); });
     Intent intent(core, "instance.snapshot.create", instance.project, instance.name,
                   {{ctx.spec.pool, VolumeType::Container, vol.name, record.name}});
     LI_FAILPOINT("instance.snapshot.create.journaled");

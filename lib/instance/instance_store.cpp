@@ -28,6 +28,8 @@
 #include "store/instance_repo.hpp"
 #include "store/profile_repo.hpp"
 #include "sys/fs.hpp"
+#include "project/project_policy.hpp"
+#include "project/project_scope.hpp"
 
 namespace li {
 
@@ -78,6 +80,7 @@ void create_instance(ManagerCore& core, const std::string& project, const api::I
                 throw Error(ErrorCode::NotFound, fmt::format("profile \"{}\" not found in project \"{}\"", p, project), "profiles");
             profiles.push_back(std::move(*profile));
         }
+        project_policy::check_instance(db, record);  // refused at once; checked again when written
         return std::pair{std::move(image), std::move(profiles)};
     });
     record.architecture = image.image.architecture;
@@ -109,6 +112,7 @@ void create_instance(ManagerCore& core, const std::string& project, const api::I
 
     LI_FAILPOINT("instance.create.templates_applied");
     core.db().transaction([&](SQLite::Database& db) {
+        project_policy::check_instance(db, record);
         repo::insert_instance(db, record);
         repo::touch_image(db, image.id, record.created_at);
         intent.commit(db);
@@ -134,7 +138,7 @@ Operation InstanceStore::create_async(std::string_view project, const api::Insta
 }
 
 Operation InstanceStore::create_impl(std::string_view project_in, const api::InstancesPost& post, bool async) {
-    std::string project = project_or_default(project_in);
+    std::string project = project_scope(*core_, project_in, ProjectFeature::None);
     // What the request alone can tell is refused at once, before any operation exists.
     validate_instance_name(post.name);
     core_->instance_driver(post.type);  // NotSupported / InvalidArgument for types we cannot run
@@ -173,13 +177,13 @@ Operation InstanceStore::create_impl(std::string_view project_in, const api::Ins
 }
 
 Instance InstanceStore::get(std::string_view project_in, std::string_view name) {
-    std::string project = project_or_default(project_in);
+    std::string project = project_scope(*core_, project_in, ProjectFeature::None);
     load_instance(*core_, project, std::string(name));  // NotFound early, like LXD
     return Instance(core_, project, std::string(name));
 }
 
 std::vector<api::Instance> InstanceStore::list(std::string_view project_in, bool with_state) {
-    std::string project = project_or_default(project_in);
+    std::string project = project_scope(*core_, project_in, ProjectFeature::None);
     auto loaded = core_->db().read([&](SQLite::Database& db) {
         std::vector<LoadedInstance> out;
         for (auto& r : repo::list_instances(db, project)) out.push_back(expand_record(db, std::move(r)));

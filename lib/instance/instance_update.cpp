@@ -15,6 +15,7 @@
 #include "store/instance_repo.hpp"
 #include "store/profile_repo.hpp"
 #include "sys/sha256.hpp"
+#include "project/project_policy.hpp"
 
 namespace li {
 
@@ -93,6 +94,7 @@ void update_instance(ManagerCore& core, InstanceContext& ctx, api::InstancePut p
                 throw Error(ErrorCode::NotFound, fmt::format("profile \"{}\" not found in project \"{}\"", p, next.project), "profiles");
         LoadedInstance expanded = expand_record(db, next);
         check_custom_volume_devices(db, next.project, expanded.expanded.devices);
+        project_policy::check_instance(db, next);
         return expanded;
     });
     validate_instance(loaded.record, loaded.expanded);
@@ -124,7 +126,10 @@ void update_instance(ManagerCore& core, InstanceContext& ctx, api::InstancePut p
         throw;
     }
     try {
-        core.db().transaction([&](SQLite::Database& db) { repo::update_instance(db, loaded.record); });
+        core.db().transaction([&](SQLite::Database& db) {
+            project_policy::check_instance(db, loaded.record);
+            repo::update_instance(db, loaded.record);
+        });
     } catch (...) {
         undo_resize();
         if (running) {

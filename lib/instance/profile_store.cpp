@@ -18,6 +18,8 @@
 #include "store/instance_repo.hpp"
 #include "store/profile_repo.hpp"
 #include "sys/sha256.hpp"
+#include "project/project_scope.hpp"
+#include "project/project_policy.hpp"
 
 namespace li {
 
@@ -57,7 +59,7 @@ std::string profile_etag(const ProfileRecord& p) {
 
 api::Profile to_api(SQLite::Database& db, const ProfileRecord& p) {
     api::Profile out{p.name, p.description, p.config, p.devices, {}};
-    for (const auto& inst : repo::instances_using_profile(db, p.id)) out.used_by.push_back(api_source("instances", inst, p.project));
+    for (const auto& [project, inst] : repo::instances_using_profile(db, p.id)) out.used_by.push_back(api_source("instances", inst, project));
     return out;
 }
 
@@ -93,7 +95,7 @@ void check_expanded(const LoadedInstance& loaded, const std::string& pool) {
 ProfileStore::ProfileStore(std::shared_ptr<ManagerCore> core) : core_(std::move(core)) {}
 
 api::Profile ProfileStore::create(std::string_view project_in, const api::ProfilesPost& post) {
-    std::string project = project_or_default(project_in);
+    std::string project = project_scope(*core_, project_in, ProjectFeature::Profiles);
     validate_profile_name(post.name, "name");
     ProfileRecord record;
     record.project = project;
@@ -106,6 +108,7 @@ api::Profile ProfileStore::create(std::string_view project_in, const api::Profil
     api::Profile created = core_->db().transaction([&](SQLite::Database& db) {
         if (repo::find_profile(db, project, record.name))
             throw Error(ErrorCode::AlreadyExists, fmt::format("profile \"{}\" already exists in project \"{}\"", record.name, project), "name");
+        project_policy::check_profile(db, record);
         record.id = repo::insert_profile(db, record);
         return to_api(db, record);
     });
@@ -115,12 +118,12 @@ api::Profile ProfileStore::create(std::string_view project_in, const api::Profil
 }
 
 api::Profile ProfileStore::get(std::string_view project_in, std::string_view name) {
-    std::string project = project_or_default(project_in);
+    std::string project = project_scope(*core_, project_in, ProjectFeature::Profiles);
     return core_->db().read([&](SQLite::Database& db) { return to_api(db, load_profile(db, project, std::string(name))); });
 }
 
 std::vector<api::Profile> ProfileStore::list(std::string_view project_in) {
-    std::string project = project_or_default(project_in);
+    std::string project = project_scope(*core_, project_in, ProjectFeature::Profiles);
     return core_->db().read([&](SQLite::Database& db) {
         std::vector<api::Profile> out;
         for (const auto& p : repo::list_profiles(db, project)) out.push_back(to_api(db, p));
@@ -129,18 +132,18 @@ std::vector<api::Profile> ProfileStore::list(std::string_view project_in) {
 }
 
 bool ProfileStore::exists(std::string_view project_in, std::string_view name) {
-    std::string project = project_or_default(project_in);
+    std::string project = project_scope(*core_, project_in, ProjectFeature::Profiles);
     return core_->db().read([&](SQLite::Database& db) { return repo::find_profile(db, project, std::string(name)).has_value(); });
 }
 
 std::string ProfileStore::etag(std::string_view project_in, std::string_view name) {
-    std::string project = project_or_default(project_in);
+    std::string project = project_scope(*core_, project_in, ProjectFeature::Profiles);
     return core_->db().read([&](SQLite::Database& db) { return profile_etag(load_profile(db, project, std::string(name))); });
 }
 
 void ProfileStore::update(std::string_view project_in, std::string_view name_in, const api::ProfilePut& put,
                           std::string_view if_match) {
-    std::string project = project_or_default(project_in);
+    std::string project = project_scope(*core_, project_in, ProjectFeature::Profiles);
     std::string name(name_in);
     auto profile_lock = core_->locks().lock_profile(project, name);
 
@@ -160,15 +163,15 @@ void ProfileStore::update(std::string_view project_in, std::string_view name_in,
     // always taken first, so this cannot deadlock) from validation until the live apply, so the
     // "before" each one is checked and applied against is what it really runs with.
     std::vector<std::unique_lock<std::mutex>> instance_locks;
-    for (const auto& inst : users) instance_locks.push_back(core_->locks().lock_instance(project, inst));
+    for (const auto& [inst_project, inst] : users) instance_locks.push_back(core_->locks().lock_instance(inst_project, inst));
 
     struct Change {
         InstanceContext ctx;
         LoadedInstance after;
     };
     std::vector<Change> changes;
-    for (const auto& inst : users) {
-        InstanceContext ctx = context_of(*core_, project, inst);
+    for (const auto& [inst_project, inst] : users) {
+        InstanceContext ctx = context_of(*core_, inst_project, inst);
         LoadedInstance after = core_->db().read([&](SQLite::Database& db) { return expand_with(db, ctx.loaded.record, next); });
         try {
             check_expanded(after, ctx.spec.pool);
@@ -184,7 +187,7 @@ void ProfileStore::update(std::string_view project_in, std::string_view name_in,
     for (auto& change : changes) {
         const InstanceRecord& r = change.ctx.loaded.record;
         StorageDriver& pool = core_->pool(change.ctx.spec.pool);
-        VolumeRef vol{VolumeType::Container, project_prefixed_name(project, r.name)};
+        VolumeRef vol{VolumeType::Container, project_prefixed_name(r.project, r.name)};
         const api::DeviceMap& before = change.ctx.loaded.expanded.devices;
         try {
             if (change_root_disk_size(pool, vol, before, change.after.expanded.devices))
@@ -195,6 +198,7 @@ void ProfileStore::update(std::string_view project_in, std::string_view name_in,
     }
 
     core_->db().transaction([&](SQLite::Database& db) {
+        project_policy::check_profile(db, next);
         repo::update_profile(db, next);
         return 0;
     });
@@ -234,7 +238,7 @@ void ProfileStore::update(std::string_view project_in, std::string_view name_in,
 }
 
 void ProfileStore::rename(std::string_view project_in, std::string_view name_in, std::string_view new_name_in) {
-    std::string project = project_or_default(project_in);
+    std::string project = project_scope(*core_, project_in, ProjectFeature::Profiles);
     std::string name(name_in), new_name(new_name_in);
     if (name == kDefault) throw Error::invalid("name", "the \"default\" profile cannot be renamed");
     validate_profile_name(new_name, "new_name");
@@ -251,13 +255,15 @@ void ProfileStore::rename(std::string_view project_in, std::string_view name_in,
 }
 
 void ProfileStore::remove(std::string_view project_in, std::string_view name_in) {
-    std::string project = project_or_default(project_in);
+    std::string project = project_scope(*core_, project_in, ProjectFeature::Profiles);
     std::string name(name_in);
     if (name == kDefault) throw Error::invalid("name", "the \"default\" profile cannot be deleted");
     auto lock = core_->locks().lock_profile(project, name);
     core_->db().transaction([&](SQLite::Database& db) {
         ProfileRecord p = load_profile(db, project, name);
-        auto users = repo::instances_using_profile(db, p.id);
+        std::vector<std::string> users;
+        for (const auto& [inst_project, inst] : repo::instances_using_profile(db, p.id))
+            users.push_back(inst_project == project ? inst : inst_project + "/" + inst);
         if (!users.empty())
             throw Error(ErrorCode::Conflict,
                         fmt::format("profile \"{}\" is in use by instances {}", name, fmt::join(users, ", ")), "name");

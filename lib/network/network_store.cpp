@@ -18,12 +18,13 @@
 #include "store/network_repo.hpp"
 #include "store/profile_repo.hpp"
 #include "sys/sha256.hpp"
+#include "project/project_scope.hpp"
+#include "project/project_policy.hpp"
 
 namespace li {
 
 namespace {
 
-std::string project_of(std::string_view project) { return project.empty() ? "default" : std::string(project); }
 
 // An interface name, as LXD's network names: 1..15 characters, no '/', ':' or white space, not
 // "." or "..", not starting with '-'.
@@ -54,7 +55,7 @@ std::vector<std::string> users_of(ManagerCore& core, const std::string& name) {
         auto profiles = repo::profiles_using_network(db, name);
         for (const auto& [project, profile] : profiles)
             if (auto record = repo::find_profile(db, project, profile))
-                for (auto& instance : repo::instances_using_profile(db, record->id)) instances.insert({project, instance});
+                for (auto& user : repo::instances_using_profile(db, record->id)) instances.insert(user);
         std::vector<std::string> out;
         for (const auto& [project, instance] : instances) out.push_back(api_source("instances", instance, project));
         for (const auto& [project, profile] : profiles) out.push_back(api_source("profiles", profile, project));
@@ -112,7 +113,7 @@ NetworkContext context_of(ManagerCore& core, const std::string& project, const s
 NetworkStore::NetworkStore(std::shared_ptr<ManagerCore> core) : core_(std::move(core)) {}
 
 api::Network NetworkStore::create(std::string_view project_in, const api::NetworksPost& post) {
-    std::string project = project_of(project_in);
+    std::string project = project_scope(*core_, project_in, ProjectFeature::Networks);
     validate_network_name(post.name, "name");
     auto driver_ptr = network_driver(*core_, post.type);
     NetworkDriver& driver = *driver_ptr;  // NotSupported, key "type"
@@ -129,6 +130,7 @@ api::Network NetworkStore::create(std::string_view project_in, const api::Networ
     record.description = post.description;
     record.type = post.type;
     record.config = driver.validate(post.name, post.config, ctx);  // InvalidArgument naming config.<key>
+    core_->db().read([&](SQLite::Database& db) { project_policy::check_network(db, record); });  // again when written
 
     Reverter revert;
     try {
@@ -143,7 +145,10 @@ api::Network NetworkStore::create(std::string_view project_in, const api::Networ
             log::warn("removing a half-made network", {{"network", record.name}, {"error", e.what()}});
         }
     });
-    core_->db().transaction([&](SQLite::Database& db) { record.id = repo::insert_network(db, record); });
+    core_->db().transaction([&](SQLite::Database& db) {
+        project_policy::check_network(db, record);
+        record.id = repo::insert_network(db, record);
+    });
     revert.success();
     log::info("network created", {{"network", post.name}, {"type", post.type}});
     core_->events().lifecycle(project, "network-created", source_of(post.name, project));
@@ -151,7 +156,7 @@ api::Network NetworkStore::create(std::string_view project_in, const api::Networ
 }
 
 std::vector<api::Network> NetworkStore::list(std::string_view project_in) {
-    std::string project = project_of(project_in);
+    std::string project = project_scope(*core_, project_in, ProjectFeature::Networks);
     auto records = core_->db().read([&](SQLite::Database& db) { return repo::list_networks(db, project); });
     std::map<std::string, api::Network> by_name;
     std::set<std::string> managed;
@@ -167,7 +172,7 @@ std::vector<api::Network> NetworkStore::list(std::string_view project_in) {
 }
 
 api::Network NetworkStore::get(std::string_view project_in, std::string_view name_in) {
-    std::string project = project_of(project_in);
+    std::string project = project_scope(*core_, project_in, ProjectFeature::Networks);
     std::string name(name_in);
     auto record = core_->db().read([&](SQLite::Database& db) { return repo::find_network(db, project, name); });
     if (record) return to_api(*core_, *record);
@@ -180,13 +185,13 @@ bool NetworkStore::exists(std::string_view project, std::string_view name) {
         get(project, name);
         return true;
     } catch (const Error& e) {
-        if (e.code() == ErrorCode::NotFound) return false;
+        if (e.code() == ErrorCode::NotFound && e.key() != "project") return false;
         throw;
     }
 }
 
 std::string NetworkStore::etag(std::string_view project_in, std::string_view name_in) {
-    std::string project = project_of(project_in);
+    std::string project = project_scope(*core_, project_in, ProjectFeature::Networks);
     std::string name(name_in);
     auto record = core_->db().read([&](SQLite::Database& db) { return repo::find_network(db, project, name); });
     if (record) return network_etag(*record);
@@ -194,7 +199,7 @@ std::string NetworkStore::etag(std::string_view project_in, std::string_view nam
 }
 
 void NetworkStore::update(std::string_view project_in, std::string_view name_in, const api::NetworkPut& put, std::string_view if_match) {
-    std::string project = project_of(project_in);
+    std::string project = project_scope(*core_, project_in, ProjectFeature::Networks);
     std::string name(name_in);
     auto lock = core_->locks().lock_networks();
     auto found = core_->db().read([&](SQLite::Database& db) { return repo::find_network(db, project, name); });
@@ -228,7 +233,7 @@ void NetworkStore::update(std::string_view project_in, std::string_view name_in,
 }
 
 void NetworkStore::rename(std::string_view project_in, std::string_view name_in, std::string_view new_name_in) {
-    std::string project = project_of(project_in);
+    std::string project = project_scope(*core_, project_in, ProjectFeature::Networks);
     std::string name(name_in);
     std::string new_name(new_name_in);
     validate_network_name(new_name, "new_name");
@@ -260,7 +265,7 @@ void NetworkStore::rename(std::string_view project_in, std::string_view name_in,
 }
 
 void NetworkStore::remove(std::string_view project_in, std::string_view name_in) {
-    std::string project = project_of(project_in);
+    std::string project = project_scope(*core_, project_in, ProjectFeature::Networks);
     std::string name(name_in);
     auto lock = core_->locks().lock_networks();
     NetworkRecord record = core_->db().read([&](SQLite::Database& db) { return find_or_throw(db, project, name); });
@@ -278,7 +283,7 @@ void NetworkStore::remove(std::string_view project_in, std::string_view name_in)
 }
 
 api::NetworkState NetworkStore::state(std::string_view project_in, std::string_view name_in) {
-    std::string project = project_of(project_in);
+    std::string project = project_scope(*core_, project_in, ProjectFeature::Networks);
     std::string name(name_in);
     auto record = core_->db().read([&](SQLite::Database& db) { return repo::find_network(db, project, name); });
     if (record) return network_driver(*core_, record->type)->state(*record);
@@ -286,7 +291,7 @@ api::NetworkState NetworkStore::state(std::string_view project_in, std::string_v
 }
 
 std::vector<api::NetworkLease> NetworkStore::leases(std::string_view project_in, std::string_view name_in) {
-    std::string project = project_of(project_in);
+    std::string project = project_scope(*core_, project_in, ProjectFeature::Networks);
     std::string name(name_in);
     NetworkRecord record = core_->db().read([&](SQLite::Database& db) { return find_or_throw(db, project, name); });
     return network_driver(*core_, record.type)->leases(record);

@@ -8,6 +8,7 @@
 #include "libinstance/error.hpp"
 #include "libinstance/image.hpp"
 #include "remote/image_pull.hpp"
+#include "project/project_scope.hpp"
 
 namespace li {
 
@@ -35,7 +36,7 @@ Operation ImageStore::copy_from_remote_async(std::string_view project, const api
 }
 
 Operation ImageStore::copy_from_remote_async_impl(std::string_view project_in, const api::ImagesPost& post, bool async) {
-    std::string project = project_or_default(project_in);
+    std::string project = project_scope(*core_, project_in, ProjectFeature::Images);
     validate_images_post(*core_, project, post);
     auto core = core_;
     return run_remote_op(core_, project, "Downloading image", async, [core, project, post](OperationContext& ctx) {
@@ -57,7 +58,7 @@ Operation ImageStore::refresh_async(std::string_view project, std::string_view r
 }
 
 Operation ImageStore::refresh_async_impl(std::string_view project_in, std::string_view ref_in, bool async) {
-    std::string project = project_or_default(project_in);
+    std::string project = project_scope(*core_, project_in, ProjectFeature::Images);
     std::string ref(ref_in);
     get(project, ref);  // NotFound before any operation exists
     auto core = core_;

@@ -21,6 +21,8 @@
 #include "storage/volume_store_support.hpp"
 #include "storage/volume_transfer.hpp"
 #include "store/volume_snapshot_repo.hpp"
+#include "project/project_scope.hpp"
+#include "project/project_policy.hpp"
 
 namespace li {
 
@@ -78,6 +80,7 @@ VolumeRecord transfer(ManagerCore& core, const std::string& from_pool, const Cop
     if (size > 0) apply_size(to_driver, to, size);
     ctx.check_cancelled();  // the last point where a cancel still leaves nothing behind
     core.db().transaction([&](SQLite::Database& db) {
+        if (target.type == "custom") project_policy::check_custom_volume(db, target.project, target.name, target.config);
         target.id = repo::insert_volume(db, target);
         for (VolumeSnapshotRecord s : source.snapshots) {
             s.volume_id = target.id;
@@ -146,7 +149,7 @@ Operation StorageVolumeStore::move_async(std::string_view pool, std::string_view
 
 Operation StorageVolumeStore::move_impl(std::string_view pool_in, std::string_view name_in, const api::StorageVolumePost& post,
                                         std::string_view project_in, bool async) {
-    std::string pool(pool_in), name(name_in), project = project_or_default(project_in);
+    std::string pool(pool_in), name(name_in), project = project_scope(*core_, project_in, ProjectFeature::StorageVolumes);
     std::string target_pool = post.pool.empty() ? pool : post.pool;
     std::string target_name = post.name.empty() ? name : post.name;
     if (target_pool != pool) validate_name(target_name, "name");

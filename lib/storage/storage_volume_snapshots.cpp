@@ -23,6 +23,8 @@
 #include "storage/volume_store_support.hpp"
 #include "store/instance_repo.hpp"
 #include "store/volume_snapshot_repo.hpp"
+#include "project/project_scope.hpp"
+#include "project/project_policy.hpp"
 
 namespace li {
 
@@ -104,7 +106,7 @@ std::vector<std::string> running_users(ManagerCore& core, const std::string& poo
 api::StorageVolumeSnapshot StorageVolumeStore::create_snapshot(std::string_view pool_in, std::string_view volume_in,
                                                                const api::StorageVolumeSnapshotsPost& post,
                                                                std::string_view project_in) {
-    std::string pool(pool_in), volume(volume_in), project = project_or_default(project_in);
+    std::string pool(pool_in), volume(volume_in), project = project_scope(*core_, project_in, ProjectFeature::StorageVolumes);
     if (!post.name.empty()) validate_snapshot_name(post.name, "name");
     check_rfc3339(post.expires_at, "expires_at");
     auto lock = core_->locks().lock_storage_pool(pool);
@@ -134,7 +136,10 @@ api::StorageVolumeSnapshot StorageVolumeStore::create_snapshot(std::string_view 
     }
     Reverter revert;
     revert.add([&driver, ref, name = record.name] { driver.delete_snapshot(ref, name); });
-    core_->db().transaction([&](SQLite::Database& db) { record.id = repo::insert_volume_snapshot(db, record); });
+    core_->db().transaction([&](SQLite::Database& db) {
+        project_policy::check_snapshots_allowed(db, std::string(project_in));  // the caller's project restricts
+        record.id = repo::insert_volume_snapshot(db, record);
+    });
     revert.success();
     log::info("storage volume snapshot created", {{"pool", pool}, {"volume", volume}, {"snapshot", record.name}});
     backup::write_custom_volume_backup_file(*core_, project, pool, volume);
@@ -144,7 +149,7 @@ api::StorageVolumeSnapshot StorageVolumeStore::create_snapshot(std::string_view 
 
 std::vector<api::StorageVolumeSnapshot> StorageVolumeStore::list_snapshots(std::string_view pool_in, std::string_view volume_in,
                                                                            std::string_view project_in) {
-    std::string pool(pool_in), volume(volume_in), project = project_or_default(project_in);
+    std::string pool(pool_in), volume(volume_in), project = project_scope(*core_, project_in, ProjectFeature::StorageVolumes);
     return core_->db().read([&](SQLite::Database& db) {
         PoolRecord p = pool_or_throw(db, pool);
         VolumeRecord v = volume_or_throw(db, p, project, volume);
@@ -156,7 +161,7 @@ std::vector<api::StorageVolumeSnapshot> StorageVolumeStore::list_snapshots(std::
 
 api::StorageVolumeSnapshot StorageVolumeStore::get_snapshot(std::string_view pool, std::string_view volume,
                                                             std::string_view snapshot, std::string_view project_in) {
-    std::string project = project_or_default(project_in);
+    std::string project = project_scope(*core_, project_in, ProjectFeature::StorageVolumes);
     return core_->db().read([&](SQLite::Database& db) {
         return to_api(snapshot_or_throw(db, std::string(pool), project, std::string(volume), std::string(snapshot)).snapshot);
     });
@@ -164,7 +169,7 @@ api::StorageVolumeSnapshot StorageVolumeStore::get_snapshot(std::string_view poo
 
 void StorageVolumeStore::update_snapshot(std::string_view pool_in, std::string_view volume_in, std::string_view snapshot_in,
                                          const api::StorageVolumeSnapshotPut& put, std::string_view project_in) {
-    std::string pool(pool_in), volume(volume_in), snapshot(snapshot_in), project = project_or_default(project_in);
+    std::string pool(pool_in), volume(volume_in), snapshot(snapshot_in), project = project_scope(*core_, project_in, ProjectFeature::StorageVolumes);
     check_rfc3339(put.expires_at, "expires_at");
     auto lock = core_->locks().lock_storage_pool(pool);
     core_->db().transaction([&](SQLite::Database& db) {
@@ -180,7 +185,7 @@ void StorageVolumeStore::update_snapshot(std::string_view pool_in, std::string_v
 void StorageVolumeStore::rename_snapshot(std::string_view pool_in, std::string_view volume_in, std::string_view snapshot_in,
                                          std::string_view new_name_in, std::string_view project_in) {
     std::string pool(pool_in), volume(volume_in), snapshot(snapshot_in), new_name(new_name_in);
-    std::string project = project_or_default(project_in);
+    std::string project = project_scope(*core_, project_in, ProjectFeature::StorageVolumes);
     validate_snapshot_name(new_name, "new_name");
     auto lock = core_->locks().lock_storage_pool(pool);
     auto target = core_->db().read([&](SQLite::Database& db) {
@@ -206,7 +211,7 @@ void StorageVolumeStore::rename_snapshot(std::string_view pool_in, std::string_v
 
 void StorageVolumeStore::delete_snapshot(std::string_view pool_in, std::string_view volume_in, std::string_view snapshot_in,
                                          std::string_view project_in) {
-    std::string pool(pool_in), volume(volume_in), snapshot(snapshot_in), project = project_or_default(project_in);
+    std::string pool(pool_in), volume(volume_in), snapshot(snapshot_in), project = project_scope(*core_, project_in, ProjectFeature::StorageVolumes);
     auto lock = core_->locks().lock_storage_pool(pool);
     auto target = core_->db().read([&](SQLite::Database& db) { return snapshot_or_throw(db, pool, project, volume, snapshot); });
     StorageDriver& driver = core_->pool(pool);
@@ -227,7 +232,7 @@ void StorageVolumeStore::delete_snapshot(std::string_view pool_in, std::string_v
 
 void StorageVolumeStore::restore_snapshot(std::string_view pool_in, std::string_view volume_in, std::string_view snapshot_in,
                                           std::string_view project_in) {
-    std::string pool(pool_in), volume(volume_in), snapshot(snapshot_in), project = project_or_default(project_in);
+    std::string pool(pool_in), volume(volume_in), snapshot(snapshot_in), project = project_scope(*core_, project_in, ProjectFeature::StorageVolumes);
     auto lock = core_->locks().lock_storage_pool(pool);
     core_->db().read([&](SQLite::Database& db) { return snapshot_or_throw(db, pool, project, volume, snapshot); });
     auto running = running_users(*core_, pool, project, volume);

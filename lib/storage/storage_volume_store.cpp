@@ -29,6 +29,8 @@
 #include "store/instance_repo.hpp"
 #include "store/profile_repo.hpp"
 #include "store/volume_repo.hpp"
+#include "project/project_scope.hpp"
+#include "project/project_policy.hpp"
 
 namespace li {
 
@@ -277,7 +279,7 @@ void check_create_request(const api::StorageVolumesPost& post) {
 
 Operation StorageVolumeStore::create_async(std::string_view pool_in, const api::StorageVolumesPost& post,
                                            std::string_view project_in) {
-    std::string pool(pool_in), project = project_or_default(project_in);
+    std::string pool(pool_in), project = project_scope(*core_, project_in, ProjectFeature::StorageVolumes);
     check_create_request(post);
     if (post.source.type == "copy") return create_copy_impl(pool, post, project, true);
     // An empty volume is quick: the operation only gives callers one way to ask for any volume.
@@ -301,7 +303,7 @@ Operation StorageVolumeStore::create_copy_impl(const std::string& pool, const ap
 
 api::StorageVolume StorageVolumeStore::create(std::string_view pool_in, const api::StorageVolumesPost& post,
                                               std::string_view project_in) {
-    std::string pool(pool_in), project = project_or_default(project_in);
+    std::string pool(pool_in), project = project_scope(*core_, project_in, ProjectFeature::StorageVolumes);
     check_create_request(post);
     if (post.source.type == "copy") {
         create_copy_impl(pool, post, project, false).get();
@@ -344,7 +346,10 @@ api::StorageVolume StorageVolumeStore::create(std::string_view pool_in, const ap
     }
     revert.add([&driver, ref] { driver.delete_volume(ref); });
     if (size > 0) apply_size(driver, ref, size);
-    core_->db().transaction([&](SQLite::Database& db) { record.id = repo::insert_volume(db, record); });
+    core_->db().transaction([&](SQLite::Database& db) {
+        project_policy::check_custom_volume(db, record.project, record.name, record.config);
+        record.id = repo::insert_volume(db, record);
+    });
     revert.success();
     log::info("storage volume created", {{"pool", pool}, {"volume", post.name}, {"project", project}});
     backup::write_custom_volume_backup_file(*core_, project, pool, post.name);
@@ -353,7 +358,8 @@ api::StorageVolume StorageVolumeStore::create(std::string_view pool_in, const ap
 }
 
 std::vector<api::StorageVolume> StorageVolumeStore::list(std::string_view pool_in, std::string_view project_in) {
-    std::string pool(pool_in), project = project_or_default(project_in);
+    // Each type of volume is looked up in its own project (see repo::list_volumes).
+    std::string pool(pool_in), project = project_scope(*core_, project_in, ProjectFeature::None);
     std::vector<api::StorageVolume> out;
     core_->db().read([&](SQLite::Database& db) {
         PoolRecord p = pool_or_throw(db, pool);
@@ -366,7 +372,8 @@ std::vector<api::StorageVolume> StorageVolumeStore::list(std::string_view pool_i
 
 api::StorageVolume StorageVolumeStore::get(std::string_view pool_in, std::string_view type_in, std::string_view name_in,
                                            std::string_view project_in) {
-    std::string pool(pool_in), type(type_in), name(name_in), project = project_or_default(project_in);
+    std::string pool(pool_in), type(type_in), name(name_in);
+    std::string project = project_scope(*core_, project_in, type == "custom" ? ProjectFeature::StorageVolumes : ProjectFeature::None);
     if (type != kCustom && type != "container" && type != "image")
         throw Error::invalid("type", fmt::format("unknown storage volume type \"{}\" (custom, container or image)", type));
     if (type == kCustom) {
@@ -383,7 +390,7 @@ api::StorageVolume StorageVolumeStore::get(std::string_view pool_in, std::string
 
 void StorageVolumeStore::update(std::string_view pool_in, std::string_view name_in, const api::StorageVolumePut& put,
                                 std::string_view project_in) {
-    std::string pool(pool_in), name(name_in), project = project_or_default(project_in);
+    std::string pool(pool_in), name(name_in), project = project_scope(*core_, project_in, ProjectFeature::StorageVolumes);
     // LXD's PUT with "restore" restores a snapshot and changes nothing else.
     if (!put.restore.empty()) return restore_snapshot(pool, name, put.restore, project);
     uint64_t size = validate_config(put.config);
@@ -407,7 +414,10 @@ void StorageVolumeStore::update(std::string_view pool_in, std::string_view name_
     }
     record.description = put.description;
     record.config = put.config;
-    core_->db().transaction([&](SQLite::Database& db) { repo::update_volume(db, record); });
+    core_->db().transaction([&](SQLite::Database& db) {
+        project_policy::check_custom_volume(db, record.project, record.name, record.config);
+        repo::update_volume(db, record);
+    });
     revert.success();
     log::info("storage volume updated", {{"pool", pool}, {"volume", name}, {"project", project}});
     backup::write_custom_volume_backup_file(*core_, project, pool, name);
@@ -416,7 +426,7 @@ void StorageVolumeStore::update(std::string_view pool_in, std::string_view name_
 
 void StorageVolumeStore::rename(std::string_view pool_in, std::string_view name_in, std::string_view new_name_in,
                                 std::string_view project_in) {
-    std::string pool(pool_in), name(name_in), new_name(new_name_in), project = project_or_default(project_in);
+    std::string pool(pool_in), name(name_in), new_name(new_name_in), project = project_scope(*core_, project_in, ProjectFeature::StorageVolumes);
     validate_name(new_name, "new_name");
     auto lock = core_->locks().lock_storage_pool(pool);
     VolumeRecord record = core_->db().read([&](SQLite::Database& db) {
@@ -441,7 +451,7 @@ void StorageVolumeStore::rename(std::string_view pool_in, std::string_view name_
 }
 
 void StorageVolumeStore::remove(std::string_view pool_in, std::string_view name_in, std::string_view project_in) {
-    std::string pool(pool_in), name(name_in), project = project_or_default(project_in);
+    std::string pool(pool_in), name(name_in), project = project_scope(*core_, project_in, ProjectFeature::StorageVolumes);
     auto lock = core_->locks().lock_storage_pool(pool);
     VolumeRecord record = core_->db().read([&](SQLite::Database& db) {
         PoolRecord p = pool_or_throw(db, pool);

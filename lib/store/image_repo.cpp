@@ -4,6 +4,7 @@
 
 #include "libinstance/error.hpp"
 #include "store/kv.hpp"
+#include "store/project_repo.hpp"
 
 namespace li::repo {
 
@@ -39,7 +40,8 @@ ImageRecord image_from_row(SQLite::Database& db, SQLite::Statement& q) {
 
 }  // namespace
 
-std::vector<ImageRecord> list_images(SQLite::Database& db, const std::string& project) {
+std::vector<ImageRecord> list_images(SQLite::Database& db, const std::string& project_in) {
+    const std::string project = project_for(db, project_in, ProjectFeature::Images);
     std::vector<ImageRecord> out;
     SQLite::Statement q(db, fmt::format("SELECT {} FROM images WHERE project = ? ORDER BY uploaded_at", kColumns));
     q.bind(1, project);
@@ -47,8 +49,9 @@ std::vector<ImageRecord> list_images(SQLite::Database& db, const std::string& pr
     return out;
 }
 
-std::optional<ImageRecord> find_image_by_fingerprint(SQLite::Database& db, const std::string& project,
+std::optional<ImageRecord> find_image_by_fingerprint(SQLite::Database& db, const std::string& project_in,
                                                      const std::string& fingerprint) {
+    const std::string project = project_for(db, project_in, ProjectFeature::Images);
     SQLite::Statement q(db, fmt::format("SELECT {} FROM images WHERE project = ? AND fingerprint = ?", kColumns));
     q.bind(1, project);
     q.bind(2, fingerprint);
@@ -56,7 +59,8 @@ std::optional<ImageRecord> find_image_by_fingerprint(SQLite::Database& db, const
     return image_from_row(db, q);
 }
 
-ImageRecord resolve_image(SQLite::Database& db, const std::string& project, const std::string& ref) {
+ImageRecord resolve_image(SQLite::Database& db, const std::string& project_in, const std::string& ref) {
+    const std::string project = project_for(db, project_in, ProjectFeature::Images);
     if (ref.empty()) throw Error::invalid("image", "no image given (alias or fingerprint)");
     {
         SQLite::Statement q(db, fmt::format("SELECT {} FROM images WHERE id = (SELECT image_id FROM images_aliases "
@@ -84,7 +88,7 @@ int64_t insert_image(SQLite::Database& db, const api::Image& i) {
     SQLite::Statement ins(db,
         "INSERT INTO images (project, fingerprint, filename, size, architecture, type, public, auto_update, cached, "
         "created_at, uploaded_at, expires_at, last_used_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    ins.bind(1, i.project);
+    ins.bind(1, project_for(db, i.project, ProjectFeature::Images));
     ins.bind(2, i.fingerprint);
     ins.bind(3, i.filename);
     ins.bind(4, i.size);
@@ -109,15 +113,17 @@ void delete_image(SQLite::Database& db, int64_t id) {
     del.exec();
 }
 
-bool alias_exists(SQLite::Database& db, const std::string& project, const std::string& alias) {
+bool alias_exists(SQLite::Database& db, const std::string& project_in, const std::string& alias) {
+    const std::string project = project_for(db, project_in, ProjectFeature::Images);
     SQLite::Statement q(db, "SELECT 1 FROM images_aliases WHERE project = ? AND name = ?");
     q.bind(1, project);
     q.bind(2, alias);
     return q.executeStep();
 }
 
-void insert_alias(SQLite::Database& db, const std::string& project, const std::string& alias, int64_t image_id,
+void insert_alias(SQLite::Database& db, const std::string& project_in, const std::string& alias, int64_t image_id,
                   const std::string& description) {
+    const std::string project = project_for(db, project_in, ProjectFeature::Images);
     SQLite::Statement ins(db, "INSERT INTO images_aliases (project, name, image_id, description) VALUES (?, ?, ?, ?)");
     ins.bind(1, project);
     ins.bind(2, alias);
@@ -126,7 +132,8 @@ void insert_alias(SQLite::Database& db, const std::string& project, const std::s
     ins.exec();
 }
 
-bool delete_alias(SQLite::Database& db, const std::string& project, const std::string& alias) {
+bool delete_alias(SQLite::Database& db, const std::string& project_in, const std::string& alias) {
+    const std::string project = project_for(db, project_in, ProjectFeature::Images);
     SQLite::Statement del(db, "DELETE FROM images_aliases WHERE project = ? AND name = ?");
     del.bind(1, project);
     del.bind(2, alias);
@@ -141,7 +148,8 @@ void touch_image(SQLite::Database& db, int64_t id, const std::string& when) {
 }
 
 
-std::vector<api::ImageAliasesEntry> list_aliases(SQLite::Database& db, const std::string& project) {
+std::vector<api::ImageAliasesEntry> list_aliases(SQLite::Database& db, const std::string& project_in) {
+    const std::string project = project_for(db, project_in, ProjectFeature::Images);
     std::vector<api::ImageAliasesEntry> out;
     SQLite::Statement q(db, "SELECT a.name, a.description, i.fingerprint, i.type FROM images_aliases a "
                             "JOIN images i ON i.id = a.image_id WHERE a.project = ? ORDER BY a.name");
@@ -151,7 +159,8 @@ std::vector<api::ImageAliasesEntry> list_aliases(SQLite::Database& db, const std
     return out;
 }
 
-std::optional<api::ImageAliasesEntry> find_alias(SQLite::Database& db, const std::string& project, const std::string& alias) {
+std::optional<api::ImageAliasesEntry> find_alias(SQLite::Database& db, const std::string& project_in, const std::string& alias) {
+    const std::string project = project_for(db, project_in, ProjectFeature::Images);
     SQLite::Statement q(db, "SELECT a.name, a.description, i.fingerprint, i.type FROM images_aliases a "
                             "JOIN images i ON i.id = a.image_id WHERE a.project = ? AND a.name = ?");
     q.bind(1, project);
@@ -161,7 +170,8 @@ std::optional<api::ImageAliasesEntry> find_alias(SQLite::Database& db, const std
                                   q.getColumn(3).getString()};
 }
 
-bool rename_alias(SQLite::Database& db, const std::string& project, const std::string& alias, const std::string& new_name) {
+bool rename_alias(SQLite::Database& db, const std::string& project_in, const std::string& alias, const std::string& new_name) {
+    const std::string project = project_for(db, project_in, ProjectFeature::Images);
     SQLite::Statement up(db, "UPDATE images_aliases SET name = ? WHERE project = ? AND name = ?");
     up.bind(1, new_name);
     up.bind(2, project);
@@ -169,8 +179,9 @@ bool rename_alias(SQLite::Database& db, const std::string& project, const std::s
     return up.exec() > 0;
 }
 
-void update_alias(SQLite::Database& db, const std::string& project, const std::string& alias, int64_t image_id,
+void update_alias(SQLite::Database& db, const std::string& project_in, const std::string& alias, int64_t image_id,
                   const std::string& description) {
+    const std::string project = project_for(db, project_in, ProjectFeature::Images);
     SQLite::Statement up(db, "UPDATE images_aliases SET image_id = ?, description = ? WHERE project = ? AND name = ?");
     up.bind(1, image_id);
     up.bind(2, description);

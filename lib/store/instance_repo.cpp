@@ -4,6 +4,7 @@
 
 #include "libinstance/error.hpp"
 #include "store/kv.hpp"
+#include "store/project_repo.hpp"
 #include "store/profile_repo.hpp"
 
 namespace li::repo {
@@ -53,7 +54,8 @@ void store_instance_settings(SQLite::Database& db, int64_t id, const InstanceRec
 
 }  // namespace
 
-std::optional<InstanceRecord> find_instance(SQLite::Database& db, const std::string& project, const std::string& name) {
+std::optional<InstanceRecord> find_instance(SQLite::Database& db, const std::string& project_in, const std::string& name) {
+    const std::string project = project_for(db, project_in, ProjectFeature::None);
     SQLite::Statement q(db, fmt::format("SELECT {} FROM instances WHERE project = ? AND name = ?", kColumns));
     q.bind(1, project);
     q.bind(2, name);
@@ -61,7 +63,8 @@ std::optional<InstanceRecord> find_instance(SQLite::Database& db, const std::str
     return instance_from_row(db, q);
 }
 
-std::vector<InstanceRecord> list_instances(SQLite::Database& db, const std::string& project) {
+std::vector<InstanceRecord> list_instances(SQLite::Database& db, const std::string& project_in) {
+    const std::string project = project_for(db, project_in, ProjectFeature::None);
     std::vector<InstanceRecord> out;
     SQLite::Statement q(db, fmt::format("SELECT {} FROM instances WHERE project = ? ORDER BY name", kColumns));
     q.bind(1, project);
@@ -72,7 +75,7 @@ std::vector<InstanceRecord> list_instances(SQLite::Database& db, const std::stri
 int64_t insert_instance(SQLite::Database& db, const InstanceRecord& r) {
     SQLite::Statement ins(db, "INSERT INTO instances (project, name, type, architecture, description, ephemeral, "
                               "created_at, last_used_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
-    ins.bind(1, r.project);
+    ins.bind(1, project_for(db, r.project, ProjectFeature::None));
     ins.bind(2, r.name);
     ins.bind(3, r.type);
     ins.bind(4, r.architecture);

@@ -2,6 +2,8 @@
 
 #include "api/config_map_json.hpp"
 
+#include "store/project_repo.hpp"
+
 namespace li::repo {
 
 namespace {
@@ -26,7 +28,8 @@ std::vector<std::pair<std::string, std::string>> pairs(SQLite::Statement& q) {
 }
 }  // namespace
 
-std::optional<NetworkRecord> find_network(SQLite::Database& db, const std::string& project, const std::string& name) {
+std::optional<NetworkRecord> find_network(SQLite::Database& db, const std::string& project_in, const std::string& name) {
+    const std::string project = project_for(db, project_in, ProjectFeature::Networks);
     SQLite::Statement q(db, std::string(kColumns) + "WHERE project = ? AND name = ?");
     q.bind(1, project);
     q.bind(2, name);
@@ -34,7 +37,8 @@ std::optional<NetworkRecord> find_network(SQLite::Database& db, const std::strin
     return network_from_row(q);
 }
 
-std::vector<NetworkRecord> list_networks(SQLite::Database& db, const std::string& project) {
+std::vector<NetworkRecord> list_networks(SQLite::Database& db, const std::string& project_in) {
+    const std::string project = project_for(db, project_in, ProjectFeature::Networks);
     SQLite::Statement q(db, std::string(kColumns) + "WHERE project = ? ORDER BY name");
     q.bind(1, project);
     std::vector<NetworkRecord> out;
@@ -51,7 +55,7 @@ std::vector<NetworkRecord> list_all_networks(SQLite::Database& db) {
 
 int64_t insert_network(SQLite::Database& db, const NetworkRecord& n) {
     SQLite::Statement ins(db, "INSERT INTO networks (project, name, description, type, config, status) VALUES (?, ?, ?, ?, ?, ?)");
-    ins.bind(1, n.project);
+    ins.bind(1, project_for(db, n.project, ProjectFeature::Networks));
     ins.bind(2, n.name);
     ins.bind(3, n.description);
     ins.bind(4, n.type);

@@ -1,10 +1,12 @@
 #include "store/profile_repo.hpp"
 
 #include "store/kv.hpp"
+#include "store/project_repo.hpp"
 
 namespace li::repo {
 
-std::optional<ProfileRecord> find_profile(SQLite::Database& db, const std::string& project, const std::string& name) {
+std::optional<ProfileRecord> find_profile(SQLite::Database& db, const std::string& project_in, const std::string& name) {
+    const std::string project = project_for(db, project_in, ProjectFeature::Profiles);
     SQLite::Statement q(db, "SELECT id, description FROM profiles WHERE project = ? AND name = ?");
     q.bind(1, project);
     q.bind(2, name);
@@ -21,7 +23,7 @@ std::optional<ProfileRecord> find_profile(SQLite::Database& db, const std::strin
 
 int64_t insert_profile(SQLite::Database& db, const ProfileRecord& profile) {
     SQLite::Statement ins(db, "INSERT INTO profiles (project, name, description) VALUES (?, ?, ?)");
-    ins.bind(1, profile.project);
+    ins.bind(1, project_for(db, profile.project, ProjectFeature::Profiles));
     ins.bind(2, profile.name);
     ins.bind(3, profile.description);
     ins.exec();
@@ -31,7 +33,8 @@ int64_t insert_profile(SQLite::Database& db, const ProfileRecord& profile) {
     return id;
 }
 
-std::vector<ProfileRecord> list_profiles(SQLite::Database& db, const std::string& project) {
+std::vector<ProfileRecord> list_profiles(SQLite::Database& db, const std::string& project_in) {
+    const std::string project = project_for(db, project_in, ProjectFeature::Profiles);
     std::vector<std::string> names;
     SQLite::Statement q(db, "SELECT name FROM profiles WHERE project = ? ORDER BY name");
     q.bind(1, project);
@@ -64,12 +67,12 @@ void delete_profile(SQLite::Database& db, int64_t id) {
     del.exec();
 }
 
-std::vector<std::string> instances_using_profile(SQLite::Database& db, int64_t profile_id) {
-    std::vector<std::string> out;
-    SQLite::Statement q(db, "SELECT i.name FROM instances_profiles ip JOIN instances i ON i.id = ip.instance_id "
-                            "WHERE ip.profile_id = ? ORDER BY i.name");
+std::vector<std::pair<std::string, std::string>> instances_using_profile(SQLite::Database& db, int64_t profile_id) {
+    std::vector<std::pair<std::string, std::string>> out;
+    SQLite::Statement q(db, "SELECT i.project, i.name FROM instances_profiles ip JOIN instances i ON i.id = ip.instance_id "
+                            "WHERE ip.profile_id = ? ORDER BY i.name, i.project");
     q.bind(1, profile_id);
-    while (q.executeStep()) out.push_back(q.getColumn(0).getString());
+    while (q.executeStep()) out.emplace_back(q.getColumn(0).getString(), q.getColumn(1).getString());
     return out;
 }
 

@@ -18,8 +18,9 @@ std::vector<ProfileRecord> list_profiles(SQLite::Database& db, const std::string
 void update_profile(SQLite::Database& db, const ProfileRecord& profile);
 void rename_profile(SQLite::Database& db, int64_t id, const std::string& new_name);
 void delete_profile(SQLite::Database& db, int64_t id);
-/// The names of the instances using a profile, by name.
-std::vector<std::string> instances_using_profile(SQLite::Database& db, int64_t profile_id);
+/// The instances (project, name) using a profile, by name: a default-project profile is also used
+/// by the instances of projects without features.profiles.
+std::vector<std::pair<std::string, std::string>> instances_using_profile(SQLite::Database& db, int64_t profile_id);
 
 std::optional<PoolRecord> find_pool(SQLite::Database& db, const std::string& name);
 std::vector<PoolRecord> list_pools(SQLite::Database& db);

@@ -269,9 +269,26 @@ CREATE TABLE networks (
 );
 )sql";
 
-constexpr std::array<std::string_view, 10> kMigrations{kV1,         kV2Remotes,         kV3Config,           kV4Volumes,
+// Version 11: projects' config (LXD's projects_config): features, limits and restrictions. The
+// default project has every feature; its description becomes LXD's.
+constexpr std::string_view kV11ProjectsConfig = R"sql(
+CREATE TABLE projects_config (
+    project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    UNIQUE (project_id, key)
+);
+INSERT INTO projects_config (project_id, key, value)
+    SELECT id, f.key, 'true' FROM projects,
+        (SELECT 'features.images' AS key UNION ALL SELECT 'features.profiles'
+         UNION ALL SELECT 'features.storage.volumes' UNION ALL SELECT 'features.networks') AS f
+    WHERE name = 'default';
+UPDATE projects SET description = 'Default LXD project' WHERE name = 'default' AND description = 'Default project';
+)sql";
+
+constexpr std::array<std::string_view, 11> kMigrations{kV1,         kV2Remotes,         kV3Config,           kV4Volumes,
                                                        kV5VolumeSnapshots, kV6InstanceSnapshots, kV7SnapshotSlots,
-                                                       kV8Journal,  kV9ServerState,     kV10Networks};
+                                                       kV8Journal,  kV9ServerState,     kV10Networks, kV11ProjectsConfig};
 
 }  // namespace
 

@@ -1,11 +1,20 @@
 #include "store/volume_repo.hpp"
 
 #include "store/kv.hpp"
+#include "store/project_repo.hpp"
 
 namespace li::repo {
 
 namespace {
 constexpr const char* kColumns = "id, pool_id, project, name, type, content_type, description, created_at";
+
+// Custom volumes live in the project whose volumes the project uses (features.storage.volumes),
+// image volumes in its images' project; instance volumes always in the instance's own.
+std::string volume_project(SQLite::Database& db, const std::string& project, const std::string& type) {
+    if (type == "custom") return project_for(db, project, ProjectFeature::StorageVolumes);
+    if (type == "image") return project_for(db, project, ProjectFeature::Images);
+    return project_for(db, project, ProjectFeature::None);
+}
 
 VolumeRecord from_row(SQLite::Database& db, SQLite::Statement& q) {
     VolumeRecord v;
@@ -27,7 +36,7 @@ std::optional<VolumeRecord> find_volume(SQLite::Database& db, int64_t pool_id, c
     SQLite::Statement q(db, std::string("SELECT ") + kColumns +
                                 " FROM storage_volumes WHERE pool_id = ? AND project = ? AND type = ? AND name = ?");
     q.bind(1, pool_id);
-    q.bind(2, project);
+    q.bind(2, volume_project(db, project, type));
     q.bind(3, type);
     q.bind(4, name);
     if (!q.executeStep()) return std::nullopt;
@@ -35,10 +44,16 @@ std::optional<VolumeRecord> find_volume(SQLite::Database& db, int64_t pool_id, c
 }
 
 std::vector<VolumeRecord> list_volumes(SQLite::Database& db, int64_t pool_id, const std::string& project) {
+    // A project's own instance volumes, plus the custom and image volumes of the projects whose
+    // volumes and images it uses.
     SQLite::Statement q(db, std::string("SELECT ") + kColumns +
-                                " FROM storage_volumes WHERE pool_id = ? AND project = ? ORDER BY name");
+                                " FROM storage_volumes WHERE pool_id = ? AND ((type = 'custom' AND project = ?) OR "
+                                "(type = 'image' AND project = ?) OR (type NOT IN ('custom', 'image') AND project = ?)) "
+                                "ORDER BY name");
     q.bind(1, pool_id);
-    q.bind(2, project);
+    q.bind(2, volume_project(db, project, "custom"));
+    q.bind(3, volume_project(db, project, "image"));
+    q.bind(4, volume_project(db, project, "container"));
     std::vector<VolumeRecord> out;
     while (q.executeStep()) out.push_back(from_row(db, q));
     return out;
@@ -57,7 +72,7 @@ int64_t insert_volume(SQLite::Database& db, const VolumeRecord& v) {
     SQLite::Statement ins(db, "INSERT INTO storage_volumes (pool_id, project, name, type, content_type, description, created_at) "
                               "VALUES (?, ?, ?, ?, ?, ?, ?)");
     ins.bind(1, v.pool_id);
-    ins.bind(2, v.project);
+    ins.bind(2, volume_project(db, v.project, v.type));
     ins.bind(3, v.name);
     ins.bind(4, v.type);
     ins.bind(5, v.content_type);
