@@ -33,6 +33,8 @@ from .network_state import NetworkAddress, NetworkBridgeState, NetworkCounters, 
 from .operations import Operation, OperationManager, Progress
 from .remotes import Remote, RemoteManager
 from .profiles import Profile, ProfileManager
+from .projects import Project, ProjectManager
+from .project_state import ProjectResource, ProjectState
 from .storage_pools import StoragePool, StoragePoolManager
 from .storage_volume_snapshots import StorageVolumeSnapshot, StorageVolumeSnapshotManager
 from .storage_volumes import StorageVolume, StorageVolumeManager
@@ -63,6 +65,10 @@ __all__ = [
     "RemoteManager",
     "Profile",
     "ProfileManager",
+    "Project",
+    "ProjectManager",
+    "ProjectState",
+    "ProjectResource",
     "Network",
     "NetworkManager",
     "NetworkState",

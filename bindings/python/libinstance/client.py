@@ -19,6 +19,7 @@ from .networks import NetworkManager
 from .operations import OperationManager
 from .remotes import RemoteManager
 from .profiles import ProfileManager
+from .projects import ProjectManager
 from .recover import RecoverResult, _options_json
 from .image_auto_update import ImageAutoUpdateRun
 from .snapshot_schedule import SnapshotScheduleRun, _now_unix
@@ -41,7 +42,8 @@ class Client:
     exclusive lock until :meth:`close`. A second client on the same directory raises Busy.
 
     ``state_dir=None`` means ``$LIBINSTANCE_DIR``, else ``/var/lib/libinstance``. ``project``
-    selects the project for every call (``None``: ``default``). Use as a context manager.
+    selects the project for every call (``None``: ``default``; :attr:`projects` lists and
+    manages them). Use as a context manager.
     """
 
     def __init__(self, state_dir: Union[str, "os.PathLike[str]", None] = None,
@@ -62,6 +64,7 @@ class Client:
         self.storage_pools = StoragePoolManager(self)
         self.profiles = ProfileManager(self)
         self.networks = NetworkManager(self)
+        self.projects = ProjectManager(self)
 
     @property
     def state_dir(self) -> str:

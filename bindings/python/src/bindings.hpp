@@ -38,6 +38,7 @@ void init_storage(ManagerClass& manager);
 void init_storage_volumes(ManagerClass& manager);
 void init_profiles(ManagerClass& manager);
 void init_networks(ManagerClass& manager);
+void init_projects(ManagerClass& manager);
 void init_publish(ManagerClass& manager);
 void init_image_manage(ManagerClass& manager);
 InstanceClass init_instances(py::module_& m, ManagerClass& manager);

@@ -38,6 +38,7 @@ PYBIND11_MODULE(_libinstance, m) {
     lp::init_storage_volumes(manager);
     lp::init_profiles(manager);
     lp::init_networks(manager);
+    lp::init_projects(manager);
     lp::init_publish(manager);
     lp::init_image_manage(manager);
     auto instance = lp::init_instances(m, manager);
