@@ -2,6 +2,7 @@
 
 #include "store/db.hpp"
 #include "store/instance_repo.hpp"
+#include "store/project_repo.hpp"
 #include "store/snapshot_schedule_repo.hpp"
 #include "support/temp_state.hpp"
 
@@ -27,6 +28,7 @@ bool claim(Db& db, int64_t id, int64_t minute) {
 TEST_CASE("a schedule slot is claimed once per instance; slots go with their instance and when old") {
     test::TempDir dir("li-db-slots");
     Db db(dir.path() / "local.db");
+    db.transaction([](SQLite::Database& d) { return repo::insert_project(d, ProjectRecord{0, "other", "", {}}); });
     int64_t a = add_instance(db, "default", "a");
     int64_t b = add_instance(db, "other", "b");
 

@@ -5,6 +5,7 @@
 
 #include "store/db.hpp"
 #include "store/profile_repo.hpp"
+#include "store/project_repo.hpp"
 #include "store/schema.hpp"
 #include "store/volume_repo.hpp"
 #include "support/temp_state.hpp"
@@ -27,6 +28,8 @@ TEST_CASE("an existing state database (schema 3) migrates to custom volumes, kee
     db.transaction([](SQLite::Database& d) {
         auto pool = repo::find_pool(d, "old");
         REQUIRE(pool);
+        // A project with volumes of its own (an unknown project is refused by every lookup).
+        repo::insert_project(d, ProjectRecord{0, "other", "", {{"features.storage.volumes", "true"}}});
         VolumeRecord v;
         v.pool_id = pool->id;
         v.project = "default";

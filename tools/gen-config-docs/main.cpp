@@ -13,6 +13,7 @@
 
 #include "config/config_key.hpp"
 #include "config/device_keys.hpp"
+#include "project/project_keys.hpp"
 
 namespace {
 
@@ -92,6 +93,17 @@ std::string render() {
             out += fmt::format("| `{}` | {} | {} | {} | {} |\n", cell(k.name), cell(k.type), code_or_dash(k.default_value),
                                li::config::scope_name(k.scope), cell(k.doc));
     }
+
+    out +=
+        "\n## Project keys\n\n"
+        "The config of a project (`inst project set`, `ProjectStore::update`, `li_project_update_json`).\n"
+        "Features decide whether the project has its own images, profiles, custom volumes and networks\n"
+        "or uses the default project's (they change only while the project is empty); limits are\n"
+        "refused when a change would exceed them; the `restricted.*` keys apply once `restricted` is\n"
+        "true. Defaults are those of a new project (the default project has every feature).\n\n"
+        "| Key | Type | Default | Description |\n| --- | --- | --- | --- |\n";
+    for (const ConfigKey& k : li::project_keys::keys())
+        out += fmt::format("| `{}` | {} | {} | {} |\n", cell(k.name), cell(k.type), code_or_dash(k.default_value), cell(k.doc));
     return out;
 }
 
