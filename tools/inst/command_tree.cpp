@@ -43,6 +43,7 @@ Command build_tree() {
     }
     root.children.push_back(profile_command());
     root.children.push_back(network_command());
+    root.children.push_back(project_command());
     root.children.push_back(config_command());
     root.children.push_back(admin_command());
     std::sort(root.children.begin(), root.children.end(), [](const auto& a, const auto& b) { return a.name < b.name; });

@@ -35,6 +35,7 @@ Command admin_command();                 ///< admin snapshot-schedule, admin rec
 Command admin_recover_command();         ///< admin recover (a child of admin)
 Command admin_init_command();            ///< admin init (a child of admin)
 Command network_command();               ///< network ... (and attach/detach to instances and profiles)
+Command project_command();               ///< project ... (and switch, the CLI's current project)
 std::vector<Command> instance_snapshot_commands();  ///< snapshot, restore
 std::vector<Command> backup_commands();  ///< export, import
 

@@ -8,6 +8,7 @@
 #include "cli.hpp"
 #include "commands.hpp"
 #include "context.hpp"
+#include "current_project.hpp"
 
 #ifndef LI_INST_VERSION
 #define LI_INST_VERSION "unknown"
@@ -41,8 +42,9 @@ int main(int argc, char** argv) {
 
         GlobalOptions opts;
         opts.state_dir = inv.args.string_or("state-dir", "");
-        opts.project = inv.args.string_or("project", "default");
-        if (opts.project.empty()) opts.project = "default";
+        // As lxc: --project for this command only, else the project last switched to.
+        opts.project = inv.args.string_or("project", "");
+        if (opts.project.empty()) opts.project = current_project(opts.state_dir);
         opts.quiet = inv.args.flag("quiet");
         Context ctx(opts);
         int status = inv.command().run(ctx, inv.args);

@@ -1,0 +1,106 @@
+// The CLI's current project per state directory, in <config dir>/config.yml:
+//
+//   current_projects:
+//     /var/lib/libinstance: p1
+//
+// Keys are absolute state directories, so each --state-dir keeps its own current project.
+#include "current_project.hpp"
+
+#include <cerrno>
+#include <cstdlib>
+#include <fmt/format.h>
+#include <fstream>
+#include <sstream>
+#include <unistd.h>
+#include <yaml-cpp/yaml.h>
+
+#include "libinstance/error.hpp"
+#include "libinstance/manager.hpp"
+
+namespace li::cli {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+const char* const projects_key = "current_projects";
+
+fs::path config_file() { return cli_config_dir() / "config.yml"; }
+
+// The same directory however it was spelled (relative, with "..", through a symlink).
+std::string state_dir_key(const std::string& state_dir) {
+    fs::path dir = state_dir.empty() ? Manager::default_state_dir() : fs::path(state_dir);
+    std::error_code ec;
+    fs::path canonical = fs::weakly_canonical(fs::absolute(dir), ec);
+    return (ec ? fs::absolute(dir).lexically_normal() : canonical).string();
+}
+
+YAML::Node load_config() {
+    fs::path file = config_file();
+    std::ifstream in(file);
+    if (!in) return YAML::Node(YAML::NodeType::Map);  // none yet: nothing switched
+    std::stringstream text;
+    text << in.rdbuf();
+    YAML::Node doc;
+    try {
+        doc = YAML::Load(text.str());
+    } catch (const YAML::Exception& e) {
+        throw Error::invalid("config", fmt::format("Invalid inst config file {}: {}", file.string(), e.what()));
+    }
+    if (!doc || doc.IsNull()) return YAML::Node(YAML::NodeType::Map);
+    if (!doc.IsMap()) throw Error::invalid("config", fmt::format("Invalid inst config file {}: not a map", file.string()));
+    return doc;
+}
+
+// Written whole to a temporary file then renamed, so a reader never sees half a file.
+void save_config(const YAML::Node& doc) {
+    fs::path file = config_file();
+    std::error_code ec;
+    fs::create_directories(file.parent_path(), ec);
+    if (ec) throw Error::from_errno(fmt::format("creating {}", file.parent_path().string()), ec.value());
+    fs::path tmp = file;
+    tmp += fmt::format(".{}.tmp", ::getpid());
+    {
+        std::ofstream out(tmp, std::ios::trunc);
+        YAML::Emitter emitter;
+        emitter << doc;
+        out << emitter.c_str() << '\n';
+        if (!out.flush()) throw Error::from_errno(fmt::format("writing {}", tmp.string()), errno);
+    }
+    fs::rename(tmp, file, ec);
+    if (ec) {
+        fs::remove(tmp);
+        throw Error::from_errno(fmt::format("replacing {}", file.string()), ec.value());
+    }
+}
+
+}  // namespace
+
+fs::path cli_config_dir() {
+    if (const char* dir = std::getenv("INST_CONF"); dir && *dir) return dir;
+    if (const char* xdg = std::getenv("XDG_CONFIG_HOME"); xdg && *xdg) return fs::path(xdg) / "inst";
+    if (const char* home = std::getenv("HOME"); home && *home) return fs::path(home) / ".config" / "inst";
+    return fs::path(".config") / "inst";
+}
+
+std::string current_project(const std::string& state_dir) {
+    YAML::Node projects = load_config()[projects_key];
+    if (!projects || !projects.IsMap()) return "default";
+    YAML::Node project = projects[state_dir_key(state_dir)];
+    if (!project || !project.IsScalar() || project.Scalar().empty()) return "default";
+    return project.Scalar();
+}
+
+void set_current_project(const std::string& state_dir, const std::string& project) {
+    YAML::Node doc = load_config();
+    YAML::Node projects = doc[projects_key];
+    if (!projects || !projects.IsMap()) projects = YAML::Node(YAML::NodeType::Map);
+    std::string key = state_dir_key(state_dir);
+    if (project == "default") projects.remove(key);
+    else projects[key] = project;
+    if (projects.size() == 0) doc.remove(projects_key);
+    else doc[projects_key] = projects;
+    save_config(doc);
+}
+
+}  // namespace li::cli

@@ -1,0 +1,20 @@
+#pragma once
+// The CLI's current project (what `inst project switch` sets), kept in inst's own config file,
+// one per state directory, as lxc keeps one per remote. The library never reads this file.
+
+#include <filesystem>
+#include <string>
+
+namespace li::cli {
+
+/// inst's config directory: $INST_CONF, else $XDG_CONFIG_HOME/inst, else ~/.config/inst.
+std::filesystem::path cli_config_dir();
+
+/// The current project for a state directory (the --state-dir value; empty for the library's
+/// default one): the one last switched to, else "default".
+std::string current_project(const std::string& state_dir);
+
+/// Makes project the current one for that state directory ("default" forgets the entry).
+void set_current_project(const std::string& state_dir, const std::string& project);
+
+}  // namespace li::cli
