@@ -237,6 +237,14 @@ def test_instances_are_isolated_by_project(tool):
     assert_error(tool.run("delete", "only-b", "--project", "pa"), "only-b")
     tool.ok("config", "set", "iso", "user.where=a", "--project", "pa")
     assert tool.ok("config", "get", "iso", "user.where", "--project", "pb").stdout == "\n"
+    # --all-projects: every project's instances, the PROJECT column first (lxc's "ens46tS").
+    table = tool.ok("list", "--all-projects").stdout.splitlines()
+    assert [c.strip() for c in table[1].split("|")[1:-1]] == ["PROJECT", "NAME", "STATE", "IPV4", "IPV6", "TYPE", "SNAPSHOTS"]
+    pairs = {(r[0], r[1]) for r in csv.reader(io.StringIO(tool.ok("list", "--all-projects", "-f", "csv").stdout))}
+    assert {("pa", "iso"), ("pb", "iso"), ("pb", "only-b")} <= pairs
+    docs = json.loads(tool.ok("list", "--all-projects", "-f", "json").stdout)
+    assert sorted(d["project"] for d in docs if d["name"] == "iso") == ["pa", "pb"]
+    assert_error(tool.run("list", "--all-projects", "--project", "pa"), "Can't specify --project with --all-projects")
     used_by = yaml.safe_load(tool.ok("project", "show", "pa").stdout)["used_by"]
     assert "/1.0/instances/iso?project=pa" in used_by
 

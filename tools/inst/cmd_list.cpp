@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 #include <regex>
+#include <tuple>
 
 #include "commands.hpp"
 #include "context.hpp"
@@ -190,9 +191,18 @@ bool matches(const api::Instance& i, const std::string& filter) {
 
 int run_list(Context& ctx, const ParsedArgs& args) {
     Format format = parse_format(args.string_or("format", "table"));
-    std::vector<Column> columns = parse_columns(args.string_or("columns", "ns46tS"));
+    bool all_projects = args.flag("all-projects");
+    if (all_projects && args.has("project")) throw UsageError("Can't specify --project with --all-projects");
+    // As lxc: the default layout gains the project column with --all-projects.
+    std::vector<Column> columns = parse_columns(args.string_or("columns", all_projects ? "ens46tS" : "ns46tS"));
 
-    auto all = ctx.manager().instances().list(ctx.project(), true);
+    std::vector<api::Instance> all;
+    if (all_projects) {
+        for (const auto& p : ctx.manager().projects().list())
+            for (auto& i : ctx.manager().instances().list(p.name, true)) all.push_back(std::move(i));
+    } else {
+        all = ctx.manager().instances().list(ctx.project(), true);
+    }
     std::vector<api::Instance> shown;
     for (auto& i : all) {
         bool keep = true;
@@ -200,7 +210,8 @@ int run_list(Context& ctx, const ParsedArgs& args) {
             if (!(f.ends_with(":") || matches(i, f))) keep = false;  // "local:" names the only remote
         if (keep) shown.push_back(std::move(i));
     }
-    std::sort(shown.begin(), shown.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+    std::sort(shown.begin(), shown.end(),
+              [](const auto& a, const auto& b) { return std::tie(a.name, a.project) < std::tie(b.name, b.project); });
 
     Row header;
     for (const auto& c : columns) header.push_back(c.header);
@@ -208,7 +219,7 @@ int run_list(Context& ctx, const ParsedArgs& args) {
     for (const auto& i : shown) {
         Row r;
         for (const auto& c : columns)
-            r.push_back(c.data ? c.data(i) : std::to_string(ctx.manager().instances().get(ctx.project(), i.name).snapshots().size()));
+            r.push_back(c.data ? c.data(i) : std::to_string(ctx.manager().instances().get(i.project, i.name).snapshots().size()));
         rows.push_back(std::move(r));
     }
     std::string raw;
@@ -216,7 +227,7 @@ int run_list(Context& ctx, const ParsedArgs& args) {
         // As lxc's full listing: each instance's snapshot documents (null when it has none).
         auto docs = nlohmann::ordered_json::parse(api::to_json(shown));
         for (auto& doc : docs) {
-            auto snapshots = ctx.manager().instances().get(ctx.project(), doc.at("name").get<std::string>()).snapshots();
+            auto snapshots = ctx.manager().instances().get(doc.at("project").get<std::string>(), doc.at("name").get<std::string>()).snapshots();
             if (!snapshots.empty()) doc["snapshots"] = nlohmann::ordered_json::parse(api::to_json(snapshots));
         }
         raw = docs.dump();
@@ -258,6 +269,7 @@ Command list_command() {
     cmd.flags = {
         {"columns", 'c', FlagKind::String, "Columns (default \"ns46tS\")"},
         {"format", 'f', FlagKind::String, "Format (csv|json|table|yaml|compact) (default \"table\")"},
+        {"all-projects", 0, FlagKind::Bool, "Display instances from all projects"},
     };
     cmd.run = run_list;
     return cmd;
