@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "core/log.hpp"
+#include "core/names.hpp"
 #include "libinstance/error.hpp"
 #include "sys/fs.hpp"
 #include "sys/unique_fd.hpp"
@@ -37,8 +38,9 @@ namespace li::net {
 void set_static_host(const fs::path& hosts_dir, const StaticHost& host) {
     if (host.instance.empty() || host.device.empty() || host.hwaddr.empty())
         throw Error::invalid("hwaddr", "a static DHCP host needs an instance, a device and a MAC address");
-    std::string line = dnsmasq_host_line(host.hwaddr, host.ipv4, host.ipv6, host.register_name ? host.instance : "");
-    fs::path file = hosts_dir / dnsmasq_host_file_name(host.instance, host.device);
+    std::string dns_name = host.project == "default" ? host.instance : host.instance + "." + host.project;
+    std::string line = dnsmasq_host_line(host.hwaddr, host.ipv4, host.ipv6, host.register_name ? dns_name : "");
+    fs::path file = hosts_dir / dnsmasq_host_file_name(project_prefixed_name(host.project, host.instance), host.device);
     if (line.empty()) {
         std::error_code ec;
         fs::remove(file, ec);
@@ -49,9 +51,10 @@ void set_static_host(const fs::path& hosts_dir, const StaticHost& host) {
     write_file_atomic(file, line + "\n", 0644);
 }
 
-void remove_static_host(const fs::path& hosts_dir, const std::string& instance, const std::string& device) {
+void remove_static_host(const fs::path& hosts_dir, const std::string& instance, const std::string& device,
+                        const std::string& project) {
     std::error_code ec;
-    fs::remove(hosts_dir / dnsmasq_host_file_name(instance, device), ec);
+    fs::remove(hosts_dir / dnsmasq_host_file_name(project_prefixed_name(project, instance), device), ec);
 }
 
 // ---- leases ------------------------------------------------------------------------------------

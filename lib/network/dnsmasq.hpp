@@ -26,6 +26,9 @@ struct StaticHost {
     /// dns.mode=managed: dnsmasq gives the lease the instance's name (so NAME.<dns.domain>
     /// resolves); dns.mode=dynamic: the name the client sends is used.
     bool register_name = true;
+    /// Its project: outside `default` the file is PROJECT_INSTANCE.DEVICE and the DNS name
+    /// INSTANCE.PROJECT (LXD's), so same-named instances of two projects share a network.
+    std::string project = "default";
 };
 
 /// Writes (atomically) hosts_dir/<instance>.<device>, or removes it when the entry would say
@@ -34,7 +37,8 @@ struct StaticHost {
 void set_static_host(const std::filesystem::path& hosts_dir, const StaticHost& host);
 /// Removes an instance NIC's entry; missing is fine. Follow with reload().
 void remove_static_host(const std::filesystem::path& hosts_dir, const std::string& instance,
-                        const std::string& device);
+                        const std::string& device,
+                        const std::string& project = "default");
 
 /// The leases of a network: reservations with an address from dnsmasq.hosts/ (type "static",
 /// hostname = instance name), then dnsmasq.leases' entries not equal to one of them (type

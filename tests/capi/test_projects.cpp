@@ -54,7 +54,7 @@ Outcome create_in(const std::string& project, const std::string& name, nlohmann:
 
 std::vector<std::string> names_in(const std::string& project) {
     char* json = nullptr;
-    expect_ok(CALL(li_instance_list_json(&json, env().mgr.get(), project.c_str(), ERR)));
+    expect_ok(CALL(li_instance_list_json(&json, env().mgr.get(), project.c_str(), LI_LIST_DEFAULT, ERR)));
     std::vector<std::string> out;
     for (const auto& i : take_json(json)) out.push_back(i.at("name"));
     return out;
@@ -148,7 +148,7 @@ TEST_CASE("projects through the C ABI: isolation, a limit at its boundary, a res
     CHECK(profile.code == LI_ERR_PERMISSION_DENIED);
 
     char* none = nullptr;
-    Outcome unknown = CALL(li_instance_list_json(&none, mgr, "no-such-project", ERR));
+    Outcome unknown = CALL(li_instance_list_json(&none, mgr, "no-such-project", LI_LIST_DEFAULT, ERR));
     CHECK(unknown.code == LI_ERR_NOT_FOUND);
     CHECK(unknown.key == "project");
 

@@ -53,6 +53,7 @@ TEST_CASE("custom storage volumes through the C ABI") {
     CHECK((std::filesystem::status(custom_dir / "data").permissions() & std::filesystem::perms::all) ==
           std::filesystem::perms(0711));
     // Another project: same name, its own volume ("<project>_<name>" on disk); out_json may be NULL.
+    expect_ok(CALL(li_project_create_json(nullptr, mgr.get(), R"({"name":"p2"})", ERR)));
     expect_ok(CALL(li_storage_volume_create_json(nullptr, mgr.get(), "p2", "default", R"({"name":"data"})", ERR)));
     CHECK(std::filesystem::is_directory(custom_dir / "p2_data"));
     CHECK(custom_names(mgr.get(), "p2") == nlohmann::json::array({"data"}));

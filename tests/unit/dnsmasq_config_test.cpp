@@ -202,3 +202,18 @@ TEST_CASE("dnsmasq: static hosts and leases read back") {
     CHECK_FALSE(std::filesystem::exists(hosts / "c1.eth0"));
     CHECK(read_leases(dir.path() / "missing").empty());
 }
+
+TEST_CASE("dnsmasq: an instance of another project has its own host file and INSTANCE.PROJECT as DNS name") {
+    test::TempDir dir;
+    auto hosts = dir.path() / "dnsmasq.hosts";
+    set_static_host(hosts, {"c1", "eth0", "00:16:3e:00:00:01", "", "", true});
+    set_static_host(hosts, {"c1", "eth0", "00:16:3e:00:00:02", "", "", true, "p2"});
+    std::ifstream own(hosts / "p2_c1.eth0");
+    std::string line;
+    std::getline(own, line);
+    CHECK(line == "00:16:3e:00:00:02,c1.p2");
+    CHECK(std::filesystem::exists(hosts / "c1.eth0"));  // the default project's c1 is untouched
+    remove_static_host(hosts, "c1", "eth0", "p2");
+    CHECK_FALSE(std::filesystem::exists(hosts / "p2_c1.eth0"));
+    CHECK(std::filesystem::exists(hosts / "c1.eth0"));
+}

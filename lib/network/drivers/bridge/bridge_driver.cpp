@@ -228,14 +228,15 @@ void BridgeDriver::start_nic(const NetworkRecord& network, const NicUse& nic) {
             throw Error::invalid(fmt::format("devices.{}.security.ipv4_filtering", nic.device),
                                  fmt::format("device \"{}\": network \"{}\" has no IPv4 subnet to filter on", nic.device, network.name));
         auto taken = leases(network);
-        std::erase_if(taken, [&](const api::NetworkLease& l) { return l.hostname == nic.instance && l.type == "static"; });
+        std::string own_name = nic.project == "default" ? nic.instance : nic.instance + "." + nic.project;
+        std::erase_if(taken, [&](const api::NetworkLease& l) { return l.hostname == own_name && l.type == "static"; });
         ipv4 = net::allocate_ipv4(network.name, *subnet, value(network.config, "ipv4.dhcp.ranges"), taken, nic.hwaddr);
     }
 
     // The nic's DHCP host entry: its reserved addresses and, with dns.mode=managed, the
     // instance's name for the lease, so NAME.<dns.domain> resolves on the network.
     std::string dns_mode = value(network.config, "dns.mode");
-    net::StaticHost host{nic.instance, nic.device, nic.hwaddr, ipv4, ipv6, dns_mode.empty() || dns_mode == "managed"};
+    net::StaticHost host{nic.instance, nic.device, nic.hwaddr, ipv4, ipv6, dns_mode.empty() || dns_mode == "managed", nic.project};
     net::set_static_host(hosts_dir(network), host);
     if (core_.dnsmasq().running(network.name))
         core_.dnsmasq().reload(network.name);
@@ -261,7 +262,7 @@ void BridgeDriver::start_nic(const NetworkRecord& network, const NicUse& nic) {
 }
 
 void BridgeDriver::release_nic(const NetworkRecord& network, const NicUse& nic) {
-    net::remove_static_host(hosts_dir(network), nic.instance, nic.device);
+    net::remove_static_host(hosts_dir(network), nic.instance, nic.device, nic.project);
     core_.dnsmasq().reload(network.name);
     if (!nic.host_name.empty()) net::remove_nic_filter(nic.host_name);
 }
