@@ -324,3 +324,18 @@ def test_help_and_usage(tool):
     assert "--config" in tool.ok("project", "create", "--help").stdout
     assert_error(tool.run("project", "create", "a", "b"), "Invalid number of arguments")
     assert_error(tool.run("project", "get", "default"), "Invalid number of arguments")
+
+
+def test_copy_and_move_to_another_project(tool):
+    tool.ok("project", "create", "pcopy", *SHARED)
+    tool.ok("project", "create", "pdest", *SHARED)
+    tool.ok("init", "busybox", "src", "-c", "user.tag=kept", "--project", "pcopy")
+    tool.ok("snapshot", "src", "s0", "--project", "pcopy")
+    tool.ok("copy", "src", "copied", "--target-project", "pdest", "--project", "pcopy")
+    tool.ok("move", "src", "moved", "--target-project", "pdest", "--project", "pcopy")
+    assert tool.ok("list", "-f", "csv", "-c", "n", "--project", "pcopy").stdout == ""
+    assert tool.ok("list", "-f", "csv", "-c", "nS", "--project", "pdest").stdout == "copied,1\nmoved,1\n"
+    for name in ("copied", "moved"):
+        assert tool.ok("config", "get", name, "user.tag", "--project", "pdest").stdout == "kept\n"
+    assert_error(tool.run("move", "moved", "--target-project", "nosuch", "--project", "pdest"), "nosuch")
+    assert tool.ok("list", "-f", "csv", "-c", "n", "--project", "pdest").stdout == "copied\nmoved\n"

@@ -23,6 +23,7 @@ const std::vector<FlagSpec> copy_flags = {
     {"profile", 'p', FlagKind::StringList, "Profile to apply to the new instance"},
     {"stateless", 0, FlagKind::Bool, "Copy a stateful instance stateless"},
     {"storage", 's', FlagKind::String, "Storage pool name"},
+    {"target-project", 0, FlagKind::String, "Copy to a project different from the source"},
 };
 
 std::pair<std::string, std::string> key_value(const std::string& kv, const char* what) {
@@ -67,10 +68,29 @@ int copy(Context& ctx, const ParsedArgs& args) {
     api::Instance from = original.info();
     if (snap) from.expanded_devices = original.get_snapshot(snap->snapshot).expanded_devices;
     apply_device_overrides(from, args.list("device"), post.devices);
+    // --target-project: the copy is made there, from the source in the current project.
+    std::string target_project = args.string_or("target-project", ctx.project());
+    if (target_project != ctx.project()) post.source.project = ctx.project();
     ProgressRenderer progress("Transferring instance: ", ctx.quiet(), ctx.progress_bars());
-    run_operation(ctx, progress, [&] { return ctx.manager().instances().create_async(ctx.project(), post); });
+    run_operation(ctx, progress, [&] { return ctx.manager().instances().create_async(target_project, post); });
     progress.done("");
     return 0;
+}
+
+// move --target-project: as lxc, a copy into the other project (snapshots included), then the
+// source goes; the source must be stopped so that nothing changes between the two.
+void move_to_project(Context& ctx, Instance& instance, const std::string& target_project, const std::string& target) {
+    if (instance.info().status != "Stopped")
+        throw Error(ErrorCode::Busy, fmt::format("Instance \"{}\" must be stopped to move it to another project", instance.name()), "status");
+    api::InstancesPost post;
+    post.name = target.empty() ? instance.name() : target;
+    post.source.type = "copy";
+    post.source.source = instance.name();
+    post.source.project = ctx.project();
+    ProgressRenderer progress("Transferring instance: ", ctx.quiet(), ctx.progress_bars());
+    run_operation(ctx, progress, [&] { return ctx.manager().instances().create_async(target_project, post); });
+    progress.done("");
+    instance.remove();
 }
 
 // move SRC DST renames; move SRC -s POOL moves the volume; both do both, rename first.
@@ -84,6 +104,11 @@ int move(Context& ctx, const ParsedArgs& args) {
     Instance instance = ctx.manager().instances().get(ctx.project(), args.positional[0]);
     std::string target = args.positional.size() > 1 ? args.positional[1] : std::string();
     auto pool = args.string("storage");
+    if (auto project = args.string("target-project"); project && *project != ctx.project()) {
+        if (pool) throw UsageError("--storage and --target-project cannot be used together");
+        move_to_project(ctx, instance, *project, target);
+        return 0;
+    }
     if (target.empty() && !pool)
         throw UsageError("A destination name or a storage pool (--storage) is needed to move an instance");
     if (!target.empty() && target != instance.name()) instance.rename(target);
@@ -121,7 +146,8 @@ std::vector<Command> copy_move_commands() {
     move_cmd.description = "Move instances within or in between storage pools\n\nA new name renames the stopped instance; "
                            "--storage moves its root volume to another pool (a whole copy there, then the old one goes).";
     move_cmd.examples = "inst move c1 c2\n\ninst move c2 --storage fast\n\ninst move c2/snap0 c2/before-upgrade\n    Rename a snapshot.";
-    move_cmd.flags = {{"storage", 's', FlagKind::String, "Storage pool name"}};
+    move_cmd.flags = {{"storage", 's', FlagKind::String, "Storage pool name"},
+                      {"target-project", 0, FlagKind::String, "Copy to a project different from the source"}};
     move_cmd.min_args = 1;
     move_cmd.max_args = 2;
     move_cmd.run = move;
