@@ -17,7 +17,9 @@ Command build_tree() {
         "Command line client for libinstance\n\n"
         "Manages the containers and images of a libinstance state directory directly, with no daemon,\n"
         "using the command syntax of LXD's lxc client. The state directory is --state-dir, else\n"
-        "$LIBINSTANCE_DIR, else the library default; only one process may use it at a time.\n\n"
+        "$LIBINSTANCE_DIR, else the library default; only one process may use it at a time.\n"
+        "Commands work in one project: --project, else the one \"inst project switch\" chose for\n"
+        "that state directory, else \"default\".\n\n"
         "Long work shows its progress on a terminal (not with --quiet). Ctrl-C cancels work that\n"
         "can be undone (creating an instance, building or importing an image), leaving nothing\n"
         "half-made; other work is finished first unless Ctrl-C is pressed three times.";
