@@ -20,6 +20,7 @@
 #include "libinstance/network.hpp"
 #include "network_commands.hpp"
 #include "output.hpp"
+#include "yaml_documents.hpp"
 
 namespace li::cli {
 
@@ -42,29 +43,11 @@ nlohmann::ordered_json network_doc(api::Network n) {
 // A NetworkPut from YAML: description and config; what `show` prints besides (name, type,
 // used_by, ...) is read-only and ignored.
 api::NetworkPut put_from_yaml(const std::string& text) {
-    YAML::Node doc;
-    try {
-        doc = YAML::Load(text);
-    } catch (const YAML::Exception& e) {
-        throw Error::invalid("yaml", fmt::format("invalid network YAML: {}", e.what()));
-    }
     api::NetworkPut put;
-    if (!doc || doc.IsNull()) return put;
-    if (!doc.IsMap()) throw Error::invalid("yaml", "the network YAML must be a map");
-    try {
-        if (doc["description"] && !doc["description"].IsNull()) put.description = doc["description"].as<std::string>();
-        if (auto config = doc["config"]; config && !config.IsNull()) {
-            if (!config.IsMap()) throw Error::invalid("config", "\"config\" must be a map of strings");
-            for (const auto& kv : config) {
-                auto key = kv.first.as<std::string>();
-                if (!kv.second.IsScalar() && !kv.second.IsNull())
-                    throw Error::invalid("config." + key, fmt::format("\"config.{}\" must be a string", key));
-                put.config[key] = kv.second.IsNull() ? std::string() : kv.second.as<std::string>();
-            }
-        }
-    } catch (const YAML::Exception& e) {
-        throw Error::invalid("yaml", fmt::format("invalid network YAML: {}", e.what()));
-    }
+    read_yaml_document(text, "network", [&](const YAML::Node& doc) {
+        put.description = yaml_description(doc);
+        put.config = yaml_string_map(doc["config"], "config");
+    });
     return put;
 }
 

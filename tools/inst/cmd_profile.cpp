@@ -14,6 +14,7 @@
 #include "context.hpp"
 #include "libinstance/error.hpp"
 #include "output.hpp"
+#include "yaml_documents.hpp"
 
 namespace li::cli {
 
@@ -29,42 +30,20 @@ std::string profile_arg(const ParsedArgs& args, size_t i = 0) { return local_nam
 
 ProfileStore& profiles(Context& ctx) { return ctx.manager().profiles(); }
 
-api::ConfigMap string_map(const YAML::Node& node, const std::string& field) {
-    api::ConfigMap out;
-    if (!node || node.IsNull()) return out;
-    if (!node.IsMap()) throw Error::invalid(field, fmt::format("\"{}\" must be a map of strings", field));
-    for (const auto& kv : node) {
-        if (!kv.second.IsScalar() && !kv.second.IsNull())
-            throw Error::invalid(field + "." + kv.first.as<std::string>(), "the value must be a string");
-        out[kv.first.as<std::string>()] = kv.second.IsNull() ? "" : kv.second.as<std::string>();
-    }
-    return out;
-}
-
 // A ProfilePut from YAML (what `inst profile show` prints; name and used_by are ignored).
 api::ProfilePut put_from_yaml(const std::string& text) {
-    YAML::Node doc;
-    try {
-        doc = YAML::Load(text);
-    } catch (const YAML::Exception& e) {
-        throw Error::invalid("yaml", fmt::format("invalid profile YAML: {}", e.what()));
-    }
     api::ProfilePut put;
-    if (!doc || doc.IsNull()) return put;
-    if (!doc.IsMap()) throw Error::invalid("yaml", "the profile YAML must be a map");
-    try {
-        if (doc["description"] && !doc["description"].IsNull()) put.description = doc["description"].as<std::string>();
-        put.config = string_map(doc["config"], "config");
+    read_yaml_document(text, "profile", [&](const YAML::Node& doc) {
+        put.description = yaml_description(doc);
+        put.config = yaml_string_map(doc["config"], "config");
         if (auto devices = doc["devices"]; devices && !devices.IsNull()) {
             if (!devices.IsMap()) throw Error::invalid("devices", "\"devices\" must be a map of devices");
             for (const auto& d : devices) {
                 std::string name = d.first.as<std::string>();
-                put.devices[name] = string_map(d.second, "devices." + name);
+                put.devices[name] = yaml_string_map(d.second, "devices." + name);
             }
         }
-    } catch (const YAML::Exception& e) {
-        throw Error::invalid("yaml", fmt::format("invalid profile YAML: {}", e.what()));
-    }
+    });
     return put;
 }
 

@@ -21,6 +21,7 @@
 #include "libinstance/error.hpp"
 #include "libinstance/project.hpp"
 #include "output.hpp"
+#include "yaml_documents.hpp"
 
 namespace li::cli {
 
@@ -46,29 +47,11 @@ nlohmann::ordered_json project_doc(const api::Project& p) {
 // A ProjectPut from YAML: config and description; the rest of what `show` prints (name,
 // used_by) is read-only and ignored, as lxc ignores it.
 api::ProjectPut put_from_yaml(const std::string& text) {
-    YAML::Node doc;
-    try {
-        doc = YAML::Load(text);
-    } catch (const YAML::Exception& e) {
-        throw Error::invalid("yaml", fmt::format("invalid project YAML: {}", e.what()));
-    }
     api::ProjectPut put;
-    if (!doc || doc.IsNull()) return put;
-    if (!doc.IsMap()) throw Error::invalid("yaml", "the project YAML must be a map");
-    try {
-        if (doc["description"] && !doc["description"].IsNull()) put.description = doc["description"].as<std::string>();
-        if (auto config = doc["config"]; config && !config.IsNull()) {
-            if (!config.IsMap()) throw Error::invalid("config", "\"config\" must be a map of strings");
-            for (const auto& kv : config) {
-                auto key = kv.first.as<std::string>();
-                if (!kv.second.IsScalar() && !kv.second.IsNull())
-                    throw Error::invalid("config." + key, fmt::format("\"config.{}\" must be a string", key));
-                put.config[key] = kv.second.IsNull() ? std::string() : kv.second.as<std::string>();
-            }
-        }
-    } catch (const YAML::Exception& e) {
-        throw Error::invalid("yaml", fmt::format("invalid project YAML: {}", e.what()));
-    }
+    read_yaml_document(text, "project", [&](const YAML::Node& doc) {
+        put.description = yaml_description(doc);
+        put.config = yaml_string_map(doc["config"], "config");
+    });
     return put;
 }
 
