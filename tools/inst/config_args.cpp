@@ -9,6 +9,7 @@
 
 #include "libinstance/error.hpp"
 #include "output.hpp"
+#include "yaml_documents.hpp"
 
 namespace li::cli {
 
@@ -17,19 +18,6 @@ namespace {
 std::string value_or_stdin(const std::string& value) {
     if (value != "-" || ::isatty(STDIN_FILENO)) return value;
     return std::string((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
-}
-
-api::ConfigMap yaml_string_map(const YAML::Node& node, const std::string& field) {
-    api::ConfigMap out;
-    if (!node || node.IsNull()) return out;
-    if (!node.IsMap()) throw Error::invalid(field, fmt::format("\"{}\" must be a map of strings", field));
-    for (const auto& kv : node) {
-        auto key = kv.first.as<std::string>();
-        if (!kv.second.IsScalar() && !kv.second.IsNull())
-            throw Error::invalid(field + "." + key, fmt::format("\"{}.{}\" must be a string", field, key));
-        out[key] = kv.second.IsNull() ? std::string() : kv.second.as<std::string>();
-    }
-    return out;
 }
 
 }  // namespace
