@@ -2,8 +2,12 @@
 // (images, profiles, volumes shared with default or not), every limit refused exactly at its
 // boundary, and restrictions refused on create, on update and through a profile. Instances stay
 // stopped: what is checked is the store, not the containers.
+#include <chrono>
 #include <doctest.h>
 #include <fmt/format.h>
+#include <functional>
+#include <mutex>
+#include <thread>
 
 #include "integration/shared_manager.hpp"
 
@@ -321,4 +325,112 @@ TEST_CASE("projects: a restricted project refuses forbidden config on create, on
     delete_instances("pj-res2");
     projects().remove("pj-res2");
     shared().mgr->profiles().remove("default", "pj-priv-profile");
+}
+
+TEST_CASE("projects: every restriction is refused on create, on update and through a profile, and lifted by its key") {
+    // What each restriction forbids by default, and the project key that allows it.
+    struct Forbidden {
+        std::string what;
+        api::ConfigMap config;
+        api::DeviceMap devices;
+        std::string key;    // the offending field in the error
+        std::string allow;  // "restricted.X=value" that lets it through
+    };
+    const std::vector<Forbidden> cases = {
+        {"privileged", {{"security.privileged", "true"}}, {}, "config.security.privileged", "restricted.containers.privilege=allow"},
+        {"nesting", {{"security.nesting", "true"}}, {}, "config.security.nesting", "restricted.containers.nesting=allow"},
+        {"raw.lxc", {{"raw.lxc", "lxc.init.cmd = /sbin/init"}}, {}, "config.raw.lxc", "restricted.containers.lowlevel=allow"},
+        {"raw.idmap", {{"raw.idmap", "uid 1000 1000"}}, {}, "config.raw.idmap", "restricted.idmap.uid=1000"},
+        {"idmap size", {{"security.idmap.size", "65536"}}, {}, "config.security.idmap.size", "restricted.containers.lowlevel=allow"},
+        {"shutdown timeout", {{"boot.host_shutdown_timeout", "5"}}, {}, "config.boot.host_shutdown_timeout",
+         "restricted.containers.lowlevel=allow"},
+        {"host path", {}, {{"d", {{"type", "disk"}, {"source", "/srv"}, {"path", "/mnt"}}}}, "devices.d", "restricted.devices.disk=allow"},
+        {"unmanaged nic", {}, {{"n", {{"type", "nic"}, {"nictype", "bridged"}, {"parent", "pjbr0"}}}}, "devices.n",
+         "restricted.devices.nic=allow"},
+        {"unix-char", {}, {{"u", {{"type", "unix-char"}, {"source", "/dev/null"}, {"path", "/dev/null2"}}}}, "devices.u",
+         "restricted.devices.unix-char=allow"},
+        {"usb", {}, {{"u", {{"type", "usb"}, {"vendorid", "0781"}}}}, "devices.u", "restricted.devices.usb=allow"},
+        {"proxy", {}, {{"x", {{"type", "proxy"}, {"listen", "tcp:127.0.0.1:18080"}, {"connect", "tcp:127.0.0.1:80"}}}}, "devices.x",
+         "restricted.devices.proxy=allow"},
+    };
+    // Profiles come from the default project, so one can carry what the project forbids.
+    make_project("pj-every", {{"features.images", "false"}, {"features.profiles", "false"}, {"restricted", "true"}});
+    Instance base = create_in("pj-every", "base");
+    for (const auto& c : cases) {
+        CAPTURE(c.what);
+        auto expect_refused = [&](const std::function<void()>& call) {
+            Error e = error_of(call);
+            CHECK(e.code() == ErrorCode::PermissionDenied);
+            CHECK(e.key() == c.key);
+            CHECK(contains(e.what(), "pj-every"));
+        };
+        expect_refused([&] { create_in("pj-every", "fresh", c.config, c.devices); });
+        CHECK(instance_names("pj-every") == std::vector<std::string>{"base"});
+        expect_refused([&] {
+            api::InstancePut put = api::put_of(base.info());
+            for (const auto& [k, v] : c.config) put.config[k] = v;
+            for (const auto& [k, v] : c.devices) put.devices[k] = v;
+            base.update(put);
+        });
+        api::ProfilesPost profile;
+        profile.name = "pj-every-profile";
+        profile.config = c.config;
+        profile.devices = c.devices;
+        shared().mgr->profiles().create("default", profile);
+        expect_refused([&] { create_in("pj-every", "fresh", {}, {}, {"default", "pj-every-profile"}); });
+        shared().mgr->profiles().remove("default", "pj-every-profile");
+
+        // The restriction's own key lets it through.
+        auto eq = c.allow.find('=');
+        set_project_config("pj-every", c.allow.substr(0, eq), c.allow.substr(eq + 1));
+        create_in("pj-every", "fresh", c.config, c.devices).remove();
+        set_project_config("pj-every", c.allow.substr(0, eq), "");
+    }
+    delete_instances("pj-every");
+    projects().remove("pj-every");
+}
+
+TEST_CASE("projects: restricted.networks.uplinks decides which host interfaces a project's networks may use") {
+    make_project("pj-uplink", {{"features.networks", "true"}, {"restricted", "true"}});
+    api::NetworksPost net;
+    net.name = "pjmv0";
+    net.type = "macvlan";
+    net.config = {{"parent", "lo"}};
+    Error e = error_of([&] { shared().mgr->networks().create("pj-uplink", net); });
+    CHECK(e.code() == ErrorCode::PermissionDenied);
+    CHECK(e.key() == "config.parent");
+    CHECK(contains(e.what(), "restricted.networks.uplinks"));
+    CHECK_FALSE(shared().mgr->networks().exists("pj-uplink", "pjmv0"));
+    projects().remove("pj-uplink");
+}
+
+TEST_CASE("projects: lifecycle events name the project") {
+    std::mutex mutex;
+    std::vector<std::string> seen;
+    EventFilter filter;
+    filter.types = {"lifecycle"};
+    filter.all_projects = true;  // a project's events are the project's own, as in LXD
+    auto sub = shared().mgr->events().subscribe(filter, [&](const std::string& text) {
+        if (text.find("/1.0/projects/pj-ev") == std::string::npos) return;
+        std::lock_guard lock(mutex);
+        seen.push_back(text);
+    });
+    make_project("pj-ev", {});
+    set_project_config("pj-ev", "user.x", "1");
+    projects().rename("pj-ev", "pj-ev2");
+    projects().remove("pj-ev2");
+    for (int i = 0; i < 100; ++i) {
+        {
+            std::lock_guard lock(mutex);
+            if (seen.size() >= 4) break;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    std::lock_guard lock(mutex);
+    REQUIRE(seen.size() == 4);
+    CHECK(contains(seen[0], "\"project-created\""));
+    CHECK(contains(seen[1], "\"project-updated\""));
+    CHECK(contains(seen[2], "\"project-renamed\""));
+    CHECK(contains(seen[2], "/1.0/projects/pj-ev2"));
+    CHECK(contains(seen[3], "\"project-deleted\""));
 }
