@@ -434,3 +434,20 @@ TEST_CASE("projects: lifecycle events name the project") {
     CHECK(contains(seen[2], "/1.0/projects/pj-ev2"));
     CHECK(contains(seen[3], "\"project-deleted\""));
 }
+
+TEST_CASE("projects: with features.images two projects hold the same image apart; deleting it in one keeps the other's") {
+    make_project("pj-own-img", {});
+    ImageExportResult exported = shared().mgr->images().export_image("default", "busybox", shared().dir.path() / "pj-busybox");
+    ImageImportOptions opts;
+    opts.alias = "busybox";
+    api::Image own = shared().mgr->images().import_file("pj-own-img", exported.metadata, opts);
+    CHECK(own.fingerprint == shared().mgr->images().get("default", "busybox").fingerprint);
+    CHECK(shared().mgr->images().list("pj-own-img").size() == 1);
+    create_in("pj-own-img", "c1").remove();
+    shared().mgr->images().remove("pj-own-img", "busybox");
+    CHECK(shared().mgr->images().list("pj-own-img").empty());
+    // The default project's image (same fingerprint, same file) still launches.
+    create_in("default", "pj-own-img-check").remove();
+    projects().remove("pj-own-img");
+    std::filesystem::remove(exported.metadata);
+}
