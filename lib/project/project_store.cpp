@@ -48,7 +48,7 @@ api::ConfigMap normalized(api::ConfigMap config, bool fill_defaults) {
     return config;
 }
 
-std::string query_one(SQLite::Database& db, const char* sql, const std::string& project) {
+std::string joined_names(SQLite::Database& db, const char* sql, const std::string& project) {
     SQLite::Statement q(db, sql);
     q.bind(1, project);
     std::vector<std::string> out;
@@ -61,7 +61,7 @@ std::string query_one(SQLite::Database& db, const char* sql, const std::string& 
 std::string contents(SQLite::Database& db, const std::string& project) {
     std::vector<std::string> parts;
     auto add = [&](const char* what, const char* sql) {
-        std::string names = query_one(db, sql, project);
+        std::string names = joined_names(db, sql, project);
         if (!names.empty()) parts.push_back(fmt::format("{} {}", what, names));
     };
     add("instances", "SELECT name FROM instances WHERE project = ? ORDER BY name");
