@@ -267,6 +267,9 @@ TEST_CASE("volume: lifecycle events name the volume's API path, in another proje
         events.seen.push_back(e["metadata"]["action"].get<std::string>() + " " + source);
         events.cv.notify_all();
     });
+    api::ProjectsPost project;
+    project.name = "proj1";  // with its own custom volumes (features.storage.volumes, a new project's default)
+    shared().mgr->projects().create(project);
     auto& volumes = shared().mgr->storage_volumes();
     api::StorageVolumesPost post;
     post.name = "vol-ev";
@@ -282,4 +285,5 @@ TEST_CASE("volume: lifecycle events name the volume's API path, in another proje
     std::unique_lock lock(events.mutex);
     events.cv.wait_for(lock, std::chrono::seconds(20), [&] { return events.seen.size() >= 4; });
     CHECK(events.seen == expected);
+    shared().mgr->projects().remove("proj1");
 }
