@@ -1,6 +1,7 @@
 // restricted.*: what a restricted project's instances and profiles may not use.
 #include "project/project_restrictions.hpp"
 
+#include <algorithm>
 #include <fmt/format.h>
 
 #include "config/validators.hpp"
@@ -135,16 +136,13 @@ void check_devices(const ProjectRecord& p, const api::DeviceMap& devices, const 
     }
 }
 
-}  // namespace
-
-void check_instance_restrictions(SQLite::Database& db, const ProjectRecord& p, const InstanceRecord& candidate) {
-    if (!is_restricted(p)) return;
-    auto inst = project_usage::expand(db, candidate, nullptr);
-    std::string owner = fmt::format("instance \"{}\"", candidate.name);
+// An instance as expanded (its profiles applied), so what a profile brings counts too.
+void check_expanded_restrictions(const ProjectRecord& p, const project_usage::ExpandedInstance& inst) {
+    std::string owner = fmt::format("instance \"{}\"", inst.name);
     api::ConfigMap config;
     for (const auto& [key, value] : inst.expanded.config)
         if (!key.starts_with("volatile.") && !key.starts_with("image.")) config[key] = value;
-    bool vm = candidate.type == "virtual-machine";
+    bool vm = inst.type == "virtual-machine";
     check_config(p, config, !vm, vm, owner);
     check_devices(p, inst.expanded.devices, owner);
     if (!vm && restriction(p, "restricted.containers.privilege") == "isolated") {
@@ -153,6 +151,12 @@ void check_instance_restrictions(SQLite::Database& db, const ProjectRecord& p, c
             forbid(p, "config.security.idmap.isolated", fmt::format("containers must set security.idmap.isolated=true ({})", owner),
                    "restricted.containers.privilege");
     }
+}
+
+}  // namespace
+
+void check_instance_restrictions(SQLite::Database& db, const ProjectRecord& p, const InstanceRecord& candidate) {
+    if (is_restricted(p)) check_expanded_restrictions(p, project_usage::expand(db, candidate, nullptr));
 }
 
 void check_profile_restrictions(const ProjectRecord& p, const ProfileRecord& profile) {
@@ -177,15 +181,7 @@ void check_existing_restrictions(SQLite::Database& db, const ProjectRecord& next
     if (!is_restricted(next)) return;
     for (const auto& profile : repo::list_profiles(db, next.name))
         if (profile.project == next.name) check_profile_restrictions(next, profile);
-    for (const auto& inst : instances) {
-        InstanceRecord record;
-        record.project = next.name;
-        record.name = inst.name;
-        record.type = inst.type;
-        record.config = inst.expanded.config;
-        record.devices = inst.expanded.devices;
-        check_instance_restrictions(db, next, record);
-    }
+    for (const auto& inst : instances) check_expanded_restrictions(next, inst);
 }
 
 void check_snapshots_allowed(SQLite::Database& db, const std::string& project) {
