@@ -8,8 +8,9 @@
 
 #include "store/records.hpp"
 
-// A `project` argument means the images and aliases of the project whose images it uses (features.images), as repo::project_for resolves it; an unknown
-// project is NotFound (key "project").
+// A `project` argument means the images and aliases of the project whose images it uses
+// (features.images), as repo::project_for resolves it; an unknown project is NotFound (key
+// "project").
 namespace li::repo {
 
 std::vector<ImageRecord> list_images(SQLite::Database& db, const std::string& project);

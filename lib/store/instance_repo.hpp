@@ -8,8 +8,8 @@
 
 #include "store/records.hpp"
 
-// A `project` argument means the instances of that very project, as repo::project_for resolves it; an unknown
-// project is NotFound (key "project").
+// A `project` argument means the instances of that very project, as repo::project_for resolves it;
+// an unknown project is NotFound (key "project").
 namespace li::repo {
 
 std::optional<InstanceRecord> find_instance(SQLite::Database& db, const std::string& project, const std::string& name);

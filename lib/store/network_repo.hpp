@@ -21,8 +21,9 @@ struct NetworkRecord {
     std::string status = "Created";
 };
 
-// A `project` argument means the networks of the project whose networks it uses (features.networks), as repo::project_for resolves it; an unknown
-// project is NotFound (key "project").
+// A `project` argument means the networks of the project whose networks it uses
+// (features.networks), as repo::project_for resolves it; an unknown project is NotFound (key
+// "project").
 namespace repo {
 
 std::optional<NetworkRecord> find_network(SQLite::Database& db, const std::string& project, const std::string& name);

@@ -8,8 +8,9 @@
 
 #include "store/records.hpp"
 
-// A `project` argument means the profiles of the project whose profiles it uses (features.profiles), as repo::project_for resolves it; an unknown
-// project is NotFound (key "project").
+// A `project` argument means the profiles of the project whose profiles it uses
+// (features.profiles), as repo::project_for resolves it; an unknown project is NotFound (key
+// "project").
 namespace li::repo {
 
 std::optional<ProfileRecord> find_profile(SQLite::Database& db, const std::string& project, const std::string& name);

@@ -24,8 +24,9 @@ struct VolumeRecord {
     api::ConfigMap config;
 };
 
-// A `project` argument means the custom volumes of the project whose volumes it uses (features.storage.volumes), image volumes of its images' project, instance volumes of the project itself, as repo::project_for resolves it; an unknown
-// project is NotFound (key "project").
+// A `project` argument means the custom volumes of the project whose volumes it uses
+// (features.storage.volumes), image volumes of its images' project, instance volumes of the project
+// itself, as repo::project_for resolves it; an unknown project is NotFound (key "project").
 namespace repo {
 
 std::optional<VolumeRecord> find_volume(SQLite::Database& db, int64_t pool_id, const std::string& project,
