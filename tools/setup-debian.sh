@@ -27,6 +27,9 @@ packages=(
   # managed bridge networks: DHCP/DNS (dnsmasq-base has no system service; libinstance runs its
   # own dnsmasq per network with --conf-file of its own) and NAT/filtering (nft)
   dnsmasq-base nftables iproute2
+  # the daemon (instanced): Boost.Beast/Asio (header-only) and, for its compatibility tests,
+  # Debian's real lxc client
+  libboost-dev lxd-client
 )
 
 apt-get update -qq

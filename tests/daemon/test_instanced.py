@@ -1,0 +1,126 @@
+"""instanced's process and transport: foreground start on a private state directory, waitready,
+the unix socket's mode, LXD's envelopes for /, /1.0 and errors, body limits, Debian's `lxc` client
+reading /1.0, and shutdown both through `instanced shutdown` and SIGTERM."""
+import json
+import os
+import signal
+import socket
+import subprocess
+import tempfile
+
+import pytest
+
+INSTANCED = os.environ.get("INSTANCED", "")
+
+
+class UnixHTTP:
+    """One HTTP/1.1 request per connection, as LXD's Go client sends them."""
+
+    def __init__(self, path):
+        self.path = path
+
+    def raw(self, data: bytes) -> bytes:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+            s.settimeout(30)
+            s.connect(self.path)
+            s.sendall(data)
+            out = b""
+            while True:
+                chunk = s.recv(65536)
+                if not chunk:
+                    return out
+                out += chunk
+
+    def request(self, method, target, body=b"", headers=None):
+        head = f"{method} {target} HTTP/1.1\r\nHost: unix.socket\r\nConnection: close\r\n"
+        for k, v in (headers or {}).items():
+            head += f"{k}: {v}\r\n"
+        if body or method in ("PUT", "POST", "PATCH"):
+            head += f"Content-Length: {len(body)}\r\n"
+        answer = self.raw(head.encode() + b"\r\n" + body)
+        status_line, _, rest = answer.partition(b"\r\n")
+        _, _, payload = rest.partition(b"\r\n\r\n")
+        return int(status_line.split()[1]), payload
+
+
+@pytest.fixture
+def daemon():
+    assert INSTANCED and os.access(INSTANCED, os.X_OK), "INSTANCED must name the built daemon"
+    state = tempfile.mkdtemp(prefix="instanced-")
+    proc = subprocess.Popen([INSTANCED, "--state-dir", state], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    ready = subprocess.run([INSTANCED, "waitready", "--state-dir", state, "--timeout", "30"])
+    assert ready.returncode == 0
+    yield proc, state, UnixHTTP(os.path.join(state, "unix.socket"))
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)
+
+
+def envelope(payload):
+    doc = json.loads(payload)
+    assert set(doc) == {"type", "status", "status_code", "operation", "error_code", "error", "metadata"}
+    return doc
+
+
+def test_root_and_server_document(daemon):
+    _, state, http = daemon
+    mode = os.stat(os.path.join(state, "unix.socket")).st_mode & 0o777
+    assert mode == 0o660
+    status, payload = http.request("GET", "/")
+    assert status == 200
+    assert envelope(payload)["metadata"] == ["/1.0"]
+    status, payload = http.request("GET", "/1.0?project=default")
+    doc = envelope(payload)
+    assert status == 200 and doc["type"] == "sync" and doc["status_code"] == 200
+    server = doc["metadata"]
+    assert server["api_version"] == "1.0" and server["auth"] == "trusted"
+    assert server["environment"]["server"] == "lxd"
+    assert server["environment"]["server_pid"] == daemon[0].pid
+    assert server["api_extensions"] == []  # only what is implemented is announced
+
+
+def test_errors_use_lxds_envelope(daemon):
+    _, _, http = daemon
+    status, payload = http.request("GET", "/1.0/nope")
+    doc = envelope(payload)
+    assert status == 404 and doc["type"] == "error" and doc["error_code"] == 404 and doc["error"] == "not found"
+    status, payload = http.request("DELETE", "/1.0")
+    assert status == 404 and envelope(payload)["error"] == 'Method "DELETE" not found'
+
+
+def test_hostile_requests_get_4xx_and_the_daemon_lives_on(daemon):
+    proc, _, http = daemon
+    # A body over the limit is refused from its Content-Length, before it is read.
+    answer = http.raw(b"PUT /1.0 HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000000000\r\n\r\n")
+    assert answer.startswith(b"HTTP/1.1 413")
+    answer = http.raw(b"\x00\x01garbage\r\n\r\n")
+    assert answer.startswith(b"HTTP/1.1 400")
+    status, _ = http.request("GET", "/")
+    assert status == 200 and proc.poll() is None
+
+
+def test_debian_lxc_client_reads_the_server(daemon, tmp_path):
+    _, state, _ = daemon
+    env = dict(os.environ, LXD_SOCKET=os.path.join(state, "unix.socket"), LXD_CONF=str(tmp_path))
+    out = subprocess.run(["lxc", "query", "/1.0"], env=env, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["environment"]["server"] == "lxd"
+
+
+def test_shutdown_command_and_sigterm_stop_the_daemon(daemon):
+    proc, state, _ = daemon
+    assert subprocess.run([INSTANCED, "shutdown", "--state-dir", state]).returncode == 0
+    assert proc.wait(timeout=30) == 0
+    assert not os.path.exists(os.path.join(state, "unix.socket"))
+    # A second daemon on the same state directory starts, and SIGTERM stops it the same way.
+    again = subprocess.Popen([INSTANCED, "--state-dir", state], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    assert subprocess.run([INSTANCED, "waitready", "--state-dir", state, "--timeout", "30"]).returncode == 0
+    again.send_signal(signal.SIGTERM)
+    assert again.wait(timeout=30) == 0
+
+
+def test_a_second_daemon_on_the_same_state_directory_is_refused(daemon):
+    _, state, _ = daemon
+    second = subprocess.run([INSTANCED, "--state-dir", state], capture_output=True, text=True, timeout=60)
+    assert second.returncode != 0
+    assert "in use" in second.stderr or "already answers" in second.stderr

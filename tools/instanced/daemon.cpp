@@ -1,0 +1,95 @@
+#include "daemon.hpp"
+
+#include <boost/asio/steady_timer.hpp>
+#include <csignal>
+#include <fmt/format.h>
+#include <grp.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "libinstance/error.hpp"
+#include "http_session.hpp"
+#include "server_routes.hpp"
+
+namespace li::daemon {
+
+namespace asio = boost::asio;
+using Local = asio::local::stream_protocol;
+
+namespace {
+
+// A socket file left by a daemon that died is removed; one a live daemon answers on is not.
+void remove_stale_socket(asio::io_context& io, const std::filesystem::path& path) {
+    if (!std::filesystem::exists(std::filesystem::symlink_status(path))) return;
+    Local::socket probe(io);
+    boost::system::error_code ec;
+    probe.connect(Local::endpoint(path.string()), ec);
+    if (!ec) throw Error(ErrorCode::Busy, fmt::format("a daemon already answers on {}", path.string()), "socket");
+    std::filesystem::remove(path);
+}
+
+void set_socket_access(const std::filesystem::path& path, const std::string& group) {
+    gid_t gid = 0;
+    if (!group.empty()) {
+        struct group* g = ::getgrnam(group.c_str());
+        if (!g) throw Error::invalid("group", fmt::format("unknown group \"{}\"", group));
+        gid = g->gr_gid;
+    }
+    if (::chown(path.c_str(), 0, gid) != 0) throw Error::from_errno("chown " + path.string(), errno);
+    if (::chmod(path.c_str(), 0660) != 0) throw Error::from_errno("chmod " + path.string(), errno);
+}
+
+}  // namespace
+
+std::filesystem::path Daemon::socket_path(const std::filesystem::path& state_dir) {
+    return (state_dir.empty() ? Manager::default_state_dir() : state_dir) / "unix.socket";
+}
+
+Daemon::Daemon(DaemonOptions opts)
+    : opts_(std::move(opts)), manager_(Manager::open(opts_.state_dir)), acceptor_(io_), signals_(io_, SIGTERM, SIGINT) {
+    socket_path_ = manager_->state_dir() / "unix.socket";
+    add_server_routes(router_, *this);
+    remove_stale_socket(io_, socket_path_);
+    acceptor_.open(Local());
+    acceptor_.bind(Local::endpoint(socket_path_.string()));
+    set_socket_access(socket_path_, opts_.group);
+    acceptor_.listen();
+    signals_.async_wait([this](const boost::system::error_code& ec, int) {
+        if (!ec) request_shutdown();
+    });
+}
+
+Daemon::~Daemon() {
+    std::error_code ec;
+    std::filesystem::remove(socket_path_, ec);
+}
+
+void Daemon::accept() {
+    acceptor_.async_accept([this](const boost::system::error_code& ec, Local::socket socket) {
+        if (ec) return;  // closed by shutdown
+        serve_connection(std::move(socket), router_, opts_.body_limit);
+        accept();
+    });
+}
+
+int Daemon::run() {
+    accept();
+    std::fprintf(stderr, "instanced: serving %s on %s\n", manager_->state_dir().c_str(), socket_path_.c_str());
+    io_.run();
+    std::fprintf(stderr, "instanced: shut down\n");
+    return 0;
+}
+
+void Daemon::request_shutdown() {
+    asio::post(io_, [this] {
+        boost::system::error_code ignored;
+        acceptor_.close(ignored);
+        signals_.cancel(ignored);
+        std::filesystem::remove(socket_path_);
+        // Answers already being written (the shutdown request's own) get a moment to go out.
+        auto timer = std::make_shared<asio::steady_timer>(io_, std::chrono::milliseconds(200));
+        timer->async_wait([this, timer](const boost::system::error_code&) { io_.stop(); });
+    });
+}
+
+}  // namespace li::daemon

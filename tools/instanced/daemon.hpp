@@ -1,0 +1,46 @@
+#pragma once
+// instanced's process: the Manager of one state directory, served over <state>/unix.socket until
+// `instanced shutdown`, SIGTERM or SIGINT.
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "libinstance/manager.hpp"
+#include "router.hpp"
+
+namespace li::daemon {
+
+struct DaemonOptions {
+    std::filesystem::path state_dir;  ///< empty: $LIBINSTANCE_DIR, else the default
+    std::string group;                ///< group owning the socket ("": root's)
+    size_t body_limit = 64 * 1024 * 1024;  ///< largest request body; bigger ones get 413
+};
+
+class Daemon {
+public:
+    explicit Daemon(DaemonOptions opts);
+    ~Daemon();
+    /// Serves until shutdown; returns the process exit status.
+    int run();
+    /// Stops accepting and ends run() once the answers in progress are written.
+    void request_shutdown();
+    Manager& manager() { return *manager_; }
+    static std::filesystem::path socket_path(const std::filesystem::path& state_dir);
+
+private:
+    void accept();
+
+    DaemonOptions opts_;
+    std::shared_ptr<Manager> manager_;
+    boost::asio::io_context io_;
+    boost::asio::local::stream_protocol::acceptor acceptor_;
+    boost::asio::signal_set signals_;
+    Router router_;
+    std::filesystem::path socket_path_;
+};
+
+}  // namespace li::daemon

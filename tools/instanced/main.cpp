@@ -1,0 +1,97 @@
+// instanced: the LXD REST API 1.0 over libinstance, for LXD's own clients (lxc, pylxd).
+//
+//   instanced [--state-dir DIR] [--group GROUP]         serve in the foreground, logging to stderr
+//   instanced waitready [--state-dir DIR] [--timeout N]  wait until the daemon answers (default 30 s)
+//   instanced shutdown [--state-dir DIR]                 stop it (SIGTERM does the same)
+//
+// DIR defaults to $LIBINSTANCE_DIR, else /var/lib/libinstance; the socket is DIR/unix.socket.
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <thread>
+
+#include "daemon.hpp"
+#include "libinstance/error.hpp"
+#include "local_client.hpp"
+
+namespace {
+
+using li::daemon::Daemon;
+using li::daemon::local_request;
+
+struct Args {
+    std::string command;  // "" (serve), "waitready", "shutdown"
+    li::daemon::DaemonOptions daemon;
+    int timeout = 30;
+};
+
+int usage() {
+    std::fputs("usage: instanced [--state-dir DIR] [--group GROUP]\n"
+               "       instanced waitready [--state-dir DIR] [--timeout SECONDS]\n"
+               "       instanced shutdown [--state-dir DIR]\n",
+               stderr);
+    return 2;
+}
+
+bool parse(int argc, char** argv, Args& args) {
+    for (int i = 1; i < argc; ++i) {
+        std::string a = argv[i];
+        auto value = [&](const char* flag) -> const char* {
+            if (a.rfind(std::string(flag) + "=", 0) == 0) return argv[i] + std::strlen(flag) + 1;
+            if (a == flag && i + 1 < argc) return argv[++i];
+            return nullptr;
+        };
+        if (const char* v = value("--state-dir")) args.daemon.state_dir = v;
+        else if (const char* v = value("--group")) args.daemon.group = v;
+        else if (const char* v = value("--timeout")) args.timeout = std::atoi(v);
+        else if ((a == "waitready" || a == "shutdown") && args.command.empty()) args.command = a;
+        else return false;
+    }
+    return true;
+}
+
+int wait_ready(const std::filesystem::path& socket, int timeout) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout);
+    std::string last;
+    while (std::chrono::steady_clock::now() < deadline) {
+        auto answer = local_request(socket, "GET", "/internal/ready");
+        if (answer.status == 200) return 0;
+        last = answer.error.empty() ? "status " + std::to_string(answer.status) : answer.error;
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    std::fprintf(stderr, "instanced: not ready on %s after %d s (%s)\n", socket.c_str(), timeout, last.c_str());
+    return 1;
+}
+
+int shutdown_daemon(const std::filesystem::path& socket) {
+    auto answer = local_request(socket, "PUT", "/internal/shutdown");
+    if (answer.status == 200) {
+        // Done once the socket is gone (the daemon removes it as it stops accepting).
+        for (int i = 0; i < 100 && std::filesystem::exists(socket); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        return 0;
+    }
+    std::fprintf(stderr, "instanced: shutdown failed on %s: %s\n", socket.c_str(),
+                 answer.error.empty() ? answer.body.c_str() : answer.error.c_str());
+    return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    Args args;
+    if (!parse(argc, argv, args)) return usage();
+    try {
+        auto socket = Daemon::socket_path(args.daemon.state_dir.empty() ? li::Manager::default_state_dir() : args.daemon.state_dir);
+        if (args.command == "waitready") return wait_ready(socket, args.timeout);
+        if (args.command == "shutdown") return shutdown_daemon(socket);
+        Daemon daemon(args.daemon);
+        return daemon.run();
+    } catch (const li::Error& e) {
+        std::fprintf(stderr, "instanced: %s\n", e.what());
+        return 1;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "instanced: %s\n", e.what());
+        return 1;
+    }
+}

@@ -1,0 +1,94 @@
+#include "server_routes.hpp"
+
+#include <fstream>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "daemon.hpp"
+
+namespace li::daemon {
+
+namespace {
+
+using nlohmann::json;
+
+// NAME and VERSION_ID of /etc/os-release.
+std::pair<std::string, std::string> os_release() {
+    std::ifstream in("/etc/os-release");
+    std::string line, name, version;
+    auto value = [](const std::string& l) {
+        std::string v = l.substr(l.find('=') + 1);
+        if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
+        return v;
+    };
+    while (std::getline(in, line)) {
+        if (line.rfind("NAME=", 0) == 0) name = value(line);
+        if (line.rfind("VERSION_ID=", 0) == 0) version = value(line);
+    }
+    return {name, version};
+}
+
+std::string host_name() {
+    char buf[256] = {};
+    ::gethostname(buf, sizeof buf - 1);
+    return buf;
+}
+
+// LXD's Server document for a trusted client. api_extensions lists only what instanced
+// implements; clients check it before using an extension's fields.
+json server_document(Daemon& daemon, const std::string& project) {
+    struct utsname uts {};
+    ::uname(&uts);
+    auto [os_name, os_version] = os_release();
+    json drivers = json::array({json{{"Name", "dir"}, {"Version", "1"}, {"Remote", false}},
+                                json{{"Name", "btrfs"}, {"Version", "1"}, {"Remote", false}}});
+    json environment{{"addresses", json::array()},
+                     {"architectures", json::array({uts.machine})},
+                     {"certificate", ""},
+                     {"certificate_fingerprint", ""},
+                     {"driver", "lxc"},
+                     {"driver_version", ""},
+                     {"firewall", "nftables"},
+                     {"kernel", uts.sysname},
+                     {"kernel_architecture", uts.machine},
+                     {"kernel_features", json::object()},
+                     {"kernel_version", uts.release},
+                     {"lxc_features", json::object()},
+                     {"os_name", os_name},
+                     {"os_version", os_version},
+                     {"project", project},
+                     {"server", "lxd"},  // what LXD clients expect ("lxd-agent" switches them to agent paths)
+                     {"server_clustered", false},
+                     {"server_event_mode", "full-mesh"},
+                     {"server_name", host_name()},
+                     {"server_pid", ::getpid()},
+                     {"server_version", LI_INSTANCED_VERSION},
+                     {"storage", "dir"},
+                     {"storage_version", "1"},
+                     {"storage_supported_drivers", drivers}};
+    return json{{"api_extensions", json::array()},
+                {"api_status", "stable"},
+                {"api_version", "1.0"},
+                {"auth", "trusted"},
+                {"public", false},
+                {"auth_methods", json::array({"tls"})},
+                {"config", daemon.manager().config()},
+                {"environment", environment}};
+}
+
+}  // namespace
+
+void add_server_routes(Router& router, Daemon& daemon) {
+    router.add(http::verb::get, "/", [](const Call&) { return sync_response(json::array({"/1.0"})); });
+    router.add(http::verb::get, "/1.0", [&daemon](const Call& call) {
+        auto project = call.query.find("project");
+        return sync_response(server_document(daemon, project == call.query.end() ? "default" : project->second));
+    });
+    router.add(http::verb::get, "/internal/ready", [](const Call&) { return sync_response(json::object()); });
+    router.add(http::verb::put, "/internal/shutdown", [&daemon](const Call&) {
+        daemon.request_shutdown();
+        return sync_response(json::object());
+    });
+}
+
+}  // namespace li::daemon
