@@ -85,7 +85,8 @@ void Daemon::request_shutdown() {
         boost::system::error_code ignored;
         acceptor_.close(ignored);
         signals_.cancel(ignored);
-        std::filesystem::remove(socket_path_);
+        std::error_code gone;
+        std::filesystem::remove(socket_path_, gone);  // new clients fail at once instead of hanging
         // Answers already being written (the shutdown request's own) get a moment to go out.
         auto timer = std::make_shared<asio::steady_timer>(io_, std::chrono::milliseconds(200));
         timer->async_wait([this, timer](const boost::system::error_code&) { io_.stop(); });
