@@ -9,6 +9,7 @@
 
 #include "libinstance/error.hpp"
 #include "http_session.hpp"
+#include "project_routes.hpp"
 #include "server_routes.hpp"
 
 namespace li::daemon {
@@ -49,6 +50,7 @@ Daemon::Daemon(DaemonOptions opts)
     : opts_(std::move(opts)), manager_(Manager::open(opts_.state_dir)), acceptor_(io_), signals_(io_, SIGTERM, SIGINT) {
     socket_path_ = manager_->state_dir() / "unix.socket";
     add_server_routes(router_, *this);
+    add_project_routes(router_, *manager_);
     remove_stale_socket(io_, socket_path_);
     acceptor_.open(Local());
     acceptor_.bind(Local::endpoint(socket_path_.string()));

@@ -99,6 +99,8 @@ Response Router::dispatch(const Request& request) const {
         try {
             return route.handler(call);
         } catch (const Error& e) {
+            // A stale If-Match is LXD's 412, whatever store refused it.
+            if (e.code() == ErrorCode::Conflict && e.key() == "etag") return error_response(http::status::precondition_failed, e.what());
             return error_response(status_of(e.code()), e.what());
         } catch (const std::exception& e) {
             return error_response(http::status::internal_server_error, e.what());

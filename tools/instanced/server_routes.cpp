@@ -66,7 +66,7 @@ json server_document(Daemon& daemon, const std::string& project) {
                      {"storage", "dir"},
                      {"storage_version", "1"},
                      {"storage_supported_drivers", drivers}};
-    return json{{"api_extensions", json::array()},
+    return json{{"api_extensions", json::array({"projects", "project_usage"})},
                 {"api_status", "stable"},
                 {"api_version", "1.0"},
                 {"auth", "trusted"},

@@ -1,0 +1,77 @@
+#include "project_routes.hpp"
+
+#include "libinstance/manager.hpp"
+
+namespace li::daemon {
+
+namespace {
+
+using nlohmann::json;
+
+// The If-Match value without the quotes clients send it with.
+std::string if_match(const Call& call) {
+    auto it = call.request.find(http::field::if_match);
+    if (it == call.request.end()) return {};
+    std::string value(it->value().data(), it->value().size());
+    if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
+    return value;
+}
+
+bool recursive(const Call& call) {
+    auto it = call.query.find("recursion");
+    return it != call.query.end() && !it->second.empty() && it->second != "0";
+}
+
+std::string url_of(const std::string& name) { return "/1.0/projects/" + name; }
+
+}  // namespace
+
+void add_project_routes(Router& router, Manager& manager) {
+    ProjectStore& projects = manager.projects();
+    router.add(http::verb::get, "/1.0/projects", [&projects](const Call& call) {
+        auto all = projects.list();
+        if (recursive(call)) return sync_response(json::parse(api::to_json(all)));
+        json urls = json::array();
+        for (const auto& p : all) urls.push_back(url_of(p.name));
+        return sync_response(urls);
+    });
+    router.add(http::verb::post, "/1.0/projects", [&projects](const Call& call) {
+        auto created = projects.create(api::projects_post_from_json(call.request.body()));
+        Response res = sync_response(nullptr, http::status::created);
+        res.set(http::field::location, url_of(created.name));
+        return res;
+    });
+    router.add(http::verb::get, "/1.0/projects/{name}", [&projects](const Call& call) {
+        const std::string& name = call.params.at("name");
+        auto project = projects.get(name);
+        Response res = sync_response(json::parse(api::to_json(project)));
+        res.set(http::field::etag, "\"" + projects.etag(name) + "\"");
+        return res;
+    });
+    router.add(http::verb::put, "/1.0/projects/{name}", [&projects](const Call& call) {
+        projects.update(call.params.at("name"), api::project_put_from_json(call.request.body()), if_match(call));
+        return sync_response(json::object());
+    });
+    router.add(http::verb::patch, "/1.0/projects/{name}", [&projects](const Call& call) {
+        // PATCH merges: the description when sent, and each config key sent.
+        const std::string& name = call.params.at("name");
+        std::string etag = if_match(call);
+        if (etag.empty()) etag = projects.etag(name);  // the state merged into is the one written over
+        api::ProjectPut current = api::put_of(projects.get(name));
+        json body = json::parse(call.request.body(), nullptr, false);
+        api::ProjectPut change = api::project_put_from_json(call.request.body());
+        if (body.is_object() && body.contains("description")) current.description = change.description;
+        for (const auto& [key, value] : change.config) current.config[key] = value;
+        projects.update(name, current, etag);
+        return sync_response(json::object());
+    });
+    router.add(http::verb::delete_, "/1.0/projects/{name}", [&projects](const Call& call) {
+        projects.remove(call.params.at("name"));
+        return sync_response(json::object());
+    });
+    router.add(http::verb::get, "/1.0/projects/{name}/state", [&projects](const Call& call) {
+        return sync_response(json::parse(api::to_json(projects.state(call.params.at("name")))));
+    });
+}
+
+}  // namespace li::daemon
