@@ -161,13 +161,13 @@ std::string ProjectStore::etag(std::string_view name) {
 }
 
 void ProjectStore::update(std::string_view name, const api::ProjectPut& put, std::string_view if_match) {
-    api::ConfigMap config = normalized(put.config, false);
+    api::ConfigMap config = normalized(put.config, true);
     project_keys::validate(config);
     core_->db().transaction([&](SQLite::Database& db) {
         ProjectRecord current = load(db, name);
         if (!if_match.empty() && if_match != project_etag(current))
             throw Error(ErrorCode::Conflict, fmt::format("project \"{}\" changed since it was read (ETag mismatch)", name), "etag");
-        ProjectRecord next{current.id, current.name, put.description, normalized(config, true)};
+        ProjectRecord next{current.id, current.name, put.description, config};
         for (std::string_view f : project_keys::feature_keys()) {
             const std::string key(f);
             if (next.config.at(key) == current.config[key]) continue;
