@@ -48,6 +48,13 @@ struct ExecOptions {
     int stderr_fd = -1;                       ///< write stderr here instead of capturing
     uint32_t uid = 0;
     uint32_t gid = 0;
+    /// stdin_fd is a terminal (e.g. the slave side of openpty()): the command runs in a new session
+    /// with it as its controlling terminal, so ^C, job control and window sizes work as in LXD's
+    /// interactive exec. The terminal's size is the caller's to set (TIOCSWINSZ on its master).
+    bool terminal = false;
+    /// Called once the command runs, with its process id on the host (the number to signal: LXD's
+    /// exec control "signal" message); not called when it could not start.
+    std::function<void(int pid)> on_started;
 };
 
 /// What Instance::exec() returns.

@@ -2,11 +2,13 @@
 // process, so liblxc never forks inside a program that embeds libinstance.
 //
 //   libinstance-helper start LXCPATH NAME LOGFILE
-//   libinstance-helper attach LXCPATH NAME [--cwd DIR] [--uid N] [--gid N] [--env K=V]... -- CMD...
+//   libinstance-helper attach LXCPATH NAME [--cwd DIR] [--uid N] [--gid N] [--env K=V]... [--terminal] -- CMD...
 //   libinstance-helper console LXCPATH NAME
 //   libinstance-helper proxy --pid PID --bind host|container --listen ADDR --connect ADDR ... (proxy.cpp)
 //
-// attach reports on fd 3 one line: "exit N", "exec-error ERRNO" or "error MESSAGE".
+// attach reports on fd 3 "pid N" once the command runs (its host pid), then one line: "exit N",
+// "exec-error ERRNO" or "error MESSAGE". With --terminal, stdin is made the command's controlling
+// terminal in a session of its own.
 // console sends on fd 3 (a unix socket) one message: "ok" carrying two descriptors, the console
 // terminal's master side and liblxc's command socket that keeps it allocated, or "error MESSAGE".
 
@@ -18,6 +20,7 @@
 #include <lxc/attach_options.h>
 #include <lxc/lxccontainer.h>
 #include <string>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -37,7 +40,7 @@ void report(const std::string& line) {
 int usage() {
     std::fprintf(stderr, "usage: libinstance-helper start LXCPATH NAME LOGFILE\n"
                          "       libinstance-helper attach LXCPATH NAME [--cwd DIR] [--uid N] [--gid N] "
-                         "[--env K=V]... -- CMD...\n"
+                         "[--env K=V]... [--terminal] -- CMD...\n"
                          "       libinstance-helper console LXCPATH NAME\n");
     return 2;
 }
@@ -75,10 +78,17 @@ int do_start(const char* lxcpath, const char* name, const char* logfile) {
 struct AttachPayload {
     std::vector<char*> argv;
     int errno_fd;  // close-on-exec: a successful exec closes it, a failed one writes errno
+    bool terminal = false;
 };
 
 int run_command(void* data) {
     auto* p = static_cast<AttachPayload*>(data);
+    if (p->terminal) {
+        // A session of its own with stdin as the controlling terminal: the terminal's ^C and
+        // window size changes then reach the command's foreground process group.
+        ::setsid();
+        ::ioctl(STDIN_FILENO, TIOCSCTTY, 0);
+    }
     ::execvp(p->argv[0], p->argv.data());
     int err = errno;
     (void)!::write(p->errno_fd, &err, sizeof err);
@@ -90,12 +100,17 @@ int do_attach(const char* lxcpath, const char* name, int argc, char** argv) {
     std::string cwd = "/root";
     uid_t uid = 0;
     gid_t gid = 0;
+    bool terminal = false;
     int i = 0;
     for (; i < argc; i++) {
         std::string arg = argv[i];
         if (arg == "--") {
             i++;
             break;
+        }
+        if (arg == "--terminal") {
+            terminal = true;
+            continue;
         }
         if (i + 1 >= argc) return usage();
         if (arg == "--cwd") cwd = argv[++i];
@@ -124,6 +139,7 @@ int do_attach(const char* lxcpath, const char* name, int argc, char** argv) {
     for (int j = i; j < argc; j++) payload.argv.push_back(argv[j]);
     payload.argv.push_back(nullptr);
     payload.errno_fd = errno_pipe[1];
+    payload.terminal = terminal;
 
     std::vector<char*> envp;
     for (auto& e : env) envp.push_back(e.data());
@@ -147,6 +163,7 @@ int do_attach(const char* lxcpath, const char* name, int argc, char** argv) {
         lxc_container_put(c);
         return 1;
     }
+    report("pid " + std::to_string(pid));
     int status = 0;
     while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
     int exec_errno = 0;

@@ -9,6 +9,9 @@
 
 #include "libinstance/error.hpp"
 #include "http_session.hpp"
+#include "image_routes.hpp"
+#include "instance_routes.hpp"
+#include "operation_routes.hpp"
 #include "project_routes.hpp"
 #include "server_routes.hpp"
 
@@ -47,10 +50,20 @@ std::filesystem::path Daemon::socket_path(const std::filesystem::path& state_dir
 }
 
 Daemon::Daemon(DaemonOptions opts)
-    : opts_(std::move(opts)), manager_(Manager::open(opts_.state_dir)), acceptor_(io_), signals_(io_, SIGTERM, SIGINT) {
+    : opts_(std::move(opts)),
+      manager_(Manager::open(opts_.state_dir)),
+      acceptor_(io_),
+      signals_(io_, SIGTERM, SIGINT),
+      workers_(opts_.workers),
+      listeners_(manager_->events()),
+      operations_(listeners_),
+      session_context_{router_, workers_, opts_.body_limit} {
     socket_path_ = manager_->state_dir() / "unix.socket";
     add_server_routes(router_, *this);
     add_project_routes(router_, *manager_);
+    add_operation_routes(router_, *this);
+    add_instance_routes(router_, *this);
+    add_image_routes(router_, *this);
     remove_stale_socket(io_, socket_path_);
     acceptor_.open(Local());
     acceptor_.bind(Local::endpoint(socket_path_.string()));
@@ -62,6 +75,8 @@ Daemon::Daemon(DaemonOptions opts)
 }
 
 Daemon::~Daemon() {
+    workers_.stop();  // handlers still running finish before what they use goes
+    workers_.join();
     std::error_code ec;
     std::filesystem::remove(socket_path_, ec);
 }
@@ -69,7 +84,7 @@ Daemon::~Daemon() {
 void Daemon::accept() {
     acceptor_.async_accept([this](const boost::system::error_code& ec, Local::socket socket) {
         if (ec) return;  // closed by shutdown
-        serve_connection(std::move(socket), router_, opts_.body_limit);
+        serve_connection(std::move(socket), session_context_);
         accept();
     });
 }

@@ -5,11 +5,15 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <filesystem>
 #include <memory>
 #include <string>
 
 #include "libinstance/manager.hpp"
+#include "daemon_operations.hpp"
+#include "event_listeners.hpp"
+#include "http_session.hpp"
 #include "router.hpp"
 
 namespace li::daemon {
@@ -18,6 +22,7 @@ struct DaemonOptions {
     std::filesystem::path state_dir;  ///< empty: $LIBINSTANCE_DIR, else the default
     std::string group;                ///< group owning the socket ("": root's)
     size_t body_limit = 64 * 1024 * 1024;  ///< largest request body; bigger ones get 413
+    unsigned workers = 4;                  ///< threads running handlers (never the I/O thread)
 };
 
 class Daemon {
@@ -29,6 +34,9 @@ public:
     /// Stops accepting and ends run() once the answers in progress are written.
     void request_shutdown();
     Manager& manager() { return *manager_; }
+    DaemonOperations& operations() { return operations_; }
+    EventListeners& listeners() { return listeners_; }
+    boost::asio::io_context& io() { return io_; }
     static std::filesystem::path socket_path(const std::filesystem::path& state_dir);
 
 private:
@@ -40,6 +48,10 @@ private:
     boost::asio::local::stream_protocol::acceptor acceptor_;
     boost::asio::signal_set signals_;
     Router router_;
+    boost::asio::thread_pool workers_;
+    EventListeners listeners_;
+    DaemonOperations operations_;
+    SessionContext session_context_;
     std::filesystem::path socket_path_;
 };
 

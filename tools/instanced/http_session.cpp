@@ -1,8 +1,12 @@
 #include "http_session.hpp"
 
+#include <boost/asio/post.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
 #include <memory>
 #include <optional>
+
+#include "websocket.hpp"
 
 namespace li::daemon {
 
@@ -10,19 +14,18 @@ namespace {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
-using Socket = asio::local::stream_protocol::socket;
 
-class Session : public std::enable_shared_from_this<Session> {
+template <class Stream>
+class Session : public std::enable_shared_from_this<Session<Stream>> {
 public:
-    Session(Socket socket, const Router& router, size_t body_limit)
-        : socket_(std::move(socket)), router_(router), body_limit_(body_limit) {}
+    Session(Stream stream, const SessionContext& context) : stream_(std::move(stream)), context_(context) {}
 
     void read() {
         parser_.emplace();
-        parser_->body_limit(body_limit_);
+        parser_->body_limit(context_.body_limit);
         parser_->header_limit(64 * 1024);
-        http::async_read(socket_, buffer_, *parser_,
-                         [self = shared_from_this()](beast::error_code ec, size_t) { self->on_read(ec); });
+        http::async_read(stream_, buffer_, *parser_,
+                         [self = this->shared_from_this()](beast::error_code ec, size_t) { self->on_read(ec); });
     }
 
 private:
@@ -31,13 +34,51 @@ private:
         if (ec == http::error::body_limit) return write(error_response(http::status::payload_too_large, "request body too large"), false);
         if (ec) return write(error_response(http::status::bad_request, "malformed request: " + ec.message()), false);
         const Request& request = parser_->get();
-        write(router_.dispatch(request), request.keep_alive());
+        auto routed = context_.router.route(request);
+        if (auto* answer = std::get_if<Response>(&routed)) return write(std::move(*answer), request.keep_alive());
+        if (auto* upgrade = std::get_if<Router::Upgrade>(&routed)) return on_upgrade(*upgrade);
+        auto plain = std::get<Router::Plain>(std::move(routed));
+        // Off the I/O thread: a handler may read the database or wait on a lock.
+        asio::post(context_.workers, [self = this->shared_from_this(), plain = std::move(plain)]() {
+            Reply reply = Router::guarded([&] { return (*plain.handler)(plain.call); });
+            asio::post(self->stream_.get_executor(), [self, reply = std::move(reply)]() mutable { self->answer(std::move(reply)); });
+        });
+    }
+
+    void answer(Reply reply) {
+        bool keep_alive = parser_->get().keep_alive();
+        if (auto* response = std::get_if<Response>(&reply)) return write(std::move(*response), keep_alive);
+        auto respond = [self = this->shared_from_this(), keep_alive](Response response) { self->write(std::move(response), keep_alive); };
+        try {
+            std::get<Deferred>(reply)(stream_.get_executor(), respond);
+        } catch (const std::exception& e) {
+            write(error_answer(e), keep_alive);
+        }
+    }
+
+    void on_upgrade(const Router::Upgrade& upgrade) {
+        const Request& request = parser_->get();
+        if (!beast::websocket::is_upgrade(request))
+            return write(error_response(http::status::bad_request, "this endpoint is a websocket: the request must ask for an upgrade"), false);
+        WebsocketAnswer answer;
+        try {
+            answer = (*upgrade.handler)(upgrade.call);
+        } catch (const std::exception& e) {
+            return write(error_answer(e), false);
+        }
+        if (answer.refusal) return write(std::move(*answer.refusal), false);
+        // The websocket takes the connection over; the request (owned by this session) stays alive
+        // until the handshake has read it.
+        auto self = this->shared_from_this();
+        accept_websocket(std::move(stream_), request, [self, on_open = std::move(answer.on_open)](std::shared_ptr<Websocket> ws) {
+            on_open(std::move(ws));
+        });
     }
 
     void write(Response response, bool keep_alive) {
         response.keep_alive(keep_alive);
         auto owned = std::make_shared<Response>(std::move(response));
-        http::async_write(socket_, *owned, [self = shared_from_this(), owned, keep_alive](beast::error_code ec, size_t) {
+        http::async_write(stream_, *owned, [self = this->shared_from_this(), owned, keep_alive](beast::error_code ec, size_t) {
             if (!ec && keep_alive) self->read();
             else self->close();
         });
@@ -45,21 +86,20 @@ private:
 
     void close() {
         beast::error_code ignored;
-        socket_.shutdown(Socket::shutdown_both, ignored);
-        socket_.close(ignored);
+        stream_.shutdown(Stream::shutdown_both, ignored);
+        stream_.close(ignored);
     }
 
-    Socket socket_;
-    const Router& router_;
-    size_t body_limit_;
+    Stream stream_;
+    const SessionContext& context_;
     beast::flat_buffer buffer_;
     std::optional<http::request_parser<http::string_body>> parser_;
 };
 
 }  // namespace
 
-void serve_connection(Socket socket, const Router& router, size_t body_limit) {
-    std::make_shared<Session>(std::move(socket), router, body_limit)->read();
+void serve_connection(asio::local::stream_protocol::socket socket, const SessionContext& context) {
+    std::make_shared<Session<asio::local::stream_protocol::socket>>(std::move(socket), context)->read();
 }
 
 }  // namespace li::daemon

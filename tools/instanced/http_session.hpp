@@ -1,16 +1,24 @@
 #pragma once
-// One client connection on the unix socket: requests read and answered in turn, asynchronously,
-// on the I/O context (no thread per connection). A body over the limit is answered 413 and the
-// connection closed; a malformed request 400.
+// One client connection: requests read and answered in turn, asynchronously, on the I/O context
+// (no thread per connection). Handlers run on the worker pool and their answers are written back
+// on the I/O context; websocket routes take the connection over. A body over the limit is
+// answered 413 and the connection closed; a malformed request 400.
 
 #include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <cstddef>
 
 #include "router.hpp"
 
 namespace li::daemon {
 
+struct SessionContext {
+    const Router& router;
+    boost::asio::thread_pool& workers;
+    size_t body_limit;
+};
+
 /// Serves socket until the client closes it (or asks for Connection: close).
-void serve_connection(boost::asio::local::stream_protocol::socket socket, const Router& router, size_t body_limit);
+void serve_connection(boost::asio::local::stream_protocol::socket socket, const SessionContext& context);
 
 }  // namespace li::daemon

@@ -71,11 +71,50 @@ std::string unescape(std::string_view text, bool plus_is_space) {
     return out;
 }
 
-void Router::add(http::verb method, std::string pattern, Handler handler) {
-    routes_.push_back(Route{method, split_path(pattern), std::move(handler)});
+std::string Call::query_or(const std::string& key, const std::string& fallback) const {
+    auto it = query.find(key);
+    return it == query.end() ? fallback : it->second;
 }
 
-Response Router::dispatch(const Request& request) const {
+int Call::recursion() const {
+    std::string value = query_or("recursion", "0");
+    return value.size() == 1 && value[0] >= '0' && value[0] <= '9' ? value[0] - '0' : 0;
+}
+
+std::string Call::if_match() const {
+    auto it = request.find(http::field::if_match);
+    if (it == request.end()) return {};
+    std::string value(it->value().data(), it->value().size());
+    if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
+    return value;
+}
+
+Response error_answer(const std::exception& e) {
+    if (const auto* err = dynamic_cast<const Error*>(&e)) {
+        // A stale If-Match is LXD's 412, whatever store refused it.
+        if (err->code() == ErrorCode::Conflict && err->key() == "etag") return error_response(http::status::precondition_failed, err->what());
+        return error_response(status_of(err->code()), err->what());
+    }
+    return error_response(http::status::internal_server_error, e.what());
+}
+
+void Router::add(http::verb method, std::string pattern, Handler handler) {
+    routes_.push_back(Route{method, split_path(pattern), std::move(handler), {}});
+}
+
+void Router::add_websocket(std::string pattern, WebsocketHandler handler) {
+    routes_.push_back(Route{http::verb::get, split_path(pattern), {}, std::move(handler)});
+}
+
+Reply Router::guarded(const std::function<Reply()>& fn) {
+    try {
+        return fn();
+    } catch (const std::exception& e) {
+        return error_answer(e);
+    }
+}
+
+std::variant<Response, Router::Plain, Router::Upgrade> Router::route(const Request& request) const {
     std::string_view target(request.target().data(), request.target().size());
     size_t question = target.find('?');
     std::string_view path = target.substr(0, question);
@@ -96,15 +135,8 @@ Response Router::dispatch(const Request& request) const {
         if (route.method != request.method()) continue;
         Call call{request, std::move(params), question == std::string_view::npos ? std::map<std::string, std::string>{}
                                                                                    : parse_query(target.substr(question + 1))};
-        try {
-            return route.handler(call);
-        } catch (const Error& e) {
-            // A stale If-Match is LXD's 412, whatever store refused it.
-            if (e.code() == ErrorCode::Conflict && e.key() == "etag") return error_response(http::status::precondition_failed, e.what());
-            return error_response(status_of(e.code()), e.what());
-        } catch (const std::exception& e) {
-            return error_response(http::status::internal_server_error, e.what());
-        }
+        if (route.websocket) return Upgrade{&route.websocket, std::move(call)};
+        return Plain{&route.handler, std::move(call)};
     }
     if (path_known)
         return error_response(http::status::not_found, fmt::format("Method \"{}\" not found", std::string(request.method_string().data(), request.method_string().size())));

@@ -34,6 +34,13 @@ std::string host_name() {
     return buf;
 }
 
+// The LXD API extensions instanced implements, and only those: clients test membership before
+// using an extension's endpoints or fields.
+json api_extensions() {
+    return json::array({"etag", "patch", "projects", "project_usage", "instances", "api_filtering", "container_full",
+                        "instance_get_full", "instance_all_projects", "container_exec_user_group_cwd"});
+}
+
 // LXD's Server document for a trusted client. api_extensions lists only what instanced
 // implements; clients check it before using an extension's fields.
 json server_document(Daemon& daemon, const std::string& project) {
@@ -66,7 +73,7 @@ json server_document(Daemon& daemon, const std::string& project) {
                      {"storage", "dir"},
                      {"storage_version", "1"},
                      {"storage_supported_drivers", drivers}};
-    return json{{"api_extensions", json::array({"projects", "project_usage"})},
+    return json{{"api_extensions", api_extensions()},
                 {"api_status", "stable"},
                 {"api_version", "1.0"},
                 {"auth", "trusted"},

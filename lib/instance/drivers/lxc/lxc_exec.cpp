@@ -4,6 +4,7 @@
 #include <map>
 #include <stop_token>
 #include <thread>
+#include <unistd.h>
 
 #include "libinstance/error.hpp"
 #include "sys/subprocess.hpp"
@@ -51,6 +52,29 @@ ExecResult interpret_status(const std::string& status, const std::string& progra
     throw Error(ErrorCode::Backend, fmt::format("running \"{}\": {}", program, message));
 }
 
+// Reads the helper's status fd to its end into report, telling on_started the command's pid as
+// soon as the helper's "pid N" line arrives (that line is not part of the report).
+void read_status(int fd, std::string& report, const std::function<void(int)>& on_started) {
+    std::string text;
+    char buf[256];
+    bool pid_seen = false;
+    for (;;) {
+        ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        text.append(buf, static_cast<size_t>(n));
+        size_t eol;
+        while (!pid_seen && (eol = text.find('\n')) != std::string::npos && text.rfind("pid ", 0) == 0) {
+            pid_seen = true;
+            int pid = std::atoi(text.c_str() + 4);
+            text.erase(0, eol + 1);
+            if (on_started && pid > 0) on_started(pid);
+        }
+    }
+    if (!pid_seen && text.rfind("pid ", 0) == 0) text.clear();  // cut short: no report
+    report = std::move(text);
+}
+
 }  // namespace
 
 ExecResult lxc_exec(const std::filesystem::path& helper, const std::filesystem::path& lxcpath,
@@ -64,6 +88,7 @@ ExecResult lxc_exec(const std::filesystem::path& helper, const std::filesystem::
         cmd.push_back("--env");
         cmd.push_back(e);
     }
+    if (opts.terminal) cmd.push_back("--terminal");
     cmd.push_back("--");
     cmd.insert(cmd.end(), argv.begin(), argv.end());
 
@@ -97,7 +122,7 @@ ExecResult lxc_exec(const std::filesystem::path& helper, const std::filesystem::
     // command wrote is collected without waiting for those pipes to close, as LXD does.
     std::stop_source command_done;
     std::thread status_reader([&] {
-        pump_io(-1, nullptr, status.read.get(), &report, -1, nullptr);
+        read_status(status.read.get(), report, opts.on_started);
         command_done.request_stop();
     });
     bool drained = pump_io(in.write ? in.write.release() : -1, opts.stdin_data ? &*opts.stdin_data : nullptr,
