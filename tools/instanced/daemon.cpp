@@ -9,7 +9,10 @@
 
 #include "libinstance/error.hpp"
 #include "http_session.hpp"
+#include "backup_routes.hpp"
 #include "image_routes.hpp"
+#include "log_routes.hpp"
+#include "snapshot_routes.hpp"
 #include "instance_routes.hpp"
 #include "operation_routes.hpp"
 #include "project_routes.hpp"
@@ -64,6 +67,9 @@ Daemon::Daemon(DaemonOptions opts)
     add_operation_routes(router_, *this);
     add_instance_routes(router_, *this);
     add_image_routes(router_, *this);
+    add_snapshot_routes(router_, *this);
+    add_backup_routes(router_, *this);
+    add_log_routes(router_, *this);
     remove_stale_socket(io_, socket_path_);
     acceptor_.open(Local());
     acceptor_.bind(Local::endpoint(socket_path_.string()));

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "backup_routes.hpp"
 #include "daemon.hpp"
 #include "instance_filter.hpp"
 #include "libinstance/error.hpp"
@@ -99,7 +100,9 @@ void add_instance_routes(Router& router, Daemon& daemon) {
         }
         return sync_response(out);
     });
-    add_instance_route(router, http::verb::post, "", [&manager](const Call& call) -> Reply {
+    add_instance_route(router, http::verb::post, "", [&daemon, &manager](const Call& call) -> Reply {
+        // `lxc import`: the body is a backup tarball, not an InstancesPost.
+        if (call.request[http::field::content_type].starts_with("application/octet-stream")) return import_backup_request(daemon, call);
         json body = body_object(call);
         if (body.contains("source") && body["source"].is_object() && body["source"].value("type", "") == "migration")
             throw Error(ErrorCode::NotSupported, "migration sources are not supported", "source.type");

@@ -38,7 +38,11 @@ std::string host_name() {
 // using an extension's endpoints or fields.
 json api_extensions() {
     return json::array({"etag", "patch", "projects", "project_usage", "instances", "api_filtering", "container_full",
-                        "instance_get_full", "instance_all_projects", "container_exec_user_group_cwd"});
+                        "instance_get_full", "instance_all_projects", "container_exec_user_group_cwd",
+                        // images, snapshots, backups (image_routes, snapshot_routes, backup_routes)
+                        "image_compression_algorithm", "image_create_aliases", "images_expiry", "snapshot_expiry",
+                        "snapshot_expiry_creation", "container_backup", "backup_compression", "backup_compression_algorithm",
+                        "container_backup_override_pool", "backup_override_name"});
 }
 
 // LXD's Server document for a trusted client. api_extensions lists only what instanced

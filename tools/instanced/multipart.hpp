@@ -1,0 +1,29 @@
+#pragma once
+// multipart/form-data, as split images travel: `lxc image import META ROOTFS` and pylxd upload
+// parts "metadata" then "rootfs" (or "rootfs.img"), and `lxc image export` expects the same back.
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace li::daemon {
+
+struct MultipartPart {
+    std::string name;      ///< the form field ("metadata", "rootfs")
+    std::string filename;  ///< the file name the sender gave, or ""
+    std::string_view data; ///< points into the body parsed
+};
+
+/// The boundary of a multipart Content-Type; "" when content_type is not multipart/form-data.
+std::string multipart_boundary(std::string_view content_type);
+/// The parts of body; InvalidArgument (key "body") when it is not well-formed multipart.
+std::vector<MultipartPart> parse_multipart(std::string_view body, std::string_view boundary);
+
+/// A multipart body of (name, filename, content) parts and the boundary it uses.
+struct MultipartBody {
+    std::string boundary;
+    std::string body;
+};
+MultipartBody build_multipart(const std::vector<MultipartPart>& parts);
+
+}  // namespace li::daemon
