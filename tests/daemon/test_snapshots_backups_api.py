@@ -123,7 +123,7 @@ def test_backup_endpoints(lxd):
     assert status == 202, payload
     op = wait_op(lxc, payload)
     assert op["status_code"] == 200, op
-    assert op["resources"]["backups"] == ["/1.0/instances/bkc/backups/b1"]
+    assert op["resources"]["backups"] == ["/1.0/backups/b1"]  # what `lxc export` parses
     assert json.loads(lxc.ok("query", "/1.0/instances/bkc/backups")) == ["/1.0/instances/bkc/backups/b1"]
     backup = json.loads(lxc.ok("query", "/1.0/instances/bkc/backups/b1"))
     assert backup["name"] == "b1" and backup["instance_only"] is True

@@ -77,9 +77,10 @@ DaemonOperationSpec backup_spec(const Instance& instance, std::string descriptio
     DaemonOperationSpec spec;
     spec.description = std::move(description);
     spec.project = instance.project();
-    // `lxc export` takes the new backup's name from resources.backups[0].
+    // `lxc export` takes the new backup's name from resources.backups[0] by trimming "/1.0/backups/"
+    // (LXD renders every resource as /1.0/<kind>/<value>).
     spec.resources = json{{"instances", json::array({"/1.0/instances/" + instance.name()})},
-                          {"backups", json::array({fmt::format("/1.0/instances/{}/backups/{}", instance.name(), name)})}};
+                          {"backups", json::array({"/1.0/backups/" + name})}};
     return spec;
 }
 

@@ -122,7 +122,10 @@ void add_instance_routes(Router& router, Daemon& daemon) {
         // `lxc restore` is a PUT with "restore" and null config: never an update to nothing.
         if (body.contains("restore") && body["restore"].is_string() && !body["restore"].get<std::string>().empty()) {
             if (body.value("stateful", false)) throw Error(ErrorCode::NotSupported, "stateful snapshots are not supported", "stateful");
-            return async_response(instance.restore_async(body["restore"].get<std::string>()));
+            // lxc sends "c1/snap0"; the bare snapshot name is what the library takes.
+            std::string snap = body["restore"].get<std::string>();
+            if (snap.starts_with(instance.name() + "/")) snap.erase(0, instance.name().size() + 1);
+            return async_response(instance.restore_async(snap));
         }
         return async_response(instance.update_async(api::instance_put_from_json(call.request.body()), call.if_match()));
     });
