@@ -141,7 +141,15 @@ def test_backup_endpoints(lxd):
     status, payload = http.request("DELETE", "/1.0/instances/bkc/backups/b2")
     assert status == 202 and wait_op(lxc, payload)["status_code"] == 200
     assert http.request("GET", "/1.0/instances/bkc/backups/b2")[0] == 404
-    lxc.ok("delete", "bkc")
+    # Backups follow a rename and go with their instance.
+    status, payload = http.request("POST", "/1.0/instances/bkc/backups", json.dumps({"name": "keep"}).encode())
+    assert wait_op(lxc, payload)["status_code"] == 200
+    lxc.ok("move", "bkc", "bkd")
+    assert json.loads(lxc.ok("query", "/1.0/instances/bkd/backups")) == ["/1.0/instances/bkd/backups/keep"]
+    lxc.ok("delete", "bkd")
+    lxc.ok("init", "busybox", "bkd")
+    assert json.loads(lxc.ok("query", "/1.0/instances/bkd/backups")) == []
+    lxc.ok("delete", "bkd")
 
 
 def test_logs_and_console_log(lxd):
@@ -160,4 +168,11 @@ def test_logs_and_console_log(lxd):
     assert http.request("GET", "/1.0/instances/logc/console")[0] == 200
     status, payload = http.request("DELETE", "/1.0/instances/logc/console")
     assert status == 200, payload
+    # A running instance exports too (as its files are), here without snapshots.
+    target = os.path.join(tempfile.mkdtemp(), "logc.tar.gz")
+    lxc.ok("snapshot", "logc", "ls1")
+    lxc.ok("export", "logc", target, "--instance-only")
+    with tarfile.open(target) as tar:
+        names = tar.getnames()
+    assert "backup/index.yaml" in names and not any(n.startswith("backup/snapshots/") for n in names)
     lxc.ok("delete", "--force", "logc")

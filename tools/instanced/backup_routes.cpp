@@ -8,6 +8,7 @@
 #include "daemon.hpp"
 #include "instance_routes.hpp"
 #include "libinstance/error.hpp"
+#include "libinstance/event.hpp"
 #include "route_helpers.hpp"
 
 namespace li::daemon {
@@ -156,6 +157,41 @@ Reply rename_backup(Daemon& daemon, const Call& call) {
     return async_response(*op);
 }
 
+// The instance a lifecycle event's source names ("/1.0/instances/c1?project=p" -> "c1").
+std::string instance_of(const std::string& source) {
+    const std::string prefix = "/1.0/instances/";
+    if (!source.starts_with(prefix)) return {};
+    std::string name = source.substr(prefix.size());
+    return name.substr(0, name.find('?'));
+}
+
+// Backups belong to their instance: they go with it when it is deleted and follow a rename, so
+// a new instance of the same name never lists an old one's backups.
+std::unique_ptr<Subscription> follow_instances(Daemon& daemon) {
+    fs::path root = daemon_dir(daemon, "backups");
+    EventFilter filter;
+    filter.types = {"lifecycle"};
+    filter.all_projects = true;
+    return daemon.manager().events().subscribe(filter, [root](const std::string& text) {
+        json event = json::parse(text, nullptr, false);
+        if (event.is_discarded() || !event.contains("metadata") || !event["metadata"].is_object()) return;
+        const json& meta = event["metadata"];
+        std::string action = meta.value("action", "");
+        std::string project = event.value("project", "default");
+        std::string name = instance_of(meta.value("source", ""));
+        if (name.empty() || name.find('/') != std::string::npos) return;
+        std::lock_guard lock(records_mutex);
+        std::error_code ec;
+        if (action == "instance-deleted") {
+            fs::remove_all(root / project / name, ec);
+        } else if (action == "instance-renamed" && meta.contains("context") && meta["context"].is_object()) {
+            std::string old_name = meta["context"].value("old_name", "");
+            if (old_name.empty() || old_name.find('/') != std::string::npos) return;
+            if (fs::exists(root / project / old_name, ec)) fs::rename(root / project / old_name, root / project / name, ec);
+        }
+    });
+}
+
 }  // namespace
 
 Reply import_backup_request(Daemon& daemon, const Call& call) {
@@ -179,7 +215,10 @@ Reply import_backup_request(Daemon& daemon, const Call& call) {
 
 void add_backup_routes(Router& router, Daemon& daemon) {
     Manager& manager = daemon.manager();
-    add_instance_route(router, http::verb::get, "/{name}/backups", [&daemon, &manager](const Call& call) -> Reply {
+    // The subscription lives as long as the routes (held by this handler): the router goes before
+    // the manager does, so no event arrives for a manager that is gone.
+    std::shared_ptr<Subscription> follow = follow_instances(daemon);
+    add_instance_route(router, http::verb::get, "/{name}/backups", [&daemon, &manager, follow](const Call& call) -> Reply {
         Instance instance = manager.instances().get(call.project(), call.params.at("name"));
         json out = json::array();
         for (const auto& record : BackupDir(daemon, instance).list()) {
