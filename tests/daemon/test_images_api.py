@@ -123,9 +123,14 @@ def test_export_import_unified_and_delete(lxd):
     assert sha256(src) == fingerprint_of(lxc, "busybox")  # exported unchanged
     copy = os.path.join(tmp, "copy.tar.gz")
     repack(src, copy, "unified copy")
-    lxc.ok("image", "import", copy, "--alias", "uni")
+    lxc.ok("image", "import", copy, "--alias", "uni", "--public", "user.origin=test suite")
     fp = sha256(copy)
     assert fingerprint_of(lxc, "uni") == fp
+    image = json.loads(lxc.ok("query", "/1.0/images/uni"))
+    assert image["public"] is True and image["properties"]["user.origin"] == "test suite"
+    # The same image again is refused, naming it.
+    r = lxc.run("image", "import", copy)
+    assert r.returncode != 0 and fp[:12] in r.stderr, r.stderr
     # It really is an image: an instance runs from it.
     lxc.ok("launch", "uni", "from-uni")
     assert json.loads(lxc.ok("query", "/1.0/instances/from-uni/state"))["status"] == "Running"
@@ -184,6 +189,12 @@ def test_publish_a_stopped_instance_then_launch_from_it(lxd):
     lxc.ok("launch", "published", "pubdst")
     assert json.loads(lxc.ok("query", "/1.0/instances/pubdst/state"))["status"] == "Running"
     lxc.ok("delete", "--force", "pubdst")
+    lxc.ok("image", "delete", "published")  # publishing is reproducible: the snapshot's image may be the same
+    # A snapshot publishes too, with several aliases at once.
+    lxc.ok("snapshot", "pubsrc", "ps0")
+    lxc.ok("publish", "pubsrc/ps0", "--alias", "fromsnap", "--alias", "fromsnap2")
+    assert fingerprint_of(lxc, "fromsnap") == fingerprint_of(lxc, "fromsnap2")
+    lxc.ok("image", "delete", "fromsnap")
     lxc.ok("delete", "pubsrc")
     # Publishing something that does not exist names it.
     status, payload = http.request("POST", "/1.0/images", json.dumps({"source": {"type": "instance", "name": "nope"}}).encode(),
@@ -194,7 +205,6 @@ def test_publish_a_stopped_instance_then_launch_from_it(lxd):
         assert done["status_code"] == 400 and "nope" in done["err"]
     else:
         assert status == 404 and "nope" in envelope(payload)["error"]
-    lxc.ok("image", "delete", "published")
 
 
 def test_pylxd_upload_and_list(lxd):

@@ -70,6 +70,17 @@ def test_snapshot_bad_requests(lxd):
     status, payload = http.request("POST", "/1.0/instances/snapbad/snapshots/none", json.dumps({"name": "y"}).encode())
     assert status == 404
     assert snapshot_names(lxc, "snapbad") == []
+    # No name: snapshots.pattern's next one; --no-expiry sends the zero time, kept as "never".
+    lxc.ok("snapshot", "snapbad", "--no-expiry")
+    assert snapshot_names(lxc, "snapbad") == ["snap0"]
+    assert json.loads(lxc.ok("query", "/1.0/instances/snapbad/snapshots/snap0"))["expires_at"].startswith("0001-01-01")
+    status, payload = http.request("POST", "/1.0/instances/snapbad/snapshots", json.dumps({"name": "snap0"}).encode())
+    if status == 202:
+        op = wait_op(lxc, payload)
+        assert op["status_code"] == 400 and "snap0" in op["err"]
+    else:
+        assert status == 409 and "snap0" in envelope(payload)["error"]
+    lxc.ok("delete", "snapbad/snap0")
     lxc.ok("delete", "snapbad")
 
 

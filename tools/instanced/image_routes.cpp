@@ -136,6 +136,10 @@ void add_image_routes(Router& router, Daemon& daemon) {
         });
         return async_response(*op);
     });
+    // `lxc image refresh`: only images that came from an image server can (the library says which).
+    router.add(http::verb::post, "/1.0/images/{fingerprint}/refresh", [&images](const Call& call) -> Reply {
+        return async_response(images.refresh_async(call.project(), call.params.at("fingerprint")));
+    });
     router.add(http::verb::get, "/1.0/images/{fingerprint}/export", [&daemon](const Call& call) -> Reply {
         return export_answer(daemon, call.project(), call.params.at("fingerprint"));
     });
