@@ -223,4 +223,19 @@ print(' '.join(i.fingerprint for i in client.images.all()))
     assert out[0] == fp
     assert fp in out[1].split()
     assert json.loads(lxc.ok("query", f"/1.0/images/{fp}"))["public"] is True
-    lxc.ok("image", "delete", fp)
+    # A split upload (multipart), export and delete through pylxd.
+    meta, rootfs = os.path.join(tmp, "pm.tar.gz"), os.path.join(tmp, "pr.tar.gz")
+    repack(src, meta, "pylxd split", split_rootfs=rootfs)
+    out = pylxd(state, f"""
+image = client.images.create(open({rootfs!r}, 'rb').read(), metadata=open({meta!r}, 'rb').read(), wait=True)
+print(image.fingerprint)
+exported = client.images.get({fp!r}).export().read()
+print(len(exported))
+client.images.get({fp!r}).delete(wait=True)
+""").split("\n")
+    assert out[0] == sha256(meta, rootfs)
+    assert int(out[1]) == os.path.getsize(copy)
+    assert fp not in image_fps(lxc)
+    lxc.ok("image", "delete", out[0])
+    # lxc's own filters on image lists.
+    assert "busybox" in lxc.ok("image", "list", "busybox")

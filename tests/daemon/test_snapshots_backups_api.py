@@ -94,6 +94,15 @@ print(','.join(s.name for s in c.snapshots.all()))
 """)
     assert out.strip() == "ps"
     assert snapshot_names(lxc, "pysnap") == ["ps"]
+    out = pylxd(state, """
+c = client.containers.get('pysnap')
+s = c.snapshots.get('ps')
+s.rename('ps2', wait=True)
+print(','.join(x.name for x in c.snapshots.all()))
+c.snapshots.get('ps2').delete(wait=True)
+""")
+    assert out.strip() == "ps2"
+    assert snapshot_names(lxc, "pysnap") == []
     lxc.ok("delete", "pysnap")
 
 

@@ -37,6 +37,12 @@ ScratchPath::~ScratchPath() {
     fs::remove_all(path_, ec);
 }
 
+void clear_scratch(Daemon& daemon) {
+    fs::path dir = daemon_dir(daemon, "scratch");
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(dir, ec)) fs::remove_all(entry.path(), ec);
+}
+
 void write_file(const fs::path& path, std::string_view data) {
     int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0) throw Error::from_errno("creating " + path.string(), errno);

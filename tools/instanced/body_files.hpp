@@ -32,6 +32,9 @@ private:
     std::filesystem::path path_;
 };
 
+/// Empties <state>/instanced/scratch: what a daemon that died left there (call before serving).
+void clear_scratch(Daemon& daemon);
+
 /// Writes data to path (truncating); System error naming the path when it cannot.
 void write_file(const std::filesystem::path& path, std::string_view data);
 /// A whole file's content; NotFound / System error naming the path.

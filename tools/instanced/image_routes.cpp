@@ -100,6 +100,7 @@ void add_alias_routes(Router& router, ImageStore& images) {
 
 void add_image_routes(Router& router, Daemon& daemon) {
     ImageStore& images = daemon.manager().images();
+    clear_scratch(daemon);  // routes are added before the daemon serves: nothing uses it yet
     // Before /1.0/images/{fingerprint}: the first matching pattern wins.
     add_alias_routes(router, images);
     add_image_upload_routes(router, daemon);
