@@ -16,6 +16,9 @@
 #include "instance_routes.hpp"
 #include "operation_routes.hpp"
 #include "project_routes.hpp"
+#include "profile_routes.hpp"
+#include "network_routes.hpp"
+#include "storage_routes.hpp"
 #include "server_routes.hpp"
 
 namespace li::daemon {
@@ -66,6 +69,9 @@ Daemon::Daemon(DaemonOptions opts)
     add_project_routes(router_, *manager_);
     add_operation_routes(router_, *this);
     add_instance_routes(router_, *this);
+    add_profile_routes(router_, *manager_);
+    add_network_routes(router_, *manager_);
+    add_storage_routes(router_, *this);
     add_image_routes(router_, *this);
     add_snapshot_routes(router_, *this);
     add_backup_routes(router_, *this);

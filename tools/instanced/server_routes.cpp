@@ -42,7 +42,11 @@ json api_extensions() {
                         // images, snapshots, backups (image_routes, snapshot_routes, backup_routes)
                         "image_compression_algorithm", "image_create_aliases", "images_expiry", "snapshot_expiry",
                         "snapshot_expiry_creation", "container_backup", "backup_compression", "backup_compression_algorithm",
-                        "container_backup_override_pool", "backup_override_name"});
+                        "container_backup_override_pool", "backup_override_name",
+                        // profiles, networks, storage (profile_routes, network_routes, storage*_routes)
+                        "profile_usedby", "network", "network_state", "network_leases", "instance_nic_network",
+                        "storage", "storage_api_volume_rename", "storage_api_local_volume_handling",
+                        "storage_api_volume_snapshots", "custom_volume_snapshot_expiry"});
 }
 
 // LXD's Server document for a trusted client. api_extensions lists only what instanced
