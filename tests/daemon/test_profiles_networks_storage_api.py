@@ -194,6 +194,17 @@ def test_storage_pools_and_volumes(lxd):
     assert snaps == ["/1.0/storage-pools/default/volumes/custom/v1/snapshots/snap0"]
     lxc.ok("storage", "volume", "rename", "default", "v1/snap0", "v1/first")
     assert get(http, "/1.0/storage-pools/default/volumes/custom/v1/snapshots/first")[0] == 200
+    info = lxc.ok("storage", "volume", "info", "default", "v1")
+    assert "Name: v1" in info and "first" in info
+    status, payload = http.request("POST", "/1.0/storage-pools/default/volumes/custom/v1/snapshots",
+                                   json.dumps({"name": "later", "expires_at": "2030-01-01T00:00:00Z"}).encode())
+    assert status == 202 and lxc.ok("query", envelope(payload)["operation"] + "/wait")
+    status, doc = get(http, "/1.0/storage-pools/default/volumes/custom/v1/snapshots/later")
+    assert doc["metadata"]["expires_at"] == "2030-01-01T00:00:00Z"
+    status, payload = http.request("DELETE", "/1.0/storage-pools/default/volumes/custom/v1/snapshots/later")
+    assert status == 202 and lxc.ok("query", envelope(payload)["operation"] + "/wait")
+    assert get(http, "/1.0/storage-pools/default/volumes/custom/v1/snapshots/later")[0] == 404
+    assert get(http, "/1.0/storage-pools/default/volumes/custom/nope/state")[0] == 404
 
     # A copy (an operation) carries the content: attached to c1 too, the file reads back.
     lxc.ok("storage", "volume", "copy", "default/v1", "p2/v2")

@@ -46,7 +46,7 @@ json api_extensions() {
                         // profiles, networks, storage (profile_routes, network_routes, storage*_routes)
                         "profile_usedby", "network", "network_state", "network_leases", "instance_nic_network",
                         "storage", "storage_api_volume_rename", "storage_api_local_volume_handling",
-                        "storage_api_volume_snapshots", "custom_volume_snapshot_expiry"});
+                        "storage_api_volume_snapshots", "custom_volume_snapshot_expiry", "storage_volume_state"});
 }
 
 // LXD's Server document for a trusted client. api_extensions lists only what instanced

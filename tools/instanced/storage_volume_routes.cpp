@@ -253,6 +253,12 @@ void add_storage_volume_routes(Router& router, Daemon& daemon) {
         }
         return async_response(volumes.move_async(pool, name, post, call.project()));
     });
+    // LXD's api.StorageVolumeState. The library reports no per-volume usage, so "usage" is null,
+    // which is LXD's own answer where a driver cannot measure a volume.
+    router.add(http::verb::get, kVolumes + "/{type}/{name}/state", [&volumes](const Call& call) -> Reply {
+        volumes.get(call.params.at("pool"), call.params.at("type"), call.params.at("name"), call.project());  // NotFound
+        return sync_response(json{{"usage", nullptr}});
+    });
     add_snapshot_routes(router, daemon);
 }
 
