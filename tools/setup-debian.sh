@@ -29,7 +29,7 @@ packages=(
   dnsmasq-base nftables iproute2
   # the daemon (instanced): Boost.Beast/Asio (header-only) and, for its compatibility tests,
   # Debian's real lxc client
-  libboost-dev lxd-client
+  libboost-dev lxd-client python3-pylxd
 )
 
 apt-get update -qq

@@ -118,6 +118,34 @@ private:
     int resize_pid_ = -1;
 };
 
+/// A terminal allocated inside a running instance, from its own /dev/pts, for an interactive
+/// exec (move-only): run the command with slave() as its stdin, stdout and stderr and
+/// ExecOptions::terminal, close the slave once it runs (release_slave()), then talk to master().
+/// Inside, the command's `tty` names a /dev/pts entry of the instance, as with LXD.
+class Terminal {
+public:
+    Terminal() = default;
+    Terminal(int master, int slave) : master_(master), slave_(slave) {}
+    ~Terminal();
+    Terminal(Terminal&& other) noexcept;
+    Terminal& operator=(Terminal&& other) noexcept;
+    Terminal(const Terminal&) = delete;
+    Terminal& operator=(const Terminal&) = delete;
+    int master() const { return master_; }
+    int slave() const { return slave_; }
+    /// Sets the size the command sees (it gets SIGWINCH).
+    void resize(uint32_t width, uint32_t height);
+    /// Closes this process's copy of the slave side: once the command and its children have
+    /// closed theirs, reading master() ends.
+    void release_slave();
+    /// Hands the master side over to the caller, who then closes it.
+    int release_master();
+
+private:
+    int master_ = -1;
+    int slave_ = -1;
+};
+
 /// A handle on one instance; cheap to copy, safe to share between threads.
 class Instance {
 public:
@@ -195,6 +223,8 @@ public:
     /// Runs a command inside and waits for it; Conflict if not running.
     ExecResult exec(const std::vector<std::string>& argv, const ExecOptions& opts = {});
 
+    /// Allocates a terminal inside the running instance (Conflict when it is not running).
+    Terminal open_terminal(const ConsoleOptions& size = {});
     /// Attaches to the console of a running instance (LXD's console websocket, `lxc console`);
     /// Conflict if not running, Busy when another client holds the console.
     Console console(const ConsoleOptions& opts = {});

@@ -61,3 +61,56 @@ def envelope(payload):
     return doc
 
 
+
+
+INST = os.environ.get("INST", "")
+
+
+class Lxc:
+    """Debian's real `lxc` client (lxd-client) pointed at a daemon's socket, with its own config."""
+
+    def __init__(self, state):
+        self.state = state
+        self.conf = tempfile.mkdtemp(prefix="lxc-conf-")
+        self.env = dict(os.environ, LXD_SOCKET=os.path.join(state, "unix.socket"), LXD_CONF=self.conf)
+
+    def run(self, *args, input=None, timeout=120):
+        return subprocess.run(["lxc", *args], env=self.env, capture_output=True, text=True, input=input, timeout=timeout)
+
+    def ok(self, *args, input=None, timeout=120):
+        r = self.run(*args, input=input, timeout=timeout)
+        assert r.returncode == 0, f"lxc {' '.join(args)} failed ({r.returncode}): {r.stdout}{r.stderr}"
+        return r.stdout
+
+
+def pylxd(state, script, timeout=180):
+    """Runs a Python script with Debian's pylxd (python3-pylxd 2.2.10, /usr/bin/python3) against
+    the daemon: `client` is a pylxd Client on its socket. The script's stdout is returned."""
+    # pylxd takes an endpoint path only when it is a regular file; $LXD_DIR/unix.socket it takes.
+    prelude = ("import os, warnings\nwarnings.simplefilter('ignore')\n"
+               "import pylxd\nclient = pylxd.Client()\n")
+    env = dict(os.environ, LXD_DIR=state, PYLXD_WARNINGS="none")
+    r = subprocess.run(["/usr/bin/python3", "-c", prelude + script], capture_output=True, text=True, timeout=timeout,
+                       env=env)
+    assert r.returncode == 0, f"pylxd script failed: {r.stdout}{r.stderr}"
+    return r.stdout
+
+
+@pytest.fixture(scope="module")
+def lxd():
+    """instanced on a state directory holding the busybox image (alias "busybox"), for a whole
+    test module; yields (state, Lxc, UnixHTTP)."""
+    assert INSTANCED and INST, "INSTANCED and INST must name the built daemon and CLI"
+    state = tempfile.mkdtemp(prefix="instanced-", dir="/tmp")
+    os.chmod(state, 0o711)  # the containers' mapped root traverses into their rootfs
+    subprocess.run([INST, "--state-dir", state, "image", "build", "busybox", "--alias", "busybox"],
+                   check=True, capture_output=True)
+    proc = subprocess.Popen([INSTANCED, "--state-dir", state])
+    assert subprocess.run([INSTANCED, "waitready", "--state-dir", state, "--timeout", "30"]).returncode == 0
+    client = Lxc(state)
+    yield state, client, UnixHTTP(os.path.join(state, "unix.socket"))
+    for name in json.loads(client.run("list", "--format", "json").stdout or "[]"):
+        client.run("delete", "--force", name["name"])
+    proc.send_signal(signal.SIGTERM)
+    proc.wait(timeout=60)
+    subprocess.run(["rm", "-rf", state, client.conf])

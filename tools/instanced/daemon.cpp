@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "libinstance/error.hpp"
+#include "exec_routes.hpp"
 #include "http_session.hpp"
 #include "backup_routes.hpp"
 #include "image_routes.hpp"
@@ -72,6 +73,7 @@ Daemon::Daemon(DaemonOptions opts)
     add_profile_routes(router_, *manager_);
     add_network_routes(router_, *manager_);
     add_storage_routes(router_, *this);
+    add_exec_routes(router_, *this);
     add_image_routes(router_, *this);
     add_snapshot_routes(router_, *this);
     add_backup_routes(router_, *this);

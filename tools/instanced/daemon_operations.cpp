@@ -104,6 +104,7 @@ void DaemonOperation::finish(const std::string& err) {
     status_code_ = err.empty() ? 200 : 400;
     err_ = err;
     cancel_ = nullptr;
+    websocket_connect_ = nullptr;  // it may hold what holds this operation
     changed(lock);
 }
 
@@ -113,6 +114,7 @@ void DaemonOperation::finish_cancelled() {
     status_code_ = 401;
     err_ = "operation was cancelled";
     cancel_ = nullptr;
+    websocket_connect_ = nullptr;
     changed(lock);
 }
 

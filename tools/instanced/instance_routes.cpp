@@ -63,6 +63,13 @@ api::InstancePut patched(const api::Instance& current, const json& body) {
     return put;
 }
 
+// A stale If-Match is refused with 412 before any operation starts (the operation checks again,
+// under the instance's lock).
+void check_if_match(const Instance& instance, const std::string& if_match) {
+    if (!if_match.empty() && if_match != instance.etag())
+        throw Error(ErrorCode::Conflict, "ETag doesn't match: the instance changed since it was read", "etag");
+}
+
 }  // namespace
 
 void add_instance_route(Router& router, http::verb method, const std::string& rest, Handler handler) {
@@ -127,6 +134,7 @@ void add_instance_routes(Router& router, Daemon& daemon) {
             if (snap.starts_with(instance.name() + "/")) snap.erase(0, instance.name().size() + 1);
             return async_response(instance.restore_async(snap));
         }
+        check_if_match(instance, call.if_match());
         return async_response(instance.update_async(api::instance_put_from_json(call.request.body()), call.if_match()));
     });
     add_instance_route(router, http::verb::patch, "/{name}", [&manager](const Call& call) -> Reply {

@@ -5,6 +5,7 @@
 //   instanced shutdown [--state-dir DIR]                 stop it (SIGTERM does the same)
 //
 // DIR defaults to $LIBINSTANCE_DIR, else /var/lib/libinstance; the socket is DIR/unix.socket.
+#include <csignal>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -85,6 +86,9 @@ int main(int argc, char** argv) {
         auto socket = Daemon::socket_path(args.daemon.state_dir.empty() ? li::Manager::default_state_dir() : args.daemon.state_dir);
         if (args.command == "waitready") return wait_ready(socket, args.timeout);
         if (args.command == "shutdown") return shutdown_daemon(socket);
+        // A client gone mid-answer, or a command that closed its stdin, is an error on that write,
+        // not a reason to die.
+        std::signal(SIGPIPE, SIG_IGN);
         Daemon daemon(args.daemon);
         return daemon.run();
     } catch (const li::Error& e) {
