@@ -1,5 +1,7 @@
-// exec: run a command inside an instance with this process's stdio, and exit with its status.
+// exec: run a command inside an instance, on a terminal of the instance (interactive) or with this
+// process's stdio, and exit with its status.
 #include <cstdio>
+#include <cstdlib>
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <limits>
@@ -7,6 +9,7 @@
 
 #include "commands.hpp"
 #include "context.hpp"
+#include "exec_terminal.hpp"
 #include "libinstance/error.hpp"
 
 namespace li::cli {
@@ -36,11 +39,28 @@ int run_exec(Context& ctx, const ParsedArgs& args) {
     opts.uid = id_flag(args, "user");
     opts.gid = id_flag(args, "group");
 
+    // lxc 5.0's rules: a terminal when stdin and stdout both are one, unless forced either way.
     std::string mode = args.string_or("mode", "auto");
     if (mode != "auto" && mode != "interactive" && mode != "non-interactive")
         throw UsageError(fmt::format("Invalid mode \"{}\" (auto, interactive or non-interactive)", mode));
-    if (mode == "interactive" || args.flag("force-interactive"))
-        throw Error(ErrorCode::NotSupported, "pseudo-terminal allocation is not supported yet; stdio is passed through as is");
+    bool force_on = args.flag("force-interactive"), force_off = args.flag("force-noninteractive");
+    if (force_on && force_off) throw UsageError("You can't pass -t and -T at the same time");
+    if (mode != "auto" && (force_on || force_off))
+        throw UsageError("You can't pass -t or -T at the same time as --mode");
+    bool interactive = ::isatty(STDIN_FILENO) && ::isatty(STDOUT_FILENO);
+    if (mode == "interactive" || force_on) interactive = true;
+    if (mode == "non-interactive" || force_off) interactive = false;
+
+    if (interactive) {
+        // The local TERM goes along (as lxc does) unless --env set one, so full-screen programs work.
+        const char* term = std::getenv("TERM");
+        bool has_term = false;
+        for (const auto& e : opts.env) has_term = has_term || e.starts_with("TERM=");
+        if (term != nullptr && !has_term) opts.env.push_back(std::string("TERM=") + term);
+        std::fflush(stdout);
+        Instance instance = ctx.manager().instances().get(ctx.project(), name);
+        return exec_on_terminal(instance, argv, opts, !args.flag("disable-stdin"));
+    }
 
     // The command reads and writes our own stdio, so pipes, files and terminals all just work.
     int devnull = -1;
@@ -80,13 +100,16 @@ Command exec_command() {
         "If you need a shell environment you need to execute the shell\n"
         "executable, passing the shell commands as arguments, for example:\n\n"
         "  inst exec <instance> -- sh -c \"cd /tmp && pwd\"\n\n"
-        "The command's standard input, output and error are those of inst itself,\n"
-        "and its exit status becomes inst's exit status.";
+        "Mode defaults to non-interactive, interactive mode is selected if both stdin\n"
+        "AND stdout are terminals (stderr is ignored). Interactive mode runs the command\n"
+        "on a terminal inside the instance, sized like this one; otherwise the command's\n"
+        "standard input, output and error are those of inst itself.\n"
+        "The command's exit status becomes inst's exit status.";
     cmd.flags = {
         {"cwd", 0, FlagKind::String, "Directory to run the command in (default /root)"},
         {"disable-stdin", 'n', FlagKind::Bool, "Disable stdin (reads from /dev/null)"},
         {"env", 0, FlagKind::StringList, "Environment variable to set (e.g. HOME=/home/foo)"},
-        {"force-interactive", 't', FlagKind::Bool, "Force pseudo-terminal allocation (not supported yet)"},
+        {"force-interactive", 't', FlagKind::Bool, "Force pseudo-terminal allocation"},
         {"force-noninteractive", 'T', FlagKind::Bool, "Disable pseudo-terminal allocation"},
         {"group", 0, FlagKind::Int, "Group ID to run the command as (default 0)"},
         {"mode", 0, FlagKind::String, "Override the terminal mode (auto, interactive or non-interactive) (default \"auto\")"},

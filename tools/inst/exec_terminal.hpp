@@ -1,0 +1,19 @@
+#pragma once
+// `inst exec` interactive mode: the command runs on a terminal of the instance while this process
+// bridges the local terminal to it (lxc exec's interactive mode).
+
+#include <string>
+#include <vector>
+
+#include "libinstance/instance.hpp"
+
+namespace li::cli {
+
+/// Opens a terminal inside the instance sized like the local one (stdout), puts the local stdin in
+/// raw mode (restored on return, on an exception and before a fatal signal's default action),
+/// runs @p argv on the instance's terminal, copies local stdin to it (unless @p read_stdin is
+/// false) and its output to local stdout, follows SIGWINCH with resizes and forwards SIGTERM,
+/// SIGHUP, SIGINT, SIGQUIT, SIGUSR1 and SIGUSR2 to the command. Returns the command's exit status.
+int exec_on_terminal(Instance& instance, const std::vector<std::string>& argv, ExecOptions opts, bool read_stdin);
+
+}  // namespace li::cli
