@@ -1,9 +1,11 @@
-// C ABI: running commands in an instance (li_instance_exec and li_exec_result).
+// C ABI: running commands in an instance (li_instance_exec, li_instance_exec_terminal and
+// li_exec_result).
 
 #include <string>
 #include <vector>
 
 #include "capi_internal.hpp"
+#include "terminal_pump.hpp"
 
 using li::capi::boundary;
 using li::capi::check_version;
@@ -94,6 +96,34 @@ int li_instance_exec(li_exec_result** out, li_instance* inst, const char* const*
         handle->exit_code_ = result.exit_code;
         handle->stdout_ = std::move(result.stdout_data);
         handle->stderr_ = std::move(result.stderr_data);
+        *out = handle.release();
+    });
+}
+
+int li_instance_exec_terminal(li_exec_result** out, li_instance* inst, const char* const* argv,
+                              const li_exec_opts* opts, const li_terminal_opts* term, li_error** err) {
+    return boundary(err, [&] {
+        out_param(out, "out");
+        auto& i = checked(inst, "inst");
+        auto args = argv_of(argv);
+        auto options = exec_options(opts);
+        check_version(term, LI_TERMINAL_OPTS_VERSION, "li_terminal_opts");
+        if (options.stderr_fd >= 0) {
+            throw li::Error(li::ErrorCode::InvalidArgument,
+                            "opts.stderr_fd must be -1: a terminal merges stderr into stdout",
+                            "opts.stderr_fd");
+        }
+        li::ConsoleOptions size;
+        if (term != nullptr) {
+            size.width = term->width;
+            size.height = term->height;
+        }
+        std::string input = options.stdin_data.value_or(std::string());
+        auto run = li::capi::run_on_terminal(i.instance_, args, options, size, std::move(input),
+                                             options.stdin_fd, options.stdout_fd);
+        auto handle = std::make_unique<li_exec_result>();
+        handle->exit_code_ = run.exit_code;
+        handle->stdout_ = std::move(run.output);
         *out = handle.release();
     });
 }

@@ -371,6 +371,33 @@ LI_EXPORT const char *li_exec_result_stderr(const li_exec_result *res, size_t *l
 /** @brief Frees an exec result. NULL-safe. @since 0.1 */
 LI_EXPORT void li_exec_result_free(li_exec_result *res);
 
+#define LI_TERMINAL_OPTS_VERSION 1
+/** @brief The terminal of li_instance_exec_terminal(). @since 0.1 */
+typedef struct li_terminal_opts {
+    unsigned int version; /**< LI_TERMINAL_OPTS_VERSION */
+    uint32_t width;       /**< terminal columns; 0 leaves the size as it is */
+    uint32_t height;      /**< terminal rows */
+} li_terminal_opts;
+#define LI_TERMINAL_OPTS_INIT { LI_TERMINAL_OPTS_VERSION, 0, 0 }
+
+/**
+ * @brief Runs a command on a terminal allocated inside the running instance and waits for it
+ * (LXD's interactive exec, `lxc exec -t`): the terminal is the command's stdin, stdout, stderr and
+ * controlling terminal (new session), so `tty` inside names a /dev/pts entry of the instance and
+ * `stty size` reports @p term's size.
+ *
+ * From @p opts (NULL: defaults): env, cwd, uid, gid as for li_instance_exec(); stdin_data is typed
+ * on the terminal first, then what stdin_fd (>= 0, not closed) yields until its end; what the
+ * terminal shows is written to stdout_fd (>= 0, not closed) or else captured as the result's stdout
+ * (stdout and stderr merged, with the terminal's echo and CR LF line ends). stderr_fd must be -1.
+ * Returns when the command has exited and the terminal is drained; the result's stderr is empty.
+ * @return LI_ERR_CONFLICT if the instance is not running, LI_ERR_NOT_FOUND if argv[0] is not found.
+ * @since 0.1
+ */
+LI_EXPORT int li_instance_exec_terminal(li_exec_result **out, li_instance *inst,
+                                        const char *const *argv, const li_exec_opts *opts,
+                                        const li_terminal_opts *term, li_error **err);
+
 /**@}*/
 
 /* ------------------------------------------------------------------------------------------ */
