@@ -24,6 +24,15 @@ pub struct ExecOptions {
     pub gid: u32,
 }
 
+/// The size of the terminal [`Instance::exec_terminal`] allocates; 0 leaves a side as it is.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TerminalSize {
+    /// Columns.
+    pub width: u32,
+    /// Rows.
+    pub height: u32,
+}
+
 /// The outcome of a command.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ExecResult {
@@ -89,6 +98,19 @@ impl Instance {
     /// output. Conflict if the instance is not running, NotFound if `argv[0]` does not exist; a
     /// command that runs and fails is an Ok with a non-zero exit code.
     pub fn exec(&self, argv: &[&str], opts: &ExecOptions) -> Result<ExecResult> {
+        self.exec_raw(argv, opts, None)
+    }
+
+    /// Runs `argv` on a terminal allocated inside the instance (`lxc exec -t`), of `size`, and
+    /// waits: the terminal is the command's stdin, stdout, stderr and controlling terminal, so
+    /// `tty` names a `/dev/pts` entry of the instance. `opts.stdin` is typed on the terminal;
+    /// the result's `stdout` is everything the terminal showed (stdout and stderr merged, the
+    /// echo of the typed input, CR LF line ends) and `stderr` is empty. Errors as [`Instance::exec`].
+    pub fn exec_terminal(&self, argv: &[&str], opts: &ExecOptions, size: TerminalSize) -> Result<ExecResult> {
+        self.exec_raw(argv, opts, Some(size))
+    }
+
+    fn exec_raw(&self, argv: &[&str], opts: &ExecOptions, terminal: Option<TerminalSize>) -> Result<ExecResult> {
         let args = argv.iter().map(|a| c_string("argv", a)).collect::<Result<Vec<_>>>()?;
         let mut arg_ptrs: Vec<*const c_char> = args.iter().map(|a| a.as_ptr()).collect();
         arg_ptrs.push(ptr::null());
@@ -114,9 +136,28 @@ impl Instance {
 
         let mut out: *mut sys::li_exec_result = ptr::null_mut();
         // Every pointer in raw_opts and arg_ptrs borrows from locals alive across the call.
-        check(|err| unsafe {
-            sys::li_instance_exec(&mut out, self.as_ptr(), arg_ptrs.as_ptr(), &raw_opts, err)
-        })?;
+        match terminal {
+            None => check(|err| unsafe {
+                sys::li_instance_exec(&mut out, self.as_ptr(), arg_ptrs.as_ptr(), &raw_opts, err)
+            })?,
+            Some(size) => {
+                let term = sys::li_terminal_opts {
+                    version: sys::LI_TERMINAL_OPTS_VERSION,
+                    width: size.width,
+                    height: size.height,
+                };
+                check(|err| unsafe {
+                    sys::li_instance_exec_terminal(
+                        &mut out,
+                        self.as_ptr(),
+                        arg_ptrs.as_ptr(),
+                        &raw_opts,
+                        &term,
+                        err,
+                    )
+                })?
+            }
+        };
         let raw = RawResult(out);
         Ok(ExecResult {
             exit_code: unsafe { sys::li_exec_result_exit_code(raw.0) },

@@ -74,7 +74,7 @@ pub use backup::{BackupExportOptions, BackupImportOptions};
 pub use console::{Console, ConsoleOptions};
 pub use error::{Error, ErrorCode, Result};
 pub use event::{EventFilter, EventType, Subscription};
-pub use exec::{ExecOptions, ExecResult};
+pub use exec::{ExecOptions, ExecResult, TerminalSize};
 pub use files::{FileInfo, FileOptions};
 pub use image_auto_update::{ImageAutoUpdateRefresh, ImageAutoUpdateRun};
 pub use image_manage::{ImageAliasEntry, ImageExport, ImportImageOptions};
