@@ -65,7 +65,7 @@ TerminalRun run_on_terminal(Instance& instance, const std::vector<std::string>& 
     opts.on_started = [&events](int) { events.note('s'); };
     TerminalRun run;
     std::exception_ptr failure;
-    std::thread runner([&] {
+    std::jthread runner([&] {  // joins even if the loop throws
         try {
             run.exit_code = instance.exec(argv, opts).exit_code;
         } catch (...) {

@@ -146,7 +146,7 @@ int exec_on_terminal(Instance& instance, const std::vector<std::string>& argv, E
     };
     int exit_code = -1;
     std::exception_ptr failure;
-    std::thread runner([&] {
+    std::jthread runner([&] {  // joins even if the loop throws
         try {
             exit_code = instance.exec(argv, opts).exit_code;
         } catch (...) {
