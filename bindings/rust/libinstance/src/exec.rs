@@ -110,7 +110,12 @@ impl Instance {
         self.exec_raw(argv, opts, Some(size))
     }
 
-    fn exec_raw(&self, argv: &[&str], opts: &ExecOptions, terminal: Option<TerminalSize>) -> Result<ExecResult> {
+    fn exec_raw(
+        &self,
+        argv: &[&str],
+        opts: &ExecOptions,
+        terminal: Option<TerminalSize>,
+    ) -> Result<ExecResult> {
         let args = argv.iter().map(|a| c_string("argv", a)).collect::<Result<Vec<_>>>()?;
         let mut arg_ptrs: Vec<*const c_char> = args.iter().map(|a| a.as_ptr()).collect();
         arg_ptrs.push(ptr::null());

@@ -12,7 +12,11 @@ fn terminal_tty_size_input_and_exit_code() {
     let size = TerminalSize { width: 93, height: 29 };
 
     let out = c
-        .exec_terminal(&["sh", "-c", "tty; stty size; echo to-err >&2; exit 5"], &ExecOptions::default(), size)
+        .exec_terminal(
+            &["sh", "-c", "tty; stty size; echo to-err >&2; exit 5"],
+            &ExecOptions::default(),
+            size,
+        )
         .unwrap();
     let shown = out.stdout_text();
     assert_eq!(out.exit_code, 5, "{shown}");
