@@ -187,6 +187,10 @@ class Instance:
     def exec(self, argv: List[str], env: Optional[List[str]] = None, cwd: Optional[str] = None,
              stdin_data: Optional[bytes] = None, stdin_fd: int = -1, stdout_fd: int = -1,
              stderr_fd: int = -1, uid: int = 0, gid: int = 0) -> Tuple[int, bytes, bytes]: ...
+    def exec_terminal(self, argv: List[str], env: Optional[List[str]] = None,
+                      cwd: Optional[str] = None, stdin_data: Optional[bytes] = None,
+                      stdin_fd: int = -1, stdout_fd: int = -1, uid: int = 0, gid: int = 0,
+                      width: int = 0, height: int = 0) -> Tuple[int, bytes]: ...
     def file_push(self, path: str, fd: int, uid: int = -1, gid: int = -1, mode: int = -1,
                   parents: bool = False) -> None: ...
     def file_push_data(self, path: str, data: bytes, uid: int = -1, gid: int = -1, mode: int = -1,

@@ -381,7 +381,8 @@ class Instance(Model):
 
     def execute(self, commands: Sequence[str], environment: Optional[Mapping[str, str]] = None,
                 cwd: Optional[str] = None, stdin_payload: StdinPayload = None,
-                encoding: str = "utf-8", user: int = 0, group: int = 0) -> ExecuteResult:
+                encoding: str = "utf-8", user: int = 0, group: int = 0, terminal: bool = False,
+                width: int = 0, height: int = 0) -> ExecuteResult:
         """Runs a command in the running instance and waits for it.
 
         ``commands`` is the argument vector (a list, never a shell string); ``environment`` adds
@@ -389,6 +390,11 @@ class Instance(Model):
         ``(exit_code, stdout, stderr)`` decoded with ``encoding``; the raw bytes are in
         ``stdout_bytes`` and ``stderr_bytes``. Raises Conflict if the instance is not running
         and NotFound if the command does not exist.
+
+        With ``terminal=True`` the command runs on a terminal allocated inside the instance
+        (``lxc exec -t``), ``width`` x ``height`` when given: ``stdin_payload`` is typed on it,
+        ``stdout`` is everything the terminal showed (the command's stdout and stderr, the echo
+        of the typed input, CR LF line ends) and ``stderr`` is empty.
         """
         if isinstance(commands, (str, bytes)):
             raise TypeError("commands must be a list of arguments, not a string")
@@ -401,6 +407,12 @@ class Instance(Model):
                     raise ValueError(f"invalid environment variable name {key!r}")
                 env.append(f"{key}={value}")
         stdin = _stdin_bytes(stdin_payload, encoding)
+        if terminal:
+            code, shown = self._handle().exec_terminal(argv, env, cwd, stdin, uid=user, gid=group,
+                                                       width=width, height=height)
+            return ExecuteResult(code, shown, b"", encoding)
+        if width or height:
+            raise ValueError("width and height need terminal=True")
         code, out, err = self._handle().exec(argv, env, cwd, stdin, uid=user, gid=group)
         return ExecuteResult(code, out, err, encoding)
 

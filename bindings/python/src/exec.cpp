@@ -1,4 +1,6 @@
-// Instance.exec over li_instance_exec: runs a command and returns (exit_code, stdout, stderr).
+// Instance.exec over li_instance_exec: runs a command and returns (exit_code, stdout, stderr);
+// Instance.exec_terminal over li_instance_exec_terminal: the same on a terminal of the instance,
+// returning (exit_code, what the terminal showed).
 
 #include "bindings.hpp"
 
@@ -72,6 +74,54 @@ void init_exec(InstanceClass& cls) {
         py::arg("stdin_data") = py::none(), py::arg("stdin_fd") = -1, py::arg("stdout_fd") = -1,
         py::arg("stderr_fd") = -1, py::arg("uid") = 0, py::arg("gid") = 0,
         "Runs a command in the running instance and waits; returns (exit_code, stdout, stderr).");
+
+    cls.def(
+        "exec_terminal",
+        [](const InstanceHandle& self, const std::vector<std::string>& argv,
+           std::optional<std::vector<std::string>> env, std::optional<std::string> cwd,
+           std::optional<py::bytes> stdin_data, int stdin_fd, int stdout_fd, uint32_t uid,
+           uint32_t gid, uint32_t width, uint32_t height) {
+            if (argv.empty()) {
+                throw py::value_error("exec_terminal needs a command: argv is empty");
+            }
+            auto inst = self.get();
+            std::string stdin_copy = stdin_data ? std::string(*stdin_data) : std::string();
+            auto c_argv = c_array(argv);
+            std::vector<const char*> c_env;
+            if (env) {
+                c_env = c_array(*env);
+            }
+            li_exec_opts opts = LI_EXEC_OPTS_INIT;
+            opts.env = env ? c_env.data() : nullptr;
+            opts.cwd = c_str_or_null(cwd);
+            if (stdin_data) {
+                opts.stdin_data = stdin_copy.data();
+                opts.stdin_len = stdin_copy.size();
+            }
+            opts.stdin_fd = stdin_fd;
+            opts.stdout_fd = stdout_fd;
+            opts.uid = uid;
+            opts.gid = gid;
+            li_terminal_opts term = LI_TERMINAL_OPTS_INIT;
+            term.width = width;
+            term.height = height;
+
+            li_exec_result* res = nullptr;
+            call_nogil([&](li_error** err) {
+                return li_instance_exec_terminal(&res, inst.get(), c_argv.data(), &opts, &term, err);
+            });
+            std::unique_ptr<li_exec_result, decltype(&li_exec_result_free)> owned(
+                res, &li_exec_result_free);
+            size_t out_len = 0;
+            const char* out = li_exec_result_stdout(res, &out_len);
+            return py::make_tuple(li_exec_result_exit_code(res), result_bytes(out, out_len));
+        },
+        py::arg("argv"), py::arg("env") = py::none(), py::arg("cwd") = py::none(),
+        py::arg("stdin_data") = py::none(), py::arg("stdin_fd") = -1, py::arg("stdout_fd") = -1,
+        py::arg("uid") = 0, py::arg("gid") = 0, py::arg("width") = 0, py::arg("height") = 0,
+        "Runs a command on a terminal of the running instance (typing stdin_data, then what "
+        "stdin_fd yields) and waits; returns (exit_code, terminal output) unless stdout_fd "
+        "receives it.");
 }
 
 }  // namespace li::python
