@@ -20,8 +20,25 @@ uint64_t parse_unsigned(std::string_view key, std::string_view value, std::strin
     return n;
 }
 
+// [HOST]:PORT or HOST (port 8443), as LXD's core.https_address; "" turns HTTPS off.
+void validate_address(std::string_view key, std::string_view value) {
+    if (value.empty()) return;
+    size_t colon = value.rfind(':');
+    bool bracketed = value.front() == '[';
+    if (colon != std::string_view::npos && (!bracketed || value[colon - 1] == ']')) {
+        std::string_view port = value.substr(colon + 1);
+        uint64_t n = 0;
+        auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), n);
+        if (port.empty() || ec != std::errc() || end != port.data() + port.size() || n == 0 || n > 65535)
+            throw Error::invalid(std::string(key), fmt::format("invalid value \"{}\" for {}: the port must be 1-65535", value, key));
+    }
+    if (value.find_first_of(" /\t") != std::string_view::npos)
+        throw Error::invalid(std::string(key), fmt::format("invalid value \"{}\" for {}: expected [HOST]:PORT", value, key));
+}
+
 void validate(std::string_view key, std::string_view value) {
-    if (key == "images.auto_update_interval") parse_unsigned(key, value, "a number of hours (0: never)");
+    if (key == "core.https_address") validate_address(key, value);
+    else if (key == "images.auto_update_interval") parse_unsigned(key, value, "a number of hours (0: never)");
     else if (key == "images.auto_update_cached") {
         if (!config::check_bool(value).empty())
             throw Error::invalid(std::string(key), fmt::format("invalid value \"{}\" for {}: must be true or false", value, key));
@@ -49,6 +66,8 @@ const ServerConfigKey& known_key(std::string_view key) {
 
 const std::vector<ServerConfigKey>& server_config_keys() {
     static const std::vector<ServerConfigKey> keys{
+        {"core.https_address", "",
+         "Address instanced serves the API on over HTTPS ([HOST]:PORT, port 8443 when omitted; empty: unix socket only)"},
         {"images.auto_update_cached", "true",
          "Whether cached images (pulled by launches) are auto-updated too (images.auto_update_interval)"},
         {"images.auto_update_interval", "6",

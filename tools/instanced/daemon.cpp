@@ -2,6 +2,7 @@
 
 #include <boost/asio/steady_timer.hpp>
 #include <csignal>
+#include <future>
 #include <fmt/format.h>
 #include <grp.h>
 #include <sys/stat.h>
@@ -9,10 +10,15 @@
 
 #include "libinstance/error.hpp"
 #include "exec_routes.hpp"
+#include "certificate_routes.hpp"
 #include "http_session.hpp"
+#include "https_listener.hpp"
 #include "backup_routes.hpp"
 #include "image_routes.hpp"
 #include "log_routes.hpp"
+#include "file_routes.hpp"
+#include "resource_routes.hpp"
+#include "console_session.hpp"
 #include "snapshot_routes.hpp"
 #include "instance_routes.hpp"
 #include "operation_routes.hpp"
@@ -64,11 +70,15 @@ Daemon::Daemon(DaemonOptions opts)
       workers_(opts_.workers),
       listeners_(manager_->events()),
       operations_(listeners_),
-      session_context_{router_, workers_, opts_.body_limit} {
+      session_context_{router_, workers_, opts_.body_limit},
+      server_identity_(load_or_create_server_identity(manager_->state_dir() / "instanced")),
+      trust_(manager_->state_dir() / "instanced" / "certificates.json"),
+      https_(std::make_unique<HttpsListener>(io_, session_context_, trust_, server_identity_)) {
     socket_path_ = manager_->state_dir() / "unix.socket";
     add_server_routes(router_, *this);
     add_project_routes(router_, *manager_);
     add_operation_routes(router_, *this);
+    add_certificate_routes(router_, *this);
     add_instance_routes(router_, *this);
     add_profile_routes(router_, *manager_);
     add_network_routes(router_, *manager_);
@@ -78,11 +88,16 @@ Daemon::Daemon(DaemonOptions opts)
     add_snapshot_routes(router_, *this);
     add_backup_routes(router_, *this);
     add_log_routes(router_, *this);
+    add_file_routes(router_, *this);
+    add_resource_routes(router_);
+    add_console_routes(router_, *this);
     remove_stale_socket(io_, socket_path_);
     acceptor_.open(Local());
     acceptor_.bind(Local::endpoint(socket_path_.string()));
     set_socket_access(socket_path_, opts_.group);
     acceptor_.listen();
+    https_->listen(manager_->get_config("core.https_address"));
+    https_addresses_ = https_->addresses();
     signals_.async_wait([this](const boost::system::error_code& ec, int) {
         if (!ec) request_shutdown();
     });
@@ -111,11 +126,32 @@ int Daemon::run() {
     return 0;
 }
 
+void Daemon::listen_https(const std::string& address) {
+    std::promise<void> done;
+    asio::post(io_, [&] {
+        try {
+            https_->listen(address);
+            std::lock_guard lock(https_mutex_);
+            https_addresses_ = https_->addresses();
+            done.set_value();
+        } catch (...) {
+            done.set_exception(std::current_exception());
+        }
+    });
+    done.get_future().get();
+}
+
+std::vector<std::string> Daemon::https_addresses() {
+    std::lock_guard lock(https_mutex_);
+    return https_addresses_;
+}
+
 void Daemon::request_shutdown() {
     asio::post(io_, [this] {
         boost::system::error_code ignored;
         acceptor_.close(ignored);
         signals_.cancel(ignored);
+        https_->listen("");
         std::error_code gone;
         std::filesystem::remove(socket_path_, gone);  // new clients fail at once instead of hanging
         // Answers already being written (the shutdown request's own) get a moment to go out.

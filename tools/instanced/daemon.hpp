@@ -8,6 +8,8 @@
 #include <boost/asio/thread_pool.hpp>
 #include <filesystem>
 #include <memory>
+#include <mutex>
+#include <vector>
 #include <string>
 
 #include "libinstance/manager.hpp"
@@ -15,6 +17,8 @@
 #include "event_listeners.hpp"
 #include "http_session.hpp"
 #include "router.hpp"
+#include "tls_identity.hpp"
+#include "trust_store.hpp"
 
 namespace li::daemon {
 
@@ -24,6 +28,8 @@ struct DaemonOptions {
     size_t body_limit = 64 * 1024 * 1024;  ///< largest request body; bigger ones get 413
     unsigned workers = 4;                  ///< threads running handlers (never the I/O thread)
 };
+
+class HttpsListener;
 
 class Daemon {
 public:
@@ -37,6 +43,13 @@ public:
     DaemonOperations& operations() { return operations_; }
     EventListeners& listeners() { return listeners_; }
     boost::asio::io_context& io() { return io_; }
+    TrustStore& trust() { return trust_; }
+    const ServerIdentity& server_identity() const { return server_identity_; }
+    /// Serves HTTPS on address ("" stops); blocks until done on the I/O thread. InvalidArgument
+    /// (key "core.https_address") when it cannot listen there.
+    void listen_https(const std::string& address);
+    /// Where HTTPS clients reach the daemon (empty when it does not listen).
+    std::vector<std::string> https_addresses();
     static std::filesystem::path socket_path(const std::filesystem::path& state_dir);
 
 private:
@@ -52,6 +65,11 @@ private:
     EventListeners listeners_;
     DaemonOperations operations_;
     SessionContext session_context_;
+    ServerIdentity server_identity_;
+    TrustStore trust_;
+    std::unique_ptr<HttpsListener> https_;
+    std::mutex https_mutex_;
+    std::vector<std::string> https_addresses_;
     std::filesystem::path socket_path_;
 };
 

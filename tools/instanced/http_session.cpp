@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 
+#include "access.hpp"
 #include "websocket.hpp"
 
 namespace li::daemon {
@@ -15,10 +16,25 @@ namespace {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 
+void close_stream(asio::local::stream_protocol::socket& socket) {
+    beast::error_code ignored;
+    socket.shutdown(asio::local::stream_protocol::socket::shutdown_both, ignored);
+    socket.close(ignored);
+}
+
+void close_stream(TlsStream& stream) {
+    // No TLS close_notify exchange: LXD's clients do not wait for one, and a silent peer must not
+    // hold the connection.
+    beast::error_code ignored;
+    stream.next_layer().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+    stream.next_layer().close(ignored);
+}
+
 template <class Stream>
 class Session : public std::enable_shared_from_this<Session<Stream>> {
 public:
-    Session(Stream stream, const SessionContext& context) : stream_(std::move(stream)), context_(context) {}
+    Session(Stream stream, const SessionContext& context, Identity identity)
+        : stream_(std::move(stream)), context_(context), identity_(std::move(identity)) {}
 
     void read() {
         parser_.emplace();
@@ -36,8 +52,14 @@ private:
         const Request& request = parser_->get();
         auto routed = context_.router.route(request);
         if (auto* answer = std::get_if<Response>(&routed)) return write(std::move(*answer), request.keep_alive());
-        if (auto* upgrade = std::get_if<Router::Upgrade>(&routed)) return on_upgrade(*upgrade);
+        if (auto* upgrade = std::get_if<Router::Upgrade>(&routed)) {
+            upgrade->call.identity = &identity_;
+            if (auto refusal = access_refusal(upgrade->call)) return write(std::move(*refusal), false);
+            return on_upgrade(*upgrade);
+        }
         auto plain = std::get<Router::Plain>(std::move(routed));
+        plain.call.identity = &identity_;
+        if (auto refusal = access_refusal(plain.call)) return write(std::move(*refusal), request.keep_alive());
         // Off the I/O thread: a handler may read the database or wait on a lock.
         asio::post(context_.workers, [self = this->shared_from_this(), plain = std::move(plain)]() {
             Reply reply = Router::guarded([&] { return (*plain.handler)(plain.call); });
@@ -84,14 +106,11 @@ private:
         });
     }
 
-    void close() {
-        beast::error_code ignored;
-        stream_.shutdown(Stream::shutdown_both, ignored);
-        stream_.close(ignored);
-    }
+    void close() { close_stream(stream_); }
 
     Stream stream_;
     const SessionContext& context_;
+    Identity identity_;
     beast::flat_buffer buffer_;
     std::optional<http::request_parser<http::string_body>> parser_;
 };
@@ -99,7 +118,11 @@ private:
 }  // namespace
 
 void serve_connection(asio::local::stream_protocol::socket socket, const SessionContext& context) {
-    std::make_shared<Session<asio::local::stream_protocol::socket>>(std::move(socket), context)->read();
+    std::make_shared<Session<asio::local::stream_protocol::socket>>(std::move(socket), context, Identity{})->read();
+}
+
+void serve_connection(TlsStream stream, const SessionContext& context, Identity identity) {
+    std::make_shared<Session<TlsStream>>(std::move(stream), context, std::move(identity))->read();
 }
 
 }  // namespace li::daemon

@@ -4,7 +4,9 @@
 // on the I/O context; websocket routes take the connection over. A body over the limit is
 // answered 413 and the connection closed; a malformed request 400.
 
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <cstddef>
 
@@ -18,7 +20,12 @@ struct SessionContext {
     size_t body_limit;
 };
 
-/// Serves socket until the client closes it (or asks for Connection: close).
+using TlsStream = boost::asio::ssl::stream<boost::asio::ip::tcp::socket>;
+
+/// Serves socket until the client closes it (or asks for Connection: close); the unix socket's
+/// clients are trusted.
 void serve_connection(boost::asio::local::stream_protocol::socket socket, const SessionContext& context);
+/// Serves an HTTPS client after its handshake, as identity.
+void serve_connection(TlsStream stream, const SessionContext& context, Identity identity);
 
 }  // namespace li::daemon

@@ -1,5 +1,7 @@
 #include "project_routes.hpp"
 
+#include <algorithm>
+
 #include "libinstance/manager.hpp"
 
 namespace li::daemon {
@@ -30,6 +32,11 @@ void add_project_routes(Router& router, Manager& manager) {
     ProjectStore& projects = manager.projects();
     router.add(http::verb::get, "/1.0/projects", [&projects](const Call& call) {
         auto all = projects.list();
+        // A restricted certificate sees its own projects only.
+        if (call.identity && call.identity->restricted)
+            std::erase_if(all, [&](const api::Project& p) {
+                return std::find(call.identity->projects.begin(), call.identity->projects.end(), p.name) == call.identity->projects.end();
+            });
         if (recursive(call)) return sync_response(json::parse(api::to_json(all)));
         json urls = json::array();
         for (const auto& p : all) urls.push_back(url_of(p.name));

@@ -21,11 +21,23 @@ namespace li::daemon {
 using Request = http::request<http::string_body>;
 class Websocket;
 
+/// Who is asking. The unix socket is trusted (as in LXD); over HTTPS a client is trusted when its
+/// certificate is in the trust store, and a restricted one only for its projects.
+struct Identity {
+    bool trusted = true;
+    bool restricted = false;
+    std::vector<std::string> projects;
+    bool tls = false;
+    std::string certificate_der;  ///< the HTTPS client's certificate ("" on the unix socket)
+    std::string fingerprint;      ///< its SHA-256
+};
+
 /// What a handler gets: the request, its path parameters and its query parameters.
 struct Call {
     const Request& request;
     std::map<std::string, std::string> params;  ///< from the pattern's {name} segments, unescaped
     std::map<std::string, std::string> query;   ///< unescaped
+    const Identity* identity = nullptr;          ///< set by the session; never null in a handler
 
     /// A query parameter, or fallback when absent.
     std::string query_or(const std::string& key, const std::string& fallback = {}) const;

@@ -1,10 +1,14 @@
 #include "server_routes.hpp"
 
+#include <fmt/format.h>
 #include <fstream>
 #include <sys/utsname.h>
 #include <unistd.h>
 
 #include "daemon.hpp"
+#include "libinstance/error.hpp"
+#include "route_helpers.hpp"
+#include "tls_identity.hpp"
 
 namespace li::daemon {
 
@@ -39,6 +43,8 @@ std::string host_name() {
 json api_extensions() {
     return json::array({"etag", "patch", "projects", "project_usage", "instances", "api_filtering", "container_full",
                         "instance_get_full", "instance_all_projects", "container_exec_user_group_cwd",
+                        // HTTPS trust (certificate_routes, access)
+                        "certificate_update", "certificate_token", "certificate_project",
                         // images, snapshots, backups (image_routes, snapshot_routes, backup_routes)
                         "image_compression_algorithm", "image_create_aliases", "images_expiry", "snapshot_expiry",
                         "snapshot_expiry_creation", "container_backup", "backup_compression", "backup_compression_algorithm",
@@ -46,7 +52,9 @@ json api_extensions() {
                         // profiles, networks, storage (profile_routes, network_routes, storage*_routes)
                         "profile_usedby", "network", "network_state", "network_leases", "instance_nic_network",
                         "storage", "storage_api_volume_rename", "storage_api_local_volume_handling",
-                        "storage_api_volume_snapshots", "custom_volume_snapshot_expiry", "storage_volume_state"});
+                        "storage_api_volume_snapshots", "custom_volume_snapshot_expiry", "storage_volume_state",
+                        // files, resources, console (file_routes, resource_routes, console_session)
+                        "file_delete", "directory_manipulation", "file_symlinks", "resources", "resources_v2", "console"});
 }
 
 // LXD's Server document for a trusted client. api_extensions lists only what instanced
@@ -57,10 +65,10 @@ json server_document(Daemon& daemon, const std::string& project) {
     auto [os_name, os_version] = os_release();
     json drivers = json::array({json{{"Name", "dir"}, {"Version", "1"}, {"Remote", false}},
                                 json{{"Name", "btrfs"}, {"Version", "1"}, {"Remote", false}}});
-    json environment{{"addresses", json::array()},
+    json environment{{"addresses", daemon.https_addresses()},
                      {"architectures", json::array({uts.machine})},
-                     {"certificate", ""},
-                     {"certificate_fingerprint", ""},
+                     {"certificate", daemon.server_identity().cert_pem},
+                     {"certificate_fingerprint", daemon.server_identity().fingerprint},
                      {"driver", "lxc"},
                      {"driver_version", ""},
                      {"firewall", "nftables"},
@@ -91,14 +99,58 @@ json server_document(Daemon& daemon, const std::string& project) {
                 {"environment", environment}};
 }
 
+// What an untrusted client may know: exactly LXD's six keys.
+json untrusted_document() {
+    return json{{"api_extensions", api_extensions()}, {"api_status", "stable"}, {"api_version", "1.0"},
+                {"auth", "untrusted"}, {"public", false}, {"auth_methods", json::array({"tls"})}};
+}
+
+std::string config_etag(Daemon& daemon) { return sha256_hex(json(daemon.manager().config()).dump()); }
+
+// Sets one server key; core.https_address also moves the HTTPS listener, and a key it cannot
+// listen on is not kept.
+void set_server_key(Daemon& daemon, const std::string& key, const std::string& value) {
+    std::string old = daemon.manager().get_config(key);
+    if (old == value) return;
+    daemon.manager().set_config(key, value);
+    if (key != "core.https_address") return;
+    try {
+        daemon.listen_https(value);
+    } catch (...) {
+        daemon.manager().set_config(key, old);
+        daemon.listen_https(old);
+        throw;
+    }
+}
+
+Response update_config(Daemon& daemon, const Call& call, bool patch) {
+    std::string if_match = call.if_match();
+    if (!if_match.empty() && if_match != config_etag(daemon)) throw Error(ErrorCode::Conflict, "ETag doesn't match", "etag");
+    json body = body_object(call);
+    json config = body.contains("config") && !body["config"].is_null() ? body["config"] : json::object();
+    if (!config.is_object()) throw Error::invalid("config", "field \"config\" must be an object");
+    std::map<std::string, std::string> wanted;
+    for (const auto& [key, value] : config.items()) {
+        if (!value.is_string()) throw Error::invalid(key, fmt::format("the value of \"{}\" must be a string", key));
+        wanted[key] = value.get<std::string>();
+    }
+    if (!patch)  // PUT: what is not sent any more is unset
+        for (const auto& [key, value] : daemon.manager().config())
+            if (!wanted.contains(key)) wanted[key] = "";
+    for (const auto& [key, value] : wanted) set_server_key(daemon, key, value);
+    return sync_response(json::object());
+}
+
 }  // namespace
 
 void add_server_routes(Router& router, Daemon& daemon) {
     router.add(http::verb::get, "/", [](const Call&) { return sync_response(json::array({"/1.0"})); });
-    router.add(http::verb::get, "/1.0", [&daemon](const Call& call) {
-        auto project = call.query.find("project");
-        return sync_response(server_document(daemon, project == call.query.end() ? "default" : project->second));
+    router.add(http::verb::get, "/1.0", [&daemon](const Call& call) -> Reply {
+        if (!call.identity->trusted) return sync_response(untrusted_document());
+        return sync_with_etag(server_document(daemon, call.project()), config_etag(daemon));
     });
+    router.add(http::verb::put, "/1.0", [&daemon](const Call& call) -> Reply { return update_config(daemon, call, false); });
+    router.add(http::verb::patch, "/1.0", [&daemon](const Call& call) -> Reply { return update_config(daemon, call, true); });
     router.add(http::verb::get, "/internal/ready", [](const Call&) { return sync_response(json::object()); });
     router.add(http::verb::put, "/internal/shutdown", [&daemon](const Call&) {
         daemon.request_shutdown();

@@ -6,6 +6,9 @@
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
+
+#include "http_session.hpp"
 #include <deque>
 
 namespace li::daemon {
@@ -130,5 +133,7 @@ void accept_websocket(Stream stream, const Request& request, std::function<void(
 
 template void accept_websocket<asio::local::stream_protocol::socket>(asio::local::stream_protocol::socket, const Request&,
                                                                       std::function<void(std::shared_ptr<Websocket>)>);
+
+template void accept_websocket<TlsStream>(TlsStream, const Request&, std::function<void(std::shared_ptr<Websocket>)>);
 
 }  // namespace li::daemon
