@@ -9,7 +9,8 @@ namespace li::api::json_fields {
 json parse(std::string_view text, std::string_view what) {
     try {
         return json::parse(text);
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) {
+        // parse_error, and out_of_range for a number too large for any type (found by fuzzing)
         throw Error::invalid(std::string(what), fmt::format("invalid JSON in {}: {}", what, e.what()));
     }
 }
