@@ -8,18 +8,7 @@ import tarfile
 import subprocess
 import tempfile
 
-from conftest import envelope
-
-
-def pylxd(state, script, timeout=180):
-    """A pylxd 2.2.10 script against the daemon, with `client` connected. pylxd takes a socket
-    path only when os.path.isfile() holds (never for a socket), so it finds it through LXD_DIR."""
-    prelude = ("import warnings\nwarnings.simplefilter('ignore')\nimport pylxd\nclient = pylxd.Client()\n")
-    env = dict(os.environ, LXD_DIR=state, PYLXD_WARNINGS="none")
-    r = subprocess.run(["/usr/bin/python3", "-c", prelude + script], capture_output=True, text=True,
-                       timeout=timeout, env=env)
-    assert r.returncode == 0, f"pylxd script failed: {r.stdout}{r.stderr}"
-    return r.stdout
+from conftest import envelope, pylxd
 
 
 def fingerprint_of(lxc, ref):
