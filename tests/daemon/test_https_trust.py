@@ -98,6 +98,17 @@ def test_token_remote_untrusted_and_restricted(daemon, tmp_path):
     r = kept("config", "set", "inst:", "core.https_address", "127.0.0.1:1")
     assert r.returncode != 0
 
+    # pylxd over HTTPS with a certificate trusted by file (`lxc config trust add FILE`).
+    local.ok("config", "trust", "add", str(crt), "--name", "pylxd")
+    script = (f"import warnings, pylxd\nwarnings.simplefilter('ignore')\n"
+              f"c = pylxd.Client(endpoint='https://127.0.0.1:{port}', cert=({str(crt)!r}, {str(key)!r}), verify=False)\n"
+              "print('trusted', c.trusted, sorted(p.name for p in c.profiles.all()))\n")
+    # requests lets REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE override verify=False: leave them out.
+    env = {k: v for k, v in os.environ.items() if k not in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")}
+    r = subprocess.run(["/usr/bin/python3", "-c", script], capture_output=True, text=True, timeout=60,
+                       env=dict(env, PYLXD_WARNINGS="none"))
+    assert r.returncode == 0 and "trusted True ['default']" in r.stdout, r.stdout + r.stderr
+
     # Removing the certificate takes the trust away.
     fingerprints = [line.split(",")[3] for line in local.ok("config", "trust", "list", "--format", "csv").splitlines()
                     if line.split(",")[1] == "ci"]
