@@ -122,8 +122,24 @@ int Daemon::run() {
     accept();
     std::fprintf(stderr, "instanced: serving %s on %s\n", manager_->state_dir().c_str(), socket_path_.c_str());
     io_.run();
+    finish_operations();
     std::fprintf(stderr, "instanced: shut down\n");
     return 0;
+}
+
+// A graceful end: operations still running are cancelled when they can be and waited for (30 s
+// at most each) so none is cut off halfway; instances keep running.
+void Daemon::finish_operations() {
+    for (const auto& info : manager_->operations().list()) {
+        if (info.status_code >= 200) continue;
+        try {
+            Operation op = manager_->operations().get(info.id);
+            if (info.may_cancel) op.cancel();
+            if (!op.wait(std::chrono::seconds(30))) std::fprintf(stderr, "instanced: operation %s still running\n", info.id.c_str());
+        } catch (const std::exception&) {
+            // ended and expired in between
+        }
+    }
 }
 
 void Daemon::listen_https(const std::string& address) {

@@ -54,6 +54,7 @@ public:
 
 private:
     void accept();
+    void finish_operations();
 
     DaemonOptions opts_;
     std::shared_ptr<Manager> manager_;
