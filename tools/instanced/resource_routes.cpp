@@ -5,6 +5,7 @@
 // cards, USB and PCI are empty lists (clients only iterate them); system fields are read
 // from DMI when the host exposes it, else empty.
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -128,12 +129,14 @@ json cpu_resources() {
         auto text = [&](const char* key) { return block.contains(key) ? block.at(key) : std::string(); };
         fs::path cpu_dir = sys / ("cpu" + std::to_string(first));
         json caches = json::array();
-        for (const auto& entry : fs::directory_iterator(cpu_dir / "cache", ec)) {
-            if (!entry.path().filename().string().starts_with("index")) continue;
-            caches.push_back(json{{"level", read_u64(entry.path() / "level")},
-                                  {"type", read_line(entry.path() / "type")},
-                                  {"size", size_with_suffix(read_line(entry.path() / "size"))}});
-        }
+        std::vector<fs::path> indexes;  // index0, index1...: listed in the kernel's order
+        for (const auto& entry : fs::directory_iterator(cpu_dir / "cache", ec))
+            if (entry.path().filename().string().starts_with("index")) indexes.push_back(entry.path());
+        std::sort(indexes.begin(), indexes.end());
+        for (const auto& index : indexes)
+            caches.push_back(json{{"level", read_u64(index / "level")},
+                                  {"type", read_line(index / "type")},
+                                  {"size", size_with_suffix(read_line(index / "size"))}});
         uint64_t mhz = 0;
         try {
             mhz = static_cast<uint64_t>(std::stod(text("cpu MHz")));
