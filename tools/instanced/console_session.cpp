@@ -7,7 +7,6 @@
 #include <fmt/format.h>
 #include <future>
 #include <map>
-#include <random>
 #include <unistd.h>
 
 #include "daemon.hpp"
@@ -16,6 +15,7 @@
 #include "libinstance/error.hpp"
 #include "route_helpers.hpp"
 #include "websocket.hpp"
+#include "websocket_streams.hpp"
 
 namespace li::daemon {
 
@@ -24,13 +24,6 @@ namespace {
 namespace asio = boost::asio;
 using nlohmann::json;
 
-std::string random_secret() {
-    static thread_local std::mt19937_64 rng{std::random_device{}()};
-    std::string out;
-    for (int i = 0; i < 4; i++) out += fmt::format("{:016x}", rng());
-    return out;
-}
-
 // Everything below runs on the I/O context.
 class ConsoleSession : public std::enable_shared_from_this<ConsoleSession> {
 public:
@@ -38,20 +31,7 @@ public:
         : daemon_(daemon), io_(daemon.io()), instance_(instance), console_(std::move(console)), timer_(io_) {}
 
     std::shared_ptr<DaemonOperation> begin() {
-        json fds = json::object();
-        for (const char* stream : {"0", "control"}) {
-            std::string secret = random_secret();
-            secrets_[secret] = stream;
-            fds[stream] = secret;
-        }
-        DaemonOperationSpec spec;
-        spec.class_ = "websocket";
-        spec.description = "Showing console";
-        spec.project = instance_.project();
-        spec.resources = json{{"instances", json::array({"/1.0/instances/" + instance_.name()})},
-                              {"containers", json::array({"/1.0/containers/" + instance_.name()})}};
-        spec.metadata = json{{"fds", fds}};
-        op_ = daemon_.operations().create(spec);
+        op_ = daemon_.operations().create(instance_websocket_spec(instance_, "Showing console", json{{"fds", streams_.fds()}}));
         auto self = shared_from_this();
         op_->set_websocket_connect([self](const std::string& secret) { return self->connect(secret); });
         op_->set_running();
@@ -64,15 +44,13 @@ public:
 
 private:
     std::function<void(std::shared_ptr<Websocket>)> connect(const std::string& secret) {
-        auto it = secrets_.find(secret);
-        if (finished_ || it == secrets_.end() || sockets_.contains(it->second)) return nullptr;
-        std::string stream = it->second;
-        sockets_[stream] = nullptr;  // taken: a second connection with the same secret is refused
+        std::string stream = finished_ ? std::string() : streams_.claim(secret);
+        if (stream.empty()) return nullptr;
         return [self = shared_from_this(), stream](std::shared_ptr<Websocket> ws) { self->opened(stream, std::move(ws)); };
     }
 
     void opened(const std::string& stream, std::shared_ptr<Websocket> ws) {
-        sockets_[stream] = ws;
+        streams_.attach(stream, ws);
         auto self = shared_from_this();
         ws->start([self, stream](std::string data, bool binary) { self->message(stream, std::move(data), binary); },
                   [self] { self->end({}); });  // either socket closing is a detach
@@ -88,18 +66,7 @@ private:
     }
 
     void control(const std::string& text) {
-        json msg = json::parse(text, nullptr, false);
-        if (!msg.is_object() || msg.value("command", "") != "window-resize" || !msg.contains("args") || !msg["args"].is_object())
-            return;
-        auto number = [&](const char* key) {
-            const json& v = msg["args"][key];
-            try {
-                return v.is_string() ? std::stoi(v.get<std::string>()) : v.is_number() ? v.get<int>() : 0;
-            } catch (const std::exception&) {
-                return 0;
-            }
-        };
-        int width = number("width"), height = number("height");
+        auto [width, height] = window_resize_of(json::parse(text, nullptr, false));
         if (width > 0 && height > 0 && console_.attached()) console_.resize(static_cast<uint32_t>(width), static_cast<uint32_t>(height));
     }
 
@@ -115,7 +82,7 @@ private:
         }
         input_ = std::make_shared<InputSink>(io_, in);
         // The terminal ending (the instance stopped) ends the session too.
-        pump_ = std::make_shared<OutputPump>(io_, out, sockets_["0"], [self = shared_from_this()] { self->end({}); });
+        pump_ = std::make_shared<OutputPump>(io_, out, streams_.socket("0"), [self = shared_from_this()] { self->end({}); });
         pump_->start();
     }
 
@@ -129,8 +96,7 @@ private:
         if (pump_) pump_->command_exited();
         console_.detach();
         op_->finish(err);
-        for (auto& [stream, ws] : sockets_)
-            if (ws) ws->close();
+        streams_.close_all();
     }
 
     Daemon& daemon_;
@@ -139,8 +105,7 @@ private:
     Console console_;
     asio::steady_timer timer_;
     std::shared_ptr<DaemonOperation> op_;
-    std::map<std::string, std::string> secrets_;                 // secret -> stream
-    std::map<std::string, std::shared_ptr<Websocket>> sockets_;  // stream -> websocket (nullptr: being opened)
+    WebsocketStreams streams_{{"0", "control"}};
     std::shared_ptr<InputSink> input_;
     std::shared_ptr<OutputPump> pump_;
     bool started_ = false;

@@ -8,7 +8,6 @@
 #include <future>
 #include <map>
 #include <pty.h>
-#include <random>
 #include <sys/ioctl.h>
 #include <thread>
 #include <unistd.h>
@@ -17,6 +16,7 @@
 #include "exec_io.hpp"
 #include "libinstance/error.hpp"
 #include "websocket.hpp"
+#include "websocket_streams.hpp"
 
 namespace li::daemon {
 
@@ -25,37 +25,17 @@ namespace {
 namespace asio = boost::asio;
 using nlohmann::json;
 
-std::string random_secret() {
-    static thread_local std::mt19937_64 rng{std::random_device{}()};
-    std::string out;
-    for (int i = 0; i < 4; i++) out += fmt::format("{:016x}", rng());
-    return out;
-}
-
 class ExecSession : public std::enable_shared_from_this<ExecSession> {
 public:
     ExecSession(Daemon& daemon, Instance instance, ExecRequest request)
-        : daemon_(daemon), io_(daemon.io()), instance_(std::move(instance)), request_(std::move(request)), timer_(io_) {}
+        : daemon_(daemon), io_(daemon.io()), instance_(std::move(instance)), request_(std::move(request)), timer_(io_),
+          streams_(request_.interactive ? std::vector<std::string>{"0", "control"} : std::vector<std::string>{"0", "1", "2", "control"}) {}
 
     std::shared_ptr<DaemonOperation> begin() {
-        std::vector<std::string> streams = request_.interactive ? std::vector<std::string>{"0", "control"}
-                                                                : std::vector<std::string>{"0", "1", "2", "control"};
-        json fds = json::object();
-        for (const auto& stream : streams) {
-            std::string secret = random_secret();
-            secrets_[secret] = stream;
-            fds[stream] = secret;
-        }
-        DaemonOperationSpec spec;
-        spec.class_ = "websocket";
-        spec.description = "Executing command";
-        spec.project = instance_.project();
-        std::string url = "/1.0/instances/" + instance_.name();
-        spec.resources = json{{"instances", json::array({url})}, {"containers", json::array({"/1.0/containers/" + instance_.name()})}};
         json env = json::object();
         for (const auto& e : request_.options.env) env[e.substr(0, e.find('='))] = e.substr(e.find('=') + 1);
-        spec.metadata = json{{"fds", fds}, {"command", request_.command}, {"environment", env}, {"interactive", request_.interactive}};
-        op_ = daemon_.operations().create(spec);
+        json metadata{{"fds", streams_.fds()}, {"command", request_.command}, {"environment", env}, {"interactive", request_.interactive}};
+        op_ = daemon_.operations().create(instance_websocket_spec(instance_, "Executing command", metadata));
         auto self = shared_from_this();
         op_->set_websocket_connect([self](const std::string& secret) { return self->connect(secret); });
         op_->set_running();
@@ -70,25 +50,19 @@ public:
 private:
     // Runs on the I/O thread (websocket routes do).
     std::function<void(std::shared_ptr<Websocket>)> connect(const std::string& secret) {
-        auto it = secrets_.find(secret);
-        if (it == secrets_.end() || sockets_.contains(it->second)) return nullptr;
-        std::string stream = it->second;
-        sockets_[stream] = nullptr;  // taken: a second connection with the same secret is refused
+        std::string stream = streams_.claim(secret);
+        if (stream.empty()) return nullptr;
         return [self = shared_from_this(), stream](std::shared_ptr<Websocket> ws) { self->opened(stream, std::move(ws)); };
     }
 
     void opened(const std::string& stream, std::shared_ptr<Websocket> ws) {
-        sockets_[stream] = ws;
+        streams_.attach(stream, ws);
         auto self = shared_from_this();
         ws->start([self, stream](std::string data, bool binary) { self->message(stream, std::move(data), binary); },
                   [self, stream] { self->socket_closed(stream); });
-        bool ready = request_.interactive ? ready_("0") && ready_("control") : ready_("0") && ready_("1") && ready_("2");
+        bool ready = request_.interactive ? streams_.open("0") && streams_.open("control")
+                                          : streams_.open("0") && streams_.open("1") && streams_.open("2");
         if (ready && !started_ && !finished_) start();
-    }
-
-    bool ready_(const std::string& stream) const {
-        auto it = sockets_.find(stream);
-        return it != sockets_.end() && it->second;
     }
 
     void message(const std::string& stream, std::string data, bool binary) {
@@ -109,16 +83,9 @@ private:
         json msg = json::parse(text, nullptr, false);
         if (!msg.is_object()) return;
         std::string command = msg.value("command", "");
-        if (command == "window-resize" && msg.contains("args") && msg["args"].is_object()) {
-            auto number = [&](const char* key) {
-                const json& v = msg["args"][key];
-                try {
-                    return v.is_string() ? std::stoi(v.get<std::string>()) : v.is_number() ? v.get<int>() : 0;
-                } catch (const std::exception&) {
-                    return 0;
-                }
-            };
-            resize(number("width"), number("height"));
+        if (command == "window-resize") {
+            auto [width, height] = window_resize_of(msg);
+            resize(width, height);
         } else if (command == "signal" && msg.contains("signal") && msg["signal"].is_number_integer()) {
             int sig = msg["signal"].get<int>();
             if (pid_ > 0 && sig > 0 && sig < NSIG) ::kill(pid_, sig);
@@ -192,7 +159,7 @@ private:
     }
 
     void add_pump(int fd, const std::string& stream) {
-        pumps_.push_back(std::make_shared<OutputPump>(io_, fd, sockets_[stream], [self = shared_from_this()] { self->pump_done(); }));
+        pumps_.push_back(std::make_shared<OutputPump>(io_, fd, streams_.socket(stream), [self = shared_from_this()] { self->pump_done(); }));
     }
 
     void close_child_fds() {
@@ -234,8 +201,7 @@ private:
     }
 
     void close_all() {
-        for (auto& [stream, ws] : sockets_)
-            if (ws) ws->close();
+        streams_.close_all();
         terminal_ = Terminal();
     }
 
@@ -245,8 +211,7 @@ private:
     ExecRequest request_;
     asio::steady_timer timer_;
     std::shared_ptr<DaemonOperation> op_;
-    std::map<std::string, std::string> secrets_;                  // secret -> stream
-    std::map<std::string, std::shared_ptr<Websocket>> sockets_;   // stream -> websocket (nullptr: being opened)
+    WebsocketStreams streams_;
     std::vector<std::shared_ptr<OutputPump>> pumps_;
     std::shared_ptr<InputSink> input_;
     std::vector<std::pair<std::string, bool>> early_input_;
