@@ -23,6 +23,40 @@ py::bytes result_bytes(const char* data, size_t len) {
     return data ? py::bytes(data, len) : py::bytes();
 }
 
+/// What both exec calls hand the C ABI, built from their Python arguments. It holds copies and
+/// views that must stay put while the GIL is released and the library reads them: built in
+/// place, never copied.
+struct ExecInputs {
+    ExecInputs(const std::vector<std::string>& argv, const std::optional<std::vector<std::string>>& env,
+               const std::optional<std::string>& cwd, const std::optional<py::bytes>& stdin_data, int stdin_fd,
+               int stdout_fd, uint32_t uid, uint32_t gid, const char* call)
+        : stdin_copy(stdin_data ? std::string(*stdin_data) : std::string()), c_argv(c_array(argv)) {
+        if (argv.empty()) {
+            throw py::value_error(std::string(call) + " needs a command: argv is empty");
+        }
+        if (env) {
+            c_env = c_array(*env);
+        }
+        opts.env = env ? c_env.data() : nullptr;
+        opts.cwd = c_str_or_null(cwd);
+        if (stdin_data) {
+            opts.stdin_data = stdin_copy.data();
+            opts.stdin_len = stdin_copy.size();
+        }
+        opts.stdin_fd = stdin_fd;
+        opts.stdout_fd = stdout_fd;
+        opts.uid = uid;
+        opts.gid = gid;
+    }
+    ExecInputs(const ExecInputs&) = delete;
+    ExecInputs& operator=(const ExecInputs&) = delete;
+
+    std::string stdin_copy;
+    std::vector<const char*> c_argv;
+    std::vector<const char*> c_env;
+    li_exec_opts opts = LI_EXEC_OPTS_INIT;
+};
+
 }  // namespace
 
 void init_exec(InstanceClass& cls) {
@@ -32,34 +66,13 @@ void init_exec(InstanceClass& cls) {
            std::optional<std::vector<std::string>> env, std::optional<std::string> cwd,
            std::optional<py::bytes> stdin_data, int stdin_fd, int stdout_fd, int stderr_fd,
            uint32_t uid, uint32_t gid) {
-            if (argv.empty()) {
-                throw py::value_error("exec needs a command: argv is empty");
-            }
+            ExecInputs in(argv, env, cwd, stdin_data, stdin_fd, stdout_fd, uid, gid, "exec");
+            in.opts.stderr_fd = stderr_fd;
             auto inst = self.get();
-            // Copies, because the GIL is released while the library reads them.
-            std::string stdin_copy = stdin_data ? std::string(*stdin_data) : std::string();
-            auto c_argv = c_array(argv);
-            std::vector<const char*> c_env;
-            if (env) {
-                c_env = c_array(*env);
-            }
-
-            li_exec_opts opts = LI_EXEC_OPTS_INIT;
-            opts.env = env ? c_env.data() : nullptr;
-            opts.cwd = c_str_or_null(cwd);
-            if (stdin_data) {
-                opts.stdin_data = stdin_copy.data();
-                opts.stdin_len = stdin_copy.size();
-            }
-            opts.stdin_fd = stdin_fd;
-            opts.stdout_fd = stdout_fd;
-            opts.stderr_fd = stderr_fd;
-            opts.uid = uid;
-            opts.gid = gid;
 
             li_exec_result* res = nullptr;
             call_nogil([&](li_error** err) {
-                return li_instance_exec(&res, inst.get(), c_argv.data(), &opts, err);
+                return li_instance_exec(&res, inst.get(), in.c_argv.data(), &in.opts, err);
             });
             std::unique_ptr<li_exec_result, decltype(&li_exec_result_free)> owned(
                 res, &li_exec_result_free);
@@ -81,34 +94,15 @@ void init_exec(InstanceClass& cls) {
            std::optional<std::vector<std::string>> env, std::optional<std::string> cwd,
            std::optional<py::bytes> stdin_data, int stdin_fd, int stdout_fd, uint32_t uid,
            uint32_t gid, uint32_t width, uint32_t height) {
-            if (argv.empty()) {
-                throw py::value_error("exec_terminal needs a command: argv is empty");
-            }
+            ExecInputs in(argv, env, cwd, stdin_data, stdin_fd, stdout_fd, uid, gid, "exec_terminal");
             auto inst = self.get();
-            std::string stdin_copy = stdin_data ? std::string(*stdin_data) : std::string();
-            auto c_argv = c_array(argv);
-            std::vector<const char*> c_env;
-            if (env) {
-                c_env = c_array(*env);
-            }
-            li_exec_opts opts = LI_EXEC_OPTS_INIT;
-            opts.env = env ? c_env.data() : nullptr;
-            opts.cwd = c_str_or_null(cwd);
-            if (stdin_data) {
-                opts.stdin_data = stdin_copy.data();
-                opts.stdin_len = stdin_copy.size();
-            }
-            opts.stdin_fd = stdin_fd;
-            opts.stdout_fd = stdout_fd;
-            opts.uid = uid;
-            opts.gid = gid;
             li_terminal_opts term = LI_TERMINAL_OPTS_INIT;
             term.width = width;
             term.height = height;
 
             li_exec_result* res = nullptr;
             call_nogil([&](li_error** err) {
-                return li_instance_exec_terminal(&res, inst.get(), c_argv.data(), &opts, &term, err);
+                return li_instance_exec_terminal(&res, inst.get(), in.c_argv.data(), &in.opts, &term, err);
             });
             std::unique_ptr<li_exec_result, decltype(&li_exec_result_free)> owned(
                 res, &li_exec_result_free);
