@@ -6,6 +6,7 @@ import signal
 import socket
 import subprocess
 import tempfile
+import time
 
 import pytest
 
@@ -114,3 +115,34 @@ def lxd():
     proc.send_signal(signal.SIGTERM)
     proc.wait(timeout=60)
     subprocess.run(["rm", "-rf", state, client.conf])
+
+
+class PtyClient:
+    """`lxc` run on a terminal of its own (pty.fork), as a person at a terminal would run it:
+    lxc is interactive only when its stdin and stdout are terminals."""
+
+    def __init__(self, lxc, *args):
+        import pty
+        self.pid, self.fd = pty.fork()
+        if self.pid == 0:
+            os.execvpe("lxc", ["lxc", *args], lxc.env)
+        self.out = b""
+
+    def read_until(self, marker, timeout=30):
+        """Reads what the terminal shows until marker appears (True) or the time is up (False)."""
+        deadline = time.monotonic() + timeout
+        while marker not in self.out and time.monotonic() < deadline:
+            try:
+                self.out += os.read(self.fd, 4096)
+            except OSError:
+                break
+        return marker in self.out
+
+    def write(self, data):
+        os.write(self.fd, data)
+
+    def wait(self):
+        """lxc's exit status once it ends."""
+        _, status = os.waitpid(self.pid, 0)
+        os.close(self.fd)
+        return os.waitstatus_to_exitcode(status)

@@ -4,14 +4,13 @@ headers and bad input (missing path, unknown instance, hostile paths that must n
 host), `lxc info --resources`, `lxc storage info`, and `lxc console` attached under a pty."""
 import json
 import os
-import pty
 import socket
 import subprocess
 import tempfile
 import time
 import uuid
 
-from conftest import envelope, pylxd
+from conftest import PtyClient, envelope, pylxd
 
 
 def raw_request(state, method, target, body=b"", headers=None, chunked=False):
@@ -294,29 +293,13 @@ def test_console(lxd):
     state, lxc, http = lxd
     lxc.ok("launch", "busybox", "k1")
     # lxc console needs a terminal: give it one, type to the console's shell, detach with ctrl+a q.
-    pid, fd = pty.fork()
-    if pid == 0:
-        os.execvpe("lxc", ["lxc", "console", "k1"], lxc.env)
-    out = b""
-
-    def read_until(marker, timeout=30):
-        nonlocal out
-        deadline = time.monotonic() + timeout
-        while marker not in out and time.monotonic() < deadline:
-            try:
-                out += os.read(fd, 4096)
-            except OSError:
-                break
-        return marker in out
-
-    assert read_until(b"+a q"), out
+    term = PtyClient(lxc, "console", "k1")
+    assert term.read_until(b"+a q"), term.out
     time.sleep(0.5)
-    os.write(fd, b"echo con-$((6*7))\r")
-    assert read_until(b"con-42"), out
-    os.write(fd, b"\x01q")
-    _, status = os.waitpid(pid, 0)
-    os.close(fd)
-    assert os.waitstatus_to_exitcode(status) == 0, out
+    term.write(b"echo con-$((6*7))\r")
+    assert term.read_until(b"con-42"), term.out
+    term.write(b"\x01q")
+    assert term.wait() == 0, term.out
 
     # The console is free again after the detach: a raw POST gets a websocket operation.
     status, body = http.request("POST", "/1.0/instances/k1/console", json.dumps({"width": 80, "height": 24, "type": "console"}).encode())

@@ -4,11 +4,10 @@ output that outlives the command), rename, stop, delete; and bad requests answer
 right status and the field named."""
 import json
 import os
-import pty
 import subprocess
 import time
 
-from conftest import envelope, pylxd
+from conftest import PtyClient, envelope, pylxd
 
 
 def test_launch_list_info_config_stop_delete(lxd):
@@ -59,29 +58,13 @@ def test_exec_streams_exit_codes_and_stdin(lxd):
 def test_exec_interactive_terminal(lxd):
     _, lxc, _ = lxd
     lxc.ok("launch", "busybox", "i1")
-    # lxc is interactive when its stdin and stdout are terminals: give it one.
-    pid, fd = pty.fork()
-    if pid == 0:
-        os.execvpe("lxc", ["lxc", "exec", "i1", "--", "sh"], lxc.env)
-    out = b""
-
-    def read_until(marker, timeout=30):
-        nonlocal out
-        deadline = time.monotonic() + timeout
-        while marker not in out and time.monotonic() < deadline:
-            try:
-                out += os.read(fd, 4096)
-            except OSError:
-                break
-        return marker in out
-
-    os.write(fd, b"tty; stty size; echo done-$((6*7))\n")
-    assert read_until(b"done-42"), out
-    assert b"/dev/pts/" in out or b"/dev/" in out  # the shell has a terminal, not a pipe
-    os.write(fd, b"exit 3\n")
-    _, status = os.waitpid(pid, 0)
-    os.close(fd)
-    assert os.waitstatus_to_exitcode(status) == 3
+    term = PtyClient(lxc, "exec", "i1", "--", "sh")
+    term.write(b"tty; stty size; echo done-$((6*7))\n")
+    assert term.read_until(b"done-42"), term.out
+    # A terminal of the container's own devpts: `tty` can name it.
+    assert b"/dev/pts/" in term.out and b"not a tty" not in term.out, term.out
+    term.write(b"exit 3\n")
+    assert term.wait() == 3
     lxc.ok("delete", "--force", "i1")
 
 
