@@ -10,20 +10,6 @@ namespace {
 
 using nlohmann::json;
 
-// The If-Match value without the quotes clients send it with.
-std::string if_match(const Call& call) {
-    auto it = call.request.find(http::field::if_match);
-    if (it == call.request.end()) return {};
-    std::string value(it->value().data(), it->value().size());
-    if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
-    return value;
-}
-
-bool recursive(const Call& call) {
-    auto it = call.query.find("recursion");
-    return it != call.query.end() && !it->second.empty() && it->second != "0";
-}
-
 std::string url_of(const std::string& name) { return "/1.0/projects/" + name; }
 
 }  // namespace
@@ -37,7 +23,7 @@ void add_project_routes(Router& router, Manager& manager) {
             std::erase_if(all, [&](const api::Project& p) {
                 return std::find(call.identity->projects.begin(), call.identity->projects.end(), p.name) == call.identity->projects.end();
             });
-        if (recursive(call)) return sync_response(json::parse(api::to_json(all)));
+        if (call.recursion() > 0) return sync_response(json::parse(api::to_json(all)));
         json urls = json::array();
         for (const auto& p : all) urls.push_back(url_of(p.name));
         return sync_response(urls);
@@ -56,13 +42,13 @@ void add_project_routes(Router& router, Manager& manager) {
         return res;
     });
     router.add(http::verb::put, "/1.0/projects/{name}", [&projects](const Call& call) {
-        projects.update(call.params.at("name"), api::project_put_from_json(call.request.body()), if_match(call));
+        projects.update(call.params.at("name"), api::project_put_from_json(call.request.body()), call.if_match());
         return sync_response(json::object());
     });
     router.add(http::verb::patch, "/1.0/projects/{name}", [&projects](const Call& call) {
         // PATCH merges: the description when sent, and each config key sent.
         const std::string& name = call.params.at("name");
-        std::string etag = if_match(call);
+        std::string etag = call.if_match();
         if (etag.empty()) etag = projects.etag(name);  // the state merged into is the one written over
         api::ProjectPut current = api::put_of(projects.get(name));
         json body = json::parse(call.request.body(), nullptr, false);

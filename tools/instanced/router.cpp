@@ -77,8 +77,10 @@ std::string Call::query_or(const std::string& key, const std::string& fallback) 
 }
 
 int Call::recursion() const {
+    // Any depth past 2 is LXD's 2; what is not a number is none.
     std::string value = query_or("recursion", "0");
-    return value.size() == 1 && value[0] >= '0' && value[0] <= '9' ? value[0] - '0' : 0;
+    if (value.empty() || value.size() > 9 || value.find_first_not_of("0123456789") != std::string::npos) return 0;
+    return std::stoi(value);
 }
 
 std::string Call::if_match() const {
