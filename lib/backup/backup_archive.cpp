@@ -1,7 +1,7 @@
 // Backup tarballs through libarchive (see backup_archive.hpp).
 #include "backup/backup_archive.hpp"
 
-#include <archive_entry.h>
+#include "image/archive_api.hpp"
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -41,8 +41,8 @@ void validate_compression_algorithm(std::string_view compression) {
 // --- Writing --------------------------------------------------------------------------------
 
 struct ArchiveWriter::State {
-    WriteArchive out{archive_write_new()};
-    LinkResolverPtr resolver{archive_entry_linkresolver_new()};
+    WriteArchive out{libarchive().archive_write_new()};
+    LinkResolverPtr resolver{libarchive().archive_entry_linkresolver_new()};
     fs::path file;
     Progress progress;
     uint64_t done = 0;
@@ -51,7 +51,7 @@ struct ArchiveWriter::State {
     void copy_data(archive* data_source, int fd, const std::string& name) {
         std::vector<char> buf(kBlock);
         for (;;) {
-            la_ssize_t n = data_source ? archive_read_data(data_source, buf.data(), buf.size())
+            la_ssize_t n = data_source ? libarchive().archive_read_data(data_source, buf.data(), buf.size())
                                        : ::read(fd, buf.data(), buf.size());
             if (n < 0) {
                 if (!data_source && errno == EINTR) continue;
@@ -59,7 +59,7 @@ struct ArchiveWriter::State {
                 throw Error::from_errno(fmt::format("reading {}", name), errno);
             }
             if (n == 0) break;
-            if (archive_write_data(out.get(), buf.data(), static_cast<size_t>(n)) < 0)
+            if (libarchive().archive_write_data(out.get(), buf.data(), static_cast<size_t>(n)) < 0)
                 fail(out.get(), fmt::format("writing {}", name));
             done += static_cast<uint64_t>(n);
             if (progress) progress(done);
@@ -74,16 +74,16 @@ ArchiveWriter::ArchiveWriter(const fs::path& file, std::string_view compression,
     state_->progress = std::move(progress);
     archive* a = state_->out.get();
     int r = ARCHIVE_OK;
-    if (compression == "gzip") r = archive_write_add_filter_gzip(a);
-    else if (compression == "xz") r = archive_write_add_filter_xz(a);
-    else if (compression == "zstd") r = archive_write_add_filter_zstd(a);
-    else if (compression == "bzip2") r = archive_write_add_filter_bzip2(a);
-    else r = archive_write_add_filter_none(a);
+    if (compression == "gzip") r = libarchive().archive_write_add_filter_gzip(a);
+    else if (compression == "xz") r = libarchive().archive_write_add_filter_xz(a);
+    else if (compression == "zstd") r = libarchive().archive_write_add_filter_zstd(a);
+    else if (compression == "bzip2") r = libarchive().archive_write_add_filter_bzip2(a);
+    else r = libarchive().archive_write_add_filter_none(a);
     if (r != ARCHIVE_OK) fail(a, fmt::format("enabling {} compression", compression));
     // pax keeps what ustar cannot: long names, large ids, xattrs (security.capability) and ACLs.
-    archive_write_set_format_pax_restricted(a);
-    if (archive_write_open_filename(a, file.c_str()) != ARCHIVE_OK) fail(a, fmt::format("creating {}", file.string()));
-    archive_entry_linkresolver_set_strategy(state_->resolver.get(), archive_format(a));
+    libarchive().archive_write_set_format_pax_restricted(a);
+    if (libarchive().archive_write_open_filename(a, file.c_str()) != ARCHIVE_OK) fail(a, fmt::format("creating {}", file.string()));
+    libarchive().archive_entry_linkresolver_set_strategy(state_->resolver.get(), libarchive().archive_format(a));
 }
 
 ArchiveWriter::~ArchiveWriter() {
@@ -95,24 +95,24 @@ ArchiveWriter::~ArchiveWriter() {
 }
 
 void ArchiveWriter::add_file(const std::string& name, std::string_view content) {
-    EntryPtr e(archive_entry_new());
-    archive_entry_set_pathname(e.get(), name.c_str());
-    archive_entry_set_filetype(e.get(), AE_IFREG);
-    archive_entry_set_perm(e.get(), 0644);
-    archive_entry_set_mtime(e.get(), ::time(nullptr), 0);
-    archive_entry_set_size(e.get(), static_cast<la_int64_t>(content.size()));
-    if (archive_write_header(state_->out.get(), e.get()) != ARCHIVE_OK ||
-        (!content.empty() && archive_write_data(state_->out.get(), content.data(), content.size()) < 0))
+    EntryPtr e(libarchive().archive_entry_new());
+    libarchive().archive_entry_set_pathname(e.get(), name.c_str());
+    libarchive().archive_entry_set_filetype(e.get(), AE_IFREG);
+    libarchive().archive_entry_set_perm(e.get(), 0644);
+    libarchive().archive_entry_set_mtime(e.get(), ::time(nullptr), 0);
+    libarchive().archive_entry_set_size(e.get(), static_cast<la_int64_t>(content.size()));
+    if (libarchive().archive_write_header(state_->out.get(), e.get()) != ARCHIVE_OK ||
+        (!content.empty() && libarchive().archive_write_data(state_->out.get(), content.data(), content.size()) < 0))
         fail(state_->out.get(), fmt::format("writing {}", name));
 }
 
 void ArchiveWriter::add_dir(const std::string& name) {
-    EntryPtr e(archive_entry_new());
-    archive_entry_set_pathname(e.get(), name.c_str());
-    archive_entry_set_filetype(e.get(), AE_IFDIR);
-    archive_entry_set_perm(e.get(), 0700);
-    archive_entry_set_mtime(e.get(), ::time(nullptr), 0);
-    if (archive_write_header(state_->out.get(), e.get()) != ARCHIVE_OK) fail(state_->out.get(), fmt::format("writing {}", name));
+    EntryPtr e(libarchive().archive_entry_new());
+    libarchive().archive_entry_set_pathname(e.get(), name.c_str());
+    libarchive().archive_entry_set_filetype(e.get(), AE_IFDIR);
+    libarchive().archive_entry_set_perm(e.get(), 0700);
+    libarchive().archive_entry_set_mtime(e.get(), ::time(nullptr), 0);
+    if (libarchive().archive_write_header(state_->out.get(), e.get()) != ARCHIVE_OK) fail(state_->out.get(), fmt::format("writing {}", name));
 }
 
 void ArchiveWriter::add_disk_file(const std::string& name, const fs::path& path) {
@@ -120,13 +120,13 @@ void ArchiveWriter::add_disk_file(const std::string& name, const fs::path& path)
     if (!fd) throw Error::from_errno(fmt::format("opening {}", path.string()), errno);
     struct stat st {};
     if (::fstat(fd.get(), &st) != 0) throw Error::from_errno(fmt::format("stat {}", path.string()), errno);
-    EntryPtr e(archive_entry_new());
-    archive_entry_set_pathname(e.get(), name.c_str());
-    archive_entry_set_filetype(e.get(), AE_IFREG);
-    archive_entry_set_perm(e.get(), 0600);
-    archive_entry_set_mtime(e.get(), st.st_mtime, 0);
-    archive_entry_set_size(e.get(), st.st_size);
-    if (archive_write_header(state_->out.get(), e.get()) != ARCHIVE_OK) fail(state_->out.get(), fmt::format("writing {}", name));
+    EntryPtr e(libarchive().archive_entry_new());
+    libarchive().archive_entry_set_pathname(e.get(), name.c_str());
+    libarchive().archive_entry_set_filetype(e.get(), AE_IFREG);
+    libarchive().archive_entry_set_perm(e.get(), 0600);
+    libarchive().archive_entry_set_mtime(e.get(), st.st_mtime, 0);
+    libarchive().archive_entry_set_size(e.get(), st.st_size);
+    if (libarchive().archive_write_header(state_->out.get(), e.get()) != ARCHIVE_OK) fail(state_->out.get(), fmt::format("writing {}", name));
     state_->copy_data(nullptr, fd.get(), name);
 }
 
@@ -149,38 +149,38 @@ void ArchiveWriter::walk(const fs::path& top, const std::string& name, bool top_
     ReadArchive disk = open_disk_walk(top);
     const std::string base = top.string();
     for (;;) {
-        EntryPtr e(archive_entry_new());
-        int r = archive_read_next_header2(disk.get(), e.get());
+        EntryPtr e(libarchive().archive_entry_new());
+        int r = libarchive().archive_read_next_header2(disk.get(), e.get());
         if (r == ARCHIVE_EOF) break;
         if (r == ARCHIVE_FATAL) fail(disk.get(), fmt::format("reading {}", top.string()));
         if (r == ARCHIVE_FAILED) continue;  // e.g. a file removed while walking a running instance
-        if (!top_only) archive_read_disk_descend(disk.get());
+        if (!top_only) libarchive().archive_read_disk_descend(disk.get());
         std::string entry_name = rename_walked_entry(e.get(), base, name);
         if (shifted_by) {
-            if (auto uid = to_container_id(*shifted_by, true, static_cast<uint64_t>(archive_entry_uid(e.get()))))
-                archive_entry_set_uid(e.get(), static_cast<la_int64_t>(*uid));
-            if (auto gid = to_container_id(*shifted_by, false, static_cast<uint64_t>(archive_entry_gid(e.get()))))
-                archive_entry_set_gid(e.get(), static_cast<la_int64_t>(*gid));
+            if (auto uid = to_container_id(*shifted_by, true, static_cast<uint64_t>(libarchive().archive_entry_uid(e.get()))))
+                libarchive().archive_entry_set_uid(e.get(), static_cast<la_int64_t>(*uid));
+            if (auto gid = to_container_id(*shifted_by, false, static_cast<uint64_t>(libarchive().archive_entry_gid(e.get()))))
+                libarchive().archive_entry_set_gid(e.get(), static_cast<la_int64_t>(*gid));
         }
         archive_entry* entry = e.get();
         archive_entry* sparse = nullptr;
-        archive_entry_linkify(state_->resolver.get(), &entry, &sparse);
+        libarchive().archive_entry_linkify(state_->resolver.get(), &entry, &sparse);
         if (entry) {
-            int w = archive_write_header(state_->out.get(), entry);
+            int w = libarchive().archive_write_header(state_->out.get(), entry);
             if (w == ARCHIVE_FAILED) {
                 if (top_only) break;
                 continue;  // a socket: tar cannot hold one (LXD skips them too)
             }
             if (w != ARCHIVE_OK && w != ARCHIVE_WARN) fail(state_->out.get(), fmt::format("writing {}", entry_name));
             // A hard link to an inode already written carries no data.
-            if (!archive_entry_hardlink(entry) && archive_entry_size(entry) > 0) state_->copy_data(disk.get(), -1, entry_name);
+            if (!libarchive().archive_entry_hardlink(entry) && libarchive().archive_entry_size(entry) > 0) state_->copy_data(disk.get(), -1, entry_name);
         }
         if (top_only) break;
     }
 }
 
 void ArchiveWriter::close() {
-    if (archive_write_close(state_->out.get()) != ARCHIVE_OK) fail(state_->out.get(), fmt::format("writing {}", state_->file.string()));
+    if (libarchive().archive_write_close(state_->out.get()) != ARCHIVE_OK) fail(state_->out.get(), fmt::format("writing {}", state_->file.string()));
     state_->closed = true;
 }
 
@@ -223,12 +223,12 @@ public:
     };
 
     Admitted admit(archive_entry* e) {
-        std::string path = clean_path(archive_entry_pathname(e));
+        std::string path = clean_path(libarchive().archive_entry_pathname(e));
         guard_.check_relative(path, path);
         if (path != "backup" && !path.starts_with("backup/"))
             throw Error::invalid(path, fmt::format("backup {} has an entry outside backup/: \"{}\"", file_.string(), path));
-        mode_t type = archive_entry_filetype(e);
-        const char* link = archive_entry_hardlink(e);
+        mode_t type = libarchive().archive_entry_filetype(e);
+        const char* link = libarchive().archive_entry_hardlink(e);
         Admitted out{path, part_of(path), {}};
         guard_.check_not_through_symlink(path, path);
         bool in_part_data = !out.part.empty() && path.size() > out.part.size();
@@ -275,12 +275,12 @@ void for_each_entry(const fs::path& file, PartKind kind, const UnpackLimits& lim
     EntryGuard guard(file, kind, limits);
     archive_entry* entry;
     int r;
-    while ((r = archive_read_next_header(a.get(), &entry)) == ARCHIVE_OK) {
+    while ((r = libarchive().archive_read_next_header(a.get(), &entry)) == ARCHIVE_OK) {
         auto admitted = guard.admit(entry);
         if (!fn(a.get(), entry, admitted, guard)) guard.checks().drain(a.get());
     }
     if (r != ARCHIVE_EOF) corrupt(a.get(), file);
-    guard.account(static_cast<uint64_t>(archive_filter_bytes(a.get(), 0)));
+    guard.account(static_cast<uint64_t>(libarchive().archive_filter_bytes(a.get(), 0)));
 }
 
 }  // namespace
@@ -288,22 +288,22 @@ void for_each_entry(const fs::path& file, PartKind kind, const UnpackLimits& lim
 std::string read_index(const fs::path& file) {
     ReadArchive a = open_archive(file);
     archive_entry* entry;
-    int r = archive_read_next_header(a.get(), &entry);
+    int r = libarchive().archive_read_next_header(a.get(), &entry);
     if (r == ARCHIVE_EOF)
         throw Error::invalid(file.string(), fmt::format("backup {} is empty or not a tarball", file.string()));
     if (r != ARCHIVE_OK) corrupt(a.get(), file);
-    std::string first = clean_path(archive_entry_pathname(entry));
+    std::string first = clean_path(libarchive().archive_entry_pathname(entry));
     if (first != "backup/index.yaml")
         throw Error::invalid(first.empty() ? file.string() : first,
                              fmt::format("backup {} does not start with backup/index.yaml (its first entry is \"{}\")",
                                          file.string(), first));
-    if (archive_entry_filetype(entry) != AE_IFREG)
+    if (libarchive().archive_entry_filetype(entry) != AE_IFREG)
         throw Error::invalid(first, fmt::format("backup {}: backup/index.yaml is not a regular file", file.string()));
     constexpr size_t kMaxIndex = 16 << 20;
     std::string data;
     char buf[65536];
     for (;;) {
-        la_ssize_t n = archive_read_data(a.get(), buf, sizeof buf);
+        la_ssize_t n = libarchive().archive_read_data(a.get(), buf, sizeof buf);
         if (n < 0) corrupt(a.get(), file);
         if (n == 0) break;
         data.append(buf, static_cast<size_t>(n));
@@ -326,8 +326,8 @@ bool unpack_part(const fs::path& file, const std::string& prefix, const fs::path
         found = true;
         std::string rel = adm.path.size() > prefix.size() ? adm.path.substr(prefix.size() + 1) : std::string();
         fs::path target = rel.empty() ? dest : dest / rel;
-        archive_entry_copy_pathname(entry, target.c_str());
-        if (!adm.hardlink.empty()) archive_entry_copy_hardlink(entry, (dest / adm.hardlink.substr(prefix.size() + 1)).c_str());
+        libarchive().archive_entry_copy_pathname(entry, target.c_str());
+        if (!adm.hardlink.empty()) libarchive().archive_entry_copy_hardlink(entry, (dest / adm.hardlink.substr(prefix.size() + 1)).c_str());
         guard.checks().unpack_entry(a, disk.get(), entry, adm.path, progress);
         return true;
     });
@@ -339,15 +339,15 @@ void extract_entry_to_fd(const fs::path& file, const std::string& name, int fd, 
     bool found = false;
     for_each_entry(file, PartKind::Volume, limits, [&](archive* a, archive_entry* entry, const EntryGuard::Admitted& adm, EntryGuard& guard) {
         if (adm.path != name || found) return false;
-        if (archive_entry_filetype(entry) != AE_IFREG)
+        if (libarchive().archive_entry_filetype(entry) != AE_IFREG)
             throw Error::invalid(name, fmt::format("backup {}: \"{}\" is not a regular file", file.string(), name));
         found = true;
         std::vector<char> buf(kBlock);
         for (;;) {
-            la_ssize_t n = archive_read_data(a, buf.data(), buf.size());
+            la_ssize_t n = libarchive().archive_read_data(a, buf.data(), buf.size());
             if (n < 0) corrupt(a, file);
             if (n == 0) break;
-            guard.account(static_cast<uint64_t>(archive_filter_bytes(a, 0)));
+            guard.account(static_cast<uint64_t>(libarchive().archive_filter_bytes(a, 0)));
             const char* p = buf.data();
             size_t left = static_cast<size_t>(n);
             while (left > 0) {
@@ -369,8 +369,8 @@ bool has_entry(const fs::path& file, const std::string& name) {
     ReadArchive a = open_archive(file);
     archive_entry* entry;
     int r;
-    while ((r = archive_read_next_header(a.get(), &entry)) == ARCHIVE_OK)
-        if (clean_path(archive_entry_pathname(entry)) == name) return true;
+    while ((r = libarchive().archive_read_next_header(a.get(), &entry)) == ARCHIVE_OK)
+        if (clean_path(libarchive().archive_entry_pathname(entry)) == name) return true;
     return false;
 }
 

@@ -28,11 +28,11 @@ const char* archive_kind_name(mode_t type) {
 }
 
 ReadArchive open_untrusted_tar(const fs::path& file, const char* word) {
-    ReadArchive a(archive_read_new());
-    archive_read_support_filter_all(a.get());
-    archive_read_support_format_tar(a.get());
-    archive_read_support_format_gnutar(a.get());
-    if (archive_read_open_filename(a.get(), file.c_str(), 1 << 16) != ARCHIVE_OK)
+    ReadArchive a(libarchive().archive_read_new());
+    libarchive().archive_read_support_filter_all(a.get());
+    libarchive().archive_read_support_format_tar(a.get());
+    libarchive().archive_read_support_format_gnutar(a.get());
+    if (libarchive().archive_read_open_filename(a.get(), file.c_str(), 1 << 16) != ARCHIVE_OK)
         throw Error::invalid(file.string(), fmt::format("cannot read {} {}: {}", word, file.string(), archive_message(a.get())));
     return a;
 }
@@ -43,15 +43,15 @@ void archive_corrupt(archive* a, const fs::path& file, const char* word) {
 }
 
 WriteArchive open_disk_writer() {
-    WriteArchive disk(archive_write_disk_new());
-    archive_write_disk_set_options(disk.get(), ARCHIVE_EXTRACT_OWNER | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_TIME |
+    WriteArchive disk(libarchive().archive_write_disk_new());
+    libarchive().archive_write_disk_set_options(disk.get(), ARCHIVE_EXTRACT_OWNER | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_TIME |
                                                    ARCHIVE_EXTRACT_XATTR | ARCHIVE_EXTRACT_ACL | ARCHIVE_EXTRACT_FFLAGS |
                                                    ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_SYMLINKS);
     return disk;
 }
 
 void close_disk_writer(archive* disk, const fs::path& file) {
-    if (archive_write_close(disk) != ARCHIVE_OK)
+    if (libarchive().archive_write_close(disk) != ARCHIVE_OK)
         throw Error(ErrorCode::System, fmt::format("unpacking {}: {}", file.string(), archive_message(disk)));
 }
 
@@ -77,18 +77,18 @@ void ArchiveGuard::check_not_through_symlink(const std::string& path, const std:
 
 void ArchiveGuard::check_hardlink_data(archive_entry* e, const std::string& path, const std::string& target) const {
     // Data written to a hard link of a symlink would land wherever the symlink points.
-    if (symlinks_.count(target) && archive_entry_size(e) > 0)
+    if (symlinks_.count(target) && libarchive().archive_entry_size(e) > 0)
         throw Error::invalid(path, fmt::format("{} {} writes data through \"{}\", a hard link to the symlink \"{}\"", word_,
                                                file_.string(), path, target));
 }
 
 void ArchiveGuard::note_entry(archive_entry* e, const std::string& path) {
-    if (archive_entry_filetype(e) == AE_IFLNK && !archive_entry_hardlink(e)) symlinks_.insert(path);
+    if (libarchive().archive_entry_filetype(e) == AE_IFLNK && !libarchive().archive_entry_hardlink(e)) symlinks_.insert(path);
 }
 
 void ArchiveGuard::check_entry_size(archive_entry* e, const std::string& path) const {
-    if (archive_entry_size_is_set(e) && static_cast<uint64_t>(std::max<la_int64_t>(archive_entry_size(e), 0)) > limit_)
-        too_large(static_cast<uint64_t>(archive_entry_size(e)), &path);
+    if (libarchive().archive_entry_size_is_set(e) && static_cast<uint64_t>(std::max<la_int64_t>(libarchive().archive_entry_size(e), 0)) > limit_)
+        too_large(static_cast<uint64_t>(libarchive().archive_entry_size(e)), &path);
 }
 
 void ArchiveGuard::account(uint64_t unpacked) const {
@@ -100,27 +100,27 @@ void ArchiveGuard::drain(archive* a) const {
     size_t size;
     la_int64_t offset;
     int r;
-    while ((r = archive_read_data_block(a, &buf, &size, &offset)) == ARCHIVE_OK)
-        account(static_cast<uint64_t>(archive_filter_bytes(a, 0)));
+    while ((r = libarchive().archive_read_data_block(a, &buf, &size, &offset)) == ARCHIVE_OK)
+        account(static_cast<uint64_t>(libarchive().archive_filter_bytes(a, 0)));
     if (r != ARCHIVE_EOF) archive_corrupt(a, file_, word_);
 }
 
 void ArchiveGuard::unpack_entry(archive* a, archive* disk, archive_entry* entry, const std::string& path,
                                 const std::function<void(uint64_t)>& progress) const {
-    if (archive_write_header(disk, entry) != ARCHIVE_OK)
+    if (libarchive().archive_write_header(disk, entry) != ARCHIVE_OK)
         throw Error::invalid(path, fmt::format("unpacking \"{}\" from {}: {}", path, file_.string(), archive_message(disk)));
     const void* buf;
     size_t size;
     la_int64_t offset;
     int r;
-    while ((r = archive_read_data_block(a, &buf, &size, &offset)) == ARCHIVE_OK) {
-        account(static_cast<uint64_t>(archive_filter_bytes(a, 0)));
-        if (progress) progress(static_cast<uint64_t>(archive_filter_bytes(a, -1)));
-        if (archive_write_data_block(disk, buf, size, offset) != ARCHIVE_OK)
+    while ((r = libarchive().archive_read_data_block(a, &buf, &size, &offset)) == ARCHIVE_OK) {
+        account(static_cast<uint64_t>(libarchive().archive_filter_bytes(a, 0)));
+        if (progress) progress(static_cast<uint64_t>(libarchive().archive_filter_bytes(a, -1)));
+        if (libarchive().archive_write_data_block(disk, buf, size, offset) != ARCHIVE_OK)
             throw Error(ErrorCode::System, fmt::format("writing \"{}\": {}", path, archive_message(disk)));
     }
     if (r != ARCHIVE_EOF) archive_corrupt(a, file_, word_);
-    if (archive_write_finish_entry(disk) != ARCHIVE_OK)
+    if (libarchive().archive_write_finish_entry(disk) != ARCHIVE_OK)
         throw Error(ErrorCode::System, fmt::format("finishing \"{}\": {}", path, archive_message(disk)));
 }
 

@@ -4,8 +4,7 @@
 // made, no data written through a hard link to a symlink, and no more unpacked bytes than the
 // unpack limits allow. Messages start with `word` ("image", "backup") and the file's name.
 
-#include <archive.h>
-#include <archive_entry.h>
+#include "image/archive_api.hpp"
 
 #include <cstdint>
 #include <filesystem>

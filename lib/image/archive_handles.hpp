@@ -2,8 +2,7 @@
 // Owning handles for libarchive objects, and the one way a libarchive call failing on our side
 // (not on hostile input) is reported; shared by image and backup tarballs.
 
-#include <archive.h>
-#include <archive_entry.h>
+#include "image/archive_api.hpp"
 
 #include <filesystem>
 #include <memory>
@@ -17,16 +16,16 @@
 namespace li {
 
 struct ArchiveReadDeleter {
-    void operator()(archive* a) const { archive_read_free(a); }
+    void operator()(archive* a) const { libarchive().archive_read_free(a); }
 };
 struct ArchiveWriteDeleter {
-    void operator()(archive* a) const { archive_write_free(a); }
+    void operator()(archive* a) const { libarchive().archive_write_free(a); }
 };
 struct ArchiveEntryDeleter {
-    void operator()(archive_entry* e) const { archive_entry_free(e); }
+    void operator()(archive_entry* e) const { libarchive().archive_entry_free(e); }
 };
 struct ArchiveResolverDeleter {
-    void operator()(archive_entry_linkresolver* r) const { archive_entry_linkresolver_free(r); }
+    void operator()(archive_entry_linkresolver* r) const { libarchive().archive_entry_linkresolver_free(r); }
 };
 
 using ReadArchive = std::unique_ptr<archive, ArchiveReadDeleter>;
@@ -43,10 +42,10 @@ using LinkResolverPtr = std::unique_ptr<archive_entry_linkresolver, ArchiveResol
 /// owners numeric (no name lookups, as LXD writes them), other mounts not entered; ACLs and
 /// xattrs are read with each entry.
 inline ReadArchive open_disk_walk(const std::filesystem::path& top) {
-    ReadArchive disk(archive_read_disk_new());
-    archive_read_disk_set_symlink_physical(disk.get());
-    archive_read_disk_set_behavior(disk.get(), ARCHIVE_READDISK_NO_TRAVERSE_MOUNTS | ARCHIVE_READDISK_NO_FFLAGS);
-    if (archive_read_disk_open(disk.get(), top.c_str()) != ARCHIVE_OK)
+    ReadArchive disk(libarchive().archive_read_disk_new());
+    libarchive().archive_read_disk_set_symlink_physical(disk.get());
+    libarchive().archive_read_disk_set_behavior(disk.get(), ARCHIVE_READDISK_NO_TRAVERSE_MOUNTS | ARCHIVE_READDISK_NO_FFLAGS);
+    if (libarchive().archive_read_disk_open(disk.get(), top.c_str()) != ARCHIVE_OK)
         archive_fail(disk.get(), fmt::format("opening {}", top.string()));
     return disk;
 }
@@ -54,14 +53,14 @@ inline ReadArchive open_disk_walk(const std::filesystem::path& top) {
 /// Renames a walked entry to its place in the tarball: its path below base, put under prefix;
 /// owner names are dropped (ids only). Returns the new name.
 inline std::string rename_walked_entry(archive_entry* e, const std::string& base, const std::string& prefix) {
-    const char* source = archive_entry_sourcepath(e);
+    const char* source = libarchive().archive_entry_sourcepath(e);
     std::string path = source ? source : "";
     std::string rel = path.size() > base.size() ? path.substr(base.size()) : std::string();
     while (!rel.empty() && rel.front() == '/') rel.erase(0, 1);
     std::string name = rel.empty() ? prefix : prefix + "/" + rel;
-    archive_entry_set_pathname(e, name.c_str());
-    archive_entry_set_uname(e, nullptr);
-    archive_entry_set_gname(e, nullptr);
+    libarchive().archive_entry_set_pathname(e, name.c_str());
+    libarchive().archive_entry_set_uname(e, nullptr);
+    libarchive().archive_entry_set_gname(e, nullptr);
     return name;
 }
 

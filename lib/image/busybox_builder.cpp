@@ -1,8 +1,7 @@
 #include "image/busybox_builder.hpp"
 #include "image/archive_message.hpp"
 
-#include <archive.h>
-#include <archive_entry.h>
+#include "image/archive_api.hpp"
 #include <cstdlib>
 #include <elf.h>
 #include <fmt/format.h>
@@ -49,17 +48,17 @@ void require_static(const fs::path& path, const std::string& elf) {
 }
 
 struct ArchiveDeleter {
-    void operator()(archive* a) const { archive_write_free(a); }
+    void operator()(archive* a) const { libarchive().archive_write_free(a); }
 };
 
 class TarWriter {
 public:
-    TarWriter(const fs::path& out, time_t mtime) : a_(archive_write_new()), mtime_(mtime) {
-        archive_write_add_filter_gzip(a_.get());
+    TarWriter(const fs::path& out, time_t mtime) : a_(libarchive().archive_write_new()), mtime_(mtime) {
+        libarchive().archive_write_add_filter_gzip(a_.get());
         // No timestamp in the gzip header, so the same inputs give the same fingerprint.
-        archive_write_set_filter_option(a_.get(), "gzip", "timestamp", nullptr);
-        archive_write_set_format_pax_restricted(a_.get());
-        if (archive_write_open_filename(a_.get(), out.c_str()) != ARCHIVE_OK)
+        libarchive().archive_write_set_filter_option(a_.get(), "gzip", "timestamp", nullptr);
+        libarchive().archive_write_set_format_pax_restricted(a_.get());
+        if (libarchive().archive_write_open_filename(a_.get(), out.c_str()) != ARCHIVE_OK)
             throw Error(ErrorCode::System, fmt::format("creating {}: {}", out.string(), archive_message(a_.get())));
     }
 
@@ -70,24 +69,24 @@ public:
     void symlink(const std::string& path, const std::string& target) { add(path, AE_IFLNK | 0777, {}, target); }
 
     void close() {
-        if (archive_write_close(a_.get()) != ARCHIVE_OK)
+        if (libarchive().archive_write_close(a_.get()) != ARCHIVE_OK)
             throw Error(ErrorCode::System, fmt::format("writing image: {}", archive_message(a_.get())));
     }
 
 private:
     void add(const std::string& path, mode_t mode, std::string_view content, const std::string& link) {
-        std::unique_ptr<archive_entry, decltype(&archive_entry_free)> e(archive_entry_new(), archive_entry_free);
-        archive_entry_set_pathname(e.get(), path.c_str());
-        archive_entry_set_mode(e.get(), mode);
-        archive_entry_set_uid(e.get(), 0);
-        archive_entry_set_gid(e.get(), 0);
-        archive_entry_set_uname(e.get(), "root");
-        archive_entry_set_gname(e.get(), "root");
-        archive_entry_set_mtime(e.get(), mtime_, 0);
-        archive_entry_set_size(e.get(), static_cast<la_int64_t>(content.size()));
-        if (!link.empty()) archive_entry_set_symlink(e.get(), link.c_str());
-        if (archive_write_header(a_.get(), e.get()) != ARCHIVE_OK ||
-            (!content.empty() && archive_write_data(a_.get(), content.data(), content.size()) < 0))
+        std::unique_ptr<archive_entry, decltype(libarchive().archive_entry_free)> e(libarchive().archive_entry_new(), libarchive().archive_entry_free);
+        libarchive().archive_entry_set_pathname(e.get(), path.c_str());
+        libarchive().archive_entry_set_mode(e.get(), mode);
+        libarchive().archive_entry_set_uid(e.get(), 0);
+        libarchive().archive_entry_set_gid(e.get(), 0);
+        libarchive().archive_entry_set_uname(e.get(), "root");
+        libarchive().archive_entry_set_gname(e.get(), "root");
+        libarchive().archive_entry_set_mtime(e.get(), mtime_, 0);
+        libarchive().archive_entry_set_size(e.get(), static_cast<la_int64_t>(content.size()));
+        if (!link.empty()) libarchive().archive_entry_set_symlink(e.get(), link.c_str());
+        if (libarchive().archive_write_header(a_.get(), e.get()) != ARCHIVE_OK ||
+            (!content.empty() && libarchive().archive_write_data(a_.get(), content.data(), content.size()) < 0))
             throw Error(ErrorCode::System, fmt::format("writing image entry {}: {}", path, archive_message(a_.get())));
     }
 

@@ -1,8 +1,7 @@
 #include "image/tar_pack.hpp"
 #include "image/archive_handles.hpp"
 
-#include <archive.h>
-#include <archive_entry.h>
+#include "image/archive_api.hpp"
 #include <ctime>
 #include <fmt/format.h>
 #include <fts.h>
@@ -25,57 +24,57 @@ using EntryPtr = ArchiveEntryPtr;
 
 void add_filter(archive* a, std::string_view compression) {
     int r = ARCHIVE_OK;
-    if (compression == "gzip") r = archive_write_add_filter_gzip(a);
-    else if (compression == "xz") r = archive_write_add_filter_xz(a);
-    else if (compression == "zstd") r = archive_write_add_filter_zstd(a);
-    else if (compression == "bzip2") r = archive_write_add_filter_bzip2(a);
-    else if (compression == "none") r = archive_write_add_filter_none(a);
+    if (compression == "gzip") r = libarchive().archive_write_add_filter_gzip(a);
+    else if (compression == "xz") r = libarchive().archive_write_add_filter_xz(a);
+    else if (compression == "zstd") r = libarchive().archive_write_add_filter_zstd(a);
+    else if (compression == "bzip2") r = libarchive().archive_write_add_filter_bzip2(a);
+    else if (compression == "none") r = libarchive().archive_write_add_filter_none(a);
     if (r != ARCHIVE_OK) fail(a, fmt::format("enabling {} compression", compression));
 }
 
 // Writes one entry's header, and its data read from `data` (the disk reader) when given.
 void write_entry(archive* out, archive_entry* e, archive* data, uint64_t& done, const PackProgress& progress) {
-    int r = archive_write_header(out, e);
+    int r = libarchive().archive_write_header(out, e);
     if (r == ARCHIVE_FAILED || r == ARCHIVE_WARN) {
         // e.g. a socket, which tar cannot hold; LXD skips those too.
         if (r == ARCHIVE_FAILED) return;
     } else if (r != ARCHIVE_OK) {
-        fail(out, fmt::format("writing {}", archive_entry_pathname(e)));
+        fail(out, fmt::format("writing {}", libarchive().archive_entry_pathname(e)));
     }
-    if (!data || archive_entry_size(e) <= 0) return;
+    if (!data || libarchive().archive_entry_size(e) <= 0) return;
     std::vector<char> buf(1 << 20);
     for (;;) {
-        la_ssize_t n = archive_read_data(data, buf.data(), buf.size());
-        if (n < 0) fail(data, fmt::format("reading {}", archive_entry_sourcepath(e)));
+        la_ssize_t n = libarchive().archive_read_data(data, buf.data(), buf.size());
+        if (n < 0) fail(data, fmt::format("reading {}", libarchive().archive_entry_sourcepath(e)));
         if (n == 0) break;
-        if (archive_write_data(out, buf.data(), static_cast<size_t>(n)) < 0)
-            fail(out, fmt::format("writing {}", archive_entry_pathname(e)));
+        if (libarchive().archive_write_data(out, buf.data(), static_cast<size_t>(n)) < 0)
+            fail(out, fmt::format("writing {}", libarchive().archive_entry_pathname(e)));
         done += static_cast<uint64_t>(n);
         if (progress) progress(done);
     }
 }
 
 void add_memory_file(archive* out, const std::string& path, std::string_view content, mode_t mode) {
-    EntryPtr e(archive_entry_new());
-    archive_entry_set_pathname(e.get(), path.c_str());
-    archive_entry_set_filetype(e.get(), AE_IFREG);
-    archive_entry_set_perm(e.get(), mode);
-    archive_entry_set_uid(e.get(), 0);
-    archive_entry_set_gid(e.get(), 0);
-    archive_entry_set_mtime(e.get(), ::time(nullptr), 0);
-    archive_entry_set_size(e.get(), static_cast<la_int64_t>(content.size()));
-    if (archive_write_header(out, e.get()) != ARCHIVE_OK ||
-        (!content.empty() && archive_write_data(out, content.data(), content.size()) < 0))
+    EntryPtr e(libarchive().archive_entry_new());
+    libarchive().archive_entry_set_pathname(e.get(), path.c_str());
+    libarchive().archive_entry_set_filetype(e.get(), AE_IFREG);
+    libarchive().archive_entry_set_perm(e.get(), mode);
+    libarchive().archive_entry_set_uid(e.get(), 0);
+    libarchive().archive_entry_set_gid(e.get(), 0);
+    libarchive().archive_entry_set_mtime(e.get(), ::time(nullptr), 0);
+    libarchive().archive_entry_set_size(e.get(), static_cast<la_int64_t>(content.size()));
+    if (libarchive().archive_write_header(out, e.get()) != ARCHIVE_OK ||
+        (!content.empty() && libarchive().archive_write_data(out, content.data(), content.size()) < 0))
         fail(out, fmt::format("writing {}", path));
 }
 
 void add_memory_dir(archive* out, const std::string& path) {
-    EntryPtr e(archive_entry_new());
-    archive_entry_set_pathname(e.get(), path.c_str());
-    archive_entry_set_filetype(e.get(), AE_IFDIR);
-    archive_entry_set_perm(e.get(), 0755);
-    archive_entry_set_mtime(e.get(), ::time(nullptr), 0);
-    if (archive_write_header(out, e.get()) != ARCHIVE_OK) fail(out, fmt::format("writing {}", path));
+    EntryPtr e(libarchive().archive_entry_new());
+    libarchive().archive_entry_set_pathname(e.get(), path.c_str());
+    libarchive().archive_entry_set_filetype(e.get(), AE_IFDIR);
+    libarchive().archive_entry_set_perm(e.get(), 0755);
+    libarchive().archive_entry_set_mtime(e.get(), ::time(nullptr), 0);
+    if (libarchive().archive_write_header(out, e.get()) != ARCHIVE_OK) fail(out, fmt::format("writing {}", path));
 }
 
 // Adds the tree at `dir` as `prefix`/..., keeping what is on disk and numeric owners only.
@@ -84,19 +83,19 @@ void add_tree(archive* out, const fs::path& dir, const std::string& prefix, arch
     ReadArchive disk = open_disk_walk(dir);
     const std::string base = dir.string();
     for (;;) {
-        EntryPtr e(archive_entry_new());
-        int r = archive_read_next_header2(disk.get(), e.get());
+        EntryPtr e(libarchive().archive_entry_new());
+        int r = libarchive().archive_read_next_header2(disk.get(), e.get());
         if (r == ARCHIVE_EOF) break;
         if (r == ARCHIVE_FATAL) fail(disk.get(), fmt::format("reading {}", dir.string()));
         if (r == ARCHIVE_FAILED) continue;  // e.g. a file removed while walking
-        archive_read_disk_descend(disk.get());
+        libarchive().archive_read_disk_descend(disk.get());
         rename_walked_entry(e.get(), base, prefix);
         archive_entry* entry = e.get();
         archive_entry* sparse = nullptr;
-        archive_entry_linkify(resolver, &entry, &sparse);
+        libarchive().archive_entry_linkify(resolver, &entry, &sparse);
         // With tar formats the resolver hands back the same entry, turned into a hard link (size
         // 0) when its inode was seen before; its data then must not be read.
-        if (entry) write_entry(out, entry, archive_entry_hardlink(entry) ? nullptr : disk.get(), done, progress);
+        if (entry) write_entry(out, entry, libarchive().archive_entry_hardlink(entry) ? nullptr : disk.get(), done, progress);
     }
 }
 
@@ -119,13 +118,13 @@ std::string tarball_suffix(std::string_view compression) {
 void pack_unified_tarball(const PackInput& input, const fs::path& out_path, std::string_view compression,
                           const PackProgress& progress) {
     validate_compression(compression);
-    WriteArchive out(archive_write_new());
+    WriteArchive out(libarchive().archive_write_new());
     add_filter(out.get(), compression);
-    archive_write_set_format_pax_restricted(out.get());
-    if (archive_write_open_filename(out.get(), out_path.c_str()) != ARCHIVE_OK)
+    libarchive().archive_write_set_format_pax_restricted(out.get());
+    if (libarchive().archive_write_open_filename(out.get(), out_path.c_str()) != ARCHIVE_OK)
         fail(out.get(), fmt::format("creating {}", out_path.string()));
-    LinkResolverPtr resolver(archive_entry_linkresolver_new());
-    archive_entry_linkresolver_set_strategy(resolver.get(), archive_format(out.get()));
+    LinkResolverPtr resolver(libarchive().archive_entry_linkresolver_new());
+    libarchive().archive_entry_linkresolver_set_strategy(resolver.get(), libarchive().archive_format(out.get()));
 
     add_memory_file(out.get(), "metadata.yaml", input.metadata_yaml, 0644);
     add_memory_dir(out.get(), "templates");
@@ -138,7 +137,7 @@ void pack_unified_tarball(const PackInput& input, const fs::path& out_path, std:
     }
     uint64_t done = 0;
     add_tree(out.get(), input.rootfs, "rootfs", resolver.get(), done, progress);
-    if (archive_write_close(out.get()) != ARCHIVE_OK) fail(out.get(), fmt::format("writing {}", out_path.string()));
+    if (libarchive().archive_write_close(out.get()) != ARCHIVE_OK) fail(out.get(), fmt::format("writing {}", out_path.string()));
 }
 
 uint64_t tree_data_bytes(const fs::path& dir) {

@@ -1,8 +1,7 @@
 #include "image/tarball.hpp"
 #include "image/archive_guard.hpp"
 
-#include <archive.h>
-#include <archive_entry.h>
+#include "image/archive_api.hpp"
 #include <fmt/format.h>
 #include <algorithm>
 #include <memory>
@@ -24,7 +23,7 @@ ReadArchive open_archive(const fs::path& file) { return open_untrusted_tar(file,
 [[noreturn]] void corrupt(archive* a, const fs::path& file) { archive_corrupt(a, file, "image"); }
 
 std::string compression_name(archive* a) {
-    switch (archive_filter_code(a, 0)) {
+    switch (libarchive().archive_filter_code(a, 0)) {
         case ARCHIVE_FILTER_NONE: return "none";
         case ARCHIVE_FILTER_GZIP: return "gzip";
         case ARCHIVE_FILTER_XZ: return "xz";
@@ -32,7 +31,7 @@ std::string compression_name(archive* a) {
         case ARCHIVE_FILTER_BZIP2: return "bzip2";
         case ARCHIVE_FILTER_LZMA: return "lzma";
         case ARCHIVE_FILTER_LZ4: return "lz4";
-        default: return archive_filter_name(a, 0) ? archive_filter_name(a, 0) : "unknown";
+        default: return libarchive().archive_filter_name(a, 0) ? libarchive().archive_filter_name(a, 0) : "unknown";
     }
 }
 
@@ -68,7 +67,7 @@ public:
     };
 
     std::optional<Admitted> admit(archive_entry* e) {
-        std::string raw = clean_path(archive_entry_pathname(e));
+        std::string raw = clean_path(libarchive().archive_entry_pathname(e));
         guard_.check_relative(raw, raw);
         std::string path;
         if (role_ == ArchiveRole::Rootfs) {
@@ -80,8 +79,8 @@ public:
         Part part = classify(path);
         if (part == Part::Other || (role_ == ArchiveRole::Metadata && part == Part::Rootfs)) return std::nullopt;
 
-        mode_t type = archive_entry_filetype(e);
-        const char* link = archive_entry_hardlink(e);
+        mode_t type = libarchive().archive_entry_filetype(e);
+        const char* link = libarchive().archive_entry_hardlink(e);
         if (part != Part::Rootfs) {
             if (link)
                 throw Error::invalid(path, fmt::format("image {} has a hard link in its metadata: \"{}\"", file_.string(), path));
@@ -127,12 +126,12 @@ std::string read_entry_data(archive* a, EntryGuard& guard, size_t limit, const s
     std::string data;
     char buf[65536];
     for (;;) {
-        la_ssize_t n = archive_read_data(a, buf, sizeof buf);
+        la_ssize_t n = libarchive().archive_read_data(a, buf, sizeof buf);
         if (n < 0) corrupt(a, file);
         if (n == 0) break;
         data.append(buf, static_cast<size_t>(n));
         if (data.size() > limit) throw Error::invalid(name, fmt::format("{} is larger than {} bytes", name, limit));
-        guard.account(static_cast<uint64_t>(archive_filter_bytes(a, 0)));
+        guard.account(static_cast<uint64_t>(libarchive().archive_filter_bytes(a, 0)));
     }
     return data;
 }
@@ -148,7 +147,7 @@ uint64_t UnpackLimits::limit_for(uint64_t compressed_size) const {
 std::string archive_compression(const fs::path& file) {
     ReadArchive a = open_archive(file);
     archive_entry* entry;
-    int r = archive_read_next_header(a.get(), &entry);
+    int r = libarchive().archive_read_next_header(a.get(), &entry);
     if (r != ARCHIVE_OK && r != ARCHIVE_EOF) corrupt(a.get(), file);
     return compression_name(a.get());
 }
@@ -159,7 +158,7 @@ ArchiveScan scan_archive(const fs::path& file, ArchiveRole role, const UnpackLim
     ArchiveScan scan;
     archive_entry* entry;
     int r;
-    while ((r = archive_read_next_header(a.get(), &entry)) == ARCHIVE_OK) {
+    while ((r = libarchive().archive_read_next_header(a.get(), &entry)) == ARCHIVE_OK) {
         if (scan.compression.empty()) scan.compression = compression_name(a.get());
         auto admitted = guard.admit(entry);
         if (admitted && admitted->part == Part::Metadata) {
@@ -171,10 +170,10 @@ ArchiveScan scan_archive(const fs::path& file, ArchiveRole role, const UnpackLim
     }
     if (r != ARCHIVE_EOF) corrupt(a.get(), file);
     // libarchive reads a few bytes of anything as an empty tar; an image is never empty.
-    if (archive_file_count(a.get()) == 0)
+    if (libarchive().archive_file_count(a.get()) == 0)
         throw Error::invalid(file.string(), fmt::format("image {} is empty or not a tarball", file.string()));
     if (scan.compression.empty()) scan.compression = compression_name(a.get());
-    scan.unpacked_bytes = static_cast<uint64_t>(archive_filter_bytes(a.get(), 0));
+    scan.unpacked_bytes = static_cast<uint64_t>(libarchive().archive_filter_bytes(a.get(), 0));
     guard.account(scan.unpacked_bytes);
     return scan;
 }
@@ -191,16 +190,16 @@ void unpack_archive(const fs::path& file, ArchiveRole role, const fs::path& dest
     }
     archive_entry* entry;
     int r;
-    while ((r = archive_read_next_header(a.get(), &entry)) == ARCHIVE_OK) {
-        if (progress) progress(static_cast<uint64_t>(archive_filter_bytes(a.get(), -1)));
+    while ((r = libarchive().archive_read_next_header(a.get(), &entry)) == ARCHIVE_OK) {
+        if (progress) progress(static_cast<uint64_t>(libarchive().archive_filter_bytes(a.get(), -1)));
         auto admitted = guard.admit(entry);
         if (!admitted) {
             guard.checks().drain(a.get());
             continue;
         }
         const std::string& path = admitted->path;
-        archive_entry_copy_pathname(entry, (dest / path).c_str());
-        if (!admitted->hardlink.empty()) archive_entry_copy_hardlink(entry, (dest / admitted->hardlink).c_str());
+        libarchive().archive_entry_copy_pathname(entry, (dest / path).c_str());
+        if (!admitted->hardlink.empty()) libarchive().archive_entry_copy_hardlink(entry, (dest / admitted->hardlink).c_str());
         guard.checks().unpack_entry(a.get(), disk.get(), entry, path, progress);
     }
     if (r != ARCHIVE_EOF) corrupt(a.get(), file);

@@ -1,26 +1,19 @@
 #include "remote/http_client.hpp"
 
 #include <chrono>
-#include <curl/curl.h>
 #include <exception>
 #include <fmt/format.h>
 #include <memory>
-#include <mutex>
 
 #include "libinstance/error.hpp"
+#include "remote/curl_api.hpp"
 
 namespace li {
 
 namespace {
 
-void global_init() {
-    // curl_global_init is not thread-safe; every transfer goes through here first.
-    static std::once_flag once;
-    std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
-
 struct CurlDeleter {
-    void operator()(CURL* c) const { curl_easy_cleanup(c); }
+    void operator()(CURL* c) const { libcurl().curl_easy_cleanup(c); }
 };
 using CurlPtr = std::unique_ptr<CURL, CurlDeleter>;
 
@@ -69,29 +62,28 @@ int on_progress(void* user, curl_off_t total, curl_off_t now, curl_off_t, curl_o
 }
 
 CurlPtr make_handle(const HttpRequest& req) {
-    global_init();
-    CurlPtr curl(curl_easy_init());
+    CurlPtr curl(libcurl().curl_easy_init());
     if (!curl) throw Error(ErrorCode::Internal, "curl_easy_init failed");
     CURL* c = curl.get();
-    curl_easy_setopt(c, CURLOPT_URL, req.url.c_str());
+    libcurl().curl_easy_setopt(c, CURLOPT_URL, req.url.c_str());
     // Only TLS, also after redirects: the index's sha256s are only as good as the channel.
-    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https");
-    curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "https");
-    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
-    curl_easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 30L);
+    libcurl().curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https");
+    libcurl().curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "https");
+    libcurl().curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+    libcurl().curl_easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
+    libcurl().curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    libcurl().curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 30L);
     // A stalled server fails instead of hanging for ever (under 1 kB/s for a minute).
-    curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1024L);
-    curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 60L);
-    curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
-    curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
-    curl_easy_setopt(c, CURLOPT_USERAGENT, "libinstance");
+    libcurl().curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1024L);
+    libcurl().curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 60L);
+    libcurl().curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+    libcurl().curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+    libcurl().curl_easy_setopt(c, CURLOPT_USERAGENT, "libinstance");
     return curl;
 }
 
 [[noreturn]] void throw_curl_error(CURLcode rc, const HttpRequest& req, const char* detail) {
-    std::string what = detail && *detail ? detail : curl_easy_strerror(rc);
+    std::string what = detail && *detail ? detail : libcurl().curl_easy_strerror(rc);
     switch (rc) {
         case CURLE_PEER_FAILED_VERIFICATION:
         case CURLE_SSL_CACERT_BADFILE:
@@ -115,21 +107,21 @@ void perform(const HttpRequest& req, const std::function<void(const char*, size_
     t.req = &req;
     t.sink = &sink;
     char errbuf[CURL_ERROR_SIZE] = {0};
-    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_write);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &t);
-    curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
-    curl_easy_setopt(c, CURLOPT_XFERINFODATA, &t);
-    curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
-    curl_easy_setopt(c, CURLOPT_FAILONERROR, 0L);
+    libcurl().curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+    libcurl().curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_write);
+    libcurl().curl_easy_setopt(c, CURLOPT_WRITEDATA, &t);
+    libcurl().curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+    libcurl().curl_easy_setopt(c, CURLOPT_XFERINFODATA, &t);
+    libcurl().curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+    libcurl().curl_easy_setopt(c, CURLOPT_FAILONERROR, 0L);
     if (!req.certificate.empty()) {
         curl_blob blob{const_cast<char*>(req.certificate.data()), req.certificate.size(), CURL_BLOB_COPY};
-        curl_easy_setopt(c, CURLOPT_CAINFO_BLOB, &blob);
+        libcurl().curl_easy_setopt(c, CURLOPT_CAINFO_BLOB, &blob);
     }
     // Refuse a body announced as too large before reading it.
-    curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(req.max_bytes));
+    libcurl().curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(req.max_bytes));
 
-    CURLcode rc = curl_easy_perform(c);
+    CURLcode rc = libcurl().curl_easy_perform(c);
     if (t.error) std::rethrow_exception(t.error);
     if (req.stop.stop_requested()) throw Error(ErrorCode::Cancelled, fmt::format("fetching {}: cancelled", req.url));
     if (t.too_large || rc == CURLE_FILESIZE_EXCEEDED)
@@ -137,7 +129,7 @@ void perform(const HttpRequest& req, const std::function<void(const char*, size_
                                                  req.url, req.max_bytes));
     if (rc != CURLE_OK) throw_curl_error(rc, req, errbuf);
     long status = 0;
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    libcurl().curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
     if (status == 404) throw Error(ErrorCode::NotFound, fmt::format("fetching {}: not found (HTTP 404)", req.url), "url");
     if (status >= 400) throw Error(ErrorCode::Backend, fmt::format("fetching {}: HTTP status {}", req.url, status));
 }
@@ -160,16 +152,16 @@ std::string fetch_server_certificate(const std::string& url) {
     CurlPtr curl = make_handle(req);
     CURL* c = curl.get();
     // Only the handshake matters: the certificate is read, never trusted here.
-    curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
-    curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
-    curl_easy_setopt(c, CURLOPT_CERTINFO, 1L);
-    curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+    libcurl().curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
+    libcurl().curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
+    libcurl().curl_easy_setopt(c, CURLOPT_CERTINFO, 1L);
+    libcurl().curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
     char errbuf[CURL_ERROR_SIZE] = {0};
-    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-    CURLcode rc = curl_easy_perform(c);
+    libcurl().curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+    CURLcode rc = libcurl().curl_easy_perform(c);
     if (rc != CURLE_OK) throw_curl_error(rc, req, errbuf);
     curl_certinfo* info = nullptr;
-    if (curl_easy_getinfo(c, CURLINFO_CERTINFO, &info) != CURLE_OK || !info || info->num_of_certs < 1)
+    if (libcurl().curl_easy_getinfo(c, CURLINFO_CERTINFO, &info) != CURLE_OK || !info || info->num_of_certs < 1)
         throw Error(ErrorCode::Backend, fmt::format("{} presented no TLS certificate", url), "url");
     for (curl_slist* s = info->certinfo[0]; s; s = s->next) {
         std::string_view line = s->data;

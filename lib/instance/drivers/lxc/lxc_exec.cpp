@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "libinstance/error.hpp"
+#include "sys/cgroup_warmup.hpp"
 #include "sys/subprocess.hpp"
 #include "sys/unique_fd.hpp"
 
@@ -109,6 +110,9 @@ ExecResult lxc_exec(const std::filesystem::path& helper, const std::filesystem::
         err = make_pipe();
         child_err = err.write.get();
     }
+    // The helper's attach moves the command into the container's cgroups: let the kernel's grace
+    // period for that start now, while the helper starts (see sys/cgroup_warmup.hpp).
+    warm_up_cgroup_migration();
     Child child = spawn(SpawnSpec{cmd, {child_in, child_out, child_err, status.write.get()}, {}});
     in.read.reset();
     out.write.reset();
