@@ -61,14 +61,6 @@ std::string read_file(const fs::path& path, size_t max_bytes) {
     return out;
 }
 
-void remove_tree(const fs::path& path) {
-    std::error_code ec;
-    auto type = fs::symlink_status(path, ec).type();
-    if (type == fs::file_type::not_found || type == fs::file_type::none) return;
-    // rm's --one-file-system keeps a forgotten bind mount inside the tree from being emptied.
-    run_checked({"rm", "-rf", "--one-file-system", "--", path.string()}, fmt::format("removing {}", path.string()));
-}
-
 void copy_tree(const fs::path& from, const fs::path& to, std::stop_token stop) {
     run_checked({"cp", "-a", "--reflink=auto", "--", from.string(), to.string()},
                 fmt::format("copying {} to {}", from.string(), to.string()), stop);

@@ -15,7 +15,8 @@ void write_file_atomic(const std::filesystem::path& path, std::string_view conte
 void for_each_chunk(const std::filesystem::path& path, const std::function<void(const char*, size_t)>& fn);
 /// Reads a whole (small) file; throws if larger than max_bytes.
 std::string read_file(const std::filesystem::path& path, size_t max_bytes = 16 << 20);
-/// Removes a tree without following symlinks or crossing into other mounts; missing is fine.
+/// Removes a tree without following symlinks or crossing into other mounts (a mount point inside,
+/// even a bind mount, fails the removal naming it, with what was beside it removed); missing is fine.
 void remove_tree(const std::filesystem::path& path);
 /// Copies a tree preserving owners, modes, times, xattrs, hard links and special files
 /// (reflinks where the file system has them).
