@@ -64,7 +64,19 @@ struct InitResult {
     std::string network_name;           ///< the network the default profile's eth0 uses ("" for none)
 };
 
-/// An open state directory. Handles it gives out keep it alive.
+/// How Manager::connect reaches a daemon (instanced, or LXD) over the LXD REST API.
+struct ConnectOptions {
+    /// "https://host[:port]" (port 8443 by default) or "unix:///abs/path/unix.socket".
+    std::string url;
+    std::string client_certificate;  ///< PEM presented over HTTPS (the server must trust it)
+    std::string client_key;          ///< PEM private key of client_certificate
+    /// PEM certificate the server must present (pinned: no CA or host name check then); empty:
+    /// the system CAs verify it.
+    std::string server_certificate;
+};
+
+/// An open state directory (embedded), or a connection to a daemon (connect()). Handles it gives
+/// out keep it alive.
 class Manager {
 public:
     /// Opens (creating on first use) a state directory; Busy if another process has it.
@@ -73,8 +85,18 @@ public:
     /// The state directory open() would use for an empty path.
     static std::filesystem::path default_state_dir();
 
+    /// Connects to a daemon: every facade call of the Manager returned becomes REST calls to it
+    /// (lxc's model). GETs /1.0 first: PermissionDenied (key "client_certificate") when the server
+    /// does not trust this client, Backend when it cannot be reached. Calls without a REST
+    /// mapping yet throw NotSupported ("... is not supported over a remote connection yet"; see
+    /// docs/design/0009-remote-manager.md for what is mapped).
+    static std::shared_ptr<Manager> connect(const ConnectOptions& opts);
+    /// Whether this Manager speaks to a daemon (connect()) rather than a state directory.
+    bool connected() const;
+
     explicit Manager(std::shared_ptr<ManagerCore> core);
 
+    /// The state directory; empty for a connected Manager.
     const std::filesystem::path& state_dir() const;
     ImageStore& images() { return images_; }
     InstanceStore& instances() { return instances_; }

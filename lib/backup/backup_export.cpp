@@ -132,10 +132,12 @@ void write_backup(const ExportPlan& plan, const fs::path& target, const BackupEx
 }  // namespace
 
 void Instance::export_backup(const fs::path& target, const BackupExportOptions& opts) {
+    core_->refuse_remote("exporting a backup");
     export_backup_async(target, opts).get();
 }
 
 Operation Instance::export_backup_async(const fs::path& target, const BackupExportOptions& opts) {
+    core_->refuse_remote("exporting a backup");
     backup::validate_compression_algorithm(opts.compression_algorithm);
     check_target(target);
     fs::path absolute_target = fs::absolute(target);

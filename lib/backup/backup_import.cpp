@@ -264,12 +264,14 @@ std::string import_instance(ManagerCore& core, const std::string& project, const
 }  // namespace
 
 Instance InstanceStore::import_backup(std::string_view project, const fs::path& file, const BackupImportOptions& opts) {
+    core_->refuse_remote("importing a backup");
     Operation op = import_backup_async(project, file, opts);
     op.get();
     return Instance(core_, project_or_default(project), op.info().metadata.at("name"));
 }
 
 Operation InstanceStore::import_backup_async(std::string_view project_in, const fs::path& file, const BackupImportOptions& opts) {
+    core_->refuse_remote("importing a backup");
     std::string project = project_scope(*core_, project_in, ProjectFeature::None);
     if (!opts.name.empty()) validate_instance_name(opts.name);
     auto core = core_;

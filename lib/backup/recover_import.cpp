@@ -108,10 +108,12 @@ void import_custom_volume(SQLite::Database& db, int64_t pool_id, const backup::F
 }  // namespace
 
 RecoverResult Manager::recover_validate(const RecoverOptions& opts) {
+    core_->refuse_remote("disaster recovery");
     return backup::scan_for_recovery(*core_, opts).result();
 }
 
 RecoverResult Manager::recover_import(const RecoverOptions& opts) {
+    core_->refuse_remote("disaster recovery");
     backup::Scan scan = backup::scan_for_recovery(*core_, opts);
     if (!scan.dependency_errors.empty())
         throw Error::invalid("dependencies", fmt::format("recovery needs these fixed first: {}", fmt::join(scan.dependency_errors, "; ")));

@@ -1,3 +1,4 @@
+#include "client/rest_facades.hpp"
 #include "instance/interrupted_operations.hpp"
 #include "libinstance/manager.hpp"
 
@@ -58,15 +59,32 @@ std::shared_ptr<Manager> Manager::open(const fs::path& state_dir) {
 Manager::Manager(std::shared_ptr<ManagerCore> core)
     : core_(core), images_(core), instances_(core), operations_(core), events_(core), storage_pools_(core), storage_volumes_(core), remotes_(core), profiles_(core), networks_(core), projects_(core) {}
 
-std::map<std::string, std::string> Manager::config() { return server_config(*core_); }
+std::map<std::string, std::string> Manager::config() {
+    if (auto rest = core_->rest()) return rest::server_config(rest);
+    return server_config(*core_);
+}
 
-void Manager::shutdown_instances() { li::shutdown_instances(core_, false).get(); }
+bool Manager::connected() const { return core_->rest() != nullptr; }
 
-Operation Manager::shutdown_instances_async() { return li::shutdown_instances(core_, true); }
+void Manager::shutdown_instances() {
+    core_->refuse_remote("shutting instances down");
+    li::shutdown_instances(core_, false).get();
+}
 
-std::string Manager::get_config(std::string_view key) { return server_config_get(*core_, key); }
+Operation Manager::shutdown_instances_async() {
+    core_->refuse_remote("shutting instances down");
+    return li::shutdown_instances(core_, true);
+}
 
-void Manager::set_config(std::string_view key, std::string_view value) { server_config_set(*core_, key, value); }
+std::string Manager::get_config(std::string_view key) {
+    if (auto rest = core_->rest()) return rest::server_config_get(rest, key);
+    return server_config_get(*core_, key);
+}
+
+void Manager::set_config(std::string_view key, std::string_view value) {
+    if (auto rest = core_->rest()) return rest::server_config_set(rest, key, value);
+    server_config_set(*core_, key, value);
+}
 
 void Manager::set_log(const LogOptions& opts) { log::configure_output(log::parse_level(opts.level), opts.file); }
 

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include "backup/pool_marker.hpp"
+#include "client/rest_transport.hpp"
 #include "instance/instance_driver.hpp"
 #include "core/log.hpp"
 #include "core/minute_ticker.hpp"
@@ -42,8 +43,8 @@ fs::path make_dir(const fs::path& dir, mode_t mode) {
 
 ManagerCore::ManagerCore(const fs::path& state_dir)
     : state_dir_(prepare_state_dir(state_dir)),
-      lock_(state_dir_),
-      db_((make_dir(state_dir_ / "database", 0700), state_dir_ / "database" / "local.db")),
+      lock_(std::in_place, state_dir_),
+      db_((make_dir(state_dir_ / "database", 0700), std::in_place), state_dir_ / "database" / "local.db"),
       idmap_(host_idmap()) {
     make_dir(images_dir(), 0700);
     make_dir(pools_dir(), 0711);
@@ -54,6 +55,17 @@ ManagerCore::ManagerCore(const fs::path& state_dir)
     // Pools made before pools described themselves get their description now.
     for (const auto& name : pool_names()) backup::write_pool_marker(*this, name);
     lxc_driver_ = make_lxc_driver(*this);
+}
+
+ManagerCore::ManagerCore(Connected, std::shared_ptr<RestTransport> rest) : rest_(std::move(rest)) {}
+
+Db& ManagerCore::db() {
+    if (!db_) throw Error(ErrorCode::Internal, "a connected manager has no local store (this call has no REST mapping)");
+    return *db_;
+}
+
+void ManagerCore::refuse_remote(std::string_view what) const {
+    if (rest_) throw Error(ErrorCode::NotSupported, fmt::format("{} is not supported over a remote connection yet", what));
 }
 
 ManagerCore::~ManagerCore() {
@@ -84,7 +96,7 @@ void ManagerCore::set_snapshot_scheduler(std::unique_ptr<MinuteTicker> ticker) {
 
 void ManagerCore::create_defaults() {
     // Like `lxd init --auto`: a `dir` pool named default and a profile giving instances a root disk on it.
-    db_.transaction([&](SQLite::Database& db) {
+    db_->transaction([&](SQLite::Database& db) {
         if (!repo::find_pool(db, "default")) {
             PoolRecord pool;
             pool.name = "default";
@@ -104,7 +116,7 @@ void ManagerCore::create_defaults() {
 }
 
 void ManagerCore::mount_pools() {
-    auto pools = db_.read([](SQLite::Database& db) { return repo::list_pools(db); });
+    auto pools = db_->read([](SQLite::Database& db) { return repo::list_pools(db); });
     std::lock_guard lock(pools_mutex_);
     for (const auto& p : pools) {
         // A pool that cannot be mounted (e.g. its loop file is gone) must not keep the others away.

@@ -6,6 +6,8 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -21,6 +23,7 @@ namespace li {
 
 class InstanceDriver;
 class MinuteTicker;
+class RestTransport;
 namespace net {
 class DnsmasqSupervisor;
 }
@@ -30,7 +33,17 @@ public:
     /// Opens the state directory: creates it, takes the lock, migrates the store, creates the
     /// defaults (storage pool `default` on `dir`, profile `default`) and mounts the pools.
     explicit ManagerCore(const std::filesystem::path& state_dir);
+    /// A connected core (Manager::connect): no state directory, store or lock; the facades send
+    /// what they are asked to the server over `rest` (lib/client/).
+    struct Connected {};
+    ManagerCore(Connected, std::shared_ptr<RestTransport> rest);
     ~ManagerCore();
+
+    /// The server a connected core speaks to; null for an embedded one. Facade methods start
+    /// with `if (auto rest = core_->rest()) return rest_xxx(...);`.
+    const std::shared_ptr<RestTransport>& rest() const { return rest_; }
+    /// Throws NotSupported ("<what> is not supported over a remote connection yet") when connected.
+    void refuse_remote(std::string_view what) const;
 
     const std::filesystem::path& state_dir() const { return state_dir_; }
     std::filesystem::path images_dir() const { return state_dir_ / "images"; }
@@ -41,7 +54,8 @@ public:
     /// Where each managed network keeps its files (dnsmasq's config, leases, hosts).
     std::filesystem::path networks_dir() const { return state_dir_ / "networks"; }
 
-    Db& db() { return db_; }
+    /// Internal error on a connected core (a facade forgot its REST mapping or refusal).
+    Db& db();
     ObjectLocks& locks() { return locks_; }
     EventHub& events() { return *events_; }
     OperationRegistry& operations() { return operations_; }
@@ -71,8 +85,10 @@ private:
     std::shared_ptr<EventHub> events_ = std::make_shared<EventHub>();
     OperationRegistry operations_{events_};
     std::filesystem::path state_dir_;
-    StateDirLock lock_;
-    Db db_;
+    // Absent on a connected core.
+    std::optional<StateDirLock> lock_;
+    std::optional<Db> db_;
+    std::shared_ptr<RestTransport> rest_;
     ObjectLocks locks_;
     IdMap idmap_;
     std::mutex pools_mutex_;

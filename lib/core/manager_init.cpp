@@ -1,5 +1,6 @@
 // Manager::init: the first-use set-up of LXD's `lxd init --auto` — a NATed managed bridge and
 // the default profile's eth0 on it (the default pool and profile exist from the first open).
+#include "core/manager_core.hpp"
 #include "libinstance/manager.hpp"
 
 #include <fmt/format.h>
@@ -25,6 +26,7 @@ std::map<std::string, std::string> network_config(const InitOptions& opts) {
 }  // namespace
 
 InitResult Manager::init(const InitOptions& opts) {
+    core_->refuse_remote("init");
     InitResult result;
     result.network_name = opts.network_name;
     if (!opts.network_name.empty()) {

@@ -1,4 +1,5 @@
 // The public Operation, OperationStore, EventBus and Subscription: thin handles over the core.
+#include "client/rest_facades.hpp"
 #include "libinstance/operation.hpp"
 
 #include "core/event_hub.hpp"
@@ -16,9 +17,18 @@ void Operation::get() const { state_->get(); }
 void Operation::cancel() { state_->cancel(); }
 
 OperationStore::OperationStore(std::shared_ptr<ManagerCore> core) : core_(std::move(core)) {}
-std::vector<api::Operation> OperationStore::list() { return core_->operations().list(); }
-Operation OperationStore::get(const std::string& id) { return core_->operations().get(id); }
-void OperationStore::set_retention(std::chrono::seconds retention) { core_->operations().set_retention(retention); }
+std::vector<api::Operation> OperationStore::list() {
+    if (auto rest = core_->rest()) return rest::list_operations(rest);
+    return core_->operations().list();
+}
+Operation OperationStore::get(const std::string& id) {
+    if (auto rest = core_->rest()) return rest::get_operation(rest, id);
+    return core_->operations().get(id);
+}
+void OperationStore::set_retention(std::chrono::seconds retention) {
+    core_->refuse_remote("setting the operations' retention");
+    core_->operations().set_retention(retention);
+}
 
 Subscription::Subscription(std::shared_ptr<SubscriberQueue> queue) : queue_(std::move(queue)) {}
 Subscription::~Subscription() { unsubscribe(); }
@@ -28,6 +38,7 @@ void Subscription::unsubscribe() { queue_->stop(); }
 EventBus::EventBus(std::shared_ptr<ManagerCore> core) : core_(std::move(core)) {}
 
 std::unique_ptr<Subscription> EventBus::subscribe(const EventFilter& filter, EventCallback callback) {
+    core_->refuse_remote("subscribing to events");
     return std::make_unique<Subscription>(core_->events().subscribe(filter, std::move(callback)));
 }
 

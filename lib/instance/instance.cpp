@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "client/rest_facades.hpp"
 #include "config/validators.hpp"
 #include "core/failpoint.hpp"
 #include "core/intent.hpp"
@@ -88,11 +89,13 @@ Instance::Instance(std::shared_ptr<ManagerCore> core, std::string project, std::
     : core_(std::move(core)), project_(std::move(project)), name_(std::move(name)) {}
 
 api::Instance Instance::info() const {
+    if (auto rest = core_->rest()) return rest::instance_info(rest, project_, name_);
     Context ctx = context_of(*core_, project_, name_);
     return to_api(ctx.loaded, ctx.driver.state(ctx.spec), false);
 }
 
 api::InstanceState Instance::state() const {
+    if (auto rest = core_->rest()) return rest::instance_state(rest, project_, name_);
     Context ctx = context_of(*core_, project_, name_);
     return ctx.driver.state(ctx.spec);
 }
@@ -101,6 +104,7 @@ void Instance::start(const StartOptions& opts) { start_async_impl(opts, false).g
 Operation Instance::start_async(const StartOptions& opts) { return start_async_impl(opts, true); }
 
 Operation Instance::start_async_impl(const StartOptions& opts, bool async) {
+    if (auto rest = core_->rest()) return rest::change_state(rest, project_, name_, "start", false, -1);
     return locked_op("Starting instance", async, [opts](ManagerCore& core, Context& ctx) {
         if (opts.stateful)
             throw Error(ErrorCode::NotSupported, "stateful start needs checkpoint/restore (CRIU), which is not supported yet",
@@ -119,6 +123,7 @@ void Instance::stop(const StopOptions& opts) { stop_async_impl(opts, false).get(
 Operation Instance::stop_async(const StopOptions& opts) { return stop_async_impl(opts, true); }
 
 Operation Instance::stop_async_impl(const StopOptions& opts, bool async) {
+    if (auto rest = core_->rest()) return rest::change_state(rest, project_, name_, "stop", opts.force, static_cast<int>(opts.timeout.count()));
     return locked_op("Stopping instance", async, [opts](ManagerCore& core, Context& ctx) {
         do_stop(ctx, opts);
         core.events().lifecycle(ctx.spec.project, "instance-stopped", source_of(ctx.spec));
@@ -131,6 +136,7 @@ void Instance::restart(const StopOptions& opts) { restart_async_impl(opts, false
 Operation Instance::restart_async(const StopOptions& opts) { return restart_async_impl(opts, true); }
 
 Operation Instance::restart_async_impl(const StopOptions& opts, bool async) {
+    if (auto rest = core_->rest()) return rest::change_state(rest, project_, name_, "restart", opts.force, static_cast<int>(opts.timeout.count()));
     return locked_op("Restarting instance", async, [opts](ManagerCore& core, Context& ctx) {
         do_stop(ctx, opts);
         do_start(core, ctx);
@@ -142,6 +148,7 @@ void Instance::remove(const DeleteOptions& opts) { remove_async_impl(opts, false
 Operation Instance::remove_async(const DeleteOptions& opts) { return remove_async_impl(opts, true); }
 
 Operation Instance::remove_async_impl(const DeleteOptions& opts, bool async) {
+    if (auto rest = core_->rest()) return rest::delete_instance(rest, project_, name_, opts.force, async);
     return locked_op("Deleting instance", async, [opts](ManagerCore& core, Context& ctx) {
         // Set on the instance or inherited from a profile, as in LXD; force does not override it.
         auto protect = ctx.loaded.expanded.config.find("security.protection.delete");
@@ -179,6 +186,7 @@ Operation Instance::locked_op(const char* description, bool async,
 }
 
 ExecResult Instance::exec(const std::vector<std::string>& argv, const ExecOptions& opts) {
+    core_->refuse_remote("exec");
     Context ctx = context_of(*core_, project_, name_);
     if (ctx.driver.state(ctx.spec).status_code != kRunning)
         throw Error(ErrorCode::Conflict, fmt::format("instance \"{}\" is not running", name_), "name");

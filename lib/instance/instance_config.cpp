@@ -1,6 +1,8 @@
 // Instance: configuration changes (update, key-level config, devices).
 #include <fmt/format.h>
 
+#include "client/rest_facades.hpp"
+#include "client/rest_json.hpp"
 #include "core/manager_core.hpp"
 #include "core/names.hpp"
 #include "core/operations.hpp"
@@ -17,16 +19,22 @@ std::function<void(ManagerCore&, InstanceContext&)> update_step(const api::Insta
 }  // namespace
 
 void Instance::update(const api::InstancePut& put, std::string_view if_match) {
+    if (auto rest = core_->rest()) return rest::update_instance(rest, project_, name_, put, if_match).get();
     locked_op("Updating instance", false, update_step(put, if_match)).get();
 }
 
 Operation Instance::update_async(const api::InstancePut& put, std::string_view if_match) {
+    if (auto rest = core_->rest()) return rest::update_instance(rest, project_, name_, put, if_match);
     return locked_op("Updating instance", true, update_step(put, if_match));
 }
 
-std::string Instance::etag() const { return instance_etag(load_instance(*core_, project_, name_).record); }
+std::string Instance::etag() const {
+    if (auto rest = core_->rest()) return rest::instance_etag(rest, project_, name_);
+    return instance_etag(load_instance(*core_, project_, name_).record);
+}
 
 void Instance::modify(const std::function<void(api::InstancePut&)>& change) {
+    if (auto rest = core_->rest()) return rest::modify_instance(rest, project_, name_, change);
     locked_op("Updating instance", false, [change](ManagerCore& core, InstanceContext& ctx) {
         api::InstancePut put = put_of(ctx.loaded.record);
         change(put);
@@ -53,7 +61,7 @@ void Instance::unset_config(std::string_view key) {
 }
 
 std::optional<std::string> Instance::get_config(std::string_view key) const {
-    auto record = load_instance(*core_, project_, name_).record;
+    auto record = core_->rest() ? rest::instance_put_of(info()) : put_of(load_instance(*core_, project_, name_).record);
     auto it = record.config.find(std::string(key));
     if (it == record.config.end()) return std::nullopt;
     return it->second;

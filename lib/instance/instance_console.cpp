@@ -104,6 +104,7 @@ void Console::detach() {
 }
 
 Console Instance::console(const ConsoleOptions& opts) {
+    core_->refuse_remote("the console");
     Target t = target_of(*core_, project_, name_);
     if (t.driver.state(t.spec).status_code != kRunning)
         throw Error(ErrorCode::Conflict, fmt::format("instance \"{}\" is not running", name_), "name");
@@ -114,6 +115,7 @@ Console Instance::console(const ConsoleOptions& opts) {
 }
 
 std::string Instance::console_log() const {
+    core_->refuse_remote("the console log");
     Target t = target_of(*core_, project_, name_);
     fs::path file = t.driver.log_dir(t.spec) / kConsoleLog;
     std::string text;
@@ -127,6 +129,7 @@ std::string Instance::console_log() const {
 }
 
 void Instance::clear_console_log() {
+    core_->refuse_remote("clearing the console log");
     Target t = target_of(*core_, project_, name_);
     fs::path file = t.driver.log_dir(t.spec) / kConsoleLog;
     // Truncated in place: liblxc's monitor keeps the file open (in append mode) while running.
@@ -137,6 +140,7 @@ void Instance::clear_console_log() {
 }
 
 std::vector<std::string> Instance::log_files() const {
+    core_->refuse_remote("instance log files");
     Target t = target_of(*core_, project_, name_);
     std::vector<std::string> names;
     std::error_code ec;
@@ -148,6 +152,7 @@ std::vector<std::string> Instance::log_files() const {
 }
 
 std::string Instance::log_file(std::string_view name) const {
+    core_->refuse_remote("instance log files");
     check_log_name(name);
     Target t = target_of(*core_, project_, name_);
     std::string text = read_log(t.driver.log_dir(t.spec) / std::string(name));

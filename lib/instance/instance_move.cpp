@@ -1,6 +1,7 @@
 // Instance::rename and Instance::move_to_pool: the facade over instance_copy's moves.
 #include <fmt/format.h>
 
+#include "client/rest_facades.hpp"
 #include "core/manager_core.hpp"
 #include "core/names.hpp"
 #include "core/operations.hpp"
@@ -11,6 +12,7 @@
 namespace li {
 
 void Instance::rename(std::string_view new_name) {
+    if (auto rest = core_->rest()) return rest::rename_instance(rest, project_, name_, new_name), void(name_ = new_name);
     std::string to(new_name);
     auto core = core_;
     std::string project = project_, name = name_;
@@ -24,6 +26,7 @@ void Instance::move_to_pool(std::string_view pool) { move_to_pool_impl(pool, fal
 Operation Instance::move_to_pool_async(std::string_view pool) { return move_to_pool_impl(pool, true); }
 
 Operation Instance::move_to_pool_impl(std::string_view pool_in, bool async) {
+    core_->refuse_remote("moving an instance to another pool");
     auto core = core_;
     std::string project = project_, name = name_, pool(pool_in);
     OperationSpec spec{"Moving instance", project, {{"instances", {api_source("instances", name, project)}}}, true};

@@ -1,6 +1,7 @@
 // InstanceStore: creating, finding and listing instances.
 #include <fmt/format.h>
 
+#include "client/rest_facades.hpp"
 #include "config/config_key.hpp"
 #include "backup/backup_config.hpp"
 #include "config/device_keys.hpp"
@@ -129,11 +130,13 @@ void create_instance(ManagerCore& core, const std::string& project, const api::I
 InstanceStore::InstanceStore(std::shared_ptr<ManagerCore> core) : core_(std::move(core)) {}
 
 Instance InstanceStore::create(std::string_view project, const api::InstancesPost& post) {
+    if (auto rest = core_->rest()) return rest::create_instance(rest, project, post, false), Instance(core_, std::string(project), post.name);
     create_impl(project, post, false).get();
     return Instance(core_, project.empty() ? std::string("default") : std::string(project), post.name);
 }
 
 Operation InstanceStore::create_async(std::string_view project, const api::InstancesPost& post) {
+    if (auto rest = core_->rest()) return rest::create_instance(rest, project, post, true);
     return create_impl(project, post, true);
 }
 
@@ -177,12 +180,14 @@ Operation InstanceStore::create_impl(std::string_view project_in, const api::Ins
 }
 
 Instance InstanceStore::get(std::string_view project_in, std::string_view name) {
+    if (auto rest = core_->rest()) return rest::check_instance(rest, project_in, name), Instance(core_, std::string(project_in), std::string(name));
     std::string project = project_scope(*core_, project_in, ProjectFeature::None);
     load_instance(*core_, project, std::string(name));  // NotFound early, like LXD
     return Instance(core_, project, std::string(name));
 }
 
 std::vector<api::Instance> InstanceStore::list(std::string_view project_in, bool with_state) {
+    if (auto rest = core_->rest()) return rest::list_instances(rest, project_in, with_state);
     std::string project = project_scope(*core_, project_in, ProjectFeature::None);
     auto loaded = core_->db().read([&](SQLite::Database& db) {
         std::vector<LoadedInstance> out;

@@ -50,6 +50,7 @@ void Terminal::release_slave() {
 int Terminal::release_master() { return std::exchange(master_, -1); }
 
 Terminal Instance::open_terminal(const ConsoleOptions& size) {
+    core_->refuse_remote("a terminal");
     api::InstanceState st = state();
     if (st.status_code != 103 || st.pid <= 0)
         throw Error(ErrorCode::Conflict, fmt::format("instance \"{}\" is not running", name_), "name");

@@ -126,6 +126,7 @@ void snapshot_schedule_tick(const std::shared_ptr<ManagerCore>& core, Clock::tim
 }
 
 SnapshotScheduleRun Manager::run_snapshot_schedule(std::chrono::system_clock::time_point now) {
+    core_->refuse_remote("running the snapshot schedule");
     return li::run_snapshot_schedule(core_, now);
 }
 

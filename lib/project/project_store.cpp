@@ -1,5 +1,6 @@
 // ProjectStore: projects CRUD, their state, and keeping what a project holds consistent with its
 // features, limits and restrictions.
+#include "client/rest_facades.hpp"
 #include "libinstance/project.hpp"
 
 #include <fmt/format.h>
@@ -125,6 +126,7 @@ void remove_default_profile(SQLite::Database& db, const std::string& project) {
 ProjectStore::ProjectStore(std::shared_ptr<ManagerCore> core) : core_(std::move(core)) {}
 
 api::Project ProjectStore::create(const api::ProjectsPost& post) {
+    core_->refuse_remote("creating a project");
     validate_project_name(post.name, "name");
     ProjectRecord record{0, post.name, post.description, normalized(post.config, true)};
     project_keys::validate(record.config);
@@ -141,10 +143,12 @@ api::Project ProjectStore::create(const api::ProjectsPost& post) {
 }
 
 api::Project ProjectStore::get(std::string_view name) {
+    if (auto rest = core_->rest()) return rest::get_project(rest, name);
     return core_->db().read([&](SQLite::Database& db) { return to_api(db, load(db, name)); });
 }
 
 std::vector<api::Project> ProjectStore::list() {
+    if (auto rest = core_->rest()) return rest::list_projects(rest);
     return core_->db().read([&](SQLite::Database& db) {
         std::vector<api::Project> out;
         for (const auto& p : repo::list_projects(db)) out.push_back(to_api(db, p));
@@ -153,14 +157,17 @@ std::vector<api::Project> ProjectStore::list() {
 }
 
 bool ProjectStore::exists(std::string_view name) {
+    if (auto rest = core_->rest()) return rest::project_exists(rest, name);
     return core_->db().read([&](SQLite::Database& db) { return repo::find_project(db, std::string(name)).has_value(); });
 }
 
 std::string ProjectStore::etag(std::string_view name) {
+    core_->refuse_remote("a project's etag");
     return core_->db().read([&](SQLite::Database& db) { return project_etag(load(db, name)); });
 }
 
 void ProjectStore::update(std::string_view name, const api::ProjectPut& put, std::string_view if_match) {
+    core_->refuse_remote("updating a project");
     api::ConfigMap config = normalized(put.config, true);
     project_keys::validate(config);
     core_->db().transaction([&](SQLite::Database& db) {
@@ -188,6 +195,7 @@ void ProjectStore::update(std::string_view name, const api::ProjectPut& put, std
 }
 
 void ProjectStore::rename(std::string_view name, std::string_view new_name) {
+    core_->refuse_remote("renaming a project");
     if (name == kDefault) throw Error::invalid("name", "the default project cannot be renamed");
     validate_project_name(new_name, "new_name");
     core_->db().transaction([&](SQLite::Database& db) {
@@ -204,6 +212,7 @@ void ProjectStore::rename(std::string_view name, std::string_view new_name) {
 }
 
 void ProjectStore::remove(std::string_view name) {
+    core_->refuse_remote("deleting a project");
     if (name == kDefault) throw Error::invalid("name", "the default project cannot be deleted");
     core_->db().transaction([&](SQLite::Database& db) {
         ProjectRecord current = load(db, name);
@@ -216,6 +225,7 @@ void ProjectStore::remove(std::string_view name) {
 }
 
 api::ProjectState ProjectStore::state(std::string_view name) {
+    core_->refuse_remote("a project's state");
     return core_->db().read([&](SQLite::Database& db) { return project_policy::project_state(db, load(db, name)); });
 }
 

@@ -81,6 +81,7 @@ ImageAutoUpdateRun run_image_auto_update(const std::shared_ptr<ManagerCore>& cor
 }
 
 ImageAutoUpdateRun Manager::run_image_auto_update(std::chrono::system_clock::time_point now) {
+    core_->refuse_remote("running the image auto-update");
     return li::run_image_auto_update(core_, now);
 }
 

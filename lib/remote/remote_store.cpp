@@ -3,7 +3,10 @@
 
 #include <fmt/format.h>
 
+#include "client/rest_trust.hpp"
+#include "client/tls_identity.hpp"
 #include "core/manager_core.hpp"
+#include "libinstance/manager.hpp"
 #include "libinstance/error.hpp"
 #include "remote/http_client.hpp"
 #include "remote/server.hpp"
@@ -32,11 +35,53 @@ void validate_certificate(const std::string& pem) {
         throw Error::invalid("certificate", "certificate must be a PEM certificate (-----BEGIN CERTIFICATE-----)");
 }
 
+// This state directory's client identity, as lxc keeps client.crt/client.key in its config dir.
+tls::ServerIdentity client_identity(ManagerCore& core) {
+    return tls::load_or_create_client_identity(core.state_dir() / "client.crt", core.state_dir() / "client.key");
+}
+
 }  // namespace
 
 RemoteStore::RemoteStore(std::shared_ptr<ManagerCore> core) : core_(std::move(core)) {}
 
+std::string RemoteStore::client_certificate() {
+    core_->refuse_remote("the client certificate of a connected manager");
+    return client_identity(*core_).cert_pem;
+}
+
+void RemoteStore::add_with_token(const api::Remote& remote_in, std::string_view token) {
+    core_->refuse_remote("adding remotes");
+    api::Remote remote = remote_in;
+    rest::TrustToken decoded = rest::decode_trust_token(token);
+    if (remote.url.empty()) {
+        if (decoded.addresses.empty()) throw Error::invalid("url", "no URL given and the token names no address");
+        remote.url = "https://" + decoded.addresses.front();
+    }
+    remote.protocol = "lxd";
+    remote.public_ = false;
+    validate_remote_name(remote.name);
+    validate_server_url(remote.url, "url");
+    while (remote.url.ends_with('/')) remote.url.pop_back();
+    // Refuse a taken name before the token is used up on the server.
+    if (core_->db().read([&](SQLite::Database& db) { return repo::find_remote(db, remote.name).has_value(); }))
+        throw Error(ErrorCode::AlreadyExists, fmt::format("remote \"{}\" already exists", remote.name), "name");
+    auto identity = client_identity(*core_);
+    remote.certificate = rest::trust_with_token(remote.url, token, decoded, identity.cert_pem,
+                                                tls::read_file_text(identity.key_file));
+    add(remote);
+}
+
+std::shared_ptr<Manager> RemoteStore::connect(std::string_view name) {
+    core_->refuse_remote("connecting to a remote from a connected manager");
+    api::Remote remote = get(name);
+    if (remote.protocol != "lxd")
+        throw Error::invalid("name", fmt::format("remote \"{}\" is an image server ({}), not a daemon", name, remote.protocol));
+    auto identity = client_identity(*core_);
+    return Manager::connect(ConnectOptions{remote.url, identity.cert_pem, tls::read_file_text(identity.key_file), remote.certificate});
+}
+
 void RemoteStore::add(const api::Remote& remote_in) {
+    core_->refuse_remote("adding remotes");
     api::Remote remote = remote_in;
     validate_remote_name(remote.name);
     validate_server_url(remote.url, "url");
@@ -52,21 +97,25 @@ void RemoteStore::add(const api::Remote& remote_in) {
 }
 
 std::vector<api::Remote> RemoteStore::list() {
+    core_->refuse_remote("listing remotes");
     return core_->db().read([](SQLite::Database& db) { return repo::list_remotes(db); });
 }
 
 api::Remote RemoteStore::get(std::string_view name) {
+    core_->refuse_remote("remotes");
     auto r = core_->db().read([&](SQLite::Database& db) { return repo::find_remote(db, std::string(name)); });
     if (!r) throw Error(ErrorCode::NotFound, fmt::format("remote \"{}\" not found", name), "name");
     return *r;
 }
 
 void RemoteStore::remove(std::string_view name) {
+    core_->refuse_remote("removing remotes");
     bool deleted = core_->db().transaction([&](SQLite::Database& db) { return repo::delete_remote(db, std::string(name)); });
     if (!deleted) throw Error(ErrorCode::NotFound, fmt::format("remote \"{}\" not found", name), "name");
 }
 
 void RemoteStore::rename(std::string_view from, std::string_view to) {
+    core_->refuse_remote("renaming remotes");
     validate_remote_name(to, "new_name");
     core_->db().transaction([&](SQLite::Database& db) {
         if (!repo::find_remote(db, std::string(from)))
@@ -78,6 +127,7 @@ void RemoteStore::rename(std::string_view from, std::string_view to) {
 }
 
 std::vector<api::Image> RemoteStore::images(std::string_view remote) {
+    core_->refuse_remote("listing a remote's images");
     ServerRef server = resolve_server(*core_, std::string(get(remote).name), "", "", "remote");
     std::vector<api::Image> out;
     for (auto& r : fetch_server_images(server)) out.push_back(std::move(r.image));
@@ -85,6 +135,7 @@ std::vector<api::Image> RemoteStore::images(std::string_view remote) {
 }
 
 api::Image RemoteStore::image(std::string_view remote, std::string_view ref) {
+    core_->refuse_remote("a remote's images");
     ServerRef server = resolve_server(*core_, std::string(get(remote).name), "", "", "remote");
     auto images = fetch_server_images(server);
     const RemoteImage* found = find_remote_image(images, ref, "ref");

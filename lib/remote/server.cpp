@@ -29,8 +29,8 @@ void validate_server_url(std::string_view url, const std::string& key) {
 }
 
 void validate_protocol(std::string_view protocol, const std::string& key) {
-    if (protocol != "simplestreams")
-        throw Error::invalid(key, fmt::format("image server protocol \"{}\" is not supported (only \"simplestreams\")", protocol));
+    if (protocol != "simplestreams" && protocol != "lxd")
+        throw Error::invalid(key, fmt::format("remote protocol \"{}\" is not supported (\"simplestreams\" or \"lxd\")", protocol));
 }
 
 ServerRef resolve_server(ManagerCore& core, const std::string& server, const std::string& protocol,
@@ -50,6 +50,9 @@ ServerRef resolve_server(ManagerCore& core, const std::string& server, const std
     }
     if (!certificate.empty()) ref.certificate = certificate;
     validate_protocol(ref.protocol, "protocol");
+    // An lxd remote is a daemon (RemoteStore::connect), not an image server.
+    if (ref.protocol == "lxd")
+        throw Error(ErrorCode::NotSupported, fmt::format("image pulls from an lxd remote ({}) are not supported yet", server), "protocol");
     while (ref.url.ends_with('/')) ref.url.pop_back();
     return ref;
 }

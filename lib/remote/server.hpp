@@ -20,7 +20,8 @@ struct ServerRef {
 
 /// Checks a server URL: https:// and a host. InvalidArgument naming key otherwise.
 void validate_server_url(std::string_view url, const std::string& key);
-/// Checks a protocol name (only "simplestreams" is spoken). InvalidArgument naming key otherwise.
+/// Checks a remote protocol name: "simplestreams" (image servers) or "lxd" (daemons, spoken to by
+/// RemoteStore::connect). InvalidArgument naming key otherwise.
 void validate_protocol(std::string_view protocol, const std::string& key);
 
 /// `server` is a URL or the name of a remote (whose URL, protocol and certificate then apply;

@@ -76,8 +76,8 @@ TEST_CASE("remotes through the C ABI: add, list, get, rename, remove, bad input"
 
     expect_invalid(CALL(li_remote_add(mgr.get(), R"({"name":"a:b","url":"https://x"})", ERR)), "name", {"a:b"});
     expect_invalid(CALL(li_remote_add(mgr.get(), R"({"name":"ok","url":"http://x"})", ERR)), "url", {"http://x"});
-    expect_invalid(CALL(li_remote_add(mgr.get(), R"({"name":"ok","url":"https://x","protocol":"lxd"})", ERR)),
-                   "protocol", {"lxd"});
+    expect_invalid(CALL(li_remote_add(mgr.get(), R"({"name":"ok","url":"https://x","protocol":"bogus"})", ERR)),
+                   "protocol", {"bogus"});
     expect_invalid(CALL(li_remote_add(mgr.get(), R"({"name":"ok","url":7})", ERR)), "url");
     expect_invalid(CALL(li_remote_add(mgr.get(), "{", ERR)), "remote");
     expect_invalid(CALL(li_remote_add(mgr.get(), nullptr, ERR)), "remote_json");

@@ -64,11 +64,11 @@ def test_remote_add_list_rename_remove(fresh):
                     "public": True, "certificate": ""}]
     assert yaml.safe_load(fresh.ok("remote", "list", "-f", "yaml").stdout)[0]["name"] == "mirror"
 
-    assert_error(fresh.run("remote", "add", "mirror", "https://x.example.org"), "mirror", "already exists")
-    assert_error(fresh.run("remote", "add", "bad/name", "https://x.example.org"), "bad/name")
-    assert_error(fresh.run("remote", "add", "plain", "http://x.example.org"), "http://x.example.org")
-    assert_error(fresh.run("remote", "add", "x", "https://x", "--protocol", "lxd"), '"lxd"')
-    assert_error(fresh.run("remote", "add", "x", "https://x", "--certificate-file", "/nonexistent.pem"),
+    assert_error(fresh.run("remote", "add", "mirror", "https://x.example.org", "--protocol", "simplestreams"), "mirror", "already exists")
+    assert_error(fresh.run("remote", "add", "bad/name", "https://x.example.org", "--protocol", "simplestreams"), "bad/name")
+    assert_error(fresh.run("remote", "add", "plain", "http://x.example.org", "--protocol", "simplestreams"), "http://x.example.org")
+    assert_error(fresh.run("remote", "add", "x", "https://x", "--protocol", "bogus"), '"bogus"')
+    assert_error(fresh.run("remote", "add", "x", "https://x", "--protocol", "simplestreams", "--certificate-file", "/nonexistent.pem"),
                  "/nonexistent.pem")
     assert_error(fresh.run("remote", "remove", "local"), "local")
     fresh.ok("remote", "rename", "mirror", "other")
@@ -120,11 +120,11 @@ def test_sha256_mismatch_is_refused(fresh, served):
 
 
 def test_untrusted_certificate_is_refused_and_accept_certificate_pins_it(fresh, served):
-    fresh.ok("remote", "add", "plain", served.server.url)
+    fresh.ok("remote", "add", "plain", served.server.url, "--protocol", "simplestreams")
     assert_error(fresh.run("image", "list", "plain:"), "not trusted", served.server.url)
     assert_error(fresh.run("image", "copy", "plain:bbu", "local:"), "not trusted")
     assert images(fresh) == []
-    fresh.ok("remote", "add", "pinned", served.server.url, "--accept-certificate")
+    fresh.ok("remote", "add", "pinned", served.server.url, "--protocol", "simplestreams", "--accept-certificate")
     assert "pinned certificate" in fresh.ok("remote", "list").stdout
     assert len(json.loads(fresh.ok("image", "list", "pinned:", "--format", "json").stdout)) == 2
 

@@ -8,21 +8,13 @@
 #include "libinstance/error.hpp"
 #include "operation_wait.hpp"
 #include "progress.hpp"
+#include "remote_ref.hpp"
 
 namespace li::cli {
 
 namespace {
 
-std::string strip_remote(std::string name) {
-    if (name.starts_with("local:")) name.erase(0, 6);
-    return name;
-}
-
-std::vector<std::string> targets(const ParsedArgs& args) {
-    std::vector<std::string> out;
-    for (const auto& a : args.positional) out.push_back(strip_remote(a));
-    return out;
-}
+std::vector<std::string> targets(const ParsedArgs& args) { return args.positional; }
 
 StopOptions stop_options(const ParsedArgs& args) {
     StopOptions opts;
@@ -34,8 +26,9 @@ StopOptions stop_options(const ParsedArgs& args) {
 }
 
 // Runs one instance action as an operation: progress on a terminal, Ctrl-C handled like lxc.
-void act(Context& ctx, const std::string& name, const std::function<Operation(Instance&)>& start) {
-    Instance instance = ctx.manager().instances().get(ctx.project(), name);
+void act(Context& ctx, const std::string& arg, const std::function<Operation(Instance&)>& start) {
+    RemoteRef ref = instance_ref(ctx, arg);
+    Instance instance = ctx.manager(ref.remote).instances().get(ctx.project(), ref.name);
     ProgressRenderer progress("", ctx.quiet(), ctx.progress_bars());
     run_operation(ctx, progress, [&] { return start(instance); });
     progress.done("");
@@ -81,7 +74,11 @@ std::vector<Command> action_commands() {
         DeleteOptions opts;
         opts.force = args.flag("force");
         return for_each_target(targets(args), [&](const std::string& n) {
-            if (auto snap = instance_snapshot_ref(n)) return delete_instance_snapshot(ctx, *snap);
+            if (n.find('/') != std::string::npos) {
+                // Snapshots are local only so far.
+                auto snap = instance_snapshot_ref(n.starts_with("local:") ? n.substr(6) : n);
+                if (snap) return delete_instance_snapshot(ctx, *snap);
+            }
             act(ctx, n, [&](Instance& i) { return i.remove_async(opts); });
         });
     });

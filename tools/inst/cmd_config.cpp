@@ -22,6 +22,7 @@
 #include "instance_snapshot_commands.hpp"
 #include "libinstance/error.hpp"
 #include "output.hpp"
+#include "remote_ref.hpp"
 
 namespace li::cli {
 
@@ -30,7 +31,19 @@ namespace {
 // As lxc (where the server refuses the name): a snapshot's config is read-only, shown by `config show` only.
 Instance instance_of(Context& ctx, const std::string& name) {
     if (instance_snapshot_ref(name)) throw Error::invalid("instance", fmt::format("Invalid instance name: {}", name));
-    return ctx.manager().instances().get(ctx.project(), name);
+    RemoteRef ref = instance_ref(ctx, name);
+    return ctx.manager(ref.remote).instances().get(ctx.project(), ref.name);
+}
+
+// A leading "REMOTE:" argument names that server (and is removed); otherwise the server is the
+// default remote's.
+Manager& server_of(Context& ctx, std::vector<std::string>& pos) {
+    if (!pos.empty() && pos[0].size() > 1 && pos[0].back() == ':' && pos[0].find(':') == pos[0].size() - 1) {
+        std::string remote = parse_remote_ref(ctx, pos[0]).remote;
+        pos.erase(pos.begin());
+        return ctx.manager(remote);
+    }
+    return ctx.manager(ctx.default_remote());
 }
 
 std::string read_stdin() {
@@ -51,10 +64,11 @@ void require_not_expanded(const ParsedArgs& args) {
 }
 
 int run_get(Context& ctx, const ParsedArgs& args) {
-    const auto& pos = args.positional;
+    auto pos = args.positional;
+    Manager& server = server_of(ctx, pos);
     if (pos.size() == 1) {
         require_not_expanded(args);
-        std::printf("%s\n", ctx.manager().get_config(pos[0]).c_str());
+        std::printf("%s\n", server.get_config(pos[0]).c_str());
         return 0;
     }
     api::Instance info = instance_of(ctx, pos[0]).info();
@@ -65,9 +79,11 @@ int run_get(Context& ctx, const ParsedArgs& args) {
 }
 
 int run_set(Context& ctx, const ParsedArgs& args) {
-    const auto& pos = args.positional;
+    auto pos = args.positional;
+    Manager& server = server_of(ctx, pos);
+    if (pos.empty()) throw UsageError("Invalid number of arguments");
     if (is_server_set(pos)) {
-        for (const auto& [key, value] : key_values(pos)) ctx.manager().set_config(key, value);
+        for (const auto& [key, value] : key_values(pos)) server.set_config(key, value);
         return 0;
     }
     if (pos.size() < 2) throw UsageError("Invalid number of arguments");
@@ -77,9 +93,11 @@ int run_set(Context& ctx, const ParsedArgs& args) {
 }
 
 int run_unset(Context& ctx, const ParsedArgs& args) {
-    const auto& pos = args.positional;
+    auto pos = args.positional;
+    Manager& server = server_of(ctx, pos);
+    if (pos.empty()) throw UsageError("Invalid number of arguments");
     if (pos.size() == 1) {
-        ctx.manager().set_config(pos[0], "");
+        server.set_config(pos[0], "");
         return 0;
     }
     Instance inst = instance_of(ctx, pos[0]);
@@ -89,9 +107,11 @@ int run_unset(Context& ctx, const ParsedArgs& args) {
 }
 
 int run_show(Context& ctx, const ParsedArgs& args) {
-    if (args.positional.empty()) {
+    auto pos = args.positional;
+    Manager& server = server_of(ctx, pos);
+    if (pos.empty()) {
         require_not_expanded(args);
-        nlohmann::ordered_json doc{{"config", ctx.manager().config()}};
+        nlohmann::ordered_json doc{{"config", server.config()}};
         std::fputs(render_yaml(doc.dump()).c_str(), stdout);
         return 0;
     }

@@ -28,7 +28,7 @@ const std::vector<FlagSpec> create_flags = {
 // -d DEVICE,KEY=VALUE as lxc's: sets a key of one of the new instance's own devices, or of a
 // device its profiles give it, which then becomes its own (the profile's keys plus the override),
 // e.g. -d root,size=32MiB.
-void apply_device_overrides(Context& ctx, const std::vector<std::string>& entries, api::InstancesPost& post) {
+void apply_device_overrides(Manager& manager, Context& ctx, const std::vector<std::string>& entries, api::InstancesPost& post) {
     if (entries.empty()) return;
     std::map<std::string, api::ConfigMap> overrides;
     for (const auto& entry : entries) {
@@ -40,7 +40,7 @@ void apply_device_overrides(Context& ctx, const std::vector<std::string>& entrie
     }
     api::DeviceMap from_profiles;
     for (const auto& name : post.profiles.value_or(std::vector<std::string>{"default"}))
-        for (const auto& [device, config] : ctx.manager().profiles().get(ctx.project(), name).devices) from_profiles[device] = config;
+        for (const auto& [device, config] : manager.profiles().get(ctx.project(), name).devices) from_profiles[device] = config;
     for (const auto& [device, keys] : overrides) {
         if (!post.devices.count(device)) {
             auto inherited = from_profiles.find(device);
@@ -55,16 +55,19 @@ void apply_device_overrides(Context& ctx, const std::vector<std::string>& entrie
 
 // -n NETWORK as lxc's: the instance's own eth0 on a managed network, or on a host bridge or
 // interface by nictype and parent.
-api::ConfigMap eth0_on(Context& ctx, const std::string& name) {
-    api::Network network = ctx.manager().networks().get(ctx.project(), name);
+api::ConfigMap eth0_on(Manager& manager, Context& ctx, const std::string& name) {
+    api::Network network = manager.networks().get(ctx.project(), name);
     if (network.managed) return {{"type", "nic"}, {"network", network.name}, {"name", "eth0"}};
     return {{"type", "nic"}, {"nictype", network.type == "bridge" ? "bridged" : "macvlan"}, {"parent", network.name}, {"name", "eth0"}};
 }
 
-api::InstancesPost make_post(Context& ctx, const ParsedArgs& args) {
+// lxc's `[<remote>:]<image> [<remote>:][<name>]`: the instance goes to the second argument's
+// remote (the default remote without one).
+api::InstancesPost make_post(Context& ctx, const ParsedArgs& args, const RemoteRef& target) {
+    Manager& manager = ctx.manager(target.remote);
     api::InstancesPost post;
-    set_instance_source(ctx, args.positional[0], post.source);  // REMOTE:ALIAS is pulled at create
-    post.name = args.positional.size() > 1 ? args.positional[1] : std::string();
+    set_instance_source(ctx, args.positional[0], post.source, target.remote);  // REMOTE:ALIAS is pulled at create
+    post.name = target.name;
     post.ephemeral = args.flag("ephemeral");
     for (const auto& kv : args.list("config")) {
         auto eq = kv.find('=');
@@ -75,13 +78,15 @@ api::InstancesPost make_post(Context& ctx, const ParsedArgs& args) {
     if (auto profiles = args.list("profile"); !profiles.empty()) post.profiles = profiles;
     // As lxc: the instance gets its own root disk device on that pool, over the profiles' one.
     if (auto pool = args.string("storage")) post.devices["root"] = {{"type", "disk"}, {"path", "/"}, {"pool", *pool}};
-    if (auto network = args.string("network")) post.devices["eth0"] = eth0_on(ctx, *network);
-    apply_device_overrides(ctx, args.list("device"), post);
+    if (auto network = args.string("network")) post.devices["eth0"] = eth0_on(manager, ctx, *network);
+    apply_device_overrides(manager, ctx, args.list("device"), post);
     return post;
 }
 
 int create(Context& ctx, const ParsedArgs& args, bool start) {
-    api::InstancesPost post = make_post(ctx, args);
+    RemoteRef target = instance_ref(ctx, args.positional.size() > 1 ? args.positional[1] : std::string());
+    if (target.remote == "local") target.remote.clear();
+    api::InstancesPost post = make_post(ctx, args, target);
     bool generated = post.name.empty();
     if (generated) post.name = random_instance_name();
     if (!ctx.quiet()) {
@@ -89,7 +94,7 @@ int create(Context& ctx, const ParsedArgs& args, bool start) {
         if (generated) std::printf("Instance name is: %s\n", post.name.c_str());
         std::fflush(stdout);
     }
-    auto& instances = ctx.manager().instances();
+    auto& instances = ctx.manager(target.remote).instances();
     {
         // lxc's wording: its progress comes from fetching and unpacking the image.
         ProgressRenderer progress("Retrieving image: ", ctx.quiet(), ctx.progress_bars());
@@ -112,7 +117,7 @@ int create(Context& ctx, const ParsedArgs& args, bool start) {
 Command make(std::string name, std::string summary, bool start) {
     Command cmd;
     cmd.name = std::move(name);
-    cmd.usage = "[<remote>:]<image> [<name>]";
+    cmd.usage = "[<remote>:]<image> [<remote>:][<name>]";
     cmd.summary = std::move(summary);
     cmd.examples = fmt::format("inst {0} busybox c1\n\ninst {0} busybox c1 -c limits.memory=256MiB -e\n\ninst {0} busybox c1 -s pool1 -d root,size=1GiB\n\ninst {0} busybox c1 -n instbr0", cmd.name);
     cmd.flags = create_flags;

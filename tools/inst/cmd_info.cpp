@@ -5,6 +5,7 @@
 
 #include "commands.hpp"
 #include "context.hpp"
+#include "remote_ref.hpp"
 #include "humanize.hpp"
 #include "instance_snapshot_commands.hpp"
 
@@ -63,9 +64,8 @@ std::string instance_info_text(const api::Instance& inst, const api::InstanceSta
 }
 
 int run_info(Context& ctx, const ParsedArgs& args) {
-    std::string name = args.positional[0];
-    if (name.starts_with("local:")) name.erase(0, 6);
-    Instance instance = ctx.manager().instances().get(ctx.project(), name);
+    RemoteRef ref = instance_ref(ctx, args.positional[0]);
+    Instance instance = ctx.manager(ref.remote).instances().get(ctx.project(), ref.name);
     api::Instance inst = instance.info();
     api::InstanceState state = instance.state();
     std::fputs(instance_info_text(inst, state).c_str(), stdout);

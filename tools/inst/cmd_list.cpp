@@ -8,6 +8,7 @@
 
 #include "commands.hpp"
 #include "context.hpp"
+#include "remote_ref.hpp"
 #include "humanize.hpp"
 #include "libinstance/api/instance.hpp"
 #include "output.hpp"
@@ -196,18 +197,26 @@ int run_list(Context& ctx, const ParsedArgs& args) {
     // As lxc: the default layout gains the project column with --all-projects.
     std::vector<Column> columns = parse_columns(args.string_or("columns", all_projects ? "ens46tS" : "ns46tS"));
 
+    // As lxc: a first argument "REMOTE:" lists that server, else the default remote is listed.
+    std::string remote = ctx.default_remote();
+    std::vector<std::string> filters = args.positional;
+    if (!filters.empty() && filters.front().ends_with(":")) {
+        remote = parse_remote_ref(ctx, filters.front()).remote;
+        filters.erase(filters.begin());
+    }
+    Manager& manager = ctx.manager(remote);
     std::vector<api::Instance> all;
     if (all_projects) {
-        for (const auto& p : ctx.manager().projects().list())
-            for (auto& i : ctx.manager().instances().list(p.name, true)) all.push_back(std::move(i));
+        for (const auto& p : manager.projects().list())
+            for (auto& i : manager.instances().list(p.name, true)) all.push_back(std::move(i));
     } else {
-        all = ctx.manager().instances().list(ctx.project(), true);
+        all = manager.instances().list(ctx.project(), true);
     }
     std::vector<api::Instance> shown;
     for (auto& i : all) {
         bool keep = true;
-        for (const auto& f : args.positional)
-            if (!(f.ends_with(":") || matches(i, f))) keep = false;  // "local:" names the only remote
+        for (const auto& f : filters)
+            if (!matches(i, f)) keep = false;
         if (keep) shown.push_back(std::move(i));
     }
     std::sort(shown.begin(), shown.end(),
@@ -219,7 +228,7 @@ int run_list(Context& ctx, const ParsedArgs& args) {
     for (const auto& i : shown) {
         Row r;
         for (const auto& c : columns)
-            r.push_back(c.data ? c.data(i) : std::to_string(ctx.manager().instances().get(i.project, i.name).snapshots().size()));
+            r.push_back(c.data ? c.data(i) : std::to_string(manager.instances().get(i.project, i.name).snapshots().size()));
         rows.push_back(std::move(r));
     }
     std::string raw;
@@ -227,7 +236,7 @@ int run_list(Context& ctx, const ParsedArgs& args) {
         // As lxc's full listing: each instance's snapshot documents (null when it has none).
         auto docs = nlohmann::ordered_json::parse(api::to_json(shown));
         for (auto& doc : docs) {
-            auto snapshots = ctx.manager().instances().get(doc.at("project").get<std::string>(), doc.at("name").get<std::string>()).snapshots();
+            auto snapshots = manager.instances().get(doc.at("project").get<std::string>(), doc.at("name").get<std::string>()).snapshots();
             if (!snapshots.empty()) doc["snapshots"] = nlohmann::ordered_json::parse(api::to_json(snapshots));
         }
         raw = docs.dump();

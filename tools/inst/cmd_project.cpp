@@ -63,12 +63,17 @@ void modify_project(Context& ctx, const std::string& name, const std::function<v
     projects(ctx).update(name, put, etag);
 }
 
-// `project list [<remote>:]`: only the local store has projects; image servers have none.
-void check_local_remote(Context& ctx, std::string remote) {
+// `project list [<remote>:]`: the local store's or an lxd remote's projects (the default
+// remote's without an argument); image servers have none.
+Manager& server_of(Context& ctx, const ParsedArgs& args) {
+    std::string remote = args.positional.empty() ? ctx.default_remote() : args.positional[0];
     if (remote.ends_with(":")) remote.pop_back();
-    if (remote == "local") return;
-    for (const auto& r : ctx.manager().remotes().list())
-        if (r.name == remote) throw UsageError("The remote isn't a private server");
+    if (remote.empty() || remote == "local") return ctx.manager();
+    for (const auto& r : ctx.manager().remotes().list()) {
+        if (r.name != remote) continue;
+        if (r.protocol != "lxd") throw UsageError("The remote isn't a private server");
+        return ctx.manager(remote);
+    }
     throw Error(ErrorCode::NotFound, fmt::format("The remote \"{}\" doesn't exist", remote), "remote");
 }
 
@@ -83,8 +88,7 @@ bool is_true(const api::ConfigMap& config, const std::string& key) {
 
 int run_list(Context& ctx, const ParsedArgs& args) {
     Format format = parse_format(args.string_or("format", "table"));
-    if (!args.positional.empty()) check_local_remote(ctx, args.positional[0]);
-    auto list = projects(ctx).list();
+    auto list = server_of(ctx, args).projects().list();
     // As lxc: the marker is on the project switched to, whatever --project says.
     std::string current = current_project(ctx.options().state_dir);
     std::vector<Row> rows;

@@ -1,7 +1,9 @@
 #pragma once
 // What every command gets: the global options and the lazily opened Manager.
 
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "libinstance/manager.hpp"
@@ -24,8 +26,14 @@ public:
     /// A context for a command run inside another one (`inst monitor -- ...`), on its manager.
     Context(GlobalOptions opts, std::shared_ptr<Manager> manager) : opts_(std::move(opts)), manager_(std::move(manager)) {}
 
+    /// The state directory's own (embedded) Manager: "local".
     Manager& manager() { return *shared_manager(); }
     std::shared_ptr<Manager> shared_manager();
+    /// The Manager of a remote: "" or "local" is the embedded one, an lxd remote a Manager
+    /// connected to it (RemoteStore::connect, once per run).
+    Manager& manager(const std::string& remote);
+    /// The remote used when an argument names none (`inst remote switch`); "" for local.
+    const std::string& default_remote();
     const GlobalOptions& options() const { return opts_; }
     const std::string& project() const { return opts_.project; }
     bool quiet() const { return opts_.quiet; }
@@ -34,6 +42,8 @@ public:
 private:
     GlobalOptions opts_;
     std::shared_ptr<Manager> manager_;
+    std::map<std::string, std::shared_ptr<Manager>> remote_managers_;
+    std::optional<std::string> default_remote_;
 };
 
 }  // namespace li::cli

@@ -1,7 +1,9 @@
-// The CLI's current project per state directory, in <config dir>/config.yml:
+// The CLI's current project and default remote per state directory, in <config dir>/config.yml:
 //
 //   current_projects:
 //     /var/lib/libinstance: p1
+//   default_remotes:
+//     /var/lib/libinstance: r1
 //
 // Keys are absolute state directories, so each --state-dir keeps its own current project.
 #include "current_project.hpp"
@@ -24,6 +26,7 @@ namespace fs = std::filesystem;
 namespace {
 
 const char* const projects_key = "current_projects";
+const char* const remotes_key = "default_remotes";
 
 fs::path config_file() { return cli_config_dir() / "config.yml"; }
 
@@ -83,24 +86,42 @@ fs::path cli_config_dir() {
     return fs::path(".config") / "inst";
 }
 
-std::string current_project(const std::string& state_dir) {
-    YAML::Node projects = load_config()[projects_key];
-    if (!projects || !projects.IsMap()) return "default";
-    YAML::Node project = projects[state_dir_key(state_dir)];
-    if (!project || !project.IsScalar() || project.Scalar().empty()) return "default";
-    return project.Scalar();
+namespace {
+
+// One state directory's entry in the map under `section`, or fallback.
+std::string entry_of(const char* section, const std::string& state_dir, const std::string& fallback) {
+    YAML::Node entries = load_config()[section];
+    if (!entries || !entries.IsMap()) return fallback;
+    YAML::Node value = entries[state_dir_key(state_dir)];
+    if (!value || !value.IsScalar() || value.Scalar().empty()) return fallback;
+    return value.Scalar();
 }
 
-void set_current_project(const std::string& state_dir, const std::string& project) {
+// Sets (or, when value is the fallback, removes) one state directory's entry under `section`.
+void set_entry(const char* section, const std::string& state_dir, const std::string& value, bool forget) {
     YAML::Node doc = load_config();
-    YAML::Node projects = doc[projects_key];
-    if (!projects || !projects.IsMap()) projects = YAML::Node(YAML::NodeType::Map);
+    YAML::Node entries = doc[section];
+    if (!entries || !entries.IsMap()) entries = YAML::Node(YAML::NodeType::Map);
     std::string key = state_dir_key(state_dir);
-    if (project == "default") projects.remove(key);
-    else projects[key] = project;
-    if (projects.size() == 0) doc.remove(projects_key);
-    else doc[projects_key] = projects;
+    if (forget) entries.remove(key);
+    else entries[key] = value;
+    if (entries.size() == 0) doc.remove(section);
+    else doc[section] = entries;
     save_config(doc);
+}
+
+}  // namespace
+
+std::string current_project(const std::string& state_dir) { return entry_of(projects_key, state_dir, "default"); }
+
+void set_current_project(const std::string& state_dir, const std::string& project) {
+    set_entry(projects_key, state_dir, project, project == "default");
+}
+
+std::string default_remote(const std::string& state_dir) { return entry_of(remotes_key, state_dir, ""); }
+
+void set_default_remote(const std::string& state_dir, const std::string& remote) {
+    set_entry(remotes_key, state_dir, remote, remote.empty() || remote == "local");
 }
 
 }  // namespace li::cli

@@ -1,5 +1,6 @@
 #pragma once
-// The CLI's current project (what `inst project switch` sets), kept in inst's own config file,
+// The CLI's current project (what `inst project switch` sets) and default remote (`inst remote
+// switch`), kept in inst's own config file,
 // one per state directory, as lxc keeps one per remote. The library never reads this file.
 
 #include <filesystem>
@@ -16,5 +17,11 @@ std::string current_project(const std::string& state_dir);
 
 /// Makes project the current one for that state directory ("default" forgets the entry).
 void set_current_project(const std::string& state_dir, const std::string& project);
+
+/// The default remote for a state directory (`inst remote switch`): "" for local.
+std::string default_remote(const std::string& state_dir);
+
+/// Makes remote the default one for that state directory ("" or "local" forgets the entry).
+void set_default_remote(const std::string& state_dir, const std::string& remote);
 
 }  // namespace li::cli

@@ -23,6 +23,11 @@ RemoteRef parse_remote_ref(Context& ctx, const std::string& arg) {
     return {prefix, rest};
 }
 
+RemoteRef instance_ref(Context& ctx, const std::string& arg) {
+    if (arg.find(':') == std::string::npos) return {ctx.default_remote(), arg};
+    return parse_remote_ref(ctx, arg);
+}
+
 std::vector<api::Image> images_for_listing(Context& ctx, std::vector<std::string>& filters) {
     if (!filters.empty() && filters.front().find(':') != std::string::npos) {
         RemoteRef ref = parse_remote_ref(ctx, filters.front());
@@ -39,11 +44,26 @@ api::Image image_for_ref(Context& ctx, const std::string& arg) {
     return ctx.manager().images().get(ctx.project(), ref.name);
 }
 
-void set_instance_source(Context& ctx, const std::string& arg, api::InstanceSource& source) {
-    RemoteRef ref = parse_remote_ref(ctx, arg);
+void set_instance_source(Context& ctx, const std::string& arg, api::InstanceSource& source, const std::string& target_remote) {
+    RemoteRef ref = arg.find(':') == std::string::npos ? RemoteRef{ctx.default_remote(), arg} : parse_remote_ref(ctx, arg);
+    if (ref.remote == "local") ref.remote.clear();
     source.type = "image";
     source.alias = ref.name;  // the store (or the server) resolves aliases and fingerprints
-    if (!ref.remote.empty()) source.server = ref.remote;
+    if (ref.remote == target_remote) return;  // the target's own image
+    api::Remote image_remote;
+    if (!ref.remote.empty()) image_remote = ctx.manager().remotes().get(ref.remote);
+    if (ref.remote.empty() || image_remote.protocol == "lxd")
+        throw UsageError(fmt::format("Creating an instance on \"{}\" from an image of \"{}\" is not supported yet: use {}:{}",
+                                     target_remote.empty() ? "local" : target_remote, ref.remote.empty() ? "local" : ref.remote,
+                                     target_remote.empty() ? "local" : target_remote, ref.name));
+    if (target_remote.empty()) {
+        source.server = ref.remote;  // the library resolves its own remotes' names
+        return;
+    }
+    // A daemon does not know this state directory's remotes: it gets the server itself.
+    source.server = image_remote.url;
+    source.protocol = image_remote.protocol;
+    source.certificate = image_remote.certificate;
 }
 
 }  // namespace li::cli

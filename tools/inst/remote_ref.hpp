@@ -20,6 +20,10 @@ struct RemoteRef {
 /// Splits arg; a prefix that is not a remote is lxc's error "The remote "x" doesn't exist".
 RemoteRef parse_remote_ref(Context& ctx, const std::string& arg);
 
+/// An instance (or, with an empty name, a server) as `[<remote>:]<name>`: without a prefix, the
+/// default remote (`inst remote switch`), as lxc's; "local:" is the state directory.
+RemoteRef instance_ref(Context& ctx, const std::string& arg);
+
 /// The images `inst image list [<remote>:] [<filter>...]` shows: a remote's when the first
 /// argument names one (its "REMOTE:" prefix is then removed from filters), else the local ones.
 std::vector<api::Image> images_for_listing(Context& ctx, std::vector<std::string>& filters);
@@ -27,7 +31,11 @@ std::vector<api::Image> images_for_listing(Context& ctx, std::vector<std::string
 /// The image `[<remote>:]<image>` names: a remote's (as the server describes it) or a local one.
 api::Image image_for_ref(Context& ctx, const std::string& arg);
 
-/// Fills an instance source from `[<remote>:]<image>`: a remote's image is pulled at create.
-void set_instance_source(Context& ctx, const std::string& arg, api::InstanceSource& source);
+/// Fills the source of an instance created on `target_remote` ("" local) from
+/// `[<remote>:]<image>` (no prefix: the default remote): an image of the target itself by alias
+/// or fingerprint, or one of an image server, pulled at create. Copying an image from another
+/// daemon is refused.
+void set_instance_source(Context& ctx, const std::string& arg, api::InstanceSource& source,
+                         const std::string& target_remote = {});
 
 }  // namespace li::cli

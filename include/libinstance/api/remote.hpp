@@ -13,7 +13,7 @@ namespace li::api {
 struct Remote {
     std::string name;
     std::string url;                         ///< https://host[:port][/path]
-    std::string protocol = "simplestreams";  ///< the only protocol spoken so far
+    std::string protocol = "simplestreams";  ///< "simplestreams" (an image server) or "lxd" (a daemon: RemoteStore::connect)
     bool public_ = false;
     /// PEM certificate to trust for this server instead of the system CAs (self-signed servers).
     std::string certificate;

@@ -87,11 +87,13 @@ std::string source_of(const std::string& project, const std::string& name) { ret
 }  // namespace
 
 void Instance::file_push(std::string_view path, int fd, const FileOptions& opts) {
+    core_->refuse_remote("file transfer");
     with_root(*core_, project_, name_, Access::Write, [&](files::RootFiles& root) { root.push(path, fd, opts); });
     core_->events().lifecycle(project_, "instance-file-pushed", source_of(project_, name_), {{"file-path", std::string(path)}});
 }
 
 void Instance::file_push_data(std::string_view path, std::string_view data, const FileOptions& opts) {
+    core_->refuse_remote("file transfer");
     // A pipe feeds the streaming path; a writer thread keeps a large buffer from blocking on it.
     Pipe pipe = make_pipe();
     std::exception_ptr writer_error;
@@ -122,36 +124,43 @@ void Instance::file_push_data(std::string_view path, std::string_view data, cons
 }
 
 FileInfo Instance::file_pull(std::string_view path, int fd) {
+    core_->refuse_remote("file transfer");
     FileInfo info = with_root(*core_, project_, name_, Access::Read, [&](files::RootFiles& root) { return root.pull(path, fd); });
     core_->events().lifecycle(project_, "instance-file-retrieved", source_of(project_, name_), {{"file-path", std::string(path)}});
     return info;
 }
 
 FileInfo Instance::file_stat(std::string_view path) {
+    core_->refuse_remote("file transfer");
     return with_root(*core_, project_, name_, Access::Read, [&](files::RootFiles& root) { return root.pull(path, -1); });
 }
 
 void Instance::file_delete(std::string_view path) {
+    core_->refuse_remote("file transfer");
     with_root(*core_, project_, name_, Access::Write, [&](files::RootFiles& root) { root.remove(path); });
     core_->events().lifecycle(project_, "instance-file-deleted", source_of(project_, name_), {{"file-path", std::string(path)}});
 }
 
 void Instance::file_mkdir(std::string_view path, const FileOptions& opts) {
+    core_->refuse_remote("file transfer");
     with_root(*core_, project_, name_, Access::Write, [&](files::RootFiles& root) { root.mkdir(path, opts); });
     core_->events().lifecycle(project_, "instance-file-pushed", source_of(project_, name_), {{"file-path", std::string(path)}});
 }
 
 void Instance::file_symlink(std::string_view path, std::string_view target, const FileOptions& opts) {
+    core_->refuse_remote("file transfer");
     with_root(*core_, project_, name_, Access::Write, [&](files::RootFiles& root) { root.symlink(path, target, opts); });
     core_->events().lifecycle(project_, "instance-file-pushed", source_of(project_, name_), {{"file-path", std::string(path)}});
 }
 
 void Instance::file_push_tree(const std::filesystem::path& source, std::string_view path, const FileOptions& opts) {
+    core_->refuse_remote("file transfer");
     with_root(*core_, project_, name_, Access::Write, [&](files::RootFiles& root) { root.push_tree(source, path, opts); });
     core_->events().lifecycle(project_, "instance-file-pushed", source_of(project_, name_), {{"file-path", std::string(path)}});
 }
 
 void Instance::file_pull_tree(std::string_view path, const std::filesystem::path& target) {
+    core_->refuse_remote("file transfer");
     with_root(*core_, project_, name_, Access::Read, [&](files::RootFiles& root) { root.pull_tree(path, target); });
     core_->events().lifecycle(project_, "instance-file-retrieved", source_of(project_, name_), {{"file-path", std::string(path)}});
 }

@@ -1,4 +1,4 @@
-#include "tls_identity.hpp"
+#include "client/tls_identity.hpp"
 
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -14,7 +14,7 @@
 
 #include "libinstance/error.hpp"
 
-namespace li::daemon {
+namespace li::tls {
 
 namespace {
 
@@ -65,9 +65,11 @@ void add_extension(X509* cert, int nid, const std::string& value) {
     X509_EXTENSION_free(ext);
 }
 
-void create_identity(const fs::path& cert_file, const fs::path& key_file) {
+// A server certificate names the host (LXD's client checks the first DNS name); a client one
+// only needs clientAuth.
+void create_identity(const fs::path& cert_file, const fs::path& key_file, bool server) {
     Key key(EVP_EC_gen("P-384"));
-    if (!key) openssl_failed("making the server key");
+    if (!key) openssl_failed("making a certificate key");
     Cert cert(X509_new());
     X509_set_version(cert.get(), 2);
     unsigned char serial[16];
@@ -85,35 +87,44 @@ void create_identity(const fs::path& cert_file, const fs::path& key_file) {
     std::string cn = "root@" + host;
     X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>(cn.c_str()), -1, -1, 0);
     X509_set_issuer_name(cert.get(), name);
-    add_extension(cert.get(), NID_subject_alt_name, fmt::format("DNS:{},DNS:localhost,IP:127.0.0.1,IP:::1", host));
+    if (server) add_extension(cert.get(), NID_subject_alt_name, fmt::format("DNS:{},DNS:localhost,IP:127.0.0.1,IP:::1", host));
     add_extension(cert.get(), NID_key_usage, "critical,digitalSignature,keyEncipherment");
-    add_extension(cert.get(), NID_ext_key_usage, "serverAuth");
+    add_extension(cert.get(), NID_ext_key_usage, server ? "serverAuth" : "clientAuth");
     add_extension(cert.get(), NID_basic_constraints, "critical,CA:FALSE");
-    if (X509_sign(cert.get(), key.get(), EVP_sha384()) == 0) openssl_failed("signing the server certificate");
+    if (X509_sign(cert.get(), key.get(), EVP_sha384()) == 0) openssl_failed("signing a certificate");
 
     Bio key_bio(BIO_new(BIO_s_mem())), cert_bio(BIO_new(BIO_s_mem()));
     if (!PEM_write_bio_PrivateKey(key_bio.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr) ||
         !PEM_write_bio_X509(cert_bio.get(), cert.get()))
-        openssl_failed("writing the server certificate");
+        openssl_failed("writing a certificate");
     write_private(key_file, bio_text(key_bio.get()), 0600);
     write_private(cert_file, bio_text(cert_bio.get()), 0644);
 }
 
-std::string read_text(const fs::path& path) {
+}  // namespace
+
+std::string read_file_text(const fs::path& path) {
     std::ifstream in(path);
+    if (!in) throw Error(ErrorCode::NotFound, fmt::format("cannot read {}", path.string()), "path");
     std::stringstream ss;
     ss << in.rdbuf();
     return ss.str();
 }
 
-}  // namespace
-
 ServerIdentity load_or_create_server_identity(const fs::path& dir) {
     fs::create_directories(dir);
     ServerIdentity id{dir / "server.crt", dir / "server.key", {}, {}};
-    if (!fs::exists(id.cert_file) || !fs::exists(id.key_file)) create_identity(id.cert_file, id.key_file);
-    id.cert_pem = read_text(id.cert_file);
+    if (!fs::exists(id.cert_file) || !fs::exists(id.key_file)) create_identity(id.cert_file, id.key_file, true);
+    id.cert_pem = read_file_text(id.cert_file);
     id.fingerprint = sha256_hex(pem_to_der(id.cert_pem, "server.crt"));
+    return id;
+}
+
+ServerIdentity load_or_create_client_identity(const fs::path& cert_file, const fs::path& key_file) {
+    ServerIdentity id{cert_file, key_file, {}, {}};
+    if (!fs::exists(cert_file) || !fs::exists(key_file)) create_identity(cert_file, key_file, false);
+    id.cert_pem = read_file_text(cert_file);
+    id.fingerprint = sha256_hex(pem_to_der(id.cert_pem, cert_file.filename().string()));
     return id;
 }
 
@@ -184,4 +195,4 @@ std::string base64_encode(const std::string& bytes) {
     return out;
 }
 
-}  // namespace li::daemon
+}  // namespace li::tls

@@ -1,0 +1,282 @@
+#include "client/rest_transport.hpp"
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http.hpp>
+#include <fmt/format.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <optional>
+
+#include "client/tls_identity.hpp"
+#include "libinstance/error.hpp"
+
+namespace li {
+
+namespace asio = boost::asio;
+namespace http = boost::beast::http;
+using nlohmann::json;
+
+namespace {
+
+// A response body is one JSON document; anything bigger is a broken or hostile server.
+constexpr uint64_t kMaxBodyBytes = uint64_t{64} << 20;
+constexpr uint32_t kMaxHeaderBytes = 64 * 1024;
+
+ErrorCode code_for_status(int status, const std::string& message) {
+    switch (status) {
+        case 400: return ErrorCode::InvalidArgument;
+        case 403: return ErrorCode::PermissionDenied;
+        case 404: return ErrorCode::NotFound;
+        // instanced answers AlreadyExists, Busy and Conflict all with 409; the message tells them apart.
+        case 409: return message.find("already exists") != std::string::npos ? ErrorCode::AlreadyExists : ErrorCode::Conflict;
+        case 412: return ErrorCode::Conflict;
+        case 501: return ErrorCode::NotSupported;
+        case 503: return ErrorCode::Busy;
+        case 504: return ErrorCode::Timeout;
+        default: return ErrorCode::Backend;
+    }
+}
+
+std::string pem_of(X509* cert) {
+    std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new(BIO_s_mem()), BIO_free);
+    PEM_write_bio_X509(bio.get(), cert);
+    char* data = nullptr;
+    long n = BIO_get_mem_data(bio.get(), &data);
+    return std::string(data, static_cast<size_t>(n));
+}
+
+bool is_ip_literal(const std::string& host) {
+    boost::system::error_code ec;
+    asio::ip::make_address(host, ec);
+    return !ec;
+}
+
+}  // namespace
+
+RestEndpoint parse_rest_url(std::string_view url) {
+    RestEndpoint ep;
+    if (url.starts_with("unix://")) {
+        ep.unix_socket = true;
+        ep.socket_path = std::string(url.substr(7));
+        if (ep.socket_path.empty() || ep.socket_path.front() != '/')
+            throw Error::invalid("url", fmt::format("\"{}\": a unix URL needs an absolute socket path (unix:///path/unix.socket)", url));
+        return ep;
+    }
+    if (!url.starts_with("https://"))
+        throw Error::invalid("url", fmt::format("\"{}\" must start with https:// or unix://", url));
+    std::string_view rest = url.substr(8);
+    rest = rest.substr(0, rest.find('/'));
+    if (rest.starts_with('[')) {  // [v6]:port
+        auto close = rest.find(']');
+        if (close == std::string_view::npos) throw Error::invalid("url", fmt::format("\"{}\": unclosed '['", url));
+        ep.host = std::string(rest.substr(1, close - 1));
+        if (rest.size() > close + 1 && rest[close + 1] == ':') ep.port = std::string(rest.substr(close + 2));
+    } else {
+        auto colon = rest.rfind(':');
+        ep.host = std::string(rest.substr(0, colon));
+        if (colon != std::string_view::npos) ep.port = std::string(rest.substr(colon + 1));
+    }
+    if (ep.host.empty()) throw Error::invalid("url", fmt::format("\"{}\" has no host", url));
+    if (ep.port.empty() || ep.port.find_first_not_of("0123456789") != std::string::npos)
+        throw Error::invalid("url", fmt::format("\"{}\" has a bad port", url));
+    return ep;
+}
+
+std::string url_escape(std::string_view text) {
+    std::string out;
+    for (unsigned char c : text) {
+        if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') out += static_cast<char>(c);
+        else out += fmt::format("%{:02X}", c);
+    }
+    return out;
+}
+
+std::string with_project(std::string path, std::string_view project) {
+    if (project.empty()) return path;
+    path += path.find('?') == std::string::npos ? '?' : '&';
+    return path + "project=" + url_escape(project);
+}
+
+// One open connection: a unix socket or a TLS stream over TCP.
+struct RestTransport::Connection {
+    asio::io_context io;
+    std::optional<asio::local::stream_protocol::socket> unix_socket;
+    std::optional<asio::ssl::context> tls_context;
+    std::optional<asio::ssl::stream<asio::ip::tcp::socket>> tls;
+    boost::beast::flat_buffer buffer;
+    bool used = false;  // a reused connection may have been closed by the server meanwhile
+
+    template <class Fn>
+    auto with_stream(Fn&& fn) {
+        if (unix_socket) return fn(*unix_socket);
+        return fn(*tls);
+    }
+};
+
+RestTransport::RestTransport(RestConnectionParams params) : params_(std::move(params)), endpoint_(parse_rest_url(params_.url)) {}
+
+RestTransport::~RestTransport() = default;
+
+std::shared_ptr<RestTransport> RestTransport::clone() const { return std::make_shared<RestTransport>(params_); }
+
+void RestTransport::close() {
+    std::lock_guard lock(mutex_);
+    connection_.reset();
+}
+
+std::string RestTransport::peer_certificate() {
+    std::lock_guard lock(mutex_);
+    if (!connection_ && !endpoint_.unix_socket) {
+        // Connect to learn it.
+        request_locked("GET", "/1.0", {}, {});
+    }
+    return peer_certificate_;
+}
+
+namespace {
+
+// Opens a connection as the parameters say; the server's certificate is checked before
+// anything is sent (a token's secret must not reach an impostor).
+std::unique_ptr<RestTransport::Connection> open_connection(const RestConnectionParams& params, const RestEndpoint& ep,
+                                                           std::string& peer_pem) {
+    auto c = std::make_unique<RestTransport::Connection>();
+    if (ep.unix_socket) {
+        c->unix_socket.emplace(c->io);
+        c->unix_socket->connect(asio::local::stream_protocol::endpoint(ep.socket_path));
+        return c;
+    }
+    auto& ctx = c->tls_context.emplace(asio::ssl::context::tls_client);
+    ctx.set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 | asio::ssl::context::no_sslv3 |
+                    asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1);
+    if (!params.client_certificate.empty()) {
+        ctx.use_certificate_chain(asio::buffer(params.client_certificate));
+        ctx.use_private_key(asio::buffer(params.client_key), asio::ssl::context::pem);
+    }
+    bool pinned = !params.server_certificate.empty() || !params.server_fingerprint.empty();
+    if (pinned) {
+        ctx.set_verify_mode(asio::ssl::verify_none);  // compared with the pinned one below
+    } else {
+        ctx.set_default_verify_paths();
+        ctx.set_verify_mode(asio::ssl::verify_peer);
+        ctx.set_verify_callback(asio::ssl::host_name_verification(ep.host));
+    }
+    auto& stream = c->tls.emplace(c->io, ctx);
+    if (!is_ip_literal(ep.host)) SSL_set_tlsext_host_name(stream.native_handle(), ep.host.c_str());
+    asio::ip::tcp::resolver resolver(c->io);
+    asio::connect(stream.next_layer(), resolver.resolve(ep.host, ep.port));
+    stream.handshake(asio::ssl::stream_base::client);
+
+    X509* peer = SSL_get_peer_certificate(stream.native_handle());
+    if (!peer) throw Error(ErrorCode::PermissionDenied, fmt::format("{} presented no certificate", params.url), "server_certificate");
+    peer_pem = pem_of(peer);
+    X509_free(peer);
+    if (pinned) {
+        std::string fingerprint = tls::sha256_hex(tls::pem_to_der(peer_pem, "server_certificate"));
+        std::string expected = params.server_fingerprint;
+        if (!params.server_certificate.empty())
+            expected = tls::sha256_hex(tls::pem_to_der(params.server_certificate, "server_certificate"));
+        if (fingerprint != expected)
+            throw Error(ErrorCode::PermissionDenied,
+                        fmt::format("the certificate of {} (fingerprint {}) is not the trusted one (fingerprint {})", params.url,
+                                    fingerprint, expected),
+                        params.server_certificate.empty() ? "fingerprint" : "server_certificate");
+    }
+    return c;
+}
+
+RestResponse decode(const http::response<http::string_body>& res) {
+    RestResponse out;
+    out.http_status = static_cast<int>(res.result_int());
+    if (auto it = res.find(http::field::etag); it != res.end()) {
+        out.etag = std::string(it->value());
+        if (out.etag.size() >= 2 && out.etag.front() == '"' && out.etag.back() == '"') out.etag = out.etag.substr(1, out.etag.size() - 2);
+    }
+    if (auto it = res.find(http::field::location); it != res.end()) out.location = std::string(it->value());
+    json doc = res.body().empty() ? json() : json::parse(res.body(), nullptr, false);
+    bool ok_status = out.http_status >= 200 && out.http_status < 300;
+    if (doc.is_discarded() || (!doc.is_object() && !ok_status)) {
+        std::string text = res.body().substr(0, 200);
+        throw Error(code_for_status(out.http_status, text),
+                    fmt::format("server answered {} with no LXD response{}{}", out.http_status, text.empty() ? "" : ": ", text));
+    }
+    if (!doc.is_object()) return out;
+    out.type = doc.value("type", "");
+    if (out.type == "error" || !ok_status) {
+        int status = doc.value("error_code", out.http_status);
+        std::string message = doc.value("error", "");
+        if (message.empty()) message = fmt::format("server answered {}", status);
+        throw Error(code_for_status(status, message), message, status == 412 ? "etag" : "");
+    }
+    if (doc.contains("metadata")) out.metadata = doc["metadata"];
+    if (doc.contains("operation") && doc["operation"].is_string()) out.operation = doc["operation"];
+    return out;
+}
+
+bool connection_dropped(const boost::system::error_code& ec) {
+    return ec == http::error::end_of_stream || ec == asio::error::eof || ec == asio::error::connection_reset ||
+           ec == asio::error::broken_pipe || ec == asio::ssl::error::stream_truncated;
+}
+
+}  // namespace
+
+RestResponse RestTransport::request(std::string_view method, std::string_view path, const json* body,
+                                    const std::map<std::string, std::string>& headers) {
+    std::lock_guard lock(mutex_);
+    return request_locked(method, path, body ? body->dump() : std::string(), headers);
+}
+
+RestResponse RestTransport::request_locked(std::string_view method, std::string_view path, const std::string& body,
+                                           const std::map<std::string, std::string>& headers) {
+    http::request<http::string_body> req;
+    req.method(http::string_to_verb(boost::beast::string_view(method.data(), method.size())));
+    if (req.method() == http::verb::unknown) throw Error::invalid("method", fmt::format("unknown HTTP method \"{}\"", method));
+    req.target(std::string(path));
+    req.version(11);
+    req.set(http::field::host, endpoint_.unix_socket ? std::string("unix.socket") : endpoint_.host);
+    req.set(http::field::user_agent, "libinstance");
+    req.keep_alive(true);
+    for (const auto& [name, value] : headers) req.set(name, value);
+    if (!body.empty()) {
+        req.set(http::field::content_type, "application/json");
+        req.body() = body;
+    }
+    req.prepare_payload();
+
+    http::response<http::string_body> res;
+    for (int attempt = 0;; attempt++) {
+        bool reused = false;
+        try {
+            if (!connection_) connection_ = open_connection(params_, endpoint_, peer_certificate_);
+            reused = connection_->used;
+            connection_->used = true;
+            res = connection_->with_stream([&](auto& stream) {
+                http::write(stream, req);
+                http::response_parser<http::string_body> parser;
+                parser.body_limit(kMaxBodyBytes);
+                parser.header_limit(kMaxHeaderBytes);
+                http::read(stream, connection_->buffer, parser);
+                return parser.release();
+            });
+            if (!res.keep_alive()) connection_.reset();
+            break;
+        } catch (const boost::system::system_error& e) {
+            connection_.reset();
+            // A kept-alive connection the server closed while idle: open a new one, once.
+            if (reused && attempt == 0 && connection_dropped(e.code())) continue;
+            if (e.code() == http::error::body_limit)
+                throw Error(ErrorCode::Backend, fmt::format("{}: the response is larger than 64 MiB", params_.url));
+            throw Error(ErrorCode::Backend, fmt::format("{}: {}", params_.url, e.code().message()), "url");
+        } catch (...) {
+            connection_.reset();
+            throw;
+        }
+    }
+    return decode(res);  // an error envelope keeps the connection
+}
+
+}  // namespace li

@@ -1,0 +1,102 @@
+#pragma once
+// li::RestTransport: a synchronous HTTP/1.1 client for the LXD REST API 1.0, spoken by a connected
+// Manager to a remote instanced (or LXD). One kept-alive connection, reused and reopened when the
+// server closes it; requests are serialised by a mutex, so one transport may be shared by
+// threads (a long wait holds the others up: operation watchers use clone()).
+//
+// Connection parameters are public (params()) so that websocket users (exec, console, events)
+// can open their own connections with the same URL, client identity and server trust.
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+
+namespace li {
+
+/// Where and how to connect.
+struct RestConnectionParams {
+    /// "unix:///abs/path/unix.socket" (trusted by the daemon, no TLS) or "https://host[:port]".
+    std::string url;
+    std::string client_certificate;  ///< PEM presented over TLS (empty: none)
+    std::string client_key;          ///< PEM private key of client_certificate
+    /// PEM the server must present (compared with the peer's certificate; no CA or host name
+    /// check then). Empty: the system CAs and the host name are verified, unless
+    /// server_fingerprint is set.
+    std::string server_certificate;
+    /// SHA-256 (lowercase hex) of the DER certificate the server must present; used before a
+    /// certificate is pinned (a trust token carries it). Checked before any request is sent.
+    std::string server_fingerprint;
+};
+
+/// The parts of a URL the transport dials.
+struct RestEndpoint {
+    bool unix_socket = false;
+    std::string socket_path;  ///< unix
+    std::string host;         ///< https (brackets of an IPv6 literal removed)
+    std::string port = "8443";
+};
+
+/// Parses a connection URL; InvalidArgument naming "url" when it is neither form.
+RestEndpoint parse_rest_url(std::string_view url);
+
+/// A decoded LXD response envelope.
+struct RestResponse {
+    int http_status = 0;
+    std::string type;          ///< "sync" or "async"
+    nlohmann::json metadata;   ///< the envelope's metadata (an async one's: the operation)
+    std::string operation;     ///< async: "/1.0/operations/<id>"
+    std::string etag;          ///< the ETag header without quotes, when sent
+    std::string location;      ///< the Location header, when sent
+};
+
+class RestTransport {
+public:
+    explicit RestTransport(RestConnectionParams params);
+    ~RestTransport();
+    RestTransport(const RestTransport&) = delete;
+    RestTransport& operator=(const RestTransport&) = delete;
+
+    const RestConnectionParams& params() const { return params_; }
+    const RestEndpoint& endpoint() const { return endpoint_; }
+    /// A new transport with the same parameters and a connection of its own.
+    std::shared_ptr<RestTransport> clone() const;
+
+    /// Sends one request and decodes LXD's envelope. `path` is absolute ("/1.0/instances?...",
+    /// already encoded); body, when not null, is sent as JSON. An error envelope (or a non-2xx
+    /// status) becomes li::Error with the server's message: 400 InvalidArgument, 403
+    /// PermissionDenied, 404 NotFound, 409 AlreadyExists ("already exists") else Conflict, 412
+    /// Conflict (key "etag"), 501 NotSupported, 503 Busy, 504 Timeout, others Backend.
+    /// Connection failures are Backend naming the URL; responses over 64 MiB are refused.
+    RestResponse request(std::string_view method, std::string_view path, const nlohmann::json* body = nullptr,
+                         const std::map<std::string, std::string>& headers = {});
+    RestResponse get(std::string_view path) { return request("GET", path); }
+
+    /// Drops the connection; the next request opens a new one. Servers decide trust when a TLS
+    /// connection opens, so a client just trusted must reconnect to be seen as trusted.
+    void close();
+
+    /// The PEM certificate the server presented on the last TLS connection ("" over unix).
+    std::string peer_certificate();
+
+    struct Connection;  // the open socket or TLS stream (rest_transport.cpp)
+
+private:
+    RestResponse request_locked(std::string_view method, std::string_view path, const std::string& body,
+                                const std::map<std::string, std::string>& headers);
+
+    RestConnectionParams params_;
+    RestEndpoint endpoint_;
+    std::mutex mutex_;
+    std::unique_ptr<Connection> connection_;
+    std::string peer_certificate_;
+};
+
+/// "path?project=NAME" (or "&project=" when path has a query already); unchanged for "".
+std::string with_project(std::string path, std::string_view project);
+/// Percent-encodes one path segment or query value.
+std::string url_escape(std::string_view text);
+
+}  // namespace li
