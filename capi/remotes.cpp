@@ -25,6 +25,24 @@ int li_remote_add(li_manager* mgr, const char* remote_json, li_error** err) {
     });
 }
 
+int li_remote_add_with_token(li_manager* mgr, const char* remote_json, const char* token, li_error** err) {
+    return boundary(err, [&] {
+        auto& m = checked(mgr, "mgr");
+        auto remote = li::api::remote_from_json(required(remote_json, "remote_json"));
+        m.manager_->remotes().add_with_token(remote, required(token, "token"));
+    });
+}
+
+int li_remote_connect(li_manager** out, li_manager* mgr, const char* name, li_error** err) {
+    return boundary(err, [&] {
+        out_param(out, "out");
+        auto& m = checked(mgr, "mgr");
+        auto handle = std::make_unique<li_manager>();
+        handle->manager_ = m.manager_->remotes().connect(required(name, "name"));
+        *out = handle.release();
+    });
+}
+
 int li_remote_list_json(char** out_json, li_manager* mgr, li_error** err) {
     return boundary(err, [&] {
         out_param(out_json, "out_json");

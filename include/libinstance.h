@@ -1357,6 +1357,29 @@ LI_EXPORT int li_network_leases_json(char **out_json, li_manager *mgr, const cha
  * @since 0.1
  */
 LI_EXPORT int li_remote_add(li_manager *mgr, const char *remote_json, li_error **err);
+/**
+ * @brief Adds an "lxd" remote (a daemon: instanced or LXD) with a trust token made on it
+ * (`lxc config trust add`), as `lxc remote add NAME TOKEN` does: the server's certificate must have
+ * the token's fingerprint (checked before the secret is sent), this state directory's client
+ * certificate (`client.crt`, made on first use) becomes trusted there, and the server's
+ * certificate is pinned in the remote.
+ * @param remote_json as for li_remote_add(); "url" may be left out (the token's first address).
+ * @return -LI_ERR_INVALID_ARGUMENT naming "token" for a token that does not decode;
+ * -LI_ERR_PERMISSION_DENIED naming "token" for a fingerprint mismatch or a token the server
+ * refuses (used, cancelled, forged).
+ * @since 0.1
+ */
+LI_EXPORT int li_remote_add_with_token(li_manager *mgr, const char *remote_json, const char *token, li_error **err);
+/**
+ * @brief Opens a manager connected to an "lxd" remote of mgr: its calls go to the daemon over the
+ * LXD REST API (instances, their config and snapshots, projects, operations, server config; the
+ * rest fails with -LI_ERR_NOT_SUPPORTED for now, see docs/design/0009-remote-manager.md). Close it
+ * with li_manager_free(); its state directory is "".
+ * @return -LI_ERR_INVALID_ARGUMENT naming "name" for an image server; -LI_ERR_PERMISSION_DENIED
+ * when the daemon does not trust this client.
+ * @since 0.1
+ */
+LI_EXPORT int li_remote_connect(li_manager **out, li_manager *mgr, const char *name, li_error **err);
 /** @brief All remotes as a JSON array of remote documents (see li_remote_add()). @since 0.1 */
 LI_EXPORT int li_remote_list_json(char **out_json, li_manager *mgr, li_error **err);
 /** @brief One remote by name; LI_ERR_NOT_FOUND when unknown. @since 0.1 */

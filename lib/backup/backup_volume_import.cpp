@@ -112,6 +112,7 @@ std::string import_volume(ManagerCore& core, const std::string& pool_name, const
 
 api::StorageVolume StorageVolumeStore::import_backup(std::string_view pool, const fs::path& file, const BackupImportOptions& opts,
                                                      std::string_view project) {
+    core_->refuse_remote("storage volumes (StorageVolumeStore::import_backup)");
     Operation op = import_backup_impl(pool, file, opts, project, false);
     op.get();
     return get(pool, "custom", op.info().metadata.at("name"), project);
@@ -119,6 +120,7 @@ api::StorageVolume StorageVolumeStore::import_backup(std::string_view pool, cons
 
 Operation StorageVolumeStore::import_backup_async(std::string_view pool, const fs::path& file, const BackupImportOptions& opts,
                                                   std::string_view project) {
+    core_->refuse_remote("storage volumes (StorageVolumeStore::import_backup_async)");
     return import_backup_impl(pool, file, opts, project, true);
 }
 

@@ -73,6 +73,7 @@ void copy_with_progress(const fs::path& from, const fs::path& to, uint64_t& done
 }  // namespace
 
 ImageExportResult ImageStore::export_image(std::string_view project, std::string_view ref, const fs::path& target) {
+    core_->refuse_remote("images (ImageStore::export_image)");
     Operation op = export_impl(project, ref, target, false);
     op.get();
     auto md = op.info().metadata;
@@ -83,6 +84,7 @@ ImageExportResult ImageStore::export_image(std::string_view project, std::string
 }
 
 Operation ImageStore::export_image_async(std::string_view project, std::string_view ref, const fs::path& target) {
+    core_->refuse_remote("images (ImageStore::export_image_async)");
     return export_impl(project, ref, target, true);
 }
 

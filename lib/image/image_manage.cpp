@@ -18,6 +18,7 @@
 namespace li {
 
 void ImageStore::rename_alias(std::string_view project_in, std::string_view alias, std::string_view new_name) {
+    core_->refuse_remote("images (ImageStore::rename_alias)");
     std::string project = project_scope(*core_, project_in, ProjectFeature::Images);
     validate_alias_name(new_name, "name");
     core_->db().transaction([&](SQLite::Database& db) {
@@ -33,6 +34,7 @@ void ImageStore::rename_alias(std::string_view project_in, std::string_view alia
 
 void ImageStore::update_alias(std::string_view project_in, std::string_view alias, std::string_view target_ref,
                               std::string_view description) {
+    core_->refuse_remote("images (ImageStore::update_alias)");
     std::string project = project_scope(*core_, project_in, ProjectFeature::Images);
     core_->db().transaction([&](SQLite::Database& db) {
         if (!repo::alias_exists(db, project, std::string(alias)))
@@ -44,11 +46,13 @@ void ImageStore::update_alias(std::string_view project_in, std::string_view alia
 }
 
 std::vector<api::ImageAliasesEntry> ImageStore::list_aliases(std::string_view project_in) {
+    core_->refuse_remote("images (ImageStore::list_aliases)");
     std::string project = project_scope(*core_, project_in, ProjectFeature::Images);
     return core_->db().read([&](SQLite::Database& db) { return repo::list_aliases(db, project); });
 }
 
 api::ImageAliasesEntry ImageStore::get_alias(std::string_view project_in, std::string_view alias) {
+    core_->refuse_remote("images (ImageStore::get_alias)");
     std::string project = project_scope(*core_, project_in, ProjectFeature::Images);
     auto found = core_->db().read([&](SQLite::Database& db) { return repo::find_alias(db, project, std::string(alias)); });
     if (!found) throw Error(ErrorCode::NotFound, fmt::format("image alias \"{}\" not found", alias), "alias");
@@ -56,6 +60,7 @@ api::ImageAliasesEntry ImageStore::get_alias(std::string_view project_in, std::s
 }
 
 api::Image ImageStore::update(std::string_view project_in, std::string_view ref, const api::ImagePut& put) {
+    core_->refuse_remote("images (ImageStore::update)");
     std::string project = project_scope(*core_, project_in, ProjectFeature::Images);
     check_rfc3339(put.expires_at, "expires_at");
     for (const auto& [k, v] : put.properties)
@@ -89,6 +94,7 @@ std::vector<std::string> prune_expired_images(const std::shared_ptr<ManagerCore>
 }
 
 std::vector<std::string> ImageStore::prune_expired() {
+    core_->refuse_remote("images (ImageStore::prune_expired)");
     return prune_expired_images(core_, static_cast<int64_t>(std::time(nullptr)));
 }
 

@@ -154,12 +154,14 @@ void publish_instance(const std::shared_ptr<ManagerCore>& core, const std::strin
 }  // namespace
 
 api::Image ImageStore::publish(std::string_view project, const ImagePublishOptions& opts) {
+    core_->refuse_remote("images (ImageStore::publish)");
     Operation op = publish_impl(project, opts, false);
     op.get();
     return get(project, op.info().metadata.at("fingerprint"));
 }
 
 Operation ImageStore::publish_async(std::string_view project, const ImagePublishOptions& opts) {
+    core_->refuse_remote("images (ImageStore::publish_async)");
     return publish_impl(project, opts, true);
 }
 

@@ -66,10 +66,12 @@ std::string fingerprint_of(const Operation& op) {
 ImageStore::ImageStore(std::shared_ptr<ManagerCore> core) : core_(std::move(core)) {}
 
 api::Image ImageStore::build(std::string_view project, const ImageBuildOptions& opts) {
+    core_->refuse_remote("images (ImageStore::build)");
     return get(project, fingerprint_of(build_impl(project, opts, false)));
 }
 
 Operation ImageStore::build_async(std::string_view project, const ImageBuildOptions& opts) {
+    core_->refuse_remote("images (ImageStore::build_async)");
     return build_impl(project, opts, true);
 }
 
@@ -116,10 +118,12 @@ Operation ImageStore::build_impl(std::string_view project_in, const ImageBuildOp
 }
 
 api::Image ImageStore::import_file(std::string_view project, const fs::path& path, const ImageImportOptions& opts) {
+    core_->refuse_remote("images (ImageStore::import_file)");
     return get(project, fingerprint_of(import_impl(project, path, opts, false)));
 }
 
 Operation ImageStore::import_file_async(std::string_view project, const fs::path& path, const ImageImportOptions& opts) {
+    core_->refuse_remote("images (ImageStore::import_file_async)");
     return import_impl(project, path, opts, true);
 }
 
@@ -156,6 +160,7 @@ Operation ImageStore::import_impl(std::string_view project_in, const fs::path& p
 }
 
 std::vector<api::Image> ImageStore::list(std::string_view project_in) {
+    core_->refuse_remote("images (ImageStore::list)");
     std::string project = project_scope(*core_, project_in, ProjectFeature::Images);
     auto records = core_->db().read([&](SQLite::Database& db) { return repo::list_images(db, project); });
     std::vector<api::Image> out;
@@ -164,11 +169,13 @@ std::vector<api::Image> ImageStore::list(std::string_view project_in) {
 }
 
 api::Image ImageStore::get(std::string_view project_in, std::string_view ref) {
+    core_->refuse_remote("images (ImageStore::get)");
     std::string project = project_scope(*core_, project_in, ProjectFeature::Images);
     return core_->db().read([&](SQLite::Database& db) { return repo::resolve_image(db, project, std::string(ref)).image; });
 }
 
 void ImageStore::remove(std::string_view project_in, std::string_view ref) {
+    core_->refuse_remote("images (ImageStore::remove)");
     std::string project = project_scope(*core_, project_in, ProjectFeature::Images);
     auto record = core_->db().read([&](SQLite::Database& db) { return repo::resolve_image(db, project, std::string(ref)); });
     auto lock = core_->locks().lock_image(project, record.image.fingerprint);
@@ -192,6 +199,7 @@ void ImageStore::remove(std::string_view project_in, std::string_view ref) {
 
 void ImageStore::create_alias(std::string_view project_in, std::string_view alias, std::string_view ref,
                               std::string_view description) {
+    core_->refuse_remote("images (ImageStore::create_alias)");
     std::string project = project_scope(*core_, project_in, ProjectFeature::Images);
     validate_alias_name(alias);
     core_->db().transaction([&](SQLite::Database& db) {
@@ -204,6 +212,7 @@ void ImageStore::create_alias(std::string_view project_in, std::string_view alia
 }
 
 void ImageStore::delete_alias(std::string_view project_in, std::string_view alias) {
+    core_->refuse_remote("images (ImageStore::delete_alias)");
     std::string project = project_scope(*core_, project_in, ProjectFeature::Images);
     bool deleted = core_->db().transaction([&](SQLite::Database& db) { return repo::delete_alias(db, project, std::string(alias)); });
     if (!deleted) throw Error(ErrorCode::NotFound, fmt::format("image alias \"{}\" not found", alias), "alias");

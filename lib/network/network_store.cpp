@@ -113,6 +113,7 @@ NetworkContext context_of(ManagerCore& core, const std::string& project, const s
 NetworkStore::NetworkStore(std::shared_ptr<ManagerCore> core) : core_(std::move(core)) {}
 
 api::Network NetworkStore::create(std::string_view project_in, const api::NetworksPost& post) {
+    core_->refuse_remote("networks (NetworkStore::create)");
     std::string project = project_scope(*core_, project_in, ProjectFeature::Networks);
     validate_network_name(post.name, "name");
     auto driver_ptr = network_driver(*core_, post.type);
@@ -156,6 +157,7 @@ api::Network NetworkStore::create(std::string_view project_in, const api::Networ
 }
 
 std::vector<api::Network> NetworkStore::list(std::string_view project_in) {
+    core_->refuse_remote("networks (NetworkStore::list)");
     std::string project = project_scope(*core_, project_in, ProjectFeature::Networks);
     auto records = core_->db().read([&](SQLite::Database& db) { return repo::list_networks(db, project); });
     std::map<std::string, api::Network> by_name;
@@ -172,6 +174,7 @@ std::vector<api::Network> NetworkStore::list(std::string_view project_in) {
 }
 
 api::Network NetworkStore::get(std::string_view project_in, std::string_view name_in) {
+    core_->refuse_remote("networks (NetworkStore::get)");
     std::string project = project_scope(*core_, project_in, ProjectFeature::Networks);
     std::string name(name_in);
     auto record = core_->db().read([&](SQLite::Database& db) { return repo::find_network(db, project, name); });
@@ -181,6 +184,7 @@ api::Network NetworkStore::get(std::string_view project_in, std::string_view nam
 }
 
 bool NetworkStore::exists(std::string_view project, std::string_view name) {
+    core_->refuse_remote("networks (NetworkStore::exists)");
     try {
         get(project, name);
         return true;
@@ -191,6 +195,7 @@ bool NetworkStore::exists(std::string_view project, std::string_view name) {
 }
 
 std::string NetworkStore::etag(std::string_view project_in, std::string_view name_in) {
+    core_->refuse_remote("networks (NetworkStore::etag)");
     std::string project = project_scope(*core_, project_in, ProjectFeature::Networks);
     std::string name(name_in);
     auto record = core_->db().read([&](SQLite::Database& db) { return repo::find_network(db, project, name); });
@@ -199,6 +204,7 @@ std::string NetworkStore::etag(std::string_view project_in, std::string_view nam
 }
 
 void NetworkStore::update(std::string_view project_in, std::string_view name_in, const api::NetworkPut& put, std::string_view if_match) {
+    core_->refuse_remote("networks (NetworkStore::update)");
     std::string project = project_scope(*core_, project_in, ProjectFeature::Networks);
     std::string name(name_in);
     auto lock = core_->locks().lock_networks();
@@ -233,6 +239,7 @@ void NetworkStore::update(std::string_view project_in, std::string_view name_in,
 }
 
 void NetworkStore::rename(std::string_view project_in, std::string_view name_in, std::string_view new_name_in) {
+    core_->refuse_remote("networks (NetworkStore::rename)");
     std::string project = project_scope(*core_, project_in, ProjectFeature::Networks);
     std::string name(name_in);
     std::string new_name(new_name_in);
@@ -265,6 +272,7 @@ void NetworkStore::rename(std::string_view project_in, std::string_view name_in,
 }
 
 void NetworkStore::remove(std::string_view project_in, std::string_view name_in) {
+    core_->refuse_remote("networks (NetworkStore::remove)");
     std::string project = project_scope(*core_, project_in, ProjectFeature::Networks);
     std::string name(name_in);
     auto lock = core_->locks().lock_networks();
@@ -283,6 +291,7 @@ void NetworkStore::remove(std::string_view project_in, std::string_view name_in)
 }
 
 api::NetworkState NetworkStore::state(std::string_view project_in, std::string_view name_in) {
+    core_->refuse_remote("networks (NetworkStore::state)");
     std::string project = project_scope(*core_, project_in, ProjectFeature::Networks);
     std::string name(name_in);
     auto record = core_->db().read([&](SQLite::Database& db) { return repo::find_network(db, project, name); });
@@ -291,6 +300,7 @@ api::NetworkState NetworkStore::state(std::string_view project_in, std::string_v
 }
 
 std::vector<api::NetworkLease> NetworkStore::leases(std::string_view project_in, std::string_view name_in) {
+    core_->refuse_remote("networks (NetworkStore::leases)");
     std::string project = project_scope(*core_, project_in, ProjectFeature::Networks);
     std::string name(name_in);
     NetworkRecord record = core_->db().read([&](SQLite::Database& db) { return find_or_throw(db, project, name); });

@@ -28,10 +28,12 @@ std::string fingerprint_in(const Operation& op) {
 }  // namespace
 
 api::Image ImageStore::copy_from_remote(std::string_view project, const api::ImagesPost& post) {
+    core_->refuse_remote("images (ImageStore::copy_from_remote)");
     return get(project, fingerprint_in(copy_from_remote_async_impl(project, post, false)));
 }
 
 Operation ImageStore::copy_from_remote_async(std::string_view project, const api::ImagesPost& post) {
+    core_->refuse_remote("images (ImageStore::copy_from_remote_async)");
     return copy_from_remote_async_impl(project, post, true);
 }
 
@@ -50,10 +52,12 @@ Operation ImageStore::copy_from_remote_async_impl(std::string_view project_in, c
 }
 
 api::Image ImageStore::refresh(std::string_view project, std::string_view ref) {
+    core_->refuse_remote("images (ImageStore::refresh)");
     return get(project, fingerprint_in(refresh_async_impl(project, ref, false)));
 }
 
 Operation ImageStore::refresh_async(std::string_view project, std::string_view ref) {
+    core_->refuse_remote("images (ImageStore::refresh_async)");
     return refresh_async_impl(project, ref, true);
 }
 

@@ -101,6 +101,7 @@ PoolRecord find_or_throw(SQLite::Database& db, const std::string& name) {
 StoragePoolStore::StoragePoolStore(std::shared_ptr<ManagerCore> core) : core_(std::move(core)) {}
 
 api::StoragePool StoragePoolStore::create(const api::StoragePoolsPost& post) {
+    core_->refuse_remote("storage pools (StoragePoolStore::create)");
     validate_pool_name(post.name);
     if (post.driver.empty()) throw Error::invalid("driver", "no storage driver given (available: dir, btrfs)");
     PoolRecord record;
@@ -135,6 +136,7 @@ api::StoragePool StoragePoolStore::create(const api::StoragePoolsPost& post) {
 }
 
 std::vector<api::StoragePool> StoragePoolStore::list() {
+    core_->refuse_remote("storage pools (StoragePoolStore::list)");
     auto records = core_->db().read([](SQLite::Database& db) { return repo::list_pools(db); });
     std::vector<api::StoragePool> out;
     for (const auto& r : records) out.push_back(to_api(*core_, r));
@@ -142,6 +144,7 @@ std::vector<api::StoragePool> StoragePoolStore::list() {
 }
 
 api::StoragePool StoragePoolStore::get(std::string_view name_in) {
+    core_->refuse_remote("storage pools (StoragePoolStore::get)");
     std::string name(name_in);
     auto record = core_->db().read([&](SQLite::Database& db) { return find_or_throw(db, name); });
     return to_api(*core_, record);
@@ -156,11 +159,13 @@ std::string pool_etag(const PoolRecord& record) {
 }  // namespace
 
 std::string StoragePoolStore::etag(std::string_view name_in) {
+    core_->refuse_remote("storage pools (StoragePoolStore::etag)");
     std::string name(name_in);
     return core_->db().read([&](SQLite::Database& db) { return pool_etag(find_or_throw(db, name)); });
 }
 
 api::StoragePool StoragePoolStore::update(std::string_view name_in, const api::StoragePoolPut& put, std::string_view if_match) {
+    core_->refuse_remote("storage pools (StoragePoolStore::update)");
     std::string name(name_in);
     auto lock = core_->locks().lock_storage_pool(name);
     PoolRecord current = core_->db().read([&](SQLite::Database& db) { return find_or_throw(db, name); });
@@ -205,6 +210,7 @@ api::StoragePool StoragePoolStore::update(std::string_view name_in, const api::S
 }
 
 api::ResourcesStoragePool StoragePoolStore::resources(std::string_view name_in) {
+    core_->refuse_remote("storage pools (StoragePoolStore::resources)");
     std::string name(name_in);
     core_->db().read([&](SQLite::Database& db) { return find_or_throw(db, name); });
     PoolUsage usage = core_->pool(name).pool_usage();
@@ -215,6 +221,7 @@ api::ResourcesStoragePool StoragePoolStore::resources(std::string_view name_in) 
 }
 
 void StoragePoolStore::remove(std::string_view name_in) {
+    core_->refuse_remote("storage pools (StoragePoolStore::remove)");
     std::string name(name_in);
     auto lock = core_->locks().lock_storage_pool(name);
     core_->db().read([&](SQLite::Database& db) { return find_or_throw(db, name); });

@@ -139,11 +139,13 @@ void copy_custom_volume(ManagerCore& core, const std::string& pool, const api::S
 
 void StorageVolumeStore::move(std::string_view pool, std::string_view name, const api::StorageVolumePost& post,
                               std::string_view project) {
+    core_->refuse_remote("storage volumes (StorageVolumeStore::move)");
     move_impl(pool, name, post, project, false).get();
 }
 
 Operation StorageVolumeStore::move_async(std::string_view pool, std::string_view name, const api::StorageVolumePost& post,
                                          std::string_view project) {
+    core_->refuse_remote("storage volumes (StorageVolumeStore::move_async)");
     return move_impl(pool, name, post, project, true);
 }
 

@@ -86,6 +86,16 @@ TEST_CASE("remotes through the C ABI: add, list, get, rename, remove, bad input"
     expect_ok(CALL(li_remote_list_json(&json, mgr.get(), ERR)));
     CHECK(take_json(json).size() == 1);
 
+    // lxd remotes: a token that does not decode is refused before any connection; an image
+    // server is no daemon to connect to. (tests/daemon/test_inst_remote.py drives a real one.)
+    expect_invalid(CALL(li_remote_add_with_token(mgr.get(), R"({"name":"d","url":"https://127.0.0.1:1"})", "garbage", ERR)),
+                   "token");
+    expect_invalid(CALL(li_remote_add_with_token(mgr.get(), R"({"name":"d"})", nullptr, ERR)), "token");
+    li_manager* connected = nullptr;
+    expect_invalid(CALL(li_remote_connect(&connected, mgr.get(), "images", ERR)), "name", {"images"});
+    CHECK(connected == nullptr);
+    expect_fail(CALL(li_remote_connect(&connected, mgr.get(), "nosuch", ERR)), LI_ERR_NOT_FOUND, {"nosuch"});
+
     expect_ok(CALL(li_remote_rename(mgr.get(), "images", "mirror", ERR)));
     expect_fail(CALL(li_remote_get_json(&json, mgr.get(), "images", ERR)), LI_ERR_NOT_FOUND, {"images"});
     expect_ok(CALL(li_remote_remove(mgr.get(), "mirror", ERR)));
