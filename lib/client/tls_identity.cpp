@@ -111,12 +111,38 @@ std::string read_file_text(const fs::path& path) {
     return ss.str();
 }
 
+namespace {
+
+// The fingerprint of a certificate file, kept beside it as "<size> <mtime ns> <sha256>" so that a
+// daemon start needs no X.509 parsing: OpenSSL's initialisation costs ~2 MiB resident, which a
+// daemon serving only its unix socket never otherwise pays. A replaced certificate (another size
+// or time) is fingerprinted again.
+std::string cached_fingerprint(const fs::path& cert_file, const std::string& cert_pem) {
+    struct stat st {};
+    if (::stat(cert_file.c_str(), &st) != 0) throw Error::from_errno(fmt::format("reading {}", cert_file.string()), errno);
+    std::string stamp = fmt::format("{} {}", static_cast<long long>(st.st_size),
+                                    static_cast<long long>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec);
+    fs::path cache = cert_file.string() + ".fingerprint";
+    std::ifstream in(cache);
+    std::string size, mtime, hex;
+    if (in >> size >> mtime >> hex && size + " " + mtime == stamp && hex.size() == 64) return hex;
+    hex = sha256_hex(pem_to_der(cert_pem, cert_file.filename().string()));
+    try {
+        write_private(cache, stamp + " " + hex + "\n", 0644);
+    } catch (const std::exception&) {
+        // A read-only state directory: the next start computes it again.
+    }
+    return hex;
+}
+
+}  // namespace
+
 ServerIdentity load_or_create_server_identity(const fs::path& dir) {
     fs::create_directories(dir);
     ServerIdentity id{dir / "server.crt", dir / "server.key", {}, {}};
     if (!fs::exists(id.cert_file) || !fs::exists(id.key_file)) create_identity(id.cert_file, id.key_file, true);
     id.cert_pem = read_file_text(id.cert_file);
-    id.fingerprint = sha256_hex(pem_to_der(id.cert_pem, "server.crt"));
+    id.fingerprint = cached_fingerprint(id.cert_file, id.cert_pem);
     return id;
 }
 

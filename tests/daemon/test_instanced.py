@@ -1,6 +1,7 @@
 """instanced's process and transport: foreground start on a private state directory, waitready,
 the unix socket's mode, LXD's envelopes for /, /1.0 and errors, body limits, Debian's `lxc` client
 reading /1.0, and shutdown both through `instanced shutdown` and SIGTERM."""
+import hashlib
 import json
 import os
 import signal
@@ -73,3 +74,33 @@ def test_a_second_daemon_on_the_same_state_directory_is_refused(daemon):
     second = subprocess.run([INSTANCED, "--state-dir", state], capture_output=True, text=True, timeout=60)
     assert second.returncode != 0
     assert "in use" in second.stderr or "already answers" in second.stderr
+
+
+def _der_sha256(cert_file):
+    der = subprocess.run(["openssl", "x509", "-in", cert_file, "-outform", "der"], capture_output=True, check=True).stdout
+    return hashlib.sha256(der).hexdigest()
+
+
+def test_certificate_fingerprint_is_the_certificates_and_follows_a_replaced_one(daemon):
+    proc, state, http = daemon
+    cert = os.path.join(state, "instanced", "server.crt")
+    _, payload = http.request("GET", "/1.0")
+    assert envelope(payload)["metadata"]["environment"]["certificate_fingerprint"] == _der_sha256(cert)
+    # An administrator replaces the certificate (as LXD allows): the next start serves the new
+    # one's fingerprint, not a remembered one.
+    proc.send_signal(signal.SIGTERM)
+    proc.wait(timeout=30)
+    key = os.path.join(state, "instanced", "server.key")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                    "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=replaced"], capture_output=True, check=True)
+    again = subprocess.Popen([INSTANCED, "--state-dir", state], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        assert subprocess.run([INSTANCED, "waitready", "--state-dir", state, "--timeout", "30"]).returncode == 0
+        _, payload = http.request("GET", "/1.0")
+        server = envelope(payload)["metadata"]["environment"]
+        assert server["certificate_fingerprint"] == _der_sha256(cert)
+        assert "replaced" in subprocess.run(["openssl", "x509", "-noout", "-subject"], input=server["certificate"].encode(),
+                                            capture_output=True, check=True).stdout.decode()
+    finally:
+        again.send_signal(signal.SIGTERM)
+        again.wait(timeout=30)

@@ -72,14 +72,20 @@ Identity identify(TlsStream& stream, TrustStore& trust) {
 }  // namespace
 
 HttpsListener::HttpsListener(asio::io_context& io, const SessionContext& context, TrustStore& trust, const ServerIdentity& server)
-    : io_(io), context_(context), trust_(trust), ssl_(ssl::context::tls_server) {
-    ssl_.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
-                     ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
-    ssl_.use_certificate_chain_file(server.cert_file.string());
-    ssl_.use_private_key_file(server.key_file.string(), ssl::context::pem);
+    : io_(io), context_(context), trust_(trust), server_(server) {}
+
+ssl::context& HttpsListener::tls_context() {
+    if (ssl_) return *ssl_;
+    ssl::context ctx(ssl::context::tls_server);
+    ctx.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
+                    ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
+    ctx.use_certificate_chain_file(server_.cert_file.string());
+    ctx.use_private_key_file(server_.key_file.string(), ssl::context::pem);
     // Ask for the client's certificate and take any: trust is the store's decision, not a CA's.
-    ssl_.set_verify_mode(ssl::verify_peer);
-    ssl_.set_verify_callback([](bool, ssl::verify_context&) { return true; });
+    ctx.set_verify_mode(ssl::verify_peer);
+    ctx.set_verify_callback([](bool, ssl::verify_context&) { return true; });
+    ssl_.emplace(std::move(ctx));
+    return *ssl_;
 }
 
 void HttpsListener::listen(const std::string& address) {
@@ -90,6 +96,7 @@ void HttpsListener::listen(const std::string& address) {
         address_.clear();
     }
     if (address.empty()) return;
+    tls_context();  // a bad certificate fails here, before the port is taken
     auto [host, port] = split_address(address);
     tcp::resolver resolver(io_);
     boost::system::error_code ec;
@@ -120,7 +127,7 @@ void HttpsListener::accept() {
     acceptor_->async_accept([this](const boost::system::error_code& ec, tcp::socket socket) {
         if (ec == asio::error::operation_aborted || !acceptor_) return;
         if (!ec) {
-            auto stream = std::make_shared<TlsStream>(std::move(socket), ssl_);
+            auto stream = std::make_shared<TlsStream>(std::move(socket), *ssl_);
             // A client that never finishes its handshake is dropped after 30 s.
             auto timer = std::make_shared<asio::steady_timer>(io_, std::chrono::seconds(30));
             timer->async_wait([stream](const boost::system::error_code& e) {

@@ -26,10 +26,14 @@ public:
 
 private:
     void accept();
+    boost::asio::ssl::context& tls_context();
     boost::asio::io_context& io_;
     const SessionContext& context_;
     TrustStore& trust_;
-    boost::asio::ssl::context ssl_;
+    const ServerIdentity& server_;
+    // Made when HTTPS is first enabled: OpenSSL's initialisation (its configuration, providers,
+    // ~2 MiB resident) is not paid by a daemon that serves only its unix socket.
+    std::optional<boost::asio::ssl::context> ssl_;
     std::optional<boost::asio::ip::tcp::acceptor> acceptor_;
     std::string address_;
 };
