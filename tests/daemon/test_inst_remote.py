@@ -102,6 +102,17 @@ def test_remote_instance_lifecycle(served):
     info = me.ok("info", "r:c1")
     assert "Name: c1" in info and "Status: RUNNING" in info
 
+    # Snapshots: taken, listed by info, restored and deleted on the daemon.
+    me.ok("snapshot", "r:c1", "s1")
+    status, doc = daemon_get(http, "/1.0/instances/c1/snapshots")
+    assert status == 200 and doc["metadata"] == ["/1.0/instances/c1/snapshots/s1"]
+    assert "s1" in me.ok("info", "r:c1").split("Snapshots:")[-1]
+    me.ok("restore", "r:c1", "s1")
+    me.ok("delete", "r:c1/s1")
+    assert daemon_get(http, "/1.0/instances/c1/snapshots")[1]["metadata"] == []
+    # What has no REST mapping yet is refused, not done locally.
+    fails(me.run("info", "r:c1", "--show-log"), "not supported over a remote connection")
+
     # The default remote: bare names go to r.
     me.ok("remote", "switch", "r")
     assert me.ok("remote", "get-default").strip() == "r"

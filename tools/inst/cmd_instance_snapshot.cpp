@@ -13,6 +13,7 @@
 #include "operation_wait.hpp"
 #include "output.hpp"
 #include "progress.hpp"
+#include "remote_ref.hpp"
 
 namespace li::cli {
 
@@ -23,7 +24,12 @@ std::string strip_local(std::string name) {
     return name;
 }
 
-Instance instance_named(Context& ctx, const std::string& name) { return ctx.manager().instances().get(ctx.project(), name); }
+// `[<remote>:]<instance>`: "r:c1" is c1 on the lxd remote r (snapshot refs keep the prefix on
+// their instance part: "r:c1/s1").
+Instance instance_named(Context& ctx, const std::string& name) {
+    RemoteRef ref = instance_ref(ctx, name);
+    return ctx.manager(ref.remote).instances().get(ctx.project(), ref.name);
+}
 
 // One snapshot operation waited for like the other instance actions: progress on a terminal, Ctrl-C.
 void run_snapshot_operation(Context& ctx, const std::function<Operation()>& start) {
