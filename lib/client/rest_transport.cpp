@@ -259,6 +259,10 @@ RestResponse RestTransport::request_locked(std::string_view method, std::string_
                 http::response_parser<http::string_body> parser;
                 parser.body_limit(kMaxBodyBytes);
                 parser.header_limit(kMaxHeaderBytes);
+                // A declared length over the limit is refused before any of the body is read.
+                http::read_header(stream, connection_->buffer, parser);
+                if (auto length = parser.content_length(); length && *length > kMaxBodyBytes)
+                    throw boost::system::system_error(http::error::body_limit);
                 http::read(stream, connection_->buffer, parser);
                 return parser.release();
             });
