@@ -132,6 +132,12 @@ def test_remote_instance_lifecycle(served):
     assert json.loads(me.ok("list", "r:", "--format", "json")) == []
     fails(me.run("info", "r:c1"), "not found")
 
+    # The daemon's operations (kept a while after they end), listed and shown through r:.
+    ops = json.loads(me.ok("operation", "list", "r:", "--format", "json"))
+    assert ops and all(op["id"] for op in ops)
+    assert f"id: {ops[0]['id']}" in me.ok("operation", "show", f"r:{ops[0]['id']}")
+    assert json.loads(me.ok("operation", "list", "--format", "json")) == []  # local has none
+
 
 def test_tokens_that_must_be_refused(served):
     state, lxc, http, url = served

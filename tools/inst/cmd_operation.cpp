@@ -9,6 +9,7 @@
 #include "libinstance/api/operation.hpp"
 #include "libinstance/error.hpp"
 #include "output.hpp"
+#include "remote_ref.hpp"
 
 namespace li::cli {
 
@@ -27,7 +28,9 @@ Row operation_row(const api::Operation& op) {
 
 int run_list(Context& ctx, const ParsedArgs& args) {
     Format format = parse_format(args.string_or("format", "table"));
-    std::vector<api::Operation> ops = ctx.manager().operations().list();
+    // `[<remote>:]`: an lxd remote's operations, or the default remote's.
+    RemoteRef server = instance_ref(ctx, args.positional.empty() ? std::string() : args.positional[0]);
+    std::vector<api::Operation> ops = ctx.manager(server.remote).operations().list();
     std::vector<Row> rows;
     for (const auto& op : ops) rows.push_back(operation_row(op));
     std::sort(rows.begin(), rows.end());  // by id, like lxc
@@ -40,7 +43,8 @@ int run_list(Context& ctx, const ParsedArgs& args) {
 // Unknown ids are the common case here (see the group's help), so the error must name the id.
 Operation find(Context& ctx, const std::string& id) {
     try {
-        return ctx.manager().operations().get(id);
+        RemoteRef ref = instance_ref(ctx, id);  // "r:ID" on an lxd remote
+        return ctx.manager(ref.remote).operations().get(ref.name);
     } catch (const Error& e) {
         throw Error(e.code(), message_naming(e.what(), id), e.key());
     }
