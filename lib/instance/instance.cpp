@@ -33,7 +33,7 @@ using Context = InstanceContext;
 std::string source_of(const InstanceSpec& spec) { return api_source("instances", spec.name, spec.project); }
 
 void do_start(ManagerCore& core, Context& ctx) {
-    if (ctx.driver.state(ctx.spec).status_code == kRunning)
+    if (ctx.driver.status_code(ctx.spec) == kRunning)
         throw Error(ErrorCode::Conflict, fmt::format("instance \"{}\" is already running", ctx.spec.name), "name");
     ctx.driver.start(ctx.spec);
     core.db().transaction([&](SQLite::Database& db) { repo::set_instance_last_used(db, ctx.loaded.record.id, now_rfc3339()); });
@@ -43,14 +43,14 @@ void do_start(ManagerCore& core, Context& ctx) {
 }
 
 void do_stop(Context& ctx, const StopOptions& opts) {
-    if (ctx.driver.state(ctx.spec).status_code == kStopped)
+    if (ctx.driver.status_code(ctx.spec) == kStopped)
         throw Error(ErrorCode::Conflict, fmt::format("instance \"{}\" is not running", ctx.spec.name), "name");
     ctx.driver.stop(ctx.spec, opts.force, opts.timeout);
     log::info("instance stopped", {{"instance", ctx.spec.name}, {"project", ctx.spec.project}});
 }
 
 void do_delete(ManagerCore& core, Context& ctx, bool force) {
-    if (ctx.driver.state(ctx.spec).status_code != kStopped) {
+    if (ctx.driver.status_code(ctx.spec) != kStopped) {
         if (!force)
             throw Error(ErrorCode::Conflict,
                         fmt::format("instance \"{}\" is running; stop it first or delete with force", ctx.spec.name), "name");
@@ -91,7 +91,7 @@ Instance::Instance(std::shared_ptr<ManagerCore> core, std::string project, std::
 api::Instance Instance::info() const {
     if (auto rest = core_->rest()) return rest::instance_info(rest, project_, name_);
     Context ctx = context_of(*core_, project_, name_);
-    return to_api(ctx.loaded, ctx.driver.state(ctx.spec), false);
+    return to_api(ctx.loaded, ctx.driver.status_code(ctx.spec));
 }
 
 api::InstanceState Instance::state() const {
@@ -188,7 +188,7 @@ Operation Instance::locked_op(const char* description, bool async,
 ExecResult Instance::exec(const std::vector<std::string>& argv, const ExecOptions& opts) {
     core_->refuse_remote("exec");
     Context ctx = context_of(*core_, project_, name_);
-    if (ctx.driver.state(ctx.spec).status_code != kRunning)
+    if (ctx.driver.status_code(ctx.spec) != kRunning)
         throw Error(ErrorCode::Conflict, fmt::format("instance \"{}\" is not running", name_), "name");
     // LXD announces an exec when it begins, with the command as its context.
     core_->events().lifecycle_json(project_, "instance-exec", source_of(ctx.spec), nlohmann::json{{"command", argv}}.dump());

@@ -106,7 +106,7 @@ void Console::detach() {
 Console Instance::console(const ConsoleOptions& opts) {
     core_->refuse_remote("the console");
     Target t = target_of(*core_, project_, name_);
-    if (t.driver.state(t.spec).status_code != kRunning)
+    if (t.driver.status_code(t.spec) != kRunning)
         throw Error(ErrorCode::Conflict, fmt::format("instance \"{}\" is not running", name_), "name");
     Console console = t.driver.console(t.spec);
     if (opts.width > 0 && opts.height > 0) console.resize(opts.width, opts.height);

@@ -36,6 +36,9 @@ public:
     /// Graceful halt then kill after the timeout; force kills at once.
     virtual void stop(const InstanceSpec& spec, bool force, std::chrono::seconds timeout) = 0;
     virtual api::InstanceState state(const InstanceSpec& spec) = 0;
+    /// state()'s status_code alone, without the cost of the usage counters (cgroups, network,
+    /// disk): for the checks that only ask whether the instance runs.
+    virtual int status_code(const InstanceSpec& spec) = 0;
     virtual ExecResult exec(const InstanceSpec& spec, const std::vector<std::string>& argv, const ExecOptions& opts) = 0;
     /// Attaches to the console of the running instance.
     virtual Console console(const InstanceSpec& spec) = 0;

@@ -52,7 +52,7 @@ InstanceSpec spec_of(ManagerCore& core, const LoadedInstance& loaded) {
 bool is_running(ManagerCore& core, const LoadedInstance& loaded) {
     constexpr int kStopped = 102;  // LXD's status code
     InstanceSpec spec = spec_of(core, loaded);
-    return core.instance_driver(spec.type).state(spec).status_code != kStopped;
+    return core.instance_driver(spec.type).status_code(spec) != kStopped;
 }
 
 InstanceContext context_of(ManagerCore& core, const std::string& project, const std::string& name) {
@@ -82,6 +82,13 @@ api::Instance to_api(const LoadedInstance& loaded, const api::InstanceState& sta
     i.status_code = state.status_code;
     if (with_state) i.state = state;
     return i;
+}
+
+api::Instance to_api(const LoadedInstance& loaded, int status_code) {
+    api::InstanceState status;
+    status.status_code = status_code;
+    status.status = std::string(api::status_name(status_code));
+    return to_api(loaded, status, false);
 }
 
 }  // namespace li

@@ -35,5 +35,7 @@ InstanceContext context_of(ManagerCore& core, const std::string& project, const 
 
 /// LXD's api.Instance of a loaded instance with the given state.
 api::Instance to_api(const LoadedInstance& loaded, const api::InstanceState& state, bool with_state);
+/// The same without state: only the status, which the driver tells without reading any counter.
+api::Instance to_api(const LoadedInstance& loaded, int status_code);
 
 }  // namespace li

@@ -258,7 +258,7 @@ void restore_instance_snapshot(ManagerCore& core, InstanceContext& ctx, const st
                                                      "move the instance back first",
                                                      snapshot, root_disk_pool(after.expanded.devices), ctx.spec.pool));
 
-    bool was_running = ctx.driver.state(ctx.spec).status_code != kStopped;
+    bool was_running = ctx.driver.status_code(ctx.spec) != kStopped;
     if (was_running) ctx.driver.stop(ctx.spec, true, std::chrono::seconds(0));
     StorageDriver& pool = core.pool(ctx.spec.pool);
     try {

@@ -118,7 +118,7 @@ void update_instance(ManagerCore& core, InstanceContext& ctx, api::InstancePut p
             log::warn("undoing a root disk size change failed", {{"instance", current.name}, {"error", e.what()}});
         }
     };
-    bool running = ctx.driver.state(ctx.spec).status_code != kStopped;
+    bool running = ctx.driver.status_code(ctx.spec) != kStopped;
     try {
         if (running) ctx.driver.update(ctx.spec, after);
     } catch (...) {

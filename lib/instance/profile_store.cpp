@@ -226,7 +226,7 @@ void ProfileStore::update(std::string_view project_in, std::string_view name_in,
     for (auto& change : changes) {
         const std::string& inst = change.ctx.spec.name;
         try {
-            if (change.ctx.driver.state(change.ctx.spec).status_code == kStopped) continue;
+            if (change.ctx.driver.status_code(change.ctx.spec) == kStopped) continue;
             InstanceSpec after = spec_of(*core_, change.after);
             change.ctx.driver.update(change.ctx.spec, after);
         } catch (const Error& e) {

@@ -139,7 +139,7 @@ void add_console_routes(Router& router, Daemon& daemon) {
         if (type == "vga") throw Error::invalid("type", "VGA consoles are only supported by virtual machines");
         if (type != "console") throw Error::invalid("type", fmt::format("unknown console type \"{}\"", type));
         // LXD answers 400 for a stopped instance here.
-        if (instance.state().status_code != 103) throw Error::invalid("name", "Instance is not running");
+        if (instance.info().status_code != 103) throw Error::invalid("name", "Instance is not running");
         return async_response(*begin_console_session(daemon, instance, instance.console(opts)));
     });
 }

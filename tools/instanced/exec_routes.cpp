@@ -52,7 +52,8 @@ void add_exec_routes(Router& router, Daemon& daemon) {
         Instance instance = daemon.manager().instances().get(call.project(), call.params.at("name"));
         json body = body_object(call);
         ExecRequest req = exec_request(body);
-        if (instance.state().status_code != 103) throw Error(ErrorCode::Conflict, "Instance is not running", "name");
+        // info() asks the driver for the status alone, not the usage counters state() reads.
+        if (instance.info().status_code != 103) throw Error(ErrorCode::Conflict, "Instance is not running", "name");
         if (body.value("record-output", false))
             throw Error(ErrorCode::NotSupported, "record-output is not supported yet", "record-output");
         if (body.value("wait-for-websocket", false)) return async_response(*begin_websocket_exec(daemon, instance, req));

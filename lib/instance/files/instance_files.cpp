@@ -41,7 +41,7 @@ auto with_root(ManagerCore& core, const std::string& project, const std::string&
     InstanceDriver& driver = core.instance_driver(spec.type);
     StorageDriver& pool = core.pool(spec.pool);
     VolumeRef volume{VolumeType::Container, project_prefixed_name(project, name)};
-    bool stopped = driver.state(spec).status_code == kStopped;
+    bool stopped = driver.status_code(spec) == kStopped;
     if (stopped) pool.mount_volume(volume);
     struct Unmount {
         StorageDriver* pool;

@@ -35,6 +35,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
+constexpr int kStopped = 102;  // LXD's status code of a stopped instance
+
 // The target of the rootfs' /sbin/init symlink, resolved as the container would see it.
 std::string init_link_target(const fs::path& rootfs) {
     UniqueFd root(::open(rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
@@ -184,20 +186,24 @@ public:
         core_.pool(spec.pool).unmount_volume(VolumeRef{VolumeType::Container, lxc_name});
     }
 
+    int status_code(const InstanceSpec& spec) override {
+        std::string lxc_name = lxc_name_of(spec);
+        if (!fs::exists(core_.lxc_dir() / lxc_name / "config")) return kStopped;  // never started
+        return status_code_of(LxcContainer(lxc_name, core_.lxc_dir()).state());
+    }
+
     api::InstanceState state(const InstanceSpec& spec) override {
         api::InstanceState st;
         std::string lxc_name = lxc_name_of(spec);
         if (!fs::exists(core_.lxc_dir() / lxc_name / "config")) return st;  // never started
         LxcContainer c(lxc_name, core_.lxc_dir());
-        std::string s = c.state();
-        if (s == "RUNNING" || s == "STARTING" || s == "STOPPING") st.status_code = 103;
-        else if (s == "FROZEN" || s == "FREEZING" || s == "THAWED") st.status_code = 110;
-        else if (s == "ABORTING") st.status_code = 112;
-        else st.status_code = 102;
+        st.status_code = status_code_of(c.state());
         st.status = std::string(api::status_name(st.status_code));
-        if (st.status_code == 102) return st;
+        if (st.status_code == kStopped) return st;
+        // Two requests to the monitor in all (state, init pid); the rest is read from /proc and
+        // the cgroup file systems.
         st.pid = c.init_pid();
-        read_running_state(c, spec, st);
+        read_running_state(c, lxc_name, spec, st);
         st.disk["root"] = root_disk_usage(spec.volume_dir);
         return st;
     }
@@ -231,6 +237,13 @@ public:
     }
 
 private:
+    static int status_code_of(const std::string& lxc_state) {
+        if (lxc_state == "RUNNING" || lxc_state == "STARTING" || lxc_state == "STOPPING") return 103;
+        if (lxc_state == "FROZEN" || lxc_state == "FREEZING" || lxc_state == "THAWED") return 110;
+        if (lxc_state == "ABORTING") return 112;
+        return kStopped;
+    }
+
     // liblxc names are unique per lxcpath, so instances of other projects get a prefix, as in LXD.
     static std::string lxc_name_of(const InstanceSpec& spec) { return project_prefixed_name(spec.project, spec.name); }
 

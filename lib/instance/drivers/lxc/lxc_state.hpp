@@ -11,7 +11,9 @@ namespace li {
 
 /// Fills processes, CPU, memory and swap (from the container's cgroups, whichever version holds
 /// each controller) and the interfaces of its network namespace into st (whose pid is set).
-void read_running_state(const LxcContainer& c, const InstanceSpec& spec, api::InstanceState& st);
+/// lxc_name is the container's liblxc name, whose cgroup is lxc.payload.<lxc_name>.
+void read_running_state(const LxcContainer& c, const std::string& lxc_name, const InstanceSpec& spec,
+                        api::InstanceState& st);
 
 /// The root disk's usage: bytes written into the instance's own volume (not its image's layers).
 api::InstanceStateDisk root_disk_usage(const std::filesystem::path& volume_dir);
