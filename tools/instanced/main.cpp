@@ -5,16 +5,20 @@
 //   instanced shutdown [--state-dir DIR]                 stop it (SIGTERM does the same)
 //
 // DIR defaults to $LIBINSTANCE_DIR, else /var/lib/libinstance; the socket is DIR/unix.socket.
+#include <cerrno>
 #include <csignal>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <string>
+#include <sys/wait.h>
 #include <thread>
+#include <unistd.h>
 
 #include "daemon.hpp"
 #include "libinstance/error.hpp"
 #include "local_client.hpp"
+#include "tls_identity.hpp"
 
 namespace {
 
@@ -77,6 +81,29 @@ int shutdown_daemon(const std::filesystem::path& socket) {
     return 1;
 }
 
+// The server certificate is made on the first start, in a short-lived child: generating a key
+// initialises OpenSSL (~2 MiB resident), which a daemon serving only its unix socket never needs
+// again. Forked before the daemon starts any thread; a failure here leaves it to the daemon, which
+// then makes the certificate itself or reports why it cannot.
+void make_server_identity_in_child(const std::filesystem::path& state_dir) {
+    std::error_code ec;
+    std::filesystem::path dir = state_dir / "instanced";
+    if (!std::filesystem::is_directory(state_dir, ec)) return;  // a new state dir: the library makes it first
+    if (std::filesystem::exists(dir / "server.crt", ec) && std::filesystem::exists(dir / "server.key", ec)) return;
+    pid_t pid = ::fork();
+    if (pid < 0) return;
+    if (pid == 0) {
+        try {
+            li::tls::load_or_create_server_identity(dir);
+            ::_exit(0);
+        } catch (...) {
+            ::_exit(1);
+        }
+    }
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -89,6 +116,7 @@ int main(int argc, char** argv) {
         // A client gone mid-answer, or a command that closed its stdin, is an error on that write,
         // not a reason to die.
         std::signal(SIGPIPE, SIG_IGN);
+        make_server_identity_in_child(socket.parent_path());
         Daemon daemon(args.daemon);
         return daemon.run();
     } catch (const li::Error& e) {
