@@ -65,6 +65,11 @@ impl Manager {
         Ok(Manager { raw: NonNull::new(raw).expect("libinstance returned a NULL manager on success") })
     }
 
+    /// Takes ownership of a manager handle the C library returned on success (never NULL).
+    pub(crate) fn from_raw(raw: *mut sys::li_manager) -> Manager {
+        Manager { raw: NonNull::new(raw).expect("libinstance returned a NULL manager on success") }
+    }
+
     pub(crate) fn as_ptr(&self) -> *mut sys::li_manager {
         self.raw.as_ptr()
     }
@@ -363,6 +368,7 @@ fn with_import_opts<T>(
     alias: Option<&str>,
     call: impl FnOnce(*const c_char, &sys::li_image_import_opts) -> Result<T>,
 ) -> Result<T> {
-    let opts = crate::image_manage::ImportImageOptions { alias: alias.map(String::from), ..Default::default() };
+    let opts =
+        crate::image_manage::ImportImageOptions { alias: alias.map(String::from), ..Default::default() };
     crate::image_manage::with_import_opts(path, &opts, call)
 }

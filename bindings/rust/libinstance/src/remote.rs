@@ -28,6 +28,32 @@ impl Manager {
         check(|err| unsafe { sys::li_remote_add(self.as_ptr(), json.as_ptr(), err) })
     }
 
+    /// Adds an "lxd" remote (instanced or LXD) with a trust token made on it (`lxc config trust
+    /// add`), as `lxc remote add NAME TOKEN` does: the server must present the token's certificate
+    /// fingerprint before the secret is sent; it then trusts this state directory's client
+    /// certificate, and its own certificate is pinned in the remote. An empty `remote.url` means
+    /// the token's first address; `protocol` and `public` are ignored. InvalidArgument naming
+    /// `token` for a token that does not decode; PermissionDenied naming `token` for a fingerprint
+    /// mismatch or a token the server refuses (used, cancelled, forged).
+    pub fn add_remote_with_token(&self, remote: &api::Remote, token: &str) -> Result<()> {
+        let json = remote_json(remote)?;
+        let token = c_string("token", token)?;
+        check(|err| unsafe {
+            sys::li_remote_add_with_token(self.as_ptr(), json.as_ptr(), token.as_ptr(), err)
+        })
+    }
+
+    /// A manager connected to the "lxd" remote `name`: its calls go to the daemon over the LXD
+    /// REST API (instances, their config and snapshots, projects, operations, server config; the
+    /// rest fails with NotSupported). InvalidArgument naming `name` for an image server;
+    /// PermissionDenied when the daemon does not trust this client.
+    pub fn connect_remote(&self, name: &str) -> Result<Manager> {
+        let name = c_string("name", name)?;
+        let mut raw: *mut sys::li_manager = std::ptr::null_mut();
+        check(|err| unsafe { sys::li_remote_connect(&mut raw, self.as_ptr(), name.as_ptr(), err) })?;
+        Ok(Manager::from_raw(raw))
+    }
+
     /// All remotes.
     pub fn remotes(&self) -> Result<Vec<api::Remote>> {
         owned_json("Remote list", |out, err| unsafe { sys::li_remote_list_json(out, self.as_ptr(), err) })
