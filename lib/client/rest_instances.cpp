@@ -2,7 +2,7 @@
 #include <fmt/format.h>
 
 #include "client/rest_facades.hpp"
-#include "client/rest_json.hpp"
+#include "api/response_json.hpp"
 #include "client/rest_operation.hpp"
 #include "libinstance/error.hpp"
 

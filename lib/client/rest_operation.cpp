@@ -4,7 +4,7 @@
 #include <atomic>
 #include <thread>
 
-#include "client/rest_json.hpp"
+#include "api/response_json.hpp"
 #include "core/operation_state.hpp"
 #include "libinstance/error.hpp"
 

@@ -1,4 +1,4 @@
-#include "client/rest_json.hpp"
+#include "api/response_json.hpp"
 
 namespace li::rest {
 
