@@ -48,9 +48,11 @@ class Client:
 
     def __init__(self, state_dir: Union[str, "os.PathLike[str]", None] = None,
                  project: Optional[str] = None) -> None:
+        self._init(native.Manager(os.fspath(state_dir) if state_dir is not None else None), project)
+
+    def _init(self, manager: "_libinstance.Manager", project: Optional[str]) -> None:
         self.project = project
-        self._native: Optional[_libinstance.Manager] = native.Manager(
-            os.fspath(state_dir) if state_dir is not None else None)
+        self._native: Optional[_libinstance.Manager] = manager
         # Open instance handles keep the directory locked in the C library, so close() must
         # close them too, with operation handles and event subscriptions; weak so that dropped
         # handles do not pile up here.
@@ -65,6 +67,13 @@ class Client:
         self.profiles = ProfileManager(self)
         self.networks = NetworkManager(self)
         self.projects = ProjectManager(self)
+
+    @classmethod
+    def _from_native(cls, manager: "_libinstance.Manager", project: Optional[str] = None) -> "Client":
+        """A client over an already open native manager (e.g. one connected to a remote)."""
+        client = cls.__new__(cls)
+        client._init(manager, project)
+        return client
 
     @property
     def state_dir(self) -> str:

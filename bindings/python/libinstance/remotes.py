@@ -37,6 +37,10 @@ class Remote(Model):
         """The images the server offers for this host's architecture (newest of each product)."""
         return self.client.remotes.images(self.name)
 
+    def connect(self, project: Optional[str] = None) -> "Client":
+        """A client connected to this ``lxd`` remote; see :meth:`RemoteManager.connect`."""
+        return self.client.remotes.connect(self.name, project)
+
     def rename(self, new_name: str) -> None:
         self.client._manager().remote_rename(self.name, new_name)
         self.name = new_name
@@ -55,14 +59,40 @@ class RemoteManager:
         self._client = client
 
     def add(self, name: str, url: str, protocol: str = "simplestreams", public: bool = True,
-            certificate: Optional[str] = None) -> Remote:
+            certificate: Optional[str] = None, token: Optional[str] = None) -> Remote:
         """Adds a remote. ``certificate`` is a PEM certificate to trust for this server instead
         of the system CAs (a self-signed server); TLS verification is always on. Raises
-        InvalidArgument naming ``name``, ``url``, ``protocol`` or ``certificate``."""
+        InvalidArgument naming ``name``, ``url``, ``protocol`` or ``certificate``.
+
+        With ``token`` (made on a daemon by ``lxc config trust add``) it is
+        :meth:`add_with_token`: ``protocol`` and ``public`` are then ignored."""
+        if token is not None:
+            return self.add_with_token(name, token, url=url)
         doc = {"name": name, "url": url, "protocol": protocol, "public": public,
                "certificate": certificate or ""}
         self._client._manager().remote_add(json.dumps(doc))
         return self.get(name)
+
+    def add_with_token(self, name: str, token: str, url: Optional[str] = None) -> Remote:
+        """Adds an ``lxd`` remote (instanced or LXD) as ``lxc remote add NAME TOKEN`` does: the
+        server must present the token's certificate fingerprint, then it trusts this state
+        directory's client certificate and its own certificate is pinned in the remote.
+        ``url`` defaults to the token's first address. Raises InvalidArgument naming ``token``
+        for a token that does not decode, PermissionDenied naming ``token`` when the fingerprint
+        differs or the server refuses it (used, cancelled, forged)."""
+        doc = {"name": name, "url": url or "", "protocol": "lxd", "public": False}
+        self._client._manager().remote_add_with_token(json.dumps(doc), token)
+        return self.get(name)
+
+    def connect(self, remote: Union[str, Remote], project: Optional[str] = None) -> "Client":
+        """A :class:`Client` whose calls go to an ``lxd`` remote over the LXD REST API
+        (instances, their config and snapshots, projects, operations, server config; the rest
+        raises NotSupported). Close it like a local one. Raises InvalidArgument naming ``name``
+        for an image server, PermissionDenied when the daemon does not trust this client."""
+        from .client import Client
+
+        name = remote.name if isinstance(remote, Remote) else remote
+        return Client._from_native(self._client._manager().remote_connect(name), project)
 
     def create(self, name: str, url: str, **kwargs: Any) -> Remote:
         """The same as :meth:`add` (pylxd's verb)."""

@@ -14,6 +14,25 @@ void init_remotes(ManagerClass& cls) {
         },
         py::arg("remote_json"), "Adds a remote from its JSON document.");
     cls.def(
+        "remote_add_with_token",
+        [](const ManagerHandle& self, const std::string& remote_json, const std::string& token) {
+            auto mgr = self.get();
+            call_nogil([&](li_error** err) {
+                return li_remote_add_with_token(mgr.get(), remote_json.c_str(), token.c_str(), err);
+            });
+        },
+        py::arg("remote_json"), py::arg("token"),
+        "Adds an lxd remote with a trust token made on the daemon (lxc remote add NAME TOKEN).");
+    cls.def(
+        "remote_connect",
+        [](const ManagerHandle& self, const std::string& name) {
+            auto mgr = self.get();
+            li_manager* connected = nullptr;
+            call_nogil([&](li_error** err) { return li_remote_connect(&connected, mgr.get(), name.c_str(), err); });
+            return std::make_shared<ManagerHandle>(connected);
+        },
+        py::arg("name"), "A Manager connected to an lxd remote: its calls go to the daemon.");
+    cls.def(
         "remote_list",
         [](const ManagerHandle& self) {
             auto mgr = self.get();
