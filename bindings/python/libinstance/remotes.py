@@ -1,4 +1,5 @@
-"""Remotes (image servers speaking simplestreams over HTTPS): ``client.remotes``."""
+"""Remotes: image servers (simplestreams over HTTPS) and daemons (``lxd``: instanced or LXD,
+added with a trust token and reached with :meth:`RemoteManager.connect`): ``client.remotes``."""
 
 from __future__ import annotations
 

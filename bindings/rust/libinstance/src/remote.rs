@@ -1,5 +1,5 @@
-//! Remotes (image servers speaking simplestreams over HTTPS), copying images from them and
-//! refreshing images copied before.
+//! Remotes: image servers (simplestreams over HTTPS), copying images from them and refreshing images
+//! copied before; daemons ("lxd" remotes: instanced or LXD) added with a trust token and connected to.
 
 use std::ffi::CString;
 
