@@ -1,7 +1,9 @@
 // Storage pools through the C ABI: the default pool, a btrfs pool on a loop file holding a
 // container, refusal while in use, bad input naming the key and leaving the pools unchanged.
 
+#include <chrono>
 #include <mutex>
+#include <thread>
 #include <string>
 #include <vector>
 
@@ -180,9 +182,16 @@ TEST_CASE("storage pool update and resources through the C ABI: grow a btrfs poo
     CHECK(pool.at("config").at("source") == image.string());
     CHECK(pool.at("description") == "bigger");
     {
-        std::lock_guard lock(events_mutex);
+        // Events reach subscribers on the library's own thread: give it a moment.
         bool seen = false;
-        for (const auto& e : events) seen |= e.find("storage-pool-updated") != std::string::npos && e.find("/1.0/storage-pools/grow") != std::string::npos;
+        for (int i = 0; i < 500 && !seen; i++) {
+            {
+                std::lock_guard lock(events_mutex);
+                for (const auto& e : events)
+                    seen |= e.find("storage-pool-updated") != std::string::npos && e.find("/1.0/storage-pools/grow") != std::string::npos;
+            }
+            if (!seen) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
         CHECK(seen);
     }
 
