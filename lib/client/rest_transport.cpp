@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
+#include <algorithm>
 #include <optional>
 
 #include "client/tls_identity.hpp"
@@ -102,21 +103,25 @@ std::string with_project(std::string path, std::string_view project) {
     return path + "project=" + url_escape(project);
 }
 
-// One open connection: a unix socket or a TLS stream over TCP.
+// One open connection and the io_context its requests run on.
 struct RestTransport::Connection {
     asio::io_context io;
-    std::optional<asio::local::stream_protocol::socket> unix_socket;
-    std::optional<asio::ssl::context> tls_context;
-    std::optional<asio::ssl::stream<asio::ip::tcp::socket>> tls;
+    RestStream stream;
     boost::beast::flat_buffer buffer;
     bool used = false;  // a reused connection may have been closed by the server meanwhile
 
     template <class Fn>
     auto with_stream(Fn&& fn) {
-        if (unix_socket) return fn(*unix_socket);
-        return fn(*tls);
+        if (stream.unix_socket) return fn(*stream.unix_socket);
+        return fn(*stream.tls);
     }
 };
+
+void RestStream::close() {
+    boost::system::error_code ignored;
+    if (unix_socket) unix_socket->close(ignored);
+    if (tls) tls->lowest_layer().close(ignored);
+}
 
 RestTransport::RestTransport(RestConnectionParams params) : params_(std::move(params)), endpoint_(parse_rest_url(params_.url)) {}
 
@@ -140,17 +145,40 @@ std::string RestTransport::peer_certificate() {
 
 namespace {
 
+Error timed_out(const RestConnectionParams& params, const char* what, std::chrono::milliseconds limit) {
+    return Error(ErrorCode::Timeout,
+                 fmt::format("{}: no {} within {} s (is the server up and answering?)", params.url, what,
+                             std::chrono::duration_cast<std::chrono::seconds>(limit + std::chrono::milliseconds(999)).count()),
+                 "url");
+}
+
+void throw_if_failed(const boost::system::error_code& ec) {
+    if (ec) throw boost::system::system_error(ec);
+}
+
+}  // namespace
+
 // Opens a connection as the parameters say; the server's certificate is checked before
 // anything is sent (a token's secret must not reach an impostor).
-std::unique_ptr<RestTransport::Connection> open_connection(const RestConnectionParams& params, const RestEndpoint& ep,
-                                                           std::string& peer_pem) {
-    auto c = std::make_unique<RestTransport::Connection>();
+RestStream open_rest_stream(asio::io_context& io, const RestConnectionParams& params, const RestEndpoint& ep) {
+    RestStream s;
+    boost::system::error_code ec;
+    auto deadline = std::chrono::steady_clock::now() + params.connect_timeout;
+    auto left = [&] {
+        if (params.connect_timeout.count() <= 0) return std::chrono::milliseconds(0);
+        auto rest = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        return std::max(rest, std::chrono::milliseconds(1));
+    };
     if (ep.unix_socket) {
-        c->unix_socket.emplace(c->io);
-        c->unix_socket->connect(asio::local::stream_protocol::endpoint(ep.socket_path));
-        return c;
+        auto& socket = s.unix_socket.emplace(io);
+        if (!run_with_limit(io, s, left(), ec, [&](auto handler) {
+                socket.async_connect(asio::local::stream_protocol::endpoint(ep.socket_path), handler);
+            }))
+            throw timed_out(params, "connection", params.connect_timeout);
+        throw_if_failed(ec);
+        return s;
     }
-    auto& ctx = c->tls_context.emplace(asio::ssl::context::tls_client);
+    auto& ctx = *(s.tls_context = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_client));
     ctx.set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 | asio::ssl::context::no_sslv3 |
                     asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1);
     if (!params.client_certificate.empty()) {
@@ -165,18 +193,23 @@ std::unique_ptr<RestTransport::Connection> open_connection(const RestConnectionP
         ctx.set_verify_mode(asio::ssl::verify_peer);
         ctx.set_verify_callback(asio::ssl::host_name_verification(ep.host));
     }
-    auto& stream = c->tls.emplace(c->io, ctx);
+    auto& stream = s.tls.emplace(io, ctx);
     if (!is_ip_literal(ep.host)) SSL_set_tlsext_host_name(stream.native_handle(), ep.host.c_str());
-    asio::ip::tcp::resolver resolver(c->io);
-    asio::connect(stream.next_layer(), resolver.resolve(ep.host, ep.port));
-    stream.handshake(asio::ssl::stream_base::client);
+    asio::ip::tcp::resolver resolver(io);
+    auto addresses = resolver.resolve(ep.host, ep.port);
+    if (!run_with_limit(io, s, left(), ec, [&](auto handler) { asio::async_connect(stream.next_layer(), addresses, handler); }))
+        throw timed_out(params, "connection", params.connect_timeout);
+    throw_if_failed(ec);
+    if (!run_with_limit(io, s, left(), ec, [&](auto handler) { stream.async_handshake(asio::ssl::stream_base::client, handler); }))
+        throw timed_out(params, "TLS handshake", params.connect_timeout);
+    throw_if_failed(ec);
 
     X509* peer = SSL_get_peer_certificate(stream.native_handle());
     if (!peer) throw Error(ErrorCode::PermissionDenied, fmt::format("{} presented no certificate", params.url), "server_certificate");
-    peer_pem = pem_of(peer);
+    s.peer_pem = pem_of(peer);
     X509_free(peer);
     if (pinned) {
-        std::string fingerprint = tls::sha256_hex(tls::pem_to_der(peer_pem, "server_certificate"));
+        std::string fingerprint = tls::sha256_hex(tls::pem_to_der(s.peer_pem, "server_certificate"));
         std::string expected = params.server_fingerprint;
         if (!params.server_certificate.empty())
             expected = tls::sha256_hex(tls::pem_to_der(params.server_certificate, "server_certificate"));
@@ -186,21 +219,21 @@ std::unique_ptr<RestTransport::Connection> open_connection(const RestConnectionP
                                     fingerprint, expected),
                         params.server_certificate.empty() ? "fingerprint" : "server_certificate");
     }
-    return c;
+    return s;
 }
 
-RestResponse decode(const http::response<http::string_body>& res) {
+namespace {
+
+RestResponse decode(const RestRawResponse& res) {
     RestResponse out;
-    out.http_status = static_cast<int>(res.result_int());
-    if (auto it = res.find(http::field::etag); it != res.end()) {
-        out.etag = std::string(it->value());
-        if (out.etag.size() >= 2 && out.etag.front() == '"' && out.etag.back() == '"') out.etag = out.etag.substr(1, out.etag.size() - 2);
-    }
-    if (auto it = res.find(http::field::location); it != res.end()) out.location = std::string(it->value());
-    json doc = res.body().empty() ? json() : json::parse(res.body(), nullptr, false);
+    out.http_status = res.http_status;
+    out.etag = res.header("etag");
+    if (out.etag.size() >= 2 && out.etag.front() == '"' && out.etag.back() == '"') out.etag = out.etag.substr(1, out.etag.size() - 2);
+    out.location = res.header("location");
+    json doc = res.body.empty() ? json() : json::parse(res.body, nullptr, false);
     bool ok_status = out.http_status >= 200 && out.http_status < 300;
     if (doc.is_discarded() || (!doc.is_object() && !ok_status)) {
-        std::string text = res.body().substr(0, 200);
+        std::string text = res.body.substr(0, 200);
         throw Error(code_for_status(out.http_status, text),
                     fmt::format("server answered {} with no LXD response{}{}", out.http_status, text.empty() ? "" : ": ", text));
     }
@@ -230,8 +263,25 @@ RestResponse RestTransport::request(std::string_view method, std::string_view pa
     return request_locked(method, path, body ? body->dump() : std::string(), headers);
 }
 
+RestRawResponse RestTransport::request_raw(std::string_view method, std::string_view path, std::string body,
+                                          std::string_view content_type, const std::map<std::string, std::string>& headers) {
+    if (body.size() > kMaxBodyBytes)
+        throw Error(ErrorCode::NotSupported,
+                    fmt::format("{}: a request body of {} bytes is over the 64 MiB this client sends", params_.url, body.size()), "body");
+    std::lock_guard lock(mutex_);
+    RestRawResponse res = exchange_locked(method, path, std::move(body), content_type, headers);
+    if (res.http_status < 200 || res.http_status >= 300) decode(res);  // throws the server's error
+    return res;
+}
+
 RestResponse RestTransport::request_locked(std::string_view method, std::string_view path, const std::string& body,
                                            const std::map<std::string, std::string>& headers) {
+    return decode(exchange_locked(method, path, body, body.empty() ? "" : "application/json", headers));
+}
+
+RestRawResponse RestTransport::exchange_locked(std::string_view method, std::string_view path, std::string body,
+                                               std::string_view content_type,
+                                               const std::map<std::string, std::string>& headers) {
     http::request<http::string_body> req;
     req.method(http::string_to_verb(boost::beast::string_view(method.data(), method.size())));
     if (req.method() == http::verb::unknown) throw Error::invalid("method", fmt::format("unknown HTTP method \"{}\"", method));
@@ -241,10 +291,8 @@ RestResponse RestTransport::request_locked(std::string_view method, std::string_
     req.set(http::field::user_agent, "libinstance");
     req.keep_alive(true);
     for (const auto& [name, value] : headers) req.set(name, value);
-    if (!body.empty()) {
-        req.set(http::field::content_type, "application/json");
-        req.body() = body;
-    }
+    if (!content_type.empty()) req.set(http::field::content_type, std::string(content_type));
+    req.body() = std::move(body);
     req.prepare_payload();
 
     http::response<http::string_body> res;
@@ -280,7 +328,15 @@ RestResponse RestTransport::request_locked(std::string_view method, std::string_
             throw;
         }
     }
-    return decode(res);  // an error envelope keeps the connection
+    RestRawResponse out;  // an error envelope keeps the connection
+    out.http_status = static_cast<int>(res.result_int());
+    for (const auto& field : res) {
+        std::string name(field.name_string());
+        std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+        out.headers[name] = std::string(field.value());
+    }
+    out.body = std::move(res.body());
+    return out;
 }
 
 }  // namespace li

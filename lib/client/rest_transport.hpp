@@ -7,6 +7,7 @@
 // Connection parameters are public (params()) so that websocket users (exec, console, events)
 // can open their own connections with the same URL, client identity and server trust.
 
+#include <chrono>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -29,6 +30,14 @@ struct RestConnectionParams {
     /// SHA-256 (lowercase hex) of the DER certificate the server must present; used before a
     /// certificate is pinned (a trust token carries it). Checked before any request is sent.
     std::string server_fingerprint;
+    /// Opening a connection (TCP connect and TLS handshake, or the unix connect) gives up after
+    /// this long with Timeout naming the URL. 0: no limit.
+    std::chrono::milliseconds connect_timeout{30000};
+    /// One request (sending it and reading the whole answer) gives up after this long with
+    /// Timeout naming the URL, so a server that accepts and never answers is not a hang. Long
+    /// polls (`/wait?timeout=N`) get N seconds more. 0: no limit. The environment variable
+    /// LIBINSTANCE_REST_TIMEOUT (seconds) overrides both defaults.
+    std::chrono::milliseconds request_timeout{120000};
 };
 
 /// The parts of a URL the transport dials.
@@ -50,6 +59,18 @@ struct RestResponse {
     std::string operation;     ///< async: "/1.0/operations/<id>"
     std::string etag;          ///< the ETag header without quotes, when sent
     std::string location;      ///< the Location header, when sent
+};
+
+/// A raw answer (file downloads): status, headers (names lowercased) and the body as sent.
+struct RestRawResponse {
+    int http_status = 0;
+    std::map<std::string, std::string> headers;
+    std::string body;
+    /// A header's value, or "" (name in lowercase).
+    std::string header(const std::string& name) const {
+        auto it = headers.find(name);
+        return it == headers.end() ? std::string() : it->second;
+    }
 };
 
 class RestTransport {
@@ -74,6 +95,12 @@ public:
                          const std::map<std::string, std::string>& headers = {});
     RestResponse get(std::string_view path) { return request("GET", path); }
 
+    /// Sends `body` as is (Content-Type content_type, none when empty) and returns the answer
+    /// undecoded unless it is an error (which throws as request() does): file transfers, image
+    /// uploads and exports. Bodies are held in memory: both ways over 64 MiB are refused.
+    RestRawResponse request_raw(std::string_view method, std::string_view path, std::string body,
+                                std::string_view content_type, const std::map<std::string, std::string>& headers = {});
+
     /// Drops the connection; the next request opens a new one. Servers decide trust when a TLS
     /// connection opens, so a client just trusted must reconnect to be seen as trusted.
     void close();
@@ -86,6 +113,8 @@ public:
 private:
     RestResponse request_locked(std::string_view method, std::string_view path, const std::string& body,
                                 const std::map<std::string, std::string>& headers);
+    RestRawResponse exchange_locked(std::string_view method, std::string_view path, std::string body,
+                                    std::string_view content_type, const std::map<std::string, std::string>& headers);
 
     RestConnectionParams params_;
     RestEndpoint endpoint_;
