@@ -4,6 +4,7 @@
 //   libinstance-helper start LXCPATH NAME LOGFILE
 //   libinstance-helper attach LXCPATH NAME [--cwd DIR] [--uid N] [--gid N] [--env K=V]... [--terminal] -- CMD...
 //   libinstance-helper console LXCPATH NAME
+//   libinstance-helper exec-agent LXCPATH NAME (exec_agent.cpp)
 //   libinstance-helper proxy --pid PID --bind host|container --listen ADDR --connect ADDR ... (proxy.cpp)
 //
 // attach reports on fd 3 "pid N" once the command runs (its host pid), then one line: "exit N",
@@ -26,6 +27,7 @@
 #include <unistd.h>
 #include <vector>
 
+#include "exec_agent.hpp"
 #include "proxy.hpp"
 
 namespace {
@@ -227,5 +229,6 @@ int main(int argc, char** argv) {
     if (verb == "start" && argc == 5) return do_start(argv[2], argv[3], argv[4]);
     if (verb == "attach") return do_attach(argv[2], argv[3], argc - 4, argv + 4);
     if (verb == "console" && argc == 4) return do_console(argv[2], argv[3]);
+    if (verb == "exec-agent" && argc == 4) return li::helper::do_exec_agent(argv[2], argv[3], argv[0], argv[argc - 1] + std::strlen(argv[argc - 1]));
     return usage();
 }
