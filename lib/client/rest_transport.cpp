@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <optional>
 
+#include "client/rest_connect.hpp"
 #include "client/tls_identity.hpp"
 #include "libinstance/error.hpp"
 
@@ -106,14 +107,14 @@ std::string with_project(std::string path, std::string_view project) {
 // One open connection and the io_context its requests run on.
 struct RestTransport::Connection {
     asio::io_context io;
-    RestStream stream;
+    std::optional<RestStream> stream;  // set once open (ssl streams move but do not assign)
     boost::beast::flat_buffer buffer;
     bool used = false;  // a reused connection may have been closed by the server meanwhile
 
     template <class Fn>
     auto with_stream(Fn&& fn) {
-        if (stream.unix_socket) return fn(*stream.unix_socket);
-        return fn(*stream.tls);
+        if (stream->unix_socket) return fn(*stream->unix_socket);
+        return fn(*stream->tls);
     }
 };
 
@@ -123,7 +124,13 @@ void RestStream::close() {
     if (tls) tls->lowest_layer().close(ignored);
 }
 
-RestTransport::RestTransport(RestConnectionParams params) : params_(std::move(params)), endpoint_(parse_rest_url(params_.url)) {}
+RestTransport::RestTransport(RestConnectionParams params) : params_(std::move(params)), endpoint_(parse_rest_url(params_.url)) {
+    // Lets tests (and impatient users) shorten both limits without an API of their own.
+    if (const char* env = std::getenv("LIBINSTANCE_REST_TIMEOUT"); env != nullptr && *env != '\0') {
+        double seconds = std::strtod(env, nullptr);
+        if (seconds > 0) params_.connect_timeout = params_.request_timeout = std::chrono::milliseconds(static_cast<long>(seconds * 1000));
+    }
+}
 
 RestTransport::~RestTransport() = default;
 
@@ -295,23 +302,51 @@ RestRawResponse RestTransport::exchange_locked(std::string_view method, std::str
     req.body() = std::move(body);
     req.prepare_payload();
 
+    // Long polls are allowed their own timeout on top of the request's.
+    std::chrono::milliseconds limit = params_.request_timeout;
+    if (auto at = path.find("/wait?timeout="); limit.count() > 0 && at != std::string_view::npos) {
+        long seconds = std::strtol(std::string(path.substr(at + 14)).c_str(), nullptr, 10);
+        if (seconds < 0) limit = std::chrono::milliseconds(0);
+        else limit += std::chrono::seconds(seconds);
+    }
     http::response<http::string_body> res;
     for (int attempt = 0;; attempt++) {
         bool reused = false;
         try {
-            if (!connection_) connection_ = open_connection(params_, endpoint_, peer_certificate_);
+            if (!connection_) {
+                auto c = std::make_unique<Connection>();
+                c->stream.emplace(open_rest_stream(c->io, params_, endpoint_));
+                peer_certificate_ = c->stream->peer_pem;
+                connection_ = std::move(c);
+            }
             reused = connection_->used;
             connection_->used = true;
+            auto deadline = std::chrono::steady_clock::now() + limit;
+            auto left = [&] {
+                if (limit.count() <= 0) return std::chrono::milliseconds(0);
+                auto rest = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+                return std::max(rest, std::chrono::milliseconds(1));
+            };
+            auto& io = connection_->io;
+            auto& rs = *connection_->stream;
+            auto& buffer = connection_->buffer;
+            boost::system::error_code ec;
             res = connection_->with_stream([&](auto& stream) {
-                http::write(stream, req);
+                if (!run_with_limit(io, rs, left(), ec, [&](auto handler) { http::async_write(stream, req, handler); }))
+                    throw timed_out(params_, "answer", limit);
+                throw_if_failed(ec);
                 http::response_parser<http::string_body> parser;
                 parser.body_limit(kMaxBodyBytes);
                 parser.header_limit(kMaxHeaderBytes);
                 // A declared length over the limit is refused before any of the body is read.
-                http::read_header(stream, connection_->buffer, parser);
+                if (!run_with_limit(io, rs, left(), ec, [&](auto handler) { http::async_read_header(stream, buffer, parser, handler); }))
+                    throw timed_out(params_, "answer", limit);
+                throw_if_failed(ec);
                 if (auto length = parser.content_length(); length && *length > kMaxBodyBytes)
                     throw boost::system::system_error(http::error::body_limit);
-                http::read(stream, connection_->buffer, parser);
+                if (!run_with_limit(io, rs, left(), ec, [&](auto handler) { http::async_read(stream, buffer, parser, handler); }))
+                    throw timed_out(params_, "answer", limit);
+                throw_if_failed(ec);
                 return parser.release();
             });
             if (!res.keep_alive()) connection_.reset();
