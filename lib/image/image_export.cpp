@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include "client/rest_images_files.hpp"
 #include "core/manager_core.hpp"
 #include "core/names.hpp"
 #include "core/operations.hpp"
@@ -73,7 +74,7 @@ void copy_with_progress(const fs::path& from, const fs::path& to, uint64_t& done
 }  // namespace
 
 ImageExportResult ImageStore::export_image(std::string_view project, std::string_view ref, const fs::path& target) {
-    core_->refuse_remote("images (ImageStore::export_image)");
+    if (auto rest = core_->rest()) return rest::export_result_of(rest::export_image(rest, project, ref, target));
     Operation op = export_impl(project, ref, target, false);
     op.get();
     auto md = op.info().metadata;
@@ -84,7 +85,7 @@ ImageExportResult ImageStore::export_image(std::string_view project, std::string
 }
 
 Operation ImageStore::export_image_async(std::string_view project, std::string_view ref, const fs::path& target) {
-    core_->refuse_remote("images (ImageStore::export_image_async)");
+    if (auto rest = core_->rest()) return rest::export_image(rest, project, ref, target);
     return export_impl(project, ref, target, true);
 }
 

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <ctime>
 
+#include "client/rest_images_files.hpp"
 #include "core/clock.hpp"
 #include "core/event_hub.hpp"
 #include "core/log.hpp"
@@ -18,7 +19,7 @@
 namespace li {
 
 void ImageStore::rename_alias(std::string_view project_in, std::string_view alias, std::string_view new_name) {
-    core_->refuse_remote("images (ImageStore::rename_alias)");
+    if (auto rest = core_->rest()) return rest::rename_image_alias(rest, project_in, alias, new_name);
     std::string project = project_scope(*core_, project_in, ProjectFeature::Images);
     validate_alias_name(new_name, "name");
     core_->db().transaction([&](SQLite::Database& db) {
@@ -34,7 +35,7 @@ void ImageStore::rename_alias(std::string_view project_in, std::string_view alia
 
 void ImageStore::update_alias(std::string_view project_in, std::string_view alias, std::string_view target_ref,
                               std::string_view description) {
-    core_->refuse_remote("images (ImageStore::update_alias)");
+    if (auto rest = core_->rest()) return rest::update_image_alias(rest, project_in, alias, target_ref, description);
     std::string project = project_scope(*core_, project_in, ProjectFeature::Images);
     core_->db().transaction([&](SQLite::Database& db) {
         if (!repo::alias_exists(db, project, std::string(alias)))
@@ -46,13 +47,13 @@ void ImageStore::update_alias(std::string_view project_in, std::string_view alia
 }
 
 std::vector<api::ImageAliasesEntry> ImageStore::list_aliases(std::string_view project_in) {
-    core_->refuse_remote("images (ImageStore::list_aliases)");
+    if (auto rest = core_->rest()) return rest::list_image_aliases(rest, project_in);
     std::string project = project_scope(*core_, project_in, ProjectFeature::Images);
     return core_->db().read([&](SQLite::Database& db) { return repo::list_aliases(db, project); });
 }
 
 api::ImageAliasesEntry ImageStore::get_alias(std::string_view project_in, std::string_view alias) {
-    core_->refuse_remote("images (ImageStore::get_alias)");
+    if (auto rest = core_->rest()) return rest::get_image_alias(rest, project_in, alias);
     std::string project = project_scope(*core_, project_in, ProjectFeature::Images);
     auto found = core_->db().read([&](SQLite::Database& db) { return repo::find_alias(db, project, std::string(alias)); });
     if (!found) throw Error(ErrorCode::NotFound, fmt::format("image alias \"{}\" not found", alias), "alias");
@@ -60,7 +61,7 @@ api::ImageAliasesEntry ImageStore::get_alias(std::string_view project_in, std::s
 }
 
 api::Image ImageStore::update(std::string_view project_in, std::string_view ref, const api::ImagePut& put) {
-    core_->refuse_remote("images (ImageStore::update)");
+    if (auto rest = core_->rest()) return rest::update_image(rest, project_in, ref, put);
     std::string project = project_scope(*core_, project_in, ProjectFeature::Images);
     check_rfc3339(put.expires_at, "expires_at");
     for (const auto& [k, v] : put.properties)

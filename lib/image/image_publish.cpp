@@ -4,6 +4,7 @@
 #include <ctime>
 #include <fmt/format.h>
 
+#include "client/rest_images_files.hpp"
 #include "core/event_hub.hpp"
 #include "core/log.hpp"
 #include "core/manager_core.hpp"
@@ -154,14 +155,14 @@ void publish_instance(const std::shared_ptr<ManagerCore>& core, const std::strin
 }  // namespace
 
 api::Image ImageStore::publish(std::string_view project, const ImagePublishOptions& opts) {
-    core_->refuse_remote("images (ImageStore::publish)");
+    if (auto rest = core_->rest()) return rest::get_image(rest, project, rest::image_fingerprint_of(rest::publish_image(rest, project, opts)));
     Operation op = publish_impl(project, opts, false);
     op.get();
     return get(project, op.info().metadata.at("fingerprint"));
 }
 
 Operation ImageStore::publish_async(std::string_view project, const ImagePublishOptions& opts) {
-    core_->refuse_remote("images (ImageStore::publish_async)");
+    if (auto rest = core_->rest()) return rest::publish_image(rest, project, opts);
     return publish_impl(project, opts, true);
 }
 

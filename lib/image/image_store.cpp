@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <unistd.h>
 
+#include "client/rest_images_files.hpp"
 #include "core/clock.hpp"
 #include "core/event_hub.hpp"
 #include "core/log.hpp"
@@ -118,12 +119,12 @@ Operation ImageStore::build_impl(std::string_view project_in, const ImageBuildOp
 }
 
 api::Image ImageStore::import_file(std::string_view project, const fs::path& path, const ImageImportOptions& opts) {
-    core_->refuse_remote("images (ImageStore::import_file)");
+    if (auto rest = core_->rest()) return rest::get_image(rest, project, rest::image_fingerprint_of(rest::import_image(rest, project, path, opts)));
     return get(project, fingerprint_of(import_impl(project, path, opts, false)));
 }
 
 Operation ImageStore::import_file_async(std::string_view project, const fs::path& path, const ImageImportOptions& opts) {
-    core_->refuse_remote("images (ImageStore::import_file_async)");
+    if (auto rest = core_->rest()) return rest::import_image(rest, project, path, opts);
     return import_impl(project, path, opts, true);
 }
 
@@ -160,7 +161,7 @@ Operation ImageStore::import_impl(std::string_view project_in, const fs::path& p
 }
 
 std::vector<api::Image> ImageStore::list(std::string_view project_in) {
-    core_->refuse_remote("images (ImageStore::list)");
+    if (auto rest = core_->rest()) return rest::list_images(rest, project_in);
     std::string project = project_scope(*core_, project_in, ProjectFeature::Images);
     auto records = core_->db().read([&](SQLite::Database& db) { return repo::list_images(db, project); });
     std::vector<api::Image> out;
@@ -169,13 +170,13 @@ std::vector<api::Image> ImageStore::list(std::string_view project_in) {
 }
 
 api::Image ImageStore::get(std::string_view project_in, std::string_view ref) {
-    core_->refuse_remote("images (ImageStore::get)");
+    if (auto rest = core_->rest()) return rest::get_image(rest, project_in, ref);
     std::string project = project_scope(*core_, project_in, ProjectFeature::Images);
     return core_->db().read([&](SQLite::Database& db) { return repo::resolve_image(db, project, std::string(ref)).image; });
 }
 
 void ImageStore::remove(std::string_view project_in, std::string_view ref) {
-    core_->refuse_remote("images (ImageStore::remove)");
+    if (auto rest = core_->rest()) return rest::delete_image(rest, project_in, ref);
     std::string project = project_scope(*core_, project_in, ProjectFeature::Images);
     auto record = core_->db().read([&](SQLite::Database& db) { return repo::resolve_image(db, project, std::string(ref)); });
     auto lock = core_->locks().lock_image(project, record.image.fingerprint);
@@ -199,7 +200,7 @@ void ImageStore::remove(std::string_view project_in, std::string_view ref) {
 
 void ImageStore::create_alias(std::string_view project_in, std::string_view alias, std::string_view ref,
                               std::string_view description) {
-    core_->refuse_remote("images (ImageStore::create_alias)");
+    if (auto rest = core_->rest()) return rest::create_image_alias(rest, project_in, alias, ref, description);
     std::string project = project_scope(*core_, project_in, ProjectFeature::Images);
     validate_alias_name(alias);
     core_->db().transaction([&](SQLite::Database& db) {
@@ -212,7 +213,7 @@ void ImageStore::create_alias(std::string_view project_in, std::string_view alia
 }
 
 void ImageStore::delete_alias(std::string_view project_in, std::string_view alias) {
-    core_->refuse_remote("images (ImageStore::delete_alias)");
+    if (auto rest = core_->rest()) return rest::delete_image_alias(rest, project_in, alias);
     std::string project = project_scope(*core_, project_in, ProjectFeature::Images);
     bool deleted = core_->db().transaction([&](SQLite::Database& db) { return repo::delete_alias(db, project, std::string(alias)); });
     if (!deleted) throw Error(ErrorCode::NotFound, fmt::format("image alias \"{}\" not found", alias), "alias");

@@ -13,6 +13,7 @@
 #include "commands.hpp"
 #include "context.hpp"
 #include "libinstance/error.hpp"
+#include "remote_ref.hpp"
 
 namespace li::cli {
 
@@ -20,18 +21,20 @@ namespace {
 
 namespace fs = std::filesystem;
 
-/// "[<remote>:]<instance>/<path>" split into the instance and the absolute path.
+/// "[<remote>:]<instance>/<path>" split into the remote ("" local; no prefix: the default
+/// remote, as lxc), the instance and the absolute path.
 struct Target {
+    std::string remote;
     std::string instance;
     std::string path;
 };
 
-Target parse_target(std::string arg) {
-    if (arg.starts_with("local:")) arg.erase(0, 6);
-    auto slash = arg.find('/');
+Target parse_target(Context& ctx, const std::string& arg) {
+    RemoteRef ref = instance_ref(ctx, arg);
+    auto slash = ref.name.find('/');
     if (slash == std::string::npos || slash == 0)
-        throw UsageError(fmt::format("Invalid target \"{}\" (expected <instance>/<path>)", arg));
-    return Target{arg.substr(0, slash), arg.substr(slash)};
+        throw UsageError(fmt::format("Invalid target \"{}\" (expected [<remote>:]<instance>/<path>)", arg));
+    return Target{ref.remote, ref.name.substr(0, slash), ref.name.substr(slash)};
 }
 
 std::string base_name(const std::string& path) {
@@ -62,13 +65,13 @@ std::optional<uint32_t> mode_flag(const ParsedArgs& args) {
     return static_cast<uint32_t>(m);
 }
 
-Instance instance_of(Context& ctx, const std::string& name) { return ctx.manager().instances().get(ctx.project(), name); }
+Instance instance_of(Context& ctx, const Target& t) { return ctx.manager(t.remote).instances().get(ctx.project(), t.instance); }
 
 int run_push(Context& ctx, const ParsedArgs& args) {
     const auto& pos = args.positional;
-    Target target = parse_target(pos.back());
+    Target target = parse_target(ctx, pos.back());
     std::vector<std::string> sources(pos.begin(), pos.end() - 1);
-    Instance inst = instance_of(ctx, target.instance);
+    Instance inst = instance_of(ctx, target);
     bool recursive = args.flag("recursive");
     FileOptions flags;
     flags.uid = id_flag(args, "uid");
@@ -154,13 +157,13 @@ int run_pull(Context& ctx, const ParsedArgs& args) {
     const auto& pos = args.positional;
     std::string dest = pos.back();
     std::vector<Target> sources;
-    for (size_t i = 0; i + 1 < pos.size(); ++i) sources.push_back(parse_target(pos[i]));
+    for (size_t i = 0; i + 1 < pos.size(); ++i) sources.push_back(parse_target(ctx, pos[i]));
     bool recursive = args.flag("recursive");
     if (dest == "-") {
         if (recursive) throw UsageError("Cannot pull recursively to stdout (-)");
         std::fflush(stdout);
         for (const auto& s : sources) {
-            Instance inst = instance_of(ctx, s.instance);
+            Instance inst = instance_of(ctx, s);
             FileInfo info = inst.file_pull(s.path, STDOUT_FILENO);
             if (info.type != "file") throw UsageError(fmt::format("\"{}\" is a {}, not a file", s.path, info.type));
         }
@@ -172,7 +175,7 @@ int run_pull(Context& ctx, const ParsedArgs& args) {
     if (sources.size() > 1 && !dest_is_dir)
         throw UsageError(fmt::format("Target \"{}\" must be a directory when pulling several files", dest));
     for (const auto& s : sources) {
-        Instance inst = instance_of(ctx, s.instance);
+        Instance inst = instance_of(ctx, s);
         std::string to = dest_is_dir ? join(dest, base_name(s.path)) : dest;
         if (recursive) inst.file_pull_tree(s.path, to);
         else pull_file(inst, s.path, to);
@@ -182,22 +185,22 @@ int run_pull(Context& ctx, const ParsedArgs& args) {
 
 int run_delete(Context& ctx, const ParsedArgs& args) {
     for (const auto& arg : args.positional) {
-        Target t = parse_target(arg);
-        instance_of(ctx, t.instance).file_delete(t.path);
+        Target t = parse_target(ctx, arg);
+        instance_of(ctx, t).file_delete(t.path);
     }
     return 0;
 }
 
 int run_create(Context& ctx, const ParsedArgs& args) {
     const auto& pos = args.positional;
-    Target t = parse_target(pos[0]);
+    Target t = parse_target(ctx, pos[0]);
     std::string type = args.string_or("type", "file");
     FileOptions opts;
     opts.uid = id_flag(args, "uid");
     opts.gid = id_flag(args, "gid");
     opts.mode = mode_flag(args);
     opts.create_parents = args.flag("create-dirs");
-    Instance inst = instance_of(ctx, t.instance);
+    Instance inst = instance_of(ctx, t);
     if (type == "symlink") {
         if (pos.size() != 2) throw UsageError("A symlink needs a target: file create --type=symlink <instance>/<path> <target>");
         inst.file_symlink(t.path, pos[1], opts);
@@ -215,8 +218,8 @@ int run_create(Context& ctx, const ParsedArgs& args) {
 
 // Like lxc: content from stdin when it is not a terminal, else the file opened in $EDITOR.
 int run_edit(Context& ctx, const ParsedArgs& args) {
-    Target t = parse_target(args.positional[0]);
-    Instance inst = instance_of(ctx, t.instance);
+    Target t = parse_target(ctx, args.positional[0]);
+    Instance inst = instance_of(ctx, t);
     if (!::isatty(STDIN_FILENO)) {
         inst.file_push(t.path, STDIN_FILENO, {});
         return 0;

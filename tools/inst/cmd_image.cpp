@@ -18,11 +18,6 @@ namespace li::cli {
 
 namespace {
 
-std::string strip_remote(std::string ref) {
-    if (ref.starts_with("local:")) ref.erase(0, 6);
-    return ref;
-}
-
 // The first --alias goes with the image itself; more are added afterwards, like lxc does.
 void add_more_aliases(Context& ctx, const std::vector<std::string>& aliases, const std::string& fingerprint) {
     for (size_t i = 1; i < aliases.size(); ++i) ctx.manager().images().create_alias(ctx.project(), aliases[i], fingerprint);
@@ -153,9 +148,11 @@ int run_list(Context& ctx, const ParsedArgs& args) {
 }
 
 int run_delete(Context& ctx, const ParsedArgs& args) {
-    std::vector<std::string> refs;
-    for (const auto& a : args.positional) refs.push_back(strip_remote(a));
-    return for_each_target(refs, [&](const std::string& ref) { ctx.manager().images().remove(ctx.project(), ref); });
+    // Each `[<remote>:]<image>` on its own server (no prefix: the default remote).
+    return for_each_target(args.positional, [&](const std::string& arg) {
+        RemoteRef ref = instance_ref(ctx, arg);
+        ctx.manager(ref.remote).images().remove(ctx.project(), ref.name);
+    });
 }
 
 // `lxc image show` prints the writable part of the image (api.ImagePut) as YAML.

@@ -6,29 +6,28 @@
 #include "commands.hpp"
 #include "context.hpp"
 #include "output.hpp"
+#include "remote_ref.hpp"
 
 namespace li::cli {
 
 namespace {
 
-std::string strip_remote(std::string ref) {
-    if (ref.starts_with("local:")) ref.erase(0, 6);
-    return ref;
-}
-
+// `[<remote>:]<alias>`: the alias on its server (no prefix: the default remote, as lxc).
 int run_create(Context& ctx, const ParsedArgs& args) {
-    ctx.manager().images().create_alias(ctx.project(), strip_remote(args.positional[0]), args.positional[1],
-                                        args.string_or("description", ""));
+    RemoteRef ref = instance_ref(ctx, args.positional[0]);
+    ctx.manager(ref.remote).images().create_alias(ctx.project(), ref.name, args.positional[1], args.string_or("description", ""));
     return 0;
 }
 
 int run_delete(Context& ctx, const ParsedArgs& args) {
-    ctx.manager().images().delete_alias(ctx.project(), strip_remote(args.positional[0]));
+    RemoteRef ref = instance_ref(ctx, args.positional[0]);
+    ctx.manager(ref.remote).images().delete_alias(ctx.project(), ref.name);
     return 0;
 }
 
 int run_rename(Context& ctx, const ParsedArgs& args) {
-    ctx.manager().images().rename_alias(ctx.project(), strip_remote(args.positional[0]), args.positional[1]);
+    RemoteRef ref = instance_ref(ctx, args.positional[0]);
+    ctx.manager(ref.remote).images().rename_alias(ctx.project(), ref.name, args.positional[1]);
     return 0;
 }
 
@@ -37,11 +36,17 @@ int run_list(Context& ctx, const ParsedArgs& args) {
     Format format = parse_format(args.string_or("format", "table"));
     nlohmann::ordered_json raw = nlohmann::ordered_json::array();
     std::vector<Row> rows;
-    for (const auto& img : ctx.manager().images().list(ctx.project())) {
+    std::vector<std::string> filters = args.positional;
+    std::string remote = ctx.default_remote();
+    if (!filters.empty() && filters.front().ends_with(":")) {
+        remote = parse_remote_ref(ctx, filters.front()).remote;
+        filters.erase(filters.begin());
+    }
+    for (const auto& img : ctx.manager(remote).images().list(ctx.project())) {
         std::string type = img.type.empty() ? "container" : img.type;
         for (const auto& a : img.aliases) {
-            bool keep = std::all_of(args.positional.begin(), args.positional.end(), [&](const std::string& f) {
-                return f.ends_with(":") || a.name.find(f) != std::string::npos;
+            bool keep = std::all_of(filters.begin(), filters.end(), [&](const std::string& f) {
+                return a.name.find(f) != std::string::npos;
             });
             if (!keep) continue;
             raw.push_back({{"name", a.name}, {"description", a.description}, {"target", img.fingerprint}, {"type", type}});

@@ -13,14 +13,18 @@
 #include "libinstance/error.hpp"
 #include "operation_wait.hpp"
 #include "progress.hpp"
+#include "remote_ref.hpp"
 
 namespace li::cli {
 
 namespace {
 
-std::string strip_remote(std::string ref) {
-    if (ref.starts_with("local:")) ref.erase(0, 6);
-    return ref;
+// The store of the server `[<remote>:]<name>` names (no prefix: the default remote, as lxc);
+// name gets the bare name.
+ImageStore& store_of(Context& ctx, const std::string& arg, std::string& name) {
+    RemoteRef ref = instance_ref(ctx, arg);
+    name = ref.name;
+    return ctx.manager(ref.remote).images();
 }
 
 std::string fingerprint_of(const Operation& op) {
@@ -34,37 +38,50 @@ std::string fingerprint_of(const Operation& op) {
 int run_import(Context& ctx, const ParsedArgs& args) {
     ImageImportOptions opts;
     std::vector<std::string> files;
+    std::string remote = ctx.default_remote();
     for (const auto& a : args.positional) {
         if (auto eq = a.find('='); eq != std::string::npos && eq > 0) opts.properties[a.substr(0, eq)] = a.substr(eq + 1);
-        else if (a != "local:") files.push_back(a);
+        else if (a.ends_with(':')) remote = parse_remote_ref(ctx, a).remote;  // the target server
+        else files.push_back(a);
     }
+    ImageStore& images = ctx.manager(remote).images();
     if (files.empty() || files.size() > 2) throw UsageError("Invalid number of arguments");
     if (files.size() == 2) opts.rootfs_path = files[1];
     auto aliases = args.list("alias");
     if (!aliases.empty()) opts.alias = aliases[0];
     opts.public_ = args.flag("public");
     ProgressRenderer progress("Transferring image: ", ctx.quiet(), ctx.progress_bars());
-    Operation op = run_operation(ctx, progress, [&] { return ctx.manager().images().import_file_async(ctx.project(), files[0], opts); });
+    Operation op = run_operation(ctx, progress, [&] { return images.import_file_async(ctx.project(), files[0], opts); });
     std::string fingerprint = fingerprint_of(op);
-    for (size_t i = 1; i < aliases.size(); ++i) ctx.manager().images().create_alias(ctx.project(), aliases[i], fingerprint);
+    for (size_t i = 1; i < aliases.size(); ++i) images.create_alias(ctx.project(), aliases[i], fingerprint);
     progress.done(fmt::format("Image imported with fingerprint: {}", fingerprint));
     return 0;
 }
 
 int run_export(Context& ctx, const ParsedArgs& args) {
-    std::string ref = strip_remote(args.positional[0]);
+    std::string ref;
+    ImageStore& images = store_of(ctx, args.positional[0], ref);
     std::filesystem::path target = args.positional.size() > 1 ? args.positional[1] : ".";
     ProgressRenderer progress("Exporting the image: ", ctx.quiet(), ctx.progress_bars());
-    run_operation(ctx, progress, [&] { return ctx.manager().images().export_image_async(ctx.project(), ref, target); });
+    run_operation(ctx, progress, [&] { return images.export_image_async(ctx.project(), ref, target); });
     progress.done("Image exported successfully!");
     return 0;
 }
 
-api::Image image_of(Context& ctx, const std::string& arg) { return ctx.manager().images().get(ctx.project(), strip_remote(arg)); }
+struct ImageOn {
+    ImageStore& store;
+    api::Image image;
+};
+
+ImageOn image_of(Context& ctx, const std::string& arg) {
+    std::string name;
+    ImageStore& store = store_of(ctx, arg, name);
+    return {store, store.get(ctx.project(), name)};
+}
 
 // `lxc image edit` reads the ImagePut YAML from stdin when it is not a terminal.
 int run_edit(Context& ctx, const ParsedArgs& args) {
-    api::Image image = image_of(ctx, args.positional[0]);
+    auto [store, image] = image_of(ctx, args.positional[0]);
     if (::isatty(STDIN_FILENO))
         throw UsageError("inst image edit reads the new image YAML from standard input (e.g. inst image show X | ... | inst image edit X)");
     std::string text((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
@@ -90,31 +107,31 @@ int run_edit(Context& ctx, const ParsedArgs& args) {
     } catch (const YAML::Exception& e) {
         throw Error::invalid("yaml", fmt::format("invalid image YAML: {}", e.what()));
     }
-    ctx.manager().images().update(ctx.project(), image.fingerprint, put);
+    store.update(ctx.project(), image.fingerprint, put);
     return 0;
 }
 
 int run_get_property(Context& ctx, const ParsedArgs& args) {
-    api::Image image = image_of(ctx, args.positional[0]);
+    auto [store, image] = image_of(ctx, args.positional[0]);
     auto it = image.properties.find(args.positional[1]);
     if (it != image.properties.end()) std::printf("%s\n", it->second.c_str());
     return 0;
 }
 
 int run_set_property(Context& ctx, const ParsedArgs& args) {
-    api::Image image = image_of(ctx, args.positional[0]);
+    auto [store, image] = image_of(ctx, args.positional[0]);
     api::ImagePut put = api::image_put_of(image);
     put.properties[args.positional[1]] = args.positional[2];
-    ctx.manager().images().update(ctx.project(), image.fingerprint, put);
+    store.update(ctx.project(), image.fingerprint, put);
     return 0;
 }
 
 int run_unset_property(Context& ctx, const ParsedArgs& args) {
-    api::Image image = image_of(ctx, args.positional[0]);
+    auto [store, image] = image_of(ctx, args.positional[0]);
     api::ImagePut put = api::image_put_of(image);
     if (put.properties.erase(args.positional[1]) == 0)
         throw Error::invalid(args.positional[1], fmt::format("image property \"{}\" is not set", args.positional[1]));
-    ctx.manager().images().update(ctx.project(), image.fingerprint, put);
+    store.update(ctx.project(), image.fingerprint, put);
     return 0;
 }
 
@@ -122,7 +139,7 @@ int run_unset_property(Context& ctx, const ParsedArgs& args) {
 
 std::vector<Command> image_edit_commands() {
     std::vector<Command> out;
-    Command import = subcommand("import", "<tarball> [<rootfs tarball>] [key=value...]", "Import images into the image store", 1, -1, run_import);
+    Command import = subcommand("import", "<tarball> [<rootfs tarball>] [<remote>:] [key=value...]", "Import images into the image store", 1, -1, run_import);
     import.description =
         "Import images into the image store\n\n"
         "A unified tarball, or a split image: its metadata tarball and its rootfs (tarball or squashfs).\n"

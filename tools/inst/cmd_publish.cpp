@@ -6,6 +6,7 @@
 #include "libinstance/error.hpp"
 #include "operation_wait.hpp"
 #include "progress.hpp"
+#include "remote_ref.hpp"
 
 namespace li::cli {
 
@@ -13,21 +14,23 @@ namespace {
 
 constexpr int kRunning = 103;
 
-std::string strip_remote(std::string name) {
-    if (name.starts_with("local:")) name.erase(0, 6);
-    return name;
-}
-
 int run_publish(Context& ctx, const ParsedArgs& args) {
     ImagePublishOptions opts;
-    opts.instance = strip_remote(args.positional[0]);
+    RemoteRef source = instance_ref(ctx, args.positional[0]);  // no prefix: the default remote
+    opts.instance = source.name;
     for (size_t i = 1; i < args.positional.size(); ++i) {
         const std::string& a = args.positional[i];
         auto eq = a.find('=');
         if (eq == std::string::npos) {
-            // The target remote; only the local store exists here.
-            if (a == "local:" || a == ":") continue;
-            throw UsageError(fmt::format("bad key=value pair: {}", a));
+            // The target server: the image is made on the instance's own server; copying it to
+            // another one afterwards (lxc's cross-server publish) is not supported yet.
+            if (a == ":" ) continue;
+            if (!a.ends_with(':')) throw UsageError(fmt::format("bad key=value pair: {}", a));
+            std::string target = parse_remote_ref(ctx, a).remote;
+            if (target != source.remote)
+                throw UsageError(fmt::format("Publishing {} to another server ({}) is not supported yet: publish to {}:",
+                                             args.positional[0], a, source.remote.empty() ? "local" : source.remote));
+            continue;
         }
         opts.properties[a.substr(0, eq)] = a.substr(eq + 1);
     }
@@ -37,7 +40,8 @@ int run_publish(Context& ctx, const ParsedArgs& args) {
     opts.public_ = args.flag("public");
     opts.expires_at = args.string_or("expire", "");
 
-    auto& images = ctx.manager().images();
+    Manager& manager = ctx.manager(source.remote);
+    auto& images = manager.images();
     if (args.flag("reuse")) {
         for (const auto& alias : aliases) {
             try {
@@ -52,7 +56,7 @@ int run_publish(Context& ctx, const ParsedArgs& args) {
     // snapshot ("c1/snap0") never changes, so its instance may keep running.
     const bool from_snapshot = opts.instance.find('/') != std::string::npos;
     std::string instance_name = opts.instance.substr(0, opts.instance.find('/'));
-    Instance instance = ctx.manager().instances().get(ctx.project(), instance_name);
+    Instance instance = manager.instances().get(ctx.project(), instance_name);
     bool was_running = false;
     if (!from_snapshot && instance.state().status_code == kRunning) {
         if (!args.flag("force"))

@@ -28,20 +28,31 @@ RemoteRef instance_ref(Context& ctx, const std::string& arg) {
     return parse_remote_ref(ctx, arg);
 }
 
+namespace {
+
+// An lxd remote is a daemon whose image store its connected Manager has; others are image servers.
+bool is_daemon(Context& ctx, const std::string& remote) {
+    return !remote.empty() && ctx.manager().remotes().get(remote).protocol == "lxd";
+}
+
+}  // namespace
+
 std::vector<api::Image> images_for_listing(Context& ctx, std::vector<std::string>& filters) {
+    std::string remote = ctx.default_remote();
     if (!filters.empty() && filters.front().find(':') != std::string::npos) {
         RemoteRef ref = parse_remote_ref(ctx, filters.front());
         if (ref.name.empty()) filters.erase(filters.begin());
         else filters.front() = ref.name;
-        if (!ref.remote.empty()) return ctx.manager().remotes().images(ref.remote);
+        remote = ref.remote;
     }
-    return ctx.manager().images().list(ctx.project());
+    if (!remote.empty() && !is_daemon(ctx, remote)) return ctx.manager().remotes().images(remote);
+    return ctx.manager(remote).images().list(ctx.project());
 }
 
 api::Image image_for_ref(Context& ctx, const std::string& arg) {
-    RemoteRef ref = parse_remote_ref(ctx, arg);
-    if (!ref.remote.empty()) return ctx.manager().remotes().image(ref.remote, ref.name);
-    return ctx.manager().images().get(ctx.project(), ref.name);
+    RemoteRef ref = instance_ref(ctx, arg);
+    if (!ref.remote.empty() && !is_daemon(ctx, ref.remote)) return ctx.manager().remotes().image(ref.remote, ref.name);
+    return ctx.manager(ref.remote).images().get(ctx.project(), ref.name);
 }
 
 void set_instance_source(Context& ctx, const std::string& arg, api::InstanceSource& source, const std::string& target_remote) {

@@ -25,10 +25,12 @@ RemoteRef parse_remote_ref(Context& ctx, const std::string& arg);
 RemoteRef instance_ref(Context& ctx, const std::string& arg);
 
 /// The images `inst image list [<remote>:] [<filter>...]` shows: a remote's when the first
-/// argument names one (its "REMOTE:" prefix is then removed from filters), else the local ones.
+/// argument names one (its "REMOTE:" prefix is then removed from filters), else the default
+/// remote's (lxc's); an lxd remote's come from its daemon's store.
 std::vector<api::Image> images_for_listing(Context& ctx, std::vector<std::string>& filters);
 
-/// The image `[<remote>:]<image>` names: a remote's (as the server describes it) or a local one.
+/// The image `[<remote>:]<image>` names (no prefix: the default remote): an image server's (as
+/// the server describes it), an lxd remote daemon's, or a local one.
 api::Image image_for_ref(Context& ctx, const std::string& arg);
 
 /// Fills the source of an instance created on `target_remote` ("" local) from

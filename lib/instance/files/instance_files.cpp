@@ -1,5 +1,6 @@
 // Instance::file_*: the instance's root made available (mounted when stopped) under its lock,
-// then the work done by RootFiles in the id view that root is mounted with.
+// then the work done by RootFiles in the id view that root is mounted with. On a connected
+// Manager each call goes to the server (client/rest_files.cpp).
 #include <algorithm>
 #include <csignal>
 #include <pthread.h>
@@ -9,6 +10,7 @@
 #include <thread>
 #include <type_traits>
 
+#include "client/rest_images_files.hpp"
 #include "core/event_hub.hpp"
 #include "core/manager_core.hpp"
 #include "core/names.hpp"
@@ -87,13 +89,13 @@ std::string source_of(const std::string& project, const std::string& name) { ret
 }  // namespace
 
 void Instance::file_push(std::string_view path, int fd, const FileOptions& opts) {
-    core_->refuse_remote("file transfer");
+    if (auto rest = core_->rest()) return rest::file_push_fd(rest, project_, name_, path, fd, opts);
     with_root(*core_, project_, name_, Access::Write, [&](files::RootFiles& root) { root.push(path, fd, opts); });
     core_->events().lifecycle(project_, "instance-file-pushed", source_of(project_, name_), {{"file-path", std::string(path)}});
 }
 
 void Instance::file_push_data(std::string_view path, std::string_view data, const FileOptions& opts) {
-    core_->refuse_remote("file transfer");
+    if (auto rest = core_->rest()) return rest::file_push(rest, project_, name_, path, std::string(data), opts);
     // A pipe feeds the streaming path; a writer thread keeps a large buffer from blocking on it.
     Pipe pipe = make_pipe();
     std::exception_ptr writer_error;
@@ -124,43 +126,43 @@ void Instance::file_push_data(std::string_view path, std::string_view data, cons
 }
 
 FileInfo Instance::file_pull(std::string_view path, int fd) {
-    core_->refuse_remote("file transfer");
+    if (auto rest = core_->rest()) return rest::file_pull(rest, project_, name_, path, fd);
     FileInfo info = with_root(*core_, project_, name_, Access::Read, [&](files::RootFiles& root) { return root.pull(path, fd); });
     core_->events().lifecycle(project_, "instance-file-retrieved", source_of(project_, name_), {{"file-path", std::string(path)}});
     return info;
 }
 
 FileInfo Instance::file_stat(std::string_view path) {
-    core_->refuse_remote("file transfer");
+    if (auto rest = core_->rest()) return rest::file_pull(rest, project_, name_, path, -1);
     return with_root(*core_, project_, name_, Access::Read, [&](files::RootFiles& root) { return root.pull(path, -1); });
 }
 
 void Instance::file_delete(std::string_view path) {
-    core_->refuse_remote("file transfer");
+    if (auto rest = core_->rest()) return rest::file_delete(rest, project_, name_, path);
     with_root(*core_, project_, name_, Access::Write, [&](files::RootFiles& root) { root.remove(path); });
     core_->events().lifecycle(project_, "instance-file-deleted", source_of(project_, name_), {{"file-path", std::string(path)}});
 }
 
 void Instance::file_mkdir(std::string_view path, const FileOptions& opts) {
-    core_->refuse_remote("file transfer");
+    if (auto rest = core_->rest()) return rest::file_mkdir(rest, project_, name_, path, opts);
     with_root(*core_, project_, name_, Access::Write, [&](files::RootFiles& root) { root.mkdir(path, opts); });
     core_->events().lifecycle(project_, "instance-file-pushed", source_of(project_, name_), {{"file-path", std::string(path)}});
 }
 
 void Instance::file_symlink(std::string_view path, std::string_view target, const FileOptions& opts) {
-    core_->refuse_remote("file transfer");
+    if (auto rest = core_->rest()) return rest::file_symlink(rest, project_, name_, path, target, opts);
     with_root(*core_, project_, name_, Access::Write, [&](files::RootFiles& root) { root.symlink(path, target, opts); });
     core_->events().lifecycle(project_, "instance-file-pushed", source_of(project_, name_), {{"file-path", std::string(path)}});
 }
 
 void Instance::file_push_tree(const std::filesystem::path& source, std::string_view path, const FileOptions& opts) {
-    core_->refuse_remote("file transfer");
+    if (auto rest = core_->rest()) return rest::file_push_tree(rest, project_, name_, source, path, opts);
     with_root(*core_, project_, name_, Access::Write, [&](files::RootFiles& root) { root.push_tree(source, path, opts); });
     core_->events().lifecycle(project_, "instance-file-pushed", source_of(project_, name_), {{"file-path", std::string(path)}});
 }
 
 void Instance::file_pull_tree(std::string_view path, const std::filesystem::path& target) {
-    core_->refuse_remote("file transfer");
+    if (auto rest = core_->rest()) return rest::file_pull_tree(rest, project_, name_, path, target);
     with_root(*core_, project_, name_, Access::Read, [&](files::RootFiles& root) { root.pull_tree(path, target); });
     core_->events().lifecycle(project_, "instance-file-retrieved", source_of(project_, name_), {{"file-path", std::string(path)}});
 }

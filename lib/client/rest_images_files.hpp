@@ -1,0 +1,65 @@
+#pragma once
+// What a connected Manager's ImageStore and Instance::file_* send to the server (LXD's
+// /1.0/images, /1.0/images/aliases and /1.0/instances/<name>/files). Bodies travel whole in
+// memory through RestTransport::request_raw, so a file or image over 64 MiB is refused with
+// NotSupported naming it (the daemon's body limit is the same).
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "client/rest_facades.hpp"
+#include "libinstance/image.hpp"
+#include "libinstance/instance.hpp"
+
+namespace li::rest {
+
+// --- Images (rest_images.cpp) ----------------------------------------------------------------
+std::vector<api::Image> list_images(const Rest& rest, std::string_view project);
+/// By alias first (as lxc resolves), else by fingerprint or unique prefix; NotFound naming ref.
+api::Image get_image(const Rest& rest, std::string_view project, std::string_view ref);
+void delete_image(const Rest& rest, std::string_view project, std::string_view ref);
+/// PUT with the ETag of the GET before it: a concurrent change is refused (Conflict, "etag").
+api::Image update_image(const Rest& rest, std::string_view project, std::string_view ref, const api::ImagePut& put);
+
+std::vector<api::ImageAliasesEntry> list_image_aliases(const Rest& rest, std::string_view project);
+api::ImageAliasesEntry get_image_alias(const Rest& rest, std::string_view project, std::string_view alias);
+void create_image_alias(const Rest& rest, std::string_view project, std::string_view alias, std::string_view ref,
+                        std::string_view description);
+void delete_image_alias(const Rest& rest, std::string_view project, std::string_view alias);
+void rename_image_alias(const Rest& rest, std::string_view project, std::string_view alias, std::string_view new_name);
+void update_image_alias(const Rest& rest, std::string_view project, std::string_view alias, std::string_view target_ref,
+                        std::string_view description);
+
+/// POST /1.0/images with the tarball (multipart "metadata" + "rootfs" for a split image) and
+/// X-LXD-* headers; metadata "fingerprint" when done, then the alias is created.
+Operation import_image(const Rest& rest, std::string_view project, const std::filesystem::path& path,
+                       const ImageImportOptions& opts);
+/// GET /1.0/images/<fp>/export written as ImageStore::export_image names it; metadata
+/// "fingerprint", "metadata_path" and "rootfs_path".
+Operation export_image(const Rest& rest, std::string_view project, std::string_view ref, const std::filesystem::path& target);
+ImageExportResult export_result_of(const Operation& op);
+/// POST /1.0/images with source type "instance" or "snapshot" ("c1/snap0"); metadata "fingerprint".
+Operation publish_image(const Rest& rest, std::string_view project, const ImagePublishOptions& opts);
+/// The "fingerprint" an import or publish left in its metadata (after waiting for it).
+std::string image_fingerprint_of(const Operation& op);
+
+// --- Instance files (rest_files.cpp) ---------------------------------------------------------
+void file_push(const Rest& rest, std::string_view project, std::string_view name, std::string_view path, std::string data,
+               const FileOptions& opts);
+/// Reads fd to its end first (64 MiB at most).
+void file_push_fd(const Rest& rest, std::string_view project, std::string_view name, std::string_view path, int fd,
+                  const FileOptions& opts);
+/// fd < 0: describes only.
+FileInfo file_pull(const Rest& rest, std::string_view project, std::string_view name, std::string_view path, int fd);
+void file_delete(const Rest& rest, std::string_view project, std::string_view name, std::string_view path);
+void file_mkdir(const Rest& rest, std::string_view project, std::string_view name, std::string_view path, const FileOptions& opts);
+void file_symlink(const Rest& rest, std::string_view project, std::string_view name, std::string_view path,
+                  std::string_view target, const FileOptions& opts);
+void file_push_tree(const Rest& rest, std::string_view project, std::string_view name, const std::filesystem::path& source,
+                    std::string_view path, const FileOptions& opts);
+void file_pull_tree(const Rest& rest, std::string_view project, std::string_view name, std::string_view path,
+                    const std::filesystem::path& target);
+
+}  // namespace li::rest
