@@ -2,7 +2,9 @@
 
 #include <algorithm>
 
+#include "libinstance/error.hpp"
 #include "libinstance/manager.hpp"
+#include "route_helpers.hpp"
 
 namespace li::daemon {
 
@@ -57,6 +59,18 @@ void add_project_routes(Router& router, Manager& manager) {
         for (const auto& [key, value] : change.config) current.config[key] = value;
         projects.update(name, current, etag);
         return sync_response(json::object());
+    });
+    // LXD's rename: {"name": "<new name>"}. Answered at once (LXD runs it as an operation; its
+    // clients accept either).
+    router.add(http::verb::post, "/1.0/projects/{name}", [&projects](const Call& call) -> Reply {
+        json body = body_object(call);
+        if (!body.contains("name") || !body["name"].is_string() || body["name"].get<std::string>().empty())
+            throw Error::invalid("name", "field \"name\" is required");
+        std::string new_name = body["name"];
+        projects.rename(call.params.at("name"), new_name);
+        Response res = sync_response(nullptr, http::status::created);
+        res.set(http::field::location, url_of(new_name));
+        return res;
     });
     router.add(http::verb::delete_, "/1.0/projects/{name}", [&projects](const Call& call) {
         projects.remove(call.params.at("name"));
