@@ -1,4 +1,5 @@
 // ProfileStore: profiles CRUD, and carrying a profile change to the instances using it.
+#include "client/rest_objects.hpp"
 #include "libinstance/profile.hpp"
 
 #include <fmt/format.h>
@@ -95,7 +96,7 @@ void check_expanded(const LoadedInstance& loaded, const std::string& pool) {
 ProfileStore::ProfileStore(std::shared_ptr<ManagerCore> core) : core_(std::move(core)) {}
 
 api::Profile ProfileStore::create(std::string_view project_in, const api::ProfilesPost& post) {
-    core_->refuse_remote("profiles (ProfileStore::create)");
+    if (auto rest = core_->rest()) return rest::create_profile(rest, project_in, post);
     std::string project = project_scope(*core_, project_in, ProjectFeature::Profiles);
     validate_profile_name(post.name, "name");
     ProfileRecord record;
@@ -119,13 +120,13 @@ api::Profile ProfileStore::create(std::string_view project_in, const api::Profil
 }
 
 api::Profile ProfileStore::get(std::string_view project_in, std::string_view name) {
-    core_->refuse_remote("profiles (ProfileStore::get)");
+    if (auto rest = core_->rest()) return rest::get_profile(rest, project_in, name);
     std::string project = project_scope(*core_, project_in, ProjectFeature::Profiles);
     return core_->db().read([&](SQLite::Database& db) { return to_api(db, load_profile(db, project, std::string(name))); });
 }
 
 std::vector<api::Profile> ProfileStore::list(std::string_view project_in) {
-    core_->refuse_remote("profiles (ProfileStore::list)");
+    if (auto rest = core_->rest()) return rest::list_profiles(rest, project_in);
     std::string project = project_scope(*core_, project_in, ProjectFeature::Profiles);
     return core_->db().read([&](SQLite::Database& db) {
         std::vector<api::Profile> out;
@@ -135,20 +136,20 @@ std::vector<api::Profile> ProfileStore::list(std::string_view project_in) {
 }
 
 bool ProfileStore::exists(std::string_view project_in, std::string_view name) {
-    core_->refuse_remote("profiles (ProfileStore::exists)");
+    if (auto rest = core_->rest()) return rest::profile_exists(rest, project_in, name);
     std::string project = project_scope(*core_, project_in, ProjectFeature::Profiles);
     return core_->db().read([&](SQLite::Database& db) { return repo::find_profile(db, project, std::string(name)).has_value(); });
 }
 
 std::string ProfileStore::etag(std::string_view project_in, std::string_view name) {
-    core_->refuse_remote("profiles (ProfileStore::etag)");
+    if (auto rest = core_->rest()) return rest::profile_etag(rest, project_in, name);
     std::string project = project_scope(*core_, project_in, ProjectFeature::Profiles);
     return core_->db().read([&](SQLite::Database& db) { return profile_etag(load_profile(db, project, std::string(name))); });
 }
 
 void ProfileStore::update(std::string_view project_in, std::string_view name_in, const api::ProfilePut& put,
                           std::string_view if_match) {
-    core_->refuse_remote("profiles (ProfileStore::update)");
+    if (auto rest = core_->rest()) return rest::update_profile(rest, project_in, name_in, put, if_match);
     std::string project = project_scope(*core_, project_in, ProjectFeature::Profiles);
     std::string name(name_in);
     auto profile_lock = core_->locks().lock_profile(project, name);
@@ -244,7 +245,7 @@ void ProfileStore::update(std::string_view project_in, std::string_view name_in,
 }
 
 void ProfileStore::rename(std::string_view project_in, std::string_view name_in, std::string_view new_name_in) {
-    core_->refuse_remote("profiles (ProfileStore::rename)");
+    if (auto rest = core_->rest()) return rest::rename_profile(rest, project_in, name_in, new_name_in);
     std::string project = project_scope(*core_, project_in, ProjectFeature::Profiles);
     std::string name(name_in), new_name(new_name_in);
     if (name == kDefault) throw Error::invalid("name", "the \"default\" profile cannot be renamed");
@@ -262,7 +263,7 @@ void ProfileStore::rename(std::string_view project_in, std::string_view name_in,
 }
 
 void ProfileStore::remove(std::string_view project_in, std::string_view name_in) {
-    core_->refuse_remote("profiles (ProfileStore::remove)");
+    if (auto rest = core_->rest()) return rest::delete_profile(rest, project_in, name_in);
     std::string project = project_scope(*core_, project_in, ProjectFeature::Profiles);
     std::string name(name_in);
     if (name == kDefault) throw Error::invalid("name", "the \"default\" profile cannot be deleted");

@@ -1,5 +1,6 @@
 // NetworkStore: managed networks (records, validation, users, events) over the network drivers,
 // and the host's other interfaces listed as unmanaged, as LXD does.
+#include "client/rest_objects.hpp"
 #include "libinstance/network.hpp"
 
 #include <cctype>
@@ -113,7 +114,7 @@ NetworkContext context_of(ManagerCore& core, const std::string& project, const s
 NetworkStore::NetworkStore(std::shared_ptr<ManagerCore> core) : core_(std::move(core)) {}
 
 api::Network NetworkStore::create(std::string_view project_in, const api::NetworksPost& post) {
-    core_->refuse_remote("networks (NetworkStore::create)");
+    if (auto rest = core_->rest()) return rest::create_network(rest, project_in, post);
     std::string project = project_scope(*core_, project_in, ProjectFeature::Networks);
     validate_network_name(post.name, "name");
     auto driver_ptr = network_driver(*core_, post.type);
@@ -157,7 +158,7 @@ api::Network NetworkStore::create(std::string_view project_in, const api::Networ
 }
 
 std::vector<api::Network> NetworkStore::list(std::string_view project_in) {
-    core_->refuse_remote("networks (NetworkStore::list)");
+    if (auto rest = core_->rest()) return rest::list_networks(rest, project_in);
     std::string project = project_scope(*core_, project_in, ProjectFeature::Networks);
     auto records = core_->db().read([&](SQLite::Database& db) { return repo::list_networks(db, project); });
     std::map<std::string, api::Network> by_name;
@@ -174,7 +175,7 @@ std::vector<api::Network> NetworkStore::list(std::string_view project_in) {
 }
 
 api::Network NetworkStore::get(std::string_view project_in, std::string_view name_in) {
-    core_->refuse_remote("networks (NetworkStore::get)");
+    if (auto rest = core_->rest()) return rest::get_network(rest, project_in, name_in);
     std::string project = project_scope(*core_, project_in, ProjectFeature::Networks);
     std::string name(name_in);
     auto record = core_->db().read([&](SQLite::Database& db) { return repo::find_network(db, project, name); });
@@ -184,7 +185,7 @@ api::Network NetworkStore::get(std::string_view project_in, std::string_view nam
 }
 
 bool NetworkStore::exists(std::string_view project, std::string_view name) {
-    core_->refuse_remote("networks (NetworkStore::exists)");
+    if (auto rest = core_->rest()) return rest::network_exists(rest, project, name);
     try {
         get(project, name);
         return true;
@@ -195,7 +196,7 @@ bool NetworkStore::exists(std::string_view project, std::string_view name) {
 }
 
 std::string NetworkStore::etag(std::string_view project_in, std::string_view name_in) {
-    core_->refuse_remote("networks (NetworkStore::etag)");
+    if (auto rest = core_->rest()) return rest::network_etag(rest, project_in, name_in);
     std::string project = project_scope(*core_, project_in, ProjectFeature::Networks);
     std::string name(name_in);
     auto record = core_->db().read([&](SQLite::Database& db) { return repo::find_network(db, project, name); });
@@ -204,7 +205,7 @@ std::string NetworkStore::etag(std::string_view project_in, std::string_view nam
 }
 
 void NetworkStore::update(std::string_view project_in, std::string_view name_in, const api::NetworkPut& put, std::string_view if_match) {
-    core_->refuse_remote("networks (NetworkStore::update)");
+    if (auto rest = core_->rest()) return rest::update_network(rest, project_in, name_in, put, if_match);
     std::string project = project_scope(*core_, project_in, ProjectFeature::Networks);
     std::string name(name_in);
     auto lock = core_->locks().lock_networks();
@@ -239,7 +240,7 @@ void NetworkStore::update(std::string_view project_in, std::string_view name_in,
 }
 
 void NetworkStore::rename(std::string_view project_in, std::string_view name_in, std::string_view new_name_in) {
-    core_->refuse_remote("networks (NetworkStore::rename)");
+    if (auto rest = core_->rest()) return rest::rename_network(rest, project_in, name_in, new_name_in);
     std::string project = project_scope(*core_, project_in, ProjectFeature::Networks);
     std::string name(name_in);
     std::string new_name(new_name_in);
@@ -272,7 +273,7 @@ void NetworkStore::rename(std::string_view project_in, std::string_view name_in,
 }
 
 void NetworkStore::remove(std::string_view project_in, std::string_view name_in) {
-    core_->refuse_remote("networks (NetworkStore::remove)");
+    if (auto rest = core_->rest()) return rest::delete_network(rest, project_in, name_in);
     std::string project = project_scope(*core_, project_in, ProjectFeature::Networks);
     std::string name(name_in);
     auto lock = core_->locks().lock_networks();
@@ -291,7 +292,7 @@ void NetworkStore::remove(std::string_view project_in, std::string_view name_in)
 }
 
 api::NetworkState NetworkStore::state(std::string_view project_in, std::string_view name_in) {
-    core_->refuse_remote("networks (NetworkStore::state)");
+    if (auto rest = core_->rest()) return rest::network_state(rest, project_in, name_in);
     std::string project = project_scope(*core_, project_in, ProjectFeature::Networks);
     std::string name(name_in);
     auto record = core_->db().read([&](SQLite::Database& db) { return repo::find_network(db, project, name); });
@@ -300,7 +301,7 @@ api::NetworkState NetworkStore::state(std::string_view project_in, std::string_v
 }
 
 std::vector<api::NetworkLease> NetworkStore::leases(std::string_view project_in, std::string_view name_in) {
-    core_->refuse_remote("networks (NetworkStore::leases)");
+    if (auto rest = core_->rest()) return rest::network_leases(rest, project_in, name_in);
     std::string project = project_scope(*core_, project_in, ProjectFeature::Networks);
     std::string name(name_in);
     NetworkRecord record = core_->db().read([&](SQLite::Database& db) { return find_or_throw(db, project, name); });

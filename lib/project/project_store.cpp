@@ -1,5 +1,6 @@
 // ProjectStore: projects CRUD, their state, and keeping what a project holds consistent with its
 // features, limits and restrictions.
+#include "client/rest_objects.hpp"
 #include "client/rest_facades.hpp"
 #include "libinstance/project.hpp"
 
@@ -126,7 +127,7 @@ void remove_default_profile(SQLite::Database& db, const std::string& project) {
 ProjectStore::ProjectStore(std::shared_ptr<ManagerCore> core) : core_(std::move(core)) {}
 
 api::Project ProjectStore::create(const api::ProjectsPost& post) {
-    core_->refuse_remote("creating a project");
+    if (auto rest = core_->rest()) return rest::create_project(rest, post);
     validate_project_name(post.name, "name");
     ProjectRecord record{0, post.name, post.description, normalized(post.config, true)};
     project_keys::validate(record.config);
@@ -162,12 +163,12 @@ bool ProjectStore::exists(std::string_view name) {
 }
 
 std::string ProjectStore::etag(std::string_view name) {
-    core_->refuse_remote("a project's etag");
+    if (auto rest = core_->rest()) return rest::project_etag(rest, name);
     return core_->db().read([&](SQLite::Database& db) { return project_etag(load(db, name)); });
 }
 
 void ProjectStore::update(std::string_view name, const api::ProjectPut& put, std::string_view if_match) {
-    core_->refuse_remote("updating a project");
+    if (auto rest = core_->rest()) return rest::update_project(rest, name, put, if_match);
     api::ConfigMap config = normalized(put.config, true);
     project_keys::validate(config);
     core_->db().transaction([&](SQLite::Database& db) {
@@ -195,7 +196,7 @@ void ProjectStore::update(std::string_view name, const api::ProjectPut& put, std
 }
 
 void ProjectStore::rename(std::string_view name, std::string_view new_name) {
-    core_->refuse_remote("renaming a project");
+    if (auto rest = core_->rest()) return rest::rename_project(rest, name, new_name);
     if (name == kDefault) throw Error::invalid("name", "the default project cannot be renamed");
     validate_project_name(new_name, "new_name");
     core_->db().transaction([&](SQLite::Database& db) {
@@ -212,7 +213,7 @@ void ProjectStore::rename(std::string_view name, std::string_view new_name) {
 }
 
 void ProjectStore::remove(std::string_view name) {
-    core_->refuse_remote("deleting a project");
+    if (auto rest = core_->rest()) return rest::delete_project(rest, name);
     if (name == kDefault) throw Error::invalid("name", "the default project cannot be deleted");
     core_->db().transaction([&](SQLite::Database& db) {
         ProjectRecord current = load(db, name);
@@ -225,7 +226,7 @@ void ProjectStore::remove(std::string_view name) {
 }
 
 api::ProjectState ProjectStore::state(std::string_view name) {
-    core_->refuse_remote("a project's state");
+    if (auto rest = core_->rest()) return rest::project_state(rest, name);
     return core_->db().read([&](SQLite::Database& db) { return project_policy::project_state(db, load(db, name)); });
 }
 

@@ -1,4 +1,5 @@
 // StoragePoolStore: creating, listing and removing storage pools.
+#include "client/rest_objects.hpp"
 #include "libinstance/storage.hpp"
 
 #include <fmt/format.h>
@@ -101,7 +102,7 @@ PoolRecord find_or_throw(SQLite::Database& db, const std::string& name) {
 StoragePoolStore::StoragePoolStore(std::shared_ptr<ManagerCore> core) : core_(std::move(core)) {}
 
 api::StoragePool StoragePoolStore::create(const api::StoragePoolsPost& post) {
-    core_->refuse_remote("storage pools (StoragePoolStore::create)");
+    if (auto rest = core_->rest()) return rest::create_pool(rest, post);
     validate_pool_name(post.name);
     if (post.driver.empty()) throw Error::invalid("driver", "no storage driver given (available: dir, btrfs)");
     PoolRecord record;
@@ -136,7 +137,7 @@ api::StoragePool StoragePoolStore::create(const api::StoragePoolsPost& post) {
 }
 
 std::vector<api::StoragePool> StoragePoolStore::list() {
-    core_->refuse_remote("storage pools (StoragePoolStore::list)");
+    if (auto rest = core_->rest()) return rest::list_pools(rest);
     auto records = core_->db().read([](SQLite::Database& db) { return repo::list_pools(db); });
     std::vector<api::StoragePool> out;
     for (const auto& r : records) out.push_back(to_api(*core_, r));
@@ -144,7 +145,7 @@ std::vector<api::StoragePool> StoragePoolStore::list() {
 }
 
 api::StoragePool StoragePoolStore::get(std::string_view name_in) {
-    core_->refuse_remote("storage pools (StoragePoolStore::get)");
+    if (auto rest = core_->rest()) return rest::get_pool(rest, name_in);
     std::string name(name_in);
     auto record = core_->db().read([&](SQLite::Database& db) { return find_or_throw(db, name); });
     return to_api(*core_, record);
@@ -159,13 +160,13 @@ std::string pool_etag(const PoolRecord& record) {
 }  // namespace
 
 std::string StoragePoolStore::etag(std::string_view name_in) {
-    core_->refuse_remote("storage pools (StoragePoolStore::etag)");
+    if (auto rest = core_->rest()) return rest::pool_etag(rest, name_in);
     std::string name(name_in);
     return core_->db().read([&](SQLite::Database& db) { return pool_etag(find_or_throw(db, name)); });
 }
 
 api::StoragePool StoragePoolStore::update(std::string_view name_in, const api::StoragePoolPut& put, std::string_view if_match) {
-    core_->refuse_remote("storage pools (StoragePoolStore::update)");
+    if (auto rest = core_->rest()) return rest::update_pool(rest, name_in, put, if_match);
     std::string name(name_in);
     auto lock = core_->locks().lock_storage_pool(name);
     PoolRecord current = core_->db().read([&](SQLite::Database& db) { return find_or_throw(db, name); });
@@ -210,7 +211,7 @@ api::StoragePool StoragePoolStore::update(std::string_view name_in, const api::S
 }
 
 api::ResourcesStoragePool StoragePoolStore::resources(std::string_view name_in) {
-    core_->refuse_remote("storage pools (StoragePoolStore::resources)");
+    if (auto rest = core_->rest()) return rest::pool_resources(rest, name_in);
     std::string name(name_in);
     core_->db().read([&](SQLite::Database& db) { return find_or_throw(db, name); });
     PoolUsage usage = core_->pool(name).pool_usage();
@@ -221,7 +222,7 @@ api::ResourcesStoragePool StoragePoolStore::resources(std::string_view name_in) 
 }
 
 void StoragePoolStore::remove(std::string_view name_in) {
-    core_->refuse_remote("storage pools (StoragePoolStore::remove)");
+    if (auto rest = core_->rest()) return rest::delete_pool(rest, name_in);
     std::string name(name_in);
     auto lock = core_->locks().lock_storage_pool(name);
     core_->db().read([&](SQLite::Database& db) { return find_or_throw(db, name); });

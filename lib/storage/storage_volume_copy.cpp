@@ -2,6 +2,7 @@
 // "copy") and moves between pools (POST on a volume with another pool). The target's files are
 // made first, then its rows in one transaction (for a move, with the source's removal), then a
 // moved source's files go: a failure before the transaction leaves the target nowhere.
+#include "client/rest_objects.hpp"
 #include <mutex>
 
 #include <fmt/format.h>
@@ -139,13 +140,13 @@ void copy_custom_volume(ManagerCore& core, const std::string& pool, const api::S
 
 void StorageVolumeStore::move(std::string_view pool, std::string_view name, const api::StorageVolumePost& post,
                               std::string_view project) {
-    core_->refuse_remote("storage volumes (StorageVolumeStore::move)");
+    if (auto rest = core_->rest()) return rest::move_volume(rest, project, pool, name, post).get();
     move_impl(pool, name, post, project, false).get();
 }
 
 Operation StorageVolumeStore::move_async(std::string_view pool, std::string_view name, const api::StorageVolumePost& post,
                                          std::string_view project) {
-    core_->refuse_remote("storage volumes (StorageVolumeStore::move_async)");
+    if (auto rest = core_->rest()) return rest::move_volume(rest, project, pool, name, post);
     return move_impl(pool, name, post, project, true);
 }
 

@@ -1,6 +1,7 @@
 // StorageVolumeStore: snapshots of custom volumes. The driver keeps the files (copy-on-write on
 // btrfs, copies on dir); the database keeps what LXD shows of them. Files are made before their
 // row and removed before it, so a crash leaves at worst a row whose deletion can be retried.
+#include "client/rest_objects.hpp"
 #include <algorithm>
 #include <charconv>
 
@@ -106,7 +107,7 @@ std::vector<std::string> running_users(ManagerCore& core, const std::string& poo
 api::StorageVolumeSnapshot StorageVolumeStore::create_snapshot(std::string_view pool_in, std::string_view volume_in,
                                                                const api::StorageVolumeSnapshotsPost& post,
                                                                std::string_view project_in) {
-    core_->refuse_remote("storage volumes (StorageVolumeStore::create_snapshot)");
+    if (auto rest = core_->rest()) return rest::create_volume_snapshot(rest, project_in, pool_in, volume_in, post);
     std::string pool(pool_in), volume(volume_in), project = project_scope(*core_, project_in, ProjectFeature::StorageVolumes);
     if (!post.name.empty()) validate_snapshot_name(post.name, "name");
     check_rfc3339(post.expires_at, "expires_at");
@@ -150,7 +151,7 @@ api::StorageVolumeSnapshot StorageVolumeStore::create_snapshot(std::string_view 
 
 std::vector<api::StorageVolumeSnapshot> StorageVolumeStore::list_snapshots(std::string_view pool_in, std::string_view volume_in,
                                                                            std::string_view project_in) {
-    core_->refuse_remote("storage volumes (StorageVolumeStore::list_snapshots)");
+    if (auto rest = core_->rest()) return rest::list_volume_snapshots(rest, project_in, pool_in, volume_in);
     std::string pool(pool_in), volume(volume_in), project = project_scope(*core_, project_in, ProjectFeature::StorageVolumes);
     return core_->db().read([&](SQLite::Database& db) {
         PoolRecord p = pool_or_throw(db, pool);
@@ -163,7 +164,7 @@ std::vector<api::StorageVolumeSnapshot> StorageVolumeStore::list_snapshots(std::
 
 api::StorageVolumeSnapshot StorageVolumeStore::get_snapshot(std::string_view pool, std::string_view volume,
                                                             std::string_view snapshot, std::string_view project_in) {
-    core_->refuse_remote("storage volumes (StorageVolumeStore::get_snapshot)");
+    if (auto rest = core_->rest()) return rest::get_volume_snapshot(rest, project_in, pool, volume, snapshot);
     std::string project = project_scope(*core_, project_in, ProjectFeature::StorageVolumes);
     return core_->db().read([&](SQLite::Database& db) {
         return to_api(snapshot_or_throw(db, std::string(pool), project, std::string(volume), std::string(snapshot)).snapshot);
@@ -172,7 +173,7 @@ api::StorageVolumeSnapshot StorageVolumeStore::get_snapshot(std::string_view poo
 
 void StorageVolumeStore::update_snapshot(std::string_view pool_in, std::string_view volume_in, std::string_view snapshot_in,
                                          const api::StorageVolumeSnapshotPut& put, std::string_view project_in) {
-    core_->refuse_remote("storage volumes (StorageVolumeStore::update_snapshot)");
+    if (auto rest = core_->rest()) return rest::update_volume_snapshot(rest, project_in, pool_in, volume_in, snapshot_in, put);
     std::string pool(pool_in), volume(volume_in), snapshot(snapshot_in), project = project_scope(*core_, project_in, ProjectFeature::StorageVolumes);
     check_rfc3339(put.expires_at, "expires_at");
     auto lock = core_->locks().lock_storage_pool(pool);
@@ -188,7 +189,7 @@ void StorageVolumeStore::update_snapshot(std::string_view pool_in, std::string_v
 
 void StorageVolumeStore::rename_snapshot(std::string_view pool_in, std::string_view volume_in, std::string_view snapshot_in,
                                          std::string_view new_name_in, std::string_view project_in) {
-    core_->refuse_remote("storage volumes (StorageVolumeStore::rename_snapshot)");
+    if (auto rest = core_->rest()) return rest::rename_volume_snapshot(rest, project_in, pool_in, volume_in, snapshot_in, new_name_in);
     std::string pool(pool_in), volume(volume_in), snapshot(snapshot_in), new_name(new_name_in);
     std::string project = project_scope(*core_, project_in, ProjectFeature::StorageVolumes);
     validate_snapshot_name(new_name, "new_name");
@@ -216,7 +217,7 @@ void StorageVolumeStore::rename_snapshot(std::string_view pool_in, std::string_v
 
 void StorageVolumeStore::delete_snapshot(std::string_view pool_in, std::string_view volume_in, std::string_view snapshot_in,
                                          std::string_view project_in) {
-    core_->refuse_remote("storage volumes (StorageVolumeStore::delete_snapshot)");
+    if (auto rest = core_->rest()) return rest::delete_volume_snapshot(rest, project_in, pool_in, volume_in, snapshot_in);
     std::string pool(pool_in), volume(volume_in), snapshot(snapshot_in), project = project_scope(*core_, project_in, ProjectFeature::StorageVolumes);
     auto lock = core_->locks().lock_storage_pool(pool);
     auto target = core_->db().read([&](SQLite::Database& db) { return snapshot_or_throw(db, pool, project, volume, snapshot); });
@@ -238,7 +239,7 @@ void StorageVolumeStore::delete_snapshot(std::string_view pool_in, std::string_v
 
 void StorageVolumeStore::restore_snapshot(std::string_view pool_in, std::string_view volume_in, std::string_view snapshot_in,
                                           std::string_view project_in) {
-    core_->refuse_remote("storage volumes (StorageVolumeStore::restore_snapshot)");
+    if (auto rest = core_->rest()) return rest::restore_volume_snapshot(rest, project_in, pool_in, volume_in, snapshot_in);
     std::string pool(pool_in), volume(volume_in), snapshot(snapshot_in), project = project_scope(*core_, project_in, ProjectFeature::StorageVolumes);
     auto lock = core_->locks().lock_storage_pool(pool);
     core_->db().read([&](SQLite::Database& db) { return snapshot_or_throw(db, pool, project, volume, snapshot); });

@@ -1,5 +1,6 @@
 // StorageVolumeStore: custom volumes (create, update, rename, delete) and the listing of every
 // volume of a pool, with the helpers the disk device and the pool store share.
+#include "client/rest_objects.hpp"
 #include "libinstance/storage_volume.hpp"
 
 #include <sys/stat.h>
@@ -279,7 +280,7 @@ void check_create_request(const api::StorageVolumesPost& post) {
 
 Operation StorageVolumeStore::create_async(std::string_view pool_in, const api::StorageVolumesPost& post,
                                            std::string_view project_in) {
-    core_->refuse_remote("storage volumes (StorageVolumeStore::create_async)");
+    if (auto rest = core_->rest()) return rest::create_volume(rest, project_in, pool_in, post, true);
     std::string pool(pool_in), project = project_scope(*core_, project_in, ProjectFeature::StorageVolumes);
     check_create_request(post);
     if (post.source.type == "copy") return create_copy_impl(pool, post, project, true);
@@ -304,7 +305,10 @@ Operation StorageVolumeStore::create_copy_impl(const std::string& pool, const ap
 
 api::StorageVolume StorageVolumeStore::create(std::string_view pool_in, const api::StorageVolumesPost& post,
                                               std::string_view project_in) {
-    core_->refuse_remote("storage volumes (StorageVolumeStore::create)");
+    if (auto rest = core_->rest()) {
+        rest::create_volume(rest, project_in, pool_in, post, false);
+        return rest::get_volume(rest, project_in, pool_in, "custom", post.name);
+    }
     std::string pool(pool_in), project = project_scope(*core_, project_in, ProjectFeature::StorageVolumes);
     check_create_request(post);
     if (post.source.type == "copy") {
@@ -360,7 +364,7 @@ api::StorageVolume StorageVolumeStore::create(std::string_view pool_in, const ap
 }
 
 std::vector<api::StorageVolume> StorageVolumeStore::list(std::string_view pool_in, std::string_view project_in) {
-    core_->refuse_remote("storage volumes (StorageVolumeStore::list)");
+    if (auto rest = core_->rest()) return rest::list_volumes(rest, project_in, pool_in);
     // Each type of volume is looked up in its own project (see repo::list_volumes).
     std::string pool(pool_in), project = project_scope(*core_, project_in, ProjectFeature::None);
     std::vector<api::StorageVolume> out;
@@ -375,7 +379,7 @@ std::vector<api::StorageVolume> StorageVolumeStore::list(std::string_view pool_i
 
 api::StorageVolume StorageVolumeStore::get(std::string_view pool_in, std::string_view type_in, std::string_view name_in,
                                            std::string_view project_in) {
-    core_->refuse_remote("storage volumes (StorageVolumeStore::get)");
+    if (auto rest = core_->rest()) return rest::get_volume(rest, project_in, pool_in, type_in, name_in);
     std::string pool(pool_in), type(type_in), name(name_in);
     std::string project = project_scope(*core_, project_in, type == "custom" ? ProjectFeature::StorageVolumes : ProjectFeature::None);
     if (type != kCustom && type != "container" && type != "image")
@@ -394,7 +398,7 @@ api::StorageVolume StorageVolumeStore::get(std::string_view pool_in, std::string
 
 void StorageVolumeStore::update(std::string_view pool_in, std::string_view name_in, const api::StorageVolumePut& put,
                                 std::string_view project_in) {
-    core_->refuse_remote("storage volumes (StorageVolumeStore::update)");
+    if (auto rest = core_->rest()) return rest::update_volume(rest, project_in, pool_in, name_in, put);
     std::string pool(pool_in), name(name_in), project = project_scope(*core_, project_in, ProjectFeature::StorageVolumes);
     // LXD's PUT with "restore" restores a snapshot and changes nothing else.
     if (!put.restore.empty()) return restore_snapshot(pool, name, put.restore, project);
@@ -431,7 +435,7 @@ void StorageVolumeStore::update(std::string_view pool_in, std::string_view name_
 
 void StorageVolumeStore::rename(std::string_view pool_in, std::string_view name_in, std::string_view new_name_in,
                                 std::string_view project_in) {
-    core_->refuse_remote("storage volumes (StorageVolumeStore::rename)");
+    if (auto rest = core_->rest()) return rest::move_volume(rest, project_in, pool_in, name_in, {std::string(new_name_in), ""}).get();
     std::string pool(pool_in), name(name_in), new_name(new_name_in), project = project_scope(*core_, project_in, ProjectFeature::StorageVolumes);
     validate_name(new_name, "new_name");
     auto lock = core_->locks().lock_storage_pool(pool);
@@ -457,7 +461,7 @@ void StorageVolumeStore::rename(std::string_view pool_in, std::string_view name_
 }
 
 void StorageVolumeStore::remove(std::string_view pool_in, std::string_view name_in, std::string_view project_in) {
-    core_->refuse_remote("storage volumes (StorageVolumeStore::remove)");
+    if (auto rest = core_->rest()) return rest::delete_volume(rest, project_in, pool_in, name_in);
     std::string pool(pool_in), name(name_in), project = project_scope(*core_, project_in, ProjectFeature::StorageVolumes);
     auto lock = core_->locks().lock_storage_pool(pool);
     VolumeRecord record = core_->db().read([&](SQLite::Database& db) {

@@ -20,6 +20,7 @@
 #include "libinstance/network.hpp"
 #include "network_commands.hpp"
 #include "output.hpp"
+#include "remote_ref.hpp"
 #include "yaml_documents.hpp"
 
 namespace li::cli {
@@ -28,7 +29,16 @@ std::string network_arg(const std::string& arg) { return arg.starts_with("local:
 
 namespace {
 
-NetworkStore& networks(Context& ctx) { return ctx.manager().networks(); }
+// `[<remote>:]<network>` as lxc reads it: no prefix is the default remote, "local:" this state
+// directory. `network list [<remote>:]` names only the remote.
+RemoteRef network_ref(Context& ctx, const ParsedArgs& args, size_t i = 0) {
+    return i < args.positional.size() ? instance_ref(ctx, args.positional[i]) : RemoteRef{ctx.default_remote(), ""};
+}
+
+std::string network_name(Context& ctx, const ParsedArgs& args, size_t i = 0) { return network_ref(ctx, args, i).name; }
+
+/// The networks of the server the first argument names.
+NetworkStore& networks(Context& ctx, const ParsedArgs& args) { return ctx.manager(network_ref(ctx, args).remote).networks(); }
 
 std::string read_stdin() { return std::string((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>()); }
 
@@ -52,16 +62,16 @@ api::NetworkPut put_from_yaml(const std::string& text) {
 }
 
 // Read, change, write back with the ETag read, so a concurrent change is refused, not lost.
-void modify_network(Context& ctx, const std::string& name, const std::function<void(api::NetworkPut&)>& change) {
-    std::string etag = networks(ctx).etag(ctx.project(), name);
-    api::NetworkPut put = api::put_of(networks(ctx).get(ctx.project(), name));
+void modify_network(Context& ctx, const ParsedArgs& args, const std::string& name, const std::function<void(api::NetworkPut&)>& change) {
+    std::string etag = networks(ctx, args).etag(ctx.project(), name);
+    api::NetworkPut put = api::put_of(networks(ctx, args).get(ctx.project(), name));
     change(put);
-    networks(ctx).update(ctx.project(), name, put, etag);
+    networks(ctx, args).update(ctx.project(), name, put, etag);
 }
 
 int run_list(Context& ctx, const ParsedArgs& args) {
     Format format = parse_format(args.string_or("format", "table"));
-    auto list = networks(ctx).list(ctx.project());
+    auto list = networks(ctx, args).list(ctx.project());
     std::vector<Row> rows;
     nlohmann::ordered_json raw = nlohmann::ordered_json::array();
     for (const auto& n : list) {
@@ -84,7 +94,7 @@ int run_list(Context& ctx, const ParsedArgs& args) {
 
 int run_create(Context& ctx, const ParsedArgs& args) {
     api::NetworksPost post;
-    post.name = network_arg(args.positional[0]);
+    post.name = network_name(ctx, args, 0);
     // As lxc: YAML (description, config) from stdin when it is not a terminal, then the arguments.
     if (!::isatty(STDIN_FILENO)) {
         api::NetworkPut put = put_from_yaml(read_stdin());
@@ -99,27 +109,27 @@ int run_create(Context& ctx, const ParsedArgs& args) {
         if (eq == std::string::npos) throw UsageError(fmt::format("Bad key/value pair: {}", kv));
         post.config[kv.substr(0, eq)] = kv.substr(eq + 1);
     }
-    networks(ctx).create(ctx.project(), post);
+    networks(ctx, args).create(ctx.project(), post);
     if (!ctx.quiet()) std::printf("Network %s created\n", post.name.c_str());
     return 0;
 }
 
 int run_delete(Context& ctx, const ParsedArgs& args) {
-    std::string name = network_arg(args.positional[0]);
-    networks(ctx).remove(ctx.project(), name);
+    std::string name = network_name(ctx, args, 0);
+    networks(ctx, args).remove(ctx.project(), name);
     if (!ctx.quiet()) std::printf("Network %s deleted\n", name.c_str());
     return 0;
 }
 
 int run_rename(Context& ctx, const ParsedArgs& args) {
-    std::string name = network_arg(args.positional[0]), new_name = network_arg(args.positional[1]);
-    networks(ctx).rename(ctx.project(), name, new_name);
+    std::string name = network_name(ctx, args, 0), new_name = network_name(ctx, args, 1);
+    networks(ctx, args).rename(ctx.project(), name, new_name);
     if (!ctx.quiet()) std::printf("Network %s renamed to %s\n", name.c_str(), new_name.c_str());
     return 0;
 }
 
 int run_show(Context& ctx, const ParsedArgs& args) {
-    std::fputs(render_yaml(network_doc(networks(ctx).get(ctx.project(), network_arg(args.positional[0]))).dump()).c_str(), stdout);
+    std::fputs(render_yaml(network_doc(networks(ctx, args).get(ctx.project(), network_name(ctx, args, 0))).dump()).c_str(), stdout);
     return 0;
 }
 
@@ -142,22 +152,22 @@ const char* const edit_help =
     "### Note that only the configuration can be changed.\n\n";
 
 int run_edit(Context& ctx, const ParsedArgs& args) {
-    std::string name = network_arg(args.positional[0]);
-    std::string etag = networks(ctx).etag(ctx.project(), name);
+    std::string name = network_name(ctx, args, 0);
+    std::string etag = networks(ctx, args).etag(ctx.project(), name);
     if (!::isatty(STDIN_FILENO)) {
-        networks(ctx).update(ctx.project(), name, put_from_yaml(read_stdin()), etag);
+        networks(ctx, args).update(ctx.project(), name, put_from_yaml(read_stdin()), etag);
         return 0;
     }
-    api::NetworkPut current = api::put_of(networks(ctx).get(ctx.project(), name));
+    api::NetworkPut current = api::put_of(networks(ctx, args).get(ctx.project(), name));
     nlohmann::ordered_json doc{{"config", current.config}, {"description", current.description}};
     edit_until_accepted(edit_help + render_yaml(doc.dump()),
-                        [&](const std::string& text) { networks(ctx).update(ctx.project(), name, put_from_yaml(text), etag); });
+                        [&](const std::string& text) { networks(ctx, args).update(ctx.project(), name, put_from_yaml(text), etag); });
     return 0;
 }
 
 // As lxc 5.0.2: the value and a newline when the key is set, nothing otherwise.
 int run_get(Context& ctx, const ParsedArgs& args) {
-    api::Network n = networks(ctx).get(ctx.project(), network_arg(args.positional[0]));
+    api::Network n = networks(ctx, args).get(ctx.project(), network_name(ctx, args, 0));
     if (auto it = n.config.find(args.positional[1]); it != n.config.end()) std::printf("%s\n", it->second.c_str());
     return 0;
 }
@@ -165,7 +175,7 @@ int run_get(Context& ctx, const ParsedArgs& args) {
 // lxc's forms: "<key>=<value>..." or "<key> <value>"; an empty value unsets the key.
 int run_set(Context& ctx, const ParsedArgs& args) {
     api::ConfigMap values = key_values({args.positional.begin() + 1, args.positional.end()});
-    modify_network(ctx, network_arg(args.positional[0]), [&](api::NetworkPut& put) {
+    modify_network(ctx, args, network_name(ctx, args, 0), [&](api::NetworkPut& put) {
         for (const auto& [k, v] : values) {
             if (v.empty()) put.config.erase(k);
             else put.config[k] = v;
@@ -176,14 +186,14 @@ int run_set(Context& ctx, const ParsedArgs& args) {
 
 // As lxc (set with an empty value): unsetting a key that is not set is not an error.
 int run_unset(Context& ctx, const ParsedArgs& args) {
-    modify_network(ctx, network_arg(args.positional[0]), [&](api::NetworkPut& put) { put.config.erase(args.positional[1]); });
+    modify_network(ctx, args, network_name(ctx, args, 0), [&](api::NetworkPut& put) { put.config.erase(args.positional[1]); });
     return 0;
 }
 
 // lxc 5.0.2's layout: the interface, its addresses, its counters, then its bridge.
 int run_info(Context& ctx, const ParsedArgs& args) {
-    std::string name = network_arg(args.positional[0]);
-    api::NetworkState s = networks(ctx).state(ctx.project(), name);
+    std::string name = network_name(ctx, args, 0);
+    api::NetworkState s = networks(ctx, args).state(ctx.project(), name);
     std::printf("Name: %s\n", name.c_str());
     std::printf("MAC address: %s\n", s.hwaddr.c_str());
     std::printf("MTU: %lld\n", static_cast<long long>(s.mtu));
@@ -216,7 +226,7 @@ int run_info(Context& ctx, const ParsedArgs& args) {
 
 int run_list_leases(Context& ctx, const ParsedArgs& args) {
     Format format = parse_format(args.string_or("format", "table"));
-    auto leases = networks(ctx).leases(ctx.project(), network_arg(args.positional[0]));
+    auto leases = networks(ctx, args).leases(ctx.project(), network_name(ctx, args, 0));
     std::vector<Row> rows;
     for (const auto& l : leases) {
         std::string type = l.type;
@@ -265,7 +275,7 @@ Command network_command() {
     cmd.children.push_back(subcommand("get", "<network> <key>", "Get values for network configuration keys", 2, 2, run_get));
     cmd.children.push_back(subcommand("info", "<network>", "Get runtime information on networks", 1, 1, run_info));
 
-    Command list = subcommand("list", "", "List available networks", 0, 0, run_list);
+    Command list = subcommand("list", "[<remote>:]", "List available networks", 0, 1, run_list);
     list.aliases = {"ls"};
     list.flags = {{"format", 'f', FlagKind::String, format_help}};
     cmd.children.push_back(std::move(list));

@@ -14,21 +14,23 @@
 #include "context.hpp"
 #include "libinstance/error.hpp"
 #include "output.hpp"
+#include "remote_ref.hpp"
 #include "yaml_documents.hpp"
 
 namespace li::cli {
 
 namespace {
 
-// lxc accepts "local:NAME" for the local server.
-std::string local_name(std::string name) {
-    if (name.starts_with("local:")) name.erase(0, 6);
-    return name;
+// `[<remote>:]<profile>` as lxc reads it: no prefix is the default remote, "local:" this state
+// directory. `profile list [<remote>:]` names only the remote.
+RemoteRef profile_ref(Context& ctx, const ParsedArgs& args, size_t i = 0) {
+    return i < args.positional.size() ? instance_ref(ctx, args.positional[i]) : RemoteRef{ctx.default_remote(), ""};
 }
 
-std::string profile_arg(const ParsedArgs& args, size_t i = 0) { return local_name(args.positional.at(i)); }
+std::string profile_arg(Context& ctx, const ParsedArgs& args, size_t i = 0) { return profile_ref(ctx, args, i).name; }
 
-ProfileStore& profiles(Context& ctx) { return ctx.manager().profiles(); }
+/// The profiles of the server the first argument names.
+ProfileStore& profiles(Context& ctx, const ParsedArgs& args) { return ctx.manager(profile_ref(ctx, args).remote).profiles(); }
 
 // A ProfilePut from YAML (what `inst profile show` prints; name and used_by are ignored).
 api::ProfilePut put_from_yaml(const std::string& text) {
@@ -64,16 +66,16 @@ api::ConfigMap pairs(const std::vector<std::string>& words) {
     return out;
 }
 
-void modify_profile(Context& ctx, const std::string& name, const std::function<void(api::ProfilePut&)>& change) {
-    std::string etag = profiles(ctx).etag(ctx.project(), name);
-    api::ProfilePut put = api::put_of(profiles(ctx).get(ctx.project(), name));
+void modify_profile(Context& ctx, const ParsedArgs& args, const std::string& name, const std::function<void(api::ProfilePut&)>& change) {
+    std::string etag = profiles(ctx, args).etag(ctx.project(), name);
+    api::ProfilePut put = api::put_of(profiles(ctx, args).get(ctx.project(), name));
     change(put);
-    profiles(ctx).update(ctx.project(), name, put, etag);
+    profiles(ctx, args).update(ctx.project(), name, put, etag);
 }
 
 int run_create(Context& ctx, const ParsedArgs& args) {
     api::ProfilesPost post;
-    post.name = profile_arg(args);
+    post.name = profile_arg(ctx, args);
     if (!::isatty(STDIN_FILENO)) {
         api::ProfilePut put = put_from_yaml(read_stdin());
         post.description = put.description;
@@ -81,43 +83,47 @@ int run_create(Context& ctx, const ParsedArgs& args) {
         post.devices = put.devices;
     }
     if (auto d = args.string("description")) post.description = *d;
-    profiles(ctx).create(ctx.project(), post);
+    profiles(ctx, args).create(ctx.project(), post);
     if (!ctx.quiet()) std::printf("Profile %s created\n", post.name.c_str());
     return 0;
 }
 
+// Profiles may be copied between servers (`lxc profile copy local:p R:p`): read from the first
+// argument's server, written to the second's.
 int run_copy(Context& ctx, const ParsedArgs& args) {
-    api::Profile source = profiles(ctx).get(ctx.project(), profile_arg(args, 0));
+    api::Profile source = profiles(ctx, args).get(ctx.project(), profile_arg(ctx, args, 0));
     std::string target_project = args.string_or("target-project", ctx.project());
-    api::ProfilesPost post{local_name(args.positional[1]), source.description, source.config, source.devices};
-    if (args.flag("refresh") && profiles(ctx).exists(target_project, post.name)) {
-        profiles(ctx).update(target_project, post.name, api::ProfilePut{post.description, post.config, post.devices});
+    RemoteRef target = profile_ref(ctx, args, 1);
+    ProfileStore& target_profiles = ctx.manager(target.remote).profiles();
+    api::ProfilesPost post{target.name, source.description, source.config, source.devices};
+    if (args.flag("refresh") && target_profiles.exists(target_project, post.name)) {
+        target_profiles.update(target_project, post.name, api::ProfilePut{post.description, post.config, post.devices});
         return 0;
     }
-    profiles(ctx).create(target_project, post);
+    target_profiles.create(target_project, post);
     return 0;
 }
 
 int run_delete(Context& ctx, const ParsedArgs& args) {
     for (size_t i = 0; i < args.positional.size(); ++i) {
-        std::string name = profile_arg(args, i);
-        profiles(ctx).remove(ctx.project(), name);
-        if (!ctx.quiet()) std::printf("Profile %s deleted\n", name.c_str());
+        RemoteRef ref = profile_ref(ctx, args, i);
+        ctx.manager(ref.remote).profiles().remove(ctx.project(), ref.name);
+        if (!ctx.quiet()) std::printf("Profile %s deleted\n", ref.name.c_str());
     }
     return 0;
 }
 
 int run_edit(Context& ctx, const ParsedArgs& args) {
-    std::string name = profile_arg(args);
+    std::string name = profile_arg(ctx, args);
     if (::isatty(STDIN_FILENO))
         throw UsageError("inst profile edit reads the new profile YAML from standard input (e.g. inst profile show P | ... | inst profile edit P)");
-    std::string etag = profiles(ctx).etag(ctx.project(), name);
-    profiles(ctx).update(ctx.project(), name, put_from_yaml(read_stdin()), etag);
+    std::string etag = profiles(ctx, args).etag(ctx.project(), name);
+    profiles(ctx, args).update(ctx.project(), name, put_from_yaml(read_stdin()), etag);
     return 0;
 }
 
 int run_get(Context& ctx, const ParsedArgs& args) {
-    api::Profile p = profiles(ctx).get(ctx.project(), profile_arg(args));
+    api::Profile p = profiles(ctx, args).get(ctx.project(), profile_arg(ctx, args));
     auto it = p.config.find(args.positional[1]);
     std::printf("%s\n", it == p.config.end() ? "" : it->second.c_str());
     return 0;
@@ -125,7 +131,7 @@ int run_get(Context& ctx, const ParsedArgs& args) {
 
 int run_list(Context& ctx, const ParsedArgs& args) {
     Format format = parse_format(args.string_or("format", "table"));
-    auto list = profiles(ctx).list(ctx.project());
+    auto list = profiles(ctx, args).list(ctx.project());
     std::vector<Row> rows;
     for (const auto& p : list) rows.push_back({p.name, p.description, std::to_string(p.used_by.size())});
     std::string raw = (format == Format::Json || format == Format::Yaml) ? api::to_json(list) : std::string();
@@ -134,15 +140,15 @@ int run_list(Context& ctx, const ParsedArgs& args) {
 }
 
 int run_rename(Context& ctx, const ParsedArgs& args) {
-    std::string name = profile_arg(args, 0), new_name = local_name(args.positional[1]);
-    profiles(ctx).rename(ctx.project(), name, new_name);
+    std::string name = profile_arg(ctx, args, 0), new_name = profile_arg(ctx, args, 1);
+    profiles(ctx, args).rename(ctx.project(), name, new_name);
     if (!ctx.quiet()) std::printf("Profile %s renamed to %s\n", name.c_str(), new_name.c_str());
     return 0;
 }
 
 int run_set(Context& ctx, const ParsedArgs& args) {
     api::ConfigMap values = pairs({args.positional.begin() + 1, args.positional.end()});
-    modify_profile(ctx, profile_arg(args), [&](api::ProfilePut& put) {
+    modify_profile(ctx, args, profile_arg(ctx, args), [&](api::ProfilePut& put) {
         for (const auto& [k, v] : values) {
             if (v.empty()) put.config.erase(k);
             else put.config[k] = v;
@@ -152,13 +158,13 @@ int run_set(Context& ctx, const ParsedArgs& args) {
 }
 
 int run_show(Context& ctx, const ParsedArgs& args) {
-    std::fputs(render_yaml(api::to_json(profiles(ctx).get(ctx.project(), profile_arg(args)))).c_str(), stdout);
+    std::fputs(render_yaml(api::to_json(profiles(ctx, args).get(ctx.project(), profile_arg(ctx, args)))).c_str(), stdout);
     return 0;
 }
 
 int run_unset(Context& ctx, const ParsedArgs& args) {
-    std::string name = profile_arg(args), key = args.positional[1];
-    modify_profile(ctx, name, [&](api::ProfilePut& put) {
+    std::string name = profile_arg(ctx, args), key = args.positional[1];
+    modify_profile(ctx, args, name, [&](api::ProfilePut& put) {
         if (put.config.erase(key) == 0)
             throw Error::invalid("config." + key, fmt::format("Can't unset key '{}', it's not currently set", key));
     });
@@ -169,7 +175,8 @@ int run_unset(Context& ctx, const ParsedArgs& args) {
 // like any other instance change.
 void modify_instance_profiles(Context& ctx, const std::string& instance,
                               const std::function<void(std::vector<std::string>&)>& change) {
-    Instance inst = ctx.manager().instances().get(ctx.project(), local_name(instance));
+    RemoteRef ref = instance_ref(ctx, instance);
+    Instance inst = ctx.manager(ref.remote).instances().get(ctx.project(), ref.name);
     std::string etag = inst.etag();
     api::InstancePut put = api::put_of(inst.info());
     change(put.profiles);
@@ -228,10 +235,10 @@ api::ConfigMap device_of(const api::ProfilePut& put, const std::string& profile,
 }
 
 int run_device_add(Context& ctx, const ParsedArgs& args) {
-    std::string profile = profile_arg(args), device = args.positional[1];
+    std::string profile = profile_arg(ctx, args), device = args.positional[1];
     api::ConfigMap cfg = pairs({args.positional.begin() + 3, args.positional.end()});
     cfg["type"] = args.positional[2];
-    modify_profile(ctx, profile, [&](api::ProfilePut& put) {
+    modify_profile(ctx, args, profile, [&](api::ProfilePut& put) {
         if (put.devices.count(device))
             throw Error(ErrorCode::AlreadyExists, fmt::format("The device already exists: {}", device), "devices." + device);
         put.devices[device] = cfg;
@@ -241,9 +248,9 @@ int run_device_add(Context& ctx, const ParsedArgs& args) {
 }
 
 int run_device_remove(Context& ctx, const ParsedArgs& args) {
-    std::string profile = profile_arg(args);
+    std::string profile = profile_arg(ctx, args);
     std::vector<std::string> names(args.positional.begin() + 1, args.positional.end());
-    modify_profile(ctx, profile, [&](api::ProfilePut& put) {
+    modify_profile(ctx, args, profile, [&](api::ProfilePut& put) {
         for (const auto& n : names) {
             device_of(put, profile, n);
             put.devices.erase(n);
@@ -257,7 +264,7 @@ int run_device_remove(Context& ctx, const ParsedArgs& args) {
 int run_device_list(Context& ctx, const ParsedArgs& args) {
     // As lxc: the names joined by newlines, then a newline (an empty list is one blank line).
     std::string names;
-    for (const auto& [name, dev] : profiles(ctx).get(ctx.project(), profile_arg(args)).devices)
+    for (const auto& [name, dev] : profiles(ctx, args).get(ctx.project(), profile_arg(ctx, args)).devices)
         names += (names.empty() ? "" : "\n") + name;
     std::printf("%s\n", names.c_str());
     return 0;
@@ -265,14 +272,14 @@ int run_device_list(Context& ctx, const ParsedArgs& args) {
 
 int run_device_show(Context& ctx, const ParsedArgs& args) {
     nlohmann::ordered_json doc = nlohmann::ordered_json::object();
-    for (const auto& [name, dev] : profiles(ctx).get(ctx.project(), profile_arg(args)).devices) doc[name] = dev;
+    for (const auto& [name, dev] : profiles(ctx, args).get(ctx.project(), profile_arg(ctx, args)).devices) doc[name] = dev;
     std::fputs(render_yaml(doc.dump()).c_str(), stdout);
     return 0;
 }
 
 int run_device_get(Context& ctx, const ParsedArgs& args) {
-    std::string profile = profile_arg(args);
-    api::Profile p = profiles(ctx).get(ctx.project(), profile);
+    std::string profile = profile_arg(ctx, args);
+    api::Profile p = profiles(ctx, args).get(ctx.project(), profile);
     api::ConfigMap dev = device_of(api::put_of(p), profile, args.positional[1]);
     auto it = dev.find(args.positional[2]);
     std::printf("%s\n", it == dev.end() ? "" : it->second.c_str());
@@ -280,9 +287,9 @@ int run_device_get(Context& ctx, const ParsedArgs& args) {
 }
 
 int run_device_set(Context& ctx, const ParsedArgs& args) {
-    std::string profile = profile_arg(args), device = args.positional[1];
+    std::string profile = profile_arg(ctx, args), device = args.positional[1];
     api::ConfigMap values = pairs({args.positional.begin() + 2, args.positional.end()});
-    modify_profile(ctx, profile, [&](api::ProfilePut& put) {
+    modify_profile(ctx, args, profile, [&](api::ProfilePut& put) {
         api::ConfigMap dev = device_of(put, profile, device);
         for (const auto& [k, v] : values) {
             if (v.empty()) dev.erase(k);
@@ -294,8 +301,8 @@ int run_device_set(Context& ctx, const ParsedArgs& args) {
 }
 
 int run_device_unset(Context& ctx, const ParsedArgs& args) {
-    std::string profile = profile_arg(args), device = args.positional[1], key = args.positional[2];
-    modify_profile(ctx, profile, [&](api::ProfilePut& put) {
+    std::string profile = profile_arg(ctx, args), device = args.positional[1], key = args.positional[2];
+    modify_profile(ctx, args, profile, [&](api::ProfilePut& put) {
         api::ConfigMap dev = device_of(put, profile, device);
         if (dev.erase(key) == 0)
             throw Error::invalid("devices." + device + "." + key, fmt::format("The device doesn't have key {}", key));
@@ -357,7 +364,7 @@ Command profile_command() {
     edit.examples = "inst profile edit <profile> < profile.yaml\n    Update a profile using the content of profile.yaml";
     cmd.children.push_back(std::move(edit));
     cmd.children.push_back(subcommand("get", "<profile> <key>", "Get values for profile configuration keys", 2, 2, run_get));
-    Command list = subcommand("list", "", "List profiles", 0, 0, run_list);
+    Command list = subcommand("list", "[<remote>:]", "List profiles", 0, 1, run_list);
     list.aliases = {"ls"};
     list.flags = {{"format", 'f', FlagKind::String, "Format (csv|json|table|yaml|compact) (default \"table\")"}};
     cmd.children.push_back(std::move(list));

@@ -21,21 +21,25 @@
 #include "libinstance/error.hpp"
 #include "libinstance/project.hpp"
 #include "output.hpp"
+#include "remote_ref.hpp"
 #include "yaml_documents.hpp"
 
 namespace li::cli {
 
 namespace {
 
-ProjectStore& projects(Context& ctx) { return ctx.manager().projects(); }
-
-// lxc accepts "local:NAME" for the local server.
-std::string project_arg(const ParsedArgs& args, size_t i = 0) {
-    std::string name = args.positional.at(i);
-    if (name.starts_with("local:")) name.erase(0, 6);
-    if (name.empty()) throw UsageError("Missing project name");
-    return name;
+// `[<remote>:]<project>` as lxc reads it: no prefix is the default remote, "local:" this state
+// directory.
+RemoteRef project_ref(Context& ctx, const ParsedArgs& args, size_t i = 0) {
+    RemoteRef ref = instance_ref(ctx, args.positional.at(i));
+    if (ref.name.empty()) throw UsageError("Missing project name");
+    return ref;
 }
+
+std::string project_arg(Context& ctx, const ParsedArgs& args, size_t i = 0) { return project_ref(ctx, args, i).name; }
+
+/// The projects of the server the first argument names.
+ProjectStore& projects(Context& ctx, const ParsedArgs& args) { return ctx.manager(project_ref(ctx, args).remote).projects(); }
 
 std::string read_stdin() { return std::string((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>()); }
 
@@ -56,11 +60,11 @@ api::ProjectPut put_from_yaml(const std::string& text) {
 }
 
 // Read, change, write back with the ETag read, so a concurrent change is refused, not lost.
-void modify_project(Context& ctx, const std::string& name, const std::function<void(api::ProjectPut&)>& change) {
-    std::string etag = projects(ctx).etag(name);
-    api::ProjectPut put = api::put_of(projects(ctx).get(name));
+void modify_project(Context& ctx, const ParsedArgs& args, const std::string& name, const std::function<void(api::ProjectPut&)>& change) {
+    std::string etag = projects(ctx, args).etag(name);
+    api::ProjectPut put = api::put_of(projects(ctx, args).get(name));
     change(put);
-    projects(ctx).update(name, put, etag);
+    projects(ctx, args).update(name, put, etag);
 }
 
 // `project list [<remote>:]`: the local store's or an lxd remote's projects (the default
@@ -108,37 +112,41 @@ int run_list(Context& ctx, const ParsedArgs& args) {
 
 int run_create(Context& ctx, const ParsedArgs& args) {
     api::ProjectsPost post;
-    post.name = project_arg(args);
+    post.name = project_arg(ctx, args);
     for (const auto& entry : args.list("config")) {
         auto eq = entry.find('=');
         if (eq == std::string::npos) throw UsageError(fmt::format("Bad key=value pair: {}", entry));
         post.config[entry.substr(0, eq)] = entry.substr(eq + 1);
     }
-    projects(ctx).create(post);
+    projects(ctx, args).create(post);
     if (!ctx.quiet()) std::printf("Project %s created\n", post.name.c_str());
     return 0;
 }
 
 int run_delete(Context& ctx, const ParsedArgs& args) {
-    std::string name = project_arg(args);
-    projects(ctx).remove(name);
+    RemoteRef ref = project_ref(ctx, args);
+    const std::string& name = ref.name;
+    projects(ctx, args).remove(name);
     if (!ctx.quiet()) std::printf("Project %s deleted\n", name.c_str());
     // As lxc: deleting the current project switches back to default.
-    if (current_project(ctx.options().state_dir) == name) set_current_project(ctx.options().state_dir, "default");
+    if (ref.remote.empty() && current_project(ctx.options().state_dir) == name)
+        set_current_project(ctx.options().state_dir, "default");
     return 0;
 }
 
 int run_rename(Context& ctx, const ParsedArgs& args) {
-    std::string name = project_arg(args, 0), new_name = project_arg(args, 1);
-    projects(ctx).rename(name, new_name);
+    RemoteRef ref = project_ref(ctx, args);
+    std::string name = ref.name, new_name = project_arg(ctx, args, 1);
+    projects(ctx, args).rename(name, new_name);
     if (!ctx.quiet()) std::printf("Project %s renamed to %s\n", name.c_str(), new_name.c_str());
     // lxc would leave its config naming a project that is gone; following the rename is kinder.
-    if (current_project(ctx.options().state_dir) == name) set_current_project(ctx.options().state_dir, new_name);
+    if (ref.remote.empty() && current_project(ctx.options().state_dir) == name)
+        set_current_project(ctx.options().state_dir, new_name);
     return 0;
 }
 
 int run_show(Context& ctx, const ParsedArgs& args) {
-    std::fputs(render_yaml(project_doc(projects(ctx).get(project_arg(args))).dump()).c_str(), stdout);
+    std::fputs(render_yaml(project_doc(projects(ctx, args).get(project_arg(ctx, args))).dump()).c_str(), stdout);
     return 0;
 }
 
@@ -159,21 +167,21 @@ const char* const edit_help =
 
 // As lxc: YAML from stdin when it is not a terminal, else the project in $EDITOR until accepted.
 int run_edit(Context& ctx, const ParsedArgs& args) {
-    std::string name = project_arg(args);
+    std::string name = project_arg(ctx, args);
     if (!::isatty(STDIN_FILENO)) {
-        projects(ctx).update(name, put_from_yaml(read_stdin()));
+        projects(ctx, args).update(name, put_from_yaml(read_stdin()));
         return 0;
     }
-    std::string etag = projects(ctx).etag(name);
-    api::Project current = projects(ctx).get(name);
+    std::string etag = projects(ctx, args).etag(name);
+    api::Project current = projects(ctx, args).get(name);
     edit_until_accepted(edit_help + render_yaml(project_doc(current).dump()),
-                        [&](const std::string& text) { projects(ctx).update(name, put_from_yaml(text), etag); });
+                        [&](const std::string& text) { projects(ctx, args).update(name, put_from_yaml(text), etag); });
     return 0;
 }
 
 // As lxc 5.0.2: the value and a newline, an empty line when the key is not set.
 int run_get(Context& ctx, const ParsedArgs& args) {
-    api::Project p = projects(ctx).get(project_arg(args));
+    api::Project p = projects(ctx, args).get(project_arg(ctx, args));
     auto it = p.config.find(args.positional[1]);
     std::printf("%s\n", it == p.config.end() ? "" : it->second.c_str());
     return 0;
@@ -181,9 +189,9 @@ int run_get(Context& ctx, const ParsedArgs& args) {
 
 // lxc's forms: "<key>=<value>..." or "<key> <value>"; an empty value unsets the key.
 int run_set(Context& ctx, const ParsedArgs& args) {
-    std::string name = project_arg(args);
+    std::string name = project_arg(ctx, args);
     api::ConfigMap values = key_values({args.positional.begin() + 1, args.positional.end()});
-    modify_project(ctx, name, [&](api::ProjectPut& put) {
+    modify_project(ctx, args, name, [&](api::ProjectPut& put) {
         for (const auto& [k, v] : values) {
             if (v.empty()) put.config.erase(k);
             else put.config[k] = v;
@@ -194,14 +202,20 @@ int run_set(Context& ctx, const ParsedArgs& args) {
 
 // As lxc (set with an empty value): unsetting a key that is not set is not an error.
 int run_unset(Context& ctx, const ParsedArgs& args) {
-    modify_project(ctx, project_arg(args), [&](api::ProjectPut& put) { put.config.erase(args.positional[1]); });
+    modify_project(ctx, args, project_arg(ctx, args), [&](api::ProjectPut& put) { put.config.erase(args.positional[1]); });
     return 0;
 }
 
 // As lxc: silent; an unknown project is refused and leaves the current one as it was.
 int run_switch(Context& ctx, const ParsedArgs& args) {
-    std::string name = project_arg(args);
-    projects(ctx).get(name);
+    RemoteRef ref = project_ref(ctx, args);
+    // lxc keeps a current project per remote; inst keeps one per state directory (the local
+    // one), so a remote's project is chosen with --project rather than silently switching here.
+    if (!ref.remote.empty())
+        throw UsageError(fmt::format("Switching the current project of remote \"{}\" is not supported: use --project with {}: commands",
+                                     ref.remote, ref.remote));
+    const std::string& name = ref.name;
+    projects(ctx, args).get(name);
     set_current_project(ctx.options().state_dir, name);
     return 0;
 }
@@ -217,7 +231,7 @@ std::string state_doc(const api::ProjectState& state, bool yaml) {
 // lxc 5.0.2's table: RESOURCE | LIMIT | USAGE, UNLIMITED for no limit, disk and memory in IEC sizes.
 int run_info(Context& ctx, const ParsedArgs& args) {
     Format format = parse_format(args.string_or("format", "table"));
-    api::ProjectState state = projects(ctx).state(project_arg(args));
+    api::ProjectState state = projects(ctx, args).state(project_arg(ctx, args));
     std::vector<Row> rows;
     for (const auto& [name, r] : state.resources) {
         bool bytes = name == "disk" || name == "memory";

@@ -14,14 +14,26 @@
 #include "humanize.hpp"
 #include "libinstance/error.hpp"
 #include "output.hpp"
+#include "remote_ref.hpp"
 
 namespace li::cli {
 
 namespace {
 
+// `[<remote>:]<pool>` as lxc reads it: no prefix is the default remote, "local:" this state
+// directory. `storage list [<remote>:]` names only the remote.
+RemoteRef pool_at(Context& ctx, const ParsedArgs& args, size_t i = 0) {
+    return i < args.positional.size() ? instance_ref(ctx, args.positional[i]) : RemoteRef{ctx.default_remote(), ""};
+}
+
+std::string pool_name(Context& ctx, const ParsedArgs& args, size_t i = 0) { return pool_at(ctx, args, i).name; }
+
+/// The storage pools of the server the first argument names.
+StoragePoolStore& pools(Context& ctx, const ParsedArgs& args) { return ctx.manager(pool_at(ctx, args).remote).storage_pools(); }
+
 int run_create(Context& ctx, const ParsedArgs& args) {
     api::StoragePoolsPost post;
-    post.name = args.positional[0];
+    post.name = pool_name(ctx, args);
     post.driver = args.positional[1];
     post.description = args.string_or("description", "");
     for (size_t i = 2; i < args.positional.size(); ++i) {
@@ -30,46 +42,45 @@ int run_create(Context& ctx, const ParsedArgs& args) {
         if (eq == std::string::npos) throw UsageError(fmt::format("Bad key=value pair: {}", kv));
         post.config[kv.substr(0, eq)] = kv.substr(eq + 1);
     }
-    ctx.manager().storage_pools().create(post);
+    pools(ctx, args).create(post);
     if (!ctx.quiet()) std::printf("Storage pool %s created\n", post.name.c_str());
     return 0;
 }
 
 int run_list(Context& ctx, const ParsedArgs& args) {
     Format format = parse_format(args.string_or("format", "table"));
-    auto pools = ctx.manager().storage_pools().list();
+    auto listed = pools(ctx, args).list();
     std::vector<Row> rows;
-    for (const auto& p : pools) {
+    for (const auto& p : listed) {
         auto source = p.config.find("source");
         rows.push_back({p.name, p.driver, source == p.config.end() ? "" : source->second, p.description,
                         std::to_string(p.used_by.size()), p.status == "Created" ? "CREATED" : p.status});
     }
-    std::string raw = (format == Format::Json || format == Format::Yaml) ? api::to_json(pools) : std::string();
+    std::string raw = (format == Format::Json || format == Format::Yaml) ? api::to_json(listed) : std::string();
     std::fputs(render(format, {"NAME", "DRIVER", "SOURCE", "DESCRIPTION", "USED BY", "STATE"}, rows, raw).c_str(), stdout);
     return 0;
 }
 
 int run_show(Context& ctx, const ParsedArgs& args) {
-    std::fputs(render_yaml(api::to_json(ctx.manager().storage_pools().get(args.positional[0]))).c_str(), stdout);
+    std::fputs(render_yaml(api::to_json(pools(ctx, args).get(pool_name(ctx, args)))).c_str(), stdout);
     return 0;
 }
 
 int run_delete(Context& ctx, const ParsedArgs& args) {
-    for (const auto& name : args.positional) {
-        ctx.manager().storage_pools().remove(name);
-        if (!ctx.quiet()) std::printf("Storage pool %s deleted\n", name.c_str());
+    for (size_t i = 0; i < args.positional.size(); ++i) {
+        RemoteRef ref = pool_at(ctx, args, i);
+        ctx.manager(ref.remote).storage_pools().remove(ref.name);
+        if (!ctx.quiet()) std::printf("Storage pool %s deleted\n", ref.name.c_str());
     }
     return 0;
 }
 
-StoragePoolStore& pools(Context& ctx) { return ctx.manager().storage_pools(); }
-
 // Read, change, write back with the ETag read, so a concurrent change is refused, not lost.
-void modify_pool(Context& ctx, const std::string& name, const std::function<void(api::StoragePoolPut&)>& change) {
-    std::string etag = pools(ctx).etag(name);
-    api::StoragePoolPut put = api::put_of(pools(ctx).get(name));
+void modify_pool(Context& ctx, const ParsedArgs& args, const std::string& name, const std::function<void(api::StoragePoolPut&)>& change) {
+    std::string etag = pools(ctx, args).etag(name);
+    api::StoragePoolPut put = api::put_of(pools(ctx, args).get(name));
     change(put);
-    pools(ctx).update(name, put, etag);
+    pools(ctx, args).update(name, put, etag);
 }
 
 // A StoragePoolPut from YAML (what `inst storage show` prints; name, driver, used_by... ignored).
@@ -100,7 +111,7 @@ api::StoragePoolPut pool_put_from_yaml(const std::string& text) {
 }
 
 int run_get(Context& ctx, const ParsedArgs& args) {
-    api::StoragePool pool = pools(ctx).get(args.positional[0]);
+    api::StoragePool pool = pools(ctx, args).get(pool_name(ctx, args));
     auto it = pool.config.find(args.positional[1]);
     std::printf("%s\n", it == pool.config.end() ? "" : it->second.c_str());
     return 0;
@@ -119,7 +130,7 @@ int run_set(Context& ctx, const ParsedArgs& args) {
             values[w.substr(0, eq)] = w.substr(eq + 1);
         }
     }
-    modify_pool(ctx, args.positional[0], [&](api::StoragePoolPut& put) {
+    modify_pool(ctx, args, pool_name(ctx, args), [&](api::StoragePoolPut& put) {
         for (const auto& [k, v] : values) {
             if (v.empty()) put.config.erase(k);
             else put.config[k] = v;
@@ -130,25 +141,25 @@ int run_set(Context& ctx, const ParsedArgs& args) {
 
 // As lxc: unsetting a key that is not set is not an error.
 int run_unset(Context& ctx, const ParsedArgs& args) {
-    modify_pool(ctx, args.positional[0], [&](api::StoragePoolPut& put) { put.config.erase(args.positional[1]); });
+    modify_pool(ctx, args, pool_name(ctx, args), [&](api::StoragePoolPut& put) { put.config.erase(args.positional[1]); });
     return 0;
 }
 
 int run_edit(Context& ctx, const ParsedArgs& args) {
-    const std::string& name = args.positional[0];
+    const std::string name = pool_name(ctx, args);
     if (::isatty(STDIN_FILENO))
         throw UsageError("inst storage edit reads the new pool YAML from standard input (e.g. inst storage show P | ... | inst storage edit P)");
-    std::string etag = pools(ctx).etag(name);
+    std::string etag = pools(ctx, args).etag(name);
     std::string text((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
-    pools(ctx).update(name, pool_put_from_yaml(text), etag);
+    pools(ctx, args).update(name, pool_put_from_yaml(text), etag);
     return 0;
 }
 
 // lxc storage info: an "info" map and a "used by" map (type -> names), each marshalled with
 // sorted keys; sizes human (IEC) unless --bytes.
 int run_info(Context& ctx, const ParsedArgs& args) {
-    api::StoragePool pool = pools(ctx).get(args.positional[0]);
-    api::ResourcesStoragePool res = pools(ctx).resources(pool.name);
+    api::StoragePool pool = pools(ctx, args).get(pool_name(ctx, args));
+    api::ResourcesStoragePool res = pools(ctx, args).resources(pool.name);
     bool bytes = args.flag("bytes");
     auto size = [&](uint64_t n) { return bytes ? std::to_string(n) : size_iec(static_cast<int64_t>(n)); };
     nlohmann::json info = {{"name", pool.name},
@@ -196,7 +207,7 @@ Command storage_command() {
     create.flags = {{"description", 0, FlagKind::String, "Description of the storage pool"}};
     cmd.children.push_back(std::move(create));
 
-    Command list = subcommand("list", "", "List available storage pools", 0, 0, run_list);
+    Command list = subcommand("list", "[<remote>:]", "List available storage pools", 0, 1, run_list);
     list.aliases = {"ls"};
     list.flags = {{"format", 'f', FlagKind::String, "Format (csv|json|table|yaml|compact) (default \"table\")"}};
     cmd.children.push_back(std::move(list));

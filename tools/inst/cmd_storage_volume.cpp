@@ -19,15 +19,6 @@ namespace li::cli {
 
 namespace {
 
-// lxc accepts "local:POOL" for the local server.
-std::string pool_arg(const ParsedArgs& args) {
-    std::string pool = args.positional.at(0);
-    if (pool.starts_with("local:")) pool.erase(0, 6);
-    return pool;
-}
-
-StorageVolumeStore& volumes(Context& ctx) { return ctx.manager().storage_volumes(); }
-
 // "[TYPE/]NAME": lxc addresses instance and image volumes as "container/c1", "image/<fp>".
 std::pair<std::string, std::string> type_and_name(const std::string& spec) {
     auto slash = spec.find('/');
@@ -94,12 +85,12 @@ api::StorageVolumePut put_from_yaml(const std::string& text) {
     return put;
 }
 
-void modify_volume(Context& ctx, const std::string& pool, const std::string& name,
+void modify_volume(Context& ctx, const PoolRef& at, const std::string& name,
                    const std::function<void(api::StorageVolumePut&)>& change) {
-    api::StorageVolume vol = volumes(ctx).get(pool, "custom", name, ctx.project());
+    api::StorageVolume vol = at.volumes.get(at.pool, "custom", name, ctx.project());
     api::StorageVolumePut put{vol.description, vol.config};
     change(put);
-    volumes(ctx).update(pool, name, put, ctx.project());
+    at.volumes.update(at.pool, name, put, ctx.project());
 }
 
 int run_create(Context& ctx, const ParsedArgs& args) {
@@ -113,14 +104,16 @@ int run_create(Context& ctx, const ParsedArgs& args) {
         if (eq == std::string::npos || eq == 0) throw UsageError(fmt::format("Bad key=value pair: {}", kv));
         post.config[kv.substr(0, eq)] = kv.substr(eq + 1);
     }
-    volumes(ctx).create(pool_arg(args), post, ctx.project());
+    PoolRef at = pool_ref(ctx, args.positional[0]);
+    at.volumes.create(at.pool, post, ctx.project());
     if (!ctx.quiet()) std::printf("Storage volume %s created\n", post.name.c_str());
     return 0;
 }
 
 int run_list(Context& ctx, const ParsedArgs& args) {
     Format format = parse_format(args.string_or("format", "table"));
-    auto list = volumes(ctx).list(pool_arg(args), ctx.project());
+    PoolRef at = pool_ref(ctx, args.positional[0]);
+    auto list = at.volumes.list(at.pool, ctx.project());
     std::vector<Row> rows;
     for (const auto& v : list)
         rows.push_back({v.type, v.name, v.description, v.content_type, std::to_string(v.used_by.size())});
@@ -131,17 +124,19 @@ int run_list(Context& ctx, const ParsedArgs& args) {
 
 int run_show(Context& ctx, const ParsedArgs& args) {
     if (auto snap = snapshot_spec(args.positional[1])) {
-        show_volume_snapshot(ctx, local_pool_arg(ctx, args.positional[0]), *snap);
+        show_volume_snapshot(ctx, args.positional[0], *snap);
         return 0;
     }
     auto [type, name] = type_and_name(args.positional[1]);
-    std::fputs(render_yaml(api::to_json(volumes(ctx).get(pool_arg(args), type, name, ctx.project()))).c_str(), stdout);
+    PoolRef at = pool_ref(ctx, args.positional[0]);
+    std::fputs(render_yaml(api::to_json(at.volumes.get(at.pool, type, name, ctx.project()))).c_str(), stdout);
     return 0;
 }
 
 int run_get(Context& ctx, const ParsedArgs& args) {
     auto [type, name] = type_and_name(args.positional[1]);
-    api::StorageVolume vol = volumes(ctx).get(pool_arg(args), type, name, ctx.project());
+    PoolRef at = pool_ref(ctx, args.positional[0]);
+    api::StorageVolume vol = at.volumes.get(at.pool, type, name, ctx.project());
     auto it = vol.config.find(args.positional[2]);
     std::printf("%s\n", it == vol.config.end() ? "" : it->second.c_str());
     return 0;
@@ -149,7 +144,7 @@ int run_get(Context& ctx, const ParsedArgs& args) {
 
 int run_set(Context& ctx, const ParsedArgs& args) {
     api::ConfigMap values = pairs({args.positional.begin() + 2, args.positional.end()});
-    modify_volume(ctx, pool_arg(args), custom_name(args.positional[1]), [&](api::StorageVolumePut& put) {
+    modify_volume(ctx, pool_ref(ctx, args.positional[0]), custom_name(args.positional[1]), [&](api::StorageVolumePut& put) {
         for (const auto& [k, v] : values) {
             if (v.empty()) put.config.erase(k);
             else put.config[k] = v;
@@ -161,44 +156,47 @@ int run_set(Context& ctx, const ParsedArgs& args) {
 // As lxc 5.0.2: unsetting a key that is not set is not an error (it is `set KEY ""`).
 int run_unset(Context& ctx, const ParsedArgs& args) {
     const std::string& key = args.positional[2];
-    modify_volume(ctx, pool_arg(args), custom_name(args.positional[1]), [&](api::StorageVolumePut& put) { put.config.erase(key); });
+    modify_volume(ctx, pool_ref(ctx, args.positional[0]), custom_name(args.positional[1]), [&](api::StorageVolumePut& put) { put.config.erase(key); });
     return 0;
 }
 
 int run_edit(Context& ctx, const ParsedArgs& args) {
-    std::string pool = pool_arg(args), name = args.positional[1];
+    PoolRef at = pool_ref(ctx, args.positional[0]);
+    std::string name = args.positional[1];
     if (!snapshot_spec(name)) name = custom_name(name);
     if (::isatty(STDIN_FILENO))
         throw UsageError("inst storage volume edit reads the new volume YAML from standard input "
                          "(e.g. inst storage volume show P V | ... | inst storage volume edit P V)");
     if (auto snap = snapshot_spec(args.positional[1])) {
-        edit_volume_snapshot(ctx, pool, *snap, read_stdin());
+        edit_volume_snapshot(ctx, args.positional[0], *snap, read_stdin());
         return 0;
     }
     api::StorageVolumePut put = put_from_yaml(read_stdin());
-    volumes(ctx).get(pool, "custom", name, ctx.project());  // NotFound before anything else
-    volumes(ctx).update(pool, name, put, ctx.project());
+    at.volumes.get(at.pool, "custom", name, ctx.project());  // NotFound before anything else
+    at.volumes.update(at.pool, name, put, ctx.project());
     return 0;
 }
 
 int run_rename(Context& ctx, const ParsedArgs& args) {
     if (auto snap = snapshot_spec(args.positional[1])) {
-        rename_volume_snapshot(ctx, local_pool_arg(ctx, args.positional[0]), *snap, args.positional[1], args.positional[2]);
+        rename_volume_snapshot(ctx, args.positional[0], *snap, args.positional[1], args.positional[2]);
         return 0;
     }
-    std::string pool = pool_arg(args), name = custom_name(args.positional[1]), new_name = custom_name(args.positional[2]);
-    volumes(ctx).rename(pool, name, new_name, ctx.project());
+    PoolRef at = pool_ref(ctx, args.positional[0]);
+    std::string name = custom_name(args.positional[1]), new_name = custom_name(args.positional[2]);
+    at.volumes.rename(at.pool, name, new_name, ctx.project());
     if (!ctx.quiet()) std::printf("Renamed storage volume from \"%s\" to \"%s\"\n", name.c_str(), new_name.c_str());
     return 0;
 }
 
 int run_delete(Context& ctx, const ParsedArgs& args) {
     if (auto snap = snapshot_spec(args.positional[1])) {
-        delete_volume_snapshot(ctx, local_pool_arg(ctx, args.positional[0]), *snap, args.positional[1]);
+        delete_volume_snapshot(ctx, args.positional[0], *snap, args.positional[1]);
         return 0;
     }
-    std::string pool = pool_arg(args), name = custom_name(args.positional[1]);
-    volumes(ctx).remove(pool, name, ctx.project());
+    PoolRef at = pool_ref(ctx, args.positional[0]);
+    std::string name = custom_name(args.positional[1]);
+    at.volumes.remove(at.pool, name, ctx.project());
     if (!ctx.quiet()) std::printf("Storage volume %s deleted\n", name.c_str());
     return 0;
 }

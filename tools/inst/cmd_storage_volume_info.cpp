@@ -19,21 +19,20 @@ std::string info_time(const std::string& rfc3339) {
 }
 
 int run_info(Context& ctx, const ParsedArgs& args) {
-    std::string pool = local_pool_arg(ctx, args.positional[0]);
+    PoolRef at = pool_ref(ctx, args.positional[0]);
     std::string spec = args.positional[1], type = "custom", name = spec;
     if (auto slash = spec.find('/'); slash != std::string::npos) {
         type = spec.substr(0, slash);
         name = spec.substr(slash + 1);
     }
-    auto& store = ctx.manager().storage_volumes();
-    api::StorageVolume vol = store.get(pool, type, name, ctx.project());
+    api::StorageVolume vol = at.volumes.get(at.pool, type, name, ctx.project());
     std::string out = fmt::format("Name: {}\n", vol.name);
     if (!vol.description.empty()) out += fmt::format("Description: {}\n", vol.description);
     out += fmt::format("Type: {}\n", vol.type.empty() ? "custom" : vol.type);
     out += fmt::format("Content type: {}\n", vol.content_type);
     if (vol.type == "custom") {
         std::vector<Row> rows;
-        for (const auto& s : store.list_snapshots(pool, vol.name, ctx.project()))
+        for (const auto& s : at.volumes.list_snapshots(at.pool, vol.name, ctx.project()))
             rows.push_back({s.name, s.description, info_time(s.created_at), info_time(s.expires_at)});
         if (!rows.empty()) out += "\nSnapshots:\n" + render_table({"NAME", "DESCRIPTION", "TAKEN AT", "EXPIRES AT"}, rows);
     }

@@ -15,8 +15,6 @@ namespace li::cli {
 
 namespace {
 
-StorageVolumeStore& volumes(Context& ctx) { return ctx.manager().storage_volumes(); }
-
 // A custom volume's name from "vol" or "custom/vol"; snapshots and other types are refused by name.
 std::string volume_name(const std::string& spec) {
     std::string name = spec.starts_with("custom/") ? spec.substr(7) : spec;
@@ -45,26 +43,26 @@ api::StorageVolumeSnapshotPut snapshot_put_from_yaml(const std::string& text) {
 
 // snapshot <pool> <volume> [<snapshot>]: the store picks "snapN" when no name is given.
 int run_snapshot(Context& ctx, const ParsedArgs& args) {
-    std::string pool = local_pool_arg(ctx, args.positional[0]);
+    PoolRef at = pool_ref(ctx, args.positional[0]);
     std::string volume = volume_name(args.positional[1]);
     api::StorageVolumeSnapshotsPost post;
     if (args.positional.size() > 2) post.name = args.positional[2];
     // --no-expiry: volumes have no snapshots.expiry here, so a snapshot never expires anyway.
     if (args.flag("reuse") && !post.name.empty()) {
         try {
-            volumes(ctx).get_snapshot(pool, volume, post.name, ctx.project());
-            volumes(ctx).delete_snapshot(pool, volume, post.name, ctx.project());
+            at.volumes.get_snapshot(at.pool, volume, post.name, ctx.project());
+            at.volumes.delete_snapshot(at.pool, volume, post.name, ctx.project());
         } catch (const Error& e) {
             if (e.code() != ErrorCode::NotFound || e.key() != "snapshot") throw;
         }
     }
-    volumes(ctx).create_snapshot(pool, volume, post, ctx.project());
+    at.volumes.create_snapshot(at.pool, volume, post, ctx.project());
     return 0;
 }
 
 int run_restore(Context& ctx, const ParsedArgs& args) {
-    std::string pool = local_pool_arg(ctx, args.positional[0]);
-    volumes(ctx).restore_snapshot(pool, volume_name(args.positional[1]), args.positional[2], ctx.project());
+    PoolRef at = pool_ref(ctx, args.positional[0]);
+    at.volumes.restore_snapshot(at.pool, volume_name(args.positional[1]), args.positional[2], ctx.project());
     return 0;
 }
 
@@ -84,30 +82,41 @@ std::optional<SnapshotSpec> snapshot_spec(const std::string& spec) {
     return out;
 }
 
-void show_volume_snapshot(Context& ctx, const std::string& pool, const SnapshotSpec& snap) {
-    auto s = volumes(ctx).get_snapshot(pool, snap.volume, snap.snapshot, ctx.project());
+void show_volume_snapshot(Context& ctx, const std::string& pool_arg, const SnapshotSpec& snap) {
+    PoolRef at = pool_ref(ctx, pool_arg);
+    auto s = at.volumes.get_snapshot(at.pool, snap.volume, snap.snapshot, ctx.project());
     std::fputs(render_yaml(api::to_json(s)).c_str(), stdout);
 }
 
-void delete_volume_snapshot(Context& ctx, const std::string& pool, const SnapshotSpec& snap, const std::string& shown) {
-    volumes(ctx).delete_snapshot(pool, snap.volume, snap.snapshot, ctx.project());
+void delete_volume_snapshot(Context& ctx, const std::string& pool_arg, const SnapshotSpec& snap, const std::string& shown) {
+    PoolRef at = pool_ref(ctx, pool_arg);
+    at.volumes.delete_snapshot(at.pool, snap.volume, snap.snapshot, ctx.project());
     if (!ctx.quiet()) std::printf("Storage volume %s deleted\n", shown.c_str());
 }
 
 // As lxc: the new name is "<volume>/<new snapshot>" with the same volume.
-void rename_volume_snapshot(Context& ctx, const std::string& pool, const SnapshotSpec& from, const std::string& from_arg,
+void rename_volume_snapshot(Context& ctx, const std::string& pool_arg, const SnapshotSpec& from, const std::string& from_arg,
                             const std::string& to_arg) {
+    PoolRef at = pool_ref(ctx, pool_arg);
     auto to = snapshot_spec(to_arg);
     if (!to) throw UsageError(fmt::format("Invalid new snapshot name \"{}\"", to_arg));
     if (to->volume != from.volume)
         throw UsageError(fmt::format("Invalid new snapshot name \"{}\", parent volume must be the same as source", to_arg));
-    volumes(ctx).rename_snapshot(pool, from.volume, from.snapshot, to->snapshot, ctx.project());
+    at.volumes.rename_snapshot(at.pool, from.volume, from.snapshot, to->snapshot, ctx.project());
     if (!ctx.quiet()) std::printf("Renamed storage volume from \"%s\" to \"%s\"\n", from_arg.c_str(), to_arg.c_str());
 }
 
-void edit_volume_snapshot(Context& ctx, const std::string& pool, const SnapshotSpec& snap, const std::string& yaml) {
+void edit_volume_snapshot(Context& ctx, const std::string& pool_arg, const SnapshotSpec& snap, const std::string& yaml) {
+    PoolRef at = pool_ref(ctx, pool_arg);
     api::StorageVolumeSnapshotPut put = snapshot_put_from_yaml(yaml);
-    volumes(ctx).update_snapshot(pool, snap.volume, snap.snapshot, put, ctx.project());
+    at.volumes.update_snapshot(at.pool, snap.volume, snap.snapshot, put, ctx.project());
+}
+
+PoolRef pool_ref(Context& ctx, const std::string& arg) {
+    RemoteRef ref = instance_ref(ctx, arg);
+    if (!ref.remote.empty() && ctx.manager().remotes().get(ref.remote).protocol != "lxd")
+        throw UsageError(fmt::format("The remote \"{}\" is an image server: it has no storage pools", ref.remote));
+    return {ctx.manager(ref.remote).storage_volumes(), ref.name};
 }
 
 std::string local_pool_arg(Context& ctx, const std::string& arg) {

@@ -7,8 +7,18 @@
 #include <vector>
 
 #include "cli.hpp"
+#include "libinstance/storage_volume.hpp"
 
 namespace li::cli {
+
+/// A pool argument `[<remote>:]<pool>` as lxc reads it (no prefix: the default remote, "local:"
+/// this state directory): the pool's name and the volumes of its server. An image server is a
+/// UsageError naming it.
+struct PoolRef {
+    StorageVolumeStore& volumes;
+    std::string pool;
+};
+PoolRef pool_ref(Context& ctx, const std::string& arg);
 
 /// The pool argument of a storage volume command: "local:" is the local state directory, another
 /// remote has no storage pools here (UsageError naming it).
@@ -23,12 +33,13 @@ struct SnapshotSpec {
 /// "container/c1"). An empty part ("vol/") is a UsageError naming the argument.
 std::optional<SnapshotSpec> snapshot_spec(const std::string& spec);
 
-// The snapshot forms of show/delete/rename/edit (cmd_storage_volume_snapshot.cpp).
-void show_volume_snapshot(Context& ctx, const std::string& pool, const SnapshotSpec& snap);
-void delete_volume_snapshot(Context& ctx, const std::string& pool, const SnapshotSpec& snap, const std::string& shown);
-void rename_volume_snapshot(Context& ctx, const std::string& pool, const SnapshotSpec& from, const std::string& from_arg,
+// The snapshot forms of show/delete/rename/edit (cmd_storage_volume_snapshot.cpp); pool_arg is
+// the command's `[<remote>:]<pool>` argument.
+void show_volume_snapshot(Context& ctx, const std::string& pool_arg, const SnapshotSpec& snap);
+void delete_volume_snapshot(Context& ctx, const std::string& pool_arg, const SnapshotSpec& snap, const std::string& shown);
+void rename_volume_snapshot(Context& ctx, const std::string& pool_arg, const SnapshotSpec& from, const std::string& from_arg,
                             const std::string& to_arg);
-void edit_volume_snapshot(Context& ctx, const std::string& pool, const SnapshotSpec& snap, const std::string& yaml);
+void edit_volume_snapshot(Context& ctx, const std::string& pool_arg, const SnapshotSpec& snap, const std::string& yaml);
 
 std::vector<Command> storage_volume_snapshot_commands();  ///< snapshot, restore
 std::vector<Command> storage_volume_copy_commands();      ///< copy, move

@@ -123,9 +123,9 @@ def test_connect_with_a_trust_token(served: Tuple[Daemon, str], client_dir: str)
             assert server["metadata"]["config"]["images.remote_cache_expiry"] == "7"
             assert connected.get_config("images.remote_cache_expiry") == "7"
             assert local.get_config("images.remote_cache_expiry") == before != "7"
-            # What has no REST mapping yet is refused, not done locally.
-            with pytest.raises(libinstance.NotSupported):
-                connected.projects.create("py-remote")
+            # A project made through the connection lands on the daemon only.
+            connected.projects.create("py-remote")
+            assert daemon.request("GET", "/1.0/projects/py-remote")[0] == 200
         assert "py-remote" not in [p.name for p in local.projects.all()]
         with pytest.raises(libinstance.NotFound):
             local.remotes.connect("missing")

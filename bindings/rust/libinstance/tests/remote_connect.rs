@@ -180,9 +180,10 @@ fn connects_to_a_daemon_with_a_trust_token() {
     assert_eq!(local.get_config("images.remote_cache_expiry").unwrap(), local_before);
     assert_ne!(local_before, "7");
     assert_eq!(connected.instances(false).unwrap().len(), 0);
-    // What has no REST mapping yet is refused, not done locally.
+    // A project made through the connection lands on the daemon only.
     let post = ProjectsPost { name: "rs-remote".into(), ..Default::default() };
-    expect_error(connected.create_project(&post), ErrorCode::NotSupported, "remote");
+    connected.create_project(&post).unwrap();
+    assert_eq!(daemon.request("GET", "/1.0/projects/rs-remote", None).0, 200);
     assert!(!project_names(&local).contains(&"rs-remote".to_string()));
     drop(connected);
 
