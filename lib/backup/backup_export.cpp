@@ -10,6 +10,7 @@
 #include "backup/backup_config.hpp"
 #include "backup/backup_index.hpp"
 #include "backup/backup_stream.hpp"
+#include "client/rest_images_files.hpp"
 #include "core/log.hpp"
 #include "core/manager_core.hpp"
 #include "core/names.hpp"
@@ -132,12 +133,12 @@ void write_backup(const ExportPlan& plan, const fs::path& target, const BackupEx
 }  // namespace
 
 void Instance::export_backup(const fs::path& target, const BackupExportOptions& opts) {
-    core_->refuse_remote("exporting a backup");
+    if (auto rest = core_->rest()) return rest::export_backup(rest, project_, name_, target, opts).get();
     export_backup_async(target, opts).get();
 }
 
 Operation Instance::export_backup_async(const fs::path& target, const BackupExportOptions& opts) {
-    core_->refuse_remote("exporting a backup");
+    if (auto rest = core_->rest()) return rest::export_backup(rest, project_, name_, target, opts);
     backup::validate_compression_algorithm(opts.compression_algorithm);
     check_target(target);
     fs::path absolute_target = fs::absolute(target);

@@ -7,6 +7,7 @@
 
 #include "api/backup_json.hpp"
 #include "backup/backup_idmap.hpp"
+#include "client/rest_images_files.hpp"
 #include "backup/backup_restore.hpp"
 #include "backup/backup_stream.hpp"
 #include "config/config_key.hpp"
@@ -264,14 +265,18 @@ std::string import_instance(ManagerCore& core, const std::string& project, const
 }  // namespace
 
 Instance InstanceStore::import_backup(std::string_view project, const fs::path& file, const BackupImportOptions& opts) {
-    core_->refuse_remote("importing a backup");
+    if (auto rest = core_->rest()) {
+        Operation op = rest::import_backup(rest, project, file, opts);
+        op.get();
+        return Instance(core_, std::string(project), op.info().metadata.at("name"));
+    }
     Operation op = import_backup_async(project, file, opts);
     op.get();
     return Instance(core_, project_or_default(project), op.info().metadata.at("name"));
 }
 
 Operation InstanceStore::import_backup_async(std::string_view project_in, const fs::path& file, const BackupImportOptions& opts) {
-    core_->refuse_remote("importing a backup");
+    if (auto rest = core_->rest()) return rest::import_backup(rest, project_in, file, opts);
     std::string project = project_scope(*core_, project_in, ProjectFeature::None);
     if (!opts.name.empty()) validate_instance_name(opts.name);
     auto core = core_;

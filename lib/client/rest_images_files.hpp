@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "client/rest_facades.hpp"
+#include "libinstance/backup.hpp"
 #include "libinstance/image.hpp"
 #include "libinstance/instance.hpp"
 
@@ -61,5 +62,14 @@ void file_push_tree(const Rest& rest, std::string_view project, std::string_view
                     std::string_view path, const FileOptions& opts);
 void file_pull_tree(const Rest& rest, std::string_view project, std::string_view name, std::string_view path,
                     const std::filesystem::path& target);
+
+// --- Instance backup files (rest_files.cpp) --------------------------------------------------
+/// `lxc export`: POST .../backups, GET .../backups/<b>/export written to target (through a
+/// temporary name), then DELETE of the server's backup.
+Operation export_backup(const Rest& rest, std::string_view project, std::string_view name, const std::filesystem::path& target,
+                        const BackupExportOptions& opts);
+/// `lxc import`: POST /1.0/instances with the tarball (X-LXD-name, X-LXD-pool); metadata "name".
+Operation import_backup(const Rest& rest, std::string_view project, const std::filesystem::path& file,
+                        const BackupImportOptions& opts);
 
 }  // namespace li::rest

@@ -1,6 +1,6 @@
 """`inst` driving a remote instanced's images and instance files over HTTPS (`inst remote add r
 URL --token T`, then `inst ... r:...`): image list/info/show/alias/property/export/delete/import,
-publish, and file push/pull/delete, each checked on the daemon itself over its unix socket, and
+publish, export/import of backups, and file push/pull/delete, each checked on the daemon itself over its unix socket, and
 nothing left in the client's own state directory. Bad references get the server's clear errors."""
 import hashlib
 import json
@@ -148,8 +148,18 @@ def test_remote_files_and_publish(remote):
     fails(me.run("file", "pull", "r:c1/root/no-such-file", pulled), "/root/no-such-file", "No such file or directory")
     fails(me.run("file", "push", hello, "r:no-such-instance/root/x"), "not found")
 
-    # publish makes the image on the daemon, with its alias and properties.
     me.ok("stop", "r:c1", "--force")
+    # export / import: the backup is made on the daemon, downloaded, and uploaded back as c2.
+    backup = os.path.join(src, "c1-backup.tar.gz")
+    me.ok("export", "r:c1", backup)
+    assert os.path.getsize(backup) > 0
+    assert daemon_get(http, "/1.0/instances/c1/backups")[1]["metadata"] == []  # the server's copy is gone
+    me.ok("import", "r:", backup, "c2")
+    assert daemon_get(http, "/1.0/instances/c2")[0] == 200
+    me.ok("delete", "r:c2")
+    fails(me.run("import", "r:", "/nonexistent/backup.tar.gz"), "not found")
+
+    # publish makes the image on the daemon, with its alias and properties.
     out = me.ok("publish", "r:c1", "--alias", "published", "made=remotely")
     status, doc = daemon_get(http, "/1.0/images/aliases/published")
     assert status == 200 and doc["metadata"]["target"] in out

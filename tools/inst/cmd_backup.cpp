@@ -8,6 +8,7 @@
 #include "libinstance/instance.hpp"
 #include "operation_wait.hpp"
 #include "progress.hpp"
+#include "remote_ref.hpp"
 
 namespace li::cli {
 
@@ -16,20 +17,15 @@ namespace {
 // lxc's target when none is given: a fixed name in the current directory.
 constexpr const char* kDefaultTarget = "backup.tar.gz";
 
-std::string strip_local(std::string name) {
-    if (name.starts_with("local:")) name.erase(0, 6);
-    return name;
-}
-
 int run_export(Context& ctx, const ParsedArgs& args) {
-    std::string name = strip_local(args.positional[0]);
+    RemoteRef ref = instance_ref(ctx, args.positional[0]);  // no prefix: the default remote
     std::string target = args.positional.size() > 1 ? args.positional[1] : kDefaultTarget;
     BackupExportOptions opts;
     opts.instance_only = args.flag("instance-only");
     opts.optimized_storage = args.flag("optimized-storage");
     if (auto c = args.string("compression")) opts.compression_algorithm = *c;
 
-    Instance instance = ctx.manager().instances().get(ctx.project(), name);
+    Instance instance = ctx.manager(ref.remote).instances().get(ctx.project(), ref.name);
     // lxc shows two phases (the server builds the backup, then it is downloaded); here the file
     // is written in place, so the second phase is the rename the library does at the end.
     ProgressRenderer progress("Backing up instance: ", ctx.quiet(), ctx.progress_bars());
@@ -40,8 +36,12 @@ int run_export(Context& ctx, const ParsedArgs& args) {
 
 int run_import(Context& ctx, const ParsedArgs& args) {
     std::vector<std::string> pos = args.positional;
-    // `lxc import [<remote>:] <backup file> [<instance name>]`: only the local store exists here.
-    if (pos.size() > 1 && (pos[0] == "local:" || pos[0] == ":")) pos.erase(pos.begin());
+    // `lxc import [<remote>:] <backup file> [<instance name>]` (no remote: the default one).
+    std::string remote = ctx.default_remote();
+    if (pos.size() > 1 && pos[0].ends_with(':')) {
+        if (pos[0] != ":") remote = parse_remote_ref(ctx, pos[0]).remote;
+        pos.erase(pos.begin());
+    }
     if (pos.size() > 2) throw UsageError(fmt::format("unexpected argument: {}", pos[2]));
     BackupImportOptions opts;
     if (pos.size() > 1) opts.name = pos[1];
@@ -49,7 +49,7 @@ int run_import(Context& ctx, const ParsedArgs& args) {
 
     ProgressRenderer progress("Importing instance: ", ctx.quiet(), ctx.progress_bars());
     run_operation(ctx, progress,
-                  [&] { return ctx.manager().instances().import_backup_async(ctx.project(), pos[0], opts); });
+                  [&] { return ctx.manager(remote).instances().import_backup_async(ctx.project(), pos[0], opts); });
     progress.done("");
     return 0;
 }
