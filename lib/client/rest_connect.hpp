@@ -43,13 +43,22 @@ bool run_with_limit(boost::asio::io_context& io, RestStream& stream, std::chrono
         result = ec;
         done = true;
     });
+    // One handler at a time, so that other work on io (a work guard, other sockets) does not
+    // keep this waiting once its own operation is over.
     io.restart();
-    if (limit.count() > 0) io.run_for(limit);
-    else io.run();
+    auto deadline = std::chrono::steady_clock::now() + limit;
+    while (!done) {
+        if (limit.count() > 0) {
+            if (io.run_one_until(deadline) == 0 && (io.stopped() || std::chrono::steady_clock::now() >= deadline)) break;
+        } else if (io.run_one() == 0) {
+            break;
+        }
+    }
     if (done) return true;
     stream.close();  // ends the operation: its handler must run before `done` goes out of scope
     io.restart();
-    io.run();
+    while (!done && io.run_one() > 0) {
+    }
     return false;
 }
 

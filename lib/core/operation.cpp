@@ -1,4 +1,5 @@
 // The public Operation, OperationStore, EventBus and Subscription: thin handles over the core.
+#include "client/rest_streams.hpp"
 #include "client/rest_facades.hpp"
 #include "libinstance/operation.hpp"
 
@@ -38,7 +39,7 @@ void Subscription::unsubscribe() { queue_->stop(); }
 EventBus::EventBus(std::shared_ptr<ManagerCore> core) : core_(std::move(core)) {}
 
 std::unique_ptr<Subscription> EventBus::subscribe(const EventFilter& filter, EventCallback callback) {
-    core_->refuse_remote("subscribing to events");
+    if (auto rest = core_->rest()) return rest::subscribe(rest, filter, std::move(callback));
     return std::make_unique<Subscription>(core_->events().subscribe(filter, std::move(callback)));
 }
 

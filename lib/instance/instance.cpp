@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "client/rest_streams.hpp"
 #include "client/rest_facades.hpp"
 #include "config/validators.hpp"
 #include "core/failpoint.hpp"
@@ -186,7 +187,7 @@ Operation Instance::locked_op(const char* description, bool async,
 }
 
 ExecResult Instance::exec(const std::vector<std::string>& argv, const ExecOptions& opts) {
-    core_->refuse_remote("exec");
+    if (auto rest = core_->rest()) return rest::exec(rest, project_, name_, argv, opts);
     Context ctx = context_of(*core_, project_, name_);
     if (ctx.driver.status_code(ctx.spec) != kRunning)
         throw Error(ErrorCode::Conflict, fmt::format("instance \"{}\" is not running", name_), "name");

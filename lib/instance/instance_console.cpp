@@ -7,6 +7,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "client/rest_streams.hpp"
 #include "core/event_hub.hpp"
 #include "core/manager_core.hpp"
 #include "instance/instance_loader.hpp"
@@ -104,7 +105,7 @@ void Console::detach() {
 }
 
 Console Instance::console(const ConsoleOptions& opts) {
-    core_->refuse_remote("the console");
+    if (auto rest = core_->rest()) return rest::console(rest, project_, name_, opts);
     Target t = target_of(*core_, project_, name_);
     if (t.driver.status_code(t.spec) != kRunning)
         throw Error(ErrorCode::Conflict, fmt::format("instance \"{}\" is not running", name_), "name");
@@ -115,7 +116,7 @@ Console Instance::console(const ConsoleOptions& opts) {
 }
 
 std::string Instance::console_log() const {
-    core_->refuse_remote("the console log");
+    if (auto rest = core_->rest()) return rest::console_log(rest, project_, name_);
     Target t = target_of(*core_, project_, name_);
     fs::path file = t.driver.log_dir(t.spec) / kConsoleLog;
     std::string text;
@@ -129,7 +130,10 @@ std::string Instance::console_log() const {
 }
 
 void Instance::clear_console_log() {
-    core_->refuse_remote("clearing the console log");
+    if (auto rest = core_->rest()) {
+        rest::clear_console_log(rest, project_, name_);
+        return;
+    }
     Target t = target_of(*core_, project_, name_);
     fs::path file = t.driver.log_dir(t.spec) / kConsoleLog;
     // Truncated in place: liblxc's monitor keeps the file open (in append mode) while running.

@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <utility>
 
+#include "client/rest_streams.hpp"
 #include "core/manager_core.hpp"
 #include "libinstance/error.hpp"
 #include "libinstance/instance.hpp"
@@ -50,7 +51,7 @@ void Terminal::release_slave() {
 int Terminal::release_master() { return std::exchange(master_, -1); }
 
 Terminal Instance::open_terminal(const ConsoleOptions& size) {
-    core_->refuse_remote("a terminal");
+    if (auto rest = core_->rest()) return rest::open_terminal(rest, project_, name_, size);
     api::InstanceState st = state();
     if (st.status_code != 103 || st.pid <= 0)
         throw Error(ErrorCode::Conflict, fmt::format("instance \"{}\" is not running", name_), "name");

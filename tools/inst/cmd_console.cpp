@@ -12,6 +12,7 @@
 #include "commands.hpp"
 #include "context.hpp"
 #include "libinstance/error.hpp"
+#include "remote_ref.hpp"
 
 namespace li::cli {
 
@@ -108,13 +109,12 @@ void bridge(Console& console) {
 }
 
 int run_console(Context& ctx, const ParsedArgs& args) {
-    std::string name = args.positional[0];
-    if (name.starts_with("local:")) name.erase(0, 6);
+    RemoteRef ref = instance_ref(ctx, args.positional[0]);  // [<remote>:]<instance>
     std::string type = args.string_or("type", "console");
     if (type == "vga") throw Error(ErrorCode::NotSupported, "the vga console is only available for virtual machines", "type");
     if (type != "console") throw UsageError(fmt::format("Unknown console type \"{}\"", type));
 
-    Instance instance = ctx.manager().instances().get(ctx.project(), name);
+    Instance instance = ctx.manager(ref.remote).instances().get(ctx.project(), ref.name);
     if (args.flag("show-log")) {
         std::string log = instance.console_log();
         std::fwrite(log.data(), 1, log.size(), stdout);

@@ -11,6 +11,7 @@
 #include "context.hpp"
 #include "exec_terminal.hpp"
 #include "libinstance/error.hpp"
+#include "remote_ref.hpp"
 
 namespace li::cli {
 
@@ -26,8 +27,7 @@ uint32_t id_flag(const ParsedArgs& args, const std::string& name) {
 int run_exec(Context& ctx, const ParsedArgs& args) {
     const auto& pos = args.positional;
     // Everything after the instance name is the command, whether or not `--` separated them.
-    std::string name = pos[0];
-    if (name.starts_with("local:")) name.erase(0, 6);
+    RemoteRef ref = instance_ref(ctx, pos[0]);  // [<remote>:]<instance>, as lxc takes it
     std::vector<std::string> argv(pos.begin() + 1, pos.end());
 
     ExecOptions opts;
@@ -58,7 +58,7 @@ int run_exec(Context& ctx, const ParsedArgs& args) {
         for (const auto& e : opts.env) has_term = has_term || e.starts_with("TERM=");
         if (term != nullptr && !has_term) opts.env.push_back(std::string("TERM=") + term);
         std::fflush(stdout);
-        Instance instance = ctx.manager().instances().get(ctx.project(), name);
+        Instance instance = ctx.manager(ref.remote).instances().get(ctx.project(), ref.name);
         return exec_on_terminal(instance, argv, opts, !args.flag("disable-stdin"));
     }
 
@@ -74,7 +74,7 @@ int run_exec(Context& ctx, const ParsedArgs& args) {
     opts.stderr_fd = STDERR_FILENO;
     std::fflush(stdout);
 
-    Instance instance = ctx.manager().instances().get(ctx.project(), name);
+    Instance instance = ctx.manager(ref.remote).instances().get(ctx.project(), ref.name);
     ExecResult result;
     try {
         result = instance.exec(argv, opts);

@@ -12,6 +12,7 @@
 #include "event_format.hpp"
 #include "interrupt.hpp"
 #include "libinstance/event.hpp"
+#include "remote_ref.hpp"
 
 namespace li::cli {
 
@@ -81,15 +82,21 @@ int run_monitor(Context& ctx, const ParsedArgs& args) {
     EventFormat format = parse_event_format(format_name);
     size_t before = args.saw_dash_dash ? args.dash_dash_at : args.positional.size();
     if (before > 1) throw UsageError("Invalid number of arguments");
-    if (before == 1 && args.positional[0] != "local:")
-        throw UsageError(fmt::format("Unknown remote \"{}\" (only local: exists)", args.positional[0]));
+    // [<remote>:]: the default remote without one, as lxc's.
+    std::string remote = ctx.default_remote();
+    if (before == 1) {
+        RemoteRef ref = parse_remote_ref(ctx, args.positional[0]);
+        if (!ref.name.empty())
+            throw UsageError(fmt::format("\"{}\" is not a remote (monitor takes [<remote>:])", args.positional[0]));
+        remote = ref.remote;
+    }
     std::vector<std::string> command(args.positional.begin() + static_cast<long>(before), args.positional.end());
     if (args.saw_dash_dash && command.empty()) throw UsageError("Missing command after \"--\"");
 
     EventFilter filter = filter_of(ctx, args);
     auto printer = std::make_shared<EventPrinter>(format, ::isatty(STDOUT_FILENO) != 0);
     auto subscription =
-        ctx.manager().events().subscribe(filter, [printer](const std::string& event) { printer->print(event); });
+        ctx.manager(remote).events().subscribe(filter, [printer](const std::string& event) { printer->print(event); });
 
     int status = 0;
     if (command.empty()) {
