@@ -119,6 +119,17 @@ def test_remote_storage(served):
     me.ok("storage", "volume", "delete", f"r:{pool}", "vol1/kept")
     assert daemon_get(http, f"/1.0/storage-pools/{pool}/volumes/custom/vol1/snapshots/kept")[0] == 404
 
+    # Copies and moves within the remote are the server's own; between servers they are refused.
+    me.ok("storage", "volume", "copy", f"r:{pool}/vol1", f"r:{pool}/vol1-copy")
+    def snapshots(volume):
+        return sorted(s.rsplit("/", 1)[-1] for s in
+                      daemon_get(http, f"/1.0/storage-pools/{pool}/volumes/custom/{volume}/snapshots")[1]["metadata"])
+    assert snapshots("vol1-copy") == snapshots("vol1") != []
+    me.ok("storage", "volume", "move", f"r:{pool}/vol1-copy", f"r:{pool}/vol1-moved")
+    assert daemon_get(http, f"/1.0/storage-pools/{pool}/volumes/custom/vol1-copy")[0] == 404
+    me.ok("storage", "volume", "delete", f"r:{pool}", "vol1-moved")
+    fails(me.run("storage", "volume", "copy", f"r:{pool}/vol1", "local:default/vol1"), "one server")
+
     me.ok("storage", "volume", "rename", f"r:{pool}", "vol1", "vol2")
     assert daemon_get(http, f"/1.0/storage-pools/{pool}/volumes/custom/vol2")[0] == 200
     me.ok("storage", "volume", "delete", f"r:{pool}", "vol2")

@@ -8,6 +8,7 @@
 #include "libinstance/storage_volume.hpp"
 #include "operation_wait.hpp"
 #include "progress.hpp"
+#include "remote_ref.hpp"
 #include "storage_volume_commands.hpp"
 
 namespace li::cli {
@@ -17,20 +18,33 @@ namespace {
 struct PoolVolume {
     std::string pool;
     std::string volume;  ///< may be "vol/snap" for a source snapshot
+    std::string remote;  ///< "" for this state directory
 };
 
-// "[<remote>:]<pool>/<volume>" as lxc's parseVolumeWithPool splits it (at the first '/').
+// "[<remote>:]<pool>/<volume>" as lxc's parseVolumeWithPool splits it (at the first '/'); no
+// remote prefix is the default remote, as lxc.
 PoolVolume pool_volume(Context& ctx, const std::string& arg, const char* which) {
-    std::string rest = local_pool_arg(ctx, arg.substr(0, arg.find('/')));
+    RemoteRef where = instance_ref(ctx, arg.substr(0, arg.find('/')));
     auto slash = arg.find('/');
     if (slash == std::string::npos) throw UsageError(fmt::format("No storage pool for {} volume specified", which));
-    PoolVolume out{rest, arg.substr(slash + 1)};
+    PoolVolume out{where.name, arg.substr(slash + 1), where.remote};
     if (out.pool.empty()) throw UsageError(fmt::format("No storage pool for {} volume specified", which));
     if (out.volume.starts_with("custom/")) out.volume.erase(0, 7);
     return out;
 }
 
-// lxc's --mode picks how two servers exchange the data; here both ends are this state directory.
+// Both ends on one server: it copies or moves the volume itself. Between servers the data would
+// have to travel (LXD's migration), which is not supported.
+std::string same_server(const PoolVolume& src, const PoolVolume& dst) {
+    if (src.remote != dst.remote)
+        throw Error(ErrorCode::NotSupported,
+                    fmt::format("Copying or moving a storage volume from \"{}\" to \"{}\" is not supported: both must be on one server",
+                                src.remote.empty() ? "local" : src.remote, dst.remote.empty() ? "local" : dst.remote),
+                    "target");
+    return src.remote;
+}
+
+// lxc's --mode picks how two servers exchange the data; here both ends are on one server.
 void check_mode(const ParsedArgs& args) {
     std::string mode = args.string_or("mode", "pull");
     if (mode != "pull" && mode != "push" && mode != "relay")
@@ -57,7 +71,8 @@ int run_copy(Context& ctx, const ParsedArgs& args) {
     post.source.volume_only = args.flag("volume-only");
     std::string target_project = args.string_or("target-project", ctx.project());
     ProgressRenderer progress("Copying the storage volume: ", ctx.quiet(), ctx.progress_bars());
-    run_operation(ctx, progress, [&] { return ctx.manager().storage_volumes().create_async(dst.pool, post, target_project); });
+    StorageVolumeStore& volumes = ctx.manager(same_server(src, dst)).storage_volumes();
+    run_operation(ctx, progress, [&] { return volumes.create_async(dst.pool, post, target_project); });
     progress.done("Storage volume copied successfully!");
     return 0;
 }
@@ -77,7 +92,8 @@ int run_move(Context& ctx, const ParsedArgs& args) {
     post.name = dst.volume;
     post.pool = dst.pool;
     ProgressRenderer progress("Moving the storage volume: ", ctx.quiet(), ctx.progress_bars());
-    run_operation(ctx, progress, [&] { return ctx.manager().storage_volumes().move_async(src.pool, src.volume, post, ctx.project()); });
+    StorageVolumeStore& volumes = ctx.manager(same_server(src, dst)).storage_volumes();
+    run_operation(ctx, progress, [&] { return volumes.move_async(src.pool, src.volume, post, ctx.project()); });
     progress.done("Storage volume moved successfully!");
     return 0;
 }

@@ -123,7 +123,7 @@ std::string local_pool_arg(Context& ctx, const std::string& arg) {
     if (arg.find(':') == std::string::npos) return arg;
     RemoteRef ref = parse_remote_ref(ctx, arg);
     if (!ref.remote.empty())
-        throw UsageError(fmt::format("The remote \"{}\" is an image server: storage pools are only local", ref.remote));
+        throw UsageError(fmt::format("The remote \"{}\": volume backups (export, import) work on local pools only", ref.remote));
     return ref.name;
 }
 

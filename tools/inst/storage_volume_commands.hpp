@@ -20,8 +20,8 @@ struct PoolRef {
 };
 PoolRef pool_ref(Context& ctx, const std::string& arg);
 
-/// The pool argument of a storage volume command: "local:" is the local state directory, another
-/// remote has no storage pools here (UsageError naming it).
+/// The pool argument of a volume backup command (export, import), which works on this state
+/// directory's pools only: "local:" is accepted, another remote is a UsageError naming it.
 std::string local_pool_arg(Context& ctx, const std::string& arg);
 
 /// "<volume>/<snapshot>" (or "custom/<volume>/<snapshot>"), as lxc addresses volume snapshots.
