@@ -61,6 +61,16 @@ void write_all(int fd, std::string_view data) {
     }
 }
 
+// GET of a file's content; the transport's 64 MiB limit becomes an error naming the path.
+RestRawResponse get_file(const Rest& rest, std::string_view project, std::string_view name, std::string_view path) {
+    try {
+        return rest->request_raw("GET", files_path(project, name, path), {}, {});
+    } catch (const Error& e) {
+        if (e.code() != ErrorCode::Backend || std::string_view(e.what()).find("larger than 64 MiB") == std::string_view::npos) throw;
+        throw Error(ErrorCode::NotSupported, fmt::format("{}: files over 64 MiB cannot be pulled from a remote yet", path), "path");
+    }
+}
+
 // Missing parents of path made as LXD's client does (lxc file push -p): one directory at a time.
 void create_parents(const Rest& rest, std::string_view project, std::string_view name, std::string_view path,
                     const FileOptions& opts) {
@@ -112,7 +122,7 @@ void file_push_fd(const Rest& rest, std::string_view project, std::string_view n
 
 FileInfo file_pull(const Rest& rest, std::string_view project, std::string_view name, std::string_view path, int fd) {
     check_path(path);
-    auto raw = rest->request_raw("GET", files_path(project, name, path), {}, {});
+    auto raw = get_file(rest, project, name, path);
     FileInfo info;
     info.type = raw.header("x-lxd-type");
     if (info.type.empty()) info.type = "file";
@@ -188,7 +198,7 @@ void file_push_tree(const Rest& rest, std::string_view project, std::string_view
 void file_pull_tree(const Rest& rest, std::string_view project, std::string_view name, std::string_view path,
                     const fs::path& target) {
     check_path(path);
-    auto raw = rest->request_raw("GET", files_path(project, name, path), {}, {});
+    auto raw = get_file(rest, project, name, path);
     std::string type = raw.header("x-lxd-type");
     auto mode = static_cast<fs::perms>(number(raw, "x-lxd-mode", 8));
     if (type == "directory") {

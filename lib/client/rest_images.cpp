@@ -343,6 +343,25 @@ Operation publish_image(const Rest& rest, std::string_view project, const ImageP
     return operation_of(rest, rest->request("POST", with_project("/1.0/images", project), &body), "Publishing image");
 }
 
+Operation copy_image_from_server(const Rest& rest, std::string_view project, const api::ImagesPost& post) {
+    if (post.source.server.empty()) throw Error::invalid("source.server", "the image server to copy from is required");
+    if (post.source.alias.empty() && post.source.fingerprint.empty())
+        throw Error::invalid("source.alias", "an alias or a fingerprint on the server is required");
+    json source{{"type", "image"}, {"mode", "pull"}, {"server", post.source.server}, {"protocol", post.source.protocol}};
+    if (!post.source.alias.empty()) source["alias"] = post.source.alias;
+    if (!post.source.fingerprint.empty()) source["fingerprint"] = post.source.fingerprint;
+    if (!post.source.certificate.empty()) source["certificate"] = post.source.certificate;
+    json aliases = json::array();
+    for (const auto& a : post.aliases) aliases.push_back({{"name", a.name}, {"description", a.description}});
+    json body{{"source", source}, {"aliases", aliases}, {"public", post.public_}, {"auto_update", post.auto_update}};
+    return operation_of(rest, rest->request("POST", with_project("/1.0/images", project), &body), "Downloading image");
+}
+
+Operation refresh_image(const Rest& rest, std::string_view project, std::string_view ref) {
+    std::string fingerprint = get_image(rest, project, ref).fingerprint;  // NotFound before the request
+    return operation_of(rest, rest->request("POST", image_path(project, fingerprint, "/refresh")), "Refreshing image");
+}
+
 std::string image_fingerprint_of(const Operation& op) {
     op.get();
     auto md = op.info().metadata;

@@ -11,6 +11,7 @@
 
 #include "client/rest_facades.hpp"
 #include "libinstance/backup.hpp"
+#include "libinstance/api/remote.hpp"
 #include "libinstance/image.hpp"
 #include "libinstance/instance.hpp"
 
@@ -43,6 +44,11 @@ Operation export_image(const Rest& rest, std::string_view project, std::string_v
 ImageExportResult export_result_of(const Operation& op);
 /// POST /1.0/images with source type "instance" or "snapshot" ("c1/snap0"); metadata "fingerprint".
 Operation publish_image(const Rest& rest, std::string_view project, const ImagePublishOptions& opts);
+/// POST /1.0/images with source type "image", mode "pull": the server downloads the image from
+/// post.source.server itself (a URL; a name is resolved by the server's own remotes).
+Operation copy_image_from_server(const Rest& rest, std::string_view project, const api::ImagesPost& post);
+/// POST /1.0/images/<fp>/refresh; metadata "fingerprint" (and "refreshed" when the server says).
+Operation refresh_image(const Rest& rest, std::string_view project, std::string_view ref);
 /// The "fingerprint" an import or publish left in its metadata (after waiting for it).
 std::string image_fingerprint_of(const Operation& op);
 

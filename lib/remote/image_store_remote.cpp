@@ -2,6 +2,7 @@
 // ImageStore is in image/image_store.cpp).
 #include <fmt/format.h>
 
+#include "client/rest_images_files.hpp"
 #include "core/manager_core.hpp"
 #include "core/names.hpp"
 #include "core/operations.hpp"
@@ -28,12 +29,12 @@ std::string fingerprint_in(const Operation& op) {
 }  // namespace
 
 api::Image ImageStore::copy_from_remote(std::string_view project, const api::ImagesPost& post) {
-    core_->refuse_remote("images (ImageStore::copy_from_remote)");
+    if (auto rest = core_->rest()) return rest::get_image(rest, project, rest::image_fingerprint_of(rest::copy_image_from_server(rest, project, post)));
     return get(project, fingerprint_in(copy_from_remote_async_impl(project, post, false)));
 }
 
 Operation ImageStore::copy_from_remote_async(std::string_view project, const api::ImagesPost& post) {
-    core_->refuse_remote("images (ImageStore::copy_from_remote_async)");
+    if (auto rest = core_->rest()) return rest::copy_image_from_server(rest, project, post);
     return copy_from_remote_async_impl(project, post, true);
 }
 
@@ -52,12 +53,18 @@ Operation ImageStore::copy_from_remote_async_impl(std::string_view project_in, c
 }
 
 api::Image ImageStore::refresh(std::string_view project, std::string_view ref) {
-    core_->refuse_remote("images (ImageStore::refresh)");
+    if (auto rest = core_->rest()) {
+        Operation op = rest::refresh_image(rest, project, ref);
+        op.get();  // the current image: the refreshed one, or the same when up to date
+        auto md = op.info().metadata;
+        auto it = md.find("fingerprint");
+        return rest::get_image(rest, project, it != md.end() && !it->second.empty() ? std::string_view(it->second) : ref);
+    }
     return get(project, fingerprint_in(refresh_async_impl(project, ref, false)));
 }
 
 Operation ImageStore::refresh_async(std::string_view project, std::string_view ref) {
-    core_->refuse_remote("images (ImageStore::refresh_async)");
+    if (auto rest = core_->rest()) return rest::refresh_image(rest, project, ref);
     return refresh_async_impl(project, ref, true);
 }
 

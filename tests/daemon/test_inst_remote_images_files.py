@@ -113,6 +113,8 @@ def test_remote_images(remote):
     assert status == 200 and doc["metadata"]["properties"]["origin"] == "export"
     assert daemon_get(http, "/1.0/images/aliases/busybox")[1]["metadata"]["target"] == fingerprint
     fails(me.run("image", "import", "/nonexistent/image.tar.gz", "r:"), "not found")
+    # Refreshing asks the daemon, which knows this image came from no server.
+    fails(me.run("image", "refresh", "r:busybox"), "not pulled from an image server")
     # The client's own store was never touched.
     assert json.loads(me.ok("image", "list", "local:", "--format", "json")) == []
 
@@ -147,6 +149,12 @@ def test_remote_files_and_publish(remote):
     assert daemon_file(http, "/root/hello.txt")[0] == 404
     fails(me.run("file", "pull", "r:c1/root/no-such-file", pulled), "/root/no-such-file", "No such file or directory")
     fails(me.run("file", "push", hello, "r:no-such-instance/root/x"), "not found")
+    # Bodies travel whole in memory: over 64 MiB is refused up front, naming the file.
+    big = os.path.join(src, "big")
+    with open(big, "wb") as f:
+        f.truncate((64 << 20) + 1)
+    fails(me.run("file", "push", big, "r:c1/root/big"), "/root/big", "64 MiB")
+    assert daemon_file(http, "/root/big")[0] == 404
 
     me.ok("stop", "r:c1", "--force")
     # export / import: the backup is made on the daemon, downloaded, and uploaded back as c2.

@@ -45,11 +45,12 @@ int run_copy(Context& ctx, const ParsedArgs& args) {
 int run_refresh(Context& ctx, const ParsedArgs& args) {
     int status = 0;
     for (const auto& arg : args.positional) {
-        RemoteRef ref = parse_remote_ref(ctx, arg);
-        if (!ref.remote.empty()) throw UsageError("Only local images can be refreshed");
-        std::string before = ctx.manager().images().get(ctx.project(), ref.name).fingerprint;
+        // A daemon's image (`r:img`, or the default remote's) is refreshed by that daemon.
+        RemoteRef ref = instance_ref(ctx, arg);
+        ImageStore& images = ctx.manager(ref.remote).images();
+        std::string before = images.get(ctx.project(), ref.name).fingerprint;
         ProgressRenderer progress("Refreshing the image: ", ctx.quiet(), ctx.progress_bars());
-        Operation op = run_operation(ctx, progress, [&] { return ctx.manager().images().refresh_async(ctx.project(), ref.name); });
+        Operation op = run_operation(ctx, progress, [&] { return images.refresh_async(ctx.project(), ref.name); });
         bool refreshed = fingerprint_in(op) != before;
         progress.done(refreshed ? "Image refreshed successfully!" : "Image already up to date.");
     }
