@@ -359,6 +359,19 @@ typedef struct li_exec_result li_exec_result;
  */
 LI_EXPORT int li_instance_exec(li_exec_result **out, li_instance *inst, const char *const *argv,
                                const li_exec_opts *opts, li_error **err);
+/**
+ * @brief How this manager's execs reach running containers (docs/design/0011-exec-agents.md).
+ * An exec agent is a small process kept inside a running container; later execs fork from it
+ * instead of attaching through liblxc, which is much faster. It shows as `li-exec-agent` in the
+ * container's process list.
+ * @param policy "off" (always attach), "on-demand" (the first exec starts the agent; the
+ * default) or "at-start" (also started right after each container start)
+ * @return LI_ERR_INVALID_ARGUMENT (key "policy") for another word, LI_ERR_NOT_SUPPORTED on a
+ * connected manager. @since 0.1
+ */
+LI_EXPORT int li_manager_set_exec_agent_policy(li_manager *mgr, const char *policy, li_error **err);
+/** @brief The policy li_manager_set_exec_agent_policy() set; free *out_policy with li_free(). @since 0.1 */
+LI_EXPORT int li_manager_get_exec_agent_policy(char **out_policy, li_manager *mgr, li_error **err);
 /** @brief Exit status: the code, or 128+N when killed by signal N. @since 0.1 */
 LI_EXPORT int li_exec_result_exit_code(const li_exec_result *res);
 /**

@@ -75,6 +75,17 @@ struct ConnectOptions {
     std::string server_certificate;
 };
 
+/// How exec reaches a running container (ADR 0011). An exec agent is a small process of ours kept
+/// inside the container, attached once through liblxc; the commands of later execs are forked
+/// from it and skip liblxc's attach (and its cgroup migration, which waits for a kernel grace
+/// period each time). It shows in the container's process list as `li-exec-agent`, and exits
+/// when the Manager closes or the container stops.
+enum class ExecAgentPolicy {
+    Off,       ///< every exec attaches through liblxc (for one-shot programs such as `inst`)
+    OnDemand,  ///< the first exec into a container starts its agent (the default)
+    AtStart,   ///< also started right after a container starts (long-lived programs: instanced)
+};
+
 /// An open state directory (embedded), or a connection to a daemon (connect()). Handles it gives
 /// out keep it alive.
 class Manager {
@@ -118,6 +129,10 @@ public:
     /// process-wide: every Manager in the process shares it. InvalidArgument (key "level") for an
     /// unknown level; a file that cannot be opened fails with its errno's code.
     void set_log(const LogOptions& opts);
+    /// How this Manager's execs reach running containers (see ExecAgentPolicy). Switching to Off
+    /// stops the agents already running. Local only: NotSupported on a connected Manager.
+    void set_exec_agent_policy(ExecAgentPolicy policy);
+    ExecAgentPolicy exec_agent_policy() const;
 
     /// Stops every running instance as a host shutdown does (LXD's `lxd shutdown`): higher
     /// boot.stop.priority first (one priority's instances together), each given

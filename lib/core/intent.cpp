@@ -3,9 +3,13 @@
 
 #include <algorithm>
 
+#include <fmt/format.h>
+
 #include <nlohmann/json.hpp>
 
 #include "core/clock.hpp"
+#include "core/deferred_cleanups.hpp"
+#include "core/failpoint.hpp"
 #include "core/log.hpp"
 #include "core/manager_core.hpp"
 #include "libinstance/error.hpp"
@@ -100,12 +104,54 @@ void Intent::commit(SQLite::Database& db, std::vector<VolumeTarget> cleanup) {
     committed_ = true;
 }
 
-Intent::~Intent() {
-    bool clean = committed_ ? remove_all(core_, cleanup_, "cleaning up after an operation failed; the next open retries")
-                            : remove_all(core_, undo_, "undoing a failed operation failed; the next open retries");
-    if (!clean) return;
+bool Intent::set_aside(const VolumeTarget& target) {
+    auto it = std::find_if(cleanup_.begin(), cleanup_.end(), [&](const VolumeTarget& t) {
+        return t.pool == target.pool && t.type == target.type && t.volume == target.volume && t.snapshot.empty();
+    });
+    if (!committed_ || it == cleanup_.end()) return false;
+    VolumeTarget aside = target;
+    aside.volume = fmt::format("{}.deleting-{}", target.volume, id_);
+    auto record = [&](const std::vector<VolumeTarget>& targets) {
+        core_.db().transaction([&](SQLite::Database& db) { repo::commit_journal(db, id_, targets_to_json(targets)); });
+    };
+    // The journal names both names while the rename happens, so a crash at any point leaves
+    // nothing behind. Then, before the caller lets the name go, only the new one: a crash must
+    // never make the next open remove a new volume of the old name.
+    std::vector<VolumeTarget> both = cleanup_;
+    both.push_back(aside);
     try {
-        core_.db().transaction([&](SQLite::Database& db) { repo::delete_journal(db, id_); });
+        StorageDriver& pool = core_.pool(target.pool);
+        VolumeRef vol{target.type, target.volume};
+        if (!pool.volume_exists(vol)) return false;
+        record(both);
+        LI_FAILPOINT("intent.set_aside.recorded");
+        pool.unmount_volume(vol);
+        pool.rename_volume(vol, aside.volume);
+    } catch (const std::exception& e) {
+        log::debug("a volume could not be set aside; it is removed at once", {{"volume", target.volume}, {"error", e.what()}});
+        return false;
+    }
+    LI_FAILPOINT("intent.set_aside.renamed");
+    *it = aside;
+    record(cleanup_);
+    in_background_ = true;
+    return true;
+}
+
+Intent::~Intent() {
+    if (committed_ && in_background_) {
+        core_.deferred_cleanups().add(id_, cleanup_);
+        return;
+    }
+    finish_cleanup(core_, id_, committed_ ? cleanup_ : undo_,
+                   committed_ ? "cleaning up after an operation failed; the next open retries"
+                              : "undoing a failed operation failed; the next open retries");
+}
+
+void finish_cleanup(ManagerCore& core, int64_t journal_id, const std::vector<VolumeTarget>& targets, const char* why) {
+    if (!remove_all(core, targets, why)) return;
+    try {
+        core.db().transaction([&](SQLite::Database& db) { repo::delete_journal(db, journal_id); });
     } catch (const std::exception& e) {
         log::warn("could not drop a journal entry; the next open does", {{"error", e.what()}});
     }

@@ -44,13 +44,25 @@ public:
     /// Call inside the transaction that records the operation's result.
     void commit(SQLite::Database& db, std::vector<VolumeTarget> cleanup = {});
 
+    /// After commit, while the caller still holds the lock on the volume's name: renames the
+    /// cleanup's volume `target` to "<volume>.deleting-<journal id>" (the journal then names that)
+    /// and leaves the cleanups to the core's background thread (core/deferred_cleanups.hpp), so
+    /// the operation ends without waiting for the files to go. False (nothing changed: the
+    /// cleanups run inline as usual) when the pool cannot rename it.
+    bool set_aside(const VolumeTarget& target);
+
 private:
     ManagerCore& core_;
     int64_t id_ = 0;
     std::vector<VolumeTarget> undo_;
     std::vector<VolumeTarget> cleanup_;
     bool committed_ = false;
+    bool in_background_ = false;
 };
+
+/// Removes targets, then drops the journal row journal_id; on a failure (logged with why) the
+/// row stays for the next open to finish.
+void finish_cleanup(ManagerCore& core, int64_t journal_id, const std::vector<VolumeTarget>& targets, const char* why);
 
 /// Removes a volume or snapshot when it exists (the pool gone: nothing to do). Throws on failure.
 void remove_target(ManagerCore& core, const VolumeTarget& target);

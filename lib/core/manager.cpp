@@ -88,6 +88,13 @@ void Manager::set_config(std::string_view key, std::string_view value) {
 
 void Manager::set_log(const LogOptions& opts) { log::configure_output(log::parse_level(opts.level), opts.file); }
 
+void Manager::set_exec_agent_policy(ExecAgentPolicy policy) {
+    core_->refuse_remote("exec agents (Manager::set_exec_agent_policy)");
+    core_->set_exec_agent_policy(policy);
+}
+
+ExecAgentPolicy Manager::exec_agent_policy() const { return core_->exec_agent_policy(); }
+
 const fs::path& Manager::state_dir() const { return core_->state_dir(); }
 
 }  // namespace li

@@ -1,4 +1,6 @@
 #include "core/manager_core.hpp"
+#include "core/deferred_cleanups.hpp"
+#include "instance/drivers/lxc/exec_agents.hpp"
 
 #include <cstdlib>
 #include <dlfcn.h>
@@ -140,6 +142,8 @@ void ManagerCore::add_pool(const std::string& name, std::unique_ptr<StorageDrive
 }
 
 std::unique_ptr<StorageDriver> ManagerCore::take_pool(const std::string& name) {
+    // A volume of the pool may still be going in the background: let it go first.
+    deferred_cleanups().drain();
     std::lock_guard lock(pools_mutex_);
     auto it = pools_.find(name);
     if (it == pools_.end()) return nullptr;
@@ -184,6 +188,26 @@ fs::path helper_path() {
         if (fs::exists(candidate, ec)) return candidate;
     }
     throw Error(ErrorCode::NotFound, "libinstance-helper not found (set LIBINSTANCE_HELPER to its path)", "helper");
+}
+
+DeferredCleanups& ManagerCore::deferred_cleanups() {
+    std::lock_guard lock(deferred_cleanups_mutex_);
+    if (!deferred_cleanups_) deferred_cleanups_ = std::make_unique<DeferredCleanups>(*this);
+    return *deferred_cleanups_;
+}
+
+void ManagerCore::set_exec_agent_policy(ExecAgentPolicy policy) {
+    exec_agent_policy_.store(policy);
+    if (policy != ExecAgentPolicy::Off) return;
+    std::lock_guard lock(exec_agents_mutex_);
+    exec_agents_.reset();  // their sockets close: the agents exit
+}
+
+std::shared_ptr<ExecAgents> ManagerCore::exec_agents() {
+    if (exec_agent_policy() == ExecAgentPolicy::Off || rest_) return nullptr;
+    std::lock_guard lock(exec_agents_mutex_);
+    if (!exec_agents_) exec_agents_ = std::make_shared<ExecAgents>(helper_path(), lxc_dir());
+    return exec_agents_;
 }
 
 }  // namespace li

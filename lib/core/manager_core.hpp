@@ -2,6 +2,7 @@
 // li::ManagerCore: what every facade shares — the state directory, its lock, the store, the
 // storage pools and the instance driver. Kept alive by the Manager and every handle.
 
+#include <atomic>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "core/event_hub.hpp"
+#include "libinstance/manager.hpp"
 #include "core/object_locks.hpp"
 #include "core/operations.hpp"
 #include "core/state_dir_lock.hpp"
@@ -21,6 +23,8 @@
 
 namespace li {
 
+class DeferredCleanups;
+class ExecAgents;
 class InstanceDriver;
 class MinuteTicker;
 class RestTransport;
@@ -75,6 +79,14 @@ public:
     /// Keeps the minute tick's thread (core/background_jobs.hpp: scheduled snapshots and image
     /// auto-update), stopped first when the core goes.
     void set_snapshot_scheduler(std::unique_ptr<MinuteTicker> ticker);
+    /// Cleanups left to run after their operation ended (Intent::set_aside).
+    DeferredCleanups& deferred_cleanups();
+    /// How exec reaches running containers (Manager::set_exec_agent_policy).
+    ExecAgentPolicy exec_agent_policy() const { return exec_agent_policy_.load(); }
+    /// Off also drops the agents running.
+    void set_exec_agent_policy(ExecAgentPolicy policy);
+    /// The exec agents of the running containers; null when the policy is Off.
+    std::shared_ptr<ExecAgents> exec_agents();
 
 private:
     void create_defaults();
@@ -91,11 +103,16 @@ private:
     std::shared_ptr<RestTransport> rest_;
     ObjectLocks locks_;
     IdMap idmap_;
+    std::atomic<ExecAgentPolicy> exec_agent_policy_{ExecAgentPolicy::OnDemand};
+    std::mutex exec_agents_mutex_;
+    std::shared_ptr<ExecAgents> exec_agents_;
     std::mutex pools_mutex_;
     std::map<std::string, std::unique_ptr<StorageDriver>> pools_;
     std::unique_ptr<InstanceDriver> lxc_driver_;
     std::mutex dnsmasq_mutex_;
     std::unique_ptr<net::DnsmasqSupervisor> dnsmasq_;
+    std::mutex deferred_cleanups_mutex_;
+    std::unique_ptr<DeferredCleanups> deferred_cleanups_;  // before the pools and store it uses go
     // Last: destroyed first, so no pass runs while the rest goes.
     std::unique_ptr<MinuteTicker> snapshot_scheduler_;
 };

@@ -239,6 +239,10 @@ int agent_main(void* data) {
     std::strncpy(p->args_begin, "li-exec-agent", static_cast<size_t>(p->args_end - p->args_begin) - 1);
     pid_t agent = ::fork();
     if (agent == 0) {
+        // Only its socket and /dev/null stdio: the helper's status pipe must not stay open (the
+        // library reads it to its end), nor anything else the helper had.
+        ::close_range(kStatusFd, kStatusFd, 0);
+        ::close_range(kAgentFd + 1, ~0U, 0);
         ::setsid();
         Agent(p->socket).run();
     }

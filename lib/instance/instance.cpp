@@ -64,14 +64,18 @@ void do_delete(ManagerCore& core, Context& ctx, bool force) {
         // done with, or at the next open if the process dies in between.
         Intent intent(core, "instance.delete", ctx.spec.project, ctx.spec.name, {});
         LI_FAILPOINT("instance.delete.journaled");
+        VolumeTarget volume{root_disk_pool(ctx.loaded.expanded.devices), VolumeType::Container,
+                            project_prefixed_name(ctx.spec.project, ctx.spec.name), ""};
         core.db().transaction([&](SQLite::Database& db) {
             for (const auto& snapshot : repo::list_instance_snapshots(db, ctx.loaded.record.id))
                 snapshots.push_back(snapshot.name);
             repo::delete_instance(db, ctx.loaded.record.id);
-            intent.commit(db, {{root_disk_pool(ctx.loaded.expanded.devices), VolumeType::Container,
-                                project_prefixed_name(ctx.spec.project, ctx.spec.name)}});
+            intent.commit(db, {volume});
         });
         LI_FAILPOINT("instance.delete.unrecorded");
+        // The files go in the background (their unlinks wait on the disk, tens of milliseconds
+        // when it is busy); the name is free at once, as the instance's lock is still held.
+        intent.set_aside(volume);
     }
     // The last dependant of a deleted image lets its volume go.
     if (auto base = ctx.loaded.record.config.find("volatile.base_image"); base != ctx.loaded.record.config.end())

@@ -195,6 +195,38 @@ TEST_CASE("create, start, exec, stop and delete a busybox container") {
     CHECK(again == nullptr);
 }
 
+TEST_CASE("the exec agent policy: set, read back, refused words, and execs through the agent") {
+    li_manager* mgr = env().mgr.get();
+    char* word = nullptr;
+    expect_ok(CALL(li_manager_get_exec_agent_policy(&word, mgr, ERR)));
+    CHECK(std::string(word) == "on-demand");  // the library's default
+    li_free(word);
+    expect_invalid(CALL(li_manager_set_exec_agent_policy(mgr, "sometimes", ERR)), "policy");
+    expect_invalid(CALL(li_manager_set_exec_agent_policy(mgr, nullptr, ERR)), "policy");
+
+    auto name = unique_name("agent");
+    auto inst = create_container(name);
+    expect_ok(CALL(li_instance_start(inst.get(), nullptr, ERR)));
+    const char* count_agents = "n=0; for p in /proc/[0-9]*; do [ \"$(cat $p/comm 2>/dev/null)\" = li-exec-agent ] && ! grep -q '^State:.*Z' $p/status 2>/dev/null && n=$((n+1)); done; echo $n";
+    CHECK(run(inst.get(), {"echo", "via the agent"}).out == "via the agent\n");
+    CHECK(run(inst.get(), {"sh", "-c", count_agents}).out == "1\n");
+
+    expect_ok(CALL(li_manager_set_exec_agent_policy(mgr, "off", ERR)));
+    expect_ok(CALL(li_manager_get_exec_agent_policy(&word, mgr, ERR)));
+    CHECK(std::string(word) == "off");
+    li_free(word);
+    std::string left = "1\n";
+    for (int i = 0; i < 50 && left != "0\n"; i++) {  // its socket closed: it exits
+        left = run(inst.get(), {"sh", "-c", count_agents}).out;
+        if (left != "0\n") usleep(100000);
+    }
+    CHECK(left == "0\n");
+    expect_ok(CALL(li_manager_set_exec_agent_policy(mgr, "on-demand", ERR)));
+    li_delete_opts del = LI_DELETE_OPTS_INIT;
+    del.force = 1;
+    expect_ok(CALL(li_instance_delete(inst.get(), &del, ERR)));
+}
+
 TEST_CASE("force delete stops a running container") {
     auto name = unique_name("force");
     auto inst = create_container(name);

@@ -180,6 +180,15 @@ def test_exec_exit_status_and_streams(inst, c1):
     assert inst.run("exec", "c1", "--", "sh", "-c", "kill -9 $$").returncode == 128 + 9
 
 
+def test_exec_leaves_no_exec_agent(inst, c1):
+    """inst is one-shot: its execs attach through liblxc (policy off), so no exec agent
+    (docs/design/0011) is left in the container after them."""
+    inst.ok("exec", "c1", "--", "true")
+    r = inst.ok("exec", "c1", "--", "sh", "-c", "for p in /proc/[0-9]*; do cat $p/comm 2>/dev/null; done")
+    assert "li-exec-agent" not in r.stdout.split()
+    assert "sh" in r.stdout.split()  # the listing works: it sees its own shell
+
+
 def test_exec_stdin_piped(inst, c1):
     data = "".join(f"line {n}\n" for n in range(2000))
     r = inst.run("exec", "c1", "--", "cat", input=data)

@@ -5,7 +5,11 @@
 namespace li::cli {
 
 std::shared_ptr<Manager> Context::shared_manager() {
-    if (!manager_) manager_ = Manager::open(opts_.state_dir);
+    if (!manager_) {
+        manager_ = Manager::open(opts_.state_dir);
+        // An exec agent would outlive this one command by nothing: attach directly.
+        manager_->set_exec_agent_policy(ExecAgentPolicy::Off);
+    }
     return manager_;
 }
 

@@ -75,6 +75,9 @@ Daemon::Daemon(DaemonOptions opts)
       trust_(manager_->state_dir() / "instanced" / "certificates.json"),
       https_(std::make_unique<HttpsListener>(io_, session_context_, trust_, server_identity_)) {
     socket_path_ = manager_->state_dir() / "unix.socket";
+    // The daemon lives long: each running container keeps an exec agent from its start on, so
+    // every exec forks from it instead of attaching through liblxc (ADR 0011).
+    manager_->set_exec_agent_policy(ExecAgentPolicy::AtStart);
     add_server_routes(router_, *this);
     add_project_routes(router_, *manager_);
     add_operation_routes(router_, *this);

@@ -40,12 +40,15 @@ std::string lowercase(std::string text) {
 }
 
 // Polls until the operation ended or the timeout passed, on the I/O context without blocking it.
+// The interval starts at 1 ms and doubles up to 20 ms: most operations end within a few
+// milliseconds, and a waiting client (pylxd, the library's REST client) should see that at once.
 void wait_then_answer(asio::any_io_executor io, AnyOperation op, std::chrono::steady_clock::time_point deadline,
-                      std::function<void(Response)> respond) {
+                      std::function<void(Response)> respond, std::chrono::milliseconds interval = std::chrono::milliseconds(1)) {
     if (op.done() || std::chrono::steady_clock::now() >= deadline) return respond(sync_response(op.document()));
-    auto timer = std::make_shared<asio::steady_timer>(io, std::chrono::milliseconds(20));
-    timer->async_wait([io, op, deadline, respond, timer](const boost::system::error_code&) {
-        wait_then_answer(io, op, deadline, respond);
+    auto timer = std::make_shared<asio::steady_timer>(io, interval);
+    auto next = std::min(interval * 2, std::chrono::milliseconds(20));
+    timer->async_wait([io, op, deadline, respond, timer, next](const boost::system::error_code&) {
+        wait_then_answer(io, op, deadline, respond, next);
     });
 }
 

@@ -128,6 +128,20 @@ class Client:
         unknown level."""
         self._manager().set_log(level, os.fspath(file) if file is not None else None)
 
+    @property
+    def exec_agent_policy(self) -> str:
+        """How execs reach running containers: ``"on-demand"`` (the default: the first exec into a
+        container starts its exec agent, a small process kept inside it that later execs fork
+        from, much faster than liblxc's attach), ``"at-start"`` (also started right after each
+        container start) or ``"off"`` (always attach). The agent shows as ``li-exec-agent`` in
+        the container's process list. Setting ``"off"`` stops the agents running; another word
+        raises InvalidArgument (key ``policy``)."""
+        return str(self._manager().exec_agent_policy())
+
+    @exec_agent_policy.setter
+    def exec_agent_policy(self, policy: str) -> None:
+        self._manager().set_exec_agent_policy(policy)
+
     def shutdown_instances(self, wait: bool = True) -> Optional["Operation"]:
         """Stops every running instance as a host shutdown does (LXD's ``lxd shutdown``): higher
         ``boot.stop.priority`` first, each given ``boot.host_shutdown_timeout`` seconds (default

@@ -136,6 +136,21 @@ void init_image_manage(ManagerClass& cls) {
         "The settings that are set, as a JSON object.");
 
     cls.def(
+        "set_exec_agent_policy",
+        [](const ManagerHandle& self, const std::string& policy) {
+            auto mgr = self.get();
+            call_nogil([&](li_error** err) { return li_manager_set_exec_agent_policy(mgr.get(), policy.c_str(), err); });
+        },
+        py::arg("policy"), "How execs reach running containers: off, on-demand or at-start.");
+
+    cls.def("exec_agent_policy", [](const ManagerHandle& self) {
+        auto mgr = self.get();
+        char* value = nullptr;
+        call_nogil([&](li_error** err) { return li_manager_get_exec_agent_policy(&value, mgr.get(), err); });
+        return take_string(value);
+    });
+
+    cls.def(
         "config_get",
         [](const ManagerHandle& self, const std::string& key) {
             auto mgr = self.get();

@@ -16,6 +16,7 @@
 #include "image/templates.hpp"
 #include "instance/drivers/lxc/lxc_device_hooks.hpp"
 #include "instance/drivers/lxc/lxc_console.hpp"
+#include "instance/drivers/lxc/exec_agents.hpp"
 #include "instance/drivers/lxc/lxc_exec.hpp"
 #include "instance/drivers/lxc/lxc_idmap.hpp"
 #include "instance/drivers/lxc/lxc_limits.hpp"
@@ -154,6 +155,8 @@ public:
         }
         env.init_pid = static_cast<pid_t>(LxcContainer(lxc_name, core_.lxc_dir()).init_pid());
         post_start_devices(env);
+        if (core_.exec_agent_policy() == ExecAgentPolicy::AtStart)
+            if (auto agents = core_.exec_agents()) agents->prestart(lxc_name);
     }
 
     void update(const InstanceSpec& before, const InstanceSpec& after) override {
@@ -175,6 +178,7 @@ public:
 
     void stop(const InstanceSpec& spec, bool force, std::chrono::seconds timeout) override {
         std::string lxc_name = lxc_name_of(spec);
+        forget_exec_agent(lxc_name);  // it would die with the container; it need not wait for that
         {
             LxcContainer c(lxc_name, core_.lxc_dir());
             bool stopped = !force && c.shutdown(timeout);
@@ -209,7 +213,8 @@ public:
     }
 
     ExecResult exec(const InstanceSpec& spec, const std::vector<std::string>& argv, const ExecOptions& opts) override {
-        return lxc_exec(helper_path(), core_.lxc_dir(), lxc_name_of(spec), spec.config, argv, opts);
+        auto agents = core_.exec_agents();
+        return lxc_exec(helper_path(), core_.lxc_dir(), lxc_name_of(spec), spec.config, argv, opts, agents.get());
     }
 
     Console console(const InstanceSpec& spec) override {
@@ -222,6 +227,7 @@ public:
 
     void destroy(const InstanceSpec& spec) override {
         std::string lxc_name = lxc_name_of(spec);
+        forget_exec_agent(lxc_name);
         stop_devices(device_env(core_, spec, lxc_name, 0));
         remove_tree(core_.lxc_dir() / lxc_name);
         remove_tree(core_.logs_dir() / lxc_name);
@@ -230,6 +236,7 @@ public:
 
     void rename(const InstanceSpec& spec, const std::string& new_name) override {
         std::string from = lxc_name_of(spec), to = project_prefixed_name(spec.project, new_name);
+        forget_exec_agent(from);
         for (const fs::path& dir : {core_.lxc_dir(), core_.logs_dir()}) {
             if (::rename((dir / from).c_str(), (dir / to).c_str()) != 0 && errno != ENOENT)
                 throw Error::from_errno(fmt::format("renaming {} to {}", (dir / from).string(), to), errno);
@@ -237,6 +244,10 @@ public:
     }
 
 private:
+    void forget_exec_agent(const std::string& lxc_name) {
+        if (auto agents = core_.exec_agents()) agents->forget(lxc_name);
+    }
+
     static int status_code_of(const std::string& lxc_state) {
         if (lxc_state == "RUNNING" || lxc_state == "STARTING" || lxc_state == "STOPPING") return 103;
         if (lxc_state == "FROZEN" || lxc_state == "FREEZING" || lxc_state == "THAWED") return 110;

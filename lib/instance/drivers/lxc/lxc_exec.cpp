@@ -2,11 +2,13 @@
 
 #include <fmt/format.h>
 #include <map>
+#include <optional>
 #include <stop_token>
 #include <thread>
 #include <unistd.h>
 
 #include "libinstance/error.hpp"
+#include "instance/drivers/lxc/exec_agents.hpp"
 #include "sys/cgroup_warmup.hpp"
 #include "sys/subprocess.hpp"
 #include "sys/unique_fd.hpp"
@@ -80,20 +82,11 @@ void read_status(int fd, std::string& report, const std::function<void(int)>& on
 
 ExecResult lxc_exec(const std::filesystem::path& helper, const std::filesystem::path& lxcpath,
                     const std::string& lxc_name, const api::ConfigMap& config, const std::vector<std::string>& argv,
-                    const ExecOptions& opts) {
+                    const ExecOptions& opts, ExecAgents* agents) {
     if (argv.empty() || argv.front().empty()) throw Error::invalid("command", "no command given");
-    std::vector<std::string> cmd{helper.string(), "attach", lxcpath.string(), lxc_name,
-                                 "--cwd", opts.cwd.empty() ? "/root" : opts.cwd,
-                                 "--uid", std::to_string(opts.uid), "--gid", std::to_string(opts.gid)};
-    for (const auto& e : exec_environment(config, opts.env)) {
-        cmd.push_back("--env");
-        cmd.push_back(e);
-    }
-    if (opts.terminal) cmd.push_back("--terminal");
-    cmd.push_back("--");
-    cmd.insert(cmd.end(), argv.begin(), argv.end());
+    AgentCommand command{argv, exec_environment(config, opts.env), opts.cwd.empty() ? "/root" : opts.cwd,
+                         opts.uid, opts.gid, opts.terminal};
 
-    Pipe status = make_pipe();
     Pipe in, out, err;
     int child_in = opts.stdin_fd;
     if (child_in < 0 && opts.stdin_data) {
@@ -110,23 +103,46 @@ ExecResult lxc_exec(const std::filesystem::path& helper, const std::filesystem::
         err = make_pipe();
         child_err = err.write.get();
     }
-    // The helper's attach moves the command into the container's cgroups: let the kernel's grace
-    // period for that start now, while the helper starts (see sys/cgroup_warmup.hpp).
-    warm_up_cgroup_migration();
-    Child child = spawn(SpawnSpec{cmd, {child_in, child_out, child_err, status.write.get()}, {}});
+    // The command runs through the container's exec agent when it has one (or one can be
+    // started), else through the helper's attach. Either way, `read_report` blocks until the
+    // command ended and leaves its one-line report.
+    std::function<void(std::string&)> read_report;
+    std::optional<Child> helper_child;
+    UniqueFd channel, status_read;
+    if (agents) channel = agents->launch(lxc_name, command, child_in, child_out, child_err);
+    if (channel) {
+        read_report = [&](std::string& report) { read_agent_channel(channel.get(), report, opts.on_started); };
+    } else {
+        std::vector<std::string> cmd{helper.string(), "attach", lxcpath.string(), lxc_name,
+                                     "--cwd", command.cwd,
+                                     "--uid", std::to_string(opts.uid), "--gid", std::to_string(opts.gid)};
+        for (const auto& e : command.env) {
+            cmd.push_back("--env");
+            cmd.push_back(e);
+        }
+        if (opts.terminal) cmd.push_back("--terminal");
+        cmd.push_back("--");
+        cmd.insert(cmd.end(), argv.begin(), argv.end());
+        Pipe status = make_pipe();
+        // The helper's attach moves the command into the container's cgroups: let the kernel's
+        // grace period for that start now, while the helper starts (see sys/cgroup_warmup.hpp).
+        warm_up_cgroup_migration();
+        helper_child.emplace(spawn(SpawnSpec{cmd, {child_in, child_out, child_err, status.write.get()}, {}}));
+        status_read = std::move(status.read);
+        read_report = [&](std::string& report) { read_status(status_read.get(), report, opts.on_started); };
+    }
     in.read.reset();
     out.write.reset();
     err.write.reset();
-    status.write.reset();
 
     ExecResult result;
     std::string report;
-    // The command is over when the helper reports its status, even if a process it left in the
-    // background still holds stdout/stderr open (as `sh -c "server &"` does): then what the
-    // command wrote is collected without waiting for those pipes to close, as LXD does.
+    // The command is over when its report arrives, even if a process it left in the background
+    // still holds stdout/stderr open (as `sh -c "server &"` does): then what the command wrote is
+    // collected without waiting for those pipes to close, as LXD does.
     std::stop_source command_done;
     std::thread status_reader([&] {
-        read_status(status.read.get(), report, opts.on_started);
+        read_report(report);
         command_done.request_stop();
     });
     bool drained = pump_io(in.write ? in.write.release() : -1, opts.stdin_data ? &*opts.stdin_data : nullptr,
@@ -136,10 +152,11 @@ ExecResult lxc_exec(const std::filesystem::path& helper, const std::filesystem::
         drain_available(out.read.get(), result.stdout_data);
         drain_available(err.read.get(), result.stderr_data);
     }
-    int wait_status = child.wait();
+    int wait_status = helper_child ? helper_child->wait() : 0;
     while (!report.empty() && report.back() == '\n') report.pop_back();
     if (report.empty() && wait_status != 0)
         report = fmt::format("error the helper failed with status {}", exit_code_from_status(wait_status));
+    if (report.empty() && channel) report = "error the command ended without a status (did the instance stop?)";
     return interpret_status(report, argv.front(), std::move(result));
 }
 
