@@ -115,13 +115,23 @@ class Daemon:
                     return False
             return False
 
+        def is_exec_agent(pid, cmd):
+            # instanced's exec agent (docs/design/0011): a child of one of its containers' init,
+            # whose parent is that container's liblxc monitor.
+            if cmd != "li-exec-agent":
+                return False
+            init = procs.get(pid, (0,))[0]
+            monitor = procs.get(init, (0,))[0]
+            return procs.get(monitor, (0, ""))[1].startswith(f"[lxc monitor] {self.lxcpath} ")
+
         helpers = []
         for pid, (_, cmd, ns) in procs.items():
             # liblxc's monitor of one of this daemon's containers (daemonized: its parent is init),
             # or a child the daemon keeps (LXD's forkfile, forkexec...). Container payloads live in
             # their own PID namespace and do not count; nor does anything of other daemons that
             # run the same binary.
-            if cmd.startswith(f"[lxc monitor] {self.lxcpath} ") or (ns == own_ns and descends(pid)):
+            if (cmd.startswith(f"[lxc monitor] {self.lxcpath} ") or (ns == own_ns and descends(pid))
+                    or is_exec_agent(pid, cmd)):
                 helpers.append((pid, status_kb(pid, "VmRSS"), pss_kb(pid), cmd))
         return status_kb(self.pid, "VmRSS"), helpers
 
