@@ -1,5 +1,7 @@
 #include "exec_agent.hpp"
 
+#include "../sys/fd_passing.hpp"
+
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -28,7 +30,7 @@ namespace {
 constexpr int kStatusFd = 3;
 constexpr int kAgentFd = 4;
 constexpr size_t kMaxRequest = 256 * 1024;
-constexpr int kRequestFds = 4;  // stdin, stdout, stderr, channel
+constexpr size_t kRequestFds = 4;  // stdin, stdout, stderr, channel
 
 void report(const std::string& line) {
     std::string text = line + "\n";
@@ -66,21 +68,7 @@ bool parse_request(const char* data, size_t size, Request& out) {
 }
 
 void send_line(int channel, const std::string& line, int fd = -1) {
-    iovec iov{const_cast<char*>(line.data()), line.size()};
-    msghdr msg{};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
-    if (fd >= 0) {
-        msg.msg_control = control;
-        msg.msg_controllen = sizeof control;
-        cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
-        cmsg->cmsg_level = SOL_SOCKET;
-        cmsg->cmsg_type = SCM_RIGHTS;
-        cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-        std::memcpy(CMSG_DATA(cmsg), &fd, sizeof fd);
-    }
-    (void)::sendmsg(channel, &msg, MSG_NOSIGNAL);
+    li::send_with_fds(channel, line, &fd, fd >= 0 ? 1 : 0);
 }
 
 // In the forked child: becomes the command (as liblxc's attach would set it up) or writes errno.
@@ -145,30 +133,14 @@ public:
 private:
     // Receives and starts one request; false once the socket's other end is gone.
     bool serve_one() {
-        std::vector<char> buf(kMaxRequest);
-        iovec iov{buf.data(), buf.size()};
-        alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * kRequestFds)];
-        msghdr msg{};
-        msg.msg_iov = &iov;
-        msg.msg_iovlen = 1;
-        msg.msg_control = control;
-        msg.msg_controllen = sizeof control;
-        ssize_t n = ::recvmsg(socket_, &msg, MSG_CMSG_CLOEXEC);
-        if (n < 0) return errno == EINTR || errno == EAGAIN;
-        if (n == 0) return false;
+        std::string message;
         std::vector<int> received;
-        for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
-            if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
-            size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-            for (size_t i = 0; i < count; i++) {
-                int fd;
-                std::memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof fd);
-                received.push_back(fd);
-            }
-        }
+        bool truncated = false;
+        ssize_t n = li::receive_with_fds(socket_, message, kMaxRequest, received, kRequestFds, &truncated);
+        if (n < 0) return errno == EAGAIN;
+        if (n == 0) return false;
         Request request;
-        if (received.size() == kRequestFds && !(msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) &&
-            parse_request(buf.data(), static_cast<size_t>(n), request))
+        if (received.size() == kRequestFds && !truncated && parse_request(message.data(), message.size(), request))
             start(request, received.data());
         for (int fd : received) ::close(fd);
         return true;

@@ -27,6 +27,7 @@
 #include <unistd.h>
 #include <vector>
 
+#include "../sys/fd_passing.hpp"
 #include "exec_agent.hpp"
 #include "proxy.hpp"
 
@@ -182,21 +183,7 @@ int do_attach(const char* lxcpath, const char* name, int argc, char** argv) {
 
 // One message on the status socket, with descriptors attached when fds is not empty.
 bool send_with_fds(const std::string& text, const std::vector<int>& fds) {
-    iovec iov{const_cast<char*>(text.data()), text.size()};
-    msghdr msg{};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    std::vector<char> control(CMSG_SPACE(sizeof(int) * fds.size()));
-    if (!fds.empty()) {
-        msg.msg_control = control.data();
-        msg.msg_controllen = control.size();
-        cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
-        cmsg->cmsg_level = SOL_SOCKET;
-        cmsg->cmsg_type = SCM_RIGHTS;
-        cmsg->cmsg_len = CMSG_LEN(sizeof(int) * fds.size());
-        std::memcpy(CMSG_DATA(cmsg), fds.data(), sizeof(int) * fds.size());
-    }
-    return ::sendmsg(kStatusFd, &msg, MSG_NOSIGNAL) == static_cast<ssize_t>(text.size());
+    return li::send_with_fds(kStatusFd, text, fds.data(), fds.size()) == 0;
 }
 
 // Terminal 0 is the container's /dev/console; liblxc hands out a proxy terminal bridged to it,

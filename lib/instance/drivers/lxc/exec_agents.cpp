@@ -10,6 +10,7 @@
 
 #include "core/log.hpp"
 #include "sys/cgroup_warmup.hpp"
+#include "sys/fd_passing.hpp"
 #include "sys/subprocess.hpp"
 
 namespace li {
@@ -47,26 +48,6 @@ bool encodable(const AgentCommand& c) {
     for (const auto& e : c.env)
         if (!clean(e)) return false;
     return clean(c.cwd) && !c.argv.empty();
-}
-
-// Sends one request with its four descriptors; the errno on failure.
-int send_request(int socket, const std::string& message, const std::array<int, 4>& fds) {
-    iovec iov{const_cast<char*>(message.data()), message.size()};
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * 4)];
-    msghdr msg{};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof control;
-    cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
-    cmsg->cmsg_level = SOL_SOCKET;
-    cmsg->cmsg_type = SCM_RIGHTS;
-    cmsg->cmsg_len = CMSG_LEN(sizeof(int) * 4);
-    std::memcpy(CMSG_DATA(cmsg), fds.data(), sizeof(int) * 4);
-    ssize_t n;
-    do n = ::sendmsg(socket, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
-    while (n < 0 && errno == EINTR);
-    return n == static_cast<ssize_t>(message.size()) ? 0 : (n < 0 ? errno : EMSGSIZE);
 }
 
 // The pid a pidfd refers to, in this process's pid namespace; 0 when it already ended.
@@ -146,7 +127,7 @@ UniqueFd ExecAgents::launch(const std::string& lxc_name, const AgentCommand& com
     // An agent that is gone (its container restarted) refuses the send: start a new one, once.
     for (int attempt = 0; attempt < 2; attempt++) {
         if (!agent->socket && !spawn(lxc_name, *agent)) return {};
-        int error = send_request(agent->socket.get(), message, fds);
+        int error = send_with_fds(agent->socket.get(), message, fds.data(), fds.size(), MSG_DONTWAIT);
         if (error == 0) return channel;
         agent->socket.reset();
         if (error != EPIPE && error != ECONNRESET && error != ENOTCONN) return {};
@@ -176,35 +157,20 @@ void ExecAgents::forget(const std::string& lxc_name) {
 }
 
 void read_agent_channel(int channel, std::string& report, const std::function<void(int)>& on_started) {
-    std::string text;
+    std::string text, chunk;
     bool started = false;
     for (;;) {
-        char buf[256];
-        iovec iov{buf, sizeof buf};
-        alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * 4)];
-        msghdr msg{};
-        msg.msg_iov = &iov;
-        msg.msg_iovlen = 1;
-        msg.msg_control = control;
-        msg.msg_controllen = sizeof control;
-        ssize_t n = ::recvmsg(channel, &msg, MSG_CMSG_CLOEXEC);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break;
-        for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
-            if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
-            size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-            for (size_t i = 0; i < count; i++) {
-                int fd;
-                std::memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof fd);
-                // The agent is inside the container and not trusted: only the first descriptor
-                // is read, as a pidfd (which can only name the container's own processes).
-                if (i == 0 && !started && on_started)
-                    if (int pid = pid_of_pidfd(fd); pid > 0) on_started(pid);
-                started = true;
-                ::close(fd);
-            }
+        std::vector<int> fds;
+        if (receive_with_fds(channel, chunk, 256, fds, 4) <= 0) break;
+        for (size_t i = 0; i < fds.size(); i++) {
+            // The agent is inside the container and not trusted: only the first descriptor is
+            // read, as a pidfd (which can only name the container's own processes).
+            if (i == 0 && !started && on_started)
+                if (int pid = pid_of_pidfd(fds[i]); pid > 0) on_started(pid);
+            started = started || i == 0;
+            ::close(fds[i]);
         }
-        text.append(buf, static_cast<size_t>(n));
+        text += chunk;
         if (text.size() > 4096) break;  // a well-behaved agent sends two short lines
     }
     // "pid\n" announces the pidfd; what follows is the report.

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "libinstance/error.hpp"
+#include "sys/fd_passing.hpp"
 #include "sys/subprocess.hpp"
 #include "sys/unique_fd.hpp"
 
@@ -18,30 +19,13 @@ namespace li {
 namespace {
 
 // Receives the helper's one message and the descriptors it carries.
-std::string receive_with_fds(int sock, std::vector<UniqueFd>& fds) {
-    char text[512];
-    iovec iov{text, sizeof text - 1};
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * 4)];
-    msghdr msg{};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof control;
-    ssize_t n;
-    do {
-        n = ::recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
-    } while (n < 0 && errno == EINTR);
-    if (n < 0) throw Error::from_errno("reading the console helper's reply", errno);
-    for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
-        if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
-        size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-        for (size_t i = 0; i < count; i++) {
-            int fd;
-            std::memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof fd);
-            fds.emplace_back(fd);
-        }
-    }
-    return std::string(text, static_cast<size_t>(n));
+std::string receive_reply(int sock, std::vector<UniqueFd>& fds) {
+    std::string text;
+    std::vector<int> received;
+    if (receive_with_fds(sock, text, 511, received, 4) < 0)
+        throw Error::from_errno("reading the console helper's reply", errno);
+    for (int fd : received) fds.emplace_back(fd);
+    return text;
 }
 
 // The parent of pid from /proc/PID/stat ("pid (comm) state ppid ..."; comm may hold spaces), or -1.
@@ -71,7 +55,7 @@ Console lxc_console_attach(const std::filesystem::path& helper, const std::files
     std::vector<UniqueFd> fds;
     std::string reply;
     try {
-        reply = receive_with_fds(mine.get(), fds);
+        reply = receive_reply(mine.get(), fds);
     } catch (...) {
         child.wait();
         throw;
