@@ -1,0 +1,87 @@
+"""Exec, the console log and events on a Client connected to a real instanced over HTTPS: output,
+errors, stdin and exit codes travel over the exec operation's websockets, a terminal exec runs on
+the server's terminal, events come from the daemon's /1.0/events."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import threading
+from typing import Iterator, Tuple
+
+import pytest
+
+import libinstance
+from libinstance import Client
+
+from conftest import make_state_dir
+from test_remote_connect import Daemon, encode, free_port, instanced
+
+
+class ImageDaemon(Daemon):
+    """instanced on a state directory holding the busybox image (built before it starts)."""
+
+    def __init__(self) -> None:  # pylint: disable=super-init-not-called
+        self.state = make_state_dir("instanced-exec")
+        os.chmod(self.state, 0o711)  # the containers' mapped root traverses into their rootfs
+        with Client(self.state) as c:
+            c.images.build("busybox", alias="busybox")
+        self.proc = subprocess.Popen([instanced(), "--state-dir", self.state], stdout=subprocess.DEVNULL)
+        ready = subprocess.run([instanced(), "waitready", "--state-dir", self.state, "--timeout", "30"])
+        assert ready.returncode == 0, "instanced did not become ready"
+
+
+@pytest.fixture(scope="module")
+def connected() -> Iterator[Tuple[Daemon, Client]]:
+    """A daemon whose store holds busybox, a running c1 on it, and a Client connected to it."""
+    daemon = ImageDaemon()
+    client_dir = make_state_dir("remote-exec-client")
+    try:
+        port = free_port()
+        status, doc = daemon.request("PATCH", "/1.0", {"config": {"core.https_address": f"127.0.0.1:{port}"}})
+        assert status == 200, doc
+        with Client(client_dir) as local:
+            remote = local.remotes.add("srv", f"https://127.0.0.1:{port}", token=encode(daemon.token_doc("py-exec")))
+            with remote.connect() as client:
+                inst = client.instances.create({"name": "c1", "source": {"type": "image", "alias": "busybox"}}, wait=True)
+                inst.start(wait=True)
+                yield daemon, client
+                inst.delete(force=True)
+    finally:
+        daemon.stop()
+        shutil.rmtree(client_dir, ignore_errors=True)
+
+
+def test_execute_over_websockets(connected: Tuple[Daemon, Client]) -> None:
+    _, client = connected
+    c1 = client.instances.get("c1")
+    result = c1.execute(["sh", "-c", "echo out; echo err >&2; exit 4"])
+    assert (result.exit_code, result.stdout, result.stderr) == (4, "out\n", "err\n")
+    payload = "x" * 300000 + "\n"
+    assert c1.execute(["cat"], stdin_payload=payload).stdout == payload
+    assert c1.execute(["sh", "-c", "echo $A; pwd"], environment={"A": "b"}, cwd="/tmp").stdout == "b\n/tmp\n"
+    assert c1.execute(["no-such-command"]).exit_code == 127
+    shown = c1.execute(["sh", "-c", "tty; stty size"], terminal=True, width=100, height=40)
+    assert shown.exit_code == 0 and "/dev/pts/" in shown.stdout and "40 100" in shown.stdout, shown.stdout
+    with pytest.raises(libinstance.NotFound):
+        client.instances.get("nope").execute(["true"])
+
+
+def test_console_log_and_events(connected: Tuple[Daemon, Client]) -> None:
+    daemon, client = connected
+    c1 = client.instances.get("c1")
+    assert isinstance(c1.console_log(), str)
+    seen = []
+    got = threading.Event()
+
+    def on_event(event):
+        seen.append(event)
+        if event["metadata"].get("action") == "instance-updated":
+            got.set()
+
+    with client.events.subscribe(on_event, types=["lifecycle"]):
+        status, doc = daemon.request("PATCH", "/1.0/instances/c1", {"config": {"user.seen": "yes"}})
+        assert status == 200, doc
+        assert got.wait(10), seen
+    assert all(e["type"] == "lifecycle" for e in seen)

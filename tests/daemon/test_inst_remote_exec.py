@@ -1,0 +1,121 @@
+"""`inst exec`, `inst console --show-log` and `inst monitor` through an lxd remote (instanced over
+HTTPS): stdin, stdout, stderr and the exit code travel over the exec operation's websockets, an
+interactive exec runs on the server's terminal (sized like ours), events come from /1.0/events.
+A server that accepts connections and never answers gives an error naming its URL, not a hang."""
+import fcntl
+import json
+import os
+import pty
+import socket
+import struct
+import subprocess
+import termios
+import threading
+import time
+
+import pytest
+
+from conftest import INST
+from test_inst_remote import Inst, fails, free_port, make_token, token_of
+
+
+@pytest.fixture(scope="module")
+def remote(lxd):
+    """A running c1 on the daemon, and an Inst with the daemon as remote "r"."""
+    state, lxc, http = lxd
+    port = free_port()
+    lxc.ok("config", "set", "core.https_address", f"127.0.0.1:{port}")
+    lxc.ok("launch", "busybox", "c1")
+    me = Inst()
+    me.ok("remote", "add", "r", f"https://127.0.0.1:{port}", "--token", make_token(lxc, "exec-client"))
+    yield me, lxc, http
+    lxc.run("delete", "--force", "c1")
+
+
+def test_exec_streams_and_exit_code(remote):
+    me, _, _ = remote
+    r = me.run("exec", "r:c1", "--", "sh", "-c", "echo out; echo err >&2; exit 3")
+    assert (r.returncode, r.stdout, r.stderr) == (3, "out\n", "err\n")
+    # stdin is piped through, all of it (more than one websocket frame), then closed.
+    data = "".join(f"line {i}\n" for i in range(20000))
+    r = subprocess.run([INST, "--state-dir", me.state, "exec", "r:c1", "--", "cat"], input=data, env=me.env,
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0 and r.stdout == data, r.stderr
+    r = me.run("exec", "r:c1", "--env", "FOO=bar baz", "--cwd", "/tmp", "--", "sh", "-c", 'echo "$FOO"; pwd; id -u')
+    assert r.stdout == "bar baz\n/tmp\n0\n", r.stderr
+    assert me.run("exec", "r:c1", "-n", "--", "cat").stdout == ""  # --disable-stdin: /dev/null
+    assert me.run("exec", "r:c1", "--", "no-such-command").returncode == 127
+    fails(me.run("exec", "r:nope", "--", "true"), "nope")
+
+
+def test_exec_interactive_terminal(remote):
+    me, _, _ = remote
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execvpe(INST, [INST, "--state-dir", me.state, "exec", "r:c1", "--", "sh"], me.env)
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 100, 0, 0))
+    out = b""
+
+    def until(marker, timeout=20):
+        nonlocal out
+        deadline = time.monotonic() + timeout
+        while marker not in out and time.monotonic() < deadline:
+            try:
+                out += os.read(fd, 4096)
+            except OSError:
+                break
+        return marker in out
+
+    os.write(fd, b"tty; stty size; echo $((6*7))\n")
+    assert until(b"42\r\n"), out
+    assert b"/dev/pts/" in out and b"40 100" in out, out  # the server's terminal, our size
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 90, 0, 0))
+    os.kill(pid, 28)  # SIGWINCH, as a terminal emulator sends it
+    time.sleep(1)
+    os.write(fd, b"stty size\n")
+    assert until(b"30 90"), out
+    os.write(fd, b"exit 5\n")
+    _, status = os.waitpid(pid, 0)
+    os.close(fd)
+    assert os.waitstatus_to_exitcode(status) == 5
+
+
+def test_console_log_and_monitor(remote):
+    me, lxc, http = remote
+    status, body = http.request("GET", "/1.0/instances/c1/console")
+    # Bytes, not text: the log holds the terminal's \r\n, which text mode would fold.
+    r = subprocess.run([INST, "--state-dir", me.state, "console", "r:c1", "--show-log"], env=me.env,
+                       capture_output=True, timeout=60)
+    assert r.returncode == 0 and r.stdout == body, r.stderr
+
+    mon = subprocess.Popen([INST, "--state-dir", me.state, "monitor", "r:", "--type", "lifecycle", "--format", "json"],
+                           env=me.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        time.sleep(1.5)
+        lxc.ok("config", "set", "c1", "user.seen", "yes")
+        time.sleep(1.5)
+    finally:
+        mon.terminate()
+        out, err = mon.communicate(timeout=10)
+    events = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    assert any(e["type"] == "lifecycle" and e["metadata"]["action"] == "instance-updated" for e in events), out + err
+    fails(me.run("monitor", "r:c1"), "monitor takes [<remote>:]")
+
+
+def test_dead_server_times_out_naming_the_url():
+    """A server that accepts and never answers: the TLS handshake gives up (here after 2 s)."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(4)
+    held = []
+    threading.Thread(target=lambda: held.append(listener.accept()), daemon=True).start()
+    url = f"https://127.0.0.1:{listener.getsockname()[1]}"
+    me = Inst()
+    me.env["LIBINSTANCE_REST_TIMEOUT"] = "2"
+    token = token_of({"client_name": "x", "fingerprint": "00" * 32, "addresses": [url[8:]], "secret": "s",
+                      "expires_at": "0001-01-01T00:00:00Z"})
+    started = time.monotonic()
+    r = me.run("remote", "add", "dead", url, "--token", token, timeout=60)
+    assert time.monotonic() - started < 20
+    fails(r, url, "within 2 s")
+    listener.close()
