@@ -115,3 +115,34 @@ def test_bad_requests_name_the_field(lxd):
     status, payload = http.request("GET", "/1.0/instances?filter=colour+eq+red")
     assert status == 400 and "colour" in envelope(payload)["error"]
     lxc.ok("delete", "--force", "b2")
+
+
+def test_exec_record_output(lxd):
+    """record-output (without websockets): stdout and stderr land among the instance's logs, named
+    in the operation's metadata.output, readable, listed and deletable as LXD's are."""
+    _, lxc, http = lxd
+    lxc.ok("launch", "busybox", "rec1")
+    try:
+        body = {"command": ["sh", "-c", "echo to-out; echo to-err >&2; exit 4"], "record-output": True,
+                "wait-for-websocket": False, "interactive": False}
+        status, payload = http.request("POST", "/1.0/instances/rec1/exec", json.dumps(body).encode())
+        assert status == 202, payload
+        _, waited = http.request("GET", envelope(payload)["operation"] + "/wait?timeout=30")
+        meta = envelope(waited)["metadata"]["metadata"]
+        assert meta["return"] == 4
+        out_url, err_url = meta["output"]["1"], meta["output"]["2"]
+        assert out_url.startswith("/1.0/instances/rec1/logs/exec_") and out_url.endswith(".stdout")
+        assert http.request("GET", out_url) == (200, b"to-out\n")
+        assert http.request("GET", err_url) == (200, b"to-err\n")
+        logs = envelope(http.request("GET", "/1.0/instances/rec1/logs")[1])["metadata"]
+        assert out_url in logs and err_url in logs
+        assert http.request("DELETE", out_url)[0] == 200
+        assert http.request("GET", out_url)[0] == 404
+        # Hostile names are not looked up anywhere.
+        assert http.request("GET", "/1.0/instances/rec1/logs/exec_..%2F..%2Fx.stdout")[0] in (400, 404)
+        # A new instance of the same name does not see the old one's outputs.
+        lxc.ok("delete", "--force", "rec1")
+        lxc.ok("launch", "busybox", "rec1")
+        assert http.request("GET", err_url)[0] == 404
+    finally:
+        lxc.run("delete", "--force", "rec1")

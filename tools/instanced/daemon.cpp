@@ -73,6 +73,7 @@ Daemon::Daemon(DaemonOptions opts)
       session_context_{router_, workers_, opts_.body_limit},
       server_identity_(load_or_create_server_identity(manager_->state_dir() / "instanced")),
       trust_(manager_->state_dir() / "instanced" / "certificates.json"),
+      exec_outputs_(manager_->state_dir() / "instanced" / "exec-output"),
       https_(std::make_unique<HttpsListener>(io_, session_context_, trust_, server_identity_)) {
     socket_path_ = manager_->state_dir() / "unix.socket";
     // The daemon lives long: each running container keeps an exec agent from its start on, so

@@ -18,6 +18,7 @@
 #include "http_session.hpp"
 #include "router.hpp"
 #include "tls_identity.hpp"
+#include "exec_outputs.hpp"
 #include "trust_store.hpp"
 
 namespace li::daemon {
@@ -44,6 +45,8 @@ public:
     EventListeners& listeners() { return listeners_; }
     boost::asio::io_context& io() { return io_; }
     TrustStore& trust() { return trust_; }
+    /// Where record-output execs leave their output.
+    ExecOutputs& exec_outputs() { return exec_outputs_; }
     const ServerIdentity& server_identity() const { return server_identity_; }
     /// Serves HTTPS on address ("" stops); blocks until done on the I/O thread. InvalidArgument
     /// (key "core.https_address") when it cannot listen there.
@@ -68,6 +71,7 @@ private:
     SessionContext session_context_;
     ServerIdentity server_identity_;
     TrustStore trust_;
+    ExecOutputs exec_outputs_;
     std::unique_ptr<HttpsListener> https_;
     std::mutex https_mutex_;
     std::vector<std::string> https_addresses_;

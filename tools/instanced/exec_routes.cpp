@@ -54,14 +54,31 @@ void add_exec_routes(Router& router, Daemon& daemon) {
         ExecRequest req = exec_request(body);
         // info() asks the driver for the status alone, not the usage counters state() reads.
         if (instance.info().status_code != 103) throw Error(ErrorCode::Conflict, "Instance is not running", "name");
-        if (body.value("record-output", false))
-            throw Error(ErrorCode::NotSupported, "record-output is not supported yet", "record-output");
         if (body.value("wait-for-websocket", false)) return async_response(*begin_websocket_exec(daemon, instance, req));
-        // No streams: the command runs with empty stdin, its output discarded, as LXD does.
         DaemonOperationSpec spec;
         spec.description = "Executing command";
         spec.project = instance.project();
         spec.resources = json{{"instances", json::array({"/1.0/instances/" + instance.name()})}};
+        if (body.value("record-output", false)) {
+            // As LXD: stdout and stderr go to exec_<id>.stdout/.stderr among the instance's logs,
+            // named in the operation's metadata.output ("1", "2").
+            auto files = std::make_shared<ExecOutputs::Files>(daemon.exec_outputs().create(instance.info()));
+            auto op = daemon.operations().run(spec, [instance, req, files]() mutable {
+                ExecOptions opts = req.options;
+                opts.stdin_data = std::string();
+                opts.stdout_fd = files->stdout_fd.get();
+                opts.stderr_fd = files->stderr_fd.get();
+                int code = instance.exec(req.command, opts).exit_code;
+                files->stdout_fd.reset();
+                files->stderr_fd.reset();
+                auto url = [&](const std::string& file) {
+                    return project_url(fmt::format("/1.0/instances/{}/logs/{}", instance.name(), file), instance.project());
+                };
+                return json{{"return", code}, {"output", {{"1", url(files->stdout_name)}, {"2", url(files->stderr_name)}}}};
+            });
+            return async_response(*op);
+        }
+        // No streams: the command runs with empty stdin, its output discarded, as LXD does.
         auto op = daemon.operations().run(spec, [instance, req]() mutable {
             ExecOptions opts = req.options;
             opts.stdin_data = std::string();

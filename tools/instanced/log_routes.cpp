@@ -16,22 +16,36 @@ using nlohmann::json;
 
 void add_log_routes(Router& router, Daemon& daemon) {
     Manager& manager = daemon.manager();
-    add_instance_route(router, http::verb::get, "/{name}/logs", [&manager](const Call& call) -> Reply {
+    ExecOutputs& outputs = daemon.exec_outputs();
+    add_instance_route(router, http::verb::get, "/{name}/logs", [&manager, &outputs](const Call& call) -> Reply {
         Instance instance = manager.instances().get(call.project(), call.params.at("name"));
         json urls = json::array();
-        for (const auto& file : instance.log_files())
+        std::vector<std::string> files = instance.log_files();
+        for (auto& file : outputs.list(instance.info())) files.push_back(std::move(file));
+        for (const auto& file : files)
             urls.push_back(project_url(fmt::format("/1.0/instances/{}/logs/{}", instance.name(), file), instance.project()));
         return sync_response(urls);
     });
-    add_instance_route(router, http::verb::get, "/{name}/logs/{file}", [&manager](const Call& call) -> Reply {
+    add_instance_route(router, http::verb::get, "/{name}/logs/{file}", [&manager, &outputs](const Call& call) -> Reply {
         Instance instance = manager.instances().get(call.project(), call.params.at("name"));
-        return raw_response(instance.log_file(call.params.at("file")), "application/octet-stream", call.params.at("file"));
+        const std::string& file = call.params.at("file");
+        if (ExecOutputs::is_output_name(file)) {
+            auto text = outputs.read(instance.info(), file);
+            if (!text) throw Error(ErrorCode::NotFound, fmt::format("log file \"{}\" not found", file), "file");
+            return raw_response(std::move(*text), "application/octet-stream", file);
+        }
+        return raw_response(instance.log_file(file), "application/octet-stream", file);
     });
     // LXD keeps lxc.log and lxc.conf (they describe the running container). The library can
     // only empty the console log; other files are refused rather than silently kept.
-    add_instance_route(router, http::verb::delete_, "/{name}/logs/{file}", [&manager](const Call& call) -> Reply {
+    add_instance_route(router, http::verb::delete_, "/{name}/logs/{file}", [&manager, &outputs](const Call& call) -> Reply {
         Instance instance = manager.instances().get(call.project(), call.params.at("name"));
         std::string file = call.params.at("file");
+        if (ExecOutputs::is_output_name(file)) {
+            if (!outputs.remove(instance.info(), file))
+                throw Error(ErrorCode::NotFound, fmt::format("log file \"{}\" not found", file), "file");
+            return sync_response(json::object());
+        }
         instance.log_file(file);  // InvalidArgument / NotFound for a bad or unknown name
         if (file == "lxc.log" || file == "lxc.conf")
             throw Error::invalid("file", fmt::format("log file \"{}\" cannot be deleted", file));

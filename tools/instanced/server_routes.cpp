@@ -43,6 +43,8 @@ std::string host_name() {
 json api_extensions() {
     return json::array({"etag", "patch", "projects", "project_usage", "instances", "api_filtering", "container_full",
                         "instance_get_full", "instance_all_projects", "container_exec_user_group_cwd",
+                        // exec (exec_routes, exec_session): record-output, signals over the control websocket
+                        "container_exec_recording", "container_exec_signal_handling",
                         // HTTPS trust (certificate_routes, access)
                         "certificate_update", "certificate_token", "certificate_project",
                         // images, snapshots, backups (image_routes, snapshot_routes, backup_routes)
