@@ -260,7 +260,8 @@ def test_monitor_bad_input(inst):
     assert_error(inst.run("monitor", "--type", "bogus"), '"bogus"')
     assert_error(inst.run("monitor", "--format", "xml"), '"xml"')
     assert_error(inst.run("monitor", "--loglevel", "loud"), '"loud"')
-    assert_error(inst.run("monitor", "elsewhere:"), '"elsewhere:"')
+    # monitor takes a remote, as lxc's: an unknown one is named as lxc names it.
+    assert_error(inst.run("monitor", "elsewhere:"), 'remote "elsewhere" doesn\'t exist')
     assert_error(inst.run("monitor", "--", "frobnicate"), '"frobnicate"')
     # The nested command's own failure is reported and becomes monitor's exit status.
     assert_error(inst.run("monitor", "--", "start", "nosuch"), "nosuch")
