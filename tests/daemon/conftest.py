@@ -146,3 +146,13 @@ class PtyClient:
         _, status = os.waitpid(self.pid, 0)
         os.close(self.fd)
         return os.waitstatus_to_exitcode(status)
+
+
+@pytest.fixture(scope="module")
+def served(lxd):
+    """The lxd fixture's daemon listening on HTTPS on 127.0.0.1; yields (state, lxc, unix http, url)."""
+    from remote_support import free_port  # remote_support imports this module: not at the top
+    state, lxc, http = lxd
+    port = free_port()
+    lxc.ok("config", "set", "core.https_address", f"127.0.0.1:{port}")
+    yield state, lxc, http, f"https://127.0.0.1:{port}"

@@ -8,64 +8,9 @@ import csv
 import io
 import json
 import os
-import socket
-import subprocess
 import tempfile
 
-import pytest
-
-from conftest import INST
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Inst:
-    """`inst` on a state directory and CLI config of its own (no relation to the daemon's)."""
-
-    def __init__(self):
-        self.state = tempfile.mkdtemp(prefix="inst-client-")
-        self.env = dict(os.environ, INST_CONF=tempfile.mkdtemp(prefix="inst-conf-"))
-
-    def run(self, *args, timeout=180):
-        return subprocess.run([INST, "--state-dir", self.state, *args], env=self.env, capture_output=True, text=True,
-                              timeout=timeout)
-
-    def ok(self, *args, timeout=180):
-        r = self.run(*args, timeout=timeout)
-        assert r.returncode == 0, f"inst {' '.join(args)} failed ({r.returncode}): {r.stdout}{r.stderr}"
-        return r.stdout
-
-
-def fails(result, *words):
-    assert result.returncode != 0, result.stdout
-    for w in words:
-        assert w in result.stderr, f"{w!r} not in {result.stderr!r}"
-
-
-def token_of(doc):
-    return base64.b64encode(json.dumps(doc).encode()).decode()
-
-
-@pytest.fixture(scope="module")
-def served(lxd):
-    """The lxd fixture's daemon listening on HTTPS; yields (state, lxc, unix http, url)."""
-    state, lxc, http = lxd
-    port = free_port()
-    lxc.ok("config", "set", "core.https_address", f"127.0.0.1:{port}")
-    yield state, lxc, http, f"https://127.0.0.1:{port}"
-
-
-def make_token(lxc, name):
-    return lxc.ok("config", "trust", "add", "--name", name).strip().splitlines()[-1].strip()
-
-
-def daemon_get(http, path):
-    status, payload = http.request("GET", path)
-    return status, json.loads(payload)
+from remote_support import Inst, daemon_get, fails, make_token, token_of
 
 
 def test_remote_instance_lifecycle(served):

@@ -16,19 +16,15 @@ import time
 import pytest
 
 from conftest import INST
-from test_inst_remote import Inst, fails, free_port, make_token, token_of
+from remote_support import Inst, fails, remote_client, token_of
 
 
 @pytest.fixture(scope="module")
-def remote(lxd):
+def remote(served):
     """A running c1 on the daemon, and an Inst with the daemon as remote "r"."""
-    state, lxc, http = lxd
-    port = free_port()
-    lxc.ok("config", "set", "core.https_address", f"127.0.0.1:{port}")
+    _, lxc, http, url = served
     lxc.ok("launch", "busybox", "c1")
-    me = Inst()
-    me.ok("remote", "add", "r", f"https://127.0.0.1:{port}", "--token", make_token(lxc, "exec-client"))
-    yield me, lxc, http
+    yield remote_client(lxc, url, "exec-client"), lxc, http
     lxc.run("delete", "--force", "c1")
 
 

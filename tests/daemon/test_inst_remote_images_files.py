@@ -5,47 +5,11 @@ nothing left in the client's own state directory. Bad references get the server'
 import hashlib
 import json
 import os
-import socket
-import subprocess
 import tempfile
 
 import pytest
 
-from conftest import INST
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Inst:
-    """`inst` on a state directory and CLI config of its own (no relation to the daemon's)."""
-
-    def __init__(self):
-        self.state = tempfile.mkdtemp(prefix="inst-client-")
-        self.env = dict(os.environ, INST_CONF=tempfile.mkdtemp(prefix="inst-conf-"))
-
-    def run(self, *args, timeout=180):
-        return subprocess.run([INST, "--state-dir", self.state, *args], env=self.env, capture_output=True, text=True,
-                              timeout=timeout)
-
-    def ok(self, *args, timeout=180):
-        r = self.run(*args, timeout=timeout)
-        assert r.returncode == 0, f"inst {' '.join(args)} failed ({r.returncode}): {r.stdout}{r.stderr}"
-        return r.stdout
-
-
-def fails(result, *words):
-    assert result.returncode != 0, result.stdout
-    for w in words:
-        assert w in result.stderr, f"{w!r} not in {result.stderr!r}"
-
-
-def daemon_get(http, path):
-    status, payload = http.request("GET", path)
-    return status, json.loads(payload) if payload.startswith(b"{") else payload
+from remote_support import daemon_get, fails, remote_client
 
 
 def daemon_file(http, path):
@@ -59,15 +23,10 @@ def daemon_file(http, path):
 
 
 @pytest.fixture(scope="module")
-def remote(lxd):
-    """The lxd fixture's daemon on HTTPS and a client that trusts it as r:; yields (Inst, unix http)."""
-    state, lxc, http = lxd
-    lxc.ok("config", "set", "core.https_address", f"127.0.0.1:{free_port()}")
-    url = "https://" + lxc.ok("config", "get", "core.https_address").strip()
-    token = lxc.ok("config", "trust", "add", "--name", "images-files").strip().splitlines()[-1].strip()
-    me = Inst()
-    me.ok("remote", "add", "r", url, "--token", token)
-    yield me, http
+def remote(served):
+    """A client that trusts the served daemon as r:; yields (Inst, unix http)."""
+    _, lxc, http, url = served
+    yield remote_client(lxc, url, "images-files"), http
 
 
 def test_remote_images(remote):

@@ -3,19 +3,16 @@ writes against a remote instanced over HTTPS (the library's connected Manager ov
 API), each checked on the daemon itself over its unix socket, and the server's refusals kept."""
 import csv
 import io
-import json
 import subprocess
 
 import yaml
 
-from test_inst_remote import Inst, daemon_get, fails, make_token, served  # noqa: F401 (fixture)
+from remote_support import daemon_get, fails, remote_client
 
 
 def connected(served, name):
     _, lxc, http, url = served
-    me = Inst()
-    me.ok("remote", "add", "r", url, "--token", make_token(lxc, name))
-    return me, lxc, http
+    return remote_client(lxc, url, name), lxc, http
 
 
 def test_remote_profiles(served):
