@@ -19,12 +19,12 @@ namespace {
 
 namespace asio = boost::asio;
 
-// The server filters by type and project; the log level is the subscriber's to apply.
-bool wanted(SubscriberQueue& queue, const std::string& text) {
+// The server filters by type and project (an empty project there is the default one); the log
+// level is the subscriber's to apply. So the subscription's own project is what the queue checks.
+bool wanted(SubscriberQueue& queue, const std::string& text, const std::string& project) {
     auto doc = nlohmann::json::parse(text, nullptr, false);
     if (!doc.is_object()) return false;
     std::string type = doc.value("type", "");
-    std::string project = doc.value("project", "");
     log::Level level = log::Level::Error;
     if (type == "logging" && doc.contains("metadata") && doc["metadata"].is_object()) {
         try {
@@ -37,7 +37,8 @@ bool wanted(SubscriberQueue& queue, const std::string& text) {
 
 // Runs the websocket until the subscription ends (checked every 200 ms: a Subscription has no
 // hook of its own) or the server closes it.
-void relay(std::shared_ptr<asio::io_context> io, std::shared_ptr<RestWebsocket> socket, std::shared_ptr<SubscriberQueue> queue) {
+void relay(std::shared_ptr<asio::io_context> io, std::shared_ptr<RestWebsocket> socket, std::shared_ptr<SubscriberQueue> queue,
+           std::string project) {
     asio::steady_timer timer(*io);
     std::function<void()> check = [&] {
         timer.expires_after(std::chrono::milliseconds(200));
@@ -48,12 +49,15 @@ void relay(std::shared_ptr<asio::io_context> io, std::shared_ptr<RestWebsocket> 
         });
     };
     socket->start(
-        [queue](std::string text, bool binary) {
-            if (!binary && wanted(*queue, text)) queue->push(text);
+        [queue, project](std::string text, bool binary) {
+            if (!binary && wanted(*queue, text, project)) queue->push(text);
         },
         [&timer] { timer.cancel(); });
     check();
     io->run();
+    // The websocket before the io_context it was made on (whose services its destructor uses):
+    // the parameters' own destruction order is not specified.
+    socket.reset();
 }
 
 }  // namespace
@@ -76,7 +80,7 @@ std::unique_ptr<Subscription> subscribe(const Rest& rest, const EventFilter& fil
     auto socket = open_websocket(*io, *rest, path);  // a refusal reaches the caller
     auto queue = std::make_shared<SubscriberQueue>(filter, std::move(callback));
     queue->start();
-    std::thread(relay, io, socket, queue).detach();
+    std::thread(relay, io, socket, queue, filter.project).detach();
     return std::make_unique<Subscription>(queue);
 }
 
