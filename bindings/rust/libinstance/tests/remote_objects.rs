@@ -4,125 +4,20 @@
 
 mod common;
 
-use std::io::{Read, Write};
-use std::net::TcpListener;
-use std::os::unix::net::UnixStream;
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 
-use common::{expect_error, TempDir};
+use common::daemon::Daemon;
+use common::expect_error;
 use libinstance::api::{
-    NetworksPost, ProfilePut, ProfilesPost, Remote, ProjectPut, ProjectsPost, StorageVolumeSnapshotsPost,
-    StorageVolumesPost,
+    NetworksPost, ProfilePut, ProfilesPost, ProjectPut, ProjectsPost, StorageVolumeSnapshotsPost, StorageVolumesPost,
 };
-use libinstance::{ErrorCode, Manager};
-use serde_json::{json, Value};
-
-fn instanced() -> PathBuf {
-    if let Some(path) = std::env::var_os("INSTANCED") {
-        return PathBuf::from(path);
-    }
-    let lib_dir =
-        std::env::var_os("LIBINSTANCE_LIB_DIR").expect("LIBINSTANCE_LIB_DIR or INSTANCED must be set");
-    PathBuf::from(lib_dir).join("../tools/instanced/instanced")
-}
-
-/// One instanced on a state dir of its own, and a one-request-per-connection client of its socket.
-struct Daemon {
-    child: Child,
-    state: TempDir,
-}
-
-impl Daemon {
-    fn start() -> Daemon {
-        let state = TempDir::new("instanced-objects");
-        let child = Command::new(instanced())
-            .arg("--state-dir")
-            .arg(&state.0)
-            .stdout(Stdio::null())
-            .spawn()
-            .expect("starting instanced");
-        let daemon = Daemon { child, state };
-        let ready = Command::new(instanced())
-            .args(["waitready", "--timeout", "30", "--state-dir"])
-            .arg(&daemon.state.0)
-            .status()
-            .unwrap();
-        assert!(ready.success(), "instanced did not become ready");
-        daemon
-    }
-
-    fn request(&self, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
-        let mut sock = UnixStream::connect(self.state.0.join("unix.socket")).unwrap();
-        let body = body.map(|b| b.to_string()).unwrap_or_default();
-        let head = format!(
-            "{method} {path} HTTP/1.1\r\nHost: unix.socket\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
-            body.len()
-        );
-        sock.write_all(head.as_bytes()).unwrap();
-        sock.write_all(body.as_bytes()).unwrap();
-        let mut answer = String::new();
-        sock.read_to_string(&mut answer).unwrap();
-        let status = answer.split(' ').nth(1).and_then(|s| s.parse().ok()).expect("an HTTP status line");
-        let payload = answer.split_once("\r\n\r\n").map(|(_, p)| p).unwrap_or("");
-        (status, serde_json::from_str(payload).unwrap_or(Value::Null))
-    }
-
-    fn status(&self, path: &str) -> u16 {
-        self.request("GET", path, None).0
-    }
-
-    /// A trust token, as `lxc config trust add` encodes it.
-    fn token(&self, name: &str) -> String {
-        let (status, doc) =
-            self.request("POST", "/1.0/certificates", Some(json!({"type": "client", "token": true, "name": name})));
-        assert_eq!(status, 202, "token request answered {doc}");
-        let meta = &doc["metadata"]["metadata"];
-        let token = json!({"client_name": name, "fingerprint": meta["fingerprint"], "addresses": meta["addresses"],
-                           "secret": meta["secret"], "expires_at": meta["expiresAt"]});
-        base64(token.to_string().as_bytes())
-    }
-}
-
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        unsafe { libc_kill(self.child.id() as i32, 15) };
-        let _ = self.child.wait();
-    }
-}
-
-extern "C" {
-    #[link_name = "kill"]
-    fn libc_kill(pid: i32, sig: i32) -> i32;
-}
-
-fn base64(data: &[u8]) -> String {
-    const ABC: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::new();
-    for chunk in data.chunks(3) {
-        let n = chunk.iter().enumerate().fold(0u32, |acc, (i, b)| acc | (*b as u32) << (16 - 8 * i));
-        for i in 0..4 {
-            out.push(if i <= chunk.len() { ABC[(n >> (18 - 6 * i) & 63) as usize] as char } else { '=' });
-        }
-    }
-    out
-}
+use libinstance::ErrorCode;
 
 #[test]
 fn profiles_networks_volumes_and_projects_on_a_connected_manager() {
-    let daemon = Daemon::start();
-    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let (status, doc) = daemon.request(
-        "PATCH",
-        "/1.0",
-        Some(json!({"config": {"core.https_address": format!("127.0.0.1:{port}")}})),
-    );
-    assert_eq!(status, 200, "{doc}");
-    let url = format!("https://127.0.0.1:{port}");
-    let client_dir = TempDir::new("remote-objects-client");
-    let local = Manager::open(Some(&client_dir.0)).unwrap();
-    let remote = Remote { name: "srv".into(), url: url.clone(), protocol: "lxd".into(), ..Default::default() };
-    local.add_remote_with_token(&remote, &daemon.token("rust-objects")).unwrap();
+    let daemon = Daemon::start("instanced-objects");
+    let url = daemon.listen_https();
+    let (_client_dir, local) = daemon.client(&url, "remote-objects-client", "rust-objects");
     let connected = local.connect_remote("srv").unwrap();
     let default = connected.project("default").unwrap();
 

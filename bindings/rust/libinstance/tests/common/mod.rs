@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod big_image;
+pub mod daemon;
 
 use std::ffi::c_int;
 use std::path::{Path, PathBuf};
