@@ -1,28 +1,12 @@
 #include "api/response_json_images.hpp"
 
+#include "api/response_fields.hpp"
+
 namespace li::rest {
 
 using nlohmann::json;
 
-namespace {
-
-std::string str(const json& doc, const char* key) {
-    auto it = doc.find(key);
-    return it != doc.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
-bool flag(const json& doc, const char* key) {
-    auto it = doc.find(key);
-    return it != doc.end() && it->is_boolean() && it->get<bool>();
-}
-
-// Go's zero time is LXD's "never"; the library writes "" for it.
-std::string time_of(const json& doc, const char* key) {
-    std::string t = str(doc, key);
-    return t.starts_with("0001-01-01") ? std::string() : t;
-}
-
-}  // namespace
+using namespace field;
 
 api::Image image_from_json(const json& doc) {
     api::Image image;

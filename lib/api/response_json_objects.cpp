@@ -1,58 +1,15 @@
 // Lenient readers of the server's profiles, networks, storage pools, volumes and project state.
 #include "api/response_json_objects.hpp"
 
+#include "api/response_fields.hpp"
+
 namespace li::rest {
 
 using nlohmann::json;
 
+using namespace field;
+
 namespace {
-
-std::string str(const json& doc, const char* key) {
-    auto it = doc.find(key);
-    return it != doc.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
-int64_t num(const json& doc, const char* key, int64_t fallback = 0) {
-    auto it = doc.find(key);
-    return it != doc.end() && it->is_number() ? it->get<int64_t>() : fallback;
-}
-
-bool flag(const json& doc, const char* key) {
-    auto it = doc.find(key);
-    return it != doc.end() && it->is_boolean() && it->get<bool>();
-}
-
-// LXD's config values are strings; anything else is kept as its JSON text rather than dropped.
-std::map<std::string, std::string> string_map(const json& doc, const char* key) {
-    std::map<std::string, std::string> out;
-    auto it = doc.find(key);
-    if (it == doc.end() || !it->is_object()) return out;
-    for (const auto& [k, v] : it->items()) out[k] = v.is_string() ? v.get<std::string>() : v.dump();
-    return out;
-}
-
-api::DeviceMap device_map(const json& doc, const char* key) {
-    api::DeviceMap out;
-    auto it = doc.find(key);
-    if (it == doc.end() || !it->is_object()) return out;
-    for (const auto& [name, device] : it->items()) out[name] = string_map(json{{"d", device}}, "d");
-    return out;
-}
-
-std::vector<std::string> string_list(const json& doc, const char* key) {
-    std::vector<std::string> out;
-    auto it = doc.find(key);
-    if (it == doc.end() || !it->is_array()) return out;
-    for (const auto& v : *it)
-        if (v.is_string()) out.push_back(v.get<std::string>());
-    return out;
-}
-
-// Go's zero time is LXD's "never"; the library writes "" for it.
-std::string time_of(const json& doc, const char* key) {
-    std::string t = str(doc, key);
-    return t.starts_with("0001-01-01") ? std::string() : t;
-}
 
 const json& object_at(const json& doc, const char* key) {
     static const json empty = json::object();
