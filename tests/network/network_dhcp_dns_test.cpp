@@ -7,6 +7,7 @@
 #include <csignal>
 #include <cstdio>
 #include <fstream>
+#include <thread>
 #include <sys/stat.h>
 
 #include "network_services/netns_support.hpp"
@@ -103,10 +104,14 @@ TEST_CASE("containers on a managed bridge: leases by name, a reservation, DNS, N
         "(timeout 30 python3 -c \"import socket; s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); "
         "s.bind(('192.0.2.2', 7070)); s.listen(1); c, a = s.accept(); open('" + seen_file + "', 'w').write(a[0])\" "
         ">/dev/null 2>&1 &)"));
+    // Until the listener is up (python starting in the other namespace): an exec is a few
+    // milliseconds, so the attempts are paced, not just counted.
     bool sent = false;
-    for (int attempt = 0; attempt < 20 && !sent; attempt++)
+    for (int attempt = 0; attempt < 50 && !sent; attempt++) {
         sent = sh_rc(c1, "echo hello | nc -w 2 192.0.2.2 7070") == 0 &&
                eventually([&] { return std::ifstream(seen_file).good(); }, 1000);
+        if (!sent) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
     REQUIRE(sent);
     std::string seen;
     CHECK(eventually([&] { std::ifstream(seen_file) >> seen; return !seen.empty(); }, 3000));
