@@ -224,25 +224,6 @@ void file_pull_tree(const Rest& rest, std::string_view project, std::string_view
 
 namespace {
 
-// A local operation whose work returns the metadata it leaves.
-Operation backup_operation(const char* description, std::function<std::map<std::string, std::string>()> work) {
-    static std::atomic<uint64_t> counter{0};
-    api::Operation initial;
-    initial.id = fmt::format("client-backup-{}", ++counter);
-    initial.description = description;
-    auto state = std::make_shared<OperationState>(initial, nullptr);
-    state->set_running();
-    std::thread([state, work = std::move(work)] {
-        try {
-            for (const auto& [key, value] : work()) state->set_metadata(key, value);
-            state->finish_success();
-        } catch (...) {
-            state->finish_failure(std::current_exception());
-        }
-    }).detach();
-    return Operation(state);
-}
-
 RestResponse envelope_of(const RestRawResponse& raw) {
     RestResponse response;
     json doc = json::parse(raw.body, nullptr, false);
@@ -272,7 +253,7 @@ Operation export_backup(const Rest& rest, std::string_view project_in, std::stri
     // Refused (bad options, unknown instance) before any local operation exists.
     Operation created = operation_of(rest, rest->request("POST", with_project(backups, project), &body), "Backing up instance");
     fs::path absolute = fs::absolute(target);
-    return backup_operation("Backing up instance", [rest, project, backups, backup, created, absolute] {
+    return local_operation_with_metadata("Backing up instance", [rest, project, backups, backup, created, absolute] {
         std::string path = with_project(fmt::format("{}/{}", backups, backup), project);
         auto remove_backup = [&] {
             try {
@@ -311,7 +292,7 @@ Operation import_backup(const Rest& rest, std::string_view project_in, const fs:
                     "file");
     std::ifstream in(file, std::ios::binary);
     std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    return backup_operation("Restoring backup", [rest, project = std::string(project_in), opts, data = std::move(data)]() mutable {
+    return local_operation_with_metadata("Restoring backup", [rest, project = std::string(project_in), opts, data = std::move(data)]() mutable {
         std::map<std::string, std::string> headers;
         if (!opts.name.empty()) headers["X-LXD-name"] = opts.name;
         if (!opts.pool.empty()) headers["X-LXD-pool"] = opts.pool;

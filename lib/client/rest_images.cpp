@@ -28,24 +28,6 @@ std::string alias_path(std::string_view project, std::string_view alias) {
     return with_project(fmt::format("/1.0/images/aliases/{}", url_escape(alias)), project);
 }
 
-// A local operation whose work returns the metadata it leaves (fingerprint, paths).
-Operation metadata_operation(const char* description, std::function<std::map<std::string, std::string>()> work) {
-    static std::atomic<uint64_t> counter{0};
-    api::Operation initial;
-    initial.id = fmt::format("client-image-{}", ++counter);
-    initial.description = description;
-    auto state = std::make_shared<OperationState>(initial, nullptr);
-    state->set_running();
-    std::thread([state, work = std::move(work)] {
-        try {
-            for (const auto& [key, value] : work()) state->set_metadata(key, value);
-            state->finish_success();
-        } catch (...) {
-            state->finish_failure(std::current_exception());
-        }
-    }).detach();
-    return Operation(state);
-}
 
 std::string read_whole(const fs::path& path, const char* field) {
     std::error_code ec;
@@ -239,7 +221,7 @@ Operation import_image(const Rest& rest, std::string_view project_in, const fs::
     for (auto& c : expected) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     std::string metadata = read_whole(path, "path");  // refused before any operation exists
     std::string rootfs = opts.rootfs_path.empty() ? std::string() : read_whole(opts.rootfs_path, "rootfs_path");
-    return metadata_operation("Importing image", [rest, project = std::string(project_in), path, opts, expected,
+    return local_operation_with_metadata("Importing image", [rest, project = std::string(project_in), path, opts, expected,
                                                   metadata = std::move(metadata), rootfs = std::move(rootfs)]() mutable {
         std::map<std::string, std::string> headers;
         if (opts.public_) headers["X-LXD-public"] = "true";
@@ -294,7 +276,7 @@ Operation import_image(const Rest& rest, std::string_view project_in, const fs::
 
 Operation export_image(const Rest& rest, std::string_view project_in, std::string_view ref, const fs::path& target) {
     std::string fingerprint = get_image(rest, project_in, ref).fingerprint;  // NotFound before any operation
-    return metadata_operation("Exporting image", [rest, project = std::string(project_in), fingerprint, target] {
+    return local_operation_with_metadata("Exporting image", [rest, project = std::string(project_in), fingerprint, target] {
         auto raw = rest->request_raw("GET", image_path(project, fingerprint, "/export"), {}, {});
         std::string content_type = raw.header("content-type");
         std::map<std::string, std::string> meta{{"fingerprint", fingerprint}};

@@ -93,6 +93,13 @@ Operation operation_of(const std::shared_ptr<RestTransport>& transport, const Re
 namespace li::rest {
 
 Operation local_operation(const char* description, std::function<void()> work) {
+    return local_operation_with_metadata(description, [work = std::move(work)] {
+        work();
+        return std::map<std::string, std::string>{};
+    });
+}
+
+Operation local_operation_with_metadata(const char* description, std::function<std::map<std::string, std::string>()> work) {
     static std::atomic<uint64_t> counter{0};
     api::Operation initial;
     initial.id = fmt::format("client-{}", ++counter);
@@ -101,7 +108,7 @@ Operation local_operation(const char* description, std::function<void()> work) {
     state->set_running();
     std::thread([state, work = std::move(work)] {
         try {
-            work();
+            for (const auto& [key, value] : work()) state->set_metadata(key, value);
             state->finish_success();
         } catch (...) {
             state->finish_failure(std::current_exception());

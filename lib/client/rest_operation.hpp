@@ -3,6 +3,7 @@
 // OperationState follows the remote one, so Operation::wait/get/info/cancel work unchanged.
 
 #include <functional>
+#include <map>
 #include <memory>
 
 #include "client/rest_transport.hpp"
@@ -29,5 +30,7 @@ namespace li::rest {
 /// A local operation running `work` on a thread of its own (several REST calls that make one
 /// library call, e.g. a create then a start).
 Operation local_operation(const char* description, std::function<void()> work);
+/// The same, for work that returns the metadata the operation leaves (a fingerprint, paths).
+Operation local_operation_with_metadata(const char* description, std::function<std::map<std::string, std::string>()> work);
 
 }  // namespace li::rest
