@@ -222,21 +222,6 @@ void file_pull_tree(const Rest& rest, std::string_view project, std::string_view
 
 // --- Backup files --------------------------------------------------------------------------
 
-namespace {
-
-RestResponse envelope_of(const RestRawResponse& raw) {
-    RestResponse response;
-    json doc = json::parse(raw.body, nullptr, false);
-    if (doc.is_object()) {
-        response.type = doc.value("type", "");
-        if (doc.contains("metadata")) response.metadata = doc["metadata"];
-        if (doc.contains("operation") && doc["operation"].is_string()) response.operation = doc["operation"];
-    }
-    return response;
-}
-
-}  // namespace
-
 Operation export_backup(const Rest& rest, std::string_view project_in, std::string_view name_in, const fs::path& target,
                         const BackupExportOptions& opts) {
     if (target.empty()) throw Error::invalid("target", "a backup file name is required");

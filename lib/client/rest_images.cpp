@@ -246,14 +246,7 @@ Operation import_image(const Rest& rest, std::string_view project_in, const fs::
             content_type = "multipart/form-data; boundary=" + boundary;
         }
         auto raw = rest->request_raw("POST", with_project("/1.0/images", project), std::move(body), content_type, headers);
-        RestResponse response;
-        json doc = json::parse(raw.body, nullptr, false);
-        if (doc.is_object()) {
-            response.type = doc.value("type", "");
-            if (doc.contains("metadata")) response.metadata = doc["metadata"];
-            if (doc.contains("operation") && doc["operation"].is_string()) response.operation = doc["operation"];
-        }
-        Operation op = operation_of(rest, response, "Importing image");
+        Operation op = operation_of(rest, envelope_of(raw), "Importing image");
         std::string fingerprint = image_fingerprint_of(op);
         if (!expected.empty() && fingerprint != expected) {
             try {

@@ -41,6 +41,7 @@ Operation import_image(const Rest& rest, std::string_view project, const std::fi
 /// GET /1.0/images/<fp>/export written as ImageStore::export_image names it; metadata
 /// "fingerprint", "metadata_path" and "rootfs_path".
 Operation export_image(const Rest& rest, std::string_view project, std::string_view ref, const std::filesystem::path& target);
+/// What an export operation (remote or local) leaves: its metadata and rootfs files.
 ImageExportResult export_result_of(const Operation& op);
 /// POST /1.0/images with source type "instance" or "snapshot" ("c1/snap0"); metadata "fingerprint".
 Operation publish_image(const Rest& rest, std::string_view project, const ImagePublishOptions& opts);

@@ -374,4 +374,15 @@ RestRawResponse RestTransport::exchange_locked(std::string_view method, std::str
     return out;
 }
 
+RestResponse envelope_of(const RestRawResponse& raw) {
+    RestResponse response;
+    auto doc = nlohmann::json::parse(raw.body, nullptr, false);
+    if (doc.is_object()) {
+        response.type = doc.value("type", "");
+        if (doc.contains("metadata")) response.metadata = doc["metadata"];
+        if (doc.contains("operation") && doc["operation"].is_string()) response.operation = doc["operation"];
+    }
+    return response;
+}
+
 }  // namespace li

@@ -73,6 +73,10 @@ struct RestRawResponse {
     }
 };
 
+/// A raw answer's LXD envelope (type, metadata, operation), leniently: a body that is not one
+/// gives an empty response.
+RestResponse envelope_of(const RestRawResponse& raw);
+
 class RestTransport {
 public:
     explicit RestTransport(RestConnectionParams params);

@@ -75,13 +75,7 @@ void copy_with_progress(const fs::path& from, const fs::path& to, uint64_t& done
 
 ImageExportResult ImageStore::export_image(std::string_view project, std::string_view ref, const fs::path& target) {
     if (auto rest = core_->rest()) return rest::export_result_of(rest::export_image(rest, project, ref, target));
-    Operation op = export_impl(project, ref, target, false);
-    op.get();
-    auto md = op.info().metadata;
-    ImageExportResult out;
-    out.metadata = md.at("metadata_path");
-    if (auto it = md.find("rootfs_path"); it != md.end() && !it->second.empty()) out.rootfs = it->second;
-    return out;
+    return rest::export_result_of(export_impl(project, ref, target, false));
 }
 
 Operation ImageStore::export_image_async(std::string_view project, std::string_view ref, const fs::path& target) {
