@@ -179,6 +179,13 @@ void ArchiveWriter::walk(const fs::path& top, const std::string& name, bool top_
     }
 }
 
+void ArchiveWriter::copy_entry(archive* source, archive_entry* entry) {
+    std::string name = libarchive().archive_entry_pathname(entry) ? libarchive().archive_entry_pathname(entry) : "";
+    int w = libarchive().archive_write_header(state_->out.get(), entry);
+    if (w != ARCHIVE_OK && w != ARCHIVE_WARN) fail(state_->out.get(), fmt::format("writing {}", name));
+    if (!libarchive().archive_entry_hardlink(entry) && libarchive().archive_entry_size(entry) > 0) state_->copy_data(source, -1, name);
+}
+
 void ArchiveWriter::close() {
     if (libarchive().archive_write_close(state_->out.get()) != ARCHIVE_OK) fail(state_->out.get(), fmt::format("writing {}", state_->file.string()));
     state_->closed = true;

@@ -44,6 +44,8 @@ public:
                   const std::vector<std::string>& skip = {}, const IdMap* shifted_by = nullptr);
     /// The regular file at path (e.g. a btrfs send stream) as name.
     void add_disk_file(const std::string& name, const std::filesystem::path& path);
+    /// The entry just read from source (another backup being rewritten), with its data, as it is.
+    void copy_entry(archive* source, archive_entry* entry);
     void close();
 
 private:

@@ -83,6 +83,9 @@ void wait_counting(Operation& op, ProgressRenderer& progress, int seen) {
     int interrupts = 0;
     bool cancel_requested = false;
     while (!op.wait(poll_interval)) {
+        // Operations of this process itself (a copy between servers, a remote's followed
+        // operation) publish no events on the embedded Manager: their metadata is read here.
+        if (progress.drawing()) progress.update_op(op.info().metadata);
         int now = InterruptGuard::count();
         for (; seen < now; ++seen) {
             if (++interrupts >= force_after) force_exit();
