@@ -2,6 +2,8 @@
 // /1.0/images/aliases.
 #include <fmt/format.h>
 #include <atomic>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <cstring>
 #include <fstream>
 #include <random>
@@ -11,7 +13,10 @@
 #include "client/rest_images_files.hpp"
 #include "client/rest_operation.hpp"
 #include "core/operation_state.hpp"
+#include "client/rest_transfer.hpp"
 #include "libinstance/error.hpp"
+#include "sys/mapped_file.hpp"
+#include "sys/unique_fd.hpp"
 
 namespace li::rest {
 
@@ -29,19 +34,18 @@ std::string alias_path(std::string_view project, std::string_view alias) {
 }
 
 
-std::string read_whole(const fs::path& path, const char* field) {
-    std::error_code ec;
-    auto size = fs::file_size(path, ec);
-    if (ec) throw Error(ErrorCode::NotFound, fmt::format("image file {} not found", path.string()), field);
-    if (size > (uint64_t{64} << 20))
-        throw Error(ErrorCode::NotSupported,
-                    fmt::format("image file {} is {} bytes: uploads over 64 MiB to a remote are not supported yet", path.string(), size),
-                    field);
-    std::ifstream in(path, std::ios::binary);
-    std::string data(size, '\0');
-    if (!in.read(data.data(), static_cast<std::streamsize>(size)))
-        throw Error(ErrorCode::System, fmt::format("reading {} failed", path.string()), field);
-    return data;
+// An image file opened for upload, with its size; NotFound naming field when it cannot be read.
+struct UploadFile {
+    UniqueFd fd;
+    uint64_t size = 0;
+};
+UploadFile open_upload(const fs::path& path, const char* field) {
+    UploadFile f{UniqueFd(::open(path.c_str(), O_RDONLY | O_CLOEXEC))};
+    struct stat st {};
+    if (!f.fd || ::fstat(f.fd.get(), &st) != 0 || !S_ISREG(st.st_mode))
+        throw Error(ErrorCode::NotFound, fmt::format("image file {} not found", path.string()), field);
+    f.size = static_cast<uint64_t>(st.st_size);
+    return f;
 }
 
 void write_whole(const fs::path& path, std::string_view data) {
@@ -63,11 +67,12 @@ std::string random_boundary() {
 }
 
 struct Part {
-    std::string name, filename, data;
+    std::string name, filename;
+    std::string_view data;  ///< points into the body parsed
 };
 
 // The parts of a multipart/form-data body (a split image's export).
-std::vector<Part> parse_parts(const std::string& body, const std::string& content_type) {
+std::vector<Part> parse_parts(std::string_view body, const std::string& content_type) {
     auto at = content_type.find("boundary=");
     if (at == std::string::npos) throw Error(ErrorCode::Backend, "the server's multipart export has no boundary");
     std::string boundary = content_type.substr(at + 9);
@@ -80,7 +85,7 @@ std::vector<Part> parse_parts(const std::string& body, const std::string& conten
         if (body.compare(pos, 2, "--") == 0) break;
         size_t headers_end = body.find("\r\n\r\n", pos);
         if (headers_end == std::string::npos) break;
-        std::string headers = body.substr(pos, headers_end - pos);
+        std::string headers(body.substr(pos, headers_end - pos));
         size_t next = body.find("\r\n" + delimiter, headers_end + 4);
         if (next == std::string::npos) throw Error(ErrorCode::Backend, "the server's multipart export is truncated");
         Part part;
@@ -219,33 +224,41 @@ Operation import_image(const Rest& rest, std::string_view project_in, const fs::
     if (opts.cached) throw Error(ErrorCode::NotSupported, "importing a cached image into a remote is not supported", "cached");
     std::string expected = opts.expected_fingerprint;
     for (auto& c : expected) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    std::string metadata = read_whole(path, "path");  // refused before any operation exists
-    std::string rootfs = opts.rootfs_path.empty() ? std::string() : read_whole(opts.rootfs_path, "rootfs_path");
+    // Refused before any operation exists when a file cannot be read; streamed, never whole in memory.
+    auto metadata = std::make_shared<UploadFile>(open_upload(path, "path"));
+    auto rootfs = std::make_shared<UploadFile>();
+    if (!opts.rootfs_path.empty()) *rootfs = open_upload(opts.rootfs_path, "rootfs_path");
     return local_operation_with_metadata("Importing image", [rest, project = std::string(project_in), path, opts, expected,
-                                                  metadata = std::move(metadata), rootfs = std::move(rootfs)]() mutable {
+                                                  metadata, rootfs]() mutable {
         std::map<std::string, std::string> headers;
         if (opts.public_) headers["X-LXD-public"] = "true";
         if (!opts.properties.empty()) headers["X-LXD-properties"] = properties_header(opts.properties);
         headers["X-LXD-filename"] = path.filename().string();
-        std::string body, content_type = "application/octet-stream";
+        std::vector<RestUploadPiece> body;
+        std::string content_type = "application/octet-stream";
+        auto file_piece = [](const UploadFile& f) {
+            RestUploadPiece piece;
+            piece.fd = f.fd.get();
+            piece.size = f.size;
+            return piece;
+        };
         if (opts.rootfs_path.empty()) {
-            body = std::move(metadata);
+            body.push_back(file_piece(*metadata));
         } else {
             std::string boundary = random_boundary();
-            auto part = [&](const char* name, const fs::path& file, std::string& data) {
-                body += fmt::format("--{}\r\nContent-Disposition: form-data; name=\"{}\"; filename=\"{}\"\r\n"
-                                    "Content-Type: application/octet-stream\r\n\r\n",
-                                    boundary, name, file.filename().string());
-                body += data;
-                body += "\r\n";
-                data.clear();
+            auto part_head = [&](const char* name, const fs::path& file) {
+                return fmt::format("--{}\r\nContent-Disposition: form-data; name=\"{}\"; filename=\"{}\"\r\n"
+                                   "Content-Type: application/octet-stream\r\n\r\n",
+                                   boundary, name, file.filename().string());
             };
-            part("metadata", path, metadata);
-            part("rootfs", opts.rootfs_path, rootfs);
-            body += fmt::format("--{}--\r\n", boundary);
+            body.push_back(RestUploadPiece{part_head("metadata", path)});
+            body.push_back(file_piece(*metadata));
+            body.push_back(RestUploadPiece{"\r\n" + part_head("rootfs", opts.rootfs_path)});
+            body.push_back(file_piece(*rootfs));
+            body.push_back(RestUploadPiece{fmt::format("\r\n--{}--\r\n", boundary)});
             content_type = "multipart/form-data; boundary=" + boundary;
         }
-        auto raw = rest->request_raw("POST", with_project("/1.0/images", project), std::move(body), content_type, headers);
+        auto raw = rest->request_upload("POST", with_project("/1.0/images", project), body, content_type, headers);
         Operation op = operation_of(rest, envelope_of(raw), "Importing image");
         std::string fingerprint = image_fingerprint_of(op);
         if (!expected.empty() && fingerprint != expected) {
@@ -270,11 +283,24 @@ Operation import_image(const Rest& rest, std::string_view project_in, const fs::
 Operation export_image(const Rest& rest, std::string_view project_in, std::string_view ref, const fs::path& target) {
     std::string fingerprint = get_image(rest, project_in, ref).fingerprint;  // NotFound before any operation
     return local_operation_with_metadata("Exporting image", [rest, project = std::string(project_in), fingerprint, target] {
-        auto raw = rest->request_raw("GET", image_path(project, fingerprint, "/export"), {}, {});
+        // Downloaded beside the target under a temporary name, then renamed (or split) into place.
+        std::error_code ec;
+        fs::path dir = target.empty() ? fs::path(".") : fs::is_directory(target, ec) ? target : target.parent_path();
+        if (dir.empty()) dir = ".";
+        fs::path download = dir / fmt::format(".inst-image-export-{:08x}", std::random_device{}());
+        struct Remover {
+            fs::path path;
+            ~Remover() {
+                std::error_code ignored;
+                fs::remove(path, ignored);
+            }
+        } remover{download};
+        auto raw = download_to_file(*rest, image_path(project, fingerprint, "/export"), download);
         std::string content_type = raw.header("content-type");
         std::map<std::string, std::string> meta{{"fingerprint", fingerprint}};
         if (content_type.starts_with("multipart/")) {
-            auto parts = parse_parts(raw.body, content_type);
+            MappedFile mapped(download);
+            auto parts = parse_parts(mapped.view(), content_type);
             if (parts.size() != 2) throw Error(ErrorCode::Backend, "the server's split image export does not have two parts");
             auto name_of = [&](const Part& p, const std::string& fallback) {
                 std::string n = fs::path(p.filename).filename().string();
@@ -291,7 +317,7 @@ Operation export_image(const Rest& rest, std::string_view project_in, std::strin
         std::string name = disposition_filename(raw.header("content-disposition"));
         if (name.empty()) name = fingerprint + ".tar.gz";
         ImageExportResult out = export_paths(target, name, {}, false);
-        write_whole(out.metadata, raw.body);
+        fs::rename(download, out.metadata);
         meta["metadata_path"] = fs::absolute(out.metadata).lexically_normal().string();
         meta["rootfs_path"] = "";
         return meta;

@@ -11,7 +11,10 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <algorithm>
+#include <cerrno>
+#include <limits>
 #include <optional>
+#include <unistd.h>
 
 #include "client/rest_connect.hpp"
 #include "client/tls_identity.hpp"
@@ -286,19 +289,152 @@ RestResponse RestTransport::request_locked(std::string_view method, std::string_
     return decode(exchange_locked(method, path, body, body.empty() ? "" : "application/json", headers));
 }
 
-RestRawResponse RestTransport::exchange_locked(std::string_view method, std::string_view path, std::string body,
-                                               std::string_view content_type,
-                                               const std::map<std::string, std::string>& headers) {
-    http::request<http::string_body> req;
+namespace {
+
+// How long one step of an exchange may take: the whole request for plain ones, each chunk for
+// streamed ones (which reset it on progress, so a slow but moving transfer is not cut off).
+struct StepClock {
+    std::chrono::milliseconds limit;
+    std::chrono::steady_clock::time_point deadline;
+    explicit StepClock(std::chrono::milliseconds l) : limit(l) { reset(); }
+    void reset() { deadline = std::chrono::steady_clock::now() + limit; }
+    std::chrono::milliseconds left() const {
+        if (limit.count() <= 0) return std::chrono::milliseconds(0);
+        auto rest = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        return std::max(rest, std::chrono::milliseconds(1));
+    }
+};
+
+template <class Fields>
+void copy_headers(const Fields& fields, RestRawResponse& out) {
+    for (const auto& field : fields) {
+        std::string name(field.name_string());
+        std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+        out.headers[name] = std::string(field.value());
+    }
+}
+
+template <class Message>
+void prepare_request(Message& req, std::string_view method, std::string_view path, const RestEndpoint& endpoint,
+                     std::string_view content_type, const std::map<std::string, std::string>& headers) {
     req.method(http::string_to_verb(boost::beast::string_view(method.data(), method.size())));
     if (req.method() == http::verb::unknown) throw Error::invalid("method", fmt::format("unknown HTTP method \"{}\"", method));
     req.target(std::string(path));
     req.version(11);
-    req.set(http::field::host, endpoint_.unix_socket ? std::string("unix.socket") : endpoint_.host);
+    req.set(http::field::host, endpoint.unix_socket ? std::string("unix.socket") : endpoint.host);
     req.set(http::field::user_agent, "libinstance");
     req.keep_alive(true);
     for (const auto& [name, value] : headers) req.set(name, value);
     if (!content_type.empty()) req.set(http::field::content_type, std::string(content_type));
+}
+
+// What one exchange works with: the connection's stream and buffer, and its clock.
+struct ExchangeContext {
+    asio::io_context& io;
+    RestStream& rs;
+    boost::beast::flat_buffer& buffer;
+    StepClock& clock;
+    const RestConnectionParams& params;
+    bool& delivered;  // set once part of a streamed answer went to its sink: no retry after that
+
+    template <class Start>
+    void step(Start&& start) {
+        boost::system::error_code ec;
+        if (!run_with_limit(io, rs, clock.left(), ec, std::forward<Start>(start))) throw timed_out(params, "answer", clock.limit);
+        throw_if_failed(ec);
+    }
+};
+
+// Reads one answer: whole into memory (64 MiB at most), or with a 2xx body streamed to the sink
+// `choose` picks from the head.
+template <class Stream>
+RestRawResponse read_answer(Stream& stream, ExchangeContext& x, const RestSinkChooser* choose, bool per_chunk, bool& keep_alive) {
+    http::response_parser<http::empty_body> head;
+    head.header_limit(kMaxHeaderBytes);
+    // Beast checks a declared length against the limit while reading the header; the limit is
+    // set once the head says where the body goes.
+    head.body_limit(std::numeric_limits<std::uint64_t>::max());
+    x.step([&](auto handler) { http::async_read_header(stream, x.buffer, head, handler); });
+    RestRawResponse out;
+    out.http_status = static_cast<int>(head.get().result_int());
+    copy_headers(head.get(), out);
+    keep_alive = head.get().keep_alive();
+    RestChunkSink sink;
+    if (choose && out.http_status >= 200 && out.http_status < 300) sink = (*choose)(out);
+    if (!sink) {
+        http::response_parser<http::string_body> parser(std::move(head));
+        parser.body_limit(kMaxBodyBytes);
+        // A declared length over the limit is refused before any of the body is read.
+        if (auto length = parser.content_length(); length && *length > kMaxBodyBytes)
+            throw boost::system::system_error(http::error::body_limit);
+        x.step([&](auto handler) { http::async_read(stream, x.buffer, parser, handler); });
+        out.body = std::move(parser.get().body());
+        return out;
+    }
+    http::response_parser<http::buffer_body> parser(std::move(head));
+    parser.body_limit(std::numeric_limits<std::uint64_t>::max());
+    std::vector<char> chunk(256 * 1024);
+    while (!parser.is_done()) {
+        parser.get().body().data = chunk.data();
+        parser.get().body().size = chunk.size();
+        boost::system::error_code ec;
+        if (!run_with_limit(x.io, x.rs, x.clock.left(), ec, [&](auto handler) { http::async_read(stream, x.buffer, parser, handler); }))
+            throw timed_out(x.params, "answer", x.clock.limit);
+        if (ec == http::error::need_buffer) ec = {};
+        throw_if_failed(ec);
+        size_t n = chunk.size() - parser.get().body().size;
+        if (n > 0) {
+            x.delivered = true;
+            sink(std::string_view(chunk.data(), n));
+        }
+        if (per_chunk) x.clock.reset();
+    }
+    return out;
+}
+
+}  // namespace
+
+template <class Exchange>
+RestRawResponse RestTransport::on_connection(std::chrono::milliseconds limit, bool fresh, const std::function<bool()>& retryable,
+                                             Exchange&& exchange) {
+    if (fresh) connection_.reset();
+    for (int attempt = 0;; attempt++) {
+        bool reused = false;
+        bool delivered = false;
+        try {
+            if (!connection_) {
+                auto c = std::make_unique<Connection>();
+                c->stream.emplace(open_rest_stream(c->io, params_, endpoint_));
+                peer_certificate_ = c->stream->peer_pem;
+                connection_ = std::move(c);
+            }
+            reused = connection_->used;
+            connection_->used = true;
+            StepClock clock(limit);
+            ExchangeContext x{connection_->io, *connection_->stream, connection_->buffer, clock, params_, delivered};
+            bool keep_alive = true;
+            RestRawResponse out = connection_->with_stream([&](auto& stream) { return exchange(stream, x, keep_alive); });
+            if (!keep_alive) connection_.reset();
+            return out;  // an error envelope keeps the connection
+        } catch (const boost::system::system_error& e) {
+            connection_.reset();
+            // A kept-alive connection the server closed while idle: open a new one, once.
+            if (reused && attempt == 0 && !delivered && connection_dropped(e.code()) && (!retryable || retryable())) continue;
+            if (e.code() == http::error::body_limit)
+                throw Error(ErrorCode::Backend, fmt::format("{}: the response is larger than 64 MiB", params_.url));
+            throw Error(ErrorCode::Backend, fmt::format("{}: {}", params_.url, e.code().message()), "url");
+        } catch (...) {
+            connection_.reset();
+            throw;
+        }
+    }
+}
+
+RestRawResponse RestTransport::exchange_locked(std::string_view method, std::string_view path, std::string body,
+                                               std::string_view content_type,
+                                               const std::map<std::string, std::string>& headers, const RestSinkChooser* choose) {
+    http::request<http::string_body> req;
+    prepare_request(req, method, path, endpoint_, content_type, headers);
     req.body() = std::move(body);
     req.prepare_payload();
 
@@ -309,69 +445,78 @@ RestRawResponse RestTransport::exchange_locked(std::string_view method, std::str
         if (seconds < 0) limit = std::chrono::milliseconds(0);
         else limit += std::chrono::seconds(seconds);
     }
-    http::response<http::string_body> res;
-    for (int attempt = 0;; attempt++) {
-        bool reused = false;
-        try {
-            if (!connection_) {
-                auto c = std::make_unique<Connection>();
-                c->stream.emplace(open_rest_stream(c->io, params_, endpoint_));
-                peer_certificate_ = c->stream->peer_pem;
-                connection_ = std::move(c);
-            }
-            reused = connection_->used;
-            connection_->used = true;
-            auto deadline = std::chrono::steady_clock::now() + limit;
-            auto left = [&] {
-                if (limit.count() <= 0) return std::chrono::milliseconds(0);
-                auto rest = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-                return std::max(rest, std::chrono::milliseconds(1));
-            };
-            auto& io = connection_->io;
-            auto& rs = *connection_->stream;
-            auto& buffer = connection_->buffer;
+    return on_connection(limit, false, {}, [&](auto& stream, ExchangeContext& x, bool& keep_alive) {
+        x.step([&](auto handler) { http::async_write(stream, req, handler); });
+        return read_answer(stream, x, choose, choose != nullptr, keep_alive);
+    });
+}
+
+RestRawResponse RestTransport::request_download(std::string_view method, std::string_view path, const RestSinkChooser& choose,
+                                                const std::map<std::string, std::string>& headers) {
+    std::lock_guard lock(mutex_);
+    RestRawResponse res = exchange_locked(method, path, {}, {}, headers, &choose);
+    if (res.http_status < 200 || res.http_status >= 300) decode(res);  // throws the server's error
+    return res;
+}
+
+RestRawResponse RestTransport::request_upload(std::string_view method, std::string_view path, const std::vector<RestUploadPiece>& body,
+                                              std::string_view content_type, const std::map<std::string, std::string>& headers) {
+    std::lock_guard lock(mutex_);
+    http::request<http::buffer_body> req;
+    prepare_request(req, method, path, endpoint_, content_type, headers);
+    std::optional<uint64_t> total = 0;
+    for (const auto& piece : body) {
+        if (piece.fd < 0) *total += piece.bytes.size();
+        else if (piece.size && total) *total += *piece.size;
+        else total.reset();
+    }
+    if (total) req.content_length(*total);
+    else req.chunked(true);
+    RestRawResponse res = on_connection(params_.request_timeout, true, {}, [&](auto& stream, ExchangeContext& x, bool& keep_alive) {
+        http::request_serializer<http::buffer_body> serializer(req);
+        auto send = [&](const char* data, size_t size, bool more) {
+            req.body().data = const_cast<char*>(data);
+            req.body().size = size;
+            req.body().more = more;
             boost::system::error_code ec;
-            res = connection_->with_stream([&](auto& stream) {
-                if (!run_with_limit(io, rs, left(), ec, [&](auto handler) { http::async_write(stream, req, handler); }))
-                    throw timed_out(params_, "answer", limit);
-                throw_if_failed(ec);
-                http::response_parser<http::string_body> parser;
-                parser.body_limit(kMaxBodyBytes);
-                parser.header_limit(kMaxHeaderBytes);
-                // A declared length over the limit is refused before any of the body is read.
-                if (!run_with_limit(io, rs, left(), ec, [&](auto handler) { http::async_read_header(stream, buffer, parser, handler); }))
-                    throw timed_out(params_, "answer", limit);
-                throw_if_failed(ec);
-                if (auto length = parser.content_length(); length && *length > kMaxBodyBytes)
-                    throw boost::system::system_error(http::error::body_limit);
-                if (!run_with_limit(io, rs, left(), ec, [&](auto handler) { http::async_read(stream, buffer, parser, handler); }))
-                    throw timed_out(params_, "answer", limit);
-                throw_if_failed(ec);
-                return parser.release();
-            });
-            if (!res.keep_alive()) connection_.reset();
-            break;
-        } catch (const boost::system::system_error& e) {
-            connection_.reset();
-            // A kept-alive connection the server closed while idle: open a new one, once.
-            if (reused && attempt == 0 && connection_dropped(e.code())) continue;
-            if (e.code() == http::error::body_limit)
-                throw Error(ErrorCode::Backend, fmt::format("{}: the response is larger than 64 MiB", params_.url));
-            throw Error(ErrorCode::Backend, fmt::format("{}: {}", params_.url, e.code().message()), "url");
-        } catch (...) {
-            connection_.reset();
+            if (!run_with_limit(x.io, x.rs, x.clock.left(), ec, [&](auto handler) { http::async_write(stream, serializer, handler); }))
+                throw timed_out(x.params, "answer", x.clock.limit);
+            if (ec == http::error::need_buffer) ec = {};
+            throw_if_failed(ec);
+            x.clock.reset();
+        };
+        try {
+            req.body().data = nullptr;
+            req.body().more = true;
+            x.step([&](auto handler) { http::async_write_header(stream, serializer, handler); });
+            std::vector<char> chunk(256 * 1024);
+            for (const auto& piece : body) {
+                if (piece.fd < 0) {
+                    if (!piece.bytes.empty()) send(piece.bytes.data(), piece.bytes.size(), true);
+                    continue;
+                }
+                for (;;) {
+                    ssize_t n = ::read(piece.fd, chunk.data(), chunk.size());
+                    if (n < 0 && errno == EINTR) continue;
+                    if (n < 0) throw Error::from_errno("reading the body to send", errno);
+                    if (n == 0) break;
+                    send(chunk.data(), static_cast<size_t>(n), true);
+                }
+            }
+            send(nullptr, 0, false);
+        } catch (const boost::system::system_error&) {
+            // A server that refuses an upload (413, a bad tarball) may answer before it has read
+            // it all and close: its answer says more than the broken pipe.
+            try {
+                return read_answer(stream, x, nullptr, false, keep_alive);
+            } catch (...) {
+            }
             throw;
         }
-    }
-    RestRawResponse out;  // an error envelope keeps the connection
-    out.http_status = static_cast<int>(res.result_int());
-    for (const auto& field : res) {
-        std::string name(field.name_string());
-        std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-        out.headers[name] = std::string(field.value());
-    }
-    out.body = std::move(res.body());
-    return out;
+        return read_answer(stream, x, nullptr, false, keep_alive);
+    });
+    if (res.http_status < 200 || res.http_status >= 300) decode(res);  // throws the server's error
+    return res;
 }
 
 RestResponse envelope_of(const RestRawResponse& raw) {

@@ -8,7 +8,11 @@
 // can open their own connections with the same URL, client identity and server trust.
 
 #include <chrono>
+#include <cstdint>
+#include <functional>
 #include <map>
+#include <optional>
+#include <vector>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -73,6 +77,20 @@ struct RestRawResponse {
     }
 };
 
+/// One piece of a streamed request body: bytes, or a descriptor read to its end. Pieces are sent
+/// in order, so a multipart body is its framing as bytes around the files' descriptors.
+struct RestUploadPiece {
+    std::string bytes;              ///< sent as is when fd < 0
+    int fd = -1;                    ///< read from its current offset to its end (not closed)
+    std::optional<uint64_t> size;   ///< the descriptor's length, when known (else the body is chunked)
+};
+
+/// Takes a streamed answer's body, chunk by chunk, as it arrives.
+using RestChunkSink = std::function<void(std::string_view chunk)>;
+/// Chooses from an answer's head (status and headers; body empty) where a 2xx body goes: a sink,
+/// or nullptr to keep it in memory (64 MiB at most) as request_raw does.
+using RestSinkChooser = std::function<RestChunkSink(const RestRawResponse& head)>;
+
 /// A raw answer's LXD envelope (type, metadata, operation), leniently: a body that is not one
 /// gives an empty response.
 RestResponse envelope_of(const RestRawResponse& raw);
@@ -105,6 +123,17 @@ public:
     RestRawResponse request_raw(std::string_view method, std::string_view path, std::string body,
                                 std::string_view content_type, const std::map<std::string, std::string>& headers = {});
 
+    /// request_raw() with the body streamed from pieces, never whole in memory, on a fresh
+    /// connection (a body read from a pipe cannot be sent twice). No size limit; the request
+    /// timeout applies to each chunk, not to the whole transfer.
+    RestRawResponse request_upload(std::string_view method, std::string_view path, const std::vector<RestUploadPiece>& body,
+                                   std::string_view content_type, const std::map<std::string, std::string>& headers = {});
+    /// A request whose 2xx answer body goes to the sink choose() picks from the head, as it
+    /// arrives (the returned response's body is then empty). An error answer throws as
+    /// request() does. No size limit; the request timeout applies to each chunk.
+    RestRawResponse request_download(std::string_view method, std::string_view path, const RestSinkChooser& choose,
+                                     const std::map<std::string, std::string>& headers = {});
+
     /// Drops the connection; the next request opens a new one. Servers decide trust when a TLS
     /// connection opens, so a client just trusted must reconnect to be seen as trusted.
     void close();
@@ -118,7 +147,13 @@ private:
     RestResponse request_locked(std::string_view method, std::string_view path, const std::string& body,
                                 const std::map<std::string, std::string>& headers);
     RestRawResponse exchange_locked(std::string_view method, std::string_view path, std::string body,
-                                    std::string_view content_type, const std::map<std::string, std::string>& headers);
+                                    std::string_view content_type, const std::map<std::string, std::string>& headers,
+                                    const RestSinkChooser* choose = nullptr);
+    /// Opens (or reuses) the connection and runs one exchange on it, mapping failures to
+    /// li::Error; retries once on a kept-alive connection the server had closed, unless
+    /// `retryable` says the exchange can no longer be repeated. Defined in rest_transport.cpp.
+    template <class Exchange>
+    RestRawResponse on_connection(std::chrono::milliseconds limit, bool fresh, const std::function<bool()>& retryable, Exchange&& exchange);
 
     RestConnectionParams params_;
     RestEndpoint endpoint_;

@@ -108,12 +108,7 @@ def test_remote_files_and_publish(remote):
     assert daemon_file(http, "/root/hello.txt")[0] == 404
     fails(me.run("file", "pull", "r:c1/root/no-such-file", pulled), "/root/no-such-file", "No such file or directory")
     fails(me.run("file", "push", hello, "r:no-such-instance/root/x"), "not found")
-    # Bodies travel whole in memory: over 64 MiB is refused up front, naming the file.
-    big = os.path.join(src, "big")
-    with open(big, "wb") as f:
-        f.truncate((64 << 20) + 1)
-    fails(me.run("file", "push", big, "r:c1/root/big"), "/root/big", "64 MiB")
-    assert daemon_file(http, "/root/big")[0] == 404
+    # (Files, images and backups over 64 MiB: test_large_transfers.py.)
 
     me.ok("stop", "r:c1", "--force")
     # export / import: the backup is made on the daemon, downloaded, and uploaded back as c2.

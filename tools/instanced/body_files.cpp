@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <fstream>
 #include <sstream>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "daemon.hpp"
@@ -66,6 +67,38 @@ std::string read_file(const fs::path& path) {
     std::ostringstream out;
     out << in.rdbuf();
     return std::move(out).str();
+}
+
+std::shared_ptr<const UploadedBody> body_file(Daemon& daemon, const Call& call) {
+    if (call.upload) return call.upload;
+    ScratchPath scratch(daemon, ".body");
+    write_file(scratch.path(), call.request.body());
+    return std::make_shared<UploadedBody>(scratch.release(), call.request.body().size());
+}
+
+std::string body_text(const Call& call, size_t limit) {
+    if (!call.upload) {
+        if (call.request.body().size() > limit) throw Error::invalid("body", fmt::format("the request body is over {} bytes", limit));
+        return call.request.body();
+    }
+    if (call.upload->size() > limit) throw Error::invalid("body", fmt::format("the request body is over {} bytes", limit));
+    return read_file(call.upload->path());
+}
+
+bool has_body(const Call& call) { return call.upload ? call.upload->size() > 0 : !call.request.body().empty(); }
+
+FileResponse file_response(const fs::path& path, std::string_view content_type, std::string_view filename, std::shared_ptr<void> keep) {
+    FileResponse out;
+    out.keep = std::move(keep);
+    out.message.result(http::status::ok);
+    out.message.version(11);
+    boost::beast::error_code ec;
+    out.message.body().open(path.c_str(), boost::beast::file_mode::scan, ec);
+    if (ec) throw Error(ErrorCode::NotFound, fmt::format("cannot read {}: {}", path.string(), ec.message()));
+    out.message.set(http::field::content_type, std::string(content_type));
+    if (!filename.empty()) out.message.set(http::field::content_disposition, fmt::format("attachment; filename={}", filename));
+    out.message.prepare_payload();
+    return out;
 }
 
 Response raw_response(std::string body, std::string_view content_type, std::string_view filename) {

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "body_files.hpp"
 #include "libinstance/error.hpp"
 #include "exec_routes.hpp"
 #include "certificate_routes.hpp"
@@ -70,12 +71,13 @@ Daemon::Daemon(DaemonOptions opts)
       workers_(opts_.workers),
       listeners_(manager_->events()),
       operations_(listeners_),
-      session_context_{router_, workers_, opts_.body_limit},
+      session_context_{router_, workers_, opts_.body_limit, opts_.upload_limit, {}},
       server_identity_(load_or_create_server_identity(manager_->state_dir() / "instanced")),
       trust_(manager_->state_dir() / "instanced" / "certificates.json"),
       exec_outputs_(manager_->state_dir() / "instanced" / "exec-output"),
       https_(std::make_unique<HttpsListener>(io_, session_context_, trust_, server_identity_)) {
     socket_path_ = manager_->state_dir() / "unix.socket";
+    session_context_.scratch_dir = daemon_dir(*this, "scratch");
     // The daemon lives long: each running container keeps an exec agent from its start on, so
     // every exec forks from it instead of attaching through liblxc (ADR 0011).
     manager_->set_exec_agent_policy(ExecAgentPolicy::AtStart);

@@ -26,7 +26,9 @@ namespace li::daemon {
 struct DaemonOptions {
     std::filesystem::path state_dir;  ///< empty: $LIBINSTANCE_DIR, else the default
     std::string group;                ///< group owning the socket ("": root's)
-    size_t body_limit = 64 * 1024 * 1024;  ///< largest request body; bigger ones get 413
+    size_t body_limit = 64 * 1024 * 1024;  ///< largest request body held in memory; bigger ones get 413
+    /// Largest upload body (image, backup, file), streamed to disk; bigger ones get 413.
+    uint64_t upload_limit = uint64_t{64} << 30;
     unsigned workers = 4;                  ///< threads running handlers (never the I/O thread)
 };
 

@@ -3,17 +3,18 @@
 // LXD's file API on the library's Instance::file_* calls, which resolve every path inside the
 // instance's root (a symlink pointing outside, or "..", cannot reach the host).
 //
-// Bodies: a pushed file arrives whole in memory (the session's body limit, 64 MiB, bounds it;
-// Beast's parser accepts the chunked bodies lxc sends), and a pulled file is read into memory
-// before it is answered. Streaming both ways is left for later.
+// Bodies: a pushed file over 1 MiB (or sent chunked, as lxc does) arrives in a scratch file the
+// session streamed it to, and is pushed from there; a pulled file is copied into a scratch file
+// and sent from it as it is read. Neither is ever whole in memory.
 //
 // Header semantics follow LXD 5.0.2 (../shared/lxd-api-pitfalls.md #41): X-LXD-uid, -gid and
 // -mode apply only to what the request creates; an existing file keeps its owner and mode.
 
 #include <cerrno>
 #include <charconv>
+#include <climits>
 #include <fmt/format.h>
-#include <sys/mman.h>
+#include <fcntl.h>
 #include <unistd.h>
 #include <vector>
 
@@ -22,6 +23,7 @@
 #include "instance_routes.hpp"
 #include "libinstance/error.hpp"
 #include "route_helpers.hpp"
+#include "sys/unique_fd.hpp"
 
 namespace li::daemon {
 
@@ -69,7 +71,8 @@ std::string header_or(const Call& call, const char* name, const std::string& fal
     return it == call.request.end() || it->value().empty() ? fallback : std::string(it->value());
 }
 
-void set_file_headers(Response& res, const FileInfo& info) {
+template <class Message>
+void set_file_headers(Message& res, const FileInfo& info) {
     res.set("X-LXD-type", info.type);
     res.set("X-LXD-uid", std::to_string(info.uid));
     res.set("X-LXD-gid", std::to_string(info.gid));
@@ -99,31 +102,14 @@ std::string absolute_target(const std::string& path, const std::string& target) 
     return out.empty() ? "/" : out;
 }
 
-// The whole content of a regular file in the instance (read through an anonymous memory file,
-// since the library streams to a descriptor).
-std::pair<FileInfo, std::string> pull_into_memory(Instance& instance, const std::string& path) {
-    int fd = ::memfd_create("instanced-file-pull", MFD_CLOEXEC);
-    if (fd < 0) throw Error::from_errno("memfd_create", errno);
-    struct Closer {
-        int fd;
-        ~Closer() { ::close(fd); }
-    } closer{fd};
-    FileInfo info = instance.file_pull(path, fd);
-    std::string content;
-    if (info.type != "file") return {info, content};
-    off_t size = ::lseek(fd, 0, SEEK_END);
-    if (size < 0) throw Error::from_errno("lseek", errno);
-    content.resize(static_cast<size_t>(size));
-    size_t off = 0;
-    while (off < content.size()) {
-        ssize_t n = ::pread(fd, content.data() + off, content.size() - off, static_cast<off_t>(off));
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) throw Error::from_errno("reading the pulled file", errno);
-        if (n == 0) break;
-        off += static_cast<size_t>(n);
-    }
-    content.resize(off);
-    return {info, content};
+// A regular file's content copied into a scratch file (held until the answer is sent); a
+// directory's or symlink's description only.
+std::pair<FileInfo, std::shared_ptr<ScratchPath>> pull_into_scratch(Daemon& daemon, Instance& instance, const std::string& path) {
+    auto scratch = std::make_shared<ScratchPath>(daemon, ".pull");
+    UniqueFd fd(::open(scratch->path().c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+    if (!fd) throw Error::from_errno("creating " + scratch->path().string(), errno);
+    FileInfo info = instance.file_pull(path, fd.get());
+    return {info, scratch};
 }
 
 std::optional<FileInfo> stat_if_present(Instance& instance, const std::string& path) {
@@ -138,15 +124,13 @@ std::optional<FileInfo> stat_if_present(Instance& instance, const std::string& p
 Reply get_file(Daemon& daemon, const Call& call) {
     Instance instance = daemon.manager().instances().get(call.project(), call.params.at("name"));
     std::string path = path_param(call);
-    auto [info, content] = pull_into_memory(instance, path);
-    Response res;
-    if (info.type == "directory") {
-        res = sync_response(info.entries);
-    } else if (info.type == "symlink") {
-        res = raw_response(absolute_target(path, info.target));
-    } else {
-        res = raw_response(std::move(content));
+    auto [info, scratch] = pull_into_scratch(daemon, instance, path);
+    if (info.type == "file") {
+        FileResponse res = file_response(scratch->path(), "application/octet-stream", {}, scratch);
+        set_file_headers(res.message, info);
+        return res;
     }
+    Response res = info.type == "directory" ? sync_response(info.entries) : raw_response(absolute_target(path, info.target));
     set_file_headers(res, info);
     return res;
 }
@@ -171,7 +155,13 @@ Reply post_file(Daemon& daemon, const Call& call) {
         if (write == "append")
             throw Error(ErrorCode::NotSupported, "X-LXD-write: append is not supported by this server", "X-LXD-write");
         if (existing && existing->type == "file") opts = FileOptions{};  // keeps its owner and mode
-        instance.file_push_data(path, call.request.body(), opts);
+        if (call.upload) {
+            UniqueFd fd(::open(call.upload->path().c_str(), O_RDONLY | O_CLOEXEC));
+            if (!fd) throw Error::from_errno("reading the uploaded file", errno);
+            instance.file_push(path, fd.get(), opts);
+        } else {
+            instance.file_push_data(path, call.request.body(), opts);
+        }
     } else if (type == "directory") {
         if (existing) {
             if (existing->type != "directory")
@@ -182,7 +172,7 @@ Reply post_file(Daemon& daemon, const Call& call) {
             instance.file_mkdir(path, opts);
         }
     } else {
-        const std::string& target = call.request.body();
+        std::string target = body_text(call, PATH_MAX);  // lxc sends it chunked, so it may come as a file
         if (existing) {
             if (existing->type != "symlink")
                 throw Error(ErrorCode::AlreadyExists, fmt::format("{} exists and is not a symlink", path), "path");

@@ -1,7 +1,9 @@
 #pragma once
 // One client connection: requests read and answered in turn, asynchronously, on the I/O context
 // (no thread per connection). Handlers run on the worker pool and their answers are written back
-// on the I/O context; websocket routes take the connection over. A body over the limit is
+// on the I/O context; websocket routes take the connection over. Upload bodies (octet-stream or
+// multipart, over 1 MiB or chunked) are streamed to a scratch file as they arrive, bounded by
+// upload_limit; other bodies are held in memory, bounded by body_limit. A body over its limit is
 // answered 413 and the connection closed; a malformed request 400.
 
 #include <boost/asio/ip/tcp.hpp>
@@ -9,6 +11,8 @@
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <cstddef>
+#include <cstdint>
+#include <filesystem>
 
 #include "router.hpp"
 
@@ -18,6 +22,8 @@ struct SessionContext {
     const Router& router;
     boost::asio::thread_pool& workers;
     size_t body_limit;
+    uint64_t upload_limit;
+    std::filesystem::path scratch_dir;  ///< where upload bodies are written (set before serving)
 };
 
 using TlsStream = boost::asio::ssl::stream<boost::asio::ip::tcp::socket>;

@@ -34,16 +34,17 @@ api::ImagePut patched(const api::Image& current, const json& body) {
 
 // GET /1.0/images/{fp}/export: the stored file(s) unchanged; a split image as multipart parts
 // "metadata" and "rootfs", the shape `lxc image export` reads back.
-Response export_answer(Daemon& daemon, const std::string& project, const std::string& ref) {
-    ScratchPath dir(daemon);
-    std::filesystem::create_directories(dir.path());
-    ImageExportResult files = daemon.manager().images().export_image(project, ref, dir.path());
+// Both are sent from scratch files as they are read.
+FileResponse export_answer(Daemon& daemon, const std::string& project, const std::string& ref) {
+    auto dir = std::make_shared<ScratchPath>(daemon);
+    std::filesystem::create_directories(dir->path());
+    ImageExportResult files = daemon.manager().images().export_image(project, ref, dir->path());
     if (files.rootfs.empty())
-        return raw_response(read_file(files.metadata), "application/octet-stream", files.metadata.filename().string());
-    std::string meta = read_file(files.metadata), rootfs = read_file(files.rootfs);
-    MultipartBody mp = build_multipart({{"metadata", files.metadata.filename().string(), meta},
-                                        {"rootfs", files.rootfs.filename().string(), rootfs}});
-    return raw_response(std::move(mp.body), "multipart/form-data; boundary=" + mp.boundary);
+        return file_response(files.metadata, "application/octet-stream", files.metadata.filename().string(), dir);
+    auto body = dir->path() / ".multipart";
+    std::string boundary = write_multipart(body, {{"metadata", files.metadata.filename().string(), files.metadata},
+                                                  {"rootfs", files.rootfs.filename().string(), files.rootfs}});
+    return file_response(body, "multipart/form-data; boundary=" + boundary, {}, dir);
 }
 
 void add_alias_routes(Router& router, ImageStore& images) {

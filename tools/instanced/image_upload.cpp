@@ -8,12 +8,14 @@
 #include "libinstance/error.hpp"
 #include "multipart.hpp"
 #include "route_helpers.hpp"
+#include "sys/mapped_file.hpp"
 
 namespace li::daemon {
 
 namespace {
 
 using nlohmann::json;
+namespace fs = std::filesystem;
 
 std::string header(const Call& call, const char* name) {
     auto it = call.request.find(name);
@@ -57,19 +59,22 @@ Reply upload(Daemon& daemon, const Call& call, const std::string& boundary) {
     ImageImportOptions opts;
     opts.public_ = header_true(header(call, "X-LXD-public"));
     opts.properties = header_properties(header(call, "X-LXD-properties"));
+    if (!has_body(call)) throw Error::invalid("body", "the request body is empty: no image to import");
+    auto body = body_file(daemon, call);
+    fs::path metadata = body->path();
     ScratchPath meta(daemon), rootfs(daemon);
-    if (boundary.empty()) {
-        if (call.request.body().empty()) throw Error::invalid("body", "the request body is empty: no image to import");
-        write_file(meta.path(), call.request.body());
-    } else {
-        auto parts = parse_multipart(call.request.body(), boundary);
+    if (!boundary.empty()) {
+        // The parts are copied out of the mapped body: the library imports files.
+        MappedFile mapped(body->path());
+        auto parts = parse_multipart(mapped.view(), boundary);
         if (parts.size() != 2 || parts[0].name != "metadata" || (parts[1].name != "rootfs" && parts[1].name != "rootfs.img"))
             throw Error::invalid("body", "a split image upload must have the parts \"metadata\" then \"rootfs\"");
         write_file(meta.path(), parts[0].data);
         write_file(rootfs.path(), parts[1].data);
+        metadata = meta.path();
         opts.rootfs_path = rootfs.path();
     }
-    api::Image image = daemon.manager().images().import_file(project, meta.path(), opts);
+    api::Image image = daemon.manager().images().import_file(project, metadata, opts);
     return finished_upload(daemon, project, image);
 }
 

@@ -3,9 +3,13 @@
 #include <algorithm>
 #include <cctype>
 #include <fmt/format.h>
+#include <cerrno>
+#include <fcntl.h>
 #include <random>
+#include <unistd.h>
 
 #include "libinstance/error.hpp"
+#include "sys/unique_fd.hpp"
 
 namespace li::daemon {
 
@@ -93,19 +97,46 @@ std::vector<MultipartPart> parse_multipart(std::string_view body, std::string_vi
     }
 }
 
-MultipartBody build_multipart(const std::vector<MultipartPart>& parts) {
+std::string write_multipart(const std::filesystem::path& out, const std::vector<MultipartFilePart>& parts) {
     std::mt19937_64 rng{std::random_device{}()};
-    MultipartBody out;
-    out.boundary = fmt::format("{:016x}{:016x}", rng(), rng());
+    std::string boundary = fmt::format("{:016x}{:016x}", rng(), rng());
+    UniqueFd fd(::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+    if (!fd) throw Error::from_errno("creating " + out.string(), errno);
+    auto put = [&](std::string_view text) {
+        while (!text.empty()) {
+            ssize_t n = ::write(fd.get(), text.data(), text.size());
+            if (n < 0 && errno == EINTR) continue;
+            if (n < 0) throw Error::from_errno("writing " + out.string(), errno);
+            text.remove_prefix(static_cast<size_t>(n));
+        }
+    };
     for (const auto& part : parts) {
-        out.body += fmt::format("--{}\r\nContent-Disposition: form-data; name=\"{}\"; filename=\"{}\"\r\n"
-                                "Content-Type: application/octet-stream\r\n\r\n",
-                                out.boundary, part.name, part.filename);
-        out.body.append(part.data);
-        out.body += "\r\n";
+        put(fmt::format("--{}\r\nContent-Disposition: form-data; name=\"{}\"; filename=\"{}\"\r\n"
+                        "Content-Type: application/octet-stream\r\n\r\n",
+                        boundary, part.name, part.filename));
+        UniqueFd in(::open(part.content.c_str(), O_RDONLY | O_CLOEXEC));
+        if (!in) throw Error::from_errno("reading " + part.content.string(), errno);
+        bool in_kernel = true;
+        for (;;) {
+            ssize_t n = in_kernel ? ::copy_file_range(in.get(), nullptr, fd.get(), nullptr, size_t{1} << 30, 0) : -1;
+            if (n < 0 && errno == EINTR) continue;
+            if (n < 0 && in_kernel && (errno == EXDEV || errno == EINVAL || errno == ENOSYS || errno == EOPNOTSUPP)) {
+                in_kernel = false;  // older kernels and some file systems: copy through a buffer
+                continue;
+            }
+            if (!in_kernel) {
+                char buffer[65536];
+                n = ::read(in.get(), buffer, sizeof buffer);
+                if (n < 0 && errno == EINTR) continue;
+                if (n > 0) put(std::string_view(buffer, static_cast<size_t>(n)));
+            }
+            if (n < 0) throw Error::from_errno("copying " + part.content.string(), errno);
+            if (n == 0) break;
+        }
+        put("\r\n");
     }
-    out.body += fmt::format("--{}--\r\n", out.boundary);
-    return out;
+    put(fmt::format("--{}--\r\n", boundary));
+    return boundary;
 }
 
 }  // namespace li::daemon

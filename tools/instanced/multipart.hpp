@@ -2,6 +2,7 @@
 // multipart/form-data, as split images travel: `lxc image import META ROOTFS` and pylxd upload
 // parts "metadata" then "rootfs" (or "rootfs.img"), and `lxc image export` expects the same back.
 
+#include <filesystem>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,11 +20,14 @@ std::string multipart_boundary(std::string_view content_type);
 /// The parts of body; InvalidArgument (key "body") when it is not well-formed multipart.
 std::vector<MultipartPart> parse_multipart(std::string_view body, std::string_view boundary);
 
-/// A multipart body of (name, filename, content) parts and the boundary it uses.
-struct MultipartBody {
-    std::string boundary;
-    std::string body;
+/// One part of a multipart body written from a file.
+struct MultipartFilePart {
+    std::string name;
+    std::string filename;
+    std::filesystem::path content;
 };
-MultipartBody build_multipart(const std::vector<MultipartPart>& parts);
+/// Writes a multipart body of parts to out (created 0600) and returns the boundary it uses; the
+/// files are copied in the kernel, never read into memory. System error naming the path.
+std::string write_multipart(const std::filesystem::path& out, const std::vector<MultipartFilePart>& parts);
 
 }  // namespace li::daemon

@@ -4,6 +4,7 @@
 
 #include <boost/beast/http.hpp>
 #include <nlohmann/json.hpp>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -11,6 +12,13 @@ namespace li::daemon {
 
 namespace http = boost::beast::http;
 using Response = http::response<http::string_body>;
+
+/// An answer whose body is a file, sent as it is read (exports and file pulls may be gigabytes);
+/// `keep` holds what must outlive the sending, such as a scratch file.
+struct FileResponse {
+    http::response<http::file_body> message;
+    std::shared_ptr<void> keep;
+};
 
 /// A sync answer: 200 with the metadata (201 + Location for creates).
 Response sync_response(const nlohmann::json& metadata, http::status status = http::status::ok);

@@ -31,6 +31,7 @@ Response async_response(const Operation& op) { return async_response(operation_d
 Response async_response(const DaemonOperation& op) { return async_response(op.document()); }
 
 json body_object(const Call& call) {
+    if (call.upload) throw Error::invalid("body", "a JSON body over 1 MiB must be sent as application/json");
     const std::string& body = call.request.body();
     if (body.empty()) return json::object();
     json doc = json::parse(body, nullptr, false);

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "response.hpp"
+#include "uploaded_body.hpp"
 
 namespace li::daemon {
 
@@ -38,6 +39,9 @@ struct Call {
     std::map<std::string, std::string> params;  ///< from the pattern's {name} segments, unescaped
     std::map<std::string, std::string> query;   ///< unescaped
     const Identity* identity = nullptr;          ///< set by the session; never null in a handler
+    /// The body when the session streamed it to a file (request.body() is then empty); read
+    /// bodies through body_file() / body_text(), which serve both kinds.
+    std::shared_ptr<const UploadedBody> upload;
 
     /// A query parameter, or fallback when absent.
     std::string query_or(const std::string& key, const std::string& fallback = {}) const;
@@ -52,7 +56,7 @@ struct Call {
 /// An answer that is not ready yet: run on the I/O context (io), it starts waiting without blocking
 /// and calls respond once, on that context.
 using Deferred = std::function<void(boost::asio::any_io_executor io, std::function<void(Response)> respond)>;
-using Reply = std::variant<Response, Deferred>;
+using Reply = std::variant<Response, Deferred, FileResponse>;
 
 /// A plain route's handler. It runs on the worker pool, never on the I/O thread, so it may read the
 /// database; work longer than that goes to an operation.
