@@ -1,20 +1,25 @@
 // Instance files over REST: GET/POST/DELETE /1.0/instances/<name>/files?path=..., with LXD's
-// X-LXD-type/uid/gid/mode headers. A body travels whole in memory (RestTransport::request_raw),
-// so files over 64 MiB are refused with NotSupported naming the path.
+// X-LXD-type/uid/gid/mode headers. A file's content is streamed both ways (request_upload,
+// request_download), never whole in memory; small pushes go on the kept-alive connection.
 #include <fmt/format.h>
 #include <algorithm>
 #include <cerrno>
 #include <atomic>
+#include <functional>
 #include <fstream>
 #include <random>
 #include <thread>
+#include <cstring>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "client/rest_images_files.hpp"
+#include "client/rest_transfer.hpp"
 #include "client/rest_operation.hpp"
 #include "core/operation_state.hpp"
 #include "libinstance/error.hpp"
+#include "sys/unique_fd.hpp"
 
 namespace li::rest {
 
@@ -23,7 +28,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr size_t kMaxFileBytes = size_t{64} << 20;
+// Pushes up to this size are sent from memory on the kept-alive connection; bigger ones are
+// streamed on a connection of their own.
+constexpr size_t kInMemoryPushBytes = size_t{1} << 20;
 
 std::string files_path(std::string_view project, std::string_view name, std::string_view path) {
     return with_project(fmt::format("/1.0/instances/{}/files?path={}", url_escape(name), url_escape(path)), project);
@@ -52,23 +59,15 @@ uint32_t number(const RestRawResponse& raw, const char* header, int base) {
     }
 }
 
-void write_all(int fd, std::string_view data) {
-    while (!data.empty()) {
-        ssize_t n = ::write(fd, data.data(), data.size());
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) throw Error::from_errno("writing the pulled file", errno);
-        data.remove_prefix(static_cast<size_t>(n));
-    }
-}
-
-// GET of a file's content; the transport's 64 MiB limit becomes an error naming the path.
-RestRawResponse get_file(const Rest& rest, std::string_view project, std::string_view name, std::string_view path) {
-    try {
-        return rest->request_raw("GET", files_path(project, name, path), {}, {});
-    } catch (const Error& e) {
-        if (e.code() != ErrorCode::Backend || std::string_view(e.what()).find("larger than 64 MiB") == std::string_view::npos) throw;
-        throw Error(ErrorCode::NotSupported, fmt::format("{}: files over 64 MiB cannot be pulled from a remote yet", path), "path");
-    }
+// GET of path: a directory's listing or a symlink's target in memory, a file's content streamed
+// to the sink file_sink() makes (called only for a file).
+RestRawResponse get_file(const Rest& rest, std::string_view project, std::string_view name, std::string_view path,
+                         const std::function<RestChunkSink()>& file_sink) {
+    return rest->request_download("GET", files_path(project, name, path), [&](const RestRawResponse& head) -> RestChunkSink {
+        std::string type = head.header("x-lxd-type");
+        if (type == "directory" || type == "symlink") return nullptr;
+        return file_sink();
+    });
 }
 
 // Missing parents of path made as LXD's client does (lxc file push -p): one directory at a time.
@@ -95,34 +94,56 @@ void create_parents(const Rest& rest, std::string_view project, std::string_view
 void file_push(const Rest& rest, std::string_view project, std::string_view name, std::string_view path, std::string data,
                const FileOptions& opts) {
     check_path(path);
-    if (data.size() > kMaxFileBytes)
-        throw Error(ErrorCode::NotSupported,
-                    fmt::format("{} is {} bytes: files over 64 MiB cannot be pushed to a remote yet", path, data.size()), "path");
     if (opts.create_parents) create_parents(rest, project, name, path, opts);
     auto headers = create_headers("file", opts);
     headers["X-LXD-write"] = "overwrite";
-    rest->request_raw("POST", files_path(project, name, path), std::move(data), "application/octet-stream", headers);
+    if (data.size() <= kInMemoryPushBytes)
+        rest->request_raw("POST", files_path(project, name, path), std::move(data), "application/octet-stream", headers);
+    else
+        rest->request_upload("POST", files_path(project, name, path), {RestUploadPiece{std::move(data)}}, "application/octet-stream", headers);
 }
 
 void file_push_fd(const Rest& rest, std::string_view project, std::string_view name, std::string_view path, int fd,
                   const FileOptions& opts) {
+    // Read up to the in-memory bound first: a small file (or pipe) goes on the kept-alive
+    // connection; the rest of a bigger one is streamed after what was read.
     std::string data;
     char buffer[65536];
-    for (;;) {
+    bool ended = false;
+    while (data.size() <= kInMemoryPushBytes) {
         ssize_t n = ::read(fd, buffer, sizeof buffer);
         if (n < 0 && errno == EINTR) continue;
         if (n < 0) throw Error::from_errno("reading the file to push", errno);
-        if (n == 0) break;
+        if (n == 0) {
+            ended = true;
+            break;
+        }
         data.append(buffer, static_cast<size_t>(n));
-        if (data.size() > kMaxFileBytes)
-            throw Error(ErrorCode::NotSupported, fmt::format("{}: files over 64 MiB cannot be pushed to a remote yet", path), "path");
     }
-    file_push(rest, project, name, path, std::move(data), opts);
+    if (ended) return file_push(rest, project, name, path, std::move(data), opts);
+    check_path(path);
+    if (opts.create_parents) create_parents(rest, project, name, path, opts);
+    auto headers = create_headers("file", opts);
+    headers["X-LXD-write"] = "overwrite";
+    RestUploadPiece rest_of_file;
+    rest_of_file.fd = fd;
+    struct stat st {};
+    off_t offset = ::lseek(fd, 0, SEEK_CUR);
+    if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && offset >= 0 && st.st_size >= offset)
+        rest_of_file.size = static_cast<uint64_t>(st.st_size - offset);
+    rest->request_upload("POST", files_path(project, name, path), {RestUploadPiece{std::move(data)}, rest_of_file},
+                         "application/octet-stream", headers);
 }
 
 FileInfo file_pull(const Rest& rest, std::string_view project, std::string_view name, std::string_view path, int fd) {
     check_path(path);
-    auto raw = get_file(rest, project, name, path);
+    uint64_t size = 0;  // a file's content goes to fd (or is only counted when fd < 0)
+    auto raw = get_file(rest, project, name, path, [&]() -> RestChunkSink {
+        return [&size, fd](std::string_view chunk) {
+            size += chunk.size();
+            if (fd >= 0) write_all(fd, chunk, "the pulled file");
+        };
+    });
     FileInfo info;
     info.type = raw.header("x-lxd-type");
     if (info.type.empty()) info.type = "file";
@@ -138,8 +159,7 @@ FileInfo file_pull(const Rest& rest, std::string_view project, std::string_view 
     } else if (info.type == "symlink") {
         info.target = raw.body;
     } else {
-        info.size = raw.body.size();
-        if (fd >= 0) write_all(fd, raw.body);
+        info.size = size;
     }
     return info;
 }
@@ -175,9 +195,9 @@ void file_push_tree(const Rest& rest, std::string_view project, std::string_view
     if (!own.mode) own.mode = st.st_mode & 07777;  // modes are kept, as the local copy does
     if (S_ISLNK(st.st_mode)) return file_symlink(rest, project, name, path, fs::read_symlink(source).string(), own);
     if (S_ISREG(st.st_mode)) {
-        std::ifstream in(source, std::ios::binary);
-        std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-        return file_push(rest, project, name, path, std::move(data), own);
+        UniqueFd in(::open(source.c_str(), O_RDONLY | O_CLOEXEC));
+        if (!in) throw Error::from_errno("reading " + source.string(), errno);
+        return file_push_fd(rest, project, name, path, in.get(), own);
     }
     if (!S_ISDIR(st.st_mode)) return;  // devices, sockets and fifos are not copied
     try {
@@ -198,7 +218,25 @@ void file_push_tree(const Rest& rest, std::string_view project, std::string_view
 void file_pull_tree(const Rest& rest, std::string_view project, std::string_view name, std::string_view path,
                     const fs::path& target) {
     check_path(path);
-    auto raw = get_file(rest, project, name, path);
+    // A file's content goes straight to a temporary name beside target, renamed once complete.
+    fs::path partial = target;
+    partial += ".inst-pull";
+    UniqueFd out;
+    RestRawResponse raw;
+    try {
+        raw = get_file(rest, project, name, path, [&]() -> RestChunkSink {
+            out.reset(::open(partial.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+            if (!out) throw Error(ErrorCode::System, fmt::format("cannot create {}: {}", partial.string(), std::strerror(errno)), "target");
+            return [&](std::string_view chunk) { write_all(out.get(), chunk, partial.string()); };
+        });
+    } catch (...) {
+        if (out) {
+            std::error_code ignored;
+            fs::remove(partial, ignored);
+        }
+        throw;
+    }
+    out.reset();
     std::string type = raw.header("x-lxd-type");
     auto mode = static_cast<fs::perms>(number(raw, "x-lxd-mode", 8));
     if (type == "directory") {
@@ -212,11 +250,8 @@ void file_pull_tree(const Rest& rest, std::string_view project, std::string_view
         fs::remove(target, ec);
         fs::create_symlink(raw.body, target);
     } else {
-        std::ofstream out(target, std::ios::binary | std::ios::trunc);
-        if (!out || !out.write(raw.body.data(), static_cast<std::streamsize>(raw.body.size())) || !out.flush())
-            throw Error(ErrorCode::System, fmt::format("writing {} failed", target.string()), "target");
-        out.close();
-        fs::permissions(target, mode);
+        fs::permissions(partial, mode);
+        fs::rename(partial, target);
     }
 }
 
@@ -248,16 +283,7 @@ Operation export_backup(const Rest& rest, std::string_view project_in, std::stri
         };
         try {
             created.get();
-            auto raw = rest->request_raw("GET", with_project(fmt::format("{}/{}/export", backups, backup), project), {}, {});
-            fs::path tmp = absolute.string() + ".inst-export";
-            std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-            if (!out || !out.write(raw.body.data(), static_cast<std::streamsize>(raw.body.size())) || !out.flush()) {
-                std::error_code e;
-                fs::remove(tmp, e);
-                throw Error(ErrorCode::System, fmt::format("writing {} failed", absolute.string()), "target");
-            }
-            out.close();
-            fs::rename(tmp, absolute);
+            download_to_file(*rest, with_project(fmt::format("{}/{}/export", backups, backup), project), absolute);
         } catch (...) {
             remove_backup();
             throw;
@@ -269,19 +295,13 @@ Operation export_backup(const Rest& rest, std::string_view project_in, std::stri
 
 Operation import_backup(const Rest& rest, std::string_view project_in, const fs::path& file, const BackupImportOptions& opts) {
     std::error_code ec;
-    auto size = fs::file_size(file, ec);
-    if (ec) throw Error(ErrorCode::NotFound, fmt::format("backup file {} not found", file.string()), "file");
-    if (size > kMaxFileBytes)
-        throw Error(ErrorCode::NotSupported,
-                    fmt::format("backup file {} is {} bytes: imports over 64 MiB to a remote are not supported yet", file.string(), size),
-                    "file");
-    std::ifstream in(file, std::ios::binary);
-    std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    return local_operation_with_metadata("Restoring backup", [rest, project = std::string(project_in), opts, data = std::move(data)]() mutable {
+    if (!fs::is_regular_file(file, ec)) throw Error(ErrorCode::NotFound, fmt::format("backup file {} not found", file.string()), "file");
+    fs::path data = fs::absolute(file);  // streamed from the file when the operation runs
+    return local_operation_with_metadata("Restoring backup", [rest, project = std::string(project_in), opts, data]() mutable {
         std::map<std::string, std::string> headers;
         if (!opts.name.empty()) headers["X-LXD-name"] = opts.name;
         if (!opts.pool.empty()) headers["X-LXD-pool"] = opts.pool;
-        auto raw = rest->request_raw("POST", with_project("/1.0/instances", project), std::move(data), "application/octet-stream", headers);
+        auto raw = upload_file(*rest, "POST", with_project("/1.0/instances", project), data, "file", "application/octet-stream", headers);
         Operation op = operation_of(rest, envelope_of(raw), "Restoring backup");
         op.get();
         auto md = op.info().metadata;

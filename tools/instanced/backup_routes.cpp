@@ -196,12 +196,11 @@ std::unique_ptr<Subscription> follow_instances(Daemon& daemon) {
 
 Reply import_backup_request(Daemon& daemon, const Call& call) {
     std::string project = call.project();
-    if (call.request.body().empty()) throw Error::invalid("body", "the request body is empty: no backup to import");
+    if (!has_body(call)) throw Error::invalid("body", "the request body is empty: no backup to import");
     BackupImportOptions opts;
     if (auto it = call.request.find("X-LXD-name"); it != call.request.end()) opts.name = std::string(it->value());
     if (auto it = call.request.find("X-LXD-pool"); it != call.request.end()) opts.pool = std::string(it->value());
-    auto file = std::make_shared<ScratchPath>(daemon, ".backup");
-    write_file(file->path(), call.request.body());
+    auto file = body_file(daemon, call);  // streamed to a file by the session when large
     DaemonOperationSpec spec;
     spec.description = "Restoring backup";
     spec.project = project;
@@ -252,8 +251,7 @@ void add_backup_routes(Router& router, Daemon& daemon) {
         });
         return async_response(*op);
     });
-    // The whole file in one answer (answers are built in memory: large backups cost their size
-    // in RAM for the time of the download).
+    // The file is sent as it is read, never whole in memory.
     add_instance_route(router, http::verb::get, "/{name}/backups/{backup}/export", [&daemon, &manager](const Call& call) -> Reply {
         Instance instance = manager.instances().get(call.project(), call.params.at("name"));
         BackupDir dir(daemon, instance);
@@ -263,7 +261,7 @@ void add_backup_routes(Router& router, Daemon& daemon) {
         std::string compression = dir.get(name).value("compression_algorithm", "gzip");
         std::string ext = compression == "none" ? ".tar" : compression == "xz" ? ".tar.xz" : compression == "zstd" ? ".tar.zst"
                         : compression == "bzip2" ? ".tar.bz2" : ".tar.gz";
-        return raw_response(read_file(dir.file(name)), "application/octet-stream", name + ext);
+        return file_response(dir.file(name), "application/octet-stream", name + ext);
     });
 }
 
