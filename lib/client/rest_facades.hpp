@@ -48,6 +48,18 @@ api::InstanceSnapshot newest_snapshot(const Rest& rest, std::string_view project
 Operation create_snapshot(const Rest& rest, std::string_view project, std::string_view name, const api::InstanceSnapshotsPost& post);
 Operation delete_snapshot(const Rest& rest, std::string_view project, std::string_view name, std::string_view snapshot);
 Operation restore_snapshot(const Rest& rest, std::string_view project, std::string_view name, std::string_view snapshot);
+/// PUT .../snapshots/<snapshot> (expires_at), waited for: the server answers with an operation.
+void update_snapshot(const Rest& rest, std::string_view project, std::string_view name, std::string_view snapshot,
+                     const api::InstanceSnapshotPut& put);
+/// POST .../snapshots/<snapshot> {"name": new_name}, waited for.
+void rename_snapshot(const Rest& rest, std::string_view project, std::string_view name, std::string_view snapshot,
+                     std::string_view new_name);
+
+// --- Log files (rest_logs.cpp) ----------------------------------------------------------------
+/// The names of GET /1.0/instances/<name>/logs, sorted.
+std::vector<std::string> log_files(const Rest& rest, std::string_view project, std::string_view name);
+/// GET .../logs/<file>: the file's bytes.
+std::string log_file(const Rest& rest, std::string_view project, std::string_view name, std::string_view file);
 
 // --- Server, projects, operations (rest_server.cpp) ------------------------------------------
 std::map<std::string, std::string> server_config(const Rest& rest);

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "client/rest_facades.hpp"
+#include "api/json_fields.hpp"
 #include "api/response_json.hpp"
 #include "client/rest_operation.hpp"
 #include "libinstance/error.hpp"
@@ -53,6 +54,18 @@ Operation restore_snapshot(const Rest& rest, std::string_view project, std::stri
     json body{{"restore", snapshot}};
     auto path = with_project(fmt::format("/1.0/instances/{}", url_escape(name)), project);
     return operation_of(rest, rest->request("PUT", path, &body), "Restoring snapshot");
+}
+
+void update_snapshot(const Rest& rest, std::string_view project, std::string_view name, std::string_view snapshot,
+                     const api::InstanceSnapshotPut& put) {
+    json body{{"expires_at", api::json_fields::time_or_zero(put.expires_at)}};  // LXD cannot parse ""
+    operation_of(rest, rest->request("PUT", snapshots_path(project, name, snapshot), &body), "Updating snapshot").get();
+}
+
+void rename_snapshot(const Rest& rest, std::string_view project, std::string_view name, std::string_view snapshot,
+                     std::string_view new_name) {
+    json body{{"name", new_name}};
+    operation_of(rest, rest->request("POST", snapshots_path(project, name, snapshot), &body), "Renaming snapshot").get();
 }
 
 }  // namespace li::rest

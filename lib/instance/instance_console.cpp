@@ -7,6 +7,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "client/rest_facades.hpp"
 #include "client/rest_streams.hpp"
 #include "core/event_hub.hpp"
 #include "core/manager_core.hpp"
@@ -144,7 +145,7 @@ void Instance::clear_console_log() {
 }
 
 std::vector<std::string> Instance::log_files() const {
-    core_->refuse_remote("instance log files");
+    if (auto rest = core_->rest()) return rest::log_files(rest, project_, name_);
     Target t = target_of(*core_, project_, name_);
     std::vector<std::string> names;
     std::error_code ec;
@@ -156,7 +157,7 @@ std::vector<std::string> Instance::log_files() const {
 }
 
 std::string Instance::log_file(std::string_view name) const {
-    core_->refuse_remote("instance log files");
+    if (auto rest = core_->rest()) return rest::log_file(rest, project_, name_, name);
     check_log_name(name);
     Target t = target_of(*core_, project_, name_);
     std::string text = read_log(t.driver.log_dir(t.spec) / std::string(name));

@@ -42,14 +42,14 @@ api::InstanceSnapshot Instance::get_snapshot(std::string_view name) const {
 }
 
 void Instance::update_snapshot(std::string_view name, const api::InstanceSnapshotPut& put) {
-    core_->refuse_remote("updating a snapshot");
+    if (auto rest = core_->rest()) return rest::update_snapshot(rest, project_, name_, name, put);
     locked_op("Updating snapshot", false, [name = std::string(name), put](ManagerCore& core, InstanceContext& ctx) {
         update_instance_snapshot(core, ctx, name, put);
     }).get();
 }
 
 void Instance::rename_snapshot(std::string_view name, std::string_view new_name) {
-    core_->refuse_remote("renaming a snapshot");
+    if (auto rest = core_->rest()) return rest::rename_snapshot(rest, project_, name_, name, new_name);
     locked_op("Renaming snapshot", false,
               [name = std::string(name), new_name = std::string(new_name)](ManagerCore& core, InstanceContext& ctx) {
                   rename_instance_snapshot(core, ctx, name, new_name);

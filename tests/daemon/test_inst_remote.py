@@ -56,7 +56,7 @@ def test_remote_instance_lifecycle(served):
     me.ok("delete", "r:c1/s1")
     assert daemon_get(http, "/1.0/instances/c1/snapshots")[1]["metadata"] == []
     # What has no REST mapping yet is refused, not done locally.
-    fails(me.run("info", "r:c1", "--show-log"), "not supported over a remote connection")
+    fails(me.run("move", "r:c1", "--storage", "elsewhere"), "not supported over a remote connection")
 
     # The default remote: bare names go to r.
     me.ok("remote", "switch", "r")

@@ -115,3 +115,36 @@ def test_dead_server_times_out_naming_the_url():
     assert time.monotonic() - started < 20
     fails(r, url, "within 2 s")
     listener.close()
+
+
+def test_info_show_log(remote):
+    me, _, http = remote
+    status, body = http.request("GET", "/1.0/instances/c1/logs/lxc.log")
+    assert status == 200, body
+    out = me.ok("info", "--show-log", "r:c1")
+    assert "\nLog:\n" in out, out
+    assert body.decode(errors="replace").strip() in out  # the log only grows
+    fails(me.run("info", "--show-log", "r:nope"), "nope")
+
+
+def test_snapshot_edit_and_rename(remote):
+    me, _, http = remote
+    me.ok("snapshot", "r:c1", "s1")
+    try:
+        r = subprocess.run([INST, "--state-dir", me.state, "config", "edit", "r:c1/s1"], input="expires_at: 2099-01-02T03:04:05Z\n",
+                           env=me.env, capture_output=True, text=True, timeout=60)
+        assert r.returncode == 0, r.stderr
+        doc = json.loads(http.request("GET", "/1.0/instances/c1/snapshots/s1")[1])["metadata"]
+        assert doc["expires_at"].startswith("2099-01-02T03:04:05"), doc
+        assert "2099-01-02" in me.ok("config", "show", "r:c1/s1")
+        me.ok("rename", "r:c1/s1", "r:c1/s2")
+        assert http.request("GET", "/1.0/instances/c1/snapshots/s1")[0] == 404
+        assert http.request("GET", "/1.0/instances/c1/snapshots/s2")[0] == 200
+        me.ok("move", "r:c1/s2", "r:c1/s3")
+        assert http.request("GET", "/1.0/instances/c1/snapshots/s3")[0] == 200
+        fails(me.run("rename", "r:c1/nope", "r:c1/s4"), "nope")
+    finally:
+        for name in ("s1", "s2", "s3"):
+            me.run("delete", f"r:c1/{name}")
+    assert http.request("GET", "/1.0/instances/c1/snapshots/s3")[0] == 404
+

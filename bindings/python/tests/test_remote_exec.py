@@ -85,3 +85,34 @@ def test_console_log_and_events(connected: Tuple[Daemon, Client]) -> None:
         assert status in (200, 202), doc  # LXD answers an instance PATCH with an operation
         assert got.wait(10), seen
     assert all(e["type"] == "lifecycle" for e in seen)
+
+
+def test_log_files_and_snapshot_update_rename(connected: Tuple[Daemon, Client]) -> None:
+    """Log files come from GET .../logs; a snapshot's expiry and name change on the server."""
+    daemon, client = connected
+    c1 = client.instances.get("c1")
+    names = c1.log_files()
+    assert "lxc.log" in names, names
+    status, doc = daemon.request("GET", "/1.0/instances/c1/logs")
+    assert status == 200 and sorted(u.split("/")[-1] for u in doc["metadata"]) == names
+    assert c1.log_file("lxc.log") != ""
+    with pytest.raises(libinstance.NotFound):
+        c1.log_file("no-such.log")
+
+    snap = c1.snapshots.create("s1")
+    try:
+        snap.update(expires_at="2099-01-02T03:04:05Z")
+        status, doc = daemon.request("GET", "/1.0/instances/c1/snapshots/s1")
+        assert status == 200 and doc["metadata"]["expires_at"].startswith("2099-01-02T03:04:05"), doc
+        snap.update(expires_at="")
+        status, doc = daemon.request("GET", "/1.0/instances/c1/snapshots/s1")
+        assert doc["metadata"]["expires_at"].startswith("0001-01-01"), doc
+        snap.rename("s2")
+        assert daemon.request("GET", "/1.0/instances/c1/snapshots/s1")[0] == 404
+        assert daemon.request("GET", "/1.0/instances/c1/snapshots/s2")[0] == 200
+        with pytest.raises(libinstance.Error, match="expires_at"):
+            snap.update(expires_at="not a time")
+    finally:
+        for name in ("s1", "s2"):
+            if c1.snapshots.exists(name):
+                c1.snapshots.get(name).delete()
