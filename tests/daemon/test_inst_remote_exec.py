@@ -148,3 +148,31 @@ def test_snapshot_edit_and_rename(remote):
             me.run("delete", f"r:c1/{name}")
     assert http.request("GET", "/1.0/instances/c1/snapshots/s3")[0] == 404
 
+
+def test_network_attach_detach(remote):
+    me, lxc, http = remote
+    subprocess.run(["ip", "link", "del", "br-att"], capture_output=True)  # left by an aborted run
+    me.ok("network", "create", "r:br-att", "ipv4.address=none", "ipv6.address=none")
+    lxc.ok("init", "busybox", "c-att")
+    try:
+        me.ok("network", "attach", "r:br-att", "c-att", "eth5", "eth5")
+        devices = json.loads(http.request("GET", "/1.0/instances/c-att")[1])["metadata"]["devices"]
+        assert devices["eth5"] == {"type": "nic", "network": "br-att", "name": "eth5"}, devices
+        fails(me.run("network", "attach", "r:br-att", "c-att", "eth5"), "already exists")
+        me.ok("network", "detach", "r:br-att", "r:c-att")  # the same remote's prefix is accepted
+        assert "eth5" not in json.loads(http.request("GET", "/1.0/instances/c-att")[1])["metadata"]["devices"]
+        fails(me.run("network", "attach", "r:br-att", "local:c-att"), "same remote")
+
+        me.ok("profile", "create", "r:att")
+        me.ok("network", "attach-profile", "r:br-att", "att")
+        devices = json.loads(http.request("GET", "/1.0/profiles/att")[1])["metadata"]["devices"]
+        assert devices == {"br-att": {"type": "nic", "network": "br-att"}}, devices
+        me.ok("network", "detach-profile", "r:br-att", "att")
+        assert json.loads(http.request("GET", "/1.0/profiles/att")[1])["metadata"]["devices"] == {}
+        # Not the client's own store.
+        fails(me.run("network", "attach", "br-att", "c-att"), "not found")
+    finally:
+        lxc.run("delete", "--force", "c-att")
+        me.run("profile", "delete", "r:att")
+        me.run("network", "delete", "r:br-att")
+
