@@ -3,6 +3,7 @@ writes against a remote instanced over HTTPS (the library's connected Manager ov
 API), each checked on the daemon itself over its unix socket, and the server's refusals kept."""
 import csv
 import io
+import os
 import subprocess
 
 import yaml
@@ -153,7 +154,60 @@ def test_remote_projects(served):
     me.ok("profile", "delete", "r:only-far", "--project", "far")
     me.ok("project", "rename", "r:far", "r:near")
     assert daemon_get(http, "/1.0/projects/far")[0] == 404
-    fails(me.run("project", "switch", "r:near"), "--project")
     me.ok("project", "delete", "r:near")
     assert daemon_get(http, "/1.0/projects/near")[0] == 404
     fails(me.run("project", "delete", "r:default"), "default")
+
+
+def current_marked(me, *where):
+    rows = list(csv.reader(io.StringIO(me.ok("project", "list", *where, "--format", "csv"))))
+    return [r[0] for r in rows if r[0].endswith(" (current)")]
+
+
+def test_remote_project_switch(served):
+    """As lxc 5.0.2: each remote has its own current project, used by its commands without
+    --project; the client's own current project is another one."""
+    me, lxc, http = connected(served, "objects-switch")
+    me.ok("project", "create", "r:sw")
+    me.ok("project", "create", "mine")  # the client's own
+    try:
+        me.ok("project", "switch", "r:sw")
+        assert current_marked(me, "r:") == ["sw (current)"]
+        assert current_marked(me) == ["default (current)"]  # local unchanged
+        me.ok("profile", "create", "r:in-sw")
+        assert daemon_get(http, "/1.0/profiles/in-sw?project=sw")[0] == 200
+        assert daemon_get(http, "/1.0/profiles/in-sw")[0] == 404
+        assert "in-sw" in me.ok("profile", "list", "r:", "--format", "csv")
+        # --project still wins; local commands keep the local current project.
+        assert "in-sw" not in me.ok("profile", "list", "r:", "--project", "default", "--format", "csv")
+        me.ok("profile", "create", "local-only")
+        assert "local-only" in me.ok("profile", "list", "--format", "csv")
+        me.ok("project", "switch", "mine")
+        assert current_marked(me) == ["mine (current)"] and current_marked(me, "r:") == ["sw (current)"]
+        me.ok("profile", "create", "in-mine")
+        assert "in-mine" in me.ok("profile", "list", "--project", "mine", "--format", "csv")
+        # The default remote's project applies to names without a prefix.
+        me.ok("remote", "switch", "r")
+        assert "in-sw" in me.ok("profile", "list", "--format", "csv")
+        me.ok("remote", "switch", "local")
+        fails(me.run("project", "switch", "r:nope"), "nope")
+        assert current_marked(me, "r:") == ["sw (current)"]
+        # A config written before per-remote projects (only current_projects) still reads.
+        conf = os.path.join(me.env["INST_CONF"], "config.yml")
+        doc = yaml.safe_load(open(conf))
+        assert list(doc["remote_projects"].values()) == [{"r": "sw"}], doc
+        old = {"current_projects": doc["current_projects"]}
+        with open(conf, "w") as f:
+            yaml.safe_dump(old, f)
+        assert current_marked(me) == ["mine (current)"] and current_marked(me, "r:") == ["default (current)"]
+        me.ok("project", "switch", "r:sw")
+        # The switch follows a renamed remote, and a deleted project falls back to default.
+        me.ok("remote", "rename", "r", "r2")
+        assert current_marked(me, "r2:") == ["sw (current)"]
+        me.ok("remote", "rename", "r2", "r")
+        me.ok("profile", "delete", "r:in-sw")
+        me.ok("project", "delete", "r:sw")
+        assert current_marked(me, "r:") == ["default (current)"]
+    finally:
+        me.run("profile", "delete", "r:in-sw", "--project", "sw")
+        me.run("project", "delete", "r:sw")

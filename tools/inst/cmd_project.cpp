@@ -69,9 +69,10 @@ void modify_project(Context& ctx, const ParsedArgs& args, const std::string& nam
 
 // `project list [<remote>:]`: the local store's or an lxd remote's projects (the default
 // remote's without an argument); image servers have none.
-Manager& server_of(Context& ctx, const ParsedArgs& args) {
+Manager& server_of(Context& ctx, const ParsedArgs& args, std::string* name = nullptr) {
     std::string remote = args.positional.empty() ? ctx.default_remote() : args.positional[0];
     if (remote.ends_with(":")) remote.pop_back();
+    if (name) *name = remote == "local" ? "" : remote;
     if (remote.empty() || remote == "local") return ctx.manager();
     for (const auto& r : ctx.manager().remotes().list()) {
         if (r.name != remote) continue;
@@ -92,9 +93,10 @@ bool is_true(const api::ConfigMap& config, const std::string& key) {
 
 int run_list(Context& ctx, const ParsedArgs& args) {
     Format format = parse_format(args.string_or("format", "table"));
-    auto list = server_of(ctx, args).projects().list();
-    // As lxc: the marker is on the project switched to, whatever --project says.
-    std::string current = current_project(ctx.options().state_dir);
+    std::string remote;
+    auto list = server_of(ctx, args, &remote).projects().list();
+    // As lxc: the marker is on the project switched to on that server, whatever --project says.
+    std::string current = current_project(ctx.options().state_dir, remote);
     std::vector<Row> rows;
     nlohmann::ordered_json raw = nlohmann::ordered_json::array();
     for (const auto& p : list) {
@@ -128,9 +130,8 @@ int run_delete(Context& ctx, const ParsedArgs& args) {
     const std::string& name = ref.name;
     projects(ctx, args).remove(name);
     if (!ctx.quiet()) std::printf("Project %s deleted\n", name.c_str());
-    // As lxc: deleting the current project switches back to default.
-    if (ref.remote.empty() && current_project(ctx.options().state_dir) == name)
-        set_current_project(ctx.options().state_dir, "default");
+    // As lxc: deleting the current project (of that server) switches back to default.
+    if (current_project(ctx.options().state_dir, ref.remote) == name) set_current_project(ctx.options().state_dir, "default", ref.remote);
     return 0;
 }
 
@@ -140,8 +141,7 @@ int run_rename(Context& ctx, const ParsedArgs& args) {
     projects(ctx, args).rename(name, new_name);
     if (!ctx.quiet()) std::printf("Project %s renamed to %s\n", name.c_str(), new_name.c_str());
     // lxc would leave its config naming a project that is gone; following the rename is kinder.
-    if (ref.remote.empty() && current_project(ctx.options().state_dir) == name)
-        set_current_project(ctx.options().state_dir, new_name);
+    if (current_project(ctx.options().state_dir, ref.remote) == name) set_current_project(ctx.options().state_dir, new_name, ref.remote);
     return 0;
 }
 
@@ -206,17 +206,12 @@ int run_unset(Context& ctx, const ParsedArgs& args) {
     return 0;
 }
 
-// As lxc: silent; an unknown project is refused and leaves the current one as it was.
+// As lxc: silent; an unknown project is refused and leaves the current one as it was. Each
+// server (the state directory's store, each lxd remote) has its own current project.
 int run_switch(Context& ctx, const ParsedArgs& args) {
     RemoteRef ref = project_ref(ctx, args);
-    // lxc keeps a current project per remote; inst keeps one per state directory (the local
-    // one), so a remote's project is chosen with --project rather than silently switching here.
-    if (!ref.remote.empty())
-        throw UsageError(fmt::format("Switching the current project of remote \"{}\" is not supported: use --project with {}: commands",
-                                     ref.remote, ref.remote));
-    const std::string& name = ref.name;
-    projects(ctx, args).get(name);
-    set_current_project(ctx.options().state_dir, name);
+    projects(ctx, args).get(ref.name);
+    set_current_project(ctx.options().state_dir, ref.name, ref.remote);
     return 0;
 }
 

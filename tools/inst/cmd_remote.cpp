@@ -89,6 +89,7 @@ int run_remove(Context& ctx, const ParsedArgs& args) {
         if (name == "local") throw UsageError("Remote local is static and cannot be modified");
         ctx.manager().remotes().remove(name);
         if (name == ctx.default_remote()) set_default_remote(ctx.options().state_dir, "");
+        set_current_project(ctx.options().state_dir, "default", name);  // a later remote of that name starts afresh
     }
     return 0;
 }
@@ -114,6 +115,10 @@ int run_rename(Context& ctx, const ParsedArgs& args) {
     if (args.positional[0] == "local") throw UsageError("Remote local is static and cannot be modified");
     ctx.manager().remotes().rename(args.positional[0], args.positional[1]);
     if (args.positional[0] == ctx.default_remote()) set_default_remote(ctx.options().state_dir, args.positional[1]);
+    // Its current project goes with it, as lxc's config entry does.
+    std::string project = current_project(ctx.options().state_dir, args.positional[0]);
+    set_current_project(ctx.options().state_dir, "default", args.positional[0]);
+    set_current_project(ctx.options().state_dir, project, args.positional[1]);
     return 0;
 }
 

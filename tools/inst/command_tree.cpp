@@ -71,6 +71,7 @@ int run_nested(Context& outer, const std::vector<std::string>& argv) {
         throw UsageError("--state-dir must come before the command that runs the others");
     GlobalOptions opts = outer.options();
     if (auto project = inv.args.string("project"); project && !project->empty()) opts.project = *project;
+    opts.positional = addressing_args(inv.args);
     opts.quiet = opts.quiet || inv.args.flag("quiet");
     opts.progress_bars = false;
     Context inner(opts, outer.shared_manager());

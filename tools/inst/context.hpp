@@ -5,7 +5,9 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
+#include "cli.hpp"
 #include "libinstance/manager.hpp"
 
 namespace li::cli {
@@ -13,10 +15,16 @@ namespace li::cli {
 /// Global options of one `inst` run.
 struct GlobalOptions {
     std::string state_dir;  ///< empty: the library's choice ($LIBINSTANCE_DIR, else its default)
-    std::string project = "default";
+    /// --project; empty: the current project of the server the command addresses (command_remote).
+    std::string project;
+    /// The command's positional arguments, where command_remote() looks for a `REMOTE:` prefix.
+    std::vector<std::string> positional;
     bool quiet = false;
     bool progress_bars = true;  ///< false while `inst monitor` prints events to the same terminal
 };
+
+/// The arguments that may name a command's server: those before `--` (after it, a command line).
+std::vector<std::string> addressing_args(const ParsedArgs& args);
 
 /// Shared by the commands of one run; opens the state directory on first use only, so that
 /// `--help` and usage errors never take the state directory's lock.
@@ -35,7 +43,12 @@ public:
     /// The remote used when an argument names none (`inst remote switch`); "" for local.
     const std::string& default_remote();
     const GlobalOptions& options() const { return opts_; }
-    const std::string& project() const { return opts_.project; }
+    /// --project, else the current project (`inst project switch`) of command_remote(), as lxc
+    /// keeps one per remote.
+    const std::string& project();
+    /// The server a command addresses: the first argument prefixed by "local:" or an lxd
+    /// remote's name, else the default remote; "" for local.
+    std::string command_remote();
     bool quiet() const { return opts_.quiet; }
     bool progress_bars() const { return opts_.progress_bars; }
 
@@ -44,6 +57,7 @@ private:
     std::shared_ptr<Manager> manager_;
     std::map<std::string, std::shared_ptr<Manager>> remote_managers_;
     std::optional<std::string> default_remote_;
+    std::optional<std::string> project_;
 };
 
 }  // namespace li::cli

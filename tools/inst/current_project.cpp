@@ -4,8 +4,13 @@
 //     /var/lib/libinstance: p1
 //   default_remotes:
 //     /var/lib/libinstance: r1
+//   remote_projects:
+//     /var/lib/libinstance:
+//       r1: p2
 //
-// Keys are absolute state directories, so each --state-dir keeps its own current project.
+// Keys are absolute state directories, so each --state-dir keeps its own current project; under
+// remote_projects each lxd remote has its own too, as lxc keeps one per remote in its config.yml
+// (a file written before remote_projects existed reads as every remote on "default").
 #include "current_project.hpp"
 
 #include <cerrno>
@@ -27,6 +32,7 @@ namespace {
 
 const char* const projects_key = "current_projects";
 const char* const remotes_key = "default_remotes";
+const char* const remote_projects_key = "remote_projects";
 
 fs::path config_file() { return cli_config_dir() / "config.yml"; }
 
@@ -112,10 +118,36 @@ void set_entry(const char* section, const std::string& state_dir, const std::str
 
 }  // namespace
 
-std::string current_project(const std::string& state_dir) { return entry_of(projects_key, state_dir, "default"); }
+namespace {
+bool is_local(const std::string& remote) { return remote.empty() || remote == "local"; }
+}  // namespace
 
-void set_current_project(const std::string& state_dir, const std::string& project) {
-    set_entry(projects_key, state_dir, project, project == "default");
+std::string current_project(const std::string& state_dir, const std::string& remote) {
+    if (is_local(remote)) return entry_of(projects_key, state_dir, "default");
+    YAML::Node entries = load_config()[remote_projects_key];
+    if (!entries || !entries.IsMap()) return "default";
+    YAML::Node remotes = entries[state_dir_key(state_dir)];
+    if (!remotes || !remotes.IsMap()) return "default";
+    YAML::Node value = remotes[remote];
+    if (!value || !value.IsScalar() || value.Scalar().empty()) return "default";
+    return value.Scalar();
+}
+
+void set_current_project(const std::string& state_dir, const std::string& project, const std::string& remote) {
+    if (is_local(remote)) return set_entry(projects_key, state_dir, project, project == "default");
+    YAML::Node doc = load_config();
+    YAML::Node entries = doc[remote_projects_key];
+    if (!entries || !entries.IsMap()) entries = YAML::Node(YAML::NodeType::Map);
+    std::string key = state_dir_key(state_dir);
+    YAML::Node remotes = entries[key];
+    if (!remotes || !remotes.IsMap()) remotes = YAML::Node(YAML::NodeType::Map);
+    if (project == "default") remotes.remove(remote);
+    else remotes[remote] = project;
+    if (remotes.size() == 0) entries.remove(key);
+    else entries[key] = remotes;
+    if (entries.size() == 0) doc.remove(remote_projects_key);
+    else doc[remote_projects_key] = entries;
+    save_config(doc);
 }
 
 std::string default_remote(const std::string& state_dir) { return entry_of(remotes_key, state_dir, ""); }

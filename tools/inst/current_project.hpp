@@ -1,7 +1,7 @@
 #pragma once
 // The CLI's current project (what `inst project switch` sets) and default remote (`inst remote
-// switch`), kept in inst's own config file,
-// one per state directory, as lxc keeps one per remote. The library never reads this file.
+// switch`), kept in inst's own config file, per state directory (and the current project per
+// remote too, as lxc keeps it). The library never reads this file.
 
 #include <filesystem>
 #include <string>
@@ -12,11 +12,13 @@ namespace li::cli {
 std::filesystem::path cli_config_dir();
 
 /// The current project for a state directory (the --state-dir value; empty for the library's
-/// default one): the one last switched to, else "default".
-std::string current_project(const std::string& state_dir);
+/// default one) and one of its remotes ("" or "local": the state directory's own store): the
+/// one last switched to, else "default".
+std::string current_project(const std::string& state_dir, const std::string& remote = {});
 
-/// Makes project the current one for that state directory ("default" forgets the entry).
-void set_current_project(const std::string& state_dir, const std::string& project);
+/// Makes project the current one for that state directory and remote ("default" forgets the
+/// entry).
+void set_current_project(const std::string& state_dir, const std::string& project, const std::string& remote = {});
 
 /// The default remote for a state directory (`inst remote switch`): "" for local.
 std::string default_remote(const std::string& state_dir);

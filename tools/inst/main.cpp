@@ -42,9 +42,10 @@ int main(int argc, char** argv) {
 
         GlobalOptions opts;
         opts.state_dir = inv.args.string_or("state-dir", "");
-        // As lxc: --project for this command only, else the project last switched to.
+        // As lxc: --project for this command only, else the project last switched to on the
+        // server the command addresses (Context::project()).
         opts.project = inv.args.string_or("project", "");
-        if (opts.project.empty()) opts.project = current_project(opts.state_dir);
+        opts.positional = addressing_args(inv.args);
         opts.quiet = inv.args.flag("quiet");
         Context ctx(opts);
         int status = inv.command().run(ctx, inv.args);
