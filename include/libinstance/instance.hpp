@@ -55,6 +55,11 @@ struct ExecOptions {
     /// Called once the command runs, with its process id on the host (the number to signal: LXD's
     /// exec control "signal" message); not called when it could not start.
     std::function<void(int pid)> on_started;
+    /// Called once the command runs with a function that sends it a signal: kill() of its host
+    /// pid for a local instance, LXD's exec control message {"command": "signal"} over a remote
+    /// connection (which has no host pid for on_started). The function may be called from any
+    /// thread; once exec() returned it does nothing.
+    std::function<void(std::function<void(int sig)> send)> on_signal_ready;
 };
 
 /// What Instance::exec() returns.

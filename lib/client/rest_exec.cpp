@@ -1,6 +1,6 @@
 // Exec and the console over REST: LXD's websocket operations (POST .../exec or .../console with
 // the streams' secrets in the operation's metadata.fds; data in binary frames, an empty text frame
-// ends a stream; JSON control messages carry window sizes).
+// ends a stream; JSON control messages carry window sizes and signals).
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
@@ -223,7 +223,32 @@ ExecResult exec(const Rest& rest, std::string_view project, std::string_view nam
         input->finish();
     }
 
-    result.exit_code = wait_exit_code(rest, session.id());
+    // Signals travel as lxc sends them, over control; the gate shuts before the sockets close.
+    struct SignalGate {
+        std::mutex mutex;
+        bool open = true;
+    };
+    auto gate = std::make_shared<SignalGate>();
+    if (opts.on_signal_ready)
+        // A weak reference: a caller keeping the function past exec() must not keep the socket
+        // past its io_context.
+        opts.on_signal_ready([gate, weak = std::weak_ptr<RestWebsocket>(control)](int sig) {
+            std::lock_guard lock(gate->mutex);
+            auto socket = weak.lock();
+            if (gate->open && socket && sig > 0) socket->send(json{{"command", "signal"}, {"signal", sig}}.dump(), false);
+        });
+    auto shut = [gate] {
+        std::lock_guard lock(gate->mutex);
+        gate->open = false;
+    };
+
+    try {
+        result.exit_code = wait_exit_code(rest, session.id());
+    } catch (...) {
+        shut();
+        throw;
+    }
+    shut();
     // The server sends all output before it sets the exit code; a stream cut off ends too.
     session.wait_streams(outputs, std::chrono::seconds(5));
     if (reader) reader->stop();

@@ -1,4 +1,6 @@
 // Instance: lifecycle of one instance, serialised per instance by its object lock.
+#include <atomic>
+#include <csignal>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -197,7 +199,21 @@ ExecResult Instance::exec(const std::vector<std::string>& argv, const ExecOption
         throw Error(ErrorCode::Conflict, fmt::format("instance \"{}\" is not running", name_), "name");
     // LXD announces an exec when it begins, with the command as its context.
     core_->events().lifecycle_json(project_, "instance-exec", source_of(ctx.spec), nlohmann::json{{"command", argv}}.dump());
-    return ctx.driver.exec(ctx.spec, argv, opts);
+    if (!opts.on_signal_ready) return ctx.driver.exec(ctx.spec, argv, opts);
+    // The signal function is on_started's pid, until the command was reaped (its pid may be reused).
+    auto alive = std::make_shared<std::atomic<bool>>(true);
+    ExecOptions with = opts;
+    with.on_started = [started = opts.on_started, ready = opts.on_signal_ready, alive](int pid) {
+        if (started) started(pid);
+        ready([pid, alive](int sig) {
+            if (*alive) ::kill(pid, sig);
+        });
+    };
+    struct Done {
+        std::shared_ptr<std::atomic<bool>> alive;
+        ~Done() { *alive = false; }
+    } done{alive};
+    return ctx.driver.exec(ctx.spec, argv, with);
 }
 
 }  // namespace li

@@ -6,6 +6,7 @@ import fcntl
 import json
 import os
 import pty
+import signal
 import socket
 import struct
 import subprocess
@@ -176,3 +177,43 @@ def test_network_attach_detach(remote):
         me.run("profile", "delete", "r:att")
         me.run("network", "delete", "r:br-att")
 
+
+LOOP = 'echo ready; while :; do sleep 0.1; done'
+
+
+def test_exec_forwards_signals(remote):
+    me, _, _ = remote
+    script = f'trap "echo got-usr1" USR1; trap "echo got-term; exit 7" TERM; {LOOP}'
+    p = subprocess.Popen([INST, "--state-dir", me.state, "exec", "r:c1", "--", "sh", "-c", script], env=me.env,
+                         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert p.stdout.readline() == "ready\n"
+        p.send_signal(signal.SIGUSR1)
+        time.sleep(1)
+        p.send_signal(signal.SIGTERM)
+        out, err = p.communicate(timeout=30)
+    finally:
+        p.kill()
+    assert (p.returncode, out) == (7, "got-usr1\ngot-term\n"), err
+
+
+def test_exec_interactive_forwards_signals(remote):
+    me, _, _ = remote
+    script = f'trap "echo got-term; exit 9" TERM; {LOOP}'
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execvpe(INST, [INST, "--state-dir", me.state, "exec", "r:c1", "--", "sh", "-c", script], me.env)
+    out = b""
+    deadline = time.monotonic() + 30
+    while b"ready" not in out and time.monotonic() < deadline:
+        out += os.read(fd, 4096)
+    assert b"ready" in out, out
+    os.kill(pid, signal.SIGTERM)
+    while b"got-term" not in out and time.monotonic() < deadline:
+        try:
+            out += os.read(fd, 4096)
+        except OSError:
+            break
+    _, status = os.waitpid(pid, 0)
+    os.close(fd)
+    assert b"got-term" in out and os.waitstatus_to_exitcode(status) == 9, out

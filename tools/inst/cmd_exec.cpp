@@ -75,15 +75,15 @@ int run_exec(Context& ctx, const ParsedArgs& args) {
     std::fflush(stdout);
 
     Instance instance = ctx.manager(ref.remote).instances().get(ctx.project(), ref.name);
-    ExecResult result;
+    int exit_code = -1;
     try {
-        result = instance.exec(argv, opts);
+        exit_code = exec_forwarding_signals(instance, argv, opts);
     } catch (...) {
         if (devnull >= 0) ::close(devnull);
         throw;
     }
     if (devnull >= 0) ::close(devnull);
-    return result.exit_code;
+    return exit_code;
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // `inst exec` interactive mode. Instance::exec blocks until the command exits, so it runs on a
 // thread while this one polls the local terminal, the instance terminal's master side and a
-// self-pipe that signal handlers and the exec thread write to (no flag races with poll()).
+// self-pipe that signal handlers and the exec thread write to (no flag races with poll()). A
+// non-interactive exec only forwards this process's signals to the command, as lxc does.
 
 #include "exec_terminal.hpp"
 
@@ -8,6 +9,7 @@
 #include <csignal>
 #include <cstdlib>
 #include <exception>
+#include <functional>
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/ioctl.h>
@@ -21,7 +23,8 @@ namespace li::cli {
 
 namespace {
 
-// Self-pipe: handlers write the signal number, the exec thread 'S' (started) and 'D' (done).
+// Self-pipe: handlers write the signal number, the exec thread 'S' (started, locally), 'R' (the
+// command can be signalled) and 'D' (done).
 int notify_fds[2] = {-1, -1};
 
 // The local terminal's saved settings, for the signal path (tcsetattr is async-signal-safe).
@@ -139,10 +142,11 @@ int exec_on_terminal(Instance& instance, const std::vector<std::string>& argv, E
 
     SignalScope signals;
     RawMode raw;
-    int pid = -1;  // the command on the host, once it runs (written before 'S' is sent)
-    opts.on_started = [&pid](int p) {
-        pid = p;
-        notify('S');
+    opts.on_started = [](int) { notify('S'); };  // local only: the slave can be let go
+    std::function<void(int)> send_signal;  // the command's, written before 'R' is sent
+    opts.on_signal_ready = [&send_signal](std::function<void(int)> send) {
+        send_signal = std::move(send);
+        notify('R');
     };
     int exit_code = -1;
     std::exception_ptr failure;
@@ -157,7 +161,7 @@ int exec_on_terminal(Instance& instance, const std::vector<std::string>& argv, E
 
     std::string input;  // read locally, not yet accepted by the terminal
     std::vector<int> pending_signals;
-    bool started = false, exited = false, master_open = true, in_open = read_stdin, out_ok = true;
+    bool signalable = false, exited = false, master_open = true, in_open = read_stdin, out_ok = true;
     char buf[4096];
     for (;;) {
         pollfd fds[3] = {{notify_fds[0], POLLIN, 0}, {-1, 0, 0}, {-1, 0, 0}};
@@ -172,8 +176,9 @@ int exec_on_terminal(Instance& instance, const std::vector<std::string>& argv, E
             for (ssize_t i = 0; i < got; i++) {
                 char c = events[i];
                 if (c == 'S') {
-                    started = true;
                     terminal.release_slave();  // reading the master now ends with the command
+                } else if (c == 'R') {
+                    signalable = true;
                 } else if (c == 'D') {
                     exited = true;
                 } else if (c == SIGWINCH) {
@@ -183,8 +188,8 @@ int exec_on_terminal(Instance& instance, const std::vector<std::string>& argv, E
                     pending_signals.push_back(c);
                 }
             }
-            if (started && !exited) {
-                for (int sig : pending_signals) ::kill(pid, sig);
+            if (signalable && !exited) {
+                for (int sig : pending_signals) send_signal(sig);
                 pending_signals.clear();
             }
         }
@@ -209,6 +214,48 @@ int exec_on_terminal(Instance& instance, const std::vector<std::string>& argv, E
             }
         }
         if (exited && !master_open) break;
+    }
+    runner.join();
+    if (failure) std::rethrow_exception(failure);
+    return exit_code;
+}
+
+int exec_forwarding_signals(Instance& instance, const std::vector<std::string>& argv, ExecOptions opts) {
+    SignalScope signals;
+    std::function<void(int)> send_signal;  // written before 'R' is sent
+    opts.on_signal_ready = [&send_signal](std::function<void(int)> send) {
+        send_signal = std::move(send);
+        notify('R');
+    };
+    int exit_code = -1;
+    std::exception_ptr failure;
+    std::jthread runner([&] {
+        try {
+            exit_code = instance.exec(argv, opts).exit_code;
+        } catch (...) {
+            failure = std::current_exception();
+        }
+        notify('D');
+    });
+    std::vector<int> pending_signals;  // come before the command runs: sent once it does
+    bool signalable = false, exited = false;
+    while (!exited) {
+        pollfd fd{notify_fds[0], POLLIN, 0};
+        int n = ::poll(&fd, 1, -1);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) break;
+        char events[64];
+        ssize_t got = ::read(notify_fds[0], events, sizeof events);
+        for (ssize_t i = 0; i < got; i++) {
+            char c = events[i];
+            if (c == 'R') signalable = true;
+            else if (c == 'D') exited = true;
+            else if (c != SIGWINCH && c != 'S') pending_signals.push_back(c);  // no terminal to size
+        }
+        if (signalable && !exited) {
+            for (int sig : pending_signals) send_signal(sig);
+            pending_signals.clear();
+        }
     }
     runner.join();
     if (failure) std::rethrow_exception(failure);

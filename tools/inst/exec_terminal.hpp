@@ -16,4 +16,9 @@ namespace li::cli {
 /// SIGHUP, SIGINT, SIGQUIT, SIGUSR1 and SIGUSR2 to the command. Returns the command's exit status.
 int exec_on_terminal(Instance& instance, const std::vector<std::string>& argv, ExecOptions opts, bool read_stdin);
 
+/// Runs @p argv with @p opts (this process's stdio) and forwards the same signals (not SIGWINCH)
+/// to the command until it exits, locally by kill(), remotely over the exec control websocket, as
+/// lxc's non-interactive exec does. Returns the command's exit status.
+int exec_forwarding_signals(Instance& instance, const std::vector<std::string>& argv, ExecOptions opts);
+
 }  // namespace li::cli

@@ -88,7 +88,9 @@ private:
             resize(width, height);
         } else if (command == "signal" && msg.contains("signal") && msg["signal"].is_number_integer()) {
             int sig = msg["signal"].get<int>();
-            if (pid_ > 0 && sig > 0 && sig < NSIG) ::kill(pid_, sig);
+            if (exited_ || sig <= 0 || sig >= NSIG) return;  // a reaped pid may be reused
+            if (pid_ > 0) ::kill(pid_, sig);
+            else early_signals_.push_back(sig);  // the client may signal before the command runs
         }
     }
 
@@ -136,7 +138,11 @@ private:
         // the pumps see end-of-file when the command and its children are done with them.
         opts.on_started = [self](int pid) {
             self->pid_ = pid;
-            asio::post(self->io_, [self] { self->close_child_fds(); });
+            asio::post(self->io_, [self] {
+                self->close_child_fds();
+                for (int sig : std::exchange(self->early_signals_, {}))
+                    if (!self->exited_) ::kill(self->pid_, sig);
+            });
         };
         std::thread([self, opts, command = request_.command]() mutable {
             int code = -1;
@@ -215,6 +221,7 @@ private:
     std::vector<std::shared_ptr<OutputPump>> pumps_;
     std::shared_ptr<InputSink> input_;
     std::vector<std::pair<std::string, bool>> early_input_;
+    std::vector<int> early_signals_;
     std::vector<int> child_fds_;
     Terminal terminal_;
     std::atomic<int> pid_{0};
