@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use common::daemon::Daemon;
 use common::expect_error;
-use libinstance::api::{InstanceSource, InstancesPost};
+use libinstance::api::{InstanceSnapshotPut, InstanceSnapshotsPost, InstanceSource, InstancesPost};
 use libinstance::{ErrorCode, EventFilter, EventType, ExecOptions, TerminalSize};
 use serde_json::json;
 
@@ -56,6 +56,33 @@ fn exec_and_events_over_a_connection() {
         }
     }
     assert_eq!(actions.last().map(String::as_str), Some("instance-updated"), "{actions:?}");
+    log_files_and_snapshot_changes(&daemon, &c1);
     c1.delete(true).unwrap();
     assert_eq!(daemon.request("GET", "/1.0/instances/c1", None).0, 404);
+}
+
+/// Log files come from GET .../logs; a snapshot's expiry and name change on the server.
+fn log_files_and_snapshot_changes(daemon: &Daemon, c1: &libinstance::Instance) {
+    let names = c1.log_files().unwrap();
+    assert!(names.iter().any(|n| n == "lxc.log"), "{names:?}");
+    let (status, doc) = daemon.request("GET", "/1.0/instances/c1/logs", None);
+    assert_eq!(status, 200, "{doc}");
+    let mut listed: Vec<String> =
+        doc["metadata"].as_array().unwrap().iter().map(|u| u.as_str().unwrap().rsplit('/').next().unwrap().to_string()).collect();
+    listed.sort();
+    assert_eq!(listed, names);
+    assert!(!c1.log_file("lxc.log").unwrap().is_empty());
+    expect_error(c1.log_file("no-such.log"), ErrorCode::NotFound, "");
+
+    let post = InstanceSnapshotsPost { name: "s1".into(), ..Default::default() };
+    c1.snapshot(&post).unwrap();
+    let put = InstanceSnapshotPut { expires_at: "2099-01-02T03:04:05Z".into() };
+    c1.update_snapshot("s1", &put).unwrap();
+    let (_, doc) = daemon.request("GET", "/1.0/instances/c1/snapshots/s1", None);
+    assert!(doc["metadata"]["expires_at"].as_str().unwrap().starts_with("2099-01-02T03:04:05"), "{doc}");
+    c1.rename_snapshot("s1", "s2").unwrap();
+    assert_eq!(daemon.request("GET", "/1.0/instances/c1/snapshots/s1", None).0, 404);
+    assert_eq!(daemon.request("GET", "/1.0/instances/c1/snapshots/s2", None).0, 200);
+    expect_error(c1.rename_snapshot("nope", "s3"), ErrorCode::NotFound, "");
+    c1.delete_snapshot("s2").unwrap();
 }
