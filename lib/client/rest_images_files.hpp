@@ -1,8 +1,7 @@
 #pragma once
 // What a connected Manager's ImageStore and Instance::file_* send to the server (LXD's
-// /1.0/images, /1.0/images/aliases and /1.0/instances/<name>/files). Bodies travel whole in
-// memory through RestTransport::request_raw, so a file or image over 64 MiB is refused with
-// NotSupported naming it (the daemon's body limit is the same).
+// /1.0/images, /1.0/images/aliases and /1.0/instances/<name>/files). Files and images are
+// streamed both ways (RestTransport::request_upload / request_download, ADR 0014).
 
 #include <filesystem>
 #include <string>
@@ -56,7 +55,7 @@ std::string image_fingerprint_of(const Operation& op);
 // --- Instance files (rest_files.cpp) ---------------------------------------------------------
 void file_push(const Rest& rest, std::string_view project, std::string_view name, std::string_view path, std::string data,
                const FileOptions& opts);
-/// Reads fd to its end first (64 MiB at most).
+/// Streams fd to its end (a small file goes from memory on the kept-alive connection).
 void file_push_fd(const Rest& rest, std::string_view project, std::string_view name, std::string_view path, int fd,
                   const FileOptions& opts);
 /// fd < 0: describes only.
