@@ -116,3 +116,19 @@ def test_bad_mode_flags(inst, c1):
     assert_error(inst.run("exec", "--mode", "sometimes", "c1", "--", "true"), "sometimes")
     # A missing command on a terminal fails like without one, and leaves no terminal behind.
     assert_error(inst.run("exec", "-t", "c1", "--", "no-such-command"), "no-such-command")
+
+
+def test_non_interactive_exec_forwards_signals(inst, c1):
+    """As lxc: without a terminal too, inst's SIGTERM (and SIGUSR1...) reach the command."""
+    script = 'trap "echo got-usr1" USR1; trap "echo got-term; exit 7" TERM; echo ready; while :; do sleep 0.1; done'
+    p = subprocess.Popen([inst.binary, "--state-dir", inst.state_dir, "exec", "c1", "--", "sh", "-c", script],
+                         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert p.stdout.readline() == "ready\n"
+        p.send_signal(signal.SIGUSR1)
+        time.sleep(1)
+        p.send_signal(signal.SIGTERM)
+        out, err = p.communicate(timeout=30)
+    finally:
+        p.kill()
+    assert (p.returncode, out) == (7, "got-usr1\ngot-term\n"), err

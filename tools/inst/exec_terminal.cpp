@@ -71,7 +71,8 @@ void on_fatal(int sig) {
 // Installs the handlers for the session and puts the previous ones back at the end.
 class SignalScope {
 public:
-    SignalScope() {
+    // Without a terminal SIGPIPE keeps its disposition: the command would inherit an ignored one.
+    explicit SignalScope(bool terminal) : pipe_set_(terminal) {
         if (::pipe2(notify_fds, O_CLOEXEC | O_NONBLOCK) != 0) throw Error::from_errno("pipe", errno);
         struct sigaction sa {};
         sa.sa_handler = on_signal;
@@ -80,7 +81,7 @@ public:
         ::sigaction(SIGWINCH, &sa, &old_winch_);
         struct sigaction ign {};
         ign.sa_handler = SIG_IGN;
-        ::sigaction(SIGPIPE, &ign, &old_pipe_);  // a closed stdout shows up as EPIPE instead
+        if (pipe_set_) ::sigaction(SIGPIPE, &ign, &old_pipe_);  // a closed stdout shows up as EPIPE instead
         struct sigaction fatal {};
         fatal.sa_handler = on_fatal;
         for (size_t i = 0; i < std::size(kFatal); i++) ::sigaction(kFatal[i], &fatal, &old_fatal_[i]);
@@ -89,7 +90,7 @@ public:
         for (size_t i = 0; i < std::size(kForwarded); i++) ::sigaction(kForwarded[i], &old_[i], nullptr);
         for (size_t i = 0; i < std::size(kFatal); i++) ::sigaction(kFatal[i], &old_fatal_[i], nullptr);
         ::sigaction(SIGWINCH, &old_winch_, nullptr);
-        ::sigaction(SIGPIPE, &old_pipe_, nullptr);
+        if (pipe_set_) ::sigaction(SIGPIPE, &old_pipe_, nullptr);
         ::close(notify_fds[0]);
         ::close(notify_fds[1]);
         notify_fds[0] = notify_fds[1] = -1;
@@ -102,6 +103,7 @@ private:
     struct sigaction old_[std::size(kForwarded)] {};
     struct sigaction old_fatal_[std::size(kFatal)] {};
     struct sigaction old_winch_ {}, old_pipe_ {};
+    bool pipe_set_;
 };
 
 ConsoleOptions local_size() {
@@ -140,7 +142,7 @@ int exec_on_terminal(Instance& instance, const std::vector<std::string>& argv, E
     opts.stdin_data.reset();
     opts.terminal = true;
 
-    SignalScope signals;
+    SignalScope signals(true);
     RawMode raw;
     opts.on_started = [](int) { notify('S'); };  // local only: the slave can be let go
     std::function<void(int)> send_signal;  // the command's, written before 'R' is sent
@@ -221,7 +223,7 @@ int exec_on_terminal(Instance& instance, const std::vector<std::string>& argv, E
 }
 
 int exec_forwarding_signals(Instance& instance, const std::vector<std::string>& argv, ExecOptions opts) {
-    SignalScope signals;
+    SignalScope signals(false);
     std::function<void(int)> send_signal;  // written before 'R' is sent
     opts.on_signal_ready = [&send_signal](std::function<void(int)> send) {
         send_signal = std::move(send);
