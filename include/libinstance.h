@@ -628,6 +628,41 @@ LI_EXPORT int li_instance_rename(li_instance *inst, const char *new_name, li_err
 LI_EXPORT int li_instance_move_pool(li_instance *inst, const char *pool, li_error **err);
 /** @brief li_instance_move_pool() as an operation (cancellable). @since 0.1 */
 LI_EXPORT int li_instance_move_pool_async(li_operation **out, li_instance *inst, const char *pool, li_error **err);
+/**
+ * @brief Copies the instance to another manager (embedded or connected; `lxc copy r1:c1 r2:c2`)
+ * as new_name (NULL or "": its own name), relayed through a backup in a private temporary file
+ * that is always removed. Options: `{"project": "", "pool": "", "instance_only": false,
+ * "profiles": null, "config": {}, "devices": {}, "ephemeral": false, "stateless": false,
+ * "refresh": false}` (NULL: the defaults; "profiles" [] applies none; "devices" are whole devices
+ * added or replacing the source's). The copy has none of the source's identifying volatile keys.
+ * Nothing is left on the target when it fails.
+ * @return -LI_ERR_ALREADY_EXISTS (key "name"), -LI_ERR_NOT_FOUND (key "pool" or "profiles"),
+ * -LI_ERR_NOT_SUPPORTED (key "refresh"), -LI_ERR_INVALID_ARGUMENT naming a bad option.
+ * @param[out] out the copy, a handle of target; free with li_instance_free(); may be NULL
+ * @since 0.1
+ */
+LI_EXPORT int li_instance_copy_to(li_instance **out, li_instance *inst, li_manager *target, const char *new_name,
+                                  const char *options_json, li_error **err);
+/**
+ * @brief li_instance_copy_to() as an operation of this process (cancellable; progress
+ * "copy_progress", metadata "name" once it succeeds).
+ * @since 0.1
+ */
+LI_EXPORT int li_instance_copy_to_async(li_operation **out, li_instance *inst, li_manager *target, const char *new_name,
+                                        const char *options_json, li_error **err);
+/**
+ * @brief Moves the instance to another manager (`lxc move r1:c1 r2:`): li_instance_copy_to() with
+ * its snapshots, then the source is deleted once the copy exists. Any failure leaves the source
+ * as it was and no copy.
+ * @return -LI_ERR_BUSY (key "status") for a running instance unless options' "stateless" (stop,
+ * move, start on the target); the errors of li_instance_copy_to().
+ * @since 0.1
+ */
+LI_EXPORT int li_instance_move_to(li_instance *inst, li_manager *target, const char *new_name, const char *options_json,
+                                  li_error **err);
+/** @brief li_instance_move_to() as an operation (cancellable, progress "copy_progress"). @since 0.1 */
+LI_EXPORT int li_instance_move_to_async(li_operation **out, li_instance *inst, li_manager *target, const char *new_name,
+                                        const char *options_json, li_error **err);
 
 /**@}*/
 /* ------------------------------------------------------------------------------------------ */

@@ -171,12 +171,34 @@ Plan plan_of(const Instance& source, std::string_view new_name, const CrossCopyO
     return {opts.project.empty() ? source.project() : opts.project, new_name.empty() ? source.name() : std::string(new_name)};
 }
 
+// What the import would refuse, refused before anything is exported: over REST the import's
+// failure comes back as the server operation's error (Backend), so this way the caller gets the
+// code (AlreadyExists, NotFound) and no backup is made for nothing. The import still checks.
+void check_target(Manager& target, const Plan& plan, const CrossCopyOptions& opts, const std::vector<std::string>& source_profiles) {
+    bool taken = true;
+    try {
+        target.instances().get(plan.project, plan.name);
+    } catch (const Error& e) {
+        if (e.code() != ErrorCode::NotFound) throw;
+        taken = false;
+    }
+    if (taken)
+        throw Error(ErrorCode::AlreadyExists,
+                    fmt::format("instance \"{}\" already exists in project \"{}\" of the target", plan.name, plan.project), "name");
+    if (!opts.pool.empty()) target.storage_pools().get(opts.pool);  // NotFound naming it
+    for (const auto& profile : opts.profiles.value_or(source_profiles))
+        if (!target.profiles().exists(plan.project, profile))
+            throw Error(ErrorCode::NotFound,
+                        fmt::format("profile \"{}\" not found in project \"{}\" of the target", profile, plan.project), "profiles");
+}
+
 }  // namespace
 
 Operation copy_instance_to_async(const Instance& source_in, Manager& target, std::string_view new_name, const CrossCopyOptions& opts) {
     Instance source = source_in;
     Plan plan = plan_of(source, new_name, opts);
-    (void)source.info();  // NotFound now rather than from the operation
+    api::Instance current = source.info();  // NotFound now rather than from the operation
+    check_target(target, plan, opts, current.profiles);
     bool target_connected = target.connected();
     return relay_operation("Copying instance", [source, targets = target.instances(), target_connected, plan, opts](OperationState& state) {
         relay_copy(state, source, targets, target_connected, plan.project, plan.name, opts, opts.ephemeral);
@@ -204,6 +226,7 @@ Operation move_instance_to_async(const Instance& source_in, Manager& target, std
     if (running && current.ephemeral)
         throw Error(ErrorCode::Busy,
                     fmt::format("instance \"{}\" is ephemeral and running: stopping it for the move would delete it", name_), "status");
+    check_target(target, plan, opts, current.profiles);
     bool target_connected = target.connected();
     bool ephemeral = current.ephemeral || opts.ephemeral;
     return relay_operation("Moving instance", [source, targets = target.instances(), target_connected, plan, opts, running,

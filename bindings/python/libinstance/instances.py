@@ -376,6 +376,72 @@ class Instance(Model):
         handle.backup_export(target, options)
         return None
 
+    def copy_to(self, target: "Client", name: Optional[str] = None, *, project: Optional[str] = None,
+                pool: Optional[str] = None, instance_only: bool = False,
+                profiles: Optional[Sequence[str]] = None, config: Optional[Mapping[str, str]] = None,
+                devices: Optional[Mapping[str, Mapping[str, str]]] = None, ephemeral: bool = False,
+                wait: bool = True) -> Union["Instance", Operation]:
+        """Copies this instance to another client (``lxc copy r1:c1 r2:c2``): embedded or
+        connected, in any mix, as ``name`` (``None``: its own name) in ``project`` (``None``: the
+        target client's project, else the source's) on ``pool``. The instance travels as a backup
+        (exported into a private temporary file, imported by ``target``); ``profiles`` replaces the
+        source's (``[]``: none), ``config`` and ``devices`` are set over its own. The copy has
+        none of the source's identifying ``volatile.*`` keys, in its snapshots either (left out
+        with ``instance_only``). A running instance is copied as its files are. AlreadyExists (key
+        ``name``), NotFound (key ``pool`` or ``profiles``); nothing is left on ``target`` when it
+        fails. Returns the copy (an :class:`Instance` of ``target``), or with ``wait=False`` the
+        running (cancellable) Operation (progress in ``metadata["copy_progress"]``)."""
+        new_name = name if name is not None else self.name
+        options = self._cross_copy_options(target, project, pool, instance_only, profiles, config, devices,
+                                           ephemeral, stateless=False)
+        handle = self._handle()
+        op = self.client.operations._start(lambda: handle.copy_to_async(target._manager(), new_name, options))
+        if not wait:
+            return op
+        run(op)
+        copied = json.loads(options)["project"] or self.client.project
+        copy = Instance(target, {"name": new_name}, target._track(target._manager().instance_get(new_name, copied)))
+        copy.sync()
+        return copy
+
+    def move_to(self, target: "Client", name: Optional[str] = None, *, project: Optional[str] = None,
+                pool: Optional[str] = None, instance_only: bool = False,
+                profiles: Optional[Sequence[str]] = None, config: Optional[Mapping[str, str]] = None,
+                devices: Optional[Mapping[str, Mapping[str, str]]] = None, stateless: bool = False,
+                wait: bool = True) -> Optional[Operation]:
+        """Moves this instance to another client (``lxc move r1:c1 r2:``): :meth:`copy_to` with its
+        snapshots, then this instance is deleted once the copy exists. A running instance raises
+        Busy (key ``status``: moving it live would need CRIU) unless ``stateless``, which stops
+        it, moves it and starts the copy. Any failure leaves this instance as it was and no copy.
+        With ``wait=False``, returns the running (cancellable) Operation."""
+        new_name = name if name is not None else self.name
+        options = self._cross_copy_options(target, project, pool, instance_only, profiles, config, devices,
+                                           ephemeral=False, stateless=stateless)
+        handle = self._handle()
+        op = self.client.operations._start(lambda: handle.move_to_async(target._manager(), new_name, options))
+        if not wait:
+            return op
+        run(op)
+        return None
+
+    def _cross_copy_options(self, target: "Client", project: Optional[str], pool: Optional[str],
+                            instance_only: bool, profiles: Optional[Sequence[str]],
+                            config: Optional[Mapping[str, str]],
+                            devices: Optional[Mapping[str, Mapping[str, str]]], ephemeral: bool,
+                            stateless: bool) -> str:
+        document: Dict[str, Any] = {
+            "project": project or target.project or "",
+            "pool": pool or "",
+            "instance_only": instance_only,
+            "config": dict(config or {}),
+            "devices": {k: dict(v) for k, v in (devices or {}).items()},
+            "ephemeral": ephemeral,
+            "stateless": stateless,
+        }
+        if profiles is not None:
+            document["profiles"] = list(profiles)
+        return json.dumps(document)
+
     def _operation(self, native_op: "_libinstance.Operation") -> Operation:
         return self.client.operations._start(lambda: native_op)
 

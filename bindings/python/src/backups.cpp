@@ -1,5 +1,6 @@
 // Backups (`lxc export` / `lxc import`): Instance.backup_export and Manager.instance_import_backup
-// / storage_volume_export_backup / storage_volume_import_backup (each with an *_async form). Options travel as the C ABI's
+// / storage_volume_export_backup / storage_volume_import_backup (each with an *_async form), and
+// the copies and moves to another manager relayed through one (Instance.copy_to / move_to). Options travel as the C ABI's
 // JSON (InstanceBackupsPost fields for export, {"name", "pool"} for import); the Python package
 // builds it.
 
@@ -28,6 +29,52 @@ void add_instance_backups(InstanceClass& cls) {
             });
         },
         py::arg("target"), py::arg("options_json"), "backup_export as an operation (cancellable; bad options fail here).");
+    cls.def(
+        "copy_to",
+        [](const InstanceHandle& self, const ManagerHandle& target, const std::string& name, const std::string& options_json) {
+            auto inst = self.get();
+            auto mgr = target.get();
+            li_instance* copy = nullptr;
+            call_nogil([&](li_error** err) {
+                return li_instance_copy_to(&copy, inst.get(), mgr.get(), name.c_str(), options_json.c_str(), err);
+            });
+            return std::make_shared<InstanceHandle>(copy);
+        },
+        py::arg("target"), py::arg("name"), py::arg("options_json"),
+        "Copies the instance to another manager through a backup; returns the copy's handle (of target).");
+    cls.def(
+        "move_to",
+        [](const InstanceHandle& self, const ManagerHandle& target, const std::string& name, const std::string& options_json) {
+            auto inst = self.get();
+            auto mgr = target.get();
+            call_nogil([&](li_error** err) {
+                return li_instance_move_to(inst.get(), mgr.get(), name.c_str(), options_json.c_str(), err);
+            });
+        },
+        py::arg("target"), py::arg("name"), py::arg("options_json"),
+        "Moves the instance to another manager: a copy, then the source goes.");
+    cls.def(
+        "copy_to_async",
+        [](const InstanceHandle& self, const ManagerHandle& target, const std::string& name, const std::string& options_json) {
+            auto inst = self.get();
+            auto mgr = target.get();
+            return operation_call([&](li_operation** out, li_error** err) {
+                return li_instance_copy_to_async(out, inst.get(), mgr.get(), name.c_str(), options_json.c_str(), err);
+            });
+        },
+        py::arg("target"), py::arg("name"), py::arg("options_json"),
+        "Copies the instance to another manager through a backup, as an operation (progress copy_progress).");
+    cls.def(
+        "move_to_async",
+        [](const InstanceHandle& self, const ManagerHandle& target, const std::string& name, const std::string& options_json) {
+            auto inst = self.get();
+            auto mgr = target.get();
+            return operation_call([&](li_operation** out, li_error** err) {
+                return li_instance_move_to_async(out, inst.get(), mgr.get(), name.c_str(), options_json.c_str(), err);
+            });
+        },
+        py::arg("target"), py::arg("name"), py::arg("options_json"),
+        "Moves the instance to another manager (copy, then the source goes), as an operation.");
 }
 
 void add_manager_backups(ManagerClass& cls) {

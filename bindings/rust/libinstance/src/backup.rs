@@ -227,3 +227,72 @@ impl Manager {
         self.default_project().import_backup_async(path, opts)
     }
 }
+
+/// What a copy or move to another manager makes of the instance (`lxc copy r1:c1 r2:c2` flags),
+/// as the C ABI takes it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct CrossCopyOptions {
+    /// The target's project (`--target-project`); "" keeps the source's project name.
+    pub project: String,
+    /// The pool of the copy's root volume (`-s`); "" keeps the source's when the target has it.
+    pub pool: String,
+    /// Leaves the snapshots out (`--instance-only`).
+    pub instance_only: bool,
+    /// Replaces the source's profiles (`-p`); `Some(vec![])` applies none (`--no-profiles`).
+    pub profiles: Option<Vec<String>>,
+    /// Keys set over the source's (`-c`).
+    pub config: api::ConfigMap,
+    /// Whole devices added or replacing the source's own (`-d`).
+    pub devices: api::DeviceMap,
+    /// The copy is ephemeral (`-e`); a move keeps the source's either way.
+    pub ephemeral: bool,
+    /// A move of a running instance stops it, moves it and starts the copy (`--stateless`).
+    pub stateless: bool,
+}
+
+impl Instance {
+    /// Copies the instance to `target` (embedded or connected; `lxc copy r1:c1 r2:c2`) as
+    /// `new_name` ("" keeps its name), relayed through a backup in a private temporary file that
+    /// is always removed. The copy has none of the source's identifying `volatile.*` keys.
+    /// AlreadyExists (key "name"), NotFound (key "pool" or "profiles"); nothing is left on the
+    /// target when it fails. Returns the copy, a handle of `target`.
+    pub fn copy_to(&self, target: &Manager, new_name: &str, opts: &CrossCopyOptions) -> Result<Instance> {
+        let name = c_string("new_name", new_name)?;
+        let json = options_json("options_json", opts)?;
+        let mut raw: *mut sys::li_instance = ptr::null_mut();
+        check(|err| unsafe {
+            sys::li_instance_copy_to(&mut raw, self.as_ptr(), target.as_ptr(), name.as_ptr(), json.as_ptr(), err)
+        })?;
+        Ok(Instance::from_raw(raw))
+    }
+
+    /// [`Instance::copy_to`] as an operation of this process (cancellable; progress
+    /// "copy_progress", metadata "name" once it succeeds).
+    pub fn copy_to_async(&self, target: &Manager, new_name: &str, opts: &CrossCopyOptions) -> Result<Operation> {
+        let name = c_string("new_name", new_name)?;
+        let json = options_json("options_json", opts)?;
+        Operation::from_call(|out, err| unsafe {
+            sys::li_instance_copy_to_async(out, self.as_ptr(), target.as_ptr(), name.as_ptr(), json.as_ptr(), err)
+        })
+    }
+
+    /// Moves the instance to `target` (`lxc move r1:c1 r2:`): [`Instance::copy_to`] with its
+    /// snapshots, then the source is deleted once the copy exists. Busy (key "status") for a
+    /// running instance unless `stateless`; any failure leaves the source as it was and no copy.
+    pub fn move_to(&self, target: &Manager, new_name: &str, opts: &CrossCopyOptions) -> Result<()> {
+        let name = c_string("new_name", new_name)?;
+        let json = options_json("options_json", opts)?;
+        check(|err| unsafe {
+            sys::li_instance_move_to(self.as_ptr(), target.as_ptr(), name.as_ptr(), json.as_ptr(), err)
+        })
+    }
+
+    /// [`Instance::move_to`] as an operation (cancellable; progress "copy_progress").
+    pub fn move_to_async(&self, target: &Manager, new_name: &str, opts: &CrossCopyOptions) -> Result<Operation> {
+        let name = c_string("new_name", new_name)?;
+        let json = options_json("options_json", opts)?;
+        Operation::from_call(|out, err| unsafe {
+            sys::li_instance_move_to_async(out, self.as_ptr(), target.as_ptr(), name.as_ptr(), json.as_ptr(), err)
+        })
+    }
+}

@@ -71,7 +71,7 @@ mod storage_volume_snapshot;
 mod strings;
 
 pub use api::Event;
-pub use backup::{BackupExportOptions, BackupImportOptions};
+pub use backup::{BackupExportOptions, BackupImportOptions, CrossCopyOptions};
 pub use console::{Console, ConsoleOptions};
 pub use error::{Error, ErrorCode, Result};
 pub use event::{EventFilter, EventType, Subscription};
