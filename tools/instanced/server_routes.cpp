@@ -55,6 +55,7 @@ json api_extensions() {
                         "profile_usedby", "network", "network_state", "network_leases", "instance_nic_network",
                         "storage", "storage_api_volume_rename", "storage_api_local_volume_handling",
                         "storage_api_volume_snapshots", "custom_volume_snapshot_expiry", "storage_volume_state",
+                        "custom_volume_backup",  // volume_backup_routes
                         // files, resources, console (file_routes, resource_routes, console_session)
                         "file_delete", "directory_manipulation", "file_symlinks", "resources", "resources_v2", "console"});
 }

@@ -5,6 +5,7 @@
 #include "daemon.hpp"
 #include "libinstance/error.hpp"
 #include "route_helpers.hpp"
+#include "volume_backup_routes.hpp"
 
 namespace li::daemon {
 
@@ -86,7 +87,10 @@ Reply list_volumes(StorageVolumeStore& volumes, const Call& call, const std::str
 }
 
 // POST on the volumes: an empty custom volume at once (LXD answers it sync), a copy as an operation.
-Reply create_volume(StorageVolumeStore& volumes, const Call& call, const std::string& route_type) {
+Reply create_volume(Daemon& daemon, const Call& call, const std::string& route_type) {
+    // `lxc storage volume import`: a backup tarball instead of a StorageVolumesPost.
+    if (call.request[http::field::content_type].starts_with("application/octet-stream")) return import_volume_backup_request(daemon, call);
+    StorageVolumeStore& volumes = daemon.manager().storage_volumes();
     json body = body_object(call);
     if (!route_type.empty()) {
         require_custom(route_type);
@@ -204,9 +208,9 @@ void add_storage_volume_routes(Router& router, Daemon& daemon) {
     router.add(http::verb::get, kVolumes, [&volumes](const Call& call) { return list_volumes(volumes, call, ""); });
     router.add(http::verb::get, kVolumes + "/{type}",
                [&volumes](const Call& call) { return list_volumes(volumes, call, call.params.at("type")); });
-    router.add(http::verb::post, kVolumes, [&volumes](const Call& call) { return create_volume(volumes, call, ""); });
+    router.add(http::verb::post, kVolumes, [&daemon](const Call& call) { return create_volume(daemon, call, ""); });
     router.add(http::verb::post, kVolumes + "/{type}",
-               [&volumes](const Call& call) { return create_volume(volumes, call, call.params.at("type")); });
+               [&daemon](const Call& call) { return create_volume(daemon, call, call.params.at("type")); });
     router.add(http::verb::get, kVolumes + "/{type}/{name}", [&volumes](const Call& call) -> Reply {
         auto v = volumes.get(call.params.at("pool"), call.params.at("type"), call.params.at("name"), call.project());
         return sync_with_etag(volume_json(v), volume_etag(v));
@@ -260,6 +264,7 @@ void add_storage_volume_routes(Router& router, Daemon& daemon) {
         return sync_response(json{{"usage", nullptr}});
     });
     add_snapshot_routes(router, daemon);
+    add_volume_backup_routes(router, daemon);
 }
 
 }  // namespace li::daemon
