@@ -179,13 +179,13 @@ Operation Instance::export_backup_async(const fs::path& target, const BackupExpo
 
 void StorageVolumeStore::export_backup(std::string_view pool, std::string_view volume, const fs::path& target,
                                        const BackupExportOptions& opts, std::string_view project) {
-    core_->refuse_remote("storage volumes (StorageVolumeStore::export_backup)");
+    if (auto rest = core_->rest()) return rest::export_volume_backup(rest, project, pool, volume, target, opts).get();
     export_backup_impl(pool, volume, target, opts, project, false).get();
 }
 
 Operation StorageVolumeStore::export_backup_async(std::string_view pool, std::string_view volume, const fs::path& target,
                                                   const BackupExportOptions& opts, std::string_view project) {
-    core_->refuse_remote("storage volumes (StorageVolumeStore::export_backup_async)");
+    if (auto rest = core_->rest()) return rest::export_volume_backup(rest, project, pool, volume, target, opts);
     return export_backup_impl(pool, volume, target, opts, project, true);
 }
 

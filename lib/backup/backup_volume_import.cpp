@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include "backup/backup_restore.hpp"
+#include "client/rest_images_files.hpp"
+#include "client/rest_objects.hpp"
 #include "core/clock.hpp"
 #include "core/event_hub.hpp"
 #include "core/log.hpp"
@@ -112,7 +114,11 @@ std::string import_volume(ManagerCore& core, const std::string& pool_name, const
 
 api::StorageVolume StorageVolumeStore::import_backup(std::string_view pool, const fs::path& file, const BackupImportOptions& opts,
                                                      std::string_view project) {
-    core_->refuse_remote("storage volumes (StorageVolumeStore::import_backup)");
+    if (auto rest = core_->rest()) {
+        Operation op = rest::import_volume_backup(rest, project, pool, file, opts);
+        op.get();
+        return rest::get_volume(rest, project, pool, "custom", op.info().metadata.at("name"));
+    }
     Operation op = import_backup_impl(pool, file, opts, project, false);
     op.get();
     return get(pool, "custom", op.info().metadata.at("name"), project);
@@ -120,7 +126,7 @@ api::StorageVolume StorageVolumeStore::import_backup(std::string_view pool, cons
 
 Operation StorageVolumeStore::import_backup_async(std::string_view pool, const fs::path& file, const BackupImportOptions& opts,
                                                   std::string_view project) {
-    core_->refuse_remote("storage volumes (StorageVolumeStore::import_backup_async)");
+    if (auto rest = core_->rest()) return rest::import_volume_backup(rest, project, pool, file, opts);
     return import_backup_impl(pool, file, opts, project, true);
 }
 

@@ -256,9 +256,16 @@ void file_pull_tree(const Rest& rest, std::string_view project, std::string_view
 }
 
 // --- Backup files --------------------------------------------------------------------------
+// Instance and custom volume backups travel alike: a backup made on the server under a name of
+// ours, downloaded from .../<name>/export and deleted; an import is the tarball POSTed as
+// application/octet-stream.
 
-Operation export_backup(const Rest& rest, std::string_view project_in, std::string_view name_in, const fs::path& target,
-                        const BackupExportOptions& opts) {
+namespace {
+
+// POST <backups> with body (refused at once: bad options, unknown owner), then in a local
+// operation: wait, GET <backups>/<name>/export into target (through a temporary name), DELETE.
+Operation export_backup_file(const Rest& rest, const std::string& project, const std::string& backups, const fs::path& target,
+                             json body, const char* description) {
     if (target.empty()) throw Error::invalid("target", "a backup file name is required");
     std::error_code ec;
     fs::path parent = target.parent_path().empty() ? fs::path(".") : target.parent_path();
@@ -266,14 +273,10 @@ Operation export_backup(const Rest& rest, std::string_view project_in, std::stri
         throw Error(ErrorCode::NotFound, fmt::format("backup target directory {} not found", parent.string()), "target");
     std::random_device rd;
     std::string backup = fmt::format("inst-export-{:08x}", rd());
-    json body{{"name", backup}, {"instance_only", opts.instance_only}, {"optimized_storage", opts.optimized_storage},
-              {"compression_algorithm", opts.compression_algorithm}};
-    std::string project(project_in), name(name_in);
-    std::string backups = fmt::format("/1.0/instances/{}/backups", url_escape(name));
-    // Refused (bad options, unknown instance) before any local operation exists.
-    Operation created = operation_of(rest, rest->request("POST", with_project(backups, project), &body), "Backing up instance");
+    body["name"] = backup;
+    Operation created = operation_of(rest, rest->request("POST", with_project(backups, project), &body), description);
     fs::path absolute = fs::absolute(target);
-    return local_operation_with_metadata("Backing up instance", [rest, project, backups, backup, created, absolute] {
+    return local_operation_with_metadata(description, [rest, project, backups, backup, created, absolute] {
         std::string path = with_project(fmt::format("{}/{}", backups, backup), project);
         auto remove_backup = [&] {
             try {
@@ -293,22 +296,59 @@ Operation export_backup(const Rest& rest, std::string_view project_in, std::stri
     });
 }
 
-Operation import_backup(const Rest& rest, std::string_view project_in, const fs::path& file, const BackupImportOptions& opts) {
+// The file is checked at once (NotFound before any operation), then streamed: it is
+// POSTed to url in a local operation whose metadata "name" is what the server created.
+Operation import_backup_file(const Rest& rest, const std::string& url, const fs::path& file,
+                             std::map<std::string, std::string> headers, const std::string& fallback_name, const char* description) {
     std::error_code ec;
     if (!fs::is_regular_file(file, ec)) throw Error(ErrorCode::NotFound, fmt::format("backup file {} not found", file.string()), "file");
     fs::path data = fs::absolute(file);  // streamed from the file when the operation runs
-    return local_operation_with_metadata("Restoring backup", [rest, project = std::string(project_in), opts, data]() mutable {
-        std::map<std::string, std::string> headers;
-        if (!opts.name.empty()) headers["X-LXD-name"] = opts.name;
-        if (!opts.pool.empty()) headers["X-LXD-pool"] = opts.pool;
-        auto raw = upload_file(*rest, "POST", with_project("/1.0/instances", project), data, "file", "application/octet-stream", headers);
-        Operation op = operation_of(rest, envelope_of(raw), "Restoring backup");
+    return local_operation_with_metadata(description, [rest, url, headers, fallback_name, description, data]() mutable {
+        auto raw = upload_file(*rest, "POST", url, data, "file", "application/octet-stream", headers);
+        Operation op = operation_of(rest, envelope_of(raw), description);
         op.get();
         auto md = op.info().metadata;
-        std::string name = md.count("name") ? md.at("name") : opts.name;
+        std::string name = md.count("name") ? md.at("name") : fallback_name;
         if (name.empty()) throw Error(ErrorCode::Backend, "the server restored the backup but did not say under which name");
         return std::map<std::string, std::string>{{"name", name}};
     });
+}
+
+std::map<std::string, std::string> import_headers(const BackupImportOptions& opts, bool with_pool) {
+    std::map<std::string, std::string> headers;
+    if (!opts.name.empty()) headers["X-LXD-name"] = opts.name;
+    if (with_pool && !opts.pool.empty()) headers["X-LXD-pool"] = opts.pool;
+    return headers;
+}
+
+}  // namespace
+
+Operation export_backup(const Rest& rest, std::string_view project, std::string_view name, const fs::path& target,
+                        const BackupExportOptions& opts) {
+    json body{{"instance_only", opts.instance_only}, {"optimized_storage", opts.optimized_storage},
+              {"compression_algorithm", opts.compression_algorithm}};
+    return export_backup_file(rest, std::string(project), fmt::format("/1.0/instances/{}/backups", url_escape(name)), target,
+                              std::move(body), "Backing up instance");
+}
+
+Operation import_backup(const Rest& rest, std::string_view project, const fs::path& file, const BackupImportOptions& opts) {
+    return import_backup_file(rest, with_project("/1.0/instances", project), file, import_headers(opts, true), opts.name,
+                              "Restoring backup");
+}
+
+Operation export_volume_backup(const Rest& rest, std::string_view project, std::string_view pool, std::string_view volume,
+                               const fs::path& target, const BackupExportOptions& opts) {
+    json body{{"volume_only", opts.instance_only}, {"optimized_storage", opts.optimized_storage},
+              {"compression_algorithm", opts.compression_algorithm}};
+    std::string backups = fmt::format("/1.0/storage-pools/{}/volumes/custom/{}/backups", url_escape(pool), url_escape(volume));
+    return export_backup_file(rest, std::string(project), backups, target, std::move(body), "Creating custom volume backup");
+}
+
+Operation import_volume_backup(const Rest& rest, std::string_view project, std::string_view pool, const fs::path& file,
+                               const BackupImportOptions& opts) {
+    // opts.pool means nothing here (the pool is the URL's), as in the library.
+    return import_backup_file(rest, with_project(fmt::format("/1.0/storage-pools/{}/volumes/custom", url_escape(pool)), project), file,
+                              import_headers(opts, false), opts.name, "Restoring custom volume backup");
 }
 
 }  // namespace li::rest

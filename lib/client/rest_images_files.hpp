@@ -78,4 +78,13 @@ Operation export_backup(const Rest& rest, std::string_view project, std::string_
 Operation import_backup(const Rest& rest, std::string_view project, const std::filesystem::path& file,
                         const BackupImportOptions& opts);
 
+// --- Custom volume backup files (rest_files.cpp) ---------------------------------------------
+/// `lxc storage volume export`: POST .../volumes/custom/<v>/backups, GET .../export written to
+/// target, then DELETE of the server's backup.
+Operation export_volume_backup(const Rest& rest, std::string_view project, std::string_view pool, std::string_view volume,
+                               const std::filesystem::path& target, const BackupExportOptions& opts);
+/// `lxc storage volume import`: POST .../volumes/custom with the tarball (X-LXD-name); metadata "name".
+Operation import_volume_backup(const Rest& rest, std::string_view project, std::string_view pool,
+                               const std::filesystem::path& file, const BackupImportOptions& opts);
+
 }  // namespace li::rest
