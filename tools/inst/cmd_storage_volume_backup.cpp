@@ -1,5 +1,6 @@
 // storage volume export/import: custom volume backups as `lxc storage volume export/import`, run
-// as operations: live progress, and Ctrl-C cancels (no file, no volume left behind).
+// as operations: live progress, and Ctrl-C cancels (no file, no volume left behind). On a remote
+// (`r:pool`) the daemon makes the backup and the file is downloaded, or the file is uploaded.
 #include <fmt/format.h>
 
 #include "context.hpp"
@@ -23,7 +24,7 @@ std::string custom_volume_arg(const std::string& arg) {
 }
 
 int run_volume_export(Context& ctx, const ParsedArgs& args) {
-    std::string pool = local_pool_arg(ctx, args.positional[0]);
+    PoolRef at = pool_ref(ctx, args.positional[0]);
     std::string volume = custom_volume_arg(args.positional[1]);
     std::string target = args.positional.size() > 2 ? args.positional[2] : kDefaultTarget;
     BackupExportOptions opts;
@@ -33,19 +34,19 @@ int run_volume_export(Context& ctx, const ParsedArgs& args) {
 
     ProgressRenderer progress("Backing up storage volume: ", ctx.quiet(), ctx.progress_bars());
     run_operation(ctx, progress,
-                  [&] { return ctx.manager().storage_volumes().export_backup_async(pool, volume, target, opts, ctx.project()); });
+                  [&] { return at.volumes.export_backup_async(at.pool, volume, target, opts, ctx.project()); });
     progress.done("Volume exported successfully!");
     return 0;
 }
 
 int run_volume_import(Context& ctx, const ParsedArgs& args) {
-    std::string pool = local_pool_arg(ctx, args.positional[0]);
+    PoolRef at = pool_ref(ctx, args.positional[0]);
     BackupImportOptions opts;
     if (args.positional.size() > 2) opts.name = args.positional[2];
 
     ProgressRenderer progress("Importing custom volume: ", ctx.quiet(), ctx.progress_bars());
     run_operation(ctx, progress,
-                  [&] { return ctx.manager().storage_volumes().import_backup_async(pool, args.positional[1], opts, ctx.project()); });
+                  [&] { return at.volumes.import_backup_async(at.pool, args.positional[1], opts, ctx.project()); });
     progress.done("");
     return 0;
 }

@@ -119,14 +119,6 @@ PoolRef pool_ref(Context& ctx, const std::string& arg) {
     return {ctx.manager(ref.remote).storage_volumes(), ref.name};
 }
 
-std::string local_pool_arg(Context& ctx, const std::string& arg) {
-    if (arg.find(':') == std::string::npos) return arg;
-    RemoteRef ref = parse_remote_ref(ctx, arg);
-    if (!ref.remote.empty())
-        throw UsageError(fmt::format("The remote \"{}\": volume backups (export, import) work on local pools only", ref.remote));
-    return ref.name;
-}
-
 std::vector<Command> storage_volume_snapshot_commands() {
     std::vector<Command> out;
     Command snapshot = subcommand("snapshot", "<pool> <volume> [<snapshot>]", "Snapshot storage volumes", 2, 3, run_snapshot);

@@ -20,10 +20,6 @@ struct PoolRef {
 };
 PoolRef pool_ref(Context& ctx, const std::string& arg);
 
-/// The pool argument of a volume backup command (export, import), which works on this state
-/// directory's pools only: "local:" is accepted, another remote is a UsageError naming it.
-std::string local_pool_arg(Context& ctx, const std::string& arg);
-
 /// "<volume>/<snapshot>" (or "custom/<volume>/<snapshot>"), as lxc addresses volume snapshots.
 struct SnapshotSpec {
     std::string volume;
