@@ -1,10 +1,11 @@
 // C ABI: running commands in an instance (li_instance_exec, li_instance_exec_terminal and
-// li_exec_result).
+// li_exec_result); their li_exec_control is in exec_control.cpp.
 
 #include <string>
 #include <vector>
 
 #include "capi_internal.hpp"
+#include "exec_control.hpp"
 #include "terminal_pump.hpp"
 
 using li::capi::boundary;
@@ -65,6 +66,11 @@ li::ExecOptions exec_options(const li_exec_opts* opts) {
     return o;
 }
 
+/// opts.control, which only version 2 and later of the struct have.
+li_exec_control* control_of(const li_exec_opts* opts) {
+    return opts != nullptr && opts->version >= 2 ? opts->control : nullptr;
+}
+
 const char* stream_of(const li_exec_result* res, const std::string li_exec_result::*member,
                       size_t* len) {
     if (!has_tag(res)) {
@@ -91,6 +97,7 @@ int li_instance_exec(li_exec_result** out, li_instance* inst, const char* const*
         auto& i = checked(inst, "inst");
         auto args = argv_of(argv);
         auto options = exec_options(opts);
+        li::capi::ExecControlUse control(control_of(opts), options);
         auto result = i.instance_.exec(args, options);
         auto handle = std::make_unique<li_exec_result>();
         handle->exit_code_ = result.exit_code;
@@ -118,6 +125,7 @@ int li_instance_exec_terminal(li_exec_result** out, li_instance* inst, const cha
             size.width = term->width;
             size.height = term->height;
         }
+        li::capi::ExecControlUse control(control_of(opts), options);
         std::string input = options.stdin_data.value_or(std::string());
         auto run = li::capi::run_on_terminal(i.instance_, args, options, size, std::move(input),
                                              options.stdin_fd, options.stdout_fd);

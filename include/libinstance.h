@@ -331,7 +331,30 @@ LI_EXPORT void li_instance_free(li_instance *inst);
 /** @name Exec */
 /**@{*/
 
-#define LI_EXEC_OPTS_VERSION 1
+/**
+ * @brief Sends signals to a command that li_instance_exec() or li_instance_exec_terminal() runs,
+ * from another thread. Make one with li_exec_control_new(), put it in li_exec_opts.control, call
+ * the exec in one thread and li_exec_control_signal() in another. One control serves one exec at a
+ * time and may be reused for the next. Thread-safe; free it only once no exec uses it. @since 0.1
+ */
+typedef struct li_exec_control li_exec_control;
+/** @brief A new exec control, or NULL when out of memory. Free with li_exec_control_free(). @since 0.1 */
+LI_EXPORT li_exec_control *li_exec_control_new(void);
+/**
+ * @brief Sends signal @p sig to the command of the exec using @p control: kill() of the command's
+ * host process for an embedded manager, LXD's exec control message {"command": "signal"} for a
+ * connected one. Callable from any thread while the exec runs. The command may print before
+ * the library learnt that it started: a Conflict saying "not started yet" is worth retrying.
+ * @return LI_ERR_CONFLICT (key "control") before the command started or after it ended, or when no
+ * exec uses the control; LI_ERR_INVALID_ARGUMENT (key "sig") for a signal number out of 1..64.
+ * @since 0.1
+ */
+LI_EXPORT int li_exec_control_signal(li_exec_control *control, int sig, li_error **err);
+/** @brief Frees an exec control. NULL-safe. @since 0.1 */
+LI_EXPORT void li_exec_control_free(li_exec_control *control);
+
+/* Version 2 added control; callers that set version 1 keep working (control is not read). */
+#define LI_EXEC_OPTS_VERSION 2
 /** @brief Options of li_instance_exec(). @since 0.1 */
 typedef struct li_exec_opts {
     unsigned int version;         /**< LI_EXEC_OPTS_VERSION */
@@ -344,8 +367,9 @@ typedef struct li_exec_opts {
     int stderr_fd;                /**< >= 0: likewise for stderr */
     uint32_t uid;                 /**< user inside the instance (0 = root) */
     uint32_t gid;                 /**< group inside the instance (0 = root) */
+    li_exec_control *control;     /**< signals the command from another thread, or NULL (version 2) */
 } li_exec_opts;
-#define LI_EXEC_OPTS_INIT { LI_EXEC_OPTS_VERSION, NULL, NULL, NULL, 0, -1, -1, -1, 0, 0 }
+#define LI_EXEC_OPTS_INIT { LI_EXEC_OPTS_VERSION, NULL, NULL, NULL, 0, -1, -1, -1, 0, 0, NULL }
 
 /** @brief The outcome of li_instance_exec(). Free with li_exec_result_free(). @since 0.1 */
 typedef struct li_exec_result li_exec_result;

@@ -23,6 +23,7 @@ from .errors import (AlreadyExists, BackendError, Busy, Cancelled, Conflict, Err
                      InvalidArgument, InvalidConfig, NotFound, NotSupported, PermissionDenied,
                      SystemCallError, Timeout)
 from .events import EventManager, EventStream, Subscription
+from .exec_control import ExecControl
 from .execute import ExecuteResult
 from .images import Image, ImageManager
 from .instance_snapshots import InstanceSnapshot, InstanceSnapshotManager
@@ -48,6 +49,7 @@ __version__: str = _native.native.version()
 __all__ = [
     "Client",
     "Console",
+    "ExecControl",
     "Image",
     "ImageManager",
     "Instance",

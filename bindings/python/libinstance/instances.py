@@ -10,6 +10,7 @@ from ._model import Model
 from .backups import PathArg, backup_path, export_options, import_options
 from .console import Console
 from .errors import NotFound
+from .exec_control import ExecControl
 from .execute import ExecuteResult
 from .files import FilesManager
 from .instance_snapshots import InstanceSnapshotManager
@@ -448,7 +449,8 @@ class Instance(Model):
     def execute(self, commands: Sequence[str], environment: Optional[Mapping[str, str]] = None,
                 cwd: Optional[str] = None, stdin_payload: StdinPayload = None,
                 encoding: str = "utf-8", user: int = 0, group: int = 0, terminal: bool = False,
-                width: int = 0, height: int = 0) -> ExecuteResult:
+                width: int = 0, height: int = 0,
+                control: Optional[ExecControl] = None) -> ExecuteResult:
         """Runs a command in the running instance and waits for it.
 
         ``commands`` is the argument vector (a list, never a shell string); ``environment`` adds
@@ -461,6 +463,9 @@ class Instance(Model):
         (``lxc exec -t``), ``width`` x ``height`` when given: ``stdin_payload`` is typed on it,
         ``stdout`` is everything the terminal showed (the command's stdout and stderr, the echo
         of the typed input, CR LF line ends) and ``stderr`` is empty.
+
+        ``control`` (an :class:`ExecControl`) lets another thread signal the command while this
+        call waits.
         """
         if isinstance(commands, (str, bytes)):
             raise TypeError("commands must be a list of arguments, not a string")
@@ -473,13 +478,16 @@ class Instance(Model):
                     raise ValueError(f"invalid environment variable name {key!r}")
                 env.append(f"{key}={value}")
         stdin = _stdin_bytes(stdin_payload, encoding)
+        native_control = control._native if control is not None else None
         if terminal:
             code, shown = self._handle().exec_terminal(argv, env, cwd, stdin, uid=user, gid=group,
-                                                       width=width, height=height)
+                                                       width=width, height=height,
+                                                       control=native_control)
             return ExecuteResult(code, shown, b"", encoding)
         if width or height:
             raise ValueError("width and height need terminal=True")
-        code, out, err = self._handle().exec(argv, env, cwd, stdin, uid=user, gid=group)
+        code, out, err = self._handle().exec(argv, env, cwd, stdin, uid=user, gid=group,
+                                             control=native_control)
         return ExecuteResult(code, out, err, encoding)
 
     @property

@@ -43,6 +43,7 @@ void init_publish(ManagerClass& manager);
 void init_image_manage(ManagerClass& manager);
 InstanceClass init_instances(py::module_& m, ManagerClass& manager);
 void init_exec(InstanceClass& instance);
+void init_exec_control(py::module_& m);
 void init_instance_config(InstanceClass& instance);
 void init_instance_snapshots(InstanceClass& instance);
 void init_files(InstanceClass& instance);

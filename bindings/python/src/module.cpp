@@ -42,6 +42,7 @@ PYBIND11_MODULE(_libinstance, m) {
     lp::init_publish(manager);
     lp::init_image_manage(manager);
     auto instance = lp::init_instances(m, manager);
+    lp::init_exec_control(m);
     lp::init_exec(instance);
     lp::init_instance_config(instance);
     lp::init_instance_snapshots(instance);

@@ -16,6 +16,7 @@ import libinstance
 from libinstance import Client
 
 from conftest import make_state_dir
+from test_exec_signal import check_signals
 from test_remote_connect import Daemon, encode, free_port, instanced
 
 
@@ -116,3 +117,9 @@ def test_log_files_and_snapshot_update_rename(connected: Tuple[Daemon, Client]) 
         for name in ("s1", "s2"):
             if c1.snapshots.exists(name):
                 c1.snapshots.get(name).delete()
+
+
+def test_exec_control_signals_over_the_control_websocket(connected: Tuple[Daemon, Client]) -> None:
+    # The same story as embedded; the signal travels as {"command": "signal"} on the control socket.
+    _, client = connected
+    check_signals(client.instances.get("c1"))

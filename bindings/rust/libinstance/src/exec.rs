@@ -6,6 +6,7 @@ use std::ptr;
 use libinstance_sys as sys;
 
 use crate::error::{check, Error, Result};
+use crate::exec_control::ExecControl;
 use crate::instance::Instance;
 use crate::strings::{c_string, c_string_opt, ptr_or_null};
 
@@ -22,6 +23,8 @@ pub struct ExecOptions {
     pub uid: u32,
     /// Group inside the instance (0 = root).
     pub gid: u32,
+    /// Lets another thread signal the command while the exec waits; None: no control.
+    pub control: Option<ExecControl>,
 }
 
 /// The size of the terminal [`Instance::exec_terminal`] allocates; 0 leaves a side as it is.
@@ -137,6 +140,8 @@ impl Instance {
             stderr_fd: -1,
             uid: opts.uid,
             gid: opts.gid,
+            // Borrowed from opts, alive across the call.
+            control: opts.control.as_ref().map_or(ptr::null_mut(), ExecControl::as_ptr),
         };
 
         let mut out: *mut sys::li_exec_result = ptr::null_mut();

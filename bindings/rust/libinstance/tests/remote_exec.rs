@@ -1,7 +1,8 @@
 //! Exec and events on a Manager connected to a real instanced over HTTPS: the daemon's state
 //! holds busybox (built before it starts), c1 is created and started through the connection,
 //! exec output, stdin and exit codes travel over the exec websockets, and a lifecycle event made
-//! on the daemon reaches a subscriber of the connected Manager.
+//! on the daemon reaches a subscriber of the connected Manager; an ExecControl signals a running
+//! exec's command.
 
 mod common;
 
@@ -57,6 +58,8 @@ fn exec_and_events_over_a_connection() {
     }
     assert_eq!(actions.last().map(String::as_str), Some("instance-updated"), "{actions:?}");
     log_files_and_snapshot_changes(&daemon, &c1);
+    // Signals travel as {"command": "signal"} on the exec's control websocket.
+    common::exec_signal::check_signals(&c1);
     c1.delete(true).unwrap();
     assert_eq!(daemon.request("GET", "/1.0/instances/c1", None).0, 404);
 }

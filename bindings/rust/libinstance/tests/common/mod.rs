@@ -6,6 +6,7 @@
 
 pub mod big_image;
 pub mod daemon;
+pub mod exec_signal;
 
 use std::ffi::c_int;
 use std::path::{Path, PathBuf};
