@@ -61,7 +61,8 @@ void watch(std::weak_ptr<OperationState> weak, std::shared_ptr<RestTransport> tr
 
 }  // namespace
 
-Operation follow_operation(const std::shared_ptr<RestTransport>& transport, const RestResponse& response) {
+Operation follow_operation(const std::shared_ptr<RestTransport>& transport, const RestResponse& response,
+                           const std::map<std::string, std::string>& known) {
     std::string id = operation_id(response);
     api::Operation initial = operation_from_json(response.metadata);
     initial.id = id;
@@ -69,6 +70,7 @@ Operation follow_operation(const std::shared_ptr<RestTransport>& transport, cons
     initial.status_code = 105;
     initial.status = "Pending";
     auto state = std::make_shared<OperationState>(initial, nullptr);
+    for (const auto& [key, value] : known) state->set_metadata(key, value);
     api::Operation remote = operation_from_json(response.metadata);
     remote.status_code = code;
     if (apply(*state, remote)) return Operation(state);  // already over
@@ -77,13 +79,15 @@ Operation follow_operation(const std::shared_ptr<RestTransport>& transport, cons
     return Operation(state);
 }
 
-Operation operation_of(const std::shared_ptr<RestTransport>& transport, const RestResponse& response, const char* description) {
-    if (response.type == "async") return follow_operation(transport, response);
+Operation operation_of(const std::shared_ptr<RestTransport>& transport, const RestResponse& response, const char* description,
+                       const std::map<std::string, std::string>& known) {
+    if (response.type == "async") return follow_operation(transport, response, known);
     api::Operation done;
     static std::atomic<uint64_t> counter{0};
     done.id = fmt::format("sync-{}", ++counter);
     done.description = description;
     auto state = std::make_shared<OperationState>(done, nullptr);
+    for (const auto& [key, value] : known) state->set_metadata(key, value);
     state->finish_success();
     return Operation(state);
 }

@@ -16,12 +16,15 @@ namespace li::rest {
 /// changes; the remote `err` becomes the local failure (Backend, Cancelled when cancelled). A
 /// local cancel() sends `DELETE /1.0/operations/<id>`. The watcher stops once nobody holds the
 /// Operation any more.
-Operation follow_operation(const std::shared_ptr<RestTransport>& transport, const RestResponse& async_response);
+Operation follow_operation(const std::shared_ptr<RestTransport>& transport, const RestResponse& async_response,
+                           const std::map<std::string, std::string>& known = {});
 
 /// The Operation of a response: follow_operation for an async one, an already finished one for
-/// a sync one (servers may answer either).
+/// a sync one (servers may answer either). `known` is metadata the local operation has from the
+/// start (what the library's own operation would leave, such as a created volume's "name"); the
+/// server's values win.
 Operation operation_of(const std::shared_ptr<RestTransport>& transport, const RestResponse& response,
-                       const char* description);
+                       const char* description, const std::map<std::string, std::string>& known = {});
 
 }  // namespace li::rest
 

@@ -74,7 +74,9 @@ Operation create_volume(const Rest& rest, std::string_view project, std::string_
                         const api::StorageVolumesPost& post, bool async) {
     json body = json::parse(api::to_json(post));
     auto response = rest->request("POST", with_project(pool_path(pool, "/volumes"), project), &body);
-    Operation op = operation_of(rest, response, post.source.type == "copy" ? "Copying storage volume" : "Creating storage volume");
+    // The library's operation names the volume it made (metadata "name"); LXD's does not.
+    Operation op = operation_of(rest, response, post.source.type == "copy" ? "Copying storage volume" : "Creating storage volume",
+                                {{"name", post.name}});
     if (!async) op.get();
     return op;
 }

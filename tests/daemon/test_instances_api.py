@@ -119,8 +119,9 @@ def test_bad_requests_name_the_field(lxd):
 
 def test_exec_record_output(lxd):
     """record-output (without websockets): stdout and stderr land among the instance's logs, named
-    in the operation's metadata.output, readable, listed and deletable as LXD's are."""
-    _, lxc, http = lxd
+    in the operation's metadata.output, readable, listed and deletable as LXD's are; they follow a
+    rename and go with the instance."""
+    state, lxc, http = lxd
     lxc.ok("launch", "busybox", "rec1")
     try:
         body = {"command": ["sh", "-c", "echo to-out; echo to-err >&2; exit 4"], "record-output": True,
@@ -140,8 +141,20 @@ def test_exec_record_output(lxd):
         assert http.request("GET", out_url)[0] == 404
         # Hostile names are not looked up anywhere.
         assert http.request("GET", "/1.0/instances/rec1/logs/exec_..%2F..%2Fx.stdout")[0] in (400, 404)
-        # A new instance of the same name does not see the old one's outputs.
+        # They follow a rename (there and back).
+        lxc.ok("stop", "--force", "rec1")
+        lxc.ok("move", "rec1", "rec2")
+        assert http.request("GET", err_url.replace("/rec1/", "/rec2/")) == (200, b"to-err\n")
+        assert http.request("GET", err_url)[0] == 404
+        lxc.ok("move", "rec2", "rec1")
+        assert http.request("GET", err_url) == (200, b"to-err\n")
+        # A new instance of the same name does not see the old one's outputs, which are gone.
         lxc.ok("delete", "--force", "rec1")
+        outputs = os.path.join(state, "instanced", "exec-output", "default")
+        deadline = time.time() + 10
+        while time.time() < deadline and any(d.startswith("rec1.") for d in os.listdir(outputs)):
+            time.sleep(0.05)
+        assert not any(d.startswith("rec1.") for d in os.listdir(outputs))
         lxc.ok("launch", "busybox", "rec1")
         assert http.request("GET", err_url)[0] == 404
     finally:

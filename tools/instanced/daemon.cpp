@@ -78,6 +78,7 @@ Daemon::Daemon(DaemonOptions opts)
       https_(std::make_unique<HttpsListener>(io_, session_context_, trust_, server_identity_)) {
     socket_path_ = manager_->state_dir() / "unix.socket";
     session_context_.scratch_dir = daemon_dir(*this, "scratch");
+    exec_outputs_follow_ = exec_outputs_.follow(manager_->events());
     // The daemon lives long: each running container keeps an exec agent from its start on, so
     // every exec forks from it instead of attaching through liblxc (ADR 0011).
     manager_->set_exec_agent_policy(ExecAgentPolicy::AtStart);

@@ -74,6 +74,7 @@ private:
     ServerIdentity server_identity_;
     TrustStore trust_;
     ExecOutputs exec_outputs_;
+    std::unique_ptr<Subscription> exec_outputs_follow_;  // keeps them with their instances
     std::unique_ptr<HttpsListener> https_;
     std::mutex https_mutex_;
     std::vector<std::string> https_addresses_;

@@ -6,6 +6,8 @@
 #include <regex>
 #include <sstream>
 
+#include <nlohmann/json.hpp>
+
 #include "core/operations.hpp"
 #include "libinstance/error.hpp"
 
@@ -67,6 +69,59 @@ std::optional<std::string> ExecOutputs::read(const api::Instance& instance, cons
     std::ostringstream text;
     text << in.rdbuf();
     return text.str();
+}
+
+namespace {
+
+// The directories of the instances called name in project: "<name>.<created_at>" (instance names
+// hold no '.', so the first '.' ends the name).
+std::vector<fs::path> dirs_named(const fs::path& project_dir, const std::string& name) {
+    std::vector<fs::path> out;
+    std::error_code ec;
+    std::string prefix = safe(name) + ".";
+    for (const auto& entry : fs::directory_iterator(project_dir, ec))
+        if (entry.path().filename().string().starts_with(prefix)) out.push_back(entry.path());
+    return out;
+}
+
+}  // namespace
+
+void ExecOutputs::forget(const std::string& project, const std::string& name) const {
+    std::error_code ec;
+    for (const auto& dir : dirs_named(root_ / safe(project), name)) fs::remove_all(dir, ec);
+}
+
+void ExecOutputs::rename(const std::string& project, const std::string& old_name, const std::string& new_name) const {
+    std::error_code ec;
+    for (const auto& dir : dirs_named(root_ / safe(project), old_name)) {
+        std::string created = dir.filename().string().substr(safe(old_name).size());  // ".<created_at>"
+        fs::rename(dir, dir.parent_path() / (safe(new_name) + created), ec);
+    }
+}
+
+std::unique_ptr<Subscription> ExecOutputs::follow(EventBus& bus) const {
+    EventFilter filter;
+    filter.types = {"lifecycle"};
+    filter.all_projects = true;
+    return bus.subscribe(filter, [this](const std::string& text) {
+        auto event = nlohmann::json::parse(text, nullptr, false);
+        if (event.is_discarded() || !event.contains("metadata") || !event["metadata"].is_object()) return;
+        const auto& meta = event["metadata"];
+        std::string action = meta.value("action", ""), source = meta.value("source", "");
+        const std::string prefix = "/1.0/instances/";
+        if (!source.starts_with(prefix)) return;
+        std::string name = source.substr(prefix.size());
+        name = name.substr(0, name.find('?'));
+        if (name.empty() || name.find('/') != std::string::npos) return;  // a snapshot's event
+        std::string project = event.value("project", "");
+        if (project.empty()) project = "default";
+        if (action == "instance-deleted") {
+            forget(project, name);
+        } else if (action == "instance-renamed" && meta.contains("context") && meta["context"].is_object()) {
+            std::string old_name = meta["context"].value("old_name", "");
+            if (!old_name.empty() && old_name.find('/') == std::string::npos) rename(project, old_name, name);
+        }
+    });
 }
 
 bool ExecOutputs::remove(const api::Instance& instance, const std::string& name) const {

@@ -1,15 +1,18 @@
 #pragma once
 // Where `record-output` execs leave their output (LXD: exec_<id>.stdout / .stderr among the
 // instance's logs): <state>/instanced/exec-output/<project>/<instance>.<created_at>/. The
-// creation time in the name keeps a later instance of the same name from seeing them.
+// creation time in the name keeps a later instance of the same name from seeing them. They go
+// with their instance when it is deleted and follow it when it is renamed (follow()).
 
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "libinstance/api/instance.hpp"
+#include "libinstance/event.hpp"
 #include "sys/unique_fd.hpp"
 
 namespace li::daemon {
@@ -32,6 +35,14 @@ public:
     std::optional<std::string> read(const api::Instance& instance, const std::string& name) const;
     /// Deletes one; false when there is none of that name.
     bool remove(const api::Instance& instance, const std::string& name) const;
+
+    /// Removes every recorded output of instances called name in project (it was deleted).
+    void forget(const std::string& project, const std::string& name) const;
+    /// Moves an instance's recorded outputs to its new name.
+    void rename(const std::string& project, const std::string& old_name, const std::string& new_name) const;
+    /// Keeps the outputs with their instances from the bus's lifecycle events (instance-deleted,
+    /// instance-renamed) for as long as the subscription is held.
+    std::unique_ptr<Subscription> follow(EventBus& bus) const;
 
 private:
     std::filesystem::path dir_of(const api::Instance& instance) const;

@@ -71,6 +71,10 @@ def test_remote_objects(served: Tuple[Daemon, str], client_dir: str) -> None:  #
             assert daemon.request("GET", f"/1.0/storage-pools/{pool.name}/volumes/custom/py-vol")[0] == 404
             with pytest.raises(libinstance.NotFound):
                 pool.volumes.get("custom", "py-vol")
+            # wait=False: the operation names the volume, as the embedded one does.
+            op = pool.volumes.create({"name": "py-vol2"}, wait=False)
+            assert op.wait(60).metadata["name"] == "py-vol2"
+            pool.volumes.get("custom", "py-vol2").delete()
 
             # Networks: a bridge on the server's host, its state, then gone.
             subprocess.run(["ip", "link", "del", "pybr-rmt"], capture_output=True)
