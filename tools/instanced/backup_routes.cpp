@@ -4,6 +4,7 @@
 
 #include "backup_records.hpp"
 #include "daemon.hpp"
+#include "lifecycle_follow.hpp"
 #include "instance_routes.hpp"
 #include "libinstance/error.hpp"
 #include "libinstance/event.hpp"
@@ -34,37 +35,20 @@ BackupOwner owner_of(Daemon& daemon, const Call& call) {
     return owner_of(daemon, daemon.manager().instances().get(call.project(), call.params.at("name")));
 }
 
-// The instance a lifecycle event's source names ("/1.0/instances/c1?project=p" -> "c1").
-std::string instance_of(const std::string& source) {
-    const std::string prefix = "/1.0/instances/";
-    if (!source.starts_with(prefix)) return {};
-    std::string name = source.substr(prefix.size());
-    return name.substr(0, name.find('?'));
-}
-
 // Backups belong to their instance: they go with it when it is deleted and follow a rename, so
 // a new instance of the same name never lists an old one's backups.
 std::unique_ptr<Subscription> follow_instances(Daemon& daemon) {
     fs::path root = daemon_dir(daemon, "backups");
-    EventFilter filter;
-    filter.types = {"lifecycle"};
-    filter.all_projects = true;
-    return daemon.manager().events().subscribe(filter, [root](const std::string& text) {
-        json event = json::parse(text, nullptr, false);
-        if (event.is_discarded() || !event.contains("metadata") || !event["metadata"].is_object()) return;
-        const json& meta = event["metadata"];
-        std::string action = meta.value("action", "");
-        std::string project = event.value("project", "default");
-        std::string name = instance_of(meta.value("source", ""));
-        if (name.empty() || name.find('/') != std::string::npos) return;
+    return follow_lifecycle(daemon.manager().events(), [root](const LifecycleChange& change) {
+        std::string name = instance_of_source(change.source);
+        if (name.empty()) return;
         auto lock = lock_backup_records();
         std::error_code ec;
-        if (action == "instance-deleted") {
-            fs::remove_all(root / project / name, ec);
-        } else if (action == "instance-renamed" && meta.contains("context") && meta["context"].is_object()) {
-            std::string old_name = meta["context"].value("old_name", "");
-            if (old_name.empty() || old_name.find('/') != std::string::npos) return;
-            if (fs::exists(root / project / old_name, ec)) fs::rename(root / project / old_name, root / project / name, ec);
+        fs::path dir = root / change.project;
+        if (change.action == "instance-deleted") {
+            fs::remove_all(dir / name, ec);
+        } else if (change.action == "instance-renamed" && !change.old_name.empty()) {
+            if (fs::exists(dir / change.old_name, ec)) fs::rename(dir / change.old_name, dir / name, ec);
         }
     });
 }

@@ -6,10 +6,9 @@
 #include <regex>
 #include <sstream>
 
-#include <nlohmann/json.hpp>
-
 #include "core/operations.hpp"
 #include "libinstance/error.hpp"
+#include "lifecycle_follow.hpp"
 
 namespace li::daemon {
 
@@ -100,27 +99,11 @@ void ExecOutputs::rename(const std::string& project, const std::string& old_name
 }
 
 std::unique_ptr<Subscription> ExecOutputs::follow(EventBus& bus) const {
-    EventFilter filter;
-    filter.types = {"lifecycle"};
-    filter.all_projects = true;
-    return bus.subscribe(filter, [this](const std::string& text) {
-        auto event = nlohmann::json::parse(text, nullptr, false);
-        if (event.is_discarded() || !event.contains("metadata") || !event["metadata"].is_object()) return;
-        const auto& meta = event["metadata"];
-        std::string action = meta.value("action", ""), source = meta.value("source", "");
-        const std::string prefix = "/1.0/instances/";
-        if (!source.starts_with(prefix)) return;
-        std::string name = source.substr(prefix.size());
-        name = name.substr(0, name.find('?'));
-        if (name.empty() || name.find('/') != std::string::npos) return;  // a snapshot's event
-        std::string project = event.value("project", "");
-        if (project.empty()) project = "default";
-        if (action == "instance-deleted") {
-            forget(project, name);
-        } else if (action == "instance-renamed" && meta.contains("context") && meta["context"].is_object()) {
-            std::string old_name = meta["context"].value("old_name", "");
-            if (!old_name.empty() && old_name.find('/') == std::string::npos) rename(project, old_name, name);
-        }
+    return follow_lifecycle(bus, [this](const LifecycleChange& change) {
+        std::string name = instance_of_source(change.source);
+        if (name.empty()) return;
+        if (change.action == "instance-deleted") forget(change.project, name);
+        else if (change.action == "instance-renamed" && !change.old_name.empty()) rename(change.project, change.old_name, name);
     });
 }
 

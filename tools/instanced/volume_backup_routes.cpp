@@ -4,6 +4,7 @@
 
 #include "backup_records.hpp"
 #include "daemon.hpp"
+#include "lifecycle_follow.hpp"
 #include "libinstance/error.hpp"
 #include "libinstance/event.hpp"
 #include "route_helpers.hpp"
@@ -67,27 +68,17 @@ std::pair<std::string, std::string> volume_of(const std::string& source) {
 // and follow a rename, so a new volume of the same name never lists an old one's backups.
 std::unique_ptr<Subscription> follow_volumes(Daemon& daemon) {
     fs::path root = daemon_dir(daemon, "volume-backups");
-    EventFilter filter;
-    filter.types = {"lifecycle"};
-    filter.all_projects = true;
-    return daemon.manager().events().subscribe(filter, [root](const std::string& text) {
-        json event = json::parse(text, nullptr, false);
-        if (event.is_discarded() || !event.contains("metadata") || !event["metadata"].is_object()) return;
-        const json& meta = event["metadata"];
-        std::string action = meta.value("action", "");
-        if (action != "storage-volume-deleted" && action != "storage-volume-renamed") return;
-        std::string project = event.value("project", "default");
-        auto [pool, name] = volume_of(meta.value("source", ""));
-        if (name.empty() || project.find('/') != std::string::npos) return;
+    return follow_lifecycle(daemon.manager().events(), [root](const LifecycleChange& change) {
+        if (change.action != "storage-volume-deleted" && change.action != "storage-volume-renamed") return;
+        auto [pool, name] = volume_of(change.source);
+        if (name.empty()) return;
         auto lock = lock_backup_records();
         std::error_code ec;
-        fs::path dir = root / project / pool;
-        if (action == "storage-volume-deleted") {
+        fs::path dir = root / change.project / pool;
+        if (change.action == "storage-volume-deleted") {
             fs::remove_all(dir / name, ec);
-        } else if (meta.contains("context") && meta["context"].is_object()) {
-            std::string old_name = meta["context"].value("old_name", "");
-            if (old_name.empty() || old_name.find('/') != std::string::npos) return;
-            if (fs::exists(dir / old_name, ec)) fs::rename(dir / old_name, dir / name, ec);
+        } else if (!change.old_name.empty()) {
+            if (fs::exists(dir / change.old_name, ec)) fs::rename(dir / change.old_name, dir / name, ec);
         }
     });
 }
