@@ -33,6 +33,8 @@ Operation change_state(const Rest& rest, std::string_view project, std::string_v
 /// DELETE /1.0/instances/<name>; with force a running instance is stopped first (as lxc does).
 Operation delete_instance(const Rest& rest, std::string_view project, std::string_view name, bool force, bool async);
 void rename_instance(const Rest& rest, std::string_view project, std::string_view name, std::string_view new_name);
+/// POST /1.0/instances/<name> {"name", "pool"}: the server moves the instance to another pool.
+Operation move_instance_to_pool(const Rest& rest, std::string_view project, std::string_view name, std::string_view pool);
 Operation update_instance(const Rest& rest, std::string_view project, std::string_view name, const api::InstancePut& put,
                           std::string_view if_match);
 std::string instance_etag(const Rest& rest, std::string_view project, std::string_view name);

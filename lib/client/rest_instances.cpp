@@ -81,6 +81,11 @@ void rename_instance(const Rest& rest, std::string_view project, std::string_vie
     operation_of(rest, rest->request("POST", instance_path(project, name), &body), "Renaming instance").get();
 }
 
+Operation move_instance_to_pool(const Rest& rest, std::string_view project, std::string_view name, std::string_view pool) {
+    json body{{"name", name}, {"pool", pool}};
+    return operation_of(rest, rest->request("POST", instance_path(project, name), &body), "Moving instance");
+}
+
 Operation update_instance(const Rest& rest, std::string_view project, std::string_view name, const api::InstancePut& put,
                           std::string_view if_match) {
     json body = put_body(put);

@@ -26,9 +26,19 @@ void Instance::move_to_pool(std::string_view pool) { move_to_pool_impl(pool, fal
 Operation Instance::move_to_pool_async(std::string_view pool) { return move_to_pool_impl(pool, true); }
 
 Operation Instance::move_to_pool_impl(std::string_view pool_in, bool async) {
-    core_->refuse_remote("moving an instance to another pool");
+    if (auto rest = core_->rest()) {
+        Operation op = rest::move_instance_to_pool(rest, project_, name_, pool_in);
+        if (!async) op.get();
+        return op;
+    }
     auto core = core_;
     std::string project = project_, name = name_, pool(pool_in);
+    // An unknown pool is refused at once, not in the operation: a server then answers 404.
+    try {
+        (void)core_->pool(pool);
+    } catch (const Error&) {
+        throw Error(ErrorCode::NotFound, fmt::format("storage pool \"{}\" not found", pool), "pool");
+    }
     OperationSpec spec{"Moving instance", project, {{"instances", {api_source("instances", name, project)}}}, true};
     return core_->operations().run(spec, [core, project, name, pool](OperationContext& ctx) {
         try {

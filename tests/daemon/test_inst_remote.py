@@ -55,8 +55,6 @@ def test_remote_instance_lifecycle(served):
     me.ok("restore", "r:c1", "s1")
     me.ok("delete", "r:c1/s1")
     assert daemon_get(http, "/1.0/instances/c1/snapshots")[1]["metadata"] == []
-    # What has no REST mapping yet is refused, not done locally.
-    fails(me.run("move", "r:c1", "--storage", "elsewhere"), "not supported over a remote connection")
 
     # The default remote: bare names go to r.
     me.ok("remote", "switch", "r")
@@ -65,6 +63,14 @@ def test_remote_instance_lifecycle(served):
     me.ok("stop", "c1", "--force")
     status, doc = daemon_get(http, "/1.0/instances/c1")
     assert doc["metadata"]["status"] == "Stopped"
+    # Moved to another pool by the server (LXD's POST {"pool"}); an unknown pool is refused by name.
+    fails(me.run("move", "c1", "--storage", "no-such-pool"), "no-such-pool")
+    pool_dir = tempfile.mkdtemp(prefix="inst-remote-pool-")
+    lxc.ok("storage", "create", "elsewhere", "dir", f"source={pool_dir}")
+    me.ok("move", "c1", "--storage", "elsewhere")
+    assert daemon_get(http, "/1.0/instances/c1")[1]["metadata"]["expanded_devices"]["root"]["pool"] == "elsewhere"
+    me.ok("move", "c1", "--storage", "default")
+    lxc.ok("storage", "delete", "elsewhere")
     me.ok("remote", "switch", "local")
     assert me.ok("remote", "get-default").strip() == "local"
     fails(me.run("start", "c1"), "c1")  # local has no c1

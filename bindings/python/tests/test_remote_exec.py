@@ -123,3 +123,21 @@ def test_exec_control_signals_over_the_control_websocket(connected: Tuple[Daemon
     # The same story as embedded; the signal travels as {"command": "signal"} on the control socket.
     _, client = connected
     check_signals(client.instances.get("c1"))
+
+
+def test_move_to_another_pool_on_the_server(connected: Tuple[Daemon, Client]) -> None:
+    """Instance.move_to_pool on a connected client: the server moves it (LXD's POST {"pool"})."""
+    daemon, client = connected
+    source = make_state_dir("pool2")
+    client.storage_pools.create({"name": "py-pool2", "driver": "dir", "config": {"source": source}})
+    inst = client.instances.create({"name": "mv1", "source": {"type": "image", "alias": "busybox"}}, wait=True)
+    try:
+        with pytest.raises(libinstance.NotFound):
+            inst.move_to_pool("no-such-pool")
+        inst.move_to_pool("py-pool2")
+        doc = daemon.request("GET", "/1.0/instances/mv1")[1]["metadata"]
+        assert doc["expanded_devices"]["root"]["pool"] == "py-pool2"
+    finally:
+        inst.delete(wait=True)
+        client.storage_pools.get("py-pool2").delete()
+        shutil.rmtree(source, ignore_errors=True)

@@ -10,8 +10,8 @@ use std::time::Duration;
 
 use common::daemon::Daemon;
 use common::expect_error;
-use libinstance::api::{InstanceSnapshotPut, InstanceSnapshotsPost, InstanceSource, InstancesPost};
-use libinstance::{ErrorCode, EventFilter, EventType, ExecOptions, TerminalSize};
+use libinstance::api::{InstanceSnapshotPut, InstanceSnapshotsPost, InstanceSource, InstancesPost, StoragePoolsPost};
+use libinstance::{ErrorCode, EventFilter, EventType, ExecOptions, StopOptions, TerminalSize};
 use serde_json::json;
 
 /// Deletes c1 on the daemon when dropped, so a failing test leaves no container running there
@@ -60,8 +60,24 @@ fn exec_and_events_over_a_connection() {
     log_files_and_snapshot_changes(&daemon, &c1);
     // Signals travel as {"command": "signal"} on the exec's control websocket.
     common::exec_signal::check_signals(&c1);
+    move_to_another_pool(&daemon, &connected, &c1);
     c1.delete(true).unwrap();
     assert_eq!(daemon.request("GET", "/1.0/instances/c1", None).0, 404);
+}
+
+/// Instance::move_to_pool on a connected Manager: the server moves it (LXD's POST {"pool"}).
+fn move_to_another_pool(daemon: &Daemon, connected: &libinstance::Manager, c1: &libinstance::Instance) {
+    let source = common::TempDir::new("rs-pool2");
+    let mut post = StoragePoolsPost::new("rs-pool2", "dir");
+    post.config.insert("source".into(), source.0.to_string_lossy().into_owned());
+    connected.create_storage_pool(&post).unwrap();
+    c1.stop(StopOptions { force: true, ..Default::default() }).unwrap();
+    expect_error(c1.move_to_pool("no-such-pool"), ErrorCode::NotFound, "");
+    c1.move_to_pool("rs-pool2").unwrap();
+    let (_, doc) = daemon.request("GET", "/1.0/instances/c1", None);
+    assert_eq!(doc["metadata"]["expanded_devices"]["root"]["pool"], "rs-pool2", "{doc}");
+    c1.move_to_pool("default").unwrap();
+    connected.delete_storage_pool("rs-pool2").unwrap();
 }
 
 /// Log files come from GET .../logs; a snapshot's expiry and name change on the server.
