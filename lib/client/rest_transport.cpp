@@ -155,6 +155,20 @@ std::string RestTransport::peer_certificate() {
 
 namespace {
 
+// How long one step of an exchange may take: the whole request for plain ones, each chunk for
+// streamed ones (which reset it on progress, so a slow but moving transfer is not cut off).
+struct StepClock {
+    std::chrono::milliseconds limit;
+    std::chrono::steady_clock::time_point deadline;
+    explicit StepClock(std::chrono::milliseconds l) : limit(l) { reset(); }
+    void reset() { deadline = std::chrono::steady_clock::now() + limit; }
+    std::chrono::milliseconds left() const {
+        if (limit.count() <= 0) return std::chrono::milliseconds(0);
+        auto rest = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        return std::max(rest, std::chrono::milliseconds(1));
+    }
+};
+
 Error timed_out(const RestConnectionParams& params, const char* what, std::chrono::milliseconds limit) {
     return Error(ErrorCode::Timeout,
                  fmt::format("{}: no {} within {} s (is the server up and answering?)", params.url, what,
@@ -173,12 +187,8 @@ void throw_if_failed(const boost::system::error_code& ec) {
 RestStream open_rest_stream(asio::io_context& io, const RestConnectionParams& params, const RestEndpoint& ep) {
     RestStream s;
     boost::system::error_code ec;
-    auto deadline = std::chrono::steady_clock::now() + params.connect_timeout;
-    auto left = [&] {
-        if (params.connect_timeout.count() <= 0) return std::chrono::milliseconds(0);
-        auto rest = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-        return std::max(rest, std::chrono::milliseconds(1));
-    };
+    StepClock clock(params.connect_timeout);  // one deadline for the whole opening
+    auto left = [&] { return clock.left(); };
     if (ep.unix_socket) {
         auto& socket = s.unix_socket.emplace(io);
         if (!run_with_limit(io, s, left(), ec, [&](auto handler) {
@@ -291,20 +301,6 @@ RestResponse RestTransport::request_locked(std::string_view method, std::string_
 
 namespace {
 
-// How long one step of an exchange may take: the whole request for plain ones, each chunk for
-// streamed ones (which reset it on progress, so a slow but moving transfer is not cut off).
-struct StepClock {
-    std::chrono::milliseconds limit;
-    std::chrono::steady_clock::time_point deadline;
-    explicit StepClock(std::chrono::milliseconds l) : limit(l) { reset(); }
-    void reset() { deadline = std::chrono::steady_clock::now() + limit; }
-    std::chrono::milliseconds left() const {
-        if (limit.count() <= 0) return std::chrono::milliseconds(0);
-        auto rest = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-        return std::max(rest, std::chrono::milliseconds(1));
-    }
-};
-
 template <class Fields>
 void copy_headers(const Fields& fields, RestRawResponse& out) {
     for (const auto& field : fields) {
@@ -395,8 +391,7 @@ RestRawResponse read_answer(Stream& stream, ExchangeContext& x, const RestSinkCh
 }  // namespace
 
 template <class Exchange>
-RestRawResponse RestTransport::on_connection(std::chrono::milliseconds limit, bool fresh, const std::function<bool()>& retryable,
-                                             Exchange&& exchange) {
+RestRawResponse RestTransport::on_connection(std::chrono::milliseconds limit, bool fresh, Exchange&& exchange) {
     if (fresh) connection_.reset();
     for (int attempt = 0;; attempt++) {
         bool reused = false;
@@ -419,7 +414,7 @@ RestRawResponse RestTransport::on_connection(std::chrono::milliseconds limit, bo
         } catch (const boost::system::system_error& e) {
             connection_.reset();
             // A kept-alive connection the server closed while idle: open a new one, once.
-            if (reused && attempt == 0 && !delivered && connection_dropped(e.code()) && (!retryable || retryable())) continue;
+            if (reused && attempt == 0 && !delivered && connection_dropped(e.code())) continue;
             if (e.code() == http::error::body_limit)
                 throw Error(ErrorCode::Backend, fmt::format("{}: the response is larger than 64 MiB", params_.url));
             throw Error(ErrorCode::Backend, fmt::format("{}: {}", params_.url, e.code().message()), "url");
@@ -445,7 +440,7 @@ RestRawResponse RestTransport::exchange_locked(std::string_view method, std::str
         if (seconds < 0) limit = std::chrono::milliseconds(0);
         else limit += std::chrono::seconds(seconds);
     }
-    return on_connection(limit, false, {}, [&](auto& stream, ExchangeContext& x, bool& keep_alive) {
+    return on_connection(limit, false, [&](auto& stream, ExchangeContext& x, bool& keep_alive) {
         x.step([&](auto handler) { http::async_write(stream, req, handler); });
         return read_answer(stream, x, choose, choose != nullptr, keep_alive);
     });
@@ -472,7 +467,7 @@ RestRawResponse RestTransport::request_upload(std::string_view method, std::stri
     }
     if (total) req.content_length(*total);
     else req.chunked(true);
-    RestRawResponse res = on_connection(params_.request_timeout, true, {}, [&](auto& stream, ExchangeContext& x, bool& keep_alive) {
+    RestRawResponse res = on_connection(params_.request_timeout, true, [&](auto& stream, ExchangeContext& x, bool& keep_alive) {
         http::request_serializer<http::buffer_body> serializer(req);
         auto send = [&](const char* data, size_t size, bool more) {
             req.body().data = const_cast<char*>(data);

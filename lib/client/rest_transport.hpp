@@ -149,11 +149,11 @@ private:
     RestRawResponse exchange_locked(std::string_view method, std::string_view path, std::string body,
                                     std::string_view content_type, const std::map<std::string, std::string>& headers,
                                     const RestSinkChooser* choose = nullptr);
-    /// Opens (or reuses) the connection and runs one exchange on it, mapping failures to
-    /// li::Error; retries once on a kept-alive connection the server had closed, unless
-    /// `retryable` says the exchange can no longer be repeated. Defined in rest_transport.cpp.
+    /// Opens (or reuses, unless `fresh`) the connection and runs one exchange on it, mapping
+    /// failures to li::Error; retries once on a kept-alive connection the server had closed,
+    /// unless part of a streamed answer was delivered already. Defined in rest_transport.cpp.
     template <class Exchange>
-    RestRawResponse on_connection(std::chrono::milliseconds limit, bool fresh, const std::function<bool()>& retryable, Exchange&& exchange);
+    RestRawResponse on_connection(std::chrono::milliseconds limit, bool fresh, Exchange&& exchange);
 
     RestConnectionParams params_;
     RestEndpoint endpoint_;

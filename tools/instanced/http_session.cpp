@@ -158,18 +158,21 @@ private:
     }
 
     void write(Response response, bool keep_alive) {
-        response.keep_alive(keep_alive);
         auto owned = std::make_shared<Response>(std::move(response));
-        http::async_write(stream_, *owned, [self = this->shared_from_this(), owned, keep_alive](beast::error_code ec, size_t) {
-            if (!ec && keep_alive) self->read();
-            else self->close();
-        });
+        send(owned, *owned, keep_alive);
     }
 
     void write_file(FileResponse response, bool keep_alive) {
-        response.message.keep_alive(keep_alive);
         auto owned = std::make_shared<FileResponse>(std::move(response));
-        http::async_write(stream_, owned->message, [self = this->shared_from_this(), owned, keep_alive](beast::error_code ec, size_t) {
+        send(owned, owned->message, keep_alive);
+    }
+
+    // Writes message (part of owned, kept alive until it is sent), then reads the next request
+    // or closes.
+    template <class Owned, class Message>
+    void send(std::shared_ptr<Owned> owned, Message& message, bool keep_alive) {
+        message.keep_alive(keep_alive);
+        http::async_write(stream_, message, [self = this->shared_from_this(), owned, keep_alive](beast::error_code ec, size_t) {
             if (!ec && keep_alive) self->read();
             else self->close();
         });
