@@ -173,21 +173,37 @@ InstanceDriver& ManagerCore::instance_driver(const std::string& type) {
     throw Error::invalid("type", fmt::format("unknown instance type \"{}\" (container or virtual-machine)", type));
 }
 
-fs::path helper_path() {
-    if (const char* env = std::getenv("LIBINSTANCE_HELPER"); env && *env) return env;
+namespace {
+
+// One search for the executables we ship beside the library: $<env_var>, beside the shared object
+// (or program) holding this code (how installed wheels find them), the build tree, then libexec.
+fs::path find_shipped_executable(const char* env_var, const char* name, const char* build_path,
+                                 const char* install_path, const char* key) {
+    if (const char* env = std::getenv(env_var); env && *env) return env;
     std::error_code ec;
-    // Beside the shared object (or program) holding this code: how installed wheels find it.
     Dl_info info{};
     if (::dladdr(reinterpret_cast<void*>(&helper_path), &info) && info.dli_fname) {
         fs::path dir = fs::path(info.dli_fname).parent_path();
-        for (const fs::path& candidate : {dir / "libinstance-helper", dir / "libexec" / "libinstance-helper"}) {
+        for (const fs::path& candidate : {dir / name, dir / "libexec" / name}) {
             if (fs::exists(candidate, ec)) return candidate;
         }
     }
-    for (const char* candidate : {LI_HELPER_BUILD_PATH, LI_HELPER_INSTALL_PATH}) {
+    for (const char* candidate : {build_path, install_path}) {
         if (fs::exists(candidate, ec)) return candidate;
     }
-    throw Error(ErrorCode::NotFound, "libinstance-helper not found (set LIBINSTANCE_HELPER to its path)", "helper");
+    throw Error(ErrorCode::NotFound, fmt::format("{} not found (set {} to its path)", name, env_var), key);
+}
+
+}  // namespace
+
+fs::path helper_path() {
+    return find_shipped_executable("LIBINSTANCE_HELPER", "libinstance-helper", LI_HELPER_BUILD_PATH,
+                                   LI_HELPER_INSTALL_PATH, "helper");
+}
+
+fs::path vm_agent_path() {
+    return find_shipped_executable("LIBINSTANCE_VM_AGENT", "libinstance-vm-agent", LI_VM_AGENT_BUILD_PATH,
+                                   LI_VM_AGENT_INSTALL_PATH, "vm_agent");
 }
 
 DeferredCleanups& ManagerCore::deferred_cleanups() {

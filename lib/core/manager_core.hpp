@@ -121,4 +121,8 @@ private:
 /// tree, then libexec). Throws NotFound when none exists.
 std::filesystem::path helper_path();
 
+/// The static libinstance-vm-agent executable copied into VM guest images ($LIBINSTANCE_VM_AGENT,
+/// beside the library, the build tree, then libexec). Throws NotFound when none exists.
+std::filesystem::path vm_agent_path();
+
 }  // namespace li
