@@ -108,7 +108,7 @@ json state_to_json(const InstanceState& s) {
         network = json::object();
         for (const auto& [name, n] : s.network) network[name] = network_to_json(n);
     }
-    return json{
+    json out{
         {"status", s.status},
         {"status_code", s.status_code},
         {"pid", s.pid},
@@ -119,6 +119,8 @@ json state_to_json(const InstanceState& s) {
         {"disk", disk},
         {"network", network},
     };
+    if (!s.accelerator.empty()) out["accelerator"] = s.accelerator;
+    return out;
 }
 
 json instance_to_json(const Instance& i) {

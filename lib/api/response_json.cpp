@@ -15,6 +15,7 @@ api::InstanceState instance_state_from_json(const json& doc) {
     s.status_code = static_cast<int>(num(doc, "status_code", 102));
     s.pid = num(doc, "pid");
     s.processes = num(doc, "processes");
+    s.accelerator = str(doc, "accelerator");
     if (auto m = doc.find("memory"); m != doc.end() && m->is_object()) {
         s.memory.usage = num(*m, "usage");
         s.memory.usage_peak = num(*m, "usage_peak");

@@ -26,6 +26,9 @@ std::string check_raw_idmap(std::string_view text) {
 std::vector<ConfigKey> build_instance_keys() {
     return {
         // Boot
+        {"boot.accelerator", "string", "auto", S::VirtualMachine, false,
+         "auto (KVM when a probe of /dev/kvm runs a guest, else TCG), kvm or tcg (libinstance's addition)",
+         one_of({"auto", "kvm", "tcg"})},
         {"boot.autostart", "bool", "false", S::Instance, true, "Start the instance when the manager opens (after a host boot)", check_bool},
         {"boot.autostart.delay", "integer", "0", S::Instance, true, "Seconds to wait after starting this instance before starting the next", check_uint},
         {"boot.autostart.priority", "integer", "0", S::Instance, true, "Instances with a higher value start first", check_int},

@@ -57,6 +57,7 @@ ManagerCore::ManagerCore(const fs::path& state_dir)
     // Pools made before pools described themselves get their description now.
     for (const auto& name : pool_names()) backup::write_pool_marker(*this, name);
     lxc_driver_ = make_lxc_driver(*this);
+    qemu_driver_ = make_qemu_driver(*this);
 }
 
 ManagerCore::ManagerCore(Connected, std::shared_ptr<RestTransport> rest) : rest_(std::move(rest)) {}
@@ -168,8 +169,7 @@ std::vector<std::string> ManagerCore::pool_names() {
 
 InstanceDriver& ManagerCore::instance_driver(const std::string& type) {
     if (type == "container") return *lxc_driver_;
-    if (type == "virtual-machine")
-        throw Error(ErrorCode::NotSupported, "virtual machines are not supported yet (instance type \"virtual-machine\")", "type");
+    if (type == "virtual-machine") return *qemu_driver_;
     throw Error::invalid("type", fmt::format("unknown instance type \"{}\" (container or virtual-machine)", type));
 }
 

@@ -109,6 +109,7 @@ private:
     std::mutex pools_mutex_;
     std::map<std::string, std::unique_ptr<StorageDriver>> pools_;
     std::unique_ptr<InstanceDriver> lxc_driver_;
+    std::unique_ptr<InstanceDriver> qemu_driver_;
     std::mutex dnsmasq_mutex_;
     std::unique_ptr<net::DnsmasqSupervisor> dnsmasq_;
     std::mutex deferred_cleanups_mutex_;

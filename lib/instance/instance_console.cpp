@@ -93,7 +93,10 @@ void Console::resize(uint32_t width, uint32_t height) {
     struct winsize ws {};
     ws.ws_col = static_cast<unsigned short>(width);
     ws.ws_row = static_cast<unsigned short>(height);
-    if (::ioctl(fd_, TIOCSWINSZ, &ws) != 0) throw Error::from_errno("resizing the console", errno);
+    if (::ioctl(fd_, TIOCSWINSZ, &ws) != 0) {
+        if (errno == ENOTTY) return;  // a VM's serial console (a socket) has no window size
+        throw Error::from_errno("resizing the console", errno);
+    }
     // liblxc copies the size from this terminal to the container's console when its monitor
     // gets SIGWINCH; the kernel does not send it one (the terminal is not its controlling tty).
     if (resize_pid_ > 0) ::kill(resize_pid_, SIGWINCH);

@@ -53,9 +53,14 @@ public:
     /// Moves the stopped instance's own files (runtime dir, logs) to those of new_name; the
     /// storage volume is the pool's business.
     virtual void rename(const InstanceSpec& spec, const std::string& new_name) = 0;
+    /// Refuses (naming the key) a new instance's config that it could never start with, before
+    /// anything of it is made. Default: nothing beyond the config registry's checks.
+    virtual void check_new(const InstanceSpec& spec) { (void)spec; }
 };
 
 /// The liblxc driver for containers.
 std::unique_ptr<InstanceDriver> make_lxc_driver(ManagerCore& core);
+/// The libvirt/QEMU driver for virtual machines (ADR 0015).
+std::unique_ptr<InstanceDriver> make_qemu_driver(ManagerCore& core);
 
 }  // namespace li

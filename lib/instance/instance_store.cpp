@@ -89,6 +89,9 @@ void create_instance(ManagerCore& core, const std::string& project, const api::I
         project_policy::check_instance(db, record);  // refused at once; checked again when written
         return std::pair{std::move(image), std::move(profiles)};
     });
+    if (image.image.type != record.type)
+        throw Error::invalid("source", fmt::format("image {} is a {} image; a {} instance needs a {} image", image_ref,
+                                                   image.image.type, record.type, record.type));
     record.architecture = image.image.architecture;
     for (const auto& [k, v] : image.image.properties) record.config.try_emplace("image." + k, v);
     record.config["volatile.base_image"] = image.image.fingerprint;
@@ -101,6 +104,9 @@ void create_instance(ManagerCore& core, const std::string& project, const api::I
     });
     std::string pool_name = root_disk_pool(expanded.devices);
     StorageDriver& pool = core.pool(pool_name);
+    core.instance_driver(record.type).check_new(InstanceSpec{project, record.name, record.type, record.architecture, expanded.config,
+                                                             resolve_network_nics(core, project, expanded.devices), {}, pool_name,
+                                                             record.ephemeral});
 
     ensure_image_volume(core, pool, pool_name, image.image.fingerprint, ctx);
     ctx.check_cancelled();

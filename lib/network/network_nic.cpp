@@ -5,6 +5,7 @@
 #include "core/log.hpp"
 #include "core/manager_core.hpp"
 #include "libinstance/error.hpp"
+#include "sys/sha256.hpp"
 
 namespace li {
 
@@ -30,6 +31,13 @@ std::optional<NetworkRecord> network_record(ManagerCore& core, const NicUse& nic
 }
 
 }  // namespace
+
+std::string default_nic_hwaddr(const std::string& project, const std::string& instance, const std::string& device) {
+    Sha256 h;
+    h.update(project + "/" + instance + "/" + device);
+    std::string hex = h.hex_digest();
+    return fmt::format("00:16:3e:{}:{}:{}", hex.substr(0, 2), hex.substr(2, 2), hex.substr(4, 2));
+}
 
 api::DeviceMap resolve_network_nics(ManagerCore& core, const std::string& project, const api::DeviceMap& devices) {
     api::DeviceMap out = devices;

@@ -24,6 +24,10 @@ class ManagerCore;
 /// it is (the nic device refuses to start it, naming the network).
 api::DeviceMap resolve_network_nics(ManagerCore& core, const std::string& project, const api::DeviceMap& devices);
 
+/// LXD's prefix (00:16:3e) and three bytes derived from the instance and the device: a nic's
+/// address when its hwaddr is not set, stable across restarts without being stored.
+std::string default_nic_hwaddr(const std::string& project, const std::string& instance, const std::string& device);
+
 /// NotFound (key "devices.<name>.network") for a nic naming a network that does not exist, as
 /// LXD refuses such an instance at create and update.
 void check_network_devices(SQLite::Database& db, const std::string& project, const api::DeviceMap& devices);

@@ -111,6 +111,8 @@ struct InstanceState {
     InstanceStateCPU cpu;
     std::map<std::string, InstanceStateDisk> disk;        ///< by device name ("root")
     std::map<std::string, InstanceStateNetwork> network;  ///< by interface name; empty when stopped
+    /// A running VM's accelerator, "kvm" or "tcg" (libinstance's addition; "" for containers).
+    std::string accelerator;
 };
 
 /// LXD's api.Instance.

@@ -28,22 +28,6 @@ std::string first_line(const fs::path& file) {
     return line;
 }
 
-std::vector<unsigned> parse_cpu_set(const std::string& set) {
-    std::vector<unsigned> cpus;
-    std::stringstream in(set);
-    for (std::string part; std::getline(in, part, ',');) {
-        if (part.empty()) continue;
-        size_t dash = part.find('-');
-        try {
-            unsigned a = static_cast<unsigned>(std::stoul(part.substr(0, dash)));
-            unsigned b = dash == std::string::npos ? a : static_cast<unsigned>(std::stoul(part.substr(dash + 1)));
-            for (unsigned c = a; c <= b; ++c) cpus.push_back(c);
-        } catch (...) {
-        }
-    }
-    return cpus;
-}
-
 std::string format_cpu_set(const std::vector<unsigned>& cpus) {
     std::string out;
     for (size_t i = 0; i < cpus.size();) {
@@ -96,13 +80,7 @@ CgroupHost probe_host() {
     return host;
 }
 
-uint64_t memory_bytes(const std::string& value, const CgroupHost& host) {
-    if (!value.empty() && value.back() == '%') {
-        uint64_t percent = std::stoull(value.substr(0, value.size() - 1));
-        return host.memory_total / 100 * percent;
-    }
-    return parse_size(value, "config.limits.memory");
-}
+uint64_t memory_bytes(const std::string& value, const CgroupHost& host) { return memory_limit_bytes(value, host.memory_total); }
 
 Error unsupported(const std::string& key, const std::string& what) {
     return Error(ErrorCode::NotSupported, fmt::format("cannot apply {}: {}", key, what), "config." + key);
@@ -195,6 +173,30 @@ void cpu_limits(const api::ConfigMap& config, const CgroupHost& host, std::vecto
 const CgroupHost& cgroup_host() {
     static const CgroupHost host = probe_host();
     return host;
+}
+
+std::vector<unsigned> parse_cpu_set(const std::string& set) {
+    std::vector<unsigned> cpus;
+    std::stringstream in(set);
+    for (std::string part; std::getline(in, part, ',');) {
+        if (part.empty()) continue;
+        size_t dash = part.find('-');
+        try {
+            unsigned a = static_cast<unsigned>(std::stoul(part.substr(0, dash)));
+            unsigned b = dash == std::string::npos ? a : static_cast<unsigned>(std::stoul(part.substr(dash + 1)));
+            for (unsigned c = a; c <= b; ++c) cpus.push_back(c);
+        } catch (...) {
+        }
+    }
+    return cpus;
+}
+
+uint64_t memory_limit_bytes(const std::string& value, uint64_t memory_total) {
+    if (!value.empty() && value.back() == '%') {
+        uint64_t percent = std::stoull(value.substr(0, value.size() - 1));
+        return memory_total / 100 * percent;
+    }
+    return parse_size(value, "config.limits.memory");
 }
 
 std::string cpuset_for(const std::string& limit, const std::string& host_cpus) {

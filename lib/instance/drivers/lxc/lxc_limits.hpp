@@ -43,6 +43,11 @@ std::vector<CgroupSetting> cgroup_limits(const api::ConfigMap& config, const Cgr
 /// The value a cgroup file has when no limit is set (what a live unset writes back).
 std::string cgroup_default_value(int version, const std::string& file, const CgroupHost& host);
 
+/// The CPUs of a set ("0-3,5"), in order.
+std::vector<unsigned> parse_cpu_set(const std::string& set);
+/// Bytes limits.memory names: a size, or a percentage of memory_total.
+uint64_t memory_limit_bytes(const std::string& value, uint64_t memory_total);
+
 /// The CPUs limits.cpu selects: a count picks that many of the host's (all when it has fewer),
 /// a set is used as given.
 std::string cpuset_for(const std::string& limit, const std::string& host_cpus);

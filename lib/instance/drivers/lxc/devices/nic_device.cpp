@@ -52,13 +52,10 @@ void record(const DeviceEnv& env, const std::string& name, const std::string& wh
     write_file_atomic(state_dir(env, name) / what, text);
 }
 
-// LXD's prefix (00:16:3e) and three bytes derived from the instance and the device, so the
-// address is stable across restarts without being stored.
 std::string hwaddr_of(const DeviceEnv& env, const std::string& name, const api::ConfigMap& d) {
     std::string set = value(d, "hwaddr");
     if (!set.empty()) return set;
-    std::string h = hash_hex(env.spec.project + "/" + env.spec.name + "/" + name);
-    return fmt::format("00:16:3e:{}:{}:{}", h.substr(0, 2), h.substr(2, 2), h.substr(4, 2));
+    return default_nic_hwaddr(env.spec.project, env.spec.name, name);
 }
 
 std::string host_name_of(const DeviceEnv& env, const std::string& name, const api::ConfigMap& d) {

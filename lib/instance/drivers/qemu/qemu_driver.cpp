@@ -1,0 +1,335 @@
+// The qemu InstanceDriver: virtual machines through libvirt (ADR 0015). The domain is transient:
+// it exists while the VM runs, made from the instance's config at every start, so the store stays
+// the only place the configuration lives.
+#include <cstring>
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <mutex>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <thread>
+#include <unistd.h>
+
+#include "backend/libvirt/libvirt_connection.hpp"
+#include "core/log.hpp"
+#include "core/manager_core.hpp"
+#include "core/names.hpp"
+#include "instance/drivers/lxc/lxc_limits.hpp"
+#include "instance/drivers/lxc/lxc_state.hpp"
+#include "instance/drivers/qemu/kvm_probe.hpp"
+#include "instance/drivers/qemu/qemu_paths.hpp"
+#include "instance/drivers/qemu/qemu_render.hpp"
+#include "instance/drivers/qemu/vm_devices.hpp"
+#include "instance/instance_driver.hpp"
+#include "libinstance/error.hpp"
+#include "storage/size.hpp"
+#include "storage/storage_driver.hpp"
+#include "sys/fs.hpp"
+#include "sys/unique_fd.hpp"
+
+namespace li {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr int kRunning = 103, kStopped = 102, kFrozen = 110, kError = 112;
+
+// Embedded libvirt reads its QEMU settings from <root>/etc/qemu.conf: QEMU runs as root (the
+// library's user) without a security driver, and logs to files itself instead of through
+// virtlogd, a daemon the embedded mode has no use for.
+void write_embedded_qemu_conf(const fs::path& root) {
+    fs::create_directories(root / "etc");
+    write_file_atomic(root / "etc" / "qemu.conf",
+                      "# Written by libinstance (ADR 0015).\n"
+                      "user = \"root\"\ngroup = \"root\"\nsecurity_driver = \"none\"\nstdio_handler = \"file\"\n",
+                      0600);
+}
+
+// The last lines of QEMU's own log for the domain: why a start failed.
+std::string qemu_log_tail(const fs::path& root, const std::string& domain) {
+    std::string text;
+    try {
+        text = read_file(root / "log" / "qemu" / (domain + ".log"), 1 << 20);
+    } catch (const Error&) {
+        return {};
+    }
+    std::vector<std::string> lines;
+    size_t start = 0;
+    while (start < text.size()) {
+        size_t end = text.find('\n', start);
+        if (end == std::string::npos) end = text.size();
+        std::string line = text.substr(start, end - start);
+        if (line.find("qemu-system") != std::string::npos || line.find("error") != std::string::npos) lines.push_back(line);
+        start = end + 1;
+    }
+    if (lines.size() > 3) lines.erase(lines.begin(), lines.end() - 3);
+    std::string out;
+    for (const auto& l : lines) out += (out.empty() ? "" : "; ") + l;
+    return out;
+}
+
+uint64_t host_memory_bytes() {
+    long pages = ::sysconf(_SC_PHYS_PAGES), size = ::sysconf(_SC_PAGE_SIZE);
+    return pages > 0 && size > 0 ? static_cast<uint64_t>(pages) * static_cast<uint64_t>(size) : 0;
+}
+
+std::string host_cpu_set() {
+    long n = ::sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 1 ? fmt::format("0-{}", n - 1) : "0";
+}
+
+int status_code_of(int libvirt_state) {
+    switch (libvirt_state) {
+        case VIR_DOMAIN_RUNNING:
+        case VIR_DOMAIN_BLOCKED:
+        case VIR_DOMAIN_SHUTDOWN:
+            return kRunning;
+        case VIR_DOMAIN_PAUSED:
+        case VIR_DOMAIN_PMSUSPENDED:
+            return kFrozen;
+        case VIR_DOMAIN_CRASHED:
+            return kError;
+        default:
+            return kStopped;
+    }
+}
+
+class QemuDriver final : public InstanceDriver {
+public:
+    explicit QemuDriver(ManagerCore& core) : core_(core) {}
+
+    std::string name() const override { return "qemu"; }
+
+    void start(const InstanceSpec& spec) override {
+        std::string domain = vm_domain_name(spec);
+        LibvirtConnection& conn = connection();
+        if (auto existing = conn.find(domain); existing && existing->state() != VIR_DOMAIN_SHUTOFF)
+            throw Error(ErrorCode::Conflict, fmt::format("virtual machine {} is already running", spec.name));
+        StorageDriver& pool = core_.pool(spec.pool);
+        VolumeRef volume{VolumeType::Container, domain};
+        pool.mount_volume(volume);
+        try {
+            start_mounted(spec, domain, conn);
+        } catch (...) {
+            pool.unmount_volume(volume);
+            throw;
+        }
+    }
+
+    void stop(const InstanceSpec& spec, bool force, std::chrono::seconds timeout) override {
+        std::string domain = vm_domain_name(spec);
+        if (auto dom = connection().find(domain)) {
+            if (!force && dom->state() == VIR_DOMAIN_RUNNING) {
+                dom->shutdown();
+                auto deadline = std::chrono::steady_clock::now() + timeout;
+                while (dom->state() != VIR_DOMAIN_SHUTOFF && std::chrono::steady_clock::now() < deadline)
+                    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+            }
+            if (dom->state() != VIR_DOMAIN_SHUTOFF) dom->destroy();
+        }
+        release_vm_devices(core_, spec);
+        fs::remove_all(vm_socket_dir(core_, domain));
+        core_.pool(spec.pool).unmount_volume(VolumeRef{VolumeType::Container, domain});
+    }
+
+    int status_code(const InstanceSpec& spec) override {
+        // A VM that never ran has no sockets folder: no need to load libvirt to know it is stopped.
+        std::string domain = vm_domain_name(spec);
+        if (!fs::exists(vm_socket_dir(core_, domain))) return kStopped;
+        auto dom = connection().find(domain);
+        return dom ? status_code_of(dom->state()) : kStopped;
+    }
+
+    api::InstanceState state(const InstanceSpec& spec) override {
+        api::InstanceState st;
+        std::string domain = vm_domain_name(spec);
+        if (!fs::exists(vm_socket_dir(core_, domain))) return st;
+        auto dom = connection().find(domain);
+        if (!dom) return st;
+        LibvirtDomainInfo info = dom->info();
+        st.status_code = status_code_of(info.state);
+        st.status = std::string(api::status_name(st.status_code));
+        if (st.status_code == kStopped) return st;
+        st.pid = qemu_pid(domain);
+        st.cpu.usage = static_cast<int64_t>(info.cpu_time_ns);
+        st.memory.usage = static_cast<int64_t>(info.rss_kib * 1024);
+        st.disk["root"] = root_disk_usage(spec.volume_dir);
+        st.accelerator = read_accelerator(domain);
+        vm_device_counters(core_, spec, *dom, st);
+        return st;
+    }
+
+    ExecResult exec(const InstanceSpec& spec, const std::vector<std::string>& argv, const ExecOptions& opts) override {
+        (void)argv;
+        (void)opts;
+        throw Error(ErrorCode::NotSupported, fmt::format("exec in virtual machine {}: the guest agent is not connected yet", spec.name));
+    }
+
+    Console console(const InstanceSpec& spec) override {
+        fs::path socket = vm_socket_dir(core_, vm_domain_name(spec)) / "console.sock";
+        UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+        if (!fd) throw Error::from_errno("creating a socket for the console", errno);
+        sockaddr_un addr{};
+        addr.sun_family = AF_UNIX;
+        std::string path = socket.string();
+        if (path.size() >= sizeof addr.sun_path) throw Error(ErrorCode::Internal, fmt::format("console socket path {} is too long", path));
+        std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+        if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+            if (errno == ENOENT || errno == ECONNREFUSED)
+                throw Error(ErrorCode::Conflict, fmt::format("virtual machine {} is not running", spec.name));
+            throw Error::from_errno(fmt::format("connecting to the console of {}", spec.name), errno);
+        }
+        return Console(fd.release(), -1, -1);
+    }
+
+    void check_new(const InstanceSpec& spec) override { check_vm_config(core_, spec); }
+
+    fs::path log_dir(const InstanceSpec& spec) override { return core_.logs_dir() / vm_domain_name(spec); }
+
+    void update(const InstanceSpec& before, const InstanceSpec& after) override {
+        // Everything of a VM's config takes effect at its next start (no hot-plug yet); what the
+        // new config could never start with is refused now, as a container's would be.
+        (void)before;
+        check_vm_config(core_, after);
+    }
+
+    void destroy(const InstanceSpec& spec) override {
+        std::string domain = vm_domain_name(spec);
+        fs::remove_all(vm_socket_dir(core_, domain));
+        remove_tree(core_.logs_dir() / domain);
+    }
+
+    void rename(const InstanceSpec& spec, const std::string& new_name) override {
+        fs::path from = core_.logs_dir() / vm_domain_name(spec);
+        fs::path to = core_.logs_dir() / project_prefixed_name(spec.project, new_name);
+        if (::rename(from.c_str(), to.c_str()) != 0 && errno != ENOENT)
+            throw Error::from_errno(fmt::format("renaming {} to {}", from.string(), to.string()), errno);
+    }
+
+private:
+    LibvirtConnection& connection() {
+        std::lock_guard lock(conn_mutex_);
+        if (!conn_) {
+            std::string uri;
+            if (const char* env = std::getenv("LIBINSTANCE_LIBVIRT_URI"); env && *env) {
+                uri = env;
+            } else {
+                fs::path root = vm_libvirt_root(core_);
+                write_embedded_qemu_conf(root);
+                uri = "qemu:///embed?root=" + root.string();
+            }
+            conn_ = std::make_unique<LibvirtConnection>(uri);
+        }
+        return *conn_;
+    }
+
+    void start_mounted(const InstanceSpec& spec, const std::string& domain, LibvirtConnection& conn) {
+        check_vm_config(core_, spec);
+        fs::path root_img = spec.volume_dir / "root.img";
+        if (!fs::is_regular_file(root_img))
+            throw Error(ErrorCode::InvalidArgument,
+                        fmt::format("{} has no disk image (root.img): it was not made from a virtual-machine image", spec.name), "type");
+        grow_root_disk(spec, root_img);
+        fs::path sockets = vm_socket_dir(core_, domain);
+        fs::remove_all(sockets);
+        fs::create_directories(sockets);
+        fs::permissions(sockets, fs::perms::owner_all);
+        fs::path logs = log_dir(spec);
+        fs::create_directories(logs);
+
+        QemuRenderInput in;
+        in.domain_name = domain;
+        in.instance_name = spec.name;
+        auto accel_it = spec.config.find("boot.accelerator");
+        std::string accelerator = choose_accelerator(accel_it == spec.config.end() ? "" : accel_it->second);
+        in.kvm = accelerator == "kvm";
+        in.host_memory = host_memory_bytes();
+        in.host_cpus = host_cpu_set();
+        in.config = spec.config;
+        if (fs::exists(spec.volume_dir / "boot" / "vmlinuz")) {
+            in.kernel = spec.volume_dir / "boot" / "vmlinuz";
+            if (fs::exists(spec.volume_dir / "boot" / "initrd.img")) in.initrd = spec.volume_dir / "boot" / "initrd.img";
+        } else {
+            uefi_firmware(spec, in);
+        }
+        in.disks.push_back({"root", root_img, false, false});
+        Reverter revert;
+        prepare_vm_devices(core_, spec, in, revert);
+        in.console_socket = sockets / "console.sock";
+        in.console_log = logs / "console.log";
+        in.agent_socket = sockets / "agent.sock";
+        std::string xml = render_domain_xml(in);
+        write_file_atomic(logs / "domain.xml", xml, 0600);
+        write_file_atomic(sockets / "accelerator", accelerator, 0600);
+        try {
+            conn.create(xml);
+        } catch (const Error& e) {
+            std::string details = qemu_log_tail(vm_libvirt_root(core_), domain);
+            throw Error(e.code(), details.empty() ? std::string(e.what()) : fmt::format("{} ({})", e.what(), details));
+        }
+        revert.success();
+        log::info("virtual machine started", {{"instance", spec.name}, {"accelerator", accelerator}});
+    }
+
+    // The root disk's size: the image's disk grows to it before boot (the guest grows its file
+    // system); it never shrinks, as that would cut the file system.
+    void grow_root_disk(const InstanceSpec& spec, const fs::path& root_img) {
+        auto root = std::find_if(spec.devices.begin(), spec.devices.end(), [](const auto& d) {
+            auto t = d.second.find("type");
+            auto p = d.second.find("path");
+            return t != d.second.end() && t->second == "disk" && p != d.second.end() && p->second == "/";
+        });
+        if (root == spec.devices.end()) return;
+        auto size = root->second.find("size");
+        if (size == root->second.end() || size->second.empty()) return;
+        std::string key = fmt::format("devices.{}.size", root->first);
+        uint64_t wanted = parse_size(size->second, key);
+        uint64_t current = fs::file_size(root_img);
+        if (wanted < current)
+            throw Error::invalid(key, fmt::format("size {} is smaller than the disk ({} bytes); a VM's disk cannot shrink", size->second, current));
+        if (wanted > current && ::truncate(root_img.c_str(), static_cast<off_t>(wanted)) != 0)
+            throw Error::from_errno(fmt::format("growing {}", root_img.string()), errno);
+    }
+
+    void uefi_firmware(const InstanceSpec& spec, QemuRenderInput& in) {
+        for (const char* dir : {"/usr/share/OVMF", "/usr/share/ovmf"}) {
+            fs::path code = fs::path(dir) / "OVMF_CODE_4M.fd", vars = fs::path(dir) / "OVMF_VARS_4M.fd";
+            if (!fs::exists(code) || !fs::exists(vars)) continue;
+            in.firmware = code;
+            in.firmware_vars = spec.volume_dir / "uefi-vars.fd";
+            if (!fs::exists(in.firmware_vars)) fs::copy_file(vars, in.firmware_vars);
+            return;
+        }
+        throw Error(ErrorCode::NotSupported,
+                    fmt::format("{}'s image has no kernel of its own (boot/vmlinuz), so it boots through UEFI, and no UEFI "
+                                "firmware is installed (Debian package ovmf)", spec.name));
+    }
+
+    pid_t qemu_pid(const std::string& domain) const {
+        try {
+            return static_cast<pid_t>(std::stol(read_file(vm_libvirt_root(core_) / "run" / "qemu" / (domain + ".pid"), 64)));
+        } catch (...) {
+            return 0;
+        }
+    }
+
+    std::string read_accelerator(const std::string& domain) const {
+        try {
+            return read_file(vm_socket_dir(core_, domain) / "accelerator", 16);
+        } catch (const Error&) {
+            return {};
+        }
+    }
+
+    ManagerCore& core_;
+    std::mutex conn_mutex_;
+    std::unique_ptr<LibvirtConnection> conn_;
+};
+
+}  // namespace
+
+std::unique_ptr<InstanceDriver> make_qemu_driver(ManagerCore& core) { return std::make_unique<QemuDriver>(core); }
+
+}  // namespace li

@@ -1,0 +1,22 @@
+#include "instance/drivers/qemu/qemu_paths.hpp"
+
+#include "core/manager_core.hpp"
+#include "core/names.hpp"
+#include "instance/instance_driver.hpp"
+#include "sys/sha256.hpp"
+
+namespace li {
+
+std::string vm_domain_name(const InstanceSpec& spec) { return project_prefixed_name(spec.project, spec.name); }
+
+std::filesystem::path vm_libvirt_root(const ManagerCore& core) { return core.state_dir() / "virt"; }
+
+std::filesystem::path vm_socket_dir(const ManagerCore& core, const std::string& domain) {
+    Sha256 h;
+    h.update(std::filesystem::weakly_canonical(core.state_dir()).string());
+    Sha256 d;
+    d.update(domain);
+    return std::filesystem::path("/run/libinstance") / h.hex_digest().substr(0, 12) / d.hex_digest().substr(0, 12);
+}
+
+}  // namespace li

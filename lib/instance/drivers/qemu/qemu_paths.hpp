@@ -1,0 +1,23 @@
+#pragma once
+// Where a VM's files are: libvirt's embedded root, the sockets QEMU listens on, the logs.
+
+#include <filesystem>
+#include <string>
+
+namespace li {
+
+class ManagerCore;
+struct InstanceSpec;
+
+/// The libvirt domain of an instance: its name, prefixed by its project like liblxc's.
+std::string vm_domain_name(const InstanceSpec& spec);
+
+/// The root of libvirt's embedded QEMU driver: <state>/virt.
+std::filesystem::path vm_libvirt_root(const ManagerCore& core);
+
+/// The folder of a running VM's sockets (console, agent). Socket paths are limited to 107
+/// bytes, so this is a short path under /run keyed by the state directory, not the state
+/// directory itself, which may be long.
+std::filesystem::path vm_socket_dir(const ManagerCore& core, const std::string& domain);
+
+}  // namespace li
