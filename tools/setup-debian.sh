@@ -22,6 +22,9 @@ packages=(
   clang-14 libclang-rt-14-dev libfuzzer-14-dev
   # the debian image builder (inst image build debian)
   debootstrap
+  # VM images: qcow2 checks and conversion (qemu-img), the debian-vm builder's root file system
+  # (mkfs.ext4 -d); its tests boot the image under plain QEMU
+  qemu-utils e2fsprogs qemu-system-x86
   # storage pools: btrfs (loop-backed or on an existing btrfs)
   btrfs-progs
   # managed bridge networks: DHCP/DNS (dnsmasq-base has no system service; libinstance runs its
