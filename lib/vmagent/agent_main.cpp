@@ -185,6 +185,14 @@ int main(int argc, char** argv) {
             }
         }
         agent.service();
+        // Data is produced within windows; only a host that sends requests without ever reading
+        // the answers lets this grow: such a host is dropped.
+        if (agent.out().size() - agent.out_offset() > 64u * 1024 * 1024) {
+            std::fprintf(stderr, "libinstance-vm-agent: dropping the session: the host does not read\n");
+            agent.drop_session();
+            parser.hunt(MsgType::Hello);
+            lost_host();
+        }
         // Send what is queued, as far as the link takes it now.
         std::string& out = agent.out();
         size_t& off = agent.out_offset();

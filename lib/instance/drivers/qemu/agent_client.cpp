@@ -28,12 +28,20 @@ struct VmAgentClient::Call {
     uint32_t id = 0;
     std::mutex mutex;
     std::deque<vmagent::Frame> inbox;
+    size_t inbox_data = 0;  // bulk bytes queued: within the window the call credits as it consumes
     bool broken = false;
     UniqueFd wake{::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)};
 
+    static bool bulk(MsgType t) { return t == MsgType::Stdout || t == MsgType::Stderr || t == MsgType::Data; }
+
+    /// Queues a frame for the calling thread; a guest sending data past its window is refused.
     void push(vmagent::Frame f) {
         {
             std::lock_guard lock(mutex);
+            if (bulk(f.type)) {
+                inbox_data += f.payload.size();
+                if (inbox_data > vmagent::kWindow) throw vmagent::ProtocolError("data past the flow-control window");
+            }
             inbox.push_back(std::move(f));
         }
         notify();
@@ -53,6 +61,7 @@ struct VmAgentClient::Call {
         if (inbox.empty()) return std::nullopt;
         vmagent::Frame f = std::move(inbox.front());
         inbox.pop_front();
+        if (bulk(f.type)) inbox_data -= f.payload.size();
         return f;
     }
 };
