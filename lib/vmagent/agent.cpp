@@ -49,6 +49,9 @@ std::vector<std::string> command_env(const std::vector<std::string>& extra) {
     return out;
 }
 
+// Where a command's start failed (reported with the errno by the forked child).
+enum { kStageExec = 0, kStageSession, kStageTerminal, kStageStdio, kStageCwd, kStageCredentials };
+
 }  // namespace
 
 enum class Kind { Exec, Read, Write };
@@ -375,7 +378,7 @@ void Agent::start_exec(uint32_t id, Reader& r) {
             set_nonblock(c->err_fd);
         }
     }
-    if (err) return send(MsgType::ExecError, id, Writer().u32(static_cast<uint32_t>(err)).take());
+    if (err) return send(MsgType::ExecError, id, Writer().u32(static_cast<uint32_t>(err)).str("creating the command's stdio").take());
 
     // argv and envp as C arrays, built before fork (no allocation in the child).
     std::vector<char*> cargv, cenv;
@@ -388,40 +391,42 @@ void Agent::start_exec(uint32_t id, Reader& r) {
     bool am_root = ::geteuid() == 0;
 
     int report[2];
-    if (::pipe2(report, O_CLOEXEC) != 0) return send(MsgType::ExecError, id, Writer().u32(static_cast<uint32_t>(errno)).take());
+    if (::pipe2(report, O_CLOEXEC) != 0)
+        return send(MsgType::ExecError, id, Writer().u32(static_cast<uint32_t>(errno)).str("creating a pipe").take());
     pid_t pid = ::fork();
     if (pid == 0) {
         // The child: a new session, its stdio, cwd and credentials, then the command. Failures
         // go back as an errno on the report pipe (closed on exec when all went well).
-        auto fail = [&](int e) {
-            (void)!::write(report[1], &e, sizeof e);
+        auto fail = [&](int e, int stage) {
+            int msg[2] = {e, stage};
+            (void)!::write(report[1], msg, sizeof msg);
             ::_exit(127);
         };
         sigset_t none;
         sigemptyset(&none);
         ::sigprocmask(SIG_SETMASK, &none, nullptr);
         for (int s = 1; s < NSIG; ++s) ::signal(s, SIG_DFL);
-        if (::setsid() < 0) fail(errno);
+        if (::setsid() < 0) fail(errno, kStageSession);
         if (!slave_name.empty()) {
             int slave = ::open(slave_name.c_str(), O_RDWR);
-            if (slave < 0) fail(errno);
-            if (::ioctl(slave, TIOCSCTTY, 0) != 0) fail(errno);
+            if (slave < 0) fail(errno, kStageTerminal);
+            if (::ioctl(slave, TIOCSCTTY, 0) != 0) fail(errno, kStageTerminal);
             child_in = child_out = child_err = slave;
         }
-        if (::dup2(child_in, 0) < 0 || ::dup2(child_out, 1) < 0 || ::dup2(child_err, 2) < 0) fail(errno);
+        if (::dup2(child_in, 0) < 0 || ::dup2(child_out, 1) < 0 || ::dup2(child_err, 2) < 0) fail(errno, kStageStdio);
         if (::chdir(dir) != 0) {
-            if (!fallback_root || ::chdir("/") != 0) fail(errno);
+            if (!fallback_root || ::chdir("/") != 0) fail(errno, kStageCwd);
         }
         if (am_root) {
-            if (::setgroups(0, nullptr) != 0) fail(errno);
-            if (::setgid(gid) != 0) fail(errno);
-            if (::setuid(uid) != 0) fail(errno);
+            if (::setgroups(0, nullptr) != 0) fail(errno, kStageCredentials);
+            if (::setgid(gid) != 0) fail(errno, kStageCredentials);
+            if (::setuid(uid) != 0) fail(errno, kStageCredentials);
         } else if (uid != ::getuid() || gid != ::getgid()) {
-            fail(EPERM);
+            fail(EPERM, kStageCredentials);
         }
         environ = cenv.data();
         ::execvp(cargv[0], cargv.data());
-        fail(errno);
+        fail(errno, kStageExec);
     }
     int fork_err = pid < 0 ? errno : 0;
     ::close(report[1]);
@@ -430,16 +435,25 @@ void Agent::start_exec(uint32_t id, Reader& r) {
     if (child_err >= 0) ::close(child_err);
     if (fork_err) {
         ::close(report[0]);
-        return send(MsgType::ExecError, id, Writer().u32(static_cast<uint32_t>(fork_err)).take());
+        return send(MsgType::ExecError, id, Writer().u32(static_cast<uint32_t>(fork_err)).str("forking").take());
     }
-    int child_errno = 0;
+    int child_report[2] = {0, 0};
     ssize_t n;
-    do n = ::read(report[0], &child_errno, sizeof child_errno); while (n < 0 && errno == EINTR);
+    do n = ::read(report[0], child_report, sizeof child_report); while (n < 0 && errno == EINTR);
     ::close(report[0]);
-    if (n == sizeof child_errno) {
+    if (n == sizeof child_report) {
         // It never ran: reap it now (it exits at once) so reap() does not report it.
         ::waitpid(pid, nullptr, 0);
-        return send(MsgType::ExecError, id, Writer().u32(static_cast<uint32_t>(child_errno)).take());
+        std::string what;
+        switch (child_report[1]) {
+        case kStageSession: what = "starting a session"; break;
+        case kStageTerminal: what = "opening the terminal " + slave_name; break;
+        case kStageStdio: what = "setting up stdio"; break;
+        case kStageCwd: what = std::string("changing to the directory ") + dir; break;
+        case kStageCredentials: what = "switching to uid " + std::to_string(uid) + " gid " + std::to_string(gid); break;
+        default: break;  // the exec itself
+        }
+        return send(MsgType::ExecError, id, Writer().u32(static_cast<uint32_t>(child_report[0])).str(what).take());
     }
     c->pid = pid;
     pids_[pid] = id;

@@ -45,7 +45,8 @@
 //   EXEC       list argv, list env (KEY=VALUE, over the agent's defaults), str cwd (empty: /root,
 //              falling back to /), u32 uid, u32 gid, u32 flags (kExecTerminal), u32 cols, u32 rows
 //              -> EXEC_STARTED, then STDOUT/STDERR data, then EXIT i32 code (status or 128+signal);
-//                 or EXEC_ERROR u32 errno when the command cannot start
+//                 or EXEC_ERROR u32 errno, str what failed (empty: the exec itself, e.g. ENOENT
+//                 for a missing command; else e.g. "changing to the directory /x")
 //   STDIN      bytes (within the window)   STDIN_EOF -   SIGNAL u32   WINSIZE u32 cols, u32 rows
 //   STAT       str path                  -> STAT_RESULT (u32 type, uid, gid, mode, u64 size, str target),
 //                                           ENTRIES list* (a directory's, sorted), DONE

@@ -167,6 +167,16 @@ TEST_CASE("vm agent: exec") {
             CHECK(std::string(e.what()).find("/no/such/command") != std::string::npos);
         }
         CHECK(client.exec({"true"}, {}).exit_code == 0);  // the connection is fine
+        li::ExecOptions o;
+        o.cwd = "/no/such/dir";
+        try {
+            client.exec({"true"}, o);
+            FAIL("exec in a missing directory succeeded");
+        } catch (const li::Error& e) {
+            CHECK(e.code() == li::ErrorCode::NotFound);
+            CHECK(e.key() == "cwd");
+            CHECK(std::string(e.what()).find("/no/such/dir") != std::string::npos);
+        }
     }
     SUBCASE("signal") {
         li::ExecOptions o;

@@ -383,7 +383,13 @@ ExecResult VmAgentClient::exec(const std::vector<std::string>& argv, const ExecO
     vmagent::Frame first = wait_frame(*c, broken);
     if (first.type == MsgType::ExecError) {
         finished = true;
-        int err = static_cast<int>(vmagent::Reader(first.payload).u32());
+        vmagent::Reader r(first.payload);
+        int err = static_cast<int>(r.u32());
+        std::string what = r.str(vmagent::kMaxPath + 256);
+        if (!what.empty()) {
+            Error e = Error::from_errno(fmt::format("running \"{}\" in the instance: {}", program, what), err);
+            throw Error(e.code(), e.what(), what.rfind("changing to", 0) == 0 ? "cwd" : "command", err);
+        }
         if (err == ENOENT)
             throw Error(ErrorCode::NotFound, fmt::format("command \"{}\" not found in the instance", program), "command", err);
         throw Error::from_errno(fmt::format("executing \"{}\" in the instance", program), err);
