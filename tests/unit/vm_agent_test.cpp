@@ -111,6 +111,13 @@ TEST_CASE("vm agent: exec") {
         CHECK(r.stdout_data == "hello\n");
         CHECK(client.exec({"sh", "-c", "exit 7"}, {}).exit_code == 7);
     }
+    SUBCASE("a background process holding stdout does not keep exec waiting") {
+        auto start = std::chrono::steady_clock::now();
+        auto r = client.exec({"sh", "-c", "echo started; sleep 20 &"}, {});
+        CHECK(r.exit_code == 0);
+        CHECK(r.stdout_data == "started\n");
+        CHECK(std::chrono::steady_clock::now() - start < 10s);
+    }
     SUBCASE("stdout and stderr are separate") {
         auto r = client.exec({"sh", "-c", "echo out; echo err >&2"}, {});
         CHECK(r.stdout_data == "out\n");
