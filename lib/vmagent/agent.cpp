@@ -118,6 +118,10 @@ void Agent::drop_session() {
     session_ = 0;
 }
 
+void Agent::announce() {
+    if (session_ == 0) send(MsgType::HelloAck, 0, Writer().u32(kProtocolVersion).str(LI_VM_AGENT_VERSION).take());
+}
+
 void Agent::close_channel(uint32_t id) {
     auto it = channels_.find(id);
     if (it == channels_.end()) return;

@@ -27,6 +27,8 @@ public:
     void on_frame(Frame& frame);
     /// Kills the commands and drops the calls of the current session; frames are hunted for anew.
     void drop_session();
+    /// Queues the session-0 HELLO_ACK that tells a connected host its session is gone.
+    void announce();
     uint64_t session() const { return session_; }
 
     /// Adds the descriptors to wait for; returns the poll timeout in ms (-1: none).

@@ -128,6 +128,7 @@ int main(int argc, char** argv) {
     Agent agent;
     FrameParser parser;
     bool hup = false;  // Port: no host connected
+    if (mode == Mode::Port) agent.announce();  // a host still connected to our predecessor learns it
     // The host went away: its session stays until a new hello (which drops it), its output goes.
     auto lost_host = [&] {
         agent.discard_output();
@@ -176,8 +177,12 @@ int main(int argc, char** argv) {
                         std::fprintf(stderr, "libinstance-vm-agent: dropping the session: %s\n", e.what());
                         agent.drop_session();
                         parser.hunt(MsgType::Hello);
-                        if (mode != Mode::Port) lost_host();  // a socket is closed
-                        else again = true;                    // a port hunts on in what it holds
+                        if (mode != Mode::Port) {
+                            lost_host();  // a socket is closed
+                        } else {
+                            agent.announce();  // a port tells the host, and hunts on in what it holds
+                            again = true;
+                        }
                     }
                 }
             } else if (r == 0 || (errno != EAGAIN && errno != EINTR) || (ev & POLLHUP)) {

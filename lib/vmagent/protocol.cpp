@@ -155,6 +155,8 @@ std::optional<Frame> FrameParser::next() {
                     hunt_session_ = 0;
                     continue;
                 }
+                if (session == 0 && type == static_cast<uint16_t>(MsgType::HelloAck))
+                    throw ProtocolError("the agent restarted (or dropped the session)");
                 throw ProtocolError("frame of a foreign session");
             }
         }

@@ -32,6 +32,12 @@
 // stream still holds until the HELLO_ACK of its own session; after it, frames of another session
 // are a violation on either side.
 //
+// A guest port may still be connected to a host that spoke to an earlier agent (the guest
+// rebooted, init restarted the agent): that host would wait forever for answers. So the agent
+// announces itself when it opens a port, and when it dropped a session for a violation, with a
+// HELLO_ACK of session 0; a host in a session takes it as the end of that session (and
+// reconnects), a host waiting for its own HELLO_ACK skips it.
+//
 // Channels and flow control. The host opens a channel with a request (EXEC, STAT, READ, WRITE,
 // MKDIR, SYMLINK, REMOVE, PING) on a channel id it has not used in this session. Bulk data (stdin,
 // stdout/stderr, file content) flows only within a window: each side may have at most kWindow

@@ -480,6 +480,7 @@ namespace {
 // stream goes on across host connections, as a virtio port's does.
 struct PortRelay {
     fs::path dir, sock;
+    std::string slave_path;
     int master = -1, listen_fd = -1, stop_fd[2] = {-1, -1};
     pid_t agent = -1;
     std::thread thread;
@@ -494,7 +495,7 @@ struct PortRelay {
         ::tcgetattr(slave, &t);
         ::cfmakeraw(&t);
         ::tcsetattr(slave, TCSANOW, &t);
-        std::string slave_path = ::ttyname(slave);
+        slave_path = ::ttyname(slave);
         listen_fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
         sockaddr_un addr{};
         addr.sun_family = AF_UNIX;
@@ -502,6 +503,11 @@ struct PortRelay {
         REQUIRE(::bind(listen_fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
         REQUIRE(::listen(listen_fd, 4) == 0);
         REQUIRE(::pipe2(stop_fd, O_CLOEXEC) == 0);
+        start_agent();
+        ::close(slave);  // the agent opens its own
+        thread = std::thread([this] { run(); });
+    }
+    void start_agent() {
         const char* bin = std::getenv("LIBINSTANCE_VM_AGENT");
         REQUIRE(bin);
         agent = ::fork();
@@ -509,8 +515,12 @@ struct PortRelay {
             ::execl(bin, bin, "--path", slave_path.c_str(), static_cast<char*>(nullptr));
             ::_exit(127);
         }
-        ::close(slave);  // the agent opens its own
-        thread = std::thread([this] { run(); });
+    }
+    /// The guest's init restarting the agent: the port and the host connection stay.
+    void restart_agent() {
+        ::kill(agent, SIGKILL);
+        ::waitpid(agent, nullptr, 0);
+        start_agent();
     }
     ~PortRelay() {
         (void)!::write(stop_fd[1], "x", 1);
@@ -550,6 +560,8 @@ struct PortRelay {
             if (conn >= 0 && (p[2].revents & POLLIN)) {
                 ssize_t n = ::read(master, buf, sizeof buf);
                 if (n > 0) (void)!::send(conn, buf, static_cast<size_t>(n), MSG_NOSIGNAL);
+            } else if (p[2].revents & (POLLHUP | POLLERR)) {
+                std::this_thread::sleep_for(20ms);  // no agent has the port open (a restart)
             }
         }
         if (conn >= 0) ::close(conn);
@@ -589,4 +601,31 @@ TEST_CASE("vm agent on a port: a host gone mid-frame does not confuse the next o
     auto r = client.exec({"cat"}, o);
     CHECK(r.stdout_data == *o.stdin_data);
     CHECK(::waitpid(relay.agent, nullptr, WNOHANG) == 0);
+}
+
+TEST_CASE("vm agent on a port: a restarted agent ends the host's session instead of leaving it waiting") {
+    PortRelay relay;
+    fs::path pid_file = relay.dir / "pid";
+    li::VmAgentClient client;
+    client.connect(relay.sock, 10s);
+    std::string error;
+    std::thread t([&] {
+        try {
+            client.exec({"sh", "-c", "echo $$ > " + pid_file.string() + "; exec sleep 1000"}, {});
+        } catch (const li::Error& e) {
+            error = e.what();
+        }
+    });
+    for (int i = 0; i < 100 && !fs::exists(pid_file); ++i) std::this_thread::sleep_for(50ms);
+    std::this_thread::sleep_for(100ms);
+    auto start = std::chrono::steady_clock::now();
+    relay.restart_agent();
+    t.join();
+    CHECK(std::chrono::steady_clock::now() - start < 5s);
+    CHECK(error.find("restarted") != std::string::npos);
+    CHECK(!client.connected());
+    if (fs::exists(pid_file)) ::kill(std::stoi(read_all(pid_file)), SIGKILL);  // the old agent's orphan
+    li::VmAgentClient again;
+    again.connect(relay.sock, 10s);
+    CHECK(again.exec({"echo", "back"}, {}).stdout_data == "back\n");
 }

@@ -150,8 +150,14 @@ void VmAgentClient::close() {
     if (fd_) ::shutdown(fd_.get(), SHUT_RDWR);  // the reader sees the end and fails the calls
 }
 
+std::string VmAgentClient::broken_why() const {
+    std::lock_guard lock(calls_mutex_);
+    return broken_why_.empty() ? "closed" : broken_why_;
+}
+
 void VmAgentClient::throw_broken() const {
-    throw Error(ErrorCode::Backend, fmt::format("the connection to the VM agent at {} is closed", socket_path_.string()), "agent");
+    throw Error(ErrorCode::Backend,
+                fmt::format("the connection to the VM agent at {} is lost ({})", socket_path_.string(), broken_why()), "agent");
 }
 
 void VmAgentClient::connect(const std::filesystem::path& socket_path, std::chrono::milliseconds timeout) {
@@ -268,7 +274,7 @@ void VmAgentClient::read_loop() {
         fail_all("connection closed");
     } catch (const vmagent::ProtocolError& e) {
         ::shutdown(fd_.get(), SHUT_RDWR);
-        fail_all(fmt::format("protocol violation: {}", e.what()));
+        fail_all(e.what());
     }
 }
 
@@ -375,7 +381,8 @@ ExecResult VmAgentClient::exec(const std::vector<std::string>& argv, const ExecO
                     }};
     auto broken = [&] {
         throw Error(ErrorCode::Backend,
-                    fmt::format("running \"{}\": the connection to the VM agent at {} was lost", program, socket_path_.string()),
+                    fmt::format("running \"{}\": the connection to the VM agent at {} was lost ({})", program,
+                                socket_path_.string(), broken_why()),
                     "agent");
     };
     send(MsgType::Exec, c->id, w.data());
@@ -515,7 +522,7 @@ FileInfo VmAgentClient::stat(const std::string& path) try {
                         if (!finished) try { send(MsgType::Close, c->id); } catch (const Error&) {}
                         end_call(c->id);
                     }};
-    auto broken = [&] { throw Error(ErrorCode::Backend, fmt::format("stat {}: the connection to the VM agent was lost", path), "path"); };
+    auto broken = [&] { throw Error(ErrorCode::Backend, fmt::format("stat {}: the connection to the VM agent was lost ({})", path, broken_why()), "agent"); };
     send(MsgType::Stat, c->id, vmagent::Writer().str(path).take());
     FileInfo info;
     size_t entry_bytes = 0;
@@ -572,7 +579,7 @@ void VmAgentClient::read_file(const std::string& path, int out_fd) try {
                         if (!finished) try { send(MsgType::Close, c->id); } catch (const Error&) {}
                         end_call(c->id);
                     }};
-    auto broken = [&] { throw Error(ErrorCode::Backend, fmt::format("reading {}: the connection to the VM agent was lost", path), "path"); };
+    auto broken = [&] { throw Error(ErrorCode::Backend, fmt::format("reading {}: the connection to the VM agent was lost ({})", path, broken_why()), "agent"); };
     send(MsgType::Read, c->id, vmagent::Writer().str(path).take());
     std::string what = fmt::format("writing the content of {}", path);
     for (;;) {
@@ -607,7 +614,7 @@ void VmAgentClient::write_file(const std::string& path, int in_fd, const FileOpt
                         if (!finished) try { send(MsgType::Close, c->id); } catch (const Error&) {}
                         end_call(c->id);
                     }};
-    auto broken = [&] { throw Error(ErrorCode::Backend, fmt::format("writing {}: the connection to the VM agent was lost", path), "path"); };
+    auto broken = [&] { throw Error(ErrorCode::Backend, fmt::format("writing {}: the connection to the VM agent was lost ({})", path, broken_why()), "agent"); };
     vmagent::Writer w;
     w.str(path);
     put_options(w, opts);

@@ -33,7 +33,9 @@ public:
     /// Timeout naming the socket. A new connection ends the agent's earlier session (its commands).
     void connect(const std::filesystem::path& socket_path, std::chrono::milliseconds timeout);
     /// Closes the connection: running calls fail (Backend), the agent kills their commands when the
-    /// next host connects. Safe from any thread.
+    /// next host connects. Safe from any thread. A closed client stays closed: QEMU serves one
+    /// connection at a time, so share one client per VM and make a new one when !connected()
+    /// (the guest rebooted or its agent restarted: the new agent's announcement ends the session).
     void close();
     bool connected() const { return fd_ && !broken_.load(); }
 
@@ -68,6 +70,7 @@ private:
     void read_loop();
     void fail_all(const std::string& why);
     [[noreturn]] void throw_broken() const;
+    std::string broken_why() const;
     Error bad_answer(const vmagent::ProtocolError& e) const;
 
     std::filesystem::path socket_path_;
@@ -76,7 +79,7 @@ private:
     std::string agent_version_;
     std::thread reader_;
     std::mutex send_mutex_;
-    std::mutex calls_mutex_;
+    mutable std::mutex calls_mutex_;
     std::map<uint32_t, std::shared_ptr<Call>> calls_;
     std::atomic<uint32_t> next_id_{1};
     std::atomic<bool> broken_{false};
