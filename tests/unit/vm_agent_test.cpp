@@ -96,6 +96,25 @@ TEST_CASE("vm agent: connect times out naming the socket when no agent answers")
         CHECK(e.code() == li::ErrorCode::Timeout);
         CHECK(std::string(e.what()).find("missing.sock") != std::string::npos);
     }
+    // A socket that exists but whose other side never reads (QEMU before the guest opened its
+    // port): still bounded by the timeout.
+    int listener = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::strcpy(addr.sun_path, (dir / "mute.sock").c_str());
+    REQUIRE(::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+    REQUIRE(::listen(listener, 4) == 0);
+    auto start = std::chrono::steady_clock::now();
+    li::VmAgentClient mute;
+    try {
+        mute.connect(dir / "mute.sock", 700ms);
+        FAIL("connect succeeded");
+    } catch (const li::Error& e) {
+        CHECK(e.code() == li::ErrorCode::Timeout);
+        CHECK(std::string(e.what()).find("mute.sock") != std::string::npos);
+    }
+    CHECK(std::chrono::steady_clock::now() - start < 3s);
+    ::close(listener);
     fs::remove_all(dir);
 }
 

@@ -1,5 +1,6 @@
 #include "instance/drivers/qemu/agent_client.hpp"
 
+#include <fcntl.h>
 #include <poll.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
@@ -191,32 +192,50 @@ void VmAgentClient::connect(const std::filesystem::path& socket_path, std::chron
         parser_ = vmagent::FrameParser();
         parser_.hunt(MsgType::HelloAck, session);
         // Zeros first (see protocol.hpp), then the hello; again every second until the agent
-        // answers (bytes sent before the guest opened its port may be lost).
+        // answers (what the guest's port held when the agent opened it is discarded). Sent without
+        // blocking: QEMU reads nothing while the guest has not opened its port, and the deadline
+        // holds.
         std::string hello = std::string(vmagent::kSyncRun, '\0') +
                             vmagent::encode_frame(MsgType::Hello, 0, session, vmagent::Writer().u32(vmagent::kProtocolVersion).take());
+        ::fcntl(fd.get(), F_SETFL, ::fcntl(fd.get(), F_GETFL) | O_NONBLOCK);
         std::optional<vmagent::Frame> ack;
         bool lost = false;
+        std::string pending;
+        size_t pending_off = 0;
         auto resend = Clock::now();
         while (!ack && !lost && Clock::now() < deadline) {
-            if (Clock::now() >= resend) {
-                if (!send_all(fd.get(), hello)) break;
+            if (pending_off == pending.size() && Clock::now() >= resend) {
+                pending = hello;
+                pending_off = 0;
                 resend = Clock::now() + std::chrono::seconds(1);
             }
             auto wait = std::min(deadline, resend) - Clock::now();
-            pollfd p{fd.get(), POLLIN, 0};
+            pollfd p{fd.get(), static_cast<short>(POLLIN | (pending_off < pending.size() ? POLLOUT : 0)), 0};
             int n = ::poll(&p, 1, static_cast<int>(std::max<int64_t>(
                                       std::chrono::duration_cast<std::chrono::milliseconds>(wait).count() + 1, 0)));
             if (n <= 0) continue;
+            if (p.revents & POLLOUT) {
+                ssize_t w = ::send(fd.get(), pending.data() + pending_off, pending.size() - pending_off, MSG_NOSIGNAL);
+                if (w > 0) pending_off += static_cast<size_t>(w);
+                else if (w < 0 && errno != EAGAIN && errno != EINTR) lost = true;
+            }
+            if (!(p.revents & (POLLIN | POLLHUP | POLLERR))) continue;
             char buf[65536];
             ssize_t r = ::read(fd.get(), buf, sizeof buf);
             if (r <= 0) {
-                lost = r == 0 || errno != EINTR;
+                lost = r == 0 || (errno != EINTR && errno != EAGAIN);
                 continue;
             }
             parser_.append(buf, static_cast<size_t>(r));
             ack = parser_.next();
         }
         if (!ack) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+            continue;
+        }
+        // Back to blocking sends; a hello sent in part is finished (the agent reads now).
+        ::fcntl(fd.get(), F_SETFL, ::fcntl(fd.get(), F_GETFL) & ~O_NONBLOCK);
+        if (!send_all(fd.get(), pending.substr(pending_off))) {
             std::this_thread::sleep_for(std::chrono::milliseconds(100));
             continue;
         }
