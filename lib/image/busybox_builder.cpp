@@ -1,16 +1,13 @@
 #include "image/busybox_builder.hpp"
-#include "image/archive_message.hpp"
-
-#include "image/archive_api.hpp"
 #include <cstdlib>
 #include <elf.h>
 #include <fmt/format.h>
-#include <memory>
 #include <set>
 #include <sstream>
 #include <sys/stat.h>
 
 #include "image/metadata.hpp"
+#include "image/tar_writer.hpp"
 #include "libinstance/error.hpp"
 #include "sys/fs.hpp"
 #include "sys/subprocess.hpp"
@@ -47,53 +44,6 @@ void require_static(const fs::path& path, const std::string& elf) {
     }
 }
 
-struct ArchiveDeleter {
-    void operator()(archive* a) const { libarchive().archive_write_free(a); }
-};
-
-class TarWriter {
-public:
-    TarWriter(const fs::path& out, time_t mtime) : a_(libarchive().archive_write_new()), mtime_(mtime) {
-        libarchive().archive_write_add_filter_gzip(a_.get());
-        // No timestamp in the gzip header, so the same inputs give the same fingerprint.
-        libarchive().archive_write_set_filter_option(a_.get(), "gzip", "timestamp", nullptr);
-        libarchive().archive_write_set_format_pax_restricted(a_.get());
-        if (libarchive().archive_write_open_filename(a_.get(), out.c_str()) != ARCHIVE_OK)
-            throw Error(ErrorCode::System, fmt::format("creating {}: {}", out.string(), archive_message(a_.get())));
-    }
-
-    void dir(const std::string& path, mode_t mode = 0755) { add(path, AE_IFDIR | mode, {}, {}); }
-    void file(const std::string& path, std::string_view content, mode_t mode = 0644) {
-        add(path, AE_IFREG | mode, content, {});
-    }
-    void symlink(const std::string& path, const std::string& target) { add(path, AE_IFLNK | 0777, {}, target); }
-
-    void close() {
-        if (libarchive().archive_write_close(a_.get()) != ARCHIVE_OK)
-            throw Error(ErrorCode::System, fmt::format("writing image: {}", archive_message(a_.get())));
-    }
-
-private:
-    void add(const std::string& path, mode_t mode, std::string_view content, const std::string& link) {
-        std::unique_ptr<archive_entry, decltype(libarchive().archive_entry_free)> e(libarchive().archive_entry_new(), libarchive().archive_entry_free);
-        libarchive().archive_entry_set_pathname(e.get(), path.c_str());
-        libarchive().archive_entry_set_mode(e.get(), mode);
-        libarchive().archive_entry_set_uid(e.get(), 0);
-        libarchive().archive_entry_set_gid(e.get(), 0);
-        libarchive().archive_entry_set_uname(e.get(), "root");
-        libarchive().archive_entry_set_gname(e.get(), "root");
-        libarchive().archive_entry_set_mtime(e.get(), mtime_, 0);
-        libarchive().archive_entry_set_size(e.get(), static_cast<la_int64_t>(content.size()));
-        if (!link.empty()) libarchive().archive_entry_set_symlink(e.get(), link.c_str());
-        if (libarchive().archive_write_header(a_.get(), e.get()) != ARCHIVE_OK ||
-            (!content.empty() && libarchive().archive_write_data(a_.get(), content.data(), content.size()) < 0))
-            throw Error(ErrorCode::System, fmt::format("writing image entry {}: {}", path, archive_message(a_.get())));
-    }
-
-    std::unique_ptr<archive, ArchiveDeleter> a_;
-    time_t mtime_;
-};
-
 std::string busybox_version(const fs::path& busybox) {
     // "BusyBox v1.35.0 (Debian 1:1.35.0-4+b3) multi-call binary."
     std::string out;
@@ -125,10 +75,17 @@ constexpr std::string_view kRcS =
 
 }  // namespace
 
-void build_busybox_image(const fs::path& out_tarball) {
+fs::path static_busybox(std::string* binary) {
     fs::path busybox = find_busybox();
-    std::string binary = read_file(busybox, kMaxBusyboxBytes);
-    require_static(busybox, binary);
+    std::string bytes = read_file(busybox, kMaxBusyboxBytes);
+    require_static(busybox, bytes);
+    if (binary) *binary = std::move(bytes);
+    return busybox;
+}
+
+void build_busybox_image(const fs::path& out_tarball) {
+    std::string binary;
+    fs::path busybox = static_busybox(&binary);
     struct stat st {};
     ::stat(busybox.c_str(), &st);
     std::string version = busybox_version(busybox);

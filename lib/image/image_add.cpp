@@ -72,7 +72,7 @@ api::Image add_image_files(ManagerCore& core, const std::string& project, const 
     image.filename = files.metadata.filename().string();
     image.size = static_cast<int64_t>(fs::file_size(stored.metadata) + (stored.split() ? fs::file_size(stored.rootfs) : 0));
     image.architecture = md.architecture;
-    image.type = "container";
+    image.type = inspected.type;
     image.properties = md.properties;
     for (const auto& [k, v] : opts.properties) image.properties[k] = v;
     image.public_ = opts.public_;

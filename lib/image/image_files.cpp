@@ -5,6 +5,7 @@
 
 #include "core/manager_core.hpp"
 #include "core/reverter.hpp"
+#include "image/qcow2.hpp"
 #include "image/squashfs.hpp"
 #include "image/tarball.hpp"
 #include "libinstance/error.hpp"
@@ -63,6 +64,10 @@ InspectedImage inspect_image(const ImageFiles& files, const UnpackLimits& limits
     if (is_squashfs(files.rootfs)) {
         out.rootfs_format = "squashfs";
         scan_squashfs(files.rootfs, limits);
+    } else if (is_qcow2(files.rootfs)) {
+        out.rootfs_format = "qcow2";
+        out.type = "virtual-machine";
+        inspect_qcow2(files.rootfs, limits);
     } else {
         out.rootfs_format = "tarball";
         out.rootfs_compression = scan_archive(files.rootfs, ArchiveRole::Rootfs, limits).compression;
@@ -95,6 +100,7 @@ ExportNames export_names(const ImageFiles& files, const std::string& fingerprint
     }
     names.metadata = "meta-" + fingerprint + ext;
     names.rootfs = fingerprint + (is_squashfs(files.rootfs) ? std::string(".squashfs")
+                                  : is_qcow2(files.rootfs)  ? std::string(".qcow2")
                                                             : tar_extension(archive_compression(files.rootfs)));
     return names;
 }
@@ -108,7 +114,7 @@ void unpack_image(const ImageFiles& files, const fs::path& dest, const UnpackLim
         revert.add([dest] { remove_tree(dest); });
     } else {
         revert.add([dest] {
-            for (const char* part : {"metadata.yaml", "templates", "rootfs"}) remove_tree(dest / part);
+            for (const char* part : {"metadata.yaml", "templates", "rootfs", "boot", "root.img"}) remove_tree(dest / part);
         });
     }
     const uint64_t meta_size = fs::file_size(files.metadata);
@@ -126,7 +132,15 @@ void unpack_image(const ImageFiles& files, const fs::path& dest, const UnpackLim
         unpack_archive(files.metadata, ArchiveRole::Metadata, dest, limits, report(0));
         if (!fs::exists(dest / "metadata.yaml", ec))
             throw Error::invalid("metadata.yaml", fmt::format("image {} has no metadata.yaml", files.metadata.string()));
-        if (is_squashfs(files.rootfs)) {
+        if (is_qcow2(files.rootfs)) {
+            // A VM image: its disk, raw and sparse, is what instances are copied from.
+            ctx.check_cancelled();
+            inspect_qcow2(files.rootfs, limits);
+            convert_qcow2_to_raw(files.rootfs, dest / "root.img", [&](int pct) {
+                ctx.check_cancelled();
+                ctx.progress(progress_key, "Unpack", static_cast<int>((meta_size + (total - meta_size) * pct / 100.0) * 100.0 / total));
+            }, ctx.stop_token());
+        } else if (is_squashfs(files.rootfs)) {
             ctx.check_cancelled();
             scan_squashfs(files.rootfs, limits);
             unpack_squashfs(files.rootfs, dest / "rootfs", ctx.stop_token());

@@ -27,8 +27,9 @@ ImageFiles stored_image_files(const std::filesystem::path& images_dir, const std
 struct InspectedImage {
     ImageMetadata metadata;           ///< architecture normalised to LXD's name
     std::string compression;          ///< of the unified or metadata tarball
-    std::string rootfs_format;        ///< "" (unified), "squashfs" or "tarball"
+    std::string rootfs_format;        ///< "" (unified), "squashfs", "tarball" or "qcow2"
     std::string rootfs_compression;   ///< of a rootfs tarball
+    std::string type = "container";   ///< "virtual-machine" when the rootfs file is a qcow2 disk
 };
 
 /// Checks every entry of every file (hostile input), parses metadata.yaml and checks that the
@@ -40,14 +41,16 @@ InspectedImage inspect_image(const ImageFiles& files, const UnpackLimits& limits
 std::string image_fingerprint(const ImageFiles& files, const std::function<void(uint64_t, uint64_t)>& on_bytes = {});
 
 /// The file names LXD gives an exported image: "<fp>.tar.xz", or "meta-<fp>.tar.xz" and
-/// "<fp>.squashfs" / "<fp>.tar.xz" (rootfs empty for a unified image).
+/// "<fp>.squashfs" / "<fp>.qcow2" / "<fp>.tar.xz" (rootfs empty for a unified image).
 struct ExportNames {
     std::string metadata;
     std::string rootfs;
 };
 ExportNames export_names(const ImageFiles& files, const std::string& fingerprint);
 
-/// Unpacks an image (either layout) into dest: dest/metadata.yaml, dest/templates/, dest/rootfs/.
+/// Unpacks an image (either layout) into dest: dest/metadata.yaml, dest/templates/, dest/rootfs/;
+/// for a VM image (qcow2 disk) dest/boot/ (when the image has one) and dest/root.img, the disk
+/// as a sparse raw file instead of rootfs/.
 /// dest may exist (empty) or not; on failure or cancellation what was unpacked is removed.
 /// Progress under progress_key as "Unpack: N%"; ctx's cancellation is checked between blocks.
 void unpack_image(const ImageFiles& files, const std::filesystem::path& dest, const UnpackLimits& limits,

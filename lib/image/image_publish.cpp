@@ -107,6 +107,11 @@ void publish_instance(const std::shared_ptr<ManagerCore>& core, const std::strin
     auto [instance, snapshot] = split_source(opts.instance);
     auto lock = core->locks().lock_instance(project, instance);
     LoadedInstance loaded = load_instance(*core, project, instance);
+    // A VM's volume holds a disk image, not a rootfs/ tree: packing it as a container image
+    // would give an image nothing can run.
+    if (loaded.record.type == "virtual-machine")
+        throw Error(ErrorCode::NotSupported,
+                    fmt::format("publishing virtual-machine instance \"{}\" as an image is not supported yet", instance), "instance");
     api::ConfigMap config = loaded.record.config;
     std::string architecture = loaded.record.architecture;
     if (!snapshot.empty()) {

@@ -14,6 +14,7 @@
 #include "core/reverter.hpp"
 #include "image/busybox_builder.hpp"
 #include "image/debian_builder.hpp"
+#include "image/debian_vm_builder.hpp"
 #include "image/image_add.hpp"
 #include "image/image_files.hpp"
 #include "image/tarball.hpp"
@@ -78,14 +79,20 @@ Operation ImageStore::build_async(std::string_view project, const ImageBuildOpti
 
 Operation ImageStore::build_impl(std::string_view project_in, const ImageBuildOptions& opts, bool async) {
     std::string project = project_scope(*core_, project_in, ProjectFeature::Images);
-    if (opts.builder != "busybox" && opts.builder != "debian")
-        throw Error(ErrorCode::NotSupported, fmt::format("unknown image builder \"{}\" (available: busybox, debian)", opts.builder), "builder");
+    if (opts.builder != "busybox" && opts.builder != "debian" && opts.builder != "debian-vm")
+        throw Error(ErrorCode::NotSupported,
+                    fmt::format("unknown image builder \"{}\" (available: busybox, debian, debian-vm)", opts.builder), "builder");
     if (!opts.alias.empty()) validate_alias_name(opts.alias);
     auto core = core_;
     if (opts.builder == "debian") {
         debian_spec_of(opts);  // bad options are refused before any operation exists
         return run_image_op(core_, project, "Building image", async,
                             [core, project, opts](OperationContext& ctx) { add_debian_image(core, project, opts, ctx); });
+    }
+    if (opts.builder == "debian-vm") {
+        check_debian_vm_options(opts);
+        return run_image_op(core_, project, "Building image", async,
+                            [core, project, opts](OperationContext& ctx) { add_debian_vm_image(core, project, opts, ctx); });
     }
     return run_image_op(core_, project, "Building image", async, [core, project, opts](OperationContext& ctx) {
         const std::string key = "image_build_progress";

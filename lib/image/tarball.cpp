@@ -42,12 +42,14 @@ std::string clean_path(const char* raw) {
     return p;
 }
 
-enum class Part { Metadata, Rootfs, Templates, Other };
+enum class Part { Metadata, Rootfs, Templates, Boot, Other };
 
 Part classify(const std::string& path) {
     if (path == "metadata.yaml") return Part::Metadata;
     if (path == "rootfs" || path.rfind("rootfs/", 0) == 0) return Part::Rootfs;
     if (path == "templates" || path.rfind("templates/", 0) == 0) return Part::Templates;
+    // A VM image's kernel and initrd (our debian-vm builder), booted directly by the driver.
+    if (path == "boot" || path.rfind("boot/", 0) == 0) return Part::Boot;
     return Part::Other;
 }
 
@@ -77,7 +79,9 @@ public:
             path = raw;
         }
         Part part = classify(path);
-        if (part == Part::Other || (role_ == ArchiveRole::Metadata && part == Part::Rootfs)) return std::nullopt;
+        if (part == Part::Other || (role_ == ArchiveRole::Metadata && part == Part::Rootfs) ||
+            (role_ != ArchiveRole::Metadata && part == Part::Boot))
+            return std::nullopt;
 
         mode_t type = libarchive().archive_entry_filetype(e);
         const char* link = libarchive().archive_entry_hardlink(e);

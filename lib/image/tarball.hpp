@@ -18,7 +18,7 @@ namespace li {
 /// What an archive holds within an image.
 enum class ArchiveRole {
     Unified,   ///< metadata.yaml, templates/ and rootfs/ in one tarball
-    Metadata,  ///< the metadata tarball of a split image (metadata.yaml, templates/)
+    Metadata,  ///< the metadata tarball of a split image (metadata.yaml, templates/, a VM image's boot/)
     Rootfs,    ///< the rootfs tarball of a split image (the root file system at its top)
 };
 
