@@ -69,6 +69,9 @@ struct Channel {
     bool exited = false;
     int exit_code = 0;
     Clock::time_point drain_until{};
+    // What is read after the exit: the pipe's or pty's content then, not a background process's
+    // endless output (which would hold the exit back forever).
+    size_t drain_left = 4 * 1024 * 1024;
     // Read: the file; Write: the temporary file and where it goes.
     int file_fd = -1;
     std::string path, temp;
@@ -530,6 +533,13 @@ void Agent::service_exec(Channel& c) {
             }
             c.credit -= static_cast<uint32_t>(n);
             send(type, c.id, std::string_view(buf, static_cast<size_t>(n)));
+            if (c.exited) {
+                c.drain_left -= std::min(c.drain_left, static_cast<size_t>(n));
+                if (c.drain_left == 0) {
+                    close_fd(c.out_fd);
+                    close_fd(c.err_fd);
+                }
+            }
         }
     }
     if (c.exited && c.out_fd < 0 && c.err_fd < 0) {

@@ -136,6 +136,13 @@ TEST_CASE("vm agent: exec") {
         CHECK(r.exit_code == 0);
         CHECK(r.stdout_data == "started\n");
         CHECK(std::chrono::steady_clock::now() - start < 10s);
+        // Nor one that writes without end.
+        fs::path pid_file = agent.dir / "yes.pid";
+        r = client.exec({"sh", "-c", "echo go; yes & echo $! > " + pid_file.string() + "; sleep 0.2"}, {});
+        CHECK(r.exit_code == 0);
+        CHECK(r.stdout_data.rfind("go\n", 0) == 0);
+        CHECK(std::chrono::steady_clock::now() - start < 20s);
+        ::kill(std::stoi(read_all(pid_file)), SIGKILL);  // (it dies of SIGPIPE anyway)
     }
     SUBCASE("stdout and stderr are separate") {
         auto r = client.exec({"sh", "-c", "echo out; echo err >&2"}, {});
