@@ -655,3 +655,40 @@ TEST_CASE("vm agent on a port: a restarted agent ends the host's session instead
     again.connect(relay.sock, 10s);
     CHECK(again.exec({"echo", "back"}, {}).stdout_data == "back\n");
 }
+
+TEST_CASE("vm agent protocol: mangled frames are refused or parsed, never more") {
+    std::mt19937_64 rng(7);
+    std::vector<std::string> frames;
+    frames.push_back(vmagent::encode_frame(vmagent::MsgType::Exec, 1, 9,
+                                           vmagent::Writer().list({"a", "b"}).list({"K=V"}).str("/").u32(0).u32(0).u32(1).u32(80).u32(24).take()));
+    frames.push_back(vmagent::encode_frame(vmagent::MsgType::Stdin, 1, 9, std::string(3000, 'x')));
+    frames.push_back(vmagent::encode_frame(vmagent::MsgType::Write, 3, 9, vmagent::Writer().str("/x").u32(15).u32(1).u32(2).u32(0644).take()));
+    for (int round = 0; round < 20000; ++round) {
+        std::string bytes = frames[rng() % frames.size()];
+        int flips = 1 + static_cast<int>(rng() % 4);
+        for (int k = 0; k < flips; ++k) bytes[rng() % bytes.size()] = static_cast<char>(rng());
+        if (rng() % 4 == 0) bytes.resize(rng() % bytes.size());
+        vmagent::FrameParser parser;
+        parser.lock(9);
+        parser.append(bytes.data(), bytes.size());
+        try {
+            while (auto f = parser.next()) {
+                // A frame that passed its CRC decodes with bounds or throws.
+                vmagent::Reader r(f->payload);
+                try {
+                    (void)r.list();
+                    (void)r.list();
+                    (void)r.str();
+                } catch (const vmagent::ProtocolError&) {
+                }
+            }
+        } catch (const vmagent::ProtocolError&) {
+        }
+        // Random bytes of any length: a hunting parser finds no hello in them.
+        std::string junk(rng() % 2000, '\0');
+        for (auto& c : junk) c = static_cast<char>(rng());
+        vmagent::FrameParser hunter;
+        hunter.append(junk.data(), junk.size());
+        CHECK_FALSE(hunter.next().has_value());
+    }
+}

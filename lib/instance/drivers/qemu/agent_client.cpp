@@ -161,7 +161,7 @@ void VmAgentClient::throw_broken() const {
                 fmt::format("the connection to the VM agent at {} is lost ({})", socket_path_.string(), broken_why()), "agent");
 }
 
-void VmAgentClient::connect(const std::filesystem::path& socket_path, std::chrono::milliseconds timeout) {
+void VmAgentClient::connect(const std::filesystem::path& socket_path, std::chrono::milliseconds timeout) try {
     if (fd_) throw Error(ErrorCode::Internal, "VmAgentClient::connect called twice");
     socket_path_ = socket_path;
     auto deadline = Clock::now() + timeout;
@@ -252,6 +252,8 @@ void VmAgentClient::connect(const std::filesystem::path& socket_path, std::chron
     }
     reader_ = std::thread([this] { read_loop(); });
     ping();
+} catch (const vmagent::ProtocolError& e) {
+    throw bad_answer(e);
 }
 
 void VmAgentClient::fail_all(const std::string& why) {
