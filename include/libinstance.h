@@ -131,7 +131,10 @@ typedef struct li_image_build_opts {
 
 /**
  * @brief Builds an image locally with the named builder ("busybox", or "debian": debootstrap,
- * minutes the first time, then instant from its cache) and adds it to the store.
+ * minutes the first time, then instant from its cache, or "debian-vm": a virtual-machine image,
+ * type "virtual-machine", of the host's Debian kernel, busybox and the VM agent, cached too; its
+ * options are release (the host's only) and cache_dir; output_path gets the metadata tarball
+ * and output_path + ".qcow2" the disk) and adds it to the store.
  * @param[out] out_json the new image as an LXD `Image` document; free with li_free()
  * @since 0.1
  */

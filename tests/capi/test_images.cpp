@@ -1,6 +1,7 @@
 // Images through the C ABI, and the manager's lifetime with outstanding instance handles.
 
 #include <cerrno>
+#include <cstdlib>
 #include <fstream>
 #include <iterator>
 #include <string>
@@ -161,6 +162,29 @@ TEST_CASE("an instance handle keeps the state directory open after li_manager_fr
     REQUIRE(again != nullptr);
     ManagerPtr again_owner{again};
     CHECK(instance_names(again).empty());
+}
+
+TEST_CASE("li_image_build(\"debian-vm\") stores a virtual-machine image") {
+    TempDir dir{"capi-vm"};
+    li_manager* mgr = nullptr;
+    expect_ok(CALL(li_manager_open(&mgr, (dir.path() / "state").c_str(), ERR)));
+    REQUIRE(mgr != nullptr);
+    ManagerPtr owner{mgr};
+    li_image_build_opts build = LI_IMAGE_BUILD_OPTS_INIT;
+    build.alias = "vm";
+    // The kernel package and the built image are cached; meson's runs share one cache.
+    const char* env = std::getenv("LIBINSTANCE_CACHE_DIR");
+    fs::path cache = env && *env ? fs::path(env) : dir.path() / "cache";
+    build.cache_dir = cache.c_str();
+    char* json = nullptr;
+    expect_ok(CALL(li_image_build(&json, mgr, nullptr, "debian-vm", &build, ERR)));
+    auto built = take_json(json);
+    CHECK(built.at("type") == "virtual-machine");
+    CHECK(built.at("properties").at("variant") == "vm-busybox");
+    CHECK(get_image(mgr, "vm").at("type") == "virtual-machine");
+    build.release = "no-such-release";
+    expect_fail(CALL(li_image_build(&json, mgr, nullptr, "debian-vm", &build, ERR)), LI_ERR_INVALID_ARGUMENT,
+                {"no-such-release"});
 }
 
 }  // TEST_SUITE

@@ -349,3 +349,17 @@ def test_project_is_passed_through(inst, c1):
 
 def test_binary_is_set():
     assert os.access(inst_binary(), os.X_OK)
+
+
+def test_image_build_debian_vm(fresh):
+    # The kernel package and the built image are cached ($LIBINSTANCE_CACHE_DIR in meson's runs).
+    built = fresh.ok("image", "build", "debian-vm", "--alias", "vm")
+    fingerprint = re.search(r"fingerprint: ([0-9a-f]{64})", built.stdout).group(1)
+    img = json.loads(fresh.ok("image", "list", "-f", "json").stdout)[0]
+    assert img["fingerprint"] == fingerprint and img["type"] == "virtual-machine"
+    assert img["properties"]["variant"] == "vm-busybox"
+    row = next(r for r in table_rows(fresh.ok("image", "list").stdout)[1:] if r[0] == "vm")
+    assert "VIRTUAL-MACHINE" in row
+    assert "Type: virtual-machine" in fresh.ok("image", "info", "vm").stdout
+    assert_error(fresh.run("image", "build", "debian-vm", "--release", "no-such-release"), "no-such-release")
+    assert_error(fresh.run("image", "build", "debian-vm", "--variant", "buildd"), "--variant")

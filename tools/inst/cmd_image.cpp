@@ -44,8 +44,11 @@ int run_build(Context& ctx, const ParsedArgs& args) {
     opts.init = args.string_or("init", opts.init);
     opts.cache_dir = args.string_or("cache-dir", "");
     if (opts.builder != "debian") {
-        for (const char* flag : {"release", "variant", "mirror", "package", "init", "cache-dir"})
+        for (const char* flag : {"variant", "mirror", "package", "init"})
             if (args.has(flag)) throw UsageError(fmt::format("--{} only applies to the debian builder", flag));
+        if (opts.builder != "debian-vm")
+            for (const char* flag : {"release", "cache-dir"})
+                if (args.has(flag)) throw UsageError(fmt::format("--{} only applies to the debian and debian-vm builders", flag));
     }
     ProgressRenderer progress("Building image: ", ctx.quiet(), ctx.progress_bars());
     Operation op = run_operation(ctx, progress, [&] { return ctx.manager().images().build_async(ctx.project(), opts); });
@@ -209,23 +212,28 @@ Command image_command() {
 
     cmd.children.push_back(image_alias_command());
 
-    Command build = subcommand("build", "<builder>", "Build an image with a local builder (busybox, debian)", 1, 1, run_build);
+    Command build = subcommand("build", "<builder>", "Build an image with a local builder (busybox, debian, debian-vm)", 1, 1, run_build);
     build.description =
         "Build an image with a local builder\n\n"
         "busybox: a tiny image around the host's static busybox.\n"
         "debian:  debootstrap from a Debian mirror (minbase + systemd by default). The first build\n"
         "         takes minutes; the result is cached (--cache-dir, $LIBINSTANCE_CACHE_DIR or\n"
-        "         <state>/cache), so building the same options again is instant.";
+        "         <state>/cache), so building the same options again is instant.\n"
+        "debian-vm: a virtual-machine image (split: metadata with boot/vmlinuz and boot/initrd.img,\n"
+        "         and a qcow2 disk): the kernel of the host's Debian release (its package is\n"
+        "         downloaded once into the cache), busybox and the libinstance VM agent. Cached too;\n"
+        "         --output writes the metadata tarball there and the disk to <output>.qcow2.";
     build.examples = "inst image build busybox --alias busybox\n"
-                     "inst image build debian --release bookworm --alias debian/12";
+                     "inst image build debian --release bookworm --alias debian/12\n"
+                     "inst image build debian-vm --alias debian-vm";
     build.flags = {alias_flag,
-                   {"output", 0, FlagKind::String, "Also write the image as a unified tarball to this file"},
-                   {"release", 0, FlagKind::String, "debian: the release (default bookworm)"},
+                   {"output", 0, FlagKind::String, "Also write the image as a unified tarball to this file (debian-vm: the metadata tarball, and <output>.qcow2)"},
+                   {"release", 0, FlagKind::String, "debian: the release (default bookworm); debian-vm: only the host's"},
                    {"variant", 0, FlagKind::String, "debian: debootstrap variant: minbase (default), buildd or default"},
                    {"mirror", 0, FlagKind::String, "debian: the mirror URL (default: the host's Debian mirror)"},
                    {"package", 0, FlagKind::StringList, "debian: an extra package to install (repeatable)"},
                    {"init", 0, FlagKind::String, "debian: the init package (default systemd-sysv)"},
-                   {"cache-dir", 0, FlagKind::String, "debian: where built images are cached"}};
+                   {"cache-dir", 0, FlagKind::String, "debian, debian-vm: where built images are cached"}};
     cmd.children.push_back(std::move(build));
 
     Command del = subcommand("delete", "[<remote>:]<image> [[<remote>:]<image>...]", "Delete images", 1, -1, run_delete);

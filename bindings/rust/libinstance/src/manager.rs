@@ -90,7 +90,8 @@ impl Manager {
         Project { manager: self, name: None }
     }
 
-    /// Builds an image with the named builder (`"busybox"`), optionally aliased.
+    /// Builds an image with the named builder (`"busybox"`, `"debian"`, or `"debian-vm"`: a
+    /// virtual-machine image), optionally aliased.
     pub fn build_image(&self, builder: &str, alias: Option<&str>) -> Result<api::Image> {
         self.default_project().build_image(builder, alias)
     }
@@ -189,7 +190,8 @@ impl Project<'_> {
         ptr_or_null(&self.name)
     }
 
-    /// Builds an image with the named builder (`"busybox"`), optionally aliased.
+    /// Builds an image with the named builder (`"busybox"`, `"debian"`, or `"debian-vm"`: a
+    /// virtual-machine image), optionally aliased.
     pub fn build_image(&self, builder: &str, alias: Option<&str>) -> Result<api::Image> {
         self.build_image_with(
             builder,
