@@ -62,6 +62,9 @@ void apply_instance_templates(const fs::path& volume_dir, std::string_view trigg
     fs::path metadata_file = volume_dir / "metadata.yaml";
     std::error_code ec;
     if (!fs::is_regular_file(metadata_file, ec)) return;
+    // A VM's files are inside its disk image, which the host does not open: the guest's init
+    // applies what it needs (hostname) from the kernel command line instead (ADR 0015).
+    if (!fs::exists(volume_dir / "rootfs", ec) && fs::exists(volume_dir / "root.img", ec)) return;
     ImageMetadata md = parse_image_metadata(read_file(metadata_file, 1 << 20));
     try {
         apply_templates(md, volume_dir / "templates", volume_dir / "rootfs", trigger, context);

@@ -23,6 +23,7 @@ const std::vector<FlagSpec> create_flags = {
     {"no-profiles", 0, FlagKind::Bool, "Create the instance with no profiles applied"},
     {"profile", 'p', FlagKind::StringList, "Profile to apply to the new instance"},
     {"storage", 's', FlagKind::String, "Storage pool name"},
+    {"vm", 0, FlagKind::Bool, "Create a virtual machine"},
 };
 
 // -d DEVICE,KEY=VALUE as lxc's: sets a key of one of the new instance's own devices, or of a
@@ -69,6 +70,7 @@ api::InstancesPost make_post(Context& ctx, const ParsedArgs& args, const RemoteR
     set_instance_source(ctx, args.positional[0], post.source, target.remote);  // REMOTE:ALIAS is pulled at create
     post.name = target.name;
     post.ephemeral = args.flag("ephemeral");
+    if (args.flag("vm")) post.type = "virtual-machine";
     for (const auto& kv : args.list("config")) {
         auto eq = kv.find('=');
         if (eq == std::string::npos) throw UsageError(fmt::format("Bad key=value pair: {}", kv));

@@ -18,6 +18,8 @@ class InstanceState(Model):
     cpu: Dict[str, Any]
     disk: Dict[str, Any]
     network: Optional[Dict[str, Any]]
+    #: A running virtual machine's accelerator, "kvm" or "tcg" ("" for containers).
+    accelerator: str
 
     _fields = (
         ("status", ""),
@@ -28,6 +30,7 @@ class InstanceState(Model):
         ("cpu", {}),
         ("disk", {}),
         ("network", None),
+        ("accelerator", ""),
     )
 
     @property

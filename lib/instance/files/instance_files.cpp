@@ -15,6 +15,8 @@
 #include "core/manager_core.hpp"
 #include "core/names.hpp"
 #include "instance/drivers/lxc/lxc_idmap.hpp"
+#include "instance/drivers/qemu/qemu_driver.hpp"
+#include "instance/files/guest_files.hpp"
 #include "instance/files/root_files.hpp"
 #include "instance/instance_loader.hpp"
 #include "libinstance/error.hpp"
@@ -41,6 +43,11 @@ auto with_root(ManagerCore& core, const std::string& project, const std::string&
     LoadedInstance loaded = load_instance(core, project, name);
     InstanceSpec spec = spec_of(core, loaded);
     InstanceDriver& driver = core.instance_driver(spec.type);
+    if (spec.type == "virtual-machine") {
+        // A VM's files are the guest's: its agent does the work (the VM must run).
+        files::GuestFiles guest(vm_agent(driver, spec));
+        return fn(guest);
+    }
     StorageDriver& pool = core.pool(spec.pool);
     VolumeRef volume{VolumeType::Container, project_prefixed_name(project, name)};
     bool stopped = driver.status_code(spec) == kStopped;
@@ -90,7 +97,7 @@ std::string source_of(const std::string& project, const std::string& name) { ret
 
 void Instance::file_push(std::string_view path, int fd, const FileOptions& opts) {
     if (auto rest = core_->rest()) return rest::file_push_fd(rest, project_, name_, path, fd, opts);
-    with_root(*core_, project_, name_, Access::Write, [&](files::RootFiles& root) { root.push(path, fd, opts); });
+    with_root(*core_, project_, name_, Access::Write, [&](auto& root) { root.push(path, fd, opts); });
     core_->events().lifecycle(project_, "instance-file-pushed", source_of(project_, name_), {{"file-path", std::string(path)}});
 }
 
@@ -127,43 +134,43 @@ void Instance::file_push_data(std::string_view path, std::string_view data, cons
 
 FileInfo Instance::file_pull(std::string_view path, int fd) {
     if (auto rest = core_->rest()) return rest::file_pull(rest, project_, name_, path, fd);
-    FileInfo info = with_root(*core_, project_, name_, Access::Read, [&](files::RootFiles& root) { return root.pull(path, fd); });
+    FileInfo info = with_root(*core_, project_, name_, Access::Read, [&](auto& root) { return root.pull(path, fd); });
     core_->events().lifecycle(project_, "instance-file-retrieved", source_of(project_, name_), {{"file-path", std::string(path)}});
     return info;
 }
 
 FileInfo Instance::file_stat(std::string_view path) {
     if (auto rest = core_->rest()) return rest::file_pull(rest, project_, name_, path, -1);
-    return with_root(*core_, project_, name_, Access::Read, [&](files::RootFiles& root) { return root.pull(path, -1); });
+    return with_root(*core_, project_, name_, Access::Read, [&](auto& root) { return root.pull(path, -1); });
 }
 
 void Instance::file_delete(std::string_view path) {
     if (auto rest = core_->rest()) return rest::file_delete(rest, project_, name_, path);
-    with_root(*core_, project_, name_, Access::Write, [&](files::RootFiles& root) { root.remove(path); });
+    with_root(*core_, project_, name_, Access::Write, [&](auto& root) { root.remove(path); });
     core_->events().lifecycle(project_, "instance-file-deleted", source_of(project_, name_), {{"file-path", std::string(path)}});
 }
 
 void Instance::file_mkdir(std::string_view path, const FileOptions& opts) {
     if (auto rest = core_->rest()) return rest::file_mkdir(rest, project_, name_, path, opts);
-    with_root(*core_, project_, name_, Access::Write, [&](files::RootFiles& root) { root.mkdir(path, opts); });
+    with_root(*core_, project_, name_, Access::Write, [&](auto& root) { root.mkdir(path, opts); });
     core_->events().lifecycle(project_, "instance-file-pushed", source_of(project_, name_), {{"file-path", std::string(path)}});
 }
 
 void Instance::file_symlink(std::string_view path, std::string_view target, const FileOptions& opts) {
     if (auto rest = core_->rest()) return rest::file_symlink(rest, project_, name_, path, target, opts);
-    with_root(*core_, project_, name_, Access::Write, [&](files::RootFiles& root) { root.symlink(path, target, opts); });
+    with_root(*core_, project_, name_, Access::Write, [&](auto& root) { root.symlink(path, target, opts); });
     core_->events().lifecycle(project_, "instance-file-pushed", source_of(project_, name_), {{"file-path", std::string(path)}});
 }
 
 void Instance::file_push_tree(const std::filesystem::path& source, std::string_view path, const FileOptions& opts) {
     if (auto rest = core_->rest()) return rest::file_push_tree(rest, project_, name_, source, path, opts);
-    with_root(*core_, project_, name_, Access::Write, [&](files::RootFiles& root) { root.push_tree(source, path, opts); });
+    with_root(*core_, project_, name_, Access::Write, [&](auto& root) { root.push_tree(source, path, opts); });
     core_->events().lifecycle(project_, "instance-file-pushed", source_of(project_, name_), {{"file-path", std::string(path)}});
 }
 
 void Instance::file_pull_tree(std::string_view path, const std::filesystem::path& target) {
     if (auto rest = core_->rest()) return rest::file_pull_tree(rest, project_, name_, path, target);
-    with_root(*core_, project_, name_, Access::Read, [&](files::RootFiles& root) { root.pull_tree(path, target); });
+    with_root(*core_, project_, name_, Access::Read, [&](auto& root) { root.pull_tree(path, target); });
     core_->events().lifecycle(project_, "instance-file-retrieved", source_of(project_, name_), {{"file-path", std::string(path)}});
 }
 

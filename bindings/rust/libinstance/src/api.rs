@@ -292,6 +292,10 @@ pub struct InstanceState {
     pub disk: std::collections::BTreeMap<String, InstanceStateDisk>,
     /// Interfaces by name; None when the instance is stopped.
     pub network: Option<std::collections::BTreeMap<String, InstanceStateNetwork>>,
+    /// A running virtual machine's accelerator, "kvm" or "tcg" (libinstance's addition; empty
+    /// for containers, and absent from LXD's answers).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub accelerator: String,
 }
 
 impl Default for InstanceState {
@@ -305,6 +309,7 @@ impl Default for InstanceState {
             cpu: InstanceStateCpu::default(),
             disk: Default::default(),
             network: None,
+            accelerator: String::new(),
         }
     }
 }

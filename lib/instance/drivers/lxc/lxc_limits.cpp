@@ -194,7 +194,7 @@ std::vector<unsigned> parse_cpu_set(const std::string& set) {
 uint64_t memory_limit_bytes(const std::string& value, uint64_t memory_total) {
     if (!value.empty() && value.back() == '%') {
         uint64_t percent = std::stoull(value.substr(0, value.size() - 1));
-        return memory_total / 100 * percent;
+        return memory_total * percent / 100;  // bytes of RAM times 100 fit 64 bits by far
     }
     return parse_size(value, "config.limits.memory");
 }

@@ -2,84 +2,88 @@
 
 #include <cerrno>
 #include <csignal>
+#include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
 #include <fmt/format.h>
-#include <linux/kvm.h>
-#include <sys/ioctl.h>
-#include <sys/mman.h>
+#include <spawn.h>
 #include <sys/wait.h>
+#include <string>
 #include <thread>
 #include <unistd.h>
+#include <vector>
 
 #include "libinstance/error.hpp"
+#include "sys/unique_fd.hpp"
+
+extern char** environ;
 
 namespace li {
 
 namespace {
 
-// Exit codes of the probe child: 0 = the guest halted as it should.
-enum ProbeExit { kHalted = 0, kNoDevice = 10, kNoVm = 11, kNoVcpu = 12, kRunFailed = 13, kWrongExit = 14 };
+// The firmware of the probe guest: 64 KiB whose reset vector writes 1 to QEMU's isa-debug-exit
+// port, which ends QEMU with status (1 << 1) | 1.
+constexpr int kProbeExitStatus = 3;
 
-// In the child: a VM with one page of memory holding HLT at the reset vector's real-mode address.
-[[noreturn]] void run_probe_guest() {
-    int kvm = ::open("/dev/kvm", O_RDWR | O_CLOEXEC);
-    if (kvm < 0) ::_exit(kNoDevice);
-    int vm = ::ioctl(kvm, KVM_CREATE_VM, 0UL);
-    if (vm < 0) ::_exit(kNoVm);
-    void* mem = ::mmap(nullptr, 0x1000, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    if (mem == MAP_FAILED) ::_exit(kNoVm);
-    static_cast<unsigned char*>(mem)[0] = 0xf4;  // hlt
-    kvm_userspace_memory_region region{};
-    region.guest_phys_addr = 0x1000;
-    region.memory_size = 0x1000;
-    region.userspace_addr = reinterpret_cast<uint64_t>(mem);
-    if (::ioctl(vm, KVM_SET_USER_MEMORY_REGION, &region) < 0) ::_exit(kNoVm);
-    int vcpu = ::ioctl(vm, KVM_CREATE_VCPU, 0UL);
-    if (vcpu < 0) ::_exit(kNoVcpu);
-    int run_size = ::ioctl(kvm, KVM_GET_VCPU_MMAP_SIZE, 0);
-    if (run_size <= 0) ::_exit(kNoVcpu);
-    auto* run = static_cast<kvm_run*>(::mmap(nullptr, static_cast<size_t>(run_size), PROT_READ | PROT_WRITE, MAP_SHARED, vcpu, 0));
-    if (run == MAP_FAILED) ::_exit(kNoVcpu);
-    kvm_sregs sregs{};
-    if (::ioctl(vcpu, KVM_GET_SREGS, &sregs) < 0) ::_exit(kNoVcpu);
-    sregs.cs.base = 0;
-    sregs.cs.selector = 0;
-    if (::ioctl(vcpu, KVM_SET_SREGS, &sregs) < 0) ::_exit(kNoVcpu);
-    kvm_regs regs{};
-    regs.rip = 0x1000;
-    regs.rflags = 0x2;
-    if (::ioctl(vcpu, KVM_SET_REGS, &regs) < 0) ::_exit(kNoVcpu);
-    if (::ioctl(vcpu, KVM_RUN, 0) < 0) ::_exit(kRunFailed);
-    ::_exit(run->exit_reason == KVM_EXIT_HLT ? kHalted : kWrongExit);
+std::string write_probe_firmware() {
+    char path[] = "/tmp/li-kvm-probe-XXXXXX";
+    UniqueFd fd(::mkstemp(path));
+    if (!fd) throw Error::from_errno("creating the KVM probe's firmware", errno);
+    std::string image(65536, '\xf4');                    // hlt everywhere else
+    const char code[] = {'\xb0', '\x01', '\xe6', '\xf4', '\xf4'};  // mov al,1; out 0xf4,al; hlt
+    image.replace(0xfff0, sizeof code, code, sizeof code);
+    if (::write(fd.get(), image.data(), image.size()) != static_cast<ssize_t>(image.size())) {
+        ::unlink(path);
+        throw Error::from_errno("writing the KVM probe's firmware", errno);
+    }
+    return path;
 }
 
+// A real guest through QEMU itself, with the machine and CPU model VMs get under KVM: /dev/kvm
+// may exist and still fail them (MSRs the host refuses) or hang.
 KvmProbe run_probe(std::chrono::milliseconds timeout) {
     if (::access("/dev/kvm", R_OK | W_OK) != 0) return {false, fmt::format("/dev/kvm: {}", std::strerror(errno))};
-    pid_t pid = ::fork();
-    if (pid < 0) return {false, fmt::format("forking the KVM probe: {}", std::strerror(errno))};
-    if (pid == 0) run_probe_guest();
+    std::string firmware;
+    try {
+        firmware = write_probe_firmware();
+    } catch (const Error& e) {
+        return {false, e.what()};
+    }
+    std::vector<std::string> args = {"qemu-system-x86_64", "-machine", "q35,accel=kvm", "-cpu", "host", "-m", "16",
+                                     "-nodefaults", "-display", "none", "-no-reboot", "-bios", firmware,
+                                     "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"};
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    for (int fd : {0, 1, 2}) posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", O_RDWR, 0);
+    pid_t pid = 0;
+    int rc = ::posix_spawnp(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    if (rc != 0) {
+        ::unlink(firmware.c_str());
+        return {false, fmt::format("running qemu-system-x86_64: {}", std::strerror(rc))};
+    }
     auto deadline = std::chrono::steady_clock::now() + timeout;
     int status = 0;
-    for (;;) {
-        pid_t done = ::waitpid(pid, &status, WNOHANG);
-        if (done == pid) break;
+    bool timed_out = false;
+    while (::waitpid(pid, &status, WNOHANG) != pid) {
         if (std::chrono::steady_clock::now() >= deadline) {
             ::kill(pid, SIGKILL);
             ::waitpid(pid, &status, 0);
-            return {false, fmt::format("a one-instruction KVM guest did not halt within {} ms (KVM hangs on this host)", timeout.count())};
+            timed_out = true;
+            break;
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
-    if (WIFEXITED(status) && WEXITSTATUS(status) == kHalted) return {true, ""};
-    switch (WIFEXITED(status) ? WEXITSTATUS(status) : -1) {
-        case kNoDevice: return {false, "/dev/kvm cannot be opened"};
-        case kNoVm: return {false, "KVM_CREATE_VM failed"};
-        case kNoVcpu: return {false, "a KVM vCPU cannot be set up"};
-        case kRunFailed: return {false, "KVM_RUN failed"};
-        case kWrongExit: return {false, "a KVM guest did not halt as expected"};
-        default: return {false, "the KVM probe crashed"};
-    }
+    ::unlink(firmware.c_str());
+    if (timed_out) return {false, fmt::format("a KVM guest of one instruction did not finish within {} ms (KVM hangs)", timeout.count())};
+    if (WIFEXITED(status) && WEXITSTATUS(status) == kProbeExitStatus) return {true, ""};
+    if (WIFSIGNALED(status))
+        return {false, fmt::format("QEMU died of signal {} running a KVM guest with -cpu host", WTERMSIG(status))};
+    return {false, fmt::format("QEMU exited with status {} running a KVM guest with -cpu host", WEXITSTATUS(status))};
 }
 
 }  // namespace

@@ -12,8 +12,8 @@ struct KvmProbe {
     std::string reason;  ///< why not, when not
 };
 
-/// Runs a one-instruction guest (HLT) through /dev/kvm in a child process, killed after
-/// `timeout`. The answer is kept for the life of the process.
+/// Runs a guest of one instruction through qemu-system-x86_64 with KVM and the CPU model VMs
+/// get (-cpu host), killed after `timeout`. The answer is kept for the life of the process.
 const KvmProbe& probe_kvm(std::chrono::milliseconds timeout = std::chrono::milliseconds(1500));
 
 /// The accelerator a VM starts with: boot.accelerator ("auto", "kvm", "tcg"; "" is auto).

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <map>
 #include <mutex>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -17,7 +18,9 @@
 #include "core/names.hpp"
 #include "instance/drivers/lxc/lxc_limits.hpp"
 #include "instance/drivers/lxc/lxc_state.hpp"
+#include "instance/drivers/qemu/agent_client.hpp"
 #include "instance/drivers/qemu/kvm_probe.hpp"
+#include "instance/drivers/qemu/qemu_driver.hpp"
 #include "instance/drivers/qemu/qemu_paths.hpp"
 #include "instance/drivers/qemu/qemu_render.hpp"
 #include "instance/drivers/qemu/vm_devices.hpp"
@@ -35,6 +38,14 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr int kRunning = 103, kStopped = 102, kFrozen = 110, kError = 112;
+
+// How long a call into a VM waits for its agent: a TCG guest takes seconds to boot, so a command
+// run right after a start waits for it instead of failing. LIBINSTANCE_VM_AGENT_TIMEOUT (seconds)
+// overrides it.
+std::chrono::milliseconds agent_timeout() {
+    if (const char* env = std::getenv("LIBINSTANCE_VM_AGENT_TIMEOUT"); env && *env) return std::chrono::seconds(std::atol(env));
+    return std::chrono::seconds(120);
+}
 
 // Embedded libvirt reads its QEMU settings from <root>/etc/qemu.conf: QEMU runs as root (the
 // library's user) without a security driver, and logs to files itself instead of through
@@ -120,6 +131,7 @@ public:
 
     void stop(const InstanceSpec& spec, bool force, std::chrono::seconds timeout) override {
         std::string domain = vm_domain_name(spec);
+        forget_agent(domain);
         if (auto dom = connection().find(domain)) {
             if (!force && dom->state() == VIR_DOMAIN_RUNNING) {
                 dom->shutdown();
@@ -162,9 +174,24 @@ public:
     }
 
     ExecResult exec(const InstanceSpec& spec, const std::vector<std::string>& argv, const ExecOptions& opts) override {
-        (void)argv;
-        (void)opts;
-        throw Error(ErrorCode::NotSupported, fmt::format("exec in virtual machine {}: the guest agent is not connected yet", spec.name));
+        return agent(spec)->exec(argv, opts);
+    }
+
+    // The VM's agent connection: kept while it works, made again when the guest dropped it (a
+    // reboot, an agent restarted by the guest's init).
+    std::shared_ptr<VmAgentClient> agent(const InstanceSpec& spec) {
+        std::string domain = vm_domain_name(spec);
+        std::unique_lock lock(agents_mutex_);
+        auto it = agents_.find(domain);
+        if (it != agents_.end() && it->second->connected()) return it->second;
+        lock.unlock();
+        if (status_code(spec) != kRunning)
+            throw Error(ErrorCode::Conflict, fmt::format("virtual machine {} is not running", spec.name));
+        auto client = std::make_shared<VmAgentClient>();
+        client->connect(vm_socket_dir(core_, domain) / "agent.sock", agent_timeout());
+        lock.lock();
+        agents_[domain] = client;
+        return client;
     }
 
     Console console(const InstanceSpec& spec) override {
@@ -197,11 +224,13 @@ public:
 
     void destroy(const InstanceSpec& spec) override {
         std::string domain = vm_domain_name(spec);
+        forget_agent(domain);
         fs::remove_all(vm_socket_dir(core_, domain));
         remove_tree(core_.logs_dir() / domain);
     }
 
     void rename(const InstanceSpec& spec, const std::string& new_name) override {
+        forget_agent(vm_domain_name(spec));
         fs::path from = core_.logs_dir() / vm_domain_name(spec);
         fs::path to = core_.logs_dir() / project_prefixed_name(spec.project, new_name);
         if (::rename(from.c_str(), to.c_str()) != 0 && errno != ENOENT)
@@ -209,6 +238,15 @@ public:
     }
 
 private:
+    void forget_agent(const std::string& domain) {
+        std::shared_ptr<VmAgentClient> gone;
+        {
+            std::lock_guard lock(agents_mutex_);
+            if (auto it = agents_.find(domain); it != agents_.end()) gone = std::move(it->second), agents_.erase(it);
+        }
+        if (gone) gone->close();
+    }
+
     LibvirtConnection& connection() {
         std::lock_guard lock(conn_mutex_);
         if (!conn_) {
@@ -219,6 +257,10 @@ private:
                 fs::path root = vm_libvirt_root(core_);
                 write_embedded_qemu_conf(root);
                 uri = "qemu:///embed?root=" + root.string();
+                // libvirt logs to stderr unless told otherwise, read when it initialises: its
+                // warnings go to a file of the state instead (errors reach callers as li::Error).
+                fs::create_directories(root / "log");
+                ::setenv("LIBVIRT_LOG_OUTPUTS", fmt::format("3:file:{}", (root / "log" / "libvirt.log").string()).c_str(), 0);
             }
             conn_ = std::make_unique<LibvirtConnection>(uri);
         }
@@ -326,10 +368,16 @@ private:
     ManagerCore& core_;
     std::mutex conn_mutex_;
     std::unique_ptr<LibvirtConnection> conn_;
+    std::mutex agents_mutex_;
+    std::map<std::string, std::shared_ptr<VmAgentClient>> agents_;
 };
 
 }  // namespace
 
 std::unique_ptr<InstanceDriver> make_qemu_driver(ManagerCore& core) { return std::make_unique<QemuDriver>(core); }
+
+std::shared_ptr<VmAgentClient> vm_agent(InstanceDriver& qemu_driver, const InstanceSpec& spec) {
+    return static_cast<QemuDriver&>(qemu_driver).agent(spec);
+}
 
 }  // namespace li

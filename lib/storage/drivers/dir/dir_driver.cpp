@@ -160,7 +160,10 @@ void DirDriver::create_volume(const VolumeRef& vol, const VolumeFiller& filler) 
 
 void DirDriver::copy_volume(const VolumeRef& from, const VolumeRef& to, OperationContext& ctx) {
     if (!volume_exists(from)) throw Error(ErrorCode::NotFound, fmt::format("volume {} not found", volume_path(from).string()));
-    if (overlay_ && from.type == VolumeType::Image && to.type == VolumeType::Container) {
+    // A VM image's volume holds a disk image (root.img) instead of a rootfs: it is copied flat
+    // (sparse, reflinked where the file system can).
+    bool has_rootfs = fs::is_directory(volume_path(from) / "rootfs");
+    if (overlay_ && has_rootfs && from.type == VolumeType::Image && to.type == VolumeType::Container) {
         create_volume(to, [&](const fs::path& dest) { make_layered_copy(volume_path(from), from.name, dest, ctx); });
     } else if (overlay_ && from.type == VolumeType::Container && to.type == VolumeType::Container && !base_of(from).empty()) {
         create_volume(to, [&](const fs::path& dest) { copy_layers(from, dest, ctx); });
