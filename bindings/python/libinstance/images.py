@@ -168,8 +168,8 @@ class ImageManager:
     def build(self, builder: str = "busybox", alias: Optional[str] = None,
               output_path: Optional[StrPath] = None, wait: bool = True,
               progress: Optional[ProgressCallback] = None, **options: Any) -> Union[Image, Operation]:
-        """Builds an image locally with the named builder (``"busybox"`` or ``"debian"``) and
-        stores it.
+        """Builds an image locally with the named builder (``"busybox"``, ``"debian"`` or
+        ``"debian-vm"``, a virtual-machine image) and stores it.
 
         ``output_path`` also writes the image as an LXD unified tarball there. With
         ``wait=False`` returns the running :class:`Operation` (its metadata has ``fingerprint``
@@ -179,6 +179,10 @@ class ImageManager:
         The debian builder (debootstrap; minutes the first time, then instant from its cache)
         takes the keyword options ``release`` (``"bookworm"``), ``variant`` (``"minbase"``),
         ``mirror``, ``packages`` (a list), ``init`` (``"systemd-sysv"``) and ``cache_dir``.
+        The debian-vm builder (the host's Debian kernel, busybox and the VM agent; an image of
+        type ``"virtual-machine"``, cached too) takes ``release`` (the host's only) and
+        ``cache_dir``; ``output_path`` gets its metadata tarball, and ``output_path + ".qcow2"``
+        its disk.
         """
         known = {"release", "variant", "mirror", "packages", "init", "cache_dir"}
         unknown = set(options) - known
