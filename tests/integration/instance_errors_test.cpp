@@ -62,7 +62,7 @@ TEST_CASE("invalid instance names are refused naming the value") {
     CHECK_FALSE(fs::exists(shared().dir.path() / "storage-pools/default/x"));
 }
 
-TEST_CASE("bad config, unknown profile and VM type are refused before anything is made") {
+TEST_CASE("bad config, unknown profile and a container image for a VM are refused before anything is made") {
     auto bad_key = post_for("badcfg");
     bad_key.config["no.such.key"] = "1";
     expect_error([&] { shared().mgr->instances().create("default", bad_key); }, ErrorCode::InvalidArgument,
@@ -77,7 +77,7 @@ TEST_CASE("bad config, unknown profile and VM type are refused before anything i
 
     auto vm = post_for("vm1");
     vm.type = "virtual-machine";
-    expect_error([&] { shared().mgr->instances().create("default", vm); }, ErrorCode::NotSupported, "virtual-machine");
+    expect_error([&] { shared().mgr->instances().create("default", vm); }, ErrorCode::InvalidArgument, "container image", "source");
     expect_nothing_left("vm1");
 }
 
