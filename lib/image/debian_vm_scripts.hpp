@@ -92,6 +92,26 @@ while read -r name path optional; do
         echo "libinstance-vm: cannot load kernel module $name"
     fi
 done </etc/libinstance/modules
+# What the host passes on the kernel command line (ADR 0015): the instance's name, and the host
+# folders of its disk devices (9p shares) with where they go, percent-encoded.
+for arg in $(cat /proc/cmdline); do
+    case "$arg" in
+    libinstance.hostname=*)
+        hostname "${arg#libinstance.hostname=}"
+        hostname >/etc/hostname
+        ;;
+    libinstance.mount=*)
+        spec=${arg#libinstance.mount=}
+        tag=${spec%%:*}
+        rest=${spec#*:}
+        where=${rest%%:*}
+        opts=trans=virtio,version=9p2000.L,msize=262144
+        [ "$rest" != "$where" ] && opts="$opts,ro"
+        where=$(printf '%b' "$(echo "$where" | sed 's/%\([0-9A-F][0-9A-F]\)/\\x\1/g')")
+        mkdir -p "$where" && mount -t 9p -o "$opts" "$tag" "$where" || echo "libinstance-vm: cannot mount $tag at $where"
+        ;;
+    esac
+done
 # The disk may have been made larger than the file system (root disk size): grow it online.
 rootdev=$(awk '$2 == "/" && $1 != "rootfs" { print $1 }' /proc/mounts | tail -n 1)
 if [ -x /sbin/resize2fs ] && [ -b "$rootdev" ]; then
@@ -110,6 +130,10 @@ exit 0
 /// Shutdown (busybox init then stops every process and powers off or reboots).
 constexpr std::string_view kRcK = R"SH(#!/bin/sh
 echo "libinstance-vm: shutting down"
+# Everything stops first, so that / can become read-only: no journal replay at the next boot.
+kill -TERM -1 2>/dev/null
+sleep 1
+kill -KILL -1 2>/dev/null
 sync
 umount -a -r 2>/dev/null
 mount -o remount,ro / 2>/dev/null

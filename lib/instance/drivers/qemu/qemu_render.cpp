@@ -47,7 +47,7 @@ void render_os(const QemuRenderInput& in, std::string& out) {
     if (!in.kernel.empty()) {
         out += fmt::format("    <kernel>{}</kernel>\n", esc(in.kernel));
         if (!in.initrd.empty()) out += fmt::format("    <initrd>{}</initrd>\n", esc(in.initrd));
-        out += fmt::format("    <cmdline>{}</cmdline>\n", xml_escape(vm_kernel_cmdline(in.shares)));
+        out += fmt::format("    <cmdline>{}</cmdline>\n", xml_escape(vm_kernel_cmdline(in.instance_name, in.shares)));
     } else {
         out += fmt::format("    <loader readonly='yes' type='pflash'>{}</loader>\n", esc(in.firmware));
         out += fmt::format("    <nvram>{}</nvram>\n", esc(in.firmware_vars));
@@ -115,9 +115,10 @@ std::pair<unsigned, std::string> vm_cpus(const api::ConfigMap& config, const std
     return {static_cast<unsigned>(set.size()), limit};
 }
 
-std::string vm_kernel_cmdline(const std::vector<QemuShareSource>& shares) {
+std::string vm_kernel_cmdline(const std::string& hostname, const std::vector<QemuShareSource>& shares) {
     // ttyS0 is the console the console calls and console.log see; quiet keeps TCG boots short.
-    std::string out = "root=/dev/vda rw console=ttyS0 panic=-1 quiet";
+    // Instance names are valid host names, so the name goes as it is.
+    std::string out = "root=/dev/vda rw console=ttyS0 panic=-1 quiet libinstance.hostname=" + hostname;
     for (const QemuShareSource& s : shares) {
         // The path is percent-encoded: the command line splits on spaces, the entry on colons.
         std::string path;

@@ -71,8 +71,8 @@ uint64_t vm_memory_bytes(const api::ConfigMap& config, uint64_t host_memory);
 /// vCPUs limits.cpu gives (a count, or the size of a CPU set), and the set to pin to ("" none).
 std::pair<unsigned, std::string> vm_cpus(const api::ConfigMap& config, const std::string& host_cpus);
 /// The kernel command line of a directly booted VM: root on the first virtio disk, the console
-/// on ttyS0, and the shares the guest's init mounts.
-std::string vm_kernel_cmdline(const std::vector<QemuShareSource>& shares);
+/// on ttyS0, and what the guest's init applies: its host name and the shares it mounts.
+std::string vm_kernel_cmdline(const std::string& hostname, const std::vector<QemuShareSource>& shares);
 
 /// The libvirt domain XML of the VM.
 std::string render_domain_xml(const QemuRenderInput& in);

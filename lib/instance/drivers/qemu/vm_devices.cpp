@@ -1,5 +1,6 @@
 #include "instance/drivers/qemu/vm_devices.hpp"
 
+#include <algorithm>
 #include <fmt/format.h>
 
 #include "backend/libvirt/libvirt_connection.hpp"
@@ -11,6 +12,7 @@
 #include "instance/drivers/qemu/qemu_render.hpp"
 #include "instance/instance_driver.hpp"
 #include "libinstance/error.hpp"
+#include "network/dnsmasq.hpp"
 #include "network/network_nic.hpp"
 #include "storage/custom_volume.hpp"
 #include "storage/storage_driver.hpp"
@@ -138,9 +140,9 @@ void release_vm_devices(ManagerCore& core, const InstanceSpec& spec) {
 }
 
 void vm_device_counters(ManagerCore& core, const InstanceSpec& spec, const LibvirtDomain& dom, api::InstanceState& st) {
-    (void)core;
     for (const auto& [name, inside] : nics_of(spec)) {
-        NicUse use = nic_use(spec, name, spec.devices.at(name));
+        const api::ConfigMap& d = spec.devices.at(name);
+        NicUse use = nic_use(spec, name, d);
         LibvirtDeviceStats s = dom.interface_stats(use.host_name);
         api::InstanceStateNetwork& net = st.network[inside];
         net.hwaddr = use.hwaddr;
@@ -156,6 +158,16 @@ void vm_device_counters(ManagerCore& core, const InstanceSpec& spec, const Libvi
         net.counters.errors_sent = s.tx_errs;
         net.counters.packets_dropped_inbound = s.rx_drop;
         net.counters.packets_dropped_outbound = s.tx_drop;
+        // The host sees no addresses inside a VM; a managed network's DHCP server knows what it
+        // gave the nic's MAC.
+        if (std::string network = device_value(d, "network"); !network.empty()) {
+            for (const api::NetworkLease& lease : net::read_leases(core.networks_dir() / network)) {
+                if (lease.hwaddr != use.hwaddr || lease.address.empty()) continue;
+                bool v6 = lease.address.find(':') != std::string::npos;
+                bool seen = std::any_of(net.addresses.begin(), net.addresses.end(), [&](const auto& a) { return a.address == lease.address; });
+                if (!seen) net.addresses.push_back({v6 ? "inet6" : "inet", lease.address, "", "global"});
+            }
+        }
     }
 }
 
