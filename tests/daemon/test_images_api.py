@@ -228,3 +228,38 @@ client.images.get({fp!r}).delete(wait=True)
     lxc.ok("image", "delete", out[0])
     # lxc's own filters on image lists.
     assert "busybox" in lxc.ok("image", "list", "busybox")
+
+
+def test_vm_image_import_export_and_hostile_qcow2(lxd):
+    """An LXD-style VM image (metadata tarball + qcow2 disk) is type virtual-machine through the
+    real lxc client and exports unchanged; a qcow2 with a backing file is refused, leaving nothing."""
+    state, lxc, http = lxd
+    tmp = tempfile.mkdtemp()
+    meta, disk = os.path.join(tmp, "meta.tar.gz"), os.path.join(tmp, "disk.qcow2")
+    with tarfile.open(meta, "w:gz") as t:
+        data = b"architecture: x86_64\ncreation_date: 1700000000\nproperties:\n  description: vm test\n"
+        info = tarfile.TarInfo("metadata.yaml")
+        info.size = len(data)
+        t.addfile(info, io.BytesIO(data))
+    subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", disk, "32M"], check=True)
+    lxc.ok("image", "import", meta, disk, "--alias", "lxd-vm")
+    fp = sha256(meta, disk)
+    doc = json.loads(lxc.ok("query", "/1.0/images/lxd-vm"))
+    assert doc["fingerprint"] == fp and doc["type"] == "virtual-machine"
+    assert "VIRTUAL-MACHINE" in lxc.ok("image", "list", "lxd-vm")
+    out = tempfile.mkdtemp()
+    lxc.ok("image", "export", "lxd-vm", out + "/")
+    files = sorted(os.listdir(out))
+    assert files == sorted([f"meta-{fp}.tar.gz", f"{fp}.qcow2"]), files
+    assert sha256(os.path.join(out, f"meta-{fp}.tar.gz"), os.path.join(out, f"{fp}.qcow2")) == fp
+    lxc.ok("image", "delete", "lxd-vm")
+
+    before = image_fps(lxc)
+    secret = os.path.join(tmp, "secret.raw")
+    with open(secret, "wb") as f:
+        f.write(b"s" * 65536)
+    evil = os.path.join(tmp, "evil.qcow2")
+    subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", "-F", "raw", "-b", secret, evil], check=True)
+    r = lxc.run("image", "import", meta, evil, "--alias", "evil")
+    assert r.returncode != 0 and "backing file" in r.stderr, r.stderr
+    assert image_fps(lxc) == before
