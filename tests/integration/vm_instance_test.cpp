@@ -8,7 +8,8 @@
 #include <unistd.h>
 
 #include "instance/drivers/qemu/kvm_probe.hpp"
-#include "integration/shared_manager.hpp"
+#include "integration/vm_support.hpp"
+#include "sys/fs.hpp"
 #include "sys/unique_fd.hpp"
 
 using namespace li;
@@ -16,28 +17,6 @@ using namespace li::test;
 namespace fs = std::filesystem;
 
 namespace {
-
-// The debian-vm image in the shared state (built once; the build is cached across runs).
-const std::string& vm_image() {
-    static const std::string alias = [] {
-        ImageBuildOptions opts;
-        opts.builder = "debian-vm";
-        opts.alias = "debian-vm";
-        shared().mgr->images().build("default", opts);
-        return std::string("debian-vm");
-    }();
-    return alias;
-}
-
-api::InstancesPost vm_post(const std::string& name, bool start) {
-    api::InstancesPost post;
-    post.name = name;
-    post.type = "virtual-machine";
-    post.source.alias = vm_image();
-    post.config["limits.memory"] = "256MiB";
-    post.start = start;
-    return post;
-}
 
 // A file's content pulled from the instance.
 std::string pull_text(Instance& vm, const std::string& path) {
@@ -63,8 +42,13 @@ void check_refused(const api::InstancesPost& post, ErrorCode code, const std::st
 }  // namespace
 
 TEST_CASE("a VM launches, runs commands and takes files through its agent, stops cleanly, snapshots, copies and goes") {
+    TempDir share("li-vm-share");
+    write_file_atomic(share.path() / "from-host.txt", "from the host\n");
+    api::InstancesPost post = vm_post("vm1", true);
+    post.config["limits.cpu"] = "2";
+    post.devices["share"] = {{"type", "disk"}, {"source", share.path().string()}, {"path", "/mnt/host share"}};
     auto started = std::chrono::steady_clock::now();
-    Instance vm = shared().mgr->instances().create("default", vm_post("vm1", true));
+    Instance vm = shared().mgr->instances().create("default", post);
     api::InstanceState st = vm.state();
     CHECK(st.status == "Running");
     CHECK(st.accelerator == (probe_kvm().usable ? "kvm" : "tcg"));
@@ -79,6 +63,11 @@ TEST_CASE("a VM launches, runs commands and takes files through its agent, stops
     // A guest, not the host: its own kernel and memory.
     CHECK(sh(vm, "grep MemTotal /proc/meminfo").find("kB") != std::string::npos);
     CHECK(sh_rc(vm, "exit 3") == 3);
+    // Its name, its CPUs, and a host folder shared through 9p, both ways.
+    CHECK(sh(vm, "hostname") == "vm1\n");
+    CHECK(sh(vm, "nproc") == "2\n");
+    CHECK(sh(vm, "cat '/mnt/host share/from-host.txt'; echo back > '/mnt/host share/from-guest.txt'") == "from the host\n");
+    CHECK(read_file(share.path() / "from-guest.txt") == "back\n");
     ExecOptions in;
     in.stdin_data = "through the agent\n";
     CHECK(vm.exec({"cat"}, in).stdout_data == "through the agent\n");
