@@ -255,6 +255,7 @@ private:
                 uri = env;
             } else {
                 fs::path root = vm_libvirt_root(core_);
+                claim_embedded_root(root);
                 write_embedded_qemu_conf(root);
                 uri = "qemu:///embed?root=" + root.string();
                 // libvirt logs to stderr unless told otherwise, read when it initialises: its

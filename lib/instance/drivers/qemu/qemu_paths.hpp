@@ -15,6 +15,12 @@ std::string vm_domain_name(const InstanceSpec& spec);
 /// The root of libvirt's embedded QEMU driver: <state>/virt.
 std::filesystem::path vm_libvirt_root(const ManagerCore& core);
 
+/// Claims libvirt's embedded driver of this process for `root`. libvirt serves one embedded root
+/// per process, for the life of the process, so a second Manager (another state directory) in
+/// the same process cannot run VMs through it: NotSupported, saying so, instead of libvirt's
+/// internal error. Claiming the claimed root again is fine.
+void claim_embedded_root(const std::filesystem::path& root);
+
 /// The folder of a running VM's sockets (console, agent). Socket paths are limited to 107
 /// bytes, so this is a short path under /run keyed by the state directory, not the state
 /// directory itself, which may be long.
