@@ -101,11 +101,19 @@ def pylxd(state, script, timeout=180):
 def lxd():
     """instanced on a state directory holding the busybox image (alias "busybox"), for a whole
     test module; yields (state, Lxc, UnixHTTP)."""
+    yield from daemon_with_images(["busybox"])
+
+
+def daemon_with_images(builders):
+    """instanced on a fresh state directory holding an image of each builder (alias: the
+    builder's name), built by `inst` before the daemon starts (instanced has no build endpoint);
+    yields (state, Lxc, UnixHTTP) and cleans up."""
     assert INSTANCED and INST, "INSTANCED and INST must name the built daemon and CLI"
     state = tempfile.mkdtemp(prefix="instanced-", dir="/tmp")
     os.chmod(state, 0o711)  # the containers' mapped root traverses into their rootfs
-    subprocess.run([INST, "--state-dir", state, "image", "build", "busybox", "--alias", "busybox"],
-                   check=True, capture_output=True)
+    for builder in builders:
+        subprocess.run([INST, "--state-dir", state, "image", "build", builder, "--alias", builder],
+                       check=True, capture_output=True)
     proc = subprocess.Popen([INSTANCED, "--state-dir", state])
     assert subprocess.run([INSTANCED, "waitready", "--state-dir", state, "--timeout", "30"]).returncode == 0
     client = Lxc(state)

@@ -24,9 +24,14 @@ def test_root_and_server_document(daemon):
     assert server["api_version"] == "1.0" and server["auth"] == "trusted"
     assert server["environment"]["server"] == "lxd"
     assert server["environment"]["server_pid"] == daemon[0].pid
-    # Only what is implemented is announced: nothing of clustering, VMs or checkpointing.
-    assert {"projects", "instances", "api_filtering", "container_full"} <= set(server["api_extensions"])
-    assert not {"clustering", "virtual-machines", "container_snapshot_stateful_migration"} & set(server["api_extensions"])
+    # Only what is implemented is announced: VMs, but nothing of clustering or checkpointing.
+    assert {"projects", "instances", "api_filtering", "container_full", "virtual-machines"} <= set(server["api_extensions"])
+    assert not {"clustering", "container_snapshot_stateful_migration"} & set(server["api_extensions"])
+    # Both drivers, as LXD reports them: "lxc | qemu" with one version each.
+    env = server["environment"]
+    assert env["driver"] == "lxc | qemu"
+    lxc_version, qemu_version = env["driver_version"].split(" | ")
+    assert lxc_version[0].isdigit() and qemu_version[0].isdigit()
 
 
 def test_errors_use_lxds_envelope(daemon):

@@ -1,7 +1,9 @@
 #include "server_routes.hpp"
 
+#include <cstdio>
 #include <fmt/format.h>
 #include <fstream>
+#include <lxc/lxccontainer.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -32,6 +34,23 @@ std::pair<std::string, std::string> os_release() {
     return {name, version};
 }
 
+// QEMU's version ("7.2.19"), asked once of qemu-system-x86_64 --version; empty without QEMU.
+const std::string& qemu_version() {
+    static const std::string version = [] {
+        std::string out;
+        if (FILE* p = ::popen("qemu-system-x86_64 --version 2>/dev/null", "r")) {
+            char buf[256];
+            while (std::fgets(buf, sizeof buf, p)) out += buf;
+            ::pclose(p);
+        }
+        auto at = out.find("version ");
+        if (at == std::string::npos) return std::string();
+        at += 8;
+        return out.substr(at, out.find_first_of(" \n", at) - at);
+    }();
+    return version;
+}
+
 std::string host_name() {
     char buf[256] = {};
     ::gethostname(buf, sizeof buf - 1);
@@ -57,7 +76,9 @@ json api_extensions() {
                         "storage_api_volume_snapshots", "custom_volume_snapshot_expiry", "storage_volume_state",
                         "custom_volume_backup",  // volume_backup_routes
                         // files, resources, console (file_routes, resource_routes, console_session)
-                        "file_delete", "directory_manipulation", "file_symlinks", "resources", "resources_v2", "console"});
+                        "file_delete", "directory_manipulation", "file_symlinks", "resources", "resources_v2", "console",
+                        // type virtual-machine (ADR 0015): lxc 5.0 checks it before --vm
+                        "virtual-machines"});
 }
 
 // LXD's Server document for a trusted client. api_extensions lists only what instanced
@@ -68,12 +89,18 @@ json server_document(Daemon& daemon, const std::string& project) {
     auto [os_name, os_version] = os_release();
     json drivers = json::array({json{{"Name", "dir"}, {"Version", "1"}, {"Remote", false}},
                                 json{{"Name", "btrfs"}, {"Version", "1"}, {"Remote", false}}});
+    // Both drivers as LXD reports them ("lxc | qemu"); QEMU only when it is installed.
+    std::string driver = "lxc", driver_version = ::lxc_get_version();
+    if (!qemu_version().empty()) {
+        driver += " | qemu";
+        driver_version += " | " + qemu_version();
+    }
     json environment{{"addresses", daemon.https_addresses()},
                      {"architectures", json::array({uts.machine})},
                      {"certificate", daemon.server_identity().cert_pem},
                      {"certificate_fingerprint", daemon.server_identity().fingerprint},
-                     {"driver", "lxc"},
-                     {"driver_version", ""},
+                     {"driver", driver},
+                     {"driver_version", driver_version},
                      {"firewall", "nftables"},
                      {"kernel", uts.sysname},
                      {"kernel_architecture", uts.machine},
