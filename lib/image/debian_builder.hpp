@@ -59,6 +59,7 @@ namespace li {
 
 class ManagerCore;
 struct ImageBuildOptions;
+struct ImageFiles;
 
 /// The debian spec of build options; InvalidArgument as validate_debian_spec().
 DebianBuildSpec debian_spec_of(const ImageBuildOptions& opts);
@@ -69,5 +70,10 @@ std::filesystem::path image_cache_dir(const ManagerCore& core, const ImageBuildO
 /// Sets ctx metadata "fingerprint".
 void add_debian_image(const std::shared_ptr<ManagerCore>& core, const std::string& project, const ImageBuildOptions& opts,
                       OperationContext& ctx);
+/// Adds a builder's (cached) image files to the project's store under progress `key`; when an
+/// image of the same fingerprint is there already, it only gets the alias. Sets ctx metadata
+/// "fingerprint".
+void add_built_image(const std::shared_ptr<ManagerCore>& core, const std::string& project, const ImageFiles& files,
+                     const std::string& alias, OperationContext& ctx, const std::string& key);
 
 }  // namespace li

@@ -37,23 +37,7 @@ void add_debian_vm_image(const std::shared_ptr<ManagerCore>& core_ptr, const std
         disk += ".qcow2";
         fs::copy_file(built.disk, disk, fs::copy_options::overwrite_existing);
     }
-    ImageFiles files{built.metadata, built.disk};
-    std::string fingerprint = image_fingerprint(files, [&](uint64_t, uint64_t) { ctx.check_cancelled(); });
-    ctx.progress(key, "Import", 92);
-
-    // The cached files are the same every time, so building again finds the image stored.
-    auto existing = core.db().read([&](SQLite::Database& db) { return repo::find_image_by_fingerprint(db, project, fingerprint); });
-    if (existing) {
-        bool has_alias = opts.alias.empty();
-        for (const auto& a : existing->image.aliases) has_alias |= a.name == opts.alias;
-        if (!has_alias) ImageStore(core_ptr).create_alias(project, opts.alias, fingerprint);
-        ctx.progress(key, "Import", 100);
-        ctx.set_metadata("fingerprint", fingerprint);
-        return;
-    }
-    ImageImportOptions import;
-    import.alias = opts.alias;
-    add_image_files(core, project, files, fingerprint, import, false, ctx, key, "Import");
+    add_built_image(core_ptr, project, ImageFiles{built.metadata, built.disk}, opts.alias, ctx, key);
 }
 
 }  // namespace li
