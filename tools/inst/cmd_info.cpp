@@ -23,6 +23,8 @@ std::string instance_info_text(const api::Instance& inst, const api::InstanceSta
     out += inst.ephemeral ? fmt::format("Type: {} (ephemeral)\n", type) : fmt::format("Type: {}\n", type);
     out += fmt::format("Architecture: {}\n", inst.architecture);
     if (state.pid != 0) out += fmt::format("PID: {}\n", state.pid);
+    // A running VM's accelerator (kvm, or tcg when KVM is unusable); LXD prints none.
+    if (!state.accelerator.empty()) out += fmt::format("Accelerator: {}\n", state.accelerator);
     if (auto t = parse_rfc3339(inst.created_at)) out += fmt::format("Created: {}\n", format_info_time(*t));
     if (auto t = parse_rfc3339(inst.last_used_at)) out += fmt::format("Last Used: {}\n", format_info_time(*t));
     if (state.pid != 0) {
