@@ -90,7 +90,7 @@ void create_instance(ManagerCore& core, const std::string& project, const api::I
         return std::pair{std::move(image), std::move(profiles)};
     });
     if (image.image.type != record.type)
-        throw Error::invalid("source", fmt::format("image {} is a {} image; a {} instance needs a {} image", image_ref,
+        throw Error::invalid("source", fmt::format("source: image {} is a {} image; a {} instance needs a {} image", image_ref,
                                                    image.image.type, record.type, record.type));
     record.architecture = image.image.architecture;
     for (const auto& [k, v] : image.image.properties) record.config.try_emplace("image." + k, v);
@@ -99,7 +99,7 @@ void create_instance(ManagerCore& core, const std::string& project, const api::I
     Expanded expanded = expand_instance(profiles, record.config, record.devices);
     config::validate_key_combinations(expanded.config);
     core.db().read([&](SQLite::Database& db) {
-        check_custom_volume_devices(db, project, expanded.devices);
+        check_custom_volume_devices(db, project, expanded.devices, record.type);
         check_network_devices(db, project, expanded.devices);
     });
     std::string pool_name = root_disk_pool(expanded.devices);

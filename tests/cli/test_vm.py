@@ -51,6 +51,6 @@ def test_vm_launch_list_info_exec_files_stop_snapshot_delete(inst, tmp_path):
 
 def test_container_image_as_vm_source_is_refused(inst):
     assert_error(inst.run("launch", "busybox", "v-bad", "--vm", "-c", "limits.memory=256MiB"),
-                 "image busybox is a container image")
+                 "source: image busybox is a container image")
     assert inst.instance("v-bad") is None
     assert not os.path.exists(os.path.join(inst.state_dir, "storage-pools", "default", "containers", "v-bad"))

@@ -64,5 +64,5 @@ def test_a_container_image_as_a_vm_source_is_refused(vmd):
     post = {"name": "v-bad", "type": "virtual-machine", "config": {"limits.memory": "256MiB"},
             "source": {"type": "image", "alias": "busybox"}}
     r = lxc.run("query", "-X", "POST", "--wait", "-d", json.dumps(post), "/1.0/instances")
-    assert r.returncode != 0 and "image busybox is a container image" in r.stderr, r.stderr
+    assert r.returncode != 0 and "source: image busybox is a container image" in r.stderr, r.stderr
     assert "v-bad" not in lxc.ok("list", "--format", "csv", "-c", "n").split()
