@@ -31,6 +31,7 @@ PROBE = textwrap.dedent(r"""
     assert os.path.dirname(libinstance._native.native.__file__) == pkg
     helper = os.path.join(pkg, "libinstance-helper")
     assert os.access(helper, os.X_OK), helper
+    assert os.access(os.path.join(pkg, "libinstance-vm-agent"), os.X_OK)
     maps = open("/proc/self/maps").read()
     loaded = {line.split()[-1] for line in maps.splitlines() if "libinstance.so" in line}
     assert loaded == {os.path.join(pkg, "libinstance.so.0")}, loaded
