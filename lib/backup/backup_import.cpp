@@ -131,9 +131,11 @@ std::vector<ProfileRecord> profiles_or_throw(SQLite::Database& db, const std::st
 std::string import_instance(ManagerCore& core, const std::string& project, const fs::path& file, const BackupImportOptions& opts,
                             OperationContext& ctx) {
     backup::Index index = backup::read_checked_index(core, file, backup::PartKind::Instance);
-    if (index.type != "container")
+    // A VM's volume (root.img, boot/, metadata) is restored as any volume's files are.
+    if (index.type != "container" && index.type != "virtual-machine")
         throw Error(ErrorCode::NotSupported,
-                    fmt::format("backup {} holds a {} (only containers can be imported)", file.string(), index.type), "type");
+                    fmt::format("backup {} holds a {} (only containers and virtual machines can be imported)", file.string(),
+                                index.type), "type");
     if (!index.config || !index.config->instance)
         throw Error::invalid("index.yaml: config.container", fmt::format("backup {} has no instance config in its index.yaml", file.string()));
     const api::Instance& source = *index.config->instance;
@@ -143,7 +145,7 @@ std::string import_instance(ManagerCore& core, const std::string& project, const
     InstanceRecord record;
     record.project = project;
     record.name = name;
-    record.type = "container";
+    record.type = index.type;
     record.architecture = source.architecture;
     record.description = source.description;
     record.ephemeral = source.ephemeral;
@@ -205,7 +207,7 @@ std::string import_instance(ManagerCore& core, const std::string& project, const
         expanded = expand_instance(profiles, record.config, record.devices);
     }
     config::validate_key_combinations(expanded.config);
-    core.db().read([&](SQLite::Database& db) { check_custom_volume_devices(db, project, expanded.devices); return 0; });
+    core.db().read([&](SQLite::Database& db) { check_custom_volume_devices(db, project, expanded.devices, record.type); return 0; });
 
     std::vector<InstanceSnapshotRecord> snapshots;
     for (const auto& s : index.snapshots) {

@@ -44,10 +44,12 @@ std::string import_volume(ManagerCore& core, const std::string& pool_name, const
         const api::StorageVolume& source = *index.config->volume;
         record.description = source.description;
         record.config = source.config;
-        if (!source.content_type.empty() && source.content_type != "filesystem")
+        if (!source.content_type.empty() && source.content_type != "filesystem" && source.content_type != "block")
             throw Error(ErrorCode::NotSupported,
-                        fmt::format("backup {} holds a volume of content type \"{}\" (only filesystem)", file.string(), source.content_type),
+                        fmt::format("backup {} holds a volume of content type \"{}\" (filesystem or block)", file.string(),
+                                    source.content_type),
                         "content_type");
+        if (!source.content_type.empty()) record.content_type = source.content_type;
         if (!source.created_at.empty() && !source.created_at.starts_with("0001-")) record.created_at = source.created_at;  // Go's zero time: unknown
     }
     // Keys of the pool it came from (LXD's block.*, volatile.*...) stay behind; the volume's own
@@ -94,7 +96,18 @@ std::string import_volume(ManagerCore& core, const std::string& pool_name, const
         throw e.with_context(fmt::format("importing storage volume {} from {}", name, file.string()));
     }
     revert.add([&driver, ref] { driver.delete_volume(ref); });
-    if (size > 0) volume_store::apply_size(driver, ref, size);
+    if (record.content_type == "block") {
+        // Ours keep the disk as the folder's root.img; LXD's block backups (backup/volume.img) do not.
+        fs::path dir = driver.mount_volume(ref);
+        bool has_disk = fs::is_regular_file(fs::symlink_status(dir / "root.img"));
+        driver.unmount_volume(ref);
+        if (!has_disk)
+            throw Error(ErrorCode::NotSupported,
+                        fmt::format("backup {} holds a block volume without root.img (an LXD block volume backup)", file.string()),
+                        "content_type");
+    } else if (size > 0) {
+        volume_store::apply_size(driver, ref, size);
+    }
     ctx.check_cancelled();  // the last point where a cancel still leaves nothing behind
     core.db().transaction([&](SQLite::Database& db) {
         record.id = repo::insert_volume(db, record);

@@ -13,6 +13,8 @@
 #include "core/reverter.hpp"
 #include "image/image_add.hpp"
 #include "image/image_files.hpp"
+#include "image/qcow2.hpp"
+#include "image/tar_writer.hpp"
 #include "image/metadata.hpp"
 #include "image/tar_pack.hpp"
 #include "instance/expand.hpp"
@@ -31,6 +33,9 @@ namespace {
 
 
 // "2027-01-02T03:04:05Z", with optional fractions and a numeric offset; InvalidArgument otherwise.
+// Kernel and initrd of a VM volume's boot/ are read whole into the metadata tarball.
+constexpr size_t kMaxBootFileBytes = 512u << 20;
+
 int64_t parse_rfc3339(const std::string& text, const char* key) {
     int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0, consumed = 0;
     if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &s, &consumed) != 6 || mo < 1 || mo > 12 ||
@@ -101,17 +106,66 @@ ImageMetadata publish_metadata(const fs::path& volume, const api::ConfigMap& con
     return md;
 }
 
+void store_published(const std::shared_ptr<ManagerCore>& core, const std::string& project, const ImagePublishOptions& opts,
+                     const ImageFiles& files, OperationContext& ctx, const std::string& key) {
+    ctx.check_cancelled();
+    std::string fingerprint = image_fingerprint(files, [&](uint64_t, uint64_t) { ctx.check_cancelled(); });
+    ctx.progress(key, "Image pack", 95);
+    ImageImportOptions import;
+    import.alias = opts.alias;
+    import.public_ = opts.public_;
+    add_image_files(*core, project, files, fingerprint, import, true, ctx, key, "Image pack");
+    log::info("instance published", {{"instance", opts.instance}, {"project", project}, {"fingerprint", fingerprint}});
+    core->events().lifecycle(project, "instance-published", source_url(project, opts.instance), {{"fingerprint", fingerprint}});
+}
+
+// The metadata tarball of a published VM: metadata.yaml, the volume's templates/ and boot/ (the
+// kernel and initrd our images boot directly; absent in LXD's, which boot through firmware).
+fs::path pack_vm_metadata(const fs::path& images_dir, const fs::path& volume, const ImageMetadata& md) {
+    fs::path meta = images_dir / fmt::format("publish-{}.tar.gz", random_uuid());
+    TarWriter tar(meta, md.creation_date);
+    tar.file("metadata.yaml", render_image_metadata(md));
+    for (const char* dir : {"templates", "boot"}) {
+        std::error_code ec;
+        if (!fs::is_directory(volume / dir, ec)) continue;
+        tar.dir(dir);
+        for (const auto& entry : fs::directory_iterator(volume / dir)) {
+            // Regular files only: a symlink left in a volume must not pull a host file in.
+            if (!entry.is_regular_file() || entry.is_symlink()) continue;
+            tar.file(fmt::format("{}/{}", dir, entry.path().filename().string()), read_file(entry.path(), kMaxBootFileBytes));
+        }
+    }
+    tar.close();
+    return meta;
+}
+
+// A VM volume as a split image: the metadata tarball and root.img converted to qcow2 (progress
+// 0-90% while qemu-img runs; cancelling kills it). Both files are removed by revert on failure.
+ImageFiles pack_vm_image(const fs::path& images_dir, const fs::path& volume, const ImageMetadata& md, bool compress,
+                         OperationContext& ctx, const std::string& key, Reverter& revert) {
+    fs::path root_img = volume / "root.img";
+    if (!fs::is_regular_file(fs::symlink_status(root_img)))
+        throw Error(ErrorCode::InvalidArgument, fmt::format("the VM volume has no disk image ({})", root_img.string()), "instance");
+    fs::path disk = images_dir / fmt::format("publish-{}.qcow2", random_uuid());
+    revert.add([disk] { std::error_code e; fs::remove(disk, e); });
+    convert_raw_to_qcow2(root_img, disk, compress, [&](int pct) {
+        ctx.check_cancelled();
+        ctx.progress(key, "Image pack", pct * 85 / 100);
+    }, ctx.stop_token());
+    ctx.check_cancelled();
+    fs::path meta = pack_vm_metadata(images_dir, volume, md);
+    revert.add([meta] { std::error_code e; fs::remove(meta, e); });
+    ctx.progress(key, "Image pack", 90);
+    return ImageFiles{meta, disk};
+}
+
 void publish_instance(const std::shared_ptr<ManagerCore>& core, const std::string& project, const ImagePublishOptions& opts,
                       OperationContext& ctx) {
     const std::string key = "create_image_from_container_pack_progress";
     auto [instance, snapshot] = split_source(opts.instance);
     auto lock = core->locks().lock_instance(project, instance);
     LoadedInstance loaded = load_instance(*core, project, instance);
-    // A VM's volume holds a disk image, not a rootfs/ tree: packing it as a container image
-    // would give an image nothing can run.
-    if (loaded.record.type == "virtual-machine")
-        throw Error(ErrorCode::NotSupported,
-                    fmt::format("publishing virtual-machine instance \"{}\" as an image is not supported yet", instance), "instance");
+    const bool vm = loaded.record.type == "virtual-machine";
     api::ConfigMap config = loaded.record.config;
     std::string architecture = loaded.record.architecture;
     if (!snapshot.empty()) {
@@ -135,6 +189,14 @@ void publish_instance(const std::shared_ptr<ManagerCore>& core, const std::strin
 
     ImageMetadata md = publish_metadata(volume, config, architecture, opts);
     ctx.progress(key, "Image pack", 0);
+    if (vm) {
+        // A VM's volume holds a disk image, not a rootfs/ tree: a split image (metadata tarball
+        // with templates/ and boot/, and the disk as qcow2), as the debian-vm builder makes.
+        ImageFiles files = pack_vm_image(core->images_dir(), volume, md, opts.compression != "none", ctx, key, revert);
+        unmount();
+        store_published(core, project, opts, files, ctx, key);
+        return;
+    }
     const double total = static_cast<double>(std::max<uint64_t>(tree_data_bytes(volume / "rootfs"), 1));
     fs::path tmp = core->images_dir() / fmt::format("publish-{}{}", random_uuid(), tarball_suffix(opts.compression));
     revert.add([tmp] { std::error_code e; fs::remove(tmp, e); });
@@ -144,17 +206,7 @@ void publish_instance(const std::shared_ptr<ManagerCore>& core, const std::strin
                              ctx.progress(key, "Image pack", static_cast<int>(90.0 * std::min(1.0, static_cast<double>(done) / total)));
                          });
     unmount();
-    ctx.check_cancelled();
-
-    ImageFiles files{tmp, {}};
-    std::string fingerprint = image_fingerprint(files);
-    ctx.progress(key, "Image pack", 95);
-    ImageImportOptions import;
-    import.alias = opts.alias;
-    import.public_ = opts.public_;
-    add_image_files(*core, project, files, fingerprint, import, true, ctx, key, "Image pack");
-    log::info("instance published", {{"instance", opts.instance}, {"project", project}, {"fingerprint", fingerprint}});
-    core->events().lifecycle(project, "instance-published", source_url(project, opts.instance), {{"fingerprint", fingerprint}});
+    store_published(core, project, opts, ImageFiles{tmp, {}}, ctx, key);
 }
 
 }  // namespace

@@ -82,12 +82,15 @@ Qcow2Info inspect_qcow2(const fs::path& file, const UnpackLimits& limits) {
     return result;
 }
 
-void convert_qcow2_to_raw(const fs::path& file, const fs::path& out, const std::function<void(int)>& progress,
-                          std::stop_token stop) {
+namespace {
+
+// Runs `qemu-img convert -p ...` writing out, reporting its "(12.34/100%)" progress; a stop request
+// or a throwing progress kills it and removes out. what names the step in errors.
+void run_convert(std::vector<std::string> argv, const fs::path& source, const fs::path& out, const std::function<void(int)>& progress,
+                 std::stop_token stop, const char* what) {
     Pipe pipe = make_pipe();
     SpawnSpec spec;
-    // -p prints "    (12.34/100%)\r"; raw output is sparse (runs of zeros are not written).
-    spec.argv = {"qemu-img", "convert", "-p", "-f", "qcow2", "-O", "raw", safe_path(file), safe_path(out)};
+    spec.argv = std::move(argv);
     spec.fds = {-1, pipe.write.get(), pipe.write.get()};
     spec.new_session = true;
     Child child = spawn(spec);
@@ -134,11 +137,29 @@ void convert_qcow2_to_raw(const fs::path& file, const fs::path& out, const std::
     if (killed || exit_code_from_status(status) != 0) {
         std::error_code ec;
         fs::remove(out, ec);
-        if (killed) throw Error(ErrorCode::Cancelled, "converting the VM image disk was cancelled");
-        throw Error::invalid(file.string(), fmt::format("converting VM image disk {} to raw failed (exit {}): {}", file.string(),
-                                                        exit_code_from_status(status), tail));
+        if (killed) throw Error(ErrorCode::Cancelled, fmt::format("{} was cancelled", what));
+        throw Error::invalid(source.string(), fmt::format("{} ({}) failed (exit {}): {}", what, source.string(),
+                                                          exit_code_from_status(status), tail));
     }
     if (progress) progress(100);
+}
+
+}  // namespace
+
+void convert_qcow2_to_raw(const fs::path& file, const fs::path& out, const std::function<void(int)>& progress,
+                          std::stop_token stop) {
+    // -p prints "    (12.34/100%)\r"; raw output is sparse (runs of zeros are not written).
+    run_convert({"qemu-img", "convert", "-p", "-f", "qcow2", "-O", "raw", safe_path(file), safe_path(out)}, file, out, progress, stop,
+                "converting the VM image disk to raw");
+}
+
+void convert_raw_to_qcow2(const fs::path& file, const fs::path& out, bool compress, const std::function<void(int)>& progress,
+                          std::stop_token stop) {
+    // Holes of the sparse raw file stay unallocated clusters; -c deflates the written ones.
+    std::vector<std::string> argv = {"qemu-img", "convert", "-p", "-f", "raw", "-O", "qcow2"};
+    if (compress) argv.push_back("-c");
+    argv.insert(argv.end(), {safe_path(file), safe_path(out)});
+    run_convert(std::move(argv), file, out, progress, stop, "converting the VM disk to qcow2 (qemu-img, package qemu-utils)");
 }
 
 }  // namespace li

@@ -30,4 +30,9 @@ Qcow2Info inspect_qcow2(const std::filesystem::path& file, const UnpackLimits& l
 void convert_qcow2_to_raw(const std::filesystem::path& file, const std::filesystem::path& out,
                           const std::function<void(int)>& progress, std::stop_token stop);
 
+/// Writes a raw disk (a VM volume's root.img) as a qcow2 at out (`qemu-img convert`, deflated
+/// clusters when compress), for publishing. Progress and cancellation as convert_qcow2_to_raw().
+void convert_raw_to_qcow2(const std::filesystem::path& file, const std::filesystem::path& out, bool compress,
+                          const std::function<void(int)>& progress, std::stop_token stop);
+
 }  // namespace li

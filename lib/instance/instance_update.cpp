@@ -93,7 +93,7 @@ void update_instance(ManagerCore& core, InstanceContext& ctx, api::InstancePut p
             if (!repo::find_profile(db, next.project, p))
                 throw Error(ErrorCode::NotFound, fmt::format("profile \"{}\" not found in project \"{}\"", p, next.project), "profiles");
         LoadedInstance expanded = expand_record(db, next);
-        check_custom_volume_devices(db, next.project, expanded.expanded.devices);
+        check_custom_volume_devices(db, next.project, expanded.expanded.devices, next.type);
         project_policy::check_instance(db, next);
         return expanded;
     });

@@ -38,8 +38,10 @@ VolumeRecord attached_custom_volume(SQLite::Database& db, const std::string& pro
                                     const std::string& pool, const std::string& volume);
 
 /// Refuses (InvalidArgument naming devices.<name>.source) a disk device of `devices` attaching a
-/// custom volume that does not exist on its pool in `project`.
-void check_custom_volume_devices(SQLite::Database& db, const std::string& project, const api::DeviceMap& devices);
+/// custom volume that does not exist on its pool in `project`, or a block volume to an instance
+/// whose type (record type) is not "virtual-machine".
+void check_custom_volume_devices(SQLite::Database& db, const std::string& project, const api::DeviceMap& devices,
+                                 const std::string& instance_type);
 
 /// Truthy as LXD reads booleans in config ("true", "1", "yes", "on").
 bool config_true(const api::ConfigMap& config, const std::string& key);

@@ -78,7 +78,8 @@ VolumeRecord transfer(ManagerCore& core, const std::string& from_pool, const Cop
     }
     Reverter revert;
     revert.add([&to_driver, to] { to_driver.delete_volume(to); });
-    if (size > 0) apply_size(to_driver, to, size);
+    // A block volume's size is its root.img, copied as it is; a filesystem volume's a pool quota.
+    if (size > 0 && target.content_type != "block") apply_size(to_driver, to, size);
     ctx.check_cancelled();  // the last point where a cancel still leaves nothing behind
     core.db().transaction([&](SQLite::Database& db) {
         if (target.type == "custom") project_policy::check_custom_volume(db, target.project, target.name, target.config);
@@ -125,6 +126,7 @@ void copy_custom_volume(ManagerCore& core, const std::string& pool, const api::S
     target.project = project;
     target.name = post.name;
     target.description = post.description.empty() ? source.volume.description : post.description;
+    target.content_type = source.volume.content_type;
     target.config = source.volume.config;
     for (const auto& [k, v] : post.config) target.config[k] = v;
     target.created_at = now_rfc3339();

@@ -3,6 +3,7 @@
 #include "client/rest_objects.hpp"
 #include "libinstance/storage_volume.hpp"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -26,6 +27,7 @@
 #include "storage/size.hpp"
 #include "storage/volume_layout.hpp"
 #include "storage/volume_store_support.hpp"
+#include "sys/unique_fd.hpp"
 #include "store/image_repo.hpp"
 #include "store/instance_repo.hpp"
 #include "store/profile_repo.hpp"
@@ -89,14 +91,22 @@ VolumeRecord attached_custom_volume(SQLite::Database& db, const std::string& pro
     return std::move(*record);
 }
 
-void check_custom_volume_devices(SQLite::Database& db, const std::string& project, const api::DeviceMap& devices) {
+void check_custom_volume_devices(SQLite::Database& db, const std::string& project, const api::DeviceMap& devices,
+                                 const std::string& instance_type) {
     for (const auto& [name, device] : devices) {
         auto get = [&](const char* key) {
             auto it = device.find(key);
             return it == device.end() ? std::string() : it->second;
         };
         if (get("type") != "disk" || get("pool").empty() || get("path") == "/" || get("source").empty()) continue;
-        attached_custom_volume(db, project, name, get("pool"), get("source"));
+        VolumeRecord volume = attached_custom_volume(db, project, name, get("pool"), get("source"));
+        if (volume.content_type != "block" && get("path").empty())
+            throw Error::invalid("devices." + name + ".path", fmt::format("disk device \"{}\" needs a path", name));
+        // A block volume is a disk image: only a VM's driver can attach it (as a virtio disk).
+        if (volume.content_type == "block" && instance_type != "virtual-machine")
+            throw Error::invalid("devices." + name + ".source",
+                                 fmt::format("device \"{}\": storage volume \"{}\" is a block volume; a block volume can only be "
+                                             "attached to a virtual machine", name, get("source")));
     }
 }
 
@@ -271,9 +281,26 @@ void check_create_request(const api::StorageVolumesPost& post) {
     validate_name(post.name, "name");
     if (post.type != kCustom)
         throw Error::invalid("type", fmt::format("only custom storage volumes can be created (not \"{}\")", post.type));
-    if (post.content_type != "filesystem")
+    if (post.content_type != "filesystem" && post.content_type != "block")
         throw Error::invalid("content_type",
-                             fmt::format("content type \"{}\" is not supported (only filesystem)", post.content_type));
+                             fmt::format("content type \"{}\" is not supported (filesystem or block)", post.content_type));
+}
+
+// LXD's size of a block volume without one (volume.size unset).
+constexpr uint64_t kDefaultBlockSize = 10ull << 30;
+
+// A block volume's disk: root.img in its folder, a sparse raw file of `bytes` (LXD's block
+// volume; the qemu driver attaches it as a virtio disk). Grows only: a shrink would cut data.
+void size_block_disk(const std::filesystem::path& dir, uint64_t bytes, const std::string& key) {
+    std::filesystem::path disk = dir / "root.img";
+    UniqueFd fd(::open(disk.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));
+    if (!fd) throw Error::from_errno(fmt::format("opening {}", disk.string()), errno);
+    struct stat st {};
+    if (::fstat(fd.get(), &st) != 0) throw Error::from_errno(fmt::format("stat {}", disk.string()), errno);
+    if (bytes < static_cast<uint64_t>(st.st_size))
+        throw Error::invalid(key, fmt::format("a block volume cannot shrink (from {} to {} bytes)", st.st_size, bytes));
+    if (::ftruncate(fd.get(), static_cast<off_t>(bytes)) != 0)
+        throw Error::from_errno(fmt::format("sizing {} to {} bytes", disk.string(), bytes), errno);
 }
 
 }  // namespace
@@ -328,7 +355,9 @@ api::StorageVolume StorageVolumeStore::create(std::string_view pool_in, const ap
     record.name = post.name;
     record.description = post.description;
     record.config = post.config;
+    record.content_type = post.content_type;
     record.created_at = now_rfc3339();
+    const bool block = post.content_type == "block";
     core_->db().read([&](SQLite::Database& db) {
         PoolRecord p = pool_or_throw(db, pool);
         record.pool_id = p.id;
@@ -343,15 +372,17 @@ api::StorageVolume StorageVolumeStore::create(std::string_view pool_in, const ap
     try {
         // An empty root owned by host root with LXD's mode: containers reach it through an
         // idmapped mount (security.shifted) or after the first unshifted attach hands it over.
-        driver.create_volume(ref, [](const std::filesystem::path& dir) {
+        driver.create_volume(ref, [block, size](const std::filesystem::path& dir) {
             make_dir_with_mode(dir, 0711);
             if (::chown(dir.c_str(), 0, 0) != 0) throw Error::from_errno("chown " + dir.string(), errno);
+            if (block) size_block_disk(dir, size > 0 ? size : kDefaultBlockSize, "config.size");
         });
     } catch (const Error& e) {
         throw e.with_context(fmt::format("creating storage volume {}", post.name));
     }
     revert.add([&driver, ref] { driver.delete_volume(ref); });
-    if (size > 0) apply_size(driver, ref, size);
+    // A block volume's size is its disk file's; a filesystem volume's a quota of the pool.
+    if (size > 0 && !block) apply_size(driver, ref, size);
     core_->db().transaction([&](SQLite::Database& db) {
         project_policy::check_custom_volume(db, record.project, record.name, record.config);
         record.id = repo::insert_volume(db, record);
@@ -416,7 +447,12 @@ void StorageVolumeStore::update(std::string_view pool_in, std::string_view name_
     StorageDriver& driver = core_->pool(pool);
     VolumeRef ref = custom_volume_ref(project, name);
     Reverter revert;
-    if (new_size_text != old_size_text) {
+    if (new_size_text != old_size_text && record.content_type == "block") {
+        std::filesystem::path dir = driver.mount_volume(ref);
+        Reverter unmount;
+        unmount.add([&driver, ref] { driver.unmount_volume(ref); });
+        size_block_disk(dir, size > 0 ? size : kDefaultBlockSize, "config.size");
+    } else if (new_size_text != old_size_text) {
         uint64_t old_bytes = old_size_text.empty() ? 0 : parse_size(old_size_text, "config.size");
         apply_size(driver, ref, size);
         revert.add([&driver, ref, old_bytes] { driver.set_volume_size(ref, old_bytes); });

@@ -24,13 +24,17 @@ DeviceType disk_device_type() {
     };
     t.check = [](const std::string& name, const api::ConfigMap& d, std::string_view) {
         std::string path = device_value(d, "path");
-        if (path.empty()) throw Error::invalid("devices." + name + ".path", fmt::format("disk device \"{}\" needs a path", name));
+        // A custom block volume (pool and source) has no path: it is a disk of a VM, not a mount.
+        // Whether the volume is a block one is checked against the store (check_custom_volume_devices).
+        const bool volume = !device_value(d, "pool").empty() && !device_value(d, "source").empty();
+        if (path.empty() && !volume)
+            throw Error::invalid("devices." + name + ".path", fmt::format("disk device \"{}\" needs a path", name));
         if (path == "/") {
             if (!device_value(d, "source").empty())
                 throw Error::invalid("devices." + name + ".source", fmt::format("the root disk \"{}\" cannot have a source", name));
             return;
         }
-        if (path.front() != '/')
+        if (!path.empty() && path.front() != '/')
             throw Error::invalid("devices." + name + ".path", fmt::format("disk device \"{}\" path \"{}\" is not absolute", name, path));
         if (device_value(d, "source").empty())
             throw Error::invalid("devices." + name + ".source", fmt::format("disk device \"{}\" needs a source", name));
