@@ -102,3 +102,24 @@ def test_image_build_debian_from_the_cache(fresh):
     assert time.monotonic() - start < 30
     assert img["fingerprint"] in r.stdout
     assert sorted(a["name"] for a in image(fresh, "deb")["aliases"]) == ["deb", "deb2"]
+
+
+def test_publish_a_stopped_vm_and_init_a_vm_from_it(fresh):
+    # The kernel package and the built image are cached ($LIBINSTANCE_CACHE_DIR in meson's runs).
+    fresh.ok("image", "build", "debian-vm", "--alias", "vm")
+    fresh.ok("init", "vm", "v1", "--vm")
+    r = fresh.ok("publish", "v1", "--alias", "vpub", "description=Published VM")
+    fp = re.search(r"Instance published with fingerprint: ([0-9a-f]{64})", r.stdout).group(1)
+    img = image(fresh, "vpub")
+    assert img["fingerprint"] == fp
+    assert img["type"] == "virtual-machine"
+    assert img["properties"]["description"] == "Published VM"
+    assert img["properties"]["variant"] == "vm-busybox"
+    # A split image: the metadata tarball and the qcow2 disk, as `lxc image export` gives them.
+    out = os.path.join(fresh.state_dir, "export")
+    os.mkdir(out)
+    fresh.ok("image", "export", "vpub", out)
+    with open(os.path.join(out, fp + ".qcow2"), "rb") as f:
+        assert f.read(4) == b"QFI\xfb"
+    fresh.ok("init", "vpub", "v2", "--vm")
+    assert fresh.instance("v2")["type"] == "virtual-machine"

@@ -2,6 +2,7 @@
 attached to real containers."""
 
 import json
+import os
 
 import pytest
 import yaml
@@ -147,3 +148,24 @@ def test_container_volumes_are_listed_and_shown(inst, c1):
     shown = yaml.safe_load(inst.ok("storage", "volume", "show", "default", "container/c1").stdout)
     assert shown["type"] == "container" and shown["name"] == "c1"
     assert_error(inst.run("storage", "volume", "delete", "default", "container/c1"), "custom")
+
+
+def test_block_volume_create_grow_and_refused_by_a_container(inst, c1):
+    # lxc 5.0.2's flag: a block volume is a sparse root.img of its size in the volume's folder.
+    inst.ok("storage", "volume", "create", "default", "blk1", "--type=block", "size=1GiB")
+    try:
+        v = custom(inst, "blk1")
+        assert v["content_type"] == "block" and v["config"]["size"] == "1GiB"
+        disk = f"{inst.state_dir}/storage-pools/default/custom/blk1/root.img"
+
+        assert os.path.getsize(disk) == 1 << 30
+        assert os.stat(disk).st_blocks == 0  # sparse
+        inst.ok("storage", "volume", "set", "default", "blk1", "size=2GiB")
+        assert os.path.getsize(disk) == 2 << 30
+        assert_error(inst.run("storage", "volume", "set", "default", "blk1", "size=1GiB"), "shrink")
+        assert os.path.getsize(disk) == 2 << 30
+        # A container cannot take a disk image.
+        r = inst.run("config", "device", "add", c1, "b", "disk", "pool=default", "source=blk1")
+        assert_error(r, "block volume can only be attached to a virtual machine")
+    finally:
+        inst.run("storage", "volume", "delete", "default", "blk1")
