@@ -1,5 +1,5 @@
 // Stopped VMs through the generic volume operations: a backup exported and imported under another
-// name (root.img bit for bit, type kept), a copy and a rename. No guest boots.
+// name (root.img bit for bit, type kept), a copy, a rename and a move to another pool. No guest boots.
 #include <doctest.h>
 #include <filesystem>
 
@@ -54,7 +54,7 @@ TEST_CASE("a stopped VM exports to a backup and imports under another name with 
     vm.remove();
 }
 
-TEST_CASE("a stopped VM copies and renames with its disk") {
+TEST_CASE("a stopped VM copies, renames and moves to another pool with its disk") {
     Instance vm = create_vm("vmcp");
     const std::string sum = sha256_file(volume_of("vmcp") / "root.img");
     api::InstancesPost copy;
@@ -70,6 +70,19 @@ TEST_CASE("a stopped VM copies and renames with its disk") {
     CHECK_FALSE(fs::exists(volume_of("vmcp-copy")));
     CHECK(sha256_file(volume_of("vmcp-renamed") / "root.img") == sum);
     CHECK(shared().mgr->instances().get("default", "vmcp-renamed").info().type == "virtual-machine");
+
+    // Moved to another pool: the whole folder goes, disk and boot files.
+    api::StoragePoolsPost pool;
+    pool.name = "vmdir2";
+    pool.driver = "dir";
+    shared().mgr->storage_pools().create(pool);
+    copied.move_to_pool("vmdir2");
+    fs::path moved = shared().dir.path() / "storage-pools" / "vmdir2" / "containers" / "vmcp-renamed";
+    CHECK(sha256_file(moved / "root.img") == sum);
+    CHECK(fs::is_regular_file(moved / "boot" / "vmlinuz"));
+    CHECK_FALSE(fs::exists(volume_of("vmcp-renamed")));
+    CHECK(copied.info().expanded_devices.at("root").at("pool") == "vmdir2");
     copied.remove();
+    shared().mgr->storage_pools().remove("vmdir2");
     vm.remove();
 }
