@@ -7,7 +7,8 @@ TCG, against plain qemu-system-x86_64 booting the same kernel, initrd and disk a
     apart. `inst delete -f vN` after each iteration is not timed.
   - floor: qemu-system-x86_64 (q35, TCG, 256 MiB, 1 vCPU, qemu64) with the image volume's
     boot/vmlinuz and boot/initrd.img, the driver's kernel command line, a copy of its root.img (of
-    the instance's disk size) on virtio, and the agent's virtio-serial port on a unix socket;
+    the instance's disk size) on virtio, a virtio RNG and the agent's virtio-serial port on a unix socket
+    (the devices of the driver's domain for a VM without a NIC, as in a fresh state dir);
     timed from spawning QEMU until `true` ran in the guest through the driver's own agent client
     (build/bench/vm-agent-ready: same connect retry, same hello).
 
@@ -71,6 +72,8 @@ def bench_floor(qemu, ready_tool, boot, image_root, disk_size, work, i):
            "-drive", f"file={disk},format=raw,if=virtio",
            "-device", "virtio-serial", "-chardev", f"socket,id=a,path={sock},server=on,wait=off",
            "-device", f"virtserialport,chardev=a,name={AGENT_PORT}",
+           # The driver's domain has a virtio RNG too: without it the guest's boot waits for entropy.
+           "-object", "rng-random,id=rng0,filename=/dev/urandom", "-device", "virtio-rng-pci,rng=rng0",
            "-serial", f"file:{os.path.join(d, 'console.log')}"]
     t0 = time.perf_counter()
     vm = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
