@@ -19,10 +19,11 @@ class ManagerCore;
 
 /// Options of ImageStore::build().
 struct ImageBuildOptions {
-    std::string builder = "busybox";          ///< which local builder: "busybox" or "debian"
+    std::string builder = "busybox";          ///< which local builder: "busybox", "debian" or "debian-vm"
     std::string alias;                         ///< alias to create, or empty
-    std::filesystem::path output_path;         ///< also write the unified tarball here
-    // Used by the `debian` builder (debootstrap) only.
+    std::filesystem::path output_path;         ///< also write the unified tarball here (debian-vm: the
+                                               ///< metadata tarball, and the disk at <output_path>.qcow2)
+    // Used by the `debian` builder (debootstrap) only, except release (debian-vm: the host's only).
     std::string release = "bookworm";          ///< Debian suite or codename
     std::string variant = "minbase";           ///< debootstrap --variant
     std::string mirror;                        ///< empty: the host's Debian mirror, else deb.debian.org
