@@ -9,7 +9,7 @@
 //   libinstance-vm-agent --fd N        a connected stream; the agent exits when it ends
 //
 // A virtio port outlives host connections: while no host is connected the guest sees POLLHUP, so
-// the agent then checks again every 250 ms and, once a host is back, waits for its hello.
+// the agent then checks again every 20 ms and, once a host is back, waits for its hello.
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -151,7 +151,8 @@ int main(int argc, char** argv) {
         bool pending = agent.out().size() > agent.out_offset();
         if (link >= 0 && !hup) fds.push_back({link, static_cast<short>(POLLIN | (pending ? POLLOUT : 0)), 0});
         else if (mode == Mode::Listen) fds.push_back({listen_fd, POLLIN, 0});
-        if (hup) timeout = timeout < 0 ? 250 : std::min(timeout, 250);
+        // Every new host connection (a one-shot `inst exec`) waits for this check: keep it short.
+        if (hup) timeout = timeout < 0 ? 20 : std::min(timeout, 20);
         int n = ::poll(fds.data(), fds.size(), timeout);
         if (n < 0 && errno != EINTR) {
             std::perror("libinstance-vm-agent: poll");

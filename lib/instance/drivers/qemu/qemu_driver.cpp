@@ -48,13 +48,15 @@ std::chrono::milliseconds agent_timeout() {
 }
 
 // Embedded libvirt reads its QEMU settings from <root>/etc/qemu.conf: QEMU runs as root (the
-// library's user) without a security driver, and logs to files itself instead of through
+// library's user) without a security driver and without libvirt changing (and remembering in
+// xattrs) the owners of the disks it is given, and logs to files itself instead of through
 // virtlogd, a daemon the embedded mode has no use for.
 void write_embedded_qemu_conf(const fs::path& root) {
     fs::create_directories(root / "etc");
     write_file_atomic(root / "etc" / "qemu.conf",
                       "# Written by libinstance (ADR 0015).\n"
-                      "user = \"root\"\ngroup = \"root\"\nsecurity_driver = \"none\"\nstdio_handler = \"file\"\n",
+                      "user = \"root\"\ngroup = \"root\"\nsecurity_driver = \"none\"\ndynamic_ownership = 0\nremember_owner = 0\n"
+                      "stdio_handler = \"file\"\n",
                       0600);
 }
 
@@ -79,6 +81,20 @@ std::string qemu_log_tail(const fs::path& root, const std::string& domain) {
     std::string out;
     for (const auto& l : lines) out += (out.empty() ? "" : "; ") + l;
     return out;
+}
+
+// Whether something listens on the unix socket `path`. The connect does not block: QEMU serves
+// one client at a time, so while one is connected the next waits in a backlog that may be full
+// (EAGAIN), which also means QEMU is there.
+bool socket_listens(const fs::path& path) {
+    sockaddr_un addr{};
+    std::string p = path.string();
+    if (p.size() >= sizeof addr.sun_path) return false;
+    addr.sun_family = AF_UNIX;
+    std::memcpy(addr.sun_path, p.c_str(), p.size() + 1);
+    UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+    if (!fd) return false;
+    return ::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 || errno == EAGAIN;
 }
 
 uint64_t host_memory_bytes() {
@@ -147,9 +163,13 @@ public:
     }
 
     int status_code(const InstanceSpec& spec) override {
-        // A VM that never ran has no sockets folder: no need to load libvirt to know it is stopped.
+        // A VM that is not running has no sockets folder, and QEMU listens on the agent's socket
+        // while it runs: neither answer needs libvirt loaded (a quarter of a second for a one-shot
+        // `inst exec`). The rest (a QEMU gone without a stop) is libvirt's to tell.
         std::string domain = vm_domain_name(spec);
-        if (!fs::exists(vm_socket_dir(core_, domain))) return kStopped;
+        fs::path sockets = vm_socket_dir(core_, domain);
+        if (!fs::exists(sockets)) return kStopped;
+        if (has_connected_agent(domain) || socket_listens(sockets / "agent.sock")) return kRunning;
         auto dom = connection().find(domain);
         return dom ? status_code_of(dom->state()) : kStopped;
     }
@@ -185,10 +205,10 @@ public:
         auto it = agents_.find(domain);
         if (it != agents_.end() && it->second->connected()) return it->second;
         lock.unlock();
-        if (status_code(spec) != kRunning)
-            throw Error(ErrorCode::Conflict, fmt::format("virtual machine {} is not running", spec.name));
+        fs::path socket = vm_socket_dir(core_, domain) / "agent.sock";
+        if (status_code(spec) != kRunning) throw Error(ErrorCode::Conflict, fmt::format("virtual machine {} is not running", spec.name));
         auto client = std::make_shared<VmAgentClient>();
-        client->connect(vm_socket_dir(core_, domain) / "agent.sock", agent_timeout());
+        client->connect(socket, agent_timeout());
         lock.lock();
         agents_[domain] = client;
         return client;
@@ -238,6 +258,12 @@ public:
     }
 
 private:
+    bool has_connected_agent(const std::string& domain) {
+        std::lock_guard lock(agents_mutex_);
+        auto it = agents_.find(domain);
+        return it != agents_.end() && it->second->connected();
+    }
+
     void forget_agent(const std::string& domain) {
         std::shared_ptr<VmAgentClient> gone;
         {
