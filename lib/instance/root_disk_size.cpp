@@ -19,6 +19,11 @@ RootDiskSize root_disk_size(const api::DeviceMap& devices) {
 }
 
 void apply_root_disk_size(StorageDriver& pool, const VolumeRef& vol, const api::DeviceMap& devices) {
+    // A VM's root disk is its disk image, which its driver grows to the size at start; the
+    // volume holding it needs no quota.
+    std::error_code ec;
+    std::filesystem::path dir = pool.volume_path(vol);
+    if (std::filesystem::exists(dir / "root.img", ec) && !std::filesystem::exists(dir / "rootfs", ec)) return;
     RootDiskSize size = root_disk_size(devices);
     const std::string key = size.key.empty() ? std::string("devices") : size.key;
     const uint64_t bytes = size.value.empty() ? 0 : parse_size(size.value, key);

@@ -4,6 +4,7 @@
 #include <doctest.h>
 #include <chrono>
 #include <filesystem>
+#include <poll.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -47,6 +48,7 @@ TEST_CASE("a VM launches, runs commands and takes files through its agent, stops
     api::InstancesPost post = vm_post("vm1", true);
     post.config["limits.cpu"] = "2";
     post.devices["share"] = {{"type", "disk"}, {"source", share.path().string()}, {"path", "/mnt/host share"}};
+    post.devices["root"] = {{"type", "disk"}, {"path", "/"}, {"pool", "default"}, {"size", "2GiB"}};
     auto started = std::chrono::steady_clock::now();
     Instance vm = shared().mgr->instances().create("default", post);
     api::InstanceState st = vm.state();
@@ -68,6 +70,27 @@ TEST_CASE("a VM launches, runs commands and takes files through its agent, stops
     CHECK(sh(vm, "nproc") == "2\n");
     CHECK(sh(vm, "cat '/mnt/host share/from-host.txt'; echo back > '/mnt/host share/from-guest.txt'") == "from the host\n");
     CHECK(read_file(share.path() / "from-guest.txt") == "back\n");
+    // The root disk's size: the 1 GiB image disk grew to 2 GiB, and the guest grew its file system.
+    CHECK(fs::file_size(volume_of("vm1") / "root.img") == (2ull << 30));
+    CHECK(std::stoull(sh(vm, "df -k / | awk 'NR==2 {print $2}'")) > (1500ull << 10));
+
+    // The serial console: what is typed runs in the guest's shell, what it prints comes back.
+    {
+        Console console = vm.console();
+        const std::string typed = "echo console-$((6*7))\r";
+        REQUIRE(::write(console.fd(), typed.data(), typed.size()) == static_cast<ssize_t>(typed.size()));
+        std::string seen;
+        auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+        while (seen.find("console-42") == std::string::npos && std::chrono::steady_clock::now() < deadline) {
+            pollfd p{console.fd(), POLLIN, 0};
+            if (::poll(&p, 1, 500) <= 0) continue;
+            char buf[4096];
+            ssize_t n = ::read(console.fd(), buf, sizeof buf);
+            if (n <= 0) break;
+            seen.append(buf, static_cast<size_t>(n));
+        }
+        CHECK_MESSAGE(seen.find("console-42") != std::string::npos, seen);
+    }
     ExecOptions in;
     in.stdin_data = "through the agent\n";
     CHECK(vm.exec({"cat"}, in).stdout_data == "through the agent\n");
