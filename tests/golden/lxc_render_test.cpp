@@ -2,20 +2,14 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "golden/golden.hpp"
 #include "instance/drivers/lxc/lxc_render.hpp"
 #include "sys/fs.hpp"
 
 using namespace li;
 namespace fs = std::filesystem;
 
-namespace {
-void check_golden(const std::string& name, const std::string& actual) {
-    fs::path file = fs::path(LI_GOLDEN_DIR) / name;
-    if (const char* update = std::getenv("LI_UPDATE_GOLDEN"); update && *update == '1') write_file_atomic(file, actual);
-    REQUIRE_MESSAGE(fs::exists(file), "missing golden file ", file.string());
-    CHECK(read_file(file) == actual);
-}
-}  // namespace
+using li::test::check_golden;
 
 TEST_CASE("liblxc config of an unprivileged busybox container") {
     LxcRenderInput in;

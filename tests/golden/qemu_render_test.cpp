@@ -2,6 +2,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "golden/golden.hpp"
 #include "instance/drivers/qemu/qemu_render.hpp"
 #include "libinstance/error.hpp"
 #include "sys/fs.hpp"
@@ -9,14 +10,9 @@
 using namespace li;
 namespace fs = std::filesystem;
 
-namespace {
-void check_golden(const std::string& name, const std::string& actual) {
-    fs::path file = fs::path(LI_GOLDEN_DIR) / name;
-    if (const char* update = std::getenv("LI_UPDATE_GOLDEN"); update && *update == '1') write_file_atomic(file, actual);
-    REQUIRE_MESSAGE(fs::exists(file), "missing golden file ", file.string());
-    CHECK(read_file(file) == actual);
-}
+using li::test::check_golden;
 
+namespace {
 QemuRenderInput basic_vm() {
     QemuRenderInput in;
     in.domain_name = "v1";

@@ -686,57 +686,42 @@ void VmAgentClient::write_file(const std::string& path, int in_fd, const FileOpt
     throw bad_answer(e);
 }
 
-void VmAgentClient::mkdir(const std::string& path, const FileOptions& opts) try {
-    check_path(path);
+// A call answered by Done, or by Error with the guest's errno.
+void VmAgentClient::call_done(MsgType type, std::string_view payload) try {
     auto c = open_call();
     CallScope scope{*this, c, [&] { end_call(c->id); }};
+    send(type, c->id, payload);
+    vmagent::Frame f = wait_frame(*c, [&] { throw_broken(); });
+    if (f.type == MsgType::Done) return;
+    vmagent::Reader r(f.payload);
+    if (f.type != MsgType::Error) throw Error(ErrorCode::Backend, "unexpected frame from the VM agent", "agent");
+    int err = static_cast<int>(r.u32());
+    throw guest_error(err, r.str());
+} catch (const vmagent::ProtocolError& e) {
+    throw bad_answer(e);
+}
+
+void VmAgentClient::mkdir(const std::string& path, const FileOptions& opts) {
+    check_path(path);
     vmagent::Writer w;
     w.str(path);
     put_options(w, opts);
-    send(MsgType::Mkdir, c->id, w.data());
-    vmagent::Frame f = wait_frame(*c, [&] { throw_broken(); });
-    if (f.type == MsgType::Done) return;
-    vmagent::Reader r(f.payload);
-    if (f.type != MsgType::Error) throw Error(ErrorCode::Backend, "unexpected frame from the VM agent", "agent");
-    int err = static_cast<int>(r.u32());
-    throw guest_error(err, r.str());
-} catch (const vmagent::ProtocolError& e) {
-    throw bad_answer(e);
+    call_done(MsgType::Mkdir, w.data());
 }
 
-void VmAgentClient::symlink(const std::string& path, const std::string& target, const FileOptions& opts) try {
+void VmAgentClient::symlink(const std::string& path, const std::string& target, const FileOptions& opts) {
     check_path(path);
     if (target.empty() || target.find('\0') != std::string::npos || target.size() > vmagent::kMaxPath)
         throw Error::invalid("target", fmt::format("symlink target \"{}\" is empty, too long or holds a NUL byte", target));
-    auto c = open_call();
-    CallScope scope{*this, c, [&] { end_call(c->id); }};
     vmagent::Writer w;
     w.str(path).str(target);
     put_options(w, opts);
-    send(MsgType::Symlink, c->id, w.data());
-    vmagent::Frame f = wait_frame(*c, [&] { throw_broken(); });
-    if (f.type == MsgType::Done) return;
-    vmagent::Reader r(f.payload);
-    if (f.type != MsgType::Error) throw Error(ErrorCode::Backend, "unexpected frame from the VM agent", "agent");
-    int err = static_cast<int>(r.u32());
-    throw guest_error(err, r.str());
-} catch (const vmagent::ProtocolError& e) {
-    throw bad_answer(e);
+    call_done(MsgType::Symlink, w.data());
 }
 
-void VmAgentClient::remove(const std::string& path) try {
+void VmAgentClient::remove(const std::string& path) {
     check_path(path);
-    auto c = open_call();
-    CallScope scope{*this, c, [&] { end_call(c->id); }};
-    send(MsgType::Remove, c->id, vmagent::Writer().str(path).take());
-    vmagent::Frame f = wait_frame(*c, [&] { throw_broken(); });
-    if (f.type == MsgType::Done) return;
-    vmagent::Reader r(f.payload);
-    if (f.type != MsgType::Error) throw Error(ErrorCode::Backend, "unexpected frame from the VM agent", "agent");
-    int err = static_cast<int>(r.u32());
-    throw guest_error(err, r.str());
-} catch (const vmagent::ProtocolError& e) {
-    throw bad_answer(e);
+    call_done(MsgType::Remove, vmagent::Writer().str(path).take());
 }
 
 }  // namespace li

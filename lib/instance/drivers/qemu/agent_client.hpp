@@ -67,6 +67,7 @@ private:
     std::shared_ptr<Call> open_call();
     void end_call(uint32_t id);
     void send(vmagent::MsgType type, uint32_t channel, std::string_view payload = {});
+    void call_done(vmagent::MsgType type, std::string_view payload);
     void read_loop();
     void fail_all(const std::string& why);
     [[noreturn]] void throw_broken() const;
