@@ -143,7 +143,8 @@ void copy_instance(ManagerCore& core, const std::string& project, const api::Ins
     record.created_at = now_rfc3339();
     for (const auto& [k, v] : from_config)
         if (!identifies_original(k)) record.config[k] = v;
-    for (const auto& [k, v] : post.config) record.config[k] = v;
+    for (const auto& [k, v] : post.config)
+        if (!k.starts_with("volatile.")) record.config[k] = v;  // the source's own, kept above
     record.devices = from_devices;
     for (const auto& [name, d] : post.devices) record.devices[name] = d;
     record.profiles = post.profiles.value_or(source.snapshot ? source.snapshot->profiles : original.profiles);

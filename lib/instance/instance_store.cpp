@@ -156,7 +156,11 @@ Operation InstanceStore::create_impl(std::string_view project_in, const api::Ins
     // What the request alone can tell is refused at once, before any operation exists.
     validate_instance_name(post.name);
     core_->instance_driver(post.type);  // NotSupported / InvalidArgument for types we cannot run
-    config::validate_instance_config(post.config, post.type);
+    // `lxc copy` sends its source's config with volatile.base_image kept, as LXD keeps it; a copy
+    // takes that key from its source (copy_instance), so it is no caller's setting to refuse.
+    api::ConfigMap settable = post.config;
+    if (post.source.type == "copy") settable.erase("volatile.base_image");
+    config::validate_instance_config(settable, post.type);
     config::validate_devices(post.devices, post.type);
     auto core = core_;
     if (post.source.type == "copy") {
