@@ -227,11 +227,13 @@ namespace {
 
 using namespace volume_store;
 
-// Instance ("container") volumes of the pool in the project, and image volumes unpacked on it.
+// Instance volumes of the pool in the project, and image volumes unpacked on it. As LXD lists
+// them, a VM's (and a VM image's) is of content type block: its disk is root.img; a VM's volume
+// is of type "virtual-machine", a container's of type "container".
 void add_instance_and_image_volumes(ManagerCore& core, const std::string& pool, const std::string& project,
                                     std::vector<api::StorageVolume>& out) {
     std::vector<api::StorageVolume> containers;
-    std::vector<std::string> fingerprints;
+    std::vector<std::pair<std::string, bool>> fingerprints;  // and whether the image is a VM's
     core.db().read([&](SQLite::Database& db) {
         for (auto& record : repo::list_instances(db, project)) {
             LoadedInstance loaded = expand_record(db, std::move(record));
@@ -244,13 +246,16 @@ void add_instance_and_image_volumes(ManagerCore& core, const std::string& pool, 
             if (root_pool != pool) continue;
             api::StorageVolume v;
             v.name = loaded.record.name;
-            v.type = "container";
+            bool vm = loaded.record.type == "virtual-machine";
+            v.type = vm ? "virtual-machine" : "container";
+            v.content_type = vm ? "block" : "filesystem";
             v.project = project;
             v.created_at = loaded.record.created_at;
             v.used_by = {api_source("instances", loaded.record.name, project)};
             containers.push_back(std::move(v));
         }
-        for (const auto& image : repo::list_images(db, project)) fingerprints.push_back(image.image.fingerprint);
+        for (const auto& image : repo::list_images(db, project))
+            fingerprints.emplace_back(image.image.fingerprint, image.image.type == "virtual-machine");
         return 0;
     });
     out.insert(out.end(), containers.begin(), containers.end());
@@ -260,11 +265,12 @@ void add_instance_and_image_volumes(ManagerCore& core, const std::string& pool, 
     } catch (const Error&) {
         return;
     }
-    for (const auto& fp : fingerprints) {
+    for (const auto& [fp, vm] : fingerprints) {
         if (!driver->volume_exists(VolumeRef{VolumeType::Image, fp})) continue;
         api::StorageVolume v;
         v.name = fp;
         v.type = "image";
+        v.content_type = vm ? "block" : "filesystem";
         v.project = project;
         out.push_back(std::move(v));
     }
@@ -413,8 +419,8 @@ api::StorageVolume StorageVolumeStore::get(std::string_view pool_in, std::string
     if (auto rest = core_->rest()) return rest::get_volume(rest, project_in, pool_in, type_in, name_in);
     std::string pool(pool_in), type(type_in), name(name_in);
     std::string project = project_scope(*core_, project_in, type == "custom" ? ProjectFeature::StorageVolumes : ProjectFeature::None);
-    if (type != kCustom && type != "container" && type != "image")
-        throw Error::invalid("type", fmt::format("unknown storage volume type \"{}\" (custom, container or image)", type));
+    if (type != kCustom && type != "container" && type != "virtual-machine" && type != "image")
+        throw Error::invalid("type", fmt::format("unknown storage volume type \"{}\" (custom, container, virtual-machine or image)", type));
     if (type == kCustom) {
         return core_->db().read([&](SQLite::Database& db) {
             PoolRecord p = pool_or_throw(db, pool);

@@ -197,8 +197,8 @@ class StorageVolumeManager:
         return [StorageVolume(self._pool, d) for d in docs or []]
 
     def get(self, type: str, name: str) -> StorageVolume:
-        """One volume, as pylxd's ``get(type, name)`` (type "custom", "container" or "image");
-        raises NotFound."""
+        """One volume, as pylxd's ``get(type, name)`` (type "custom", "container",
+        "virtual-machine" or "image"); raises NotFound."""
         doc = self._call().storage_volume_get(self._pool.name, type, name, self._pool.client.project)
         return StorageVolume(self._pool, json.loads(doc))
 
