@@ -193,7 +193,22 @@ def test_block_volume_on_a_vm_refused_by_a_container(inst, vm, c1):
         assert yaml.safe_load(before)["devices"] == {}
 
         inst.ok("config", "device", "remove", vm, "blk")
+
+        # lxc's attach takes no path for a block volume; a container refuses it the same way.
+        inst.ok("storage", "volume", "attach", "default", "blk", vm)
+        assert yaml.safe_load(inst.ok("config", "device", "show", vm).stdout)["blk"]["source"] == "blk"
+        inst.ok("storage", "volume", "detach", "default", "blk", vm)
+        assert "blk" not in (yaml.safe_load(inst.ok("config", "device", "show", vm).stdout) or {})
+        assert_error(inst.run("storage", "volume", "attach", "default", "blk", c1, "/mnt"), "blk", "virtual machine")
+        assert inst.ok("config", "show", c1).stdout == before
+
+        # A copy is a block volume too, with a disk of the same size.
+        inst.ok("storage", "volume", "copy", "default/blk", "default/blk2")
+        shown = yaml.safe_load(inst.ok("storage", "volume", "show", "default", "blk2").stdout)
+        assert shown["content_type"] == "block"
+        assert os.path.getsize(img.replace("/blk/", "/blk2/")) == 64 << 20
     finally:
         inst.run("config", "device", "remove", vm, "blk")
         inst.run("storage", "volume", "delete", "default", "blk")
+        inst.run("storage", "volume", "delete", "default", "blk2")
     assert not os.path.exists(img)

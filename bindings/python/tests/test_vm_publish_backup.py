@@ -73,12 +73,13 @@ def test_publish_stopped_vm_and_its_snapshot(client: libinstance.Client, make_vm
         assert image.type == "virtual-machine"
         assert client.images.get_by_alias(f"{src.name}-img").type == "virtual-machine"
         assert any(i.fingerprint == image.fingerprint and i.type == "virtual-machine" for i in client.images.all())
-        # pylxd's form, as an operation.
-        op = src.publish(wait=False)
+        # pylxd's form, as an operation (another property: the same disk and metadata within the
+        # same second would be the same image, refused as existing, as LXD does).
+        op = src.publish(wait=False, properties={"n": "2"})
         assert isinstance(op, libinstance.Operation)
         op.wait(timeout=300)
         images.append(client.images.get(op.metadata["fingerprint"]))
-        assert images[-1].type == "virtual-machine"
+        assert images[-1].type == "virtual-machine" and images[-1].properties["n"] == "2"
 
         child = make_vm("vmchild", alias=f"{src.name}-img")
         assert disk_read(root_img(client, child.name), "/marker") == "published\n"
@@ -220,6 +221,14 @@ def test_block_volume_on_a_vm_refused_by_a_container(client: libinstance.Client,
         assert vm.name in str(busy.value)
         vm.device_remove("blk")
         assert pool.volumes.get("custom", name).used_by == []
+
+        # A copy is a block volume too, with a disk of the same size.
+        copy = pool.volumes.get("custom", name).copy(name + "-cp")
+        try:
+            assert copy.content_type == "block" and pool.volumes.get("custom", name + "-cp").content_type == "block"
+            assert os.path.getsize(disk.parent.parent / (name + "-cp") / "root.img") == 64 << 20
+        finally:
+            copy.delete()
     finally:
         pool.volumes.get("custom", name).delete()
     assert not disk.exists()
