@@ -25,6 +25,8 @@ packages=(
   # VM images: qcow2 checks and conversion (qemu-img), the debian-vm builder's root file system
   # (mkfs.ext4 -d); its tests boot the image under plain QEMU
   qemu-utils e2fsprogs qemu-system-x86
+  # virtual machines: libvirt's QEMU driver (embedded by default, or a libvirtd), its headers
+  libvirt-dev libvirt-daemon-driver-qemu
   # storage pools: btrfs (loop-backed or on an existing btrfs)
   btrfs-progs
   # managed bridge networks: DHCP/DNS (dnsmasq-base has no system service; libinstance runs its
@@ -43,6 +45,18 @@ for f in /etc/subuid /etc/subgid; do
   touch "$f"
   grep -q '^root:' "$f" || echo 'root:1000000:1000000000' >>"$f"
 done
+
+# libvirt's QEMU driver runs and labels as the libvirt-qemu user, which Debian creates only in
+# libvirt-daemon-system (not needed here); create it as that package would. On a host with udev,
+# /dev/kvm belongs to group kvm with mode 0660 and libvirt-qemu is in it; without udev (containers,
+# CI) do the same, or a libvirtd finds KVM unusable by its QEMU user and probes QEMU again on every
+# call (over a minute per VM start).
+getent group libvirt-qemu >/dev/null || groupadd --system libvirt-qemu
+getent passwd libvirt-qemu >/dev/null ||
+  useradd --system --gid libvirt-qemu --home-dir /var/lib/libvirt --no-create-home --shell /usr/sbin/nologin libvirt-qemu
+getent group kvm >/dev/null || groupadd --system kvm
+id -nG libvirt-qemu | grep -qw kvm || usermod -aG kvm libvirt-qemu
+if [ -c /dev/kvm ]; then chgrp kvm /dev/kvm && chmod 0660 /dev/kvm; fi
 
 # The Rust bindings need cargo >= 1.78 from rustup (Debian 12's 1.63 cannot read their
 # Cargo.lock); without it their tests are skipped with that reason.
