@@ -1071,9 +1071,11 @@ LI_EXPORT int li_storage_pool_resources_json(char **out_json, li_manager *mgr, c
 /**@{*/
 
 /**
- * @brief Creates an empty custom filesystem volume on a pool and emits storage-volume-created.
+ * @brief Creates an empty custom volume (filesystem or block) on a pool and emits storage-volume-created.
  * @param storage_volumes_post_json LXD's `StorageVolumesPost`: `{"name": "data", "type": "custom",
- * "content_type": "filesystem", "description": "", "config": {"size": "1GiB"}}`. Config keys:
+ * "content_type": "filesystem", "description": "", "config": {"size": "1GiB"}}`; content_type "block"
+ * makes a sparse disk image of `size` (10GiB by default) that only a virtual machine takes as a disk
+ * device (a container refuses it, key "devices.<name>.source"). Config keys:
  * `size` (a quota; -LI_ERR_NOT_SUPPORTED naming "config.size" on pools that cannot enforce one,
  * e.g. dir), `security.shifted` (attached through an idmapped mount), `security.unmapped`, `user.*`.
  * @param[out] out_json the volume as an LXD `StorageVolume` document; free with li_free(). May be NULL.

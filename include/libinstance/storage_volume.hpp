@@ -30,13 +30,14 @@ class StorageVolumeStore {
 public:
     explicit StorageVolumeStore(std::shared_ptr<ManagerCore> core);
 
-    /// Creates an empty custom filesystem volume, or (post.source.type "copy") a copy of another
-    /// custom volume, on this pool or another one, with its snapshots unless source.volume_only.
-    /// The copy keeps the source's config unless post.config sets keys. NotFound (key "pool") for
-    /// an unknown pool, (key "source.name"/"source.pool") for an unknown source; AlreadyExists
-    /// (key "name"); InvalidArgument (key "type" / "content_type" / "source.type") for anything but
-    /// custom filesystem volumes and copies. Nothing is left behind on failure (nor is the source
-    /// changed). Emits storage-volume-created.
+    /// Creates an empty custom volume (content_type "filesystem", or "block": a disk image only a VM
+    /// takes), or (post.source.type "copy") a copy of another custom volume, on this pool or another
+    /// one, with its snapshots unless source.volume_only. The copy keeps the source's config unless
+    /// post.config sets keys. NotFound (key "pool") for an unknown pool, (key "source.name"/
+    /// "source.pool") for an unknown source; AlreadyExists (key "name"); InvalidArgument (key "type" /
+    /// "content_type" / "source.type") for anything but custom filesystem or block volumes and
+    /// copies. Nothing is left behind on failure (nor is the source changed). Emits
+    /// storage-volume-created.
     api::StorageVolume create(std::string_view pool, const api::StorageVolumesPost& post, std::string_view project = "default");
     /// create() as an operation: "Copying storage volume" for a copy (progress "fs_progress",
     /// cancellable: a cancelled copy leaves no target), else "Creating storage volume". Resource

@@ -22,7 +22,9 @@ struct StorageVolumeSource {
 struct StorageVolumesPost {
     std::string name;
     std::string type = "custom";              ///< only "custom" volumes are created directly
-    std::string content_type = "filesystem";  ///< "block" is for VMs (not supported yet)
+    /// "filesystem", or "block": a sparse disk image of config "size" (10GiB by default) that only a VM
+    /// takes as a disk device.
+    std::string content_type = "filesystem";
     std::string description;
     std::map<std::string, std::string> config;  ///< size, security.shifted, security.unmapped
     StorageVolumeSource source;                 ///< type "copy": a copy of another custom volume

@@ -14,9 +14,10 @@ use crate::operation::Operation;
 use crate::strings::{c_string, owned_json};
 
 impl Project<'_> {
-    /// Creates a custom filesystem volume on `pool`: empty, or a copy when `post.source` is a
-    /// [`api::StorageVolumeSource::copy`]. InvalidArgument naming "name", "type" or
-    /// "config.<key>"; NotFound (key "pool"); AlreadyExists (key "name").
+    /// Creates a custom volume (`post.content_type` "filesystem" or "block") on `pool`: empty, or a
+    /// copy when `post.source` is a [`api::StorageVolumeSource::copy`]. InvalidArgument naming
+    /// "name", "type", "content_type" or "config.<key>"; NotFound (key "pool"); AlreadyExists (key
+    /// "name").
     pub fn create_storage_volume(
         &self,
         pool: &str,

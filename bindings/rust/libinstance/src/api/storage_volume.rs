@@ -14,7 +14,9 @@ pub struct StorageVolumesPost {
     /// Only "custom" volumes are created directly.
     #[serde(rename = "type")]
     pub volume_type: String,
-    /// "filesystem" ("block" is for VMs, not supported).
+    /// "filesystem", or "block": a sparse disk image of `config["size"]` (10GiB by default) that
+    /// only a virtual machine takes as a disk device (a container refuses it, key
+    /// "devices.<name>.source").
     pub content_type: String,
     pub description: String,
     /// `size`, `security.shifted`, `security.unmapped`, `user.*`.
