@@ -31,9 +31,10 @@ QemuRenderInput basic_vm() {
 
 TEST_CASE("domain XML of a VM with defaults under TCG") { check_golden("qemu-domain-basic.xml", render_domain_xml(basic_vm())); }
 
-TEST_CASE("domain XML of a VM with limits, KVM, extra disks, a share and nics") {
+TEST_CASE("domain XML of a VM with limits, KVM, extra disks, a share and nics, on a libvirtd") {
     QemuRenderInput in = basic_vm();
-    in.domain_name = "proj_v2";
+    in.domain_name = "li-0123456789ab-proj_v2";
+    in.static_root_label = true;
     in.instance_name = "v2 <&'\">";
     in.kvm = true;
     in.config = {{"limits.memory", "25%"}, {"limits.cpu", "1,3"}};

@@ -6,7 +6,6 @@
 #include <sys/ioctl.h>
 #include <sys/random.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -17,6 +16,7 @@
 #include <optional>
 
 #include "libinstance/error.hpp"
+#include "sys/unix_socket.hpp"
 
 namespace li {
 
@@ -171,17 +171,11 @@ void VmAgentClient::connect(const std::filesystem::path& socket_path, std::chron
                                  socket_path.string(), timeout.count()),
                      "agent");
     };
-    sockaddr_un addr{};
-    addr.sun_family = AF_UNIX;
-    if (socket_path.string().size() >= sizeof addr.sun_path)
-        throw Error::invalid("agent", fmt::format("socket path {} is too long", socket_path.string()));
-    std::memcpy(addr.sun_path, socket_path.c_str(), socket_path.string().size());
-
     while (!fd_) {
         if (Clock::now() >= deadline) throw timed_out();
-        UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-        if (!fd) throw Error::from_errno("creating a unix socket", errno);
-        if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+        UniqueFd fd = connect_unix(socket_path);
+        if (!fd) {
+            if (errno == ENAMETOOLONG) throw Error::invalid("agent", fmt::format("socket path {} is too long", socket_path.string()));
             std::this_thread::sleep_for(std::chrono::milliseconds(100));
             continue;
         }

@@ -8,7 +8,6 @@
 #include <mutex>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <thread>
 #include <unistd.h>
 
@@ -30,6 +29,7 @@
 #include "storage/storage_driver.hpp"
 #include "sys/fs.hpp"
 #include "sys/unique_fd.hpp"
+#include "sys/unix_socket.hpp"
 
 namespace li {
 
@@ -61,10 +61,11 @@ void write_embedded_qemu_conf(const fs::path& root) {
 }
 
 // The last lines of QEMU's own log for the domain: why a start failed.
-std::string qemu_log_tail(const fs::path& root, const std::string& domain) {
+std::string qemu_log_tail(const fs::path& log_dir, const std::string& domain) {
     std::string text;
+    if (log_dir.empty()) return {};
     try {
-        text = read_file(root / "log" / "qemu" / (domain + ".log"), 1 << 20);
+        text = read_file(log_dir / (domain + ".log"), 1 << 20);
     } catch (const Error&) {
         return {};
     }
@@ -86,16 +87,7 @@ std::string qemu_log_tail(const fs::path& root, const std::string& domain) {
 // Whether something listens on the unix socket `path`. The connect does not block: QEMU serves
 // one client at a time, so while one is connected the next waits in a backlog that may be full
 // (EAGAIN), which also means QEMU is there.
-bool socket_listens(const fs::path& path) {
-    sockaddr_un addr{};
-    std::string p = path.string();
-    if (p.size() >= sizeof addr.sun_path) return false;
-    addr.sun_family = AF_UNIX;
-    std::memcpy(addr.sun_path, p.c_str(), p.size() + 1);
-    UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
-    if (!fd) return false;
-    return ::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 || errno == EAGAIN;
-}
+bool socket_listens(const fs::path& path) { return connect_unix(path, true) || errno == EAGAIN; }
 
 uint64_t host_memory_bytes() {
     long pages = ::sysconf(_SC_PHYS_PAGES), size = ::sysconf(_SC_PAGE_SIZE);
@@ -125,14 +117,16 @@ int status_code_of(int libvirt_state) {
 
 class QemuDriver final : public InstanceDriver {
 public:
-    explicit QemuDriver(ManagerCore& core) : core_(core) {}
+    explicit QemuDriver(ManagerCore& core) : core_(core), libvirtd_uri_(vm_libvirtd_uri()) {
+        if (!libvirtd_uri_.empty()) libvirt_prefix_ = vm_libvirtd_domain_prefix(core);
+    }
 
     std::string name() const override { return "qemu"; }
 
     void start(const InstanceSpec& spec) override {
         std::string domain = vm_domain_name(spec);
         LibvirtConnection& conn = connection();
-        if (auto existing = conn.find(domain); existing && existing->state() != VIR_DOMAIN_SHUTOFF)
+        if (auto existing = conn.find(libvirt_name(domain)); existing && existing->state() != VIR_DOMAIN_SHUTOFF)
             throw Error(ErrorCode::Conflict, fmt::format("virtual machine {} is already running", spec.name));
         StorageDriver& pool = core_.pool(spec.pool);
         VolumeRef volume{VolumeType::Container, domain};
@@ -148,7 +142,7 @@ public:
     void stop(const InstanceSpec& spec, bool force, std::chrono::seconds timeout) override {
         std::string domain = vm_domain_name(spec);
         forget_agent(domain);
-        if (auto dom = connection().find(domain)) {
+        if (auto dom = connection().find(libvirt_name(domain))) {
             if (!force && dom->state() == VIR_DOMAIN_RUNNING) {
                 dom->shutdown();
                 auto deadline = std::chrono::steady_clock::now() + timeout;
@@ -170,7 +164,7 @@ public:
         fs::path sockets = vm_socket_dir(core_, domain);
         if (!fs::exists(sockets)) return kStopped;
         if (has_connected_agent(domain) || socket_listens(sockets / "agent.sock")) return kRunning;
-        auto dom = connection().find(domain);
+        auto dom = connection().find(libvirt_name(domain));
         return dom ? status_code_of(dom->state()) : kStopped;
     }
 
@@ -178,13 +172,13 @@ public:
         api::InstanceState st;
         std::string domain = vm_domain_name(spec);
         if (!fs::exists(vm_socket_dir(core_, domain))) return st;
-        auto dom = connection().find(domain);
+        auto dom = connection().find(libvirt_name(domain));
         if (!dom) return st;
         LibvirtDomainInfo info = dom->info();
         st.status_code = status_code_of(info.state);
         st.status = std::string(api::status_name(st.status_code));
         if (st.status_code == kStopped) return st;
-        st.pid = qemu_pid(domain);
+        st.pid = qemu_pid(libvirt_name(domain));
         st.cpu.usage = static_cast<int64_t>(info.cpu_time_ns);
         st.memory.usage = static_cast<int64_t>(info.rss_kib * 1024);
         st.disk["root"] = root_disk_usage(spec.volume_dir);
@@ -216,14 +210,8 @@ public:
 
     Console console(const InstanceSpec& spec) override {
         fs::path socket = vm_socket_dir(core_, vm_domain_name(spec)) / "console.sock";
-        UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-        if (!fd) throw Error::from_errno("creating a socket for the console", errno);
-        sockaddr_un addr{};
-        addr.sun_family = AF_UNIX;
-        std::string path = socket.string();
-        if (path.size() >= sizeof addr.sun_path) throw Error(ErrorCode::Internal, fmt::format("console socket path {} is too long", path));
-        std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
-        if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+        UniqueFd fd = connect_unix(socket);
+        if (!fd) {
             if (errno == ENOENT || errno == ECONNREFUSED)
                 throw Error(ErrorCode::Conflict, fmt::format("virtual machine {} is not running", spec.name));
             throw Error::from_errno(fmt::format("connecting to the console of {}", spec.name), errno);
@@ -276,10 +264,8 @@ private:
     LibvirtConnection& connection() {
         std::lock_guard lock(conn_mutex_);
         if (!conn_) {
-            std::string uri;
-            if (const char* env = std::getenv("LIBINSTANCE_LIBVIRT_URI"); env && *env) {
-                uri = env;
-            } else {
+            std::string uri = libvirtd_uri_;
+            if (uri.empty()) {
                 fs::path root = vm_libvirt_root(core_);
                 claim_embedded_root(root);
                 write_embedded_qemu_conf(root);
@@ -309,7 +295,8 @@ private:
         fs::create_directories(logs);
 
         QemuRenderInput in;
-        in.domain_name = domain;
+        in.domain_name = libvirt_name(domain);
+        in.static_root_label = !libvirtd_uri_.empty();
         in.instance_name = spec.name;
         auto accel_it = spec.config.find("boot.accelerator");
         std::string accelerator = choose_accelerator(accel_it == spec.config.end() ? "" : accel_it->second);
@@ -335,7 +322,7 @@ private:
         try {
             conn.create(xml);
         } catch (const Error& e) {
-            std::string details = qemu_log_tail(vm_libvirt_root(core_), domain);
+            std::string details = qemu_log_tail(libvirt_qemu_dir("log"), in.domain_name);
             throw Error(e.code(), details.empty() ? std::string(e.what()) : fmt::format("{} ({})", e.what(), details));
         }
         revert.success();
@@ -376,9 +363,22 @@ private:
                                 "firmware is installed (Debian package ovmf)", spec.name));
     }
 
+    // The name of the domain on libvirt: the instance's own under the embedded driver, prefixed by
+    // the state directory on a libvirtd (which other state directories share).
+    std::string libvirt_name(const std::string& domain) const { return libvirt_prefix_ + domain; }
+
+    // Where libvirt's QEMU driver keeps its pid files ("run") and QEMU's logs ("log"): in the
+    // embedded root, or a system libvirtd's folders ("" for another libvirtd, which may be remote).
+    fs::path libvirt_qemu_dir(const std::string& kind) const {
+        if (libvirtd_uri_.empty()) return vm_libvirt_root(core_) / kind / "qemu";
+        if (!libvirtd_uri_.starts_with("qemu+unix:///system")) return {};
+        return kind == "run" ? fs::path("/run/libvirt/qemu") : fs::path("/var/log/libvirt/qemu");
+    }
+
     pid_t qemu_pid(const std::string& domain) const {
         try {
-            return static_cast<pid_t>(std::stol(read_file(vm_libvirt_root(core_) / "run" / "qemu" / (domain + ".pid"), 64)));
+            fs::path run = libvirt_qemu_dir("run");
+            return run.empty() ? 0 : static_cast<pid_t>(std::stol(read_file(run / (domain + ".pid"), 64)));
         } catch (...) {
             return 0;
         }
@@ -393,6 +393,8 @@ private:
     }
 
     ManagerCore& core_;
+    const std::string libvirtd_uri_;  // "" for the embedded driver
+    std::string libvirt_prefix_;
     std::mutex conn_mutex_;
     std::unique_ptr<LibvirtConnection> conn_;
     std::mutex agents_mutex_;

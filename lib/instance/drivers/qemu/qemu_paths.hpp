@@ -12,6 +12,15 @@ struct InstanceSpec;
 /// The libvirt domain of an instance: its name, prefixed by its project like liblxc's.
 std::string vm_domain_name(const InstanceSpec& spec);
 
+/// The libvirt URI VMs run through: LIBINSTANCE_LIBVIRT_URI (a libvirtd, e.g. qemu:///system, which
+/// is used as qemu+unix:///system?socket=<the daemon's socket>), or "" for libvirt's embedded QEMU driver rooted in the state
+/// directory. Read when a Manager opens.
+std::string vm_libvirtd_uri();
+
+/// The prefix of this state directory's domains on a libvirtd, where the domains of every state
+/// directory (and of other programs) share one namespace: "li-<hash of the state directory>-".
+std::string vm_libvirtd_domain_prefix(const ManagerCore& core);
+
 /// The root of libvirt's embedded QEMU driver: <state>/virt.
 std::filesystem::path vm_libvirt_root(const ManagerCore& core);
 

@@ -160,7 +160,9 @@ std::string render_domain_xml(const QemuRenderInput& in) {
     out += "    </channel>\n";
     out += "    <rng model='virtio'>\n      <backend model='random'>/dev/urandom</backend>\n    </rng>\n";
     out += "    <memballoon model='none'/>\n";
-    out += "  </devices>\n</domain>\n";
+    out += "  </devices>\n";
+    if (in.static_root_label) out += "  <seclabel type='static' model='dac' relabel='no'>\n    <label>+0:+0</label>\n  </seclabel>\n";
+    out += "</domain>\n";
     return out;
 }
 

@@ -43,6 +43,10 @@ struct QemuRenderInput {
     std::string domain_name;
     std::string instance_name;     ///< shown as the domain's title
     bool kvm = false;              ///< KVM acceleration, else TCG
+    /// On a libvirtd, QEMU runs as root without libvirt relabelling the disks, as it does under the
+    /// embedded driver (whose qemu.conf says so): shares, block devices and the state's files are
+    /// root's (ADR 0015).
+    bool static_root_label = false;
     uint64_t host_memory = 0;      ///< bytes of host RAM, for limits.memory=N%
     std::string host_cpus = "0";   ///< the host's CPU set, for limits.cpu as a set
     api::ConfigMap config;         ///< expanded

@@ -93,7 +93,7 @@ NicUse nic_use(const InstanceSpec& spec, const std::string& name, const api::Con
 
 std::string vm_tap_name(const InstanceSpec& spec, const std::string& device) {
     Sha256 h;
-    h.update(vm_domain_name(spec) + "/" + device);
+    h.update(spec.volume_dir.string() + "/" + device);
     return "tap" + h.hex_digest().substr(0, 8);
 }
 

@@ -27,7 +27,9 @@ void release_vm_devices(ManagerCore& core, const InstanceSpec& spec);
 /// The nics' counters, as the host sees their taps, keyed as the guest names them (eth0, ...).
 void vm_device_counters(ManagerCore& core, const InstanceSpec& spec, const LibvirtDomain& dom, api::InstanceState& st);
 
-/// The name of a VM nic's host side (tap) device.
+/// The name of a VM nic's host side (tap) device. Host interface names are one namespace for every
+/// state directory on the host, so the name hashes the instance's volume folder (which is inside
+/// its state directory), not just its name.
 std::string vm_tap_name(const InstanceSpec& spec, const std::string& device);
 
 }  // namespace li
