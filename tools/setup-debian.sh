@@ -27,6 +27,10 @@ packages=(
   qemu-utils e2fsprogs qemu-system-x86
   # virtual machines: libvirt's QEMU driver (embedded by default, or a libvirtd), its headers
   libvirt-dev libvirt-daemon-driver-qemu
+  # VM images without a kernel of their own (LXD's: GPT, EFI system partition) boot through UEFI
+  # firmware (ovmf); their test makes such a disk without loop mounts: a standalone GRUB EFI
+  # (grub-mkstandalone), its FAT partition (dosfstools, mtools), the GPT (gdisk's sgdisk)
+  ovmf grub-efi-amd64-bin grub-common dosfstools mtools gdisk
   # storage pools: btrfs (loop-backed or on an existing btrfs)
   btrfs-progs
   # managed bridge networks: DHCP/DNS (dnsmasq-base has no system service; libinstance runs its
