@@ -56,8 +56,8 @@ TEST_CASE("an LXD-style UEFI VM image (GPT, EFI system partition, no boot/) boot
 
     api::InstancesPost post = vm_post("uefi1", true);
     post.source.alias = "uefi-vm";
-    // Debian's GRUB runs out of memory loading the kernel under OVMF with 256 MiB.
-    post.config["limits.memory"] = "512MiB";
+    // Debian's GRUB runs out of memory loading the kernel under OVMF with 256 MiB (320 MiB do).
+    post.config["limits.memory"] = "384MiB";
     auto started = std::chrono::steady_clock::now();
     Instance vm = shared().mgr->instances().create("default", post);
     fs::path volume = shared().dir.path() / "storage-pools" / "default" / "containers" / "uefi1";
