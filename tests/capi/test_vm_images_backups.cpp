@@ -7,24 +7,12 @@
 #include <filesystem>
 #include <string>
 
-#include "support.hpp"
+#include "vm_support.hpp"
 
 using namespace capi_test;
 namespace fs = std::filesystem;
 
 namespace {
-
-// The debian-vm image in the shared env; its build is cached (LIBINSTANCE_CACHE_DIR) across runs.
-void build_vm_image() {
-    li_image_build_opts build = LI_IMAGE_BUILD_OPTS_INIT;
-    build.alias = "debian-vm";
-    const char* cache = std::getenv("LIBINSTANCE_CACHE_DIR");
-    fs::path cache_dir = cache && *cache ? fs::path(cache) : env().dir.path() / "cache";
-    build.cache_dir = cache_dir.c_str();
-    char* json = nullptr;
-    expect_ok(CALL(li_image_build(&json, env().mgr.get(), nullptr, "debian-vm", &build, ERR)));
-    CHECK(take_json(json).at("type") == "virtual-machine");
-}
 
 // A stopped VM (init, not launch) from an image alias.
 InstancePtr init_vm(const std::string& name, const std::string& alias = "debian-vm") {

@@ -138,3 +138,15 @@ def make_instance(client: libinstance.Client) -> Iterator[Callable[..., libinsta
             client.instances.get(name).delete(force=True)
         except libinstance.NotFound:
             pass
+
+
+@pytest.fixture
+def extra_names(client: libinstance.Client) -> Iterator[List[str]]:
+    """Names of instances a test makes (by copying, renaming, importing): force-deleted afterwards."""
+    names: List[str] = []
+    yield names
+    for name in names:
+        try:
+            client.instances.get(name).delete(force=True)
+        except libinstance.NotFound:
+            pass

@@ -14,18 +14,6 @@ from conftest import unique_name
 
 
 @pytest.fixture
-def extra_names(client: libinstance.Client) -> Iterator[List[str]]:
-    """Names of instances a test makes by copying or renaming: force-deleted afterwards."""
-    names: List[str] = []
-    yield names
-    for name in names:
-        try:
-            client.instances.get(name).delete(force=True)
-        except libinstance.NotFound:
-            pass
-
-
-@pytest.fixture
 def btrfs_pool(client: libinstance.Client) -> Iterator[str]:
     name = unique_name("pool")[:12].replace("-", "")
     client.storage_pools.create({"name": name, "driver": "btrfs", "config": {"size": "512MiB"}})

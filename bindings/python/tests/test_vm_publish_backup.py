@@ -32,22 +32,10 @@ def vm_alias(client: libinstance.Client) -> Iterator[str]:
 
 
 @pytest.fixture
-def made(client: libinstance.Client) -> Iterator[List[str]]:
-    """Names of instances a test makes: force-deleted afterwards."""
-    names: List[str] = []
-    yield names
-    for name in names:
-        try:
-            client.instances.get(name).delete(force=True)
-        except libinstance.NotFound:
-            pass
-
-
-@pytest.fixture
-def make_vm(client: libinstance.Client, vm_alias: str, made: List[str]) -> Callable[..., libinstance.Instance]:
+def make_vm(client: libinstance.Client, vm_alias: str, extra_names: List[str]) -> Callable[..., libinstance.Instance]:
     def make(stem: str, alias: str = vm_alias) -> libinstance.Instance:
         name = unique_name(stem)
-        made.append(name)
+        extra_names.append(name)
         vm = client.instances.create({"name": name, "type": "virtual-machine", "config": {"limits.memory": "256MiB"},
                                       "source": {"type": "image", "alias": alias}}, wait=True)
         assert vm.type == "virtual-machine" and vm.status == "Stopped"
@@ -60,7 +48,7 @@ def root_img(client: libinstance.Client, name: str, snapshot: str = "") -> Path:
 
 
 def test_publish_stopped_vm_and_its_snapshot(client: libinstance.Client, make_vm: Callable[..., libinstance.Instance],
-                                             made: List[str]) -> None:
+                                             extra_names: List[str]) -> None:
     src = make_vm("vmpub")
     disk_write(root_img(client, src.name), "/marker", "at snapshot\n")
     snap = src.snapshots.create("s0")
@@ -102,7 +90,7 @@ def test_publish_stopped_vm_and_its_snapshot(client: libinstance.Client, make_vm
 
 
 def test_export_import_under_another_name(client: libinstance.Client, make_vm: Callable[..., libinstance.Instance],
-                                          made: List[str], tmp_path: Path) -> None:
+                                          extra_names: List[str], tmp_path: Path) -> None:
     src = make_vm("vmbk")
     disk_write(root_img(client, src.name), "/marker", "backed up\n")
     src.snapshots.create("s0")
@@ -111,7 +99,7 @@ def test_export_import_under_another_name(client: libinstance.Client, make_vm: C
     assert target.is_file()
 
     other = unique_name("vmbk2")
-    made.append(other)
+    extra_names.append(other)
     back = client.instances.import_backup(target, name=other)
     assert back.name == other and back.type == "virtual-machine"
     assert client.instances.get(other).type == "virtual-machine"
@@ -125,7 +113,7 @@ def test_export_import_under_another_name(client: libinstance.Client, make_vm: C
     only = tmp_path / "only.tar.zst"
     src.export_backup(only, instance_only=True, compression_algorithm="zstd", wait=False).wait(timeout=300)
     third = unique_name("vmbk3")
-    made.append(third)
+    extra_names.append(third)
     op = client.instances.create_from_backup(str(only), wait=False, name=third)
     op.wait(timeout=300)
     made3 = client.instances.get(third)
@@ -135,14 +123,14 @@ def test_export_import_under_another_name(client: libinstance.Client, make_vm: C
 
 
 def test_copy_stopped_vm_and_its_snapshot(client: libinstance.Client, make_vm: Callable[..., libinstance.Instance],
-                                          made: List[str]) -> None:
+                                          extra_names: List[str]) -> None:
     src = make_vm("vmcp")
     disk_write(root_img(client, src.name), "/marker", "original\n")
     src.snapshots.create("s0")
     disk_write(root_img(client, src.name), "/marker", "later\n")
 
     copy_name, from_snap, through_create = unique_name("vmcp2"), unique_name("vmcp3"), unique_name("vmcp4")
-    made.extend([copy_name, from_snap, through_create])
+    extra_names.extend([copy_name, from_snap, through_create])
     copy = src.copy(copy_name, wait=True)
     assert copy.name == copy_name and copy.type == "virtual-machine"
     assert os.path.getsize(root_img(client, copy_name)) == os.path.getsize(root_img(client, src.name))

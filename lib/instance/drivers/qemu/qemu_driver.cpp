@@ -89,16 +89,6 @@ std::string qemu_log_tail(const fs::path& log_dir, const std::string& domain) {
 // (EAGAIN), which also means QEMU is there.
 bool socket_listens(const fs::path& path) { return connect_unix(path, true) || errno == EAGAIN; }
 
-uint64_t host_memory_bytes() {
-    long pages = ::sysconf(_SC_PHYS_PAGES), size = ::sysconf(_SC_PAGE_SIZE);
-    return pages > 0 && size > 0 ? static_cast<uint64_t>(pages) * static_cast<uint64_t>(size) : 0;
-}
-
-std::string host_cpu_set() {
-    long n = ::sysconf(_SC_NPROCESSORS_ONLN);
-    return n > 1 ? fmt::format("0-{}", n - 1) : "0";
-}
-
 int status_code_of(int libvirt_state) {
     switch (libvirt_state) {
         case VIR_DOMAIN_RUNNING:

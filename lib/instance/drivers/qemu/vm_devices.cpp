@@ -91,6 +91,16 @@ NicUse nic_use(const InstanceSpec& spec, const std::string& name, const api::Con
 
 }  // namespace
 
+uint64_t host_memory_bytes() {
+    long pages = ::sysconf(_SC_PHYS_PAGES), size = ::sysconf(_SC_PAGE_SIZE);
+    return pages > 0 && size > 0 ? static_cast<uint64_t>(pages) * static_cast<uint64_t>(size) : 0;
+}
+
+std::string host_cpu_set() {
+    long n = ::sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 1 ? fmt::format("0-{}", n - 1) : "0";
+}
+
 std::string vm_tap_name(const InstanceSpec& spec, const std::string& device) {
     Sha256 h;
     h.update(spec.volume_dir.string() + "/" + device);
@@ -98,10 +108,8 @@ std::string vm_tap_name(const InstanceSpec& spec, const std::string& device) {
 }
 
 void check_vm_config(ManagerCore& core, const InstanceSpec& spec) {
-    long pages = ::sysconf(_SC_PHYS_PAGES), size = ::sysconf(_SC_PAGE_SIZE);
-    vm_memory_bytes(spec.config, static_cast<uint64_t>(pages) * static_cast<uint64_t>(size));
-    long cpus = ::sysconf(_SC_NPROCESSORS_ONLN);
-    vm_cpus(spec.config, cpus > 1 ? fmt::format("0-{}", cpus - 1) : "0");
+    vm_memory_bytes(spec.config, host_memory_bytes());
+    vm_cpus(spec.config, host_cpu_set());
     for (const auto& [name, d] : spec.devices) {
         std::string type = device_value(d, "type");
         if (type == "disk") {

@@ -2,6 +2,9 @@
 // A VM's devices: disk and nic devices made into what the domain XML names (images, 9p shares,
 // taps on bridges), checked before anything is made, and their counters for the state.
 
+#include <cstdint>
+#include <string>
+
 #include "core/reverter.hpp"
 #include "libinstance/api/instance.hpp"
 
@@ -26,6 +29,10 @@ void release_vm_devices(ManagerCore& core, const InstanceSpec& spec);
 
 /// The nics' counters, as the host sees their taps, keyed as the guest names them (eth0, ...).
 void vm_device_counters(ManagerCore& core, const InstanceSpec& spec, const LibvirtDomain& dom, api::InstanceState& st);
+
+/// Bytes of host RAM (for limits.memory=N%) and the host's CPU set (for limits.cpu as a set).
+uint64_t host_memory_bytes();
+std::string host_cpu_set();
 
 /// The name of a VM nic's host side (tap) device. Host interface names are one namespace for every
 /// state directory on the host, so the name hashes the instance's volume folder (which is inside
