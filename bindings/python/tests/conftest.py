@@ -118,6 +118,15 @@ def large_image(client: libinstance.Client) -> Iterator[Tuple[libinstance.Image,
         pass
 
 
+def force_delete_instances(client: libinstance.Client, names: List[str]) -> None:
+    """A fixture's clean-up: deletes these instances, running or not, and those already gone."""
+    for name in names:
+        try:
+            client.instances.get(name).delete(force=True)
+        except libinstance.NotFound:
+            pass
+
+
 @pytest.fixture
 def make_instance(client: libinstance.Client) -> Iterator[Callable[..., libinstance.Instance]]:
     created: List[str] = []
@@ -133,11 +142,7 @@ def make_instance(client: libinstance.Client) -> Iterator[Callable[..., libinsta
         return inst
 
     yield make
-    for name in created:
-        try:
-            client.instances.get(name).delete(force=True)
-        except libinstance.NotFound:
-            pass
+    force_delete_instances(client, created)
 
 
 @pytest.fixture
@@ -145,8 +150,4 @@ def extra_names(client: libinstance.Client) -> Iterator[List[str]]:
     """Names of instances a test makes (by copying, renaming, importing): force-deleted afterwards."""
     names: List[str] = []
     yield names
-    for name in names:
-        try:
-            client.instances.get(name).delete(force=True)
-        except libinstance.NotFound:
-            pass
+    force_delete_instances(client, names)
