@@ -70,10 +70,4 @@ std::filesystem::path image_cache_dir(const ManagerCore& core, const ImageBuildO
 /// Sets ctx metadata "fingerprint".
 void add_debian_image(const std::shared_ptr<ManagerCore>& core, const std::string& project, const ImageBuildOptions& opts,
                       OperationContext& ctx);
-/// Adds a builder's (cached) image files to the project's store under progress `key`; when an
-/// image of the same fingerprint is there already, it only gets the alias. Sets ctx metadata
-/// "fingerprint".
-void add_built_image(const std::shared_ptr<ManagerCore>& core, const std::string& project, const ImageFiles& files,
-                     const std::string& alias, OperationContext& ctx, const std::string& key);
-
 }  // namespace li

@@ -102,4 +102,61 @@ api::Image add_image_files(ManagerCore& core, const std::string& project, const 
     return image;
 }
 
+namespace {
+
+// Builds from the same cached files give the same fingerprint: an image already stored gets the
+// alias (if it lacks it) instead of a second copy. False if no such image is stored.
+bool alias_stored_image(const std::shared_ptr<ManagerCore>& core_ptr, const std::string& project,
+                        const std::string& fingerprint, const std::string& alias) {
+    auto existing = core_ptr->db().read([&](SQLite::Database& db) { return repo::find_image_by_fingerprint(db, project, fingerprint); });
+    if (!existing) return false;
+    bool has_alias = alias.empty();
+    for (const auto& a : existing->image.aliases) has_alias |= a.name == alias;
+    if (has_alias) return true;
+    try {
+        ImageStore(core_ptr).create_alias(project, alias, fingerprint);
+    } catch (const Error& e) {
+        // A concurrent build of the same image may have just added it; any other target is an error.
+        if (e.code() != ErrorCode::AlreadyExists) throw;
+        auto target = core_ptr->db().read([&](SQLite::Database& db) { return repo::find_image_by_fingerprint(db, project, fingerprint); });
+        bool ours = false;
+        if (target)
+            for (const auto& a : target->image.aliases) ours |= a.name == alias;
+        if (!ours) throw;
+    }
+    return true;
+}
+
+}  // namespace
+
+std::string built_image_fingerprint(const ImageFiles& files, OperationContext& ctx) {
+    return image_fingerprint(files, [&](uint64_t, uint64_t) { ctx.check_cancelled(); });
+}
+
+void add_built_image(const std::shared_ptr<ManagerCore>& core_ptr, const std::string& project, const ImageFiles& files,
+                     const std::string& fingerprint, const std::string& alias, bool move_files, OperationContext& ctx,
+                     const std::string& key, const char* label) {
+    ManagerCore& core = *core_ptr;
+    ctx.progress(key, label, 92);
+
+    bool stored = alias_stored_image(core_ptr, project, fingerprint, alias);
+    if (!stored) {
+        ImageImportOptions import;
+        import.alias = alias;
+        try {
+            add_image_files(core, project, files, fingerprint, import, move_files, ctx, key, label);
+        } catch (const Error& e) {
+            // Two builds of the same files at once: the one that stored the image first wins, and
+            // the other one only adds its alias.
+            if (e.code() != ErrorCode::AlreadyExists || e.key() != "fingerprint") throw;
+            stored = alias_stored_image(core_ptr, project, fingerprint, alias);
+            if (!stored) throw;
+        }
+    }
+    if (stored) {
+        ctx.progress(key, label, 100);
+        ctx.set_metadata("fingerprint", fingerprint);
+    }
+}
+
 }  // namespace li

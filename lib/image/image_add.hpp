@@ -2,6 +2,7 @@
 // Adding checked image files to the store: the one path every way of getting an image (import,
 // build, publish, remote copy) ends in.
 
+#include <memory>
 #include <string>
 
 #include "core/operation_state.hpp"
@@ -21,6 +22,17 @@ class ManagerCore;
 api::Image add_image_files(ManagerCore& core, const std::string& project, const ImageFiles& files,
                            const std::string& fingerprint, const ImageImportOptions& opts, bool move_files,
                            OperationContext& ctx, const std::string& progress_key, const char* label);
+
+/// A builder's files' fingerprint, cancellable.
+std::string built_image_fingerprint(const ImageFiles& files, OperationContext& ctx);
+
+/// Adds a builder's image files (see add_image_files) under progress `key`/`label`. Builders are
+/// deterministic, so when the project has an image of this fingerprint already, even one a
+/// concurrent build stored a moment ago, that image only gets the alias. Sets ctx metadata
+/// "fingerprint".
+void add_built_image(const std::shared_ptr<ManagerCore>& core, const std::string& project, const ImageFiles& files,
+                     const std::string& fingerprint, const std::string& alias, bool move_files, OperationContext& ctx,
+                     const std::string& key, const char* label);
 
 /// The limits an import uses: opts' when set, else the manager's settings.
 UnpackLimits import_limits(ManagerCore& core, const ImageImportOptions& opts);

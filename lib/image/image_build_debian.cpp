@@ -8,7 +8,6 @@
 #include "image/image_files.hpp"
 #include "libinstance/error.hpp"
 #include "libinstance/image.hpp"
-#include "store/image_repo.hpp"
 
 namespace li {
 
@@ -38,28 +37,8 @@ void add_debian_image(const std::shared_ptr<ManagerCore>& core_ptr, const std::s
     fs::path tarball = build_debian_image(debian_spec_of(opts), image_cache_dir(core, opts), ctx, key);
     ctx.check_cancelled();
     if (!opts.output_path.empty()) fs::copy_file(tarball, opts.output_path, fs::copy_options::overwrite_existing);
-    add_built_image(core_ptr, project, ImageFiles{tarball, {}}, opts.alias, ctx, key);
-}
-
-void add_built_image(const std::shared_ptr<ManagerCore>& core_ptr, const std::string& project, const ImageFiles& files,
-                     const std::string& alias, OperationContext& ctx, const std::string& key) {
-    ManagerCore& core = *core_ptr;
-    std::string fingerprint = image_fingerprint(files, [&](uint64_t, uint64_t) { ctx.check_cancelled(); });
-    ctx.progress(key, "Import", 92);
-
-    // The cached files are the same every time, so building again finds the image stored.
-    auto existing = core.db().read([&](SQLite::Database& db) { return repo::find_image_by_fingerprint(db, project, fingerprint); });
-    if (existing) {
-        bool has_alias = alias.empty();
-        for (const auto& a : existing->image.aliases) has_alias |= a.name == alias;
-        if (!has_alias) ImageStore(core_ptr).create_alias(project, alias, fingerprint);
-        ctx.progress(key, "Import", 100);
-        ctx.set_metadata("fingerprint", fingerprint);
-        return;
-    }
-    ImageImportOptions import;
-    import.alias = alias;
-    add_image_files(core, project, files, fingerprint, import, false, ctx, key, "Import");
+    ImageFiles files{tarball, {}};
+    add_built_image(core_ptr, project, files, built_image_fingerprint(files, ctx), opts.alias, false, ctx, key, "Import");
 }
 
 }  // namespace li

@@ -9,7 +9,6 @@
 #include "image/image_files.hpp"
 #include "libinstance/error.hpp"
 #include "libinstance/image.hpp"
-#include "store/image_repo.hpp"
 
 namespace li {
 
@@ -37,7 +36,8 @@ void add_debian_vm_image(const std::shared_ptr<ManagerCore>& core_ptr, const std
         disk += ".qcow2";
         fs::copy_file(built.disk, disk, fs::copy_options::overwrite_existing);
     }
-    add_built_image(core_ptr, project, ImageFiles{built.metadata, built.disk}, opts.alias, ctx, key);
+    ImageFiles files{built.metadata, built.disk};
+    add_built_image(core_ptr, project, files, built_image_fingerprint(files, ctx), opts.alias, false, ctx, key, "Import");
 }
 
 }  // namespace li

@@ -31,15 +31,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Adds a unified tarball already hashed to the store (see add_image_files).
-api::Image add_image_file(ManagerCore& core, const std::string& project, const fs::path& file,
-                          const std::string& fingerprint, const std::string& alias, bool move_file,
-                          OperationContext& ctx, const std::string& progress_key, const char* label) {
-    ImageImportOptions opts;
-    opts.alias = alias;
-    return add_image_files(core, project, ImageFiles{file, {}}, fingerprint, opts, move_file, ctx, progress_key, label);
-}
-
 // LXD's fingerprint of the files, reported as the first half of an import's progress, cancellable.
 std::string hash_with_progress(const ImageFiles& files, OperationContext& ctx, const std::string& key, const char* label) {
     return image_fingerprint(files, [&](uint64_t done, uint64_t total) {
@@ -107,21 +98,10 @@ Operation ImageStore::build_impl(std::string_view project_in, const ImageBuildOp
         std::string fingerprint = sha256_file(tmp);
         ctx.progress(key, "Build", 50);
 
-        // Builds are deterministic: building again gives the image already stored.
-        auto existing = core->db().read([&](SQLite::Database& db) { return repo::find_image_by_fingerprint(db, project, fingerprint); });
-        if (existing) {
-            bool has_alias = opts.alias.empty();
-            for (const auto& a : existing->image.aliases) has_alias |= a.name == opts.alias;
-            // Not this->create_alias: the operation may outlive this ImageStore (its Manager).
-            if (!has_alias) ImageStore(core).create_alias(project, opts.alias, fingerprint);
-            ctx.progress(key, "Build", 100);
-            ctx.set_metadata("fingerprint", fingerprint);
-            return;
-        }
         fs::path named = tmp.parent_path() / fmt::format("busybox-{}.tar.gz", fingerprint.substr(0, 12));
         fs::rename(tmp, named);
         revert.add([named] { std::error_code e; fs::remove(named, e); });
-        add_image_file(*core, project, named, fingerprint, opts.alias, true, ctx, key, "Build");
+        add_built_image(core, project, ImageFiles{named, {}}, fingerprint, opts.alias, true, ctx, key, "Build");
     });
 }
 

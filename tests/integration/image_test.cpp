@@ -5,7 +5,9 @@
 #include "image/metadata.hpp"
 #include "sys/sha256.hpp"
 
+#include <algorithm>
 #include <fstream>
+#include <thread>
 
 using namespace li;
 using namespace li::test;
@@ -58,6 +60,35 @@ TEST_CASE("the busybox builder is deterministic and its fingerprint is the tarba
     mgr2->instances().get("default", "unpacked1").remove();
     CHECK_FALSE(fs::exists(other.path() / "storage-pools/default/images" / image.fingerprint));
     CHECK_FALSE(fs::exists(other.path() / "images" / image.fingerprint));
+}
+
+TEST_CASE("builds of the same image at once store it once, and each alias lands on it") {
+    // Builders are deterministic, so concurrent builds find the same fingerprint: the first stores
+    // the image, the others only add their alias (they used to fail with AlreadyExists).
+    TempDir dir("li-image-concurrent");
+    auto mgr = Manager::open(dir.path());
+    std::vector<std::thread> builders;
+    std::vector<std::string> failures(4);
+    for (int i = 0; i < 4; ++i)
+        builders.emplace_back([&, i] {
+            ImageBuildOptions opts;
+            opts.alias = i % 2 ? "bb-odd" : "bb-even";
+            try {
+                mgr->images().build("default", opts);
+            } catch (const std::exception& e) {
+                failures[i] = e.what();
+            }
+        });
+    for (auto& t : builders) t.join();
+    for (const auto& f : failures) CHECK_MESSAGE(f.empty(), f);
+    auto images = mgr->images().list("default");
+    REQUIRE(images.size() == 1);
+    std::vector<std::string> aliases;
+    for (const auto& a : images[0].aliases) aliases.push_back(a.name);
+    std::sort(aliases.begin(), aliases.end());
+    CHECK(aliases == std::vector<std::string>{"bb-even", "bb-odd"});
+    // The losers' temporary tarballs are gone: the store holds the one image file.
+    CHECK(std::distance(fs::directory_iterator(dir.path() / "images"), fs::directory_iterator()) == 1);
 }
 
 namespace {
