@@ -104,25 +104,30 @@ api::Image add_image_files(ManagerCore& core, const std::string& project, const 
 
 namespace {
 
+enum class StoredAlias { NoImage, Missing, Present };
+
+// Whether the project stores an image of this fingerprint, and whether it carries the alias.
+StoredAlias stored_alias(ManagerCore& core, const std::string& project, const std::string& fingerprint, const std::string& alias) {
+    auto image = core.db().read([&](SQLite::Database& db) { return repo::find_image_by_fingerprint(db, project, fingerprint); });
+    if (!image) return StoredAlias::NoImage;
+    if (alias.empty()) return StoredAlias::Present;
+    for (const auto& a : image->image.aliases)
+        if (a.name == alias) return StoredAlias::Present;
+    return StoredAlias::Missing;
+}
+
 // Builds from the same cached files give the same fingerprint: an image already stored gets the
 // alias (if it lacks it) instead of a second copy. False if no such image is stored.
 bool alias_stored_image(const std::shared_ptr<ManagerCore>& core_ptr, const std::string& project,
                         const std::string& fingerprint, const std::string& alias) {
-    auto existing = core_ptr->db().read([&](SQLite::Database& db) { return repo::find_image_by_fingerprint(db, project, fingerprint); });
-    if (!existing) return false;
-    bool has_alias = alias.empty();
-    for (const auto& a : existing->image.aliases) has_alias |= a.name == alias;
-    if (has_alias) return true;
+    StoredAlias state = stored_alias(*core_ptr, project, fingerprint, alias);
+    if (state != StoredAlias::Missing) return state == StoredAlias::Present;
     try {
         ImageStore(core_ptr).create_alias(project, alias, fingerprint);
     } catch (const Error& e) {
         // A concurrent build of the same image may have just added it; any other target is an error.
-        if (e.code() != ErrorCode::AlreadyExists) throw;
-        auto target = core_ptr->db().read([&](SQLite::Database& db) { return repo::find_image_by_fingerprint(db, project, fingerprint); });
-        bool ours = false;
-        if (target)
-            for (const auto& a : target->image.aliases) ours |= a.name == alias;
-        if (!ours) throw;
+        if (e.code() != ErrorCode::AlreadyExists || stored_alias(*core_ptr, project, fingerprint, alias) != StoredAlias::Present)
+            throw;
     }
     return true;
 }
