@@ -170,7 +170,7 @@ void copy_instance(ManagerCore& core, const std::string& project, const api::Ins
     VolumeRef from{VolumeType::Container, project_prefixed_name(source_project, original.name)};
     VolumeRef to{VolumeType::Container, project_prefixed_name(project, post.name)};
 
-    Intent intent(core, "instance.copy", project, post.name, {{to_pool_name, VolumeType::Container, to.name}});
+    Intent intent(core, "instance.copy", project, post.name, {{to_pool_name, VolumeType::Container, to.name, ""}});
     LI_FAILPOINT("instance.copy.journaled");
     copy_volume_of(core, source, from_pool, to_pool, from, to, ctx);
     LI_FAILPOINT("instance.copy.volume_made");
@@ -271,7 +271,7 @@ void move_instance_to_pool(ManagerCore& core, const std::string& project, const 
     });
     {
         // Once the copy is recorded the old volume is only garbage: the journal entry removes it.
-        Intent intent(core, "instance.move", project, name, {{pool, VolumeType::Container, vol.name}});
+        Intent intent(core, "instance.move", project, name, {{pool, VolumeType::Container, vol.name, ""}});
         LI_FAILPOINT("instance.move.journaled");
         copy_volume_with_snapshots(from_pool, to_pool, vol, vol, snapshots, VolumeFiles::Instance, ctx);
         LI_FAILPOINT("instance.move.volume_made");
@@ -287,7 +287,7 @@ void move_instance_to_pool(ManagerCore& core, const std::string& project, const 
                     snapshot.devices[root] = next.devices[root];
                 repo::update_instance_snapshot(db, snapshot);
             }
-            intent.commit(db, {{from_pool_name, VolumeType::Container, vol.name}});
+            intent.commit(db, {{from_pool_name, VolumeType::Container, vol.name, ""}});
         });
         LI_FAILPOINT("instance.move.recorded");
     }

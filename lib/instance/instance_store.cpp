@@ -111,7 +111,7 @@ void create_instance(ManagerCore& core, const std::string& project, const api::I
     ensure_image_volume(core, pool, pool_name, image.image.fingerprint, ctx);
     ctx.check_cancelled();
     VolumeRef vol{VolumeType::Container, project_prefixed_name(project, post.name)};
-    Intent intent(core, "instance.create", project, post.name, {{pool_name, VolumeType::Container, vol.name}});
+    Intent intent(core, "instance.create", project, post.name, {{pool_name, VolumeType::Container, vol.name, ""}});
     LI_FAILPOINT("instance.create.journaled");
     pool.copy_volume(VolumeRef{VolumeType::Image, image.image.fingerprint}, vol, ctx);
     LI_FAILPOINT("instance.create.volume_made");
