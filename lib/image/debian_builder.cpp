@@ -19,6 +19,7 @@
 #include "image/metadata.hpp"
 #include "image/tar_pack.hpp"
 #include "libinstance/error.hpp"
+#include "sys/file_lock.hpp"
 #include "sys/fs.hpp"
 #include "sys/sha256.hpp"
 #include "sys/subprocess.hpp"
@@ -326,6 +327,15 @@ fs::path build_debian_image(DebianBuildSpec spec, const fs::path& cache_dir, Ope
         return cached;
     }
     fs::create_directories(cache_dir);
+    // One build per cache entry: a concurrent build of the same spec (thread or process) waits,
+    // then finds the entry, instead of making a second image with another fingerprint.
+    fs::path lock_path = cached;
+    lock_path += ".lock";
+    FileLock lock(lock_path, [&] { ctx.check_cancelled(); });
+    if (fs::is_regular_file(cached, ec)) {
+        ctx.progress(key, "Cached", 90);
+        return cached;
+    }
     fs::path work = cache_dir / fmt::format(".build-{}", random_uuid());
     fs::path tree = work / "rootfs";
     fs::create_directories(work);

@@ -18,6 +18,7 @@
 #include "image/metadata.hpp"
 #include "image/tar_writer.hpp"
 #include "libinstance/error.hpp"
+#include "sys/file_lock.hpp"
 #include "sys/fs.hpp"
 #include "sys/sha256.hpp"
 #include "sys/subprocess.hpp"
@@ -355,6 +356,11 @@ std::string host_debian_release() {
 DebianVmImage build_debian_vm_image(const DebianVmBuildSpec& spec, const fs::path& cache_dir, OperationContext& ctx,
                                     const std::string& key) {
     ctx.progress(key, "Kernel", 0);
+    // One build at a time per cache: concurrent builds (threads or processes) would download the
+    // kernel package side by side and each make an image of its own fingerprint; the one that
+    // waits finds the finished entry instead.
+    fs::create_directories(cache_dir);
+    FileLock lock(cache_dir / "debian-vm.lock", [&] { ctx.check_cancelled(); });
     Inputs in = gather(spec, cache_dir, ctx);
     std::string release = host_debian_release();
     std::string stem = fmt::format("debian-vm-{}-{}-{}", release, dpkg_arch(), in.key.substr(0, 16));

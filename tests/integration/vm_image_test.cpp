@@ -7,6 +7,7 @@
 #include <fstream>
 #include <set>
 #include <sys/stat.h>
+#include <thread>
 
 #include "core/operation_state.hpp"
 #include "image/image_files.hpp"
@@ -104,6 +105,43 @@ TEST_CASE("debian-vm: a cached, bootable split image of type virtual-machine") {
     ImageBuildOptions bad = opts;
     bad.release = "sid-of-mars";
     CHECK(error_of([&] { mgr->images().build("default", bad); }).key() == "release");
+}
+
+TEST_CASE("debian-vm: two builds at once into an empty cache make one image, and each alias lands on it") {
+    // Without the cache lock both built side by side, each image with its own creation date, so the
+    // second failed on the alias the first had taken (or, in the same second, on the fingerprint).
+    const char* shared_cache = std::getenv("LIBINSTANCE_CACHE_DIR");
+    REQUIRE_MESSAGE(shared_cache != nullptr, "run through meson (it sets LIBINSTANCE_CACHE_DIR)");
+    TempDir dir("li-debian-vm-race");
+    fs::path cache = dir.path() / "cache";
+    fs::create_directories(cache);
+    // The kernel package the shared cache holds already (it is large); the image itself is built anew.
+    if (fs::is_directory(fs::path(shared_cache) / "debian-vm-debs"))
+        fs::copy(fs::path(shared_cache) / "debian-vm-debs", cache / "debian-vm-debs", fs::copy_options::recursive);
+    auto mgr = Manager::open(dir.path() / "state");
+    std::vector<Operation> ops;
+    for (const char* alias : {"vm-a", "vm-b"}) {
+        ImageBuildOptions opts;
+        opts.builder = "debian-vm";
+        opts.alias = alias;
+        opts.cache_dir = cache;
+        ops.push_back(mgr->images().build_async("default", opts));
+        // Started in another second than the first: built side by side, the two would differ
+        // in creation date, hence in fingerprint.
+        if (ops.size() == 1) std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    }
+    for (auto& op : ops) {
+        op.wait(std::chrono::minutes(20));
+        CHECK_NOTHROW(op.get());
+    }
+    auto images = mgr->images().list("default");
+    REQUIRE(images.size() == 1);
+    std::set<std::string> aliases;
+    for (const auto& a : images[0].aliases) aliases.insert(a.name);
+    CHECK(aliases == std::set<std::string>{"vm-a", "vm-b"});
+    int disks = 0;
+    for (const auto& e : fs::directory_iterator(cache)) disks += e.path().extension() == ".qcow2";
+    CHECK(disks == 1);
 }
 
 TEST_CASE("an LXD-style VM image (metadata tarball + qcow2 disk) imports as virtual-machine; a tarball rootfs stays container") {
