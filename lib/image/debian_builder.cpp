@@ -328,7 +328,8 @@ fs::path build_debian_image(DebianBuildSpec spec, const fs::path& cache_dir, Ope
     }
     fs::create_directories(cache_dir);
     // One build per cache entry: a concurrent build of the same spec (thread or process) waits,
-    // then finds the entry, instead of making a second image with another fingerprint.
+    // then finds the entry, instead of making a second image with another fingerprint. (The check
+    // above, without the lock, keeps a cached build working on a read-only cache.)
     fs::path lock_path = cached;
     lock_path += ".lock";
     FileLock lock(lock_path, [&] { ctx.check_cancelled(); });

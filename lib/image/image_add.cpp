@@ -144,24 +144,22 @@ void add_built_image(const std::shared_ptr<ManagerCore>& core_ptr, const std::st
     ManagerCore& core = *core_ptr;
     ctx.progress(key, label, 92);
 
-    bool stored = alias_stored_image(core_ptr, project, fingerprint, alias);
-    if (!stored) {
+    if (!alias_stored_image(core_ptr, project, fingerprint, alias)) {
         ImageImportOptions import;
         import.alias = alias;
         try {
             add_image_files(core, project, files, fingerprint, import, move_files, ctx, key, label);
+            return;
         } catch (const Error& e) {
             // Two builds of the same files at once: the one that stored the image first wins, and
             // the other one only adds its alias.
-            if (e.code() != ErrorCode::AlreadyExists || e.key() != "fingerprint") throw;
-            stored = alias_stored_image(core_ptr, project, fingerprint, alias);
-            if (!stored) throw;
+            if (e.code() != ErrorCode::AlreadyExists || e.key() != "fingerprint" ||
+                !alias_stored_image(core_ptr, project, fingerprint, alias))
+                throw;
         }
     }
-    if (stored) {
-        ctx.progress(key, label, 100);
-        ctx.set_metadata("fingerprint", fingerprint);
-    }
+    ctx.progress(key, label, 100);
+    ctx.set_metadata("fingerprint", fingerprint);
 }
 
 }  // namespace li
