@@ -2,9 +2,8 @@
 // The exclusive lock on a state directory: one Manager at a time, across processes and within one.
 
 #include <filesystem>
-#include <string>
 
-#include "sys/unique_fd.hpp"
+#include "sys/file_lock.hpp"
 
 namespace li {
 
@@ -12,13 +11,11 @@ class StateDirLock {
 public:
     /// Takes the lock on dir/.lock; Busy (naming the holder's pid) if another Manager has it.
     explicit StateDirLock(const std::filesystem::path& dir);
-    ~StateDirLock();
-    StateDirLock(const StateDirLock&) = delete;
-    StateDirLock& operator=(const StateDirLock&) = delete;
 
 private:
-    std::string key_;
-    UniqueFd fd_;
+    static FileLock take(const std::filesystem::path& dir);
+
+    FileLock lock_;
 };
 
 }  // namespace li
